@@ -1,0 +1,23 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A staff member or student cadre with an account. What they may see comes from their posts."""
+
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    # 工号 (staff number) or 学号 for student cadres; the key for idempotent staff imports.
+    staff_no = models.CharField(_("staff number"), max_length=40, unique=True, null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @property
+    def display_name(self):
+        return self.full_name or self.username

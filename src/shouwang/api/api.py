@@ -1,0 +1,35 @@
+"""The /api/v1 root: one NinjaAPI, each domain app contributes a router."""
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+from ninja import NinjaAPI
+from ninja.errors import HttpError
+from ninja.security import django_auth
+
+from .auth import TokenAuth
+
+api = NinjaAPI(
+    title="守望 Shouwang API",
+    version="1",
+    description=str(_("Scoped access to the organisation, students and (later) reports. "
+                      "Authenticate with a browser session or `Authorization: Bearer <token>`.")),
+    auth=[TokenAuth(), django_auth],
+    urls_namespace="api",
+)
+
+
+def require_token_perm(request, perm: str):
+    """Integration tokens need the named permission; people are limited by their scope alone."""
+    checker = getattr(request.auth, "has_token_perm", None)
+    if checker is not None and not checker(perm):
+        raise HttpError(403, str(_("This token lacks the permission %(perm)s.") % {"perm": perm}))
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return api.create_response(request, {"detail": str(_("Permission denied."))}, status=403)
+
+
+from shouwang.org.api import router as org_router  # noqa: E402
+
+api.add_router("/", org_router)

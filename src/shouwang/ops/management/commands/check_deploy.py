@@ -1,0 +1,47 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from shouwang.ops.models import WorkerHeartbeat
+
+
+def deploy_problems(*, production: bool) -> tuple[list[str], list[str]]:
+    """(errors, warnings). Errors are only errors in production mode."""
+    findings = []
+    if settings.DEBUG:
+        findings.append("SHOUWANG_DEBUG is on: tracebacks with data would be shown to users")
+    if settings.SECRET_KEY == settings.DEV_SECRET_KEY or len(settings.SECRET_KEY) < 32:
+        findings.append("SHOUWANG_SECRET_KEY is the development default or shorter than 32 characters")
+    if not settings.ENCRYPTION_KEY:
+        findings.append("SHOUWANG_ENCRYPTION_KEY is not set: sensitive care data would use a derived trial key")
+    if "*" in settings.ALLOWED_HOSTS:
+        findings.append("SHOUWANG_ALLOWED_HOSTS contains '*'")
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        findings.append("the database is SQLite: use PostgreSQL for production (several workers, replication)")
+    warnings = []
+    fresh = timezone.now() - timedelta(minutes=2)
+    if not WorkerHeartbeat.objects.filter(last_seen__gte=fresh).exists():
+        warnings.append("no worker has reported in the last 2 minutes: escalations would not run")
+    if production:
+        return findings, warnings
+    return [], findings + warnings
+
+
+class Command(BaseCommand):
+    help = "Check the configuration for production use; exits non-zero on an insecure setting."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--production", action="store_true", default=settings.PRODUCTION,
+                            help="treat findings as errors (default: SHOUWANG_PRODUCTION)")
+
+    def handle(self, *args, production, **options):
+        errors, warnings = deploy_problems(production=production)
+        for w in warnings:
+            self.stdout.write(f"warning: {w}")
+        for e in errors:
+            self.stderr.write(f"error: {e}")
+        if errors:
+            raise CommandError(f"{len(errors)} problem(s) must be fixed before production use")
+        self.stdout.write("deployment check passed" + ("" if production else " (trial mode; use --production)"))

@@ -1,0 +1,88 @@
+import datetime
+
+from ninja import Field, Router, Schema
+
+from shouwang.api.api import require_token_perm
+
+from . import selectors
+
+router = Router(tags=["organisation"])
+
+
+class UnitOut(Schema):
+    code: str
+    name: str
+    kind: str
+    parent: str | None = Field(None, alias="parent.code")
+    path: str
+    function: str
+
+
+class PostOut(Schema):
+    id: int
+    person_id: int
+    person_name: str = Field(..., alias="person.display_name")
+    unit: str = Field(..., alias="unit.code")
+    role: str = Field(..., alias="role.code")
+    role_name: str = Field(..., alias="role.name")
+    since: datetime.date
+    until: datetime.date | None
+
+
+class StudentOut(Schema):
+    student_no: str
+    name: str
+    gender: str
+    klass: str = Field(..., alias="klass.code")
+    class_name: str = Field(..., alias="klass.name")
+    dorm_room: str | None = Field(None, alias="dorm_room.code")
+    phone: str
+    guardian_name: str
+    guardian_phone: str
+    status: str
+
+
+@router.get("/units", response=list[UnitOut], summary="Units the caller may see")
+def list_units(request, kind: str | None = None, parent: str | None = None, limit: int = 500, offset: int = 0):
+    require_token_perm(request, "org.read")
+    qs = selectors.units_visible(request.auth).select_related("parent")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if parent:
+        qs = qs.filter(parent__code=parent)
+    return qs.order_by("path")[offset: offset + min(limit, 1000)]
+
+
+@router.get("/units/{code}", response=UnitOut)
+def get_unit(request, code: str):
+    require_token_perm(request, "org.read")
+    return selectors.unit_get(request.auth, code)
+
+
+@router.get("/units/{code}/posts", response=list[PostOut], summary="Current posts at a unit")
+def unit_posts(request, code: str):
+    require_token_perm(request, "org.read")
+    unit = selectors.unit_get(request.auth, code)
+    return selectors.posts_current_for_unit(request.auth, unit).select_related("unit")
+
+
+@router.get("/people/{person_id}/posts", response=list[PostOut])
+def person_posts(request, person_id: int):
+    require_token_perm(request, "org.read")
+    person = selectors.person_get(request.auth, person_id)
+    return selectors.posts_for_person(request.auth, person)
+
+
+@router.get("/students", response=list[StudentOut], summary="Search students by 学号 or name")
+def search_students(request, q: str = "", unit: str | None = None, limit: int = 50):
+    require_token_perm(request, "students.read")
+    limit = max(1, min(limit, 200))
+    if unit:
+        return selectors.unit_students(request.auth, selectors.unit_get(request.auth, unit)).select_related("klass", "dorm_room")[:limit]
+    return selectors.student_search(request.auth, q, limit=limit)
+
+
+@router.get("/students/{student_no}", response=StudentOut)
+def get_student(request, student_no: str):
+    require_token_perm(request, "students.read")
+    return selectors.student_get(request.auth, student_no)

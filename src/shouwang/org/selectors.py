@@ -1,0 +1,122 @@
+"""Every read of the organisation, scoped to what the viewer may see. Out of scope = 404."""
+
+from collections import defaultdict
+
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from .models import Post, Role, Student, Unit
+from .scope import scope_for
+
+
+def units_visible(viewer):
+    return Unit.objects.filter(scope_for(viewer).q("path"))
+
+
+def unit_get(viewer, code: str) -> Unit:
+    return get_object_or_404(units_visible(viewer).select_related("parent"), code=code)
+
+
+def unit_roots(viewer):
+    """The top units of the viewer's scope: where their tree browser starts."""
+    scope = scope_for(viewer)
+    if scope.everything:
+        return Unit.objects.filter(parent__isnull=True)
+    return Unit.objects.filter(path__in=scope.paths)
+
+
+def unit_children(viewer, unit: Unit):
+    return units_visible(viewer).filter(parent=unit).order_by("sort_order", "code")
+
+
+def unit_breadcrumbs(viewer, unit: Unit):
+    """Ancestors of `unit` that the viewer may see, root first."""
+    scope = scope_for(viewer)
+    codes = unit.ancestor_codes()
+    ancestors = {u.code: u for u in Unit.objects.filter(code__in=codes)}
+    return [ancestors[c] for c in codes if c in ancestors and scope.contains_path(ancestors[c].path)]
+
+
+def students_visible(viewer):
+    scope = scope_for(viewer)
+    if scope.everything:
+        return Student.objects.all()
+    return Student.objects.filter(scope.q("klass__path") | scope.q("dorm_room__path"))
+
+
+def student_get(viewer, student_no: str) -> Student:
+    return get_object_or_404(
+        students_visible(viewer).select_related("klass", "klass__parent", "dorm_room"),
+        student_no=student_no,
+    )
+
+
+def student_search(viewer, query: str, *, limit: int = 50):
+    """By 学号 prefix or name fragment; empty query → nothing (never the whole register)."""
+    query = (query or "").strip()
+    if not query:
+        return Student.objects.none()
+    match = Q(student_no__startswith=query) if query.isascii() and query.isalnum() else Q()
+    match |= Q(name__contains=query)
+    return students_visible(viewer).filter(match).select_related("klass", "dorm_room").order_by("student_no")[:limit]
+
+
+def unit_students(viewer, unit: Unit):
+    return students_visible(viewer).filter(Q(klass=unit) | Q(dorm_room=unit)).order_by("student_no")
+
+
+def posts_current_for_unit(viewer, unit: Unit):
+    if not scope_for(viewer).contains_path(unit.path):
+        raise Http404
+    return Post.objects.current().filter(unit=unit).select_related("person", "role").order_by("-role__rank")
+
+
+def people_visible(viewer):
+    """People who hold a current post inside the viewer's scope, and the viewer themself."""
+    from shouwang.accounts.models import User
+
+    scope = scope_for(viewer)
+    if scope.everything:
+        return User.objects.all()
+    in_scope = Post.objects.current().filter(scope.q("unit__path")).values("person_id")
+    own = Q(pk=viewer.pk) if getattr(viewer, "pk", None) else Q(pk__in=[])
+    return User.objects.filter(Q(pk__in=in_scope) | own)
+
+
+def person_get(viewer, person_id: int):
+    return get_object_or_404(people_visible(viewer), pk=person_id)
+
+
+def posts_for_person(viewer, person):
+    """A person's posts, current and past, limited to units the viewer may see."""
+    scope = scope_for(viewer)
+    qs = Post.objects.filter(person=person).select_related("unit", "role").order_by("-since")
+    if getattr(viewer, "pk", None) == person.pk:
+        return qs
+    return qs.filter(scope.q("unit__path"))
+
+
+def unit_gaps(viewer, *, under: Unit | None = None):
+    """Units in scope (optionally under one unit) lacking a required role: [(unit, [roles])]."""
+    required = defaultdict(list)
+    for role in Role.objects.all():
+        for kind in role.required_for or []:
+            required[kind].append(role)
+    units = units_visible(viewer).filter(kind__in=list(required), is_active=True)
+    if under is not None:
+        units = units.filter(path__startswith=under.path)
+    filled = set(
+        Post.objects.current().filter(unit__in=units).values_list("unit_id", "role_id").distinct()
+    )
+    gaps = []
+    for unit in units.order_by("path"):
+        missing = [r for r in required[unit.kind] if (unit.id, r.id) not in filled]
+        if missing:
+            gaps.append((unit, missing))
+    return gaps
+
+
+def my_units(viewer):
+    """The units where the viewer holds a current post, with the post's role."""
+    return Post.objects.current().filter(person=viewer).select_related("unit", "role").order_by("unit__path")

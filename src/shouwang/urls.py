@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from shouwang.api.api import api
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("shouwang.web.urls")),
+]
+
+if settings.CAS_ENABLED:
+    import django_cas_ng.views
+
+    urlpatterns += [
+        path("cas/login/", django_cas_ng.views.LoginView.as_view(), name="cas_ng_login"),
+        path("cas/logout/", django_cas_ng.views.LogoutView.as_view(), name="cas_ng_logout"),
+    ]
