@@ -18,9 +18,10 @@ def deploy_problems(*, production: bool) -> tuple[list[str], list[str]]:
         findings.append("SHOUWANG_ENCRYPTION_KEY is not set: sensitive care data would use a derived trial key")
     if "*" in settings.ALLOWED_HOSTS:
         findings.append("SHOUWANG_ALLOWED_HOSTS contains '*'")
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-        findings.append("the database is SQLite: use PostgreSQL for production (several workers, replication)")
     warnings = []
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        # A small school may start on SQLite; it still works, so this only warns.
+        warnings.append("the database is SQLite: use PostgreSQL for production (several workers, replication)")
     fresh = timezone.now() - timedelta(minutes=2)
     if not WorkerHeartbeat.objects.filter(last_seen__gte=fresh).exists():
         warnings.append("no worker has reported in the last 2 minutes: escalations would not run")
