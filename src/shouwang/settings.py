@@ -5,6 +5,7 @@ DEBUG off. Production sets SHOUWANG_PRODUCTION=1 and `shouwang check-deploy` ref
 insecure combinations.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -39,6 +40,9 @@ INSTALLED_APPS = [
     "shouwang.audit",
     "shouwang.org",
     "shouwang.api",
+    "shouwang.reports",
+    "shouwang.escalation",
+    "shouwang.notify",
     "shouwang.ops",
     "shouwang.web",
 ]
@@ -189,6 +193,18 @@ MEDIA_ROOT = VAR_DIR / "media"
 IMPORT_MAX_BYTES = env.int("SHOUWANG_IMPORT_MAX_MB", default=30) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Night duty (R-ORG-4): between these local times, and all day on a holiday, the person on
+# duty for the report's area receives first and has DUTY_ACK_MINUTES to acknowledge.
+DUTY_NIGHT_START = datetime.time.fromisoformat(env.str("SHOUWANG_DUTY_NIGHT_START", default="22:00"))
+DUTY_NIGHT_END = datetime.time.fromisoformat(env.str("SHOUWANG_DUTY_NIGHT_END", default="07:00"))
+DUTY_ACK_MINUTES = env.int("SHOUWANG_DUTY_ACK_MINUTES", default=15)
+# A report's occurrence time may be this far in the future (clock skew of phones), no more.
+REPORT_CLOCK_SKEW_MINUTES = 5
+ATTACHMENT_MAX_BYTES = env.int("SHOUWANG_ATTACHMENT_MAX_MB", default=20) * 1024 * 1024
+# One-tap acknowledgement links in messages expire after this many hours.
+ACK_LINK_HOURS = env.int("SHOUWANG_ACK_LINK_HOURS", default=24)
+SITE_URL = env.str("SHOUWANG_SITE_URL", default="http://127.0.0.1:8000")
 
 TASKS = {
     "default": {

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class EscalationConfig(AppConfig):
+    name = "shouwang.escalation"
+    verbose_name = _("Escalation")
+
+    def ready(self):
+        from shouwang.ops.sweeps import register_sweep
+
+        from .engine import deadline_sweep
+
+        register_sweep(deadline_sweep)
+        post_migrate.connect(_load_policies, sender=self)
+
+
+def _load_policies(sender, using="default", **kwargs):
+    from .policies import load_default_policies
+
+    load_default_policies()

@@ -1,0 +1,80 @@
+"""Who receives a report at each step: roles at a level above the report's unit, the night duty
+officer first, vacancies skipped. Pure lookups; the engine decides what to write."""
+
+import datetime
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from shouwang.org.models import Post, Unit
+
+from .models import DutyShift, Holiday
+
+
+def context_units(report) -> list[Unit]:
+    """The report's unit, its ancestors, and the class and dorm room (with ancestors) of every
+    student involved: a dorm-room report still reaches the students' class teacher."""
+    paths = [report.unit.path]
+    paths += [u.path for u in report.units_involved.all()]
+    for klass_path, room_path in report.students.values_list("klass__path", "dorm_room__path"):
+        paths.append(klass_path)
+        if room_path:
+            paths.append(room_path)
+    codes = {code for path in paths for code in path.strip("/").split("/")}
+    return list(Unit.objects.filter(code__in=codes))
+
+
+def units_for_level(units: list[Unit], at: str) -> list[Unit]:
+    if at.startswith("office:"):
+        function = at.split(":", 1)[1]
+        in_school = Q(pk__in=[])
+        for root in {u.path.split("/")[1] for u in units}:
+            in_school |= Q(path__startswith=f"/{root}/")
+        return list(Unit.objects.filter(in_school, kind=Unit.Kind.OFFICE, function=function, is_active=True))
+    return [u for u in units if u.kind == at]
+
+
+def holders(units: list[Unit], roles: list[str], on: datetime.date):
+    """People holding any of `roles` at any of `units` on the date, in a stable order."""
+    if not units:
+        return []
+    posts = (Post.objects.current(on).filter(unit__in=units, role__code__in=roles, person__is_active=True)
+             .select_related("person", "role").order_by("-role__rank", "person_id"))
+    seen, people = set(), []
+    for post in posts:
+        if post.person_id not in seen:
+            seen.add(post.person_id)
+            people.append((post.person, post.role.code))
+    return people
+
+
+def is_duty_time(now: datetime.datetime) -> bool:
+    """Night hours (configurable) or a holiday in the school's calendar."""
+    local = timezone.localtime(now)
+    if Holiday.objects.filter(date=local.date()).exists():
+        return True
+    start, end = settings.DUTY_NIGHT_START, settings.DUTY_NIGHT_END
+    t = local.time()
+    return t >= start or t < end if start > end else start <= t < end
+
+
+def duty_date(now: datetime.datetime) -> datetime.date:
+    """The roster date covering `now`: before the night ends it is still yesterday's shift."""
+    local = timezone.localtime(now)
+    if local.time() < settings.DUTY_NIGHT_END and not Holiday.objects.filter(date=local.date()).exists():
+        return local.date() - datetime.timedelta(days=1)
+    return local.date()
+
+
+def duty_officers(units: list[Unit], now: datetime.datetime):
+    """The person on duty at the nearest unit (deepest first) that has a roster entry."""
+    date = duty_date(now)
+    shifts = (DutyShift.objects.filter(date=date, unit__in=units, person__is_active=True)
+              .select_related("person", "unit"))
+    by_depth = sorted(shifts, key=lambda s: -s.unit.depth)
+    if not by_depth:
+        return []
+    nearest = by_depth[0].unit.depth
+    return [s.person for s in by_depth if s.unit.depth == nearest]
+

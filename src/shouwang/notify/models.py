@@ -1,0 +1,74 @@
+"""Outbox: a Message makes one Delivery per recipient per channel, stored before anything is sent.
+The delivery sweep (notify.sweep) sends them, at least once, with an idempotency key."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    INAPP = "inapp", _("In-app inbox")
+    EMAIL = "email", _("Email")
+    WECOM = "wecom", _("WeCom group bot")
+    DINGTALK = "dingtalk", _("DingTalk robot")
+    FEISHU = "feishu", _("Feishu bot")
+    WEBHOOK = "webhook", _("Signed webhook")
+    SMS = "sms", _("SMS")
+
+
+class Message(models.Model):
+    kind = models.CharField(max_length=40)  # e.g. "report.ack_request", "report.info"
+    subject_type = models.CharField(max_length=50)
+    subject_id = models.CharField(max_length=64)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+
+
+class Delivery(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to send")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deliveries")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    # Not before this time: later channels of a personal rule wait their turn (OnCall-style).
+    next_attempt_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    read_at = models.DateTimeField(null=True, blank=True)  # in-app: when the person opened it
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=Q(state="pending"), name="delivery_pending_due"),
+            models.Index(fields=["recipient", "channel", "read_at"]),
+        ]
+
+
+class NotificationRule(models.Model):
+    """A person's own policy (like Grafana OnCall's): which channel, in which order, and how long
+    to wait before the next. No rules → in-app and email at once, SMS after 5 minutes."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_rules")
+    position = models.PositiveSmallIntegerField()
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    wait_minutes = models.PositiveIntegerField(default=0, help_text=_("minutes after the previous channel"))
+
+    class Meta:
+        ordering = ["person", "position"]
+        constraints = [models.UniqueConstraint(fields=["person", "position"], name="rule_position_unique")]

@@ -1,0 +1,13 @@
+from .models import Channel, Delivery
+
+
+def inbox(person):
+    """The person's in-app messages, newest first. Only ever their own."""
+    return (
+        Delivery.objects.filter(recipient=person, channel=Channel.INAPP)
+        .select_related("message").order_by("-created_at", "-pk")
+    )
+
+
+def inbox_unread_count(person) -> int:
+    return Delivery.objects.filter(recipient=person, channel=Channel.INAPP, read_at__isnull=True).count()

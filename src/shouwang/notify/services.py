@@ -1,0 +1,64 @@
+"""Creating and cancelling deliveries. Sending happens in the delivery sweep, never here:
+the rows are written in the caller's transaction, so a crash cannot lose a notification."""
+
+import hashlib
+from datetime import timedelta
+
+from django.db.models import Q
+
+from .models import Channel, Delivery, Message, NotificationRule
+
+# Without personal rules: inbox and email at once, SMS five minutes later if still unacknowledged.
+DEFAULT_RULES = [(Channel.INAPP, 0), (Channel.EMAIL, 0), (Channel.SMS, 5)]
+
+
+def rules_for(person) -> list[tuple[str, int]]:
+    """[(channel, minutes after the previous)] for a person; in-app is always first and immediate."""
+    rules = [(r.channel, r.wait_minutes) for r in person.notification_rules.all()] or list(DEFAULT_RULES)
+    rules = [(c, w) for c, w in rules if c != Channel.INAPP]
+    return [(Channel.INAPP, 0), *rules]
+
+
+def _key(message_id, person_id, channel) -> str:
+    return hashlib.sha256(f"{message_id}:{person_id}:{channel}".encode()).hexdigest()[:40]
+
+
+def message_send(*, subject_type: str, subject_id, kind: str, title: str, body: str = "", url: str = "",
+                 recipients, now) -> Message:
+    """Store a message and its deliveries. Must run inside the caller's transaction."""
+    message = Message.objects.create(
+        kind=kind, subject_type=subject_type, subject_id=str(subject_id), title=title, body=body, url=url,
+        created_at=now,
+    )
+    deliveries = []
+    for person in recipients:
+        offset = 0
+        for channel, wait in rules_for(person):
+            offset += wait
+            inapp = channel == Channel.INAPP
+            deliveries.append(Delivery(
+                message=message, recipient=person, channel=channel,
+                # The inbox is this database: an in-app delivery is delivered when it is written.
+                state=Delivery.State.SENT if inapp else Delivery.State.PENDING,
+                sent_at=now if inapp else None,
+                next_attempt_at=now + timedelta(minutes=offset),
+                idempotency_key=_key(message.pk, person.pk, channel), created_at=now,
+            ))
+    Delivery.objects.bulk_create(deliveries)
+    return message
+
+
+def deliveries_cancel(*, subject_type: str, subject_id, person=None, now) -> int:
+    """An acknowledgement on any channel stops what is still waiting (for one person, or all)."""
+    qs = Delivery.objects.filter(
+        message__subject_type=subject_type, message__subject_id=str(subject_id), state=Delivery.State.PENDING,
+    )
+    if person is not None:
+        qs = qs.filter(recipient=person)
+    return qs.update(state=Delivery.State.CANCELLED, last_error="cancelled: acknowledged", claimed_at=now)
+
+
+def inbox_mark_read(*, person, delivery_ids, now) -> int:
+    return Delivery.objects.filter(
+        Q(pk__in=delivery_ids), recipient=person, channel=Channel.INAPP, read_at__isnull=True,
+    ).update(read_at=now)

@@ -1,0 +1,69 @@
+"""One-tap acknowledgement links: the URL carries a signed (recipient, nonce) pair; the nonce is
+stored hashed, used once, and expires. A leaked old link acknowledges nothing."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shouwang.audit.services import event_record
+
+from .models import AckLink, Recipient
+
+SALT = "shouwang.reports.ack"
+
+
+def _hash(nonce: str) -> str:
+    return hashlib.sha256(nonce.encode()).hexdigest()
+
+
+def ack_link_create(*, recipient: Recipient, now=None) -> str:
+    """Returns the absolute URL to put in a message. Call inside the sending transaction."""
+    now = now or timezone.now()
+    nonce = secrets.token_urlsafe(24)
+    AckLink.objects.create(recipient=recipient, nonce_hash=_hash(nonce), created_at=now,
+                           expires_at=now + timedelta(hours=settings.ACK_LINK_HOURS))
+    token = signing.dumps({"r": recipient.pk, "n": nonce}, salt=SALT, compress=True)
+    return f"{settings.SITE_URL.rstrip('/')}/ack/{token}/"
+
+
+def ack_link_check(token: str, *, now=None) -> AckLink:
+    """The link's row if it is genuine, unused and unexpired; otherwise a Chinese ValidationError."""
+    now = now or timezone.now()
+    try:
+        payload = signing.loads(token, salt=SALT)
+    except signing.BadSignature:
+        raise ValidationError(_("This acknowledgement link is not valid.")) from None
+    link = (AckLink.objects.select_related("recipient", "recipient__report", "recipient__person")
+            .filter(recipient_id=payload.get("r"), nonce_hash=_hash(str(payload.get("n")))).first())
+    if link is None:
+        raise ValidationError(_("This acknowledgement link is not valid."))
+    if link.used_at is not None:
+        raise ValidationError(_("This acknowledgement link has already been used."))
+    if link.expires_at <= now:
+        raise ValidationError(_("This acknowledgement link has expired; acknowledge in the inbox instead."))
+    return link
+
+
+def ack_link_use(*, token: str, note: str = "", now=None):
+    """Acknowledge through a link. Single use is enforced by a compare-and-set on used_at."""
+    from shouwang.escalation import engine
+
+    now = now or timezone.now()
+    link = ack_link_check(token, now=now)
+    with transaction.atomic():
+        if AckLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=now) != 1:
+            raise ValidationError(_("This acknowledgement link has already been used."))
+        recipient = link.recipient
+        if recipient.purpose != Recipient.Purpose.ACK or not recipient.person.is_active:
+            raise PermissionDenied
+        event_record(actor=recipient.person, subject=recipient.report, verb="ack_link.used", at=now,
+                     data={"recipient": recipient.pk})
+        return engine.report_acknowledge(report=recipient.report, person=recipient.person, channel="link",
+                                         note=note, now=now)

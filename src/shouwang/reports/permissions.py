@@ -1,0 +1,31 @@
+"""Who may do what with a report. Visibility itself lives in selectors.reports_visible."""
+
+from shouwang.org.models import Post, Role
+
+# The offices and leaders who verify reports and decide what happens next (R-REP-5).
+VERIFIER_ROLES = ("deputy_secretary", "leader", "student_affairs_officer", "security_officer", "school_leader")
+
+
+def can_verify(user, report) -> bool:
+    from shouwang.org.scope import scope_for
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    holds_role = Post.objects.current().filter(person=user, role__code__in=VERIFIER_ROLES).exists()
+    return holds_role and scope_for(user).contains_path(report.unit.path)
+
+
+def sees_covert_identity(user) -> bool:
+    """Counsellors and above see who a covert observer is (R-ORG-6)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    counsellor_rank = Role.objects.filter(code="counsellor").values_list("rank", flat=True).first() or 40
+    return Post.objects.current().filter(person=user, role__rank__gte=counsellor_rank).exists()
+
+
+def is_covert_observer(user) -> bool:
+    return Post.objects.current().filter(person=user, role__code="covert_observer").exists()

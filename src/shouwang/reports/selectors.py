@@ -1,0 +1,85 @@
+"""Every read of reports, scoped: a report is visible to people whose scope holds its unit,
+to everyone it was routed to, and to its reporter."""
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
+
+from shouwang.audit.selectors import events_for_subject
+from shouwang.org.scope import scope_for
+
+from .models import Recipient, Report
+from .permissions import sees_covert_identity
+
+
+def reports_visible(viewer):
+    scope = scope_for(viewer)
+    if scope.everything:
+        return Report.objects.all()
+    q = scope.q("unit__path")
+    if getattr(viewer, "pk", None):
+        routed = Recipient.objects.filter(person=viewer).values("report_id")
+        q |= Q(pk__in=routed) | Q(reporter=viewer)
+    return Report.objects.filter(q)
+
+
+def report_list(viewer, *, category=None, severity=None, ack_state=None, verification=None, unit=None,
+                since=None, until=None):
+    qs = reports_visible(viewer).select_related("category", "unit", "reporter")
+    if category:
+        qs = qs.filter(category__code=category)
+    if severity:
+        qs = qs.filter(severity=severity)
+    if ack_state:
+        qs = qs.filter(ack_state=ack_state)
+    if verification:
+        qs = qs.filter(verification=verification)
+    if unit:
+        qs = qs.filter(unit__path__contains=f"/{unit}/")
+    if since:
+        qs = qs.filter(filed_at__gte=since)
+    if until:
+        qs = qs.filter(filed_at__lt=until)
+    return qs.order_by("-filed_at", "-pk")
+
+
+def report_get(viewer, report_id) -> Report:
+    return get_object_or_404(
+        reports_visible(viewer).select_related("category", "unit", "reporter", "acknowledged_by", "duplicate_of"),
+        pk=report_id,
+    )
+
+
+def reporter_label(viewer, report) -> str:
+    """The reporter's name, unless they are a covert observer and the viewer is below counsellor."""
+    if report.reporter is None:
+        return report.api_token.name if report.api_token_id else ""
+    if report.reporter_is_covert and report.reporter_id != getattr(viewer, "pk", None) \
+            and not sees_covert_identity(viewer):
+        return gettext("Covert observer")
+    return report.reporter.display_name
+
+
+def report_timeline(viewer, report):
+    """The report's events. The caller got `report` through report_get, so it is visible."""
+    return events_for_subject(report)
+
+
+def my_pending_acks(person):
+    return (Recipient.objects.filter(person=person, purpose=Recipient.Purpose.ACK, acked_at__isnull=True,
+                                     report__ack_state=Report.AckState.WAITING)
+            .select_related("report", "report__category", "report__unit").order_by("due_at"))
+
+
+def report_durations(report):
+    """Durations that matter (seconds): filing → first delivery, filing → acknowledgement."""
+    from shouwang.notify.models import Delivery
+
+    first = (Delivery.objects.filter(message__subject_type="reports.report", message__subject_id=str(report.pk),
+                                     sent_at__isnull=False).order_by("sent_at").values_list("sent_at", flat=True)
+             .first())
+    return {
+        "to_first_delivery": (first - report.filed_at).total_seconds() if first else None,
+        "to_acknowledgement": (report.acknowledged_at - report.filed_at).total_seconds()
+        if report.acknowledged_at else None,
+    }

@@ -1,0 +1,189 @@
+"""Every write to a report: permission, change and timeline event in one transaction."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shouwang.audit.services import event_record
+from shouwang.escalation import engine
+from shouwang.org import selectors as org
+from shouwang.org.models import Unit
+
+from .attachments import check_upload
+from .models import Attachment, Category, ExternalReport, Recipient, Report, ReportUpdate, Severity
+from .permissions import can_verify, is_covert_observer
+
+
+def _clean_facts(*, viewer, category, severity, unit_code, occurred_at, place, description, people_count,
+                 student_nos, unit_codes, now):
+    """Check every field; collect all errors (field → message) before raising."""
+    errors = {}
+    cat = Category.objects.filter(code=category, is_active=True).first()
+    if cat is None:
+        errors["category"] = _("Choose a report category from the list.")
+    if severity not in Severity.values:
+        errors["severity"] = _("Choose a severity: general, larger, major or especially major.")
+    unit = org.units_visible(viewer).filter(code=unit_code).first() if unit_code else None
+    if unit is None:
+        errors["unit"] = _("Choose a unit you are responsible for.")
+    if occurred_at is None:
+        errors["occurred_at"] = _("Enter when it happened.")
+    elif occurred_at > now + timedelta(minutes=settings.REPORT_CLOCK_SKEW_MINUTES):
+        errors["occurred_at"] = _("The time it happened cannot be in the future.")
+    if not (place or "").strip():
+        errors["place"] = _("Enter where it happened.")
+    if not (description or "").strip():
+        errors["description"] = _("Describe what happened.")
+    if people_count is not None and people_count < 0:
+        errors["people_count"] = _("The number of people cannot be negative.")
+    student_nos = sorted(set(student_nos or []))
+    students = list(org.students_visible(viewer).filter(student_no__in=student_nos))
+    unknown = sorted(set(student_nos) - {s.student_no for s in students})
+    if unknown:
+        # The same message whether the student does not exist or is out of scope: no probing.
+        errors["students"] = _("Students not found among those you may report on: %(nos)s") % {"nos": ", ".join(unknown)}
+    unit_codes = sorted(set(unit_codes or []))
+    units = list(Unit.objects.filter(code__in=unit_codes))
+    if len(units) != len(unit_codes):
+        missing = sorted(set(unit_codes) - {u.code for u in units})
+        errors["units_involved"] = _("Unknown units: %(codes)s") % {"codes": ", ".join(missing)}
+    if errors:
+        raise ValidationError(errors)
+    return cat, unit, students, units
+
+
+def report_file(*, actor, category: str, severity: str, unit: str, occurred_at, place: str, description: str,
+                people_count: int | None = None, cause: str = "", trend: str = "", students=(), units_involved=(),
+                attachments=(), api_token=None, now=None) -> Report:
+    """File a report and start its route. `actor` is a person or a token principal."""
+    now = now or timezone.now()
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied
+    cat, unit_obj, student_objs, unit_objs = _clean_facts(
+        viewer=actor, category=category, severity=severity, unit_code=unit, occurred_at=occurred_at, place=place,
+        description=description, people_count=people_count, student_nos=students, unit_codes=units_involved, now=now,
+    )
+    checked = [(f, check_upload(f)) for f in attachments]
+    person = actor if getattr(actor, "pk", None) else None
+    with transaction.atomic():
+        report = Report.objects.create(
+            category=cat, severity=severity, unit=unit_obj, occurred_at=occurred_at, place=place.strip(),
+            people_count=people_count, cause=cause, trend=trend, description=description.strip(),
+            reporter=person, api_token=api_token, filed_at=now,
+            reporter_is_covert=bool(person and is_covert_observer(person)),
+        )
+        report.students.set(student_objs)
+        report.units_involved.set(unit_objs)
+        for upload, facts in checked:
+            Attachment.objects.create(report=report, file=upload, uploaded_by=person, at=now, **facts)
+        event_record(actor=person, subject=report, verb="report.filed", at=now, data={
+            "category": cat.code, "severity": severity, "unit": unit_obj.code,
+            "occurred_at": occurred_at.isoformat(), "place": report.place, "people_count": people_count,
+            "students": [s.student_no for s in student_objs], "units_involved": [u.code for u in unit_objs],
+            "attachments": [f["sha256"] for _u, f in checked],
+            "via": f"token:{api_token.name}" if api_token else "person",
+        })
+        engine.route_start(report=report, now=now)
+    return report
+
+
+def report_update_add(*, actor, report: Report, text: str, people_count=None, trend: str = "", attachments=(),
+                      now=None) -> ReportUpdate:
+    """边处理，边反映: append facts; the original stays as filed."""
+    now = now or timezone.now()
+    if not (text or "").strip():
+        raise ValidationError({"text": _("Write what has changed.")})
+    checked = [(f, check_upload(f)) for f in attachments]
+    person = actor if getattr(actor, "pk", None) else None
+    with transaction.atomic():
+        update = ReportUpdate.objects.create(report=report, author=person, text=text.strip(),
+                                             people_count=people_count, trend=trend, at=now)
+        for upload, facts in checked:
+            Attachment.objects.create(report=report, update=update, file=upload, uploaded_by=person, at=now, **facts)
+        event_record(actor=person, subject=report, verb="report.updated", at=now, data={
+            "update": update.pk, "text": update.text, "people_count": people_count, "trend": trend,
+            "attachments": [f["sha256"] for _u, f in checked],
+        })
+    return update
+
+
+def report_acknowledge(*, actor, report: Report, channel: str, note: str = "", now=None) -> Report:
+    now = now or timezone.now()
+    with transaction.atomic():
+        if not Recipient.objects.filter(report=report, person=actor, purpose=Recipient.Purpose.ACK).exists():
+            raise PermissionDenied(_("Only the people asked to acknowledge this report can acknowledge it."))
+        return engine.report_acknowledge(report=report, person=actor, channel=channel, note=note, now=now)
+
+
+def report_verify(*, actor, report: Report, verdict: str, note: str = "", duplicate_of: Report | None = None,
+                  now=None) -> Report:
+    """核实: true, false, or a duplicate merged into the original (both timelines kept)."""
+    now = now or timezone.now()
+    if not can_verify(actor, report):
+        raise PermissionDenied
+    if verdict not in (Report.Verification.TRUE, Report.Verification.FALSE, Report.Verification.DUPLICATE):
+        raise ValidationError({"verdict": _("Choose true, false or duplicate.")})
+    if verdict == Report.Verification.DUPLICATE:
+        if duplicate_of is None or duplicate_of.pk == report.pk or duplicate_of.duplicate_of_id:
+            raise ValidationError({"duplicate_of": _("Choose the original report this one repeats.")})
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        report.verification = verdict
+        report.duplicate_of = duplicate_of if verdict == Report.Verification.DUPLICATE else None
+        report.save(update_fields=["verification", "duplicate_of"])
+        event_record(actor=actor, subject=report, verb="report.verified", at=now, data={
+            "verdict": verdict, "note": note, "duplicate_of": duplicate_of.pk if duplicate_of else None,
+        })
+        if duplicate_of is not None and verdict == Report.Verification.DUPLICATE:
+            event_record(actor=actor, subject=duplicate_of, verb="report.duplicate_merged", at=now,
+                         data={"duplicate": report.pk, "note": note})
+    return report
+
+
+def report_decide(*, actor, report: Report, decision: str, note: str = "", now=None) -> Report:
+    now = now or timezone.now()
+    if not can_verify(actor, report):
+        raise PermissionDenied
+    if report.verification != Report.Verification.TRUE:
+        raise ValidationError({"decision": _("Verify the report as true before deciding how to handle it.")})
+    if decision not in (Report.Decision.LOCAL, Report.Decision.ESCALATE, Report.Decision.PLAN):
+        raise ValidationError({"decision": _("Choose: handle locally, escalate, or activate an emergency plan.")})
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        report.decision = decision
+        report.save(update_fields=["decision"])
+        event_record(actor=actor, subject=report, verb="report.decided", at=now,
+                     data={"decision": decision, "note": note})
+    return report
+
+
+def report_external_record(*, actor, report: Report, recipient_kind: str, recipient: str, content: str, sent_at,
+                           now=None) -> ExternalReport:
+    now = now or timezone.now()
+    if not can_verify(actor, report):
+        raise PermissionDenied
+    errors = {}
+    if recipient_kind not in ExternalReport.RecipientKind.values:
+        errors["recipient_kind"] = _("Choose who was reported to.")
+    if not (recipient or "").strip():
+        errors["recipient"] = _("Name the office or person reported to.")
+    if not (content or "").strip():
+        errors["content"] = _("Record what was reported.")
+    if sent_at is None or sent_at > now + timedelta(minutes=settings.REPORT_CLOCK_SKEW_MINUTES):
+        errors["sent_at"] = _("Enter when it was reported (not in the future).")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        external = ExternalReport.objects.create(
+            report=report, recipient_kind=recipient_kind, recipient=recipient.strip(), content=content.strip(),
+            sent_at=sent_at, recorded_by=actor, recorded_at=now,
+        )
+        event_record(actor=actor, subject=report, verb="report.reported_externally", at=now, data={
+            "recipient_kind": recipient_kind, "recipient": external.recipient, "content": external.content,
+            "sent_at": sent_at.isoformat(),
+        })
+    return external

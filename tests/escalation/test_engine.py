@@ -1,0 +1,195 @@
+"""The escalation engine with a controllable clock: every `now` is passed in, nothing sleeps."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from shouwang.audit.models import Event
+from shouwang.escalation.engine import deadline_sweep
+from shouwang.escalation.models import Deadline, DutyShift, Holiday
+from shouwang.notify.models import Delivery
+from shouwang.reports.models import Recipient, Report
+from shouwang.reports.services import report_acknowledge
+
+from .conftest import at
+
+M = datetime.timedelta(minutes=1)
+
+
+def verbs(report):
+    return [e.verb for e in Event.objects.filter(subject_type="reports.report", subject_id=str(report.pk)).order_by("seq")]
+
+
+def ack_people(report, step):
+    return sorted(r.person.username for r in Recipient.objects.filter(report=report, step=step, purpose="ack"))
+
+
+def test_filing_asks_the_first_level_and_stores_the_deadline(school, file_night_absence):
+    now = at(14)
+    report = file_night_absence(now)
+    assert report.policy_name == "夜不归宿（一般）"
+    assert report.current_step == 0 and ack_people(report, 0) == ["liu"]
+    deadline = Deadline.objects.get(subject_id=str(report.pk), state="open")
+    assert deadline.due_at == now + 30 * M and deadline.fence == 0
+    assert verbs(report) == ["report.filed", "route.planned", "route.step_started"]
+    # Outbox: one in-app delivery (already in the inbox) and pending email for the dorm head.
+    assert Delivery.objects.filter(recipient=school.liu, channel="inapp", state="sent").count() == 1
+
+
+def test_unacknowledged_report_climbs_the_chain_and_records_each_miss(school, file_night_absence):
+    now = at(14)
+    report = file_night_absence(now)
+    assert deadline_sweep(now=now + 29 * M) == 0  # not yet due
+    assert deadline_sweep(now=now + 30 * M) == 1
+    report.refresh_from_db()
+    assert report.current_step == 1 and ack_people(report, 1) == ["zhang"]
+    missed = Recipient.objects.get(report=report, step=0)
+    assert missed.person == school.liu and missed.missed_at == now + 30 * M
+    # step 2 (duty officer or deputy secretary at the college) → li; step 3 学生处 leader → chen
+    deadline_sweep(now=now + 60 * M)
+    report.refresh_from_db()
+    assert ack_people(report, 2) == ["li"]
+    deadline_sweep(now=now + 90 * M)
+    report.refresh_from_db()
+    assert ack_people(report, 3) == ["chen"]
+    deadline_sweep(now=now + 150 * M)
+    report.refresh_from_db()
+    assert report.ack_state == "exhausted"
+    assert verbs(report)[-2:] == ["deadline.missed", "route.exhausted"]
+    assert verbs(report).count("report.escalated") == 3
+
+
+def test_sweeping_twice_escalates_once(school, file_night_absence):
+    now = at(14)
+    report = file_night_absence(now)
+    assert deadline_sweep(now=now + 31 * M) == 1
+    assert deadline_sweep(now=now + 31 * M) == 0
+    assert verbs(report).count("report.escalated") == 1
+
+
+def test_acknowledgement_stops_the_chain_and_pending_deliveries(school, file_night_absence):
+    now = at(14)
+    report = file_night_absence(now)
+    report_acknowledge(actor=school.liu, report=report, channel="web", note="已联系上，在网吧", now=now + 5 * M)
+    report.refresh_from_db()
+    assert report.ack_state == "acknowledged" and report.acknowledged_by == school.liu
+    assert Deadline.objects.get(subject_id=str(report.pk)).state == "cancelled"
+    assert not Delivery.objects.filter(message__subject_id=str(report.pk), state="pending").exists()
+    assert deadline_sweep(now=now + 60 * M) == 0
+    receipt = Recipient.objects.get(report=report, person=school.liu)
+    assert (receipt.ack_channel, receipt.ack_note) == ("web", "已联系上，在网吧")
+    event = Event.objects.filter(verb="report.acknowledged").get()
+    assert event.actor == school.liu and event.data["channel"] == "web"
+
+
+def test_only_recipients_may_acknowledge(school, file_night_absence):
+    report = file_night_absence(at(14))
+    with pytest.raises(PermissionDenied):
+        report_acknowledge(actor=school.zhao, report=report, channel="web", now=at(14, 1))
+
+
+def test_acknowledgement_after_the_escalation_is_recorded_as_late(school, file_night_absence):
+    now = at(14)
+    report = file_night_absence(now)
+    deadline_sweep(now=now + 30 * M)
+    report_acknowledge(actor=school.liu, report=report, channel="web", now=now + 31 * M)
+    report.refresh_from_db()
+    assert report.ack_state == "acknowledged"
+    event = Event.objects.filter(verb="report.acknowledged").get()
+    assert event.data["late"] is True and event.data["current_step"] == 1
+    # The counsellor's deadline is cancelled too: nothing more escalates.
+    assert deadline_sweep(now=now + 120 * M) == 0
+
+
+def test_escalation_that_finds_the_report_acknowledged_records_it(school, file_night_absence):
+    """The ack won the race: the worker had listed the deadline but the ack committed first."""
+    now = at(14)
+    report = file_night_absence(now)
+    deadline = Deadline.objects.get(subject_id=str(report.pk))
+    report_acknowledge(actor=school.liu, report=report, channel="api", now=now + 30 * M)
+    # Simulate the worker's stale view: the row was open when it listed it.
+    Deadline.objects.filter(pk=deadline.pk).update(state="open")
+    assert deadline_sweep(now=now + 30 * M) == 1
+    assert verbs(report)[-1] == "route.escalation_skipped"
+    report.refresh_from_db()
+    assert report.current_step == 0
+
+
+def test_vacant_level_is_skipped_and_recorded(school, file_night_absence):
+    school.zhang.posts.update(until=datetime.date(2025, 1, 1))  # class A has no counsellor now
+    now = at(14)
+    report = file_night_absence(now)
+    deadline_sweep(now=now + 30 * M)
+    report.refresh_from_db()
+    assert report.current_step == 2 and ack_people(report, 2) == ["li"]
+    vacant = Event.objects.get(verb="route.vacant")
+    assert vacant.data["step"] == 1 and vacant.data["roles"] == ["counsellor"]
+
+
+def test_skip_level_starts_higher_and_informs_skipped_levels(school, file_night_absence):
+    now = at(14)
+    report = file_night_absence(now, severity="major")
+    assert report.policy_name == "默认（重大）"
+    assert report.current_step == 3 and ack_people(report, 3) == ["li"]
+    informed = Recipient.objects.filter(report=report, purpose="info")
+    assert sorted(r.person.username for r in informed) == ["liu", "sun", "zhang"]
+    assert Delivery.objects.filter(recipient=school.zhang, channel="inapp", message__kind="report.info").exists()
+
+
+def test_security_category_also_goes_to_security_office(school):
+    from shouwang.org.models import Post, Role, Unit
+    from shouwang.reports.services import report_file
+
+    bwc = Unit.objects.create(code="BWC", name="保卫处", kind="office", parent=school.sch, function="security")
+    Post.objects.create(person=school.nobody, unit=bwc, role=Role.objects.get(code="security_officer"),
+                        since=datetime.date(2024, 1, 1))
+    report = report_file(actor=school.zhang, category="fight", severity="general", unit="C01-2024-1",
+                         occurred_at=at(13), place="食堂", description="两名学生发生肢体冲突", now=at(14))
+    info = Recipient.objects.get(report=report, purpose="info", person=school.nobody)
+    assert info.step == -1
+    assert Event.objects.filter(verb="route.informed", data__reason="security").exists()
+
+
+def test_night_duty_officer_receives_first(school, file_night_absence):
+    DutyShift.objects.create(unit=school.d01, date=datetime.date(2026, 11, 24), person=school.sun)
+    now = at(23, 10)
+    report = file_night_absence(now)
+    assert report.route[0]["roles"] == ["duty_officer"]
+    assert ack_people(report, 0) == ["sun"]
+    deadline_sweep(now=now + 15 * M)
+    report.refresh_from_db()
+    assert ack_people(report, 1) == ["liu"]
+
+
+def test_after_midnight_the_previous_evenings_shift_is_on_duty(school, file_night_absence):
+    DutyShift.objects.create(unit=school.d01, date=datetime.date(2026, 11, 24), person=school.sun)
+    report = file_night_absence(at(1, 30, day=25))
+    assert ack_people(report, 0) == ["sun"]
+
+
+def test_holiday_duty_runs_all_day(school, file_night_absence):
+    Holiday.objects.create(date=datetime.date(2026, 11, 24), name="校庆日")
+    DutyShift.objects.create(unit=school.sch, date=datetime.date(2026, 11, 24), person=school.chen)
+    report = file_night_absence(at(14))
+    assert ack_people(report, 0) == ["chen"]
+
+
+def test_no_duty_roster_at_night_falls_through_as_vacancy(school, file_night_absence):
+    report = file_night_absence(at(23, 10))
+    assert ack_people(report, 1) == ["liu"]
+    assert Event.objects.get(verb="route.vacant").data["roles"] == ["duty_officer"]
+
+
+def test_policy_edit_after_filing_does_not_change_the_route(school, file_night_absence):
+    from shouwang.escalation.models import EscalationPolicy
+
+    now = at(14)
+    report = file_night_absence(now)
+    policy = EscalationPolicy.objects.get(name="夜不归宿（一般）")
+    policy.steps = [{"roles": ["school_leader"], "at": "school", "ack_minutes": 1}]
+    policy.save()
+    deadline_sweep(now=now + 30 * M)
+    report.refresh_from_db()
+    assert ack_people(report, 1) == ["zhang"]
+    assert Report.objects.get(pk=report.pk).route[1]["roles"] == ["counsellor"]
