@@ -1,0 +1,165 @@
+"""Several real worker processes on the same due rows: each escalation happens exactly once,
+and a worker killed with SIGKILL mid-burst loses nothing (its open transaction rolls back).
+
+PostgreSQL only: SQLite's test database lives in this process's memory, and SKIP LOCKED /
+row locks are what these tests exist to prove."""
+
+import collections
+import datetime
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from shouwang.audit.models import Event
+from shouwang.audit.selectors import chain_verify
+from shouwang.escalation.models import Deadline
+from shouwang.notify.models import Message
+from shouwang.reports.models import Recipient
+from shouwang.reports.services import report_file
+
+from .conftest import at
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL: run with SHOUWANG_DATABASE_URL=postgres://…"
+)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def db_url():
+    s = connection.settings_dict
+    return f"postgres://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def start_worker(now, worker_id):
+    env = dict(os.environ, SHOUWANG_DATABASE_URL=db_url(), PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "tests.escalation._sweeper", now.isoformat(), worker_id],
+                            cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    return proc
+
+
+def go(*procs):
+    for proc in procs:
+        proc.stdin.write("go\n")
+        proc.stdin.close()
+
+
+def file_many(school, n, now):
+    return [
+        report_file(actor=school.liu, category="night_absence", severity="general", unit="D01-101",
+                    occurred_at=now - datetime.timedelta(minutes=5), place="1号楼101室", description=f"未归 #{i}",
+                    students=["2024010101"], now=now)
+        for i in range(n)
+    ]
+
+
+def assert_each_escalated_exactly_once(reports):
+    ids = [str(r.pk) for r in reports]
+    escalated = collections.Counter(
+        Event.objects.filter(verb="report.escalated", subject_id__in=ids).values_list("subject_id", flat=True))
+    assert all(escalated[i] == 1 for i in ids), escalated
+    assert Deadline.objects.filter(subject_id__in=ids, fence=0, state="done").count() == len(ids)
+    assert Deadline.objects.filter(subject_id__in=ids, fence=1, state="open").count() == len(ids)
+    assert Recipient.objects.filter(report__in=reports, step=1, purpose="ack").count() == len(ids)
+    # One ack request message per report per step: the counsellor is paged once, not twice.
+    assert Message.objects.filter(subject_id__in=ids, kind="report.ack_request").count() == 2 * len(ids)
+    assert chain_verify() is None
+
+
+def test_two_workers_escalate_each_deadline_exactly_once(transactional_db, school):
+    reports = file_many(school, 60, at(14))
+    sweep_at = at(14, 31)
+    workers = [start_worker(sweep_at, "w1"), start_worker(sweep_at, "w2")]
+    go(*workers)
+    outputs = [w.stdout.read() for w in workers]
+    for w in workers:
+        w.wait(timeout=240)
+    assert all(w.returncode == 0 for w in workers), outputs
+    # Both really worked: each swept some rows.
+    swept = [sum(int(line.split()[1]) for line in out.splitlines() if line.startswith("swept")) for out in outputs]
+    assert sum(swept) == 60 and all(n > 0 for n in swept), swept
+    assert_each_escalated_exactly_once(reports)
+
+
+def test_worker_killed_mid_burst_loses_and_doubles_nothing(transactional_db, school):
+    reports = file_many(school, 60, at(14))
+    sweep_at = at(14, 31)
+    victim = start_worker(sweep_at, "victim")
+    go(victim)
+    done = 0
+    for line in victim.stdout:
+        if line.startswith("swept"):
+            done += int(line.split()[1])
+        if done >= 9:
+            break
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait(timeout=30)
+    assert victim.returncode == -signal.SIGKILL
+    open_left = Deadline.objects.filter(state="open", fence=0).count()
+    assert 0 < open_left < 60, "the kill should land mid-burst"
+    assert not Deadline.objects.filter(state="claimed").exists(), "a killed claim must roll back, not linger"
+    survivor = start_worker(sweep_at, "survivor")
+    go(survivor)
+    out = survivor.stdout.read()
+    survivor.wait(timeout=240)
+    assert survivor.returncode == 0, out
+    assert_each_escalated_exactly_once(reports)
+
+
+def test_acknowledgements_racing_escalations_resolve_cleanly(transactional_db, school):
+    """Acks and a sweep run at the same instant on 40 reports: each report ends acknowledged,
+    with either 'ack won' or 'escalated, then a late ack' on its timeline — never a deadlock."""
+    import threading
+
+    from shouwang.escalation.engine import deadline_sweep
+    from shouwang.reports.services import report_acknowledge
+
+    reports = file_many(school, 40, at(14))
+    race_at = at(14, 31)
+    errors, barrier = [], threading.Barrier(2)
+
+    def sweeper():
+        try:
+            barrier.wait()
+            while Deadline.objects.filter(state="open", due_at__lte=race_at).exists():
+                deadline_sweep(now=race_at, worker_id="sweeper", limit=2)
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def acker():
+        try:
+            barrier.wait()
+            for report in reports:
+                report_acknowledge(actor=school.liu, report=report, channel="api", now=race_at)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweeper), threading.Thread(target=acker)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    for report in reports:
+        report.refresh_from_db()
+        assert report.ack_state == "acknowledged"
+        events = list(Event.objects.filter(subject_id=str(report.pk), subject_type="reports.report").order_by("seq"))
+        verbs = [e.verb for e in events]
+        ack = next(e for e in events if e.verb == "report.acknowledged")
+        if "report.escalated" in verbs:
+            assert verbs.index("report.escalated") < verbs.index("report.acknowledged")
+            assert ack.data["late"] is True
+        else:
+            assert ack.data["late"] is False
+        assert verbs.count("report.escalated") <= 1
+        assert not Deadline.objects.filter(subject_id=str(report.pk), state="open").exists()
+    assert chain_verify() is None
