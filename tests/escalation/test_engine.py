@@ -193,3 +193,19 @@ def test_policy_edit_after_filing_does_not_change_the_route(school, file_night_a
     report.refresh_from_db()
     assert ack_people(report, 1) == ["zhang"]
     assert Report.objects.get(pk=report.pk).route[1]["roles"] == ["counsellor"]
+
+
+def test_auditor_restores_a_lost_deadline_once(school, file_night_absence):
+    from shouwang.escalation.auditor import route_audit
+
+    now = at(14)
+    report = file_night_absence(now)
+    assert route_audit(now=now) == 0
+    # Lose the deadline behind the engine's back (what a lost Celery task would look like).
+    Deadline.objects.filter(subject_id=str(report.pk)).delete()
+    assert route_audit(now=now + 40 * M) == 1
+    assert route_audit(now=now + 40 * M) == 0
+    assert verbs(report)[-1] == "auditor.deadline_restored"
+    assert deadline_sweep(now=now + 40 * M) == 1
+    report.refresh_from_db()
+    assert report.current_step == 1

@@ -10,9 +10,11 @@ class EscalationConfig(AppConfig):
     def ready(self):
         from shouwang.ops.sweeps import register_sweep
 
+        from .auditor import route_audit
         from .engine import deadline_sweep
 
         register_sweep(deadline_sweep)
+        register_sweep(route_audit)
         post_migrate.connect(_load_policies, sender=self)
 
 

@@ -25,6 +25,12 @@ def deploy_problems(*, production: bool) -> tuple[list[str], list[str]]:
     fresh = timezone.now() - timedelta(minutes=2)
     if not WorkerHeartbeat.objects.filter(last_seen__gte=fresh).exists():
         warnings.append("no worker has reported in the last 2 minutes: escalations would not run")
+    from shouwang.escalation.auditor import reports_without_deadline
+
+    stuck = reports_without_deadline()
+    if stuck:
+        warnings.append(f"{len(stuck)} report(s) wait for acknowledgement without a deadline "
+                        "(the worker's auditor restores them on its next tick)")
     if production:
         return findings, warnings
     return [], findings + warnings
