@@ -13,6 +13,7 @@ COMMANDS = {
     "serve": "Run the web server and the background worker together (--host, --port)",
     "worker": "Run the background worker alone (deadlines, deliveries, queued jobs)",
     "demo": "Build a deterministic demo school (--students N --seed S)",
+    "demo-logins": "Print the demo school's log-ins",
     "import": "Import units, staff or students from .xlsx/.csv (all-or-nothing): import units|staff|students FILE",
     "import-template": "Write the import template for units, staff or students: import-template KIND FILE",
     "token": "Integration tokens: token create --name N --unit CODE --perm P [--perm P …]; token list; token revoke ID",

@@ -1,0 +1,24 @@
+from django.core.management.base import BaseCommand
+
+from shouwang.org.demo import DEMO_LOGINS, DEMO_PASSWORD
+
+
+def print_logins(out):
+    from shouwang.accounts.models import User
+
+    present = set(User.objects.filter(username__in=[u for u, _ in DEMO_LOGINS]).values_list("username", flat=True))
+    if not present:
+        return False
+    out.write("演示账号（用户名 — 身份）：")
+    for username, label in DEMO_LOGINS:
+        if username in present:
+            out.write(f"  {username:<15} {label}")
+    return True
+
+
+class Command(BaseCommand):
+    help = "Print the demo school's log-ins, if the demo school is loaded."
+
+    def handle(self, *args, **options):
+        if print_logins(self.stdout):
+            self.stdout.write(f"演示账号密码均为：{DEMO_PASSWORD}；管理员账号见 shouwang init 的输出。")
