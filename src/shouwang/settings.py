@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Listed so its docs page uses the bundled Swagger UI from our static files, not a CDN.
+    "ninja",
     "axes",
     "django_tasks",
     "django_tasks_db",
