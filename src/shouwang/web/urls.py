@@ -1,11 +1,21 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, views_import
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("login/", auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True),
+         name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
+    path("org/", views.org_tree, name="org_tree"),
+    path("org/gaps/", views.gaps, name="gaps"),
+    path("org/<str:code>/", views.unit_detail, name="unit_detail"),
+    path("org/<str:code>/children/", views.unit_children, name="unit_children"),
+    path("students/", views.student_search, name="student_search"),
+    path("students/<str:student_no>/", views.student_detail, name="student_detail"),
+    path("people/<int:person_id>/", views.person_detail, name="person_detail"),
+    path("import/", views_import.import_page, name="import"),
+    path("import/template/<str:kind>.xlsx", views_import.import_template, name="import_template"),
     path("healthz", views.healthz, name="healthz"),
 ]

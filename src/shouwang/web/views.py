@@ -1,9 +1,14 @@
+"""Foundation pages. Thin: every read goes through org.selectors, which scope it (404 outside)."""
+
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 
 from shouwang.org import selectors as org
+
+HOME_GAPS = 20
 
 
 def healthz(request):
@@ -14,7 +19,68 @@ def healthz(request):
 
 @login_required
 def home(request):
+    gaps = org.unit_gaps(request.user)
     return render(request, "web/home.html", {
         "my_posts": org.my_units(request.user),
-        "gaps": org.unit_gaps(request.user)[:50],
+        "gaps": gaps[:HOME_GAPS],
+        "more_gaps": len(gaps) > HOME_GAPS,
+        "gap_count": len(gaps),
+    })
+
+
+@login_required
+def org_tree(request):
+    return render(request, "web/org_tree.html", {"roots": org.unit_roots(request.user).order_by("path")})
+
+
+@login_required
+def unit_children(request, code):
+    """htmx fragment: the children of one unit, for expanding the tree in place."""
+    unit = org.unit_get(request.user, code)
+    return render(request, "web/_unit_children.html", {"children": org.unit_children(request.user, unit)})
+
+
+@login_required
+def unit_detail(request, code):
+    unit = org.unit_get(request.user, code)
+    students = None
+    if unit.kind in ("class", "dorm_room"):
+        students = Paginator(org.unit_students(request.user, unit).select_related("klass", "dorm_room"), 50) \
+            .get_page(request.GET.get("page"))
+    gaps = org.unit_gaps(request.user, under=unit)
+    return render(request, "web/unit_detail.html", {
+        "unit": unit,
+        "crumbs": org.unit_breadcrumbs(request.user, unit)[:-1],
+        "children": org.unit_children(request.user, unit),
+        "posts": org.posts_current_for_unit(request.user, unit),
+        "own_gaps": [roles for u, roles in gaps if u.pk == unit.pk],
+        "gap_count": len(gaps),
+        "students": students,
+    })
+
+
+@login_required
+def gaps(request):
+    under = org.unit_get(request.user, request.GET["under"]) if request.GET.get("under") else None
+    return render(request, "web/gaps.html", {"gaps": org.unit_gaps(request.user, under=under), "under": under})
+
+
+@login_required
+def student_search(request):
+    query = request.GET.get("q", "").strip()
+    results = list(org.student_search(request.user, query)) if query else []
+    template = "web/_student_rows.html" if request.htmx else "web/student_search.html"
+    return render(request, template, {"query": query, "results": results})
+
+
+@login_required
+def student_detail(request, student_no):
+    return render(request, "web/student_detail.html", {"student": org.student_get(request.user, student_no)})
+
+
+@login_required
+def person_detail(request, person_id):
+    person = org.person_get(request.user, person_id)
+    return render(request, "web/person_detail.html", {
+        "person": person, "posts": org.posts_for_person(request.user, person),
     })
