@@ -1,0 +1,44 @@
+"""Fill the zh_Hans catalogue from translation tables and compile it (the .mo is committed, so
+new machines need no gettext). Usage: python scripts/translate.py TABLE.py [TABLE.py …]
+Each table module defines ZH = {msgid: translation} and optionally PLURAL = {msgid: translation}."""
+
+import runpy
+import sys
+from pathlib import Path
+
+import polib
+
+PO = Path(__file__).resolve().parents[1] / "src/shouwang/locale/zh_Hans/LC_MESSAGES/django.po"
+
+
+def main(tables):
+    zh, plural = {}, {}
+    for table in tables:
+        ns = runpy.run_path(table)
+        zh.update(ns.get("ZH", {}))
+        plural.update(ns.get("PLURAL", {}))
+    po = polib.pofile(str(PO))
+    po.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
+    po.metadata["Language"] = "zh_Hans"
+    missing = []
+    for entry in po:
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+        if entry.msgid_plural:
+            if entry.msgid in plural:
+                entry.msgstr_plural = {0: plural[entry.msgid]}
+            elif not entry.msgstr_plural.get(0):
+                missing.append(entry.msgid)
+        elif entry.msgid in zh:
+            entry.msgstr = zh[entry.msgid]
+        elif not entry.msgstr:
+            missing.append(entry.msgid)
+    po.save()
+    po.save_as_mofile(str(PO.with_suffix(".mo")))
+    for msgid in missing:
+        print("untranslated:", repr(msgid))
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

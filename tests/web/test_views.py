@@ -1,0 +1,85 @@
+"""Foundation pages through the real URL routes, as the named people of the demo fixture."""
+
+import pytest
+from django.test import Client
+
+
+@pytest.fixture
+def login(school):
+    def _login(person):
+        client = Client()
+        client.force_login(person)
+        return client
+    return _login
+
+
+def test_anonymous_is_sent_to_login(school):
+    response = Client().get("/students/2024010101/")
+    assert response.status_code == 302 and response.url.startswith("/login/")
+
+
+def test_home_shows_my_units_and_gaps_in_chinese(login, school):
+    body = login(school.zhang).get("/").content.decode()
+    assert "我的单位" in body and "计科2024-1班" in body and "辅导员" in body
+    assert "缺岗" in body and "信息员" in body
+
+
+def test_counsellor_gets_404_for_another_classs_student_and_unit(login, school):
+    zhang = login(school.zhang)
+    assert zhang.get("/students/2024010101/").status_code == 200
+    response = zhang.get("/students/2024010201/")
+    assert response.status_code == 404 and "李四" not in response.content.decode()
+    assert zhang.get("/org/C01-2024-2/").status_code == 404
+    assert login(school.li).get("/students/2024010201/").status_code == 200
+
+
+def test_search_is_scoped_and_htmx_gets_rows_only(login, school):
+    zhang = login(school.zhang)
+    assert "2024010201" not in zhang.get("/students/", {"q": "李四"}).content.decode()
+    partial = zhang.get("/students/", {"q": "张三"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "张三" in partial and "<html" not in partial
+    full = zhang.get("/students/", {"q": "2024010101"}).content.decode()
+    assert "<html" in full and "张三" in full
+
+
+def test_tree_and_unit_pages(login, school):
+    li = login(school.li)
+    assert "计算机学院" in li.get("/org/").content.decode()
+    children = li.get("/org/C01-2024/children/").content.decode()
+    assert "计科2024-1班" in children and "计科2024-2班" in children
+    unit = li.get("/org/C01-2024-1/").content.decode()
+    assert "张老师" in unit and "张三" in unit and "2024级" in unit
+
+
+def test_gap_page_lists_missing_posts(login, school):
+    body = login(school.li).get("/org/gaps/").content.decode()
+    assert "计科2024-2班" in body and "班主任" in body
+    under = login(school.chen).get("/org/gaps/", {"under": "D01"}).content.decode()
+    assert "102室" in under and "计科2024-2班" not in under
+
+
+def test_person_page_shows_posts(login, school):
+    body = login(school.li).get(f"/people/{school.zhang.pk}/").content.decode()
+    assert "张老师" in body and "辅导员" in body
+    assert login(school.zhang).get(f"/people/{school.zhao.pk}/").status_code == 404
+
+
+def test_english_switch(login, school):
+    client = login(school.zhang)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get("/").content.decode()
+    assert "My units" in body and "我的单位" not in body
+
+
+def test_security_headers_and_csrf(school):
+    response = Client().get("/login/")
+    assert "Content-Security-Policy" in response.headers
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "csrfmiddlewaretoken" in response.content.decode()
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post("/login/", {"username": "zhang", "password": school.password}).status_code == 403
+
+
+def test_bad_password_shows_chinese_error(school):
+    body = Client().post("/login/", {"username": "zhang", "password": "nope"}).content.decode()
+    assert "请输入一个正确的" in body or "用户名和密码" in body
