@@ -83,3 +83,8 @@ def test_security_headers_and_csrf(school):
 def test_bad_password_shows_chinese_error(school):
     body = Client().post("/login/", {"username": "zhang", "password": "nope"}).content.decode()
     assert "请输入一个正确的" in body or "用户名和密码" in body
+
+
+def test_chinese_is_the_default_even_for_an_english_browser(school):
+    body = Client().get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "登录守望" in body
