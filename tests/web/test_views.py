@@ -82,9 +82,76 @@ def test_security_headers_and_csrf(school):
 
 def test_bad_password_shows_chinese_error(school):
     body = Client().post("/login/", {"username": "zhang", "password": "nope"}).content.decode()
-    assert "请输入一个正确的" in body or "用户名和密码" in body
+    assert "用户名或密码错误" in body
 
 
 def test_chinese_is_the_default_even_for_an_english_browser(school):
     body = Client().get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert "登录守望" in body
+
+
+def test_home_links_to_all_gaps_when_there_are_more_than_it_shows(login, school):
+    from shouwang.org.models import Unit
+
+    for n in range(25):
+        Unit.objects.create(code=f"C01-2024-X{n:02d}", name=f"扩招{n}班", kind="class", parent=school.grade)
+    body = login(school.li).get("/").content.decode()
+    assert body.count('href="/org/C01-2024-X') == 20 - 2  # the 2 real classes sort first
+    assert "查看全部" in body and 'href="/org/gaps/"' in body
+
+
+def test_students_of_a_class_are_paginated_by_50(login, school):
+    from shouwang.org.models import Student
+
+    Student.objects.bulk_create(
+        Student(student_no=f"20240199{n:02d}", name=f"学生{n}", gender="F", klass=school.class_a) for n in range(60)
+    )
+    li = login(school.li)
+    first = li.get("/org/C01-2024-1/").content.decode()
+    assert first.count('href="/students/20') == 50 and "下一页" in first
+    second = li.get("/org/C01-2024-1/", {"page": 2}).content.decode()
+    assert second.count('href="/students/20') == 62 - 50 and "上一页" in second
+
+
+def test_out_of_scope_fragments_and_filters_are_404(login, school):
+    zhang = login(school.zhang)
+    assert zhang.get("/org/C01-2024/children/").status_code == 404
+    assert zhang.get("/org/gaps/", {"under": "C01-2024-2"}).status_code == 404
+    assert zhang.get(f"/people/{school.li.pk}/").status_code == 404
+
+
+def test_htmx_history_restore_gets_the_whole_page(login, school):
+    # After "back", htmx may re-request a pushed search URL: it needs the page, not the rows.
+    body = login(school.zhang).get(
+        "/students/", {"q": "张三"}, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    )
+    assert "<html" in body.content.decode() and "HX-Request" in body.headers["Vary"]
+
+
+def test_logout_is_a_post_only(login, school):
+    zhang = login(school.zhang)
+    assert zhang.get("/logout/").status_code == 405
+    assert zhang.post("/logout/").status_code == 302
+    assert zhang.get("/").status_code == 302
+
+
+def test_forbidden_page_is_chinese(login, school):
+    response = login(school.zhang).get("/import/")
+    assert response.status_code == 403 and "无权访问" in response.content.decode()
+
+
+def test_locked_out_page_is_chinese(school, settings):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = client.post("/login/", {"username": "zhao", "password": "wrong"})
+    assert response.status_code == 429 and "账户已暂时锁定" in response.content.decode()
+
+
+def test_no_inline_script_or_style_anywhere(login, school):
+    # The CSP forbids them; a template that slips one in would break silently in the browser.
+    li = login(school.li)
+    for url in ("/", "/org/", "/org/C01-2024-1/", "/org/gaps/", "/students/?q=张", "/students/2024010101/",
+                f"/people/{school.zhang.pk}/"):
+        body = li.get(url).content.decode()
+        assert "<script>" not in body and "<style" not in body and " style=" not in body, url
+        assert "<script src=" in body  # htmx, from our own static files

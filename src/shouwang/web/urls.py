@@ -1,11 +1,15 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views, views_import
+from .forms import LoginForm
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True),
-         name="login"),
+    path("login/", auth_views.LoginView.as_view(
+        template_name="web/login.html", authentication_form=LoginForm, redirect_authenticated_user=True,
+        extra_context={"cas_enabled": settings.CAS_ENABLED},
+    ), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("org/", views.org_tree, name="org_tree"),

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.views.decorators.vary import vary_on_headers
 
 from shouwang.org import selectors as org
 
@@ -66,10 +67,13 @@ def gaps(request):
 
 
 @login_required
+@vary_on_headers("HX-Request")  # the same URL answers a fragment or a page: caches must tell them apart
 def student_search(request):
     query = request.GET.get("q", "").strip()
     results = list(org.student_search(request.user, query)) if query else []
-    template = "web/_student_rows.html" if request.htmx else "web/student_search.html"
+    # A history restore after "back" (the URL was pushed) needs the whole page, not the rows.
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "web/_student_rows.html" if partial else "web/student_search.html"
     return render(request, template, {"query": query, "results": results})
 
 
