@@ -6,11 +6,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shouwang.org.importing import KINDS, ImportFileError, import_file, template_workbook
 from shouwang.org.permissions import can_manage_org
 
-KIND_LABELS = {"units": "单位", "staff": "教职工与岗位", "students": "学生"}
+KIND_LABELS = {"units": gettext_lazy("Units"), "staff": gettext_lazy("Staff and posts"), "students": gettext_lazy("Students")}
 
 
 @login_required
