@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from shouwang.org.importing import KINDS, ImportFileError, import_file, template_workbook
 from shouwang.org.permissions import can_manage_org
 
-KIND_LABELS = {"units": gettext_lazy("Units"), "staff": gettext_lazy("Staff and posts"), "students": gettext_lazy("Students")}
+KIND_LABELS = {"units": gettext_lazy("Organisation units"), "staff": gettext_lazy("Staff and posts"), "students": gettext_lazy("Students")}
 
 
 @login_required
