@@ -34,5 +34,7 @@ def permission_denied(request, exc):
 
 
 from shouwang.org.api import router as org_router  # noqa: E402
+from shouwang.reports.api import router as reports_router  # noqa: E402
 
 api.add_router("/", org_router)
+api.add_router("/", reports_router)

@@ -1,11 +1,13 @@
-"""Every read of reports, scoped: a report is visible to people whose scope holds its unit,
-to everyone it was routed to, and to its reporter."""
+"""Every read of reports, scoped: a report is visible to people whose scope holds its unit or
+one of its students (a dorm-room report about a student reaches the student's counsellor), to
+everyone it was routed to, and to its reporter."""
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
 
 from shouwang.audit.selectors import events_for_subject
+from shouwang.org.selectors import students_visible
 from shouwang.org.scope import scope_for
 
 from .models import Recipient, Report
@@ -17,6 +19,9 @@ def reports_visible(viewer):
     if scope.everything:
         return Report.objects.all()
     q = scope.q("unit__path")
+    about_my_students = Report.students.through.objects.filter(
+        student__in=students_visible(viewer)).values("report_id")
+    q |= Q(pk__in=about_my_students)
     if getattr(viewer, "pk", None):
         routed = Recipient.objects.filter(person=viewer).values("report_id")
         q |= Q(pk__in=routed) | Q(reporter=viewer)

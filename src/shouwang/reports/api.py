@@ -1,0 +1,176 @@
+"""Report endpoints: usable with a person's session or an integration token (an access-control
+or campus-card system files reports as itself, limited to its unit subtree)."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
+
+from shouwang.api.api import require_token_perm
+from shouwang.notify import selectors as inbox_selectors
+
+from . import selectors, services
+
+router = Router(tags=["reports"])
+
+
+class ReportIn(Schema):
+    category: str
+    severity: str = Field(..., description="general | larger | major | critical")
+    unit: str = Field(..., description="code of the unit the report is about")
+    occurred_at: datetime.datetime
+    place: str
+    description: str
+    people_count: int | None = None
+    cause: str = ""
+    trend: str = ""
+    students: list[str] = Field(default_factory=list, description="学号 of the students involved")
+    units_involved: list[str] = Field(default_factory=list)
+
+
+class ReportOut(Schema):
+    id: int
+    category: str = Field(..., alias="category.code")
+    category_name: str = Field(..., alias="category.name")
+    severity: str
+    unit: str = Field(..., alias="unit.code")
+    occurred_at: datetime.datetime
+    filed_at: datetime.datetime
+    place: str
+    people_count: int | None
+    cause: str
+    trend: str
+    description: str
+    ack_state: str
+    current_step: int
+    acknowledged_at: datetime.datetime | None
+    verification: str
+    decision: str
+    reporter: str
+    students: list[str]
+
+    @staticmethod
+    def resolve_reporter(obj, context):
+        # A covert observer's name is shown only to counsellors and above (R-ORG-6).
+        return selectors.reporter_label(context["request"].auth, obj)
+
+    @staticmethod
+    def resolve_students(obj):
+        return [s.student_no for s in obj.students.all()]
+
+
+class UpdateIn(Schema):
+    text: str
+    people_count: int | None = None
+    trend: str = ""
+
+
+class UpdateOut(Schema):
+    id: int
+    text: str
+    people_count: int | None
+    trend: str
+    at: datetime.datetime
+
+
+class AckIn(Schema):
+    note: str = ""
+
+
+class EventOut(Schema):
+    seq: int
+    verb: str
+    at: datetime.datetime
+    actor: str = Field(..., alias="actor_label")
+    data: dict
+
+
+class InboxItemOut(Schema):
+    id: int
+    title: str = Field(..., alias="message.title")
+    body: str = Field(..., alias="message.body")
+    url: str = Field(..., alias="message.url")
+    kind: str = Field(..., alias="message.kind")
+    created_at: datetime.datetime
+    read_at: datetime.datetime | None
+
+
+class FieldErrorsOut(Schema):
+    detail: dict[str, list[str]] = Field(..., description="field → Chinese error messages")
+
+
+def _field_errors(exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        return {"detail": {field: [m for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}}
+    return {"detail": {"__all__": exc.messages}}
+
+
+@router.post("/reports", response={201: ReportOut, 422: FieldErrorsOut}, summary="File a report (预警上报)")
+def file_report(request, payload: ReportIn):
+    require_token_perm(request, "reports.write")
+    token = getattr(request.auth, "token", None)
+    try:
+        report = services.report_file(actor=request.auth, api_token=token, **payload.dict())
+    except ValidationError as exc:
+        return Status(422, _field_errors(exc))
+    return Status(201, report)
+
+
+@router.get("/reports", response=list[ReportOut], summary="Reports the caller may see")
+def list_reports(request, category: str | None = None, severity: str | None = None, ack_state: str | None = None,
+                 verification: str | None = None, unit: str | None = None, since: datetime.datetime | None = None,
+                 until: datetime.datetime | None = None, limit: int = 50, offset: int = 0):
+    require_token_perm(request, "reports.read")
+    qs = selectors.report_list(request.auth, category=category, severity=severity, ack_state=ack_state,
+                               verification=verification, unit=unit, since=since, until=until)
+    limit = max(1, min(limit, 200))
+    return list(qs.prefetch_related("students")[offset: offset + limit])
+
+
+@router.get("/reports/{report_id}", response=ReportOut)
+def get_report(request, report_id: int):
+    require_token_perm(request, "reports.read")
+    return selectors.report_get(request.auth, report_id)
+
+
+@router.post("/reports/{report_id}/updates", response={201: UpdateOut, 422: FieldErrorsOut},
+             summary="Append an update (续报)")
+def add_update(request, report_id: int, payload: UpdateIn):
+    require_token_perm(request, "reports.write")
+    report = selectors.report_get(request.auth, report_id)
+    try:
+        update = services.report_update_add(actor=request.auth, report=report, **payload.dict())
+    except ValidationError as exc:
+        return Status(422, _field_errors(exc))
+    return Status(201, update)
+
+
+@router.post("/reports/{report_id}/ack", response=ReportOut, summary="Acknowledge (确认收到)")
+def acknowledge(request, report_id: int, payload: AckIn):
+    if getattr(request.auth, "token", None) is not None:
+        raise HttpError(403, "只有被要求确认的人员可以确认，集成令牌不能代为确认。")
+    report = selectors.report_get(request.auth, report_id)
+    try:
+        report = services.report_acknowledge(actor=request.auth, report=report, channel="api", note=payload.note)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc) or "无权确认") from None
+    return report
+
+
+@router.get("/reports/{report_id}/timeline", response=list[EventOut], summary="Every event of a report")
+def timeline(request, report_id: int):
+    require_token_perm(request, "reports.read")
+    report = selectors.report_get(request.auth, report_id)
+    return list(selectors.report_timeline(request.auth, report))
+
+
+@router.get("/inbox", response=list[InboxItemOut], summary="The caller's in-app messages")
+def inbox(request, unread: bool = False, limit: int = 50):
+    if getattr(request.auth, "token", None) is not None:
+        raise HttpError(403, "收件箱属于个人，集成令牌没有收件箱。")
+    qs = inbox_selectors.inbox(request.auth)
+    if unread:
+        qs = qs.filter(read_at__isnull=True)
+    return list(qs[: max(1, min(limit, 200))])
+
