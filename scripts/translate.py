@@ -24,7 +24,10 @@ def main(tables):
     missing = []
     for entry in po:
         if "fuzzy" in entry.flags:
+            # makemessages' guesses from similar strings are usually wrong: translate afresh.
             entry.flags.remove("fuzzy")
+            entry.msgstr = ""
+            entry.msgstr_plural = {k: "" for k in entry.msgstr_plural}
         if entry.msgid_plural:
             if entry.msgid in plural:
                 entry.msgstr_plural = {0: plural[entry.msgid]}

@@ -7,14 +7,16 @@ VERIFIER_ROLES = ("deputy_secretary", "leader", "student_affairs_officer", "secu
 
 
 def can_verify(user, report) -> bool:
-    from shouwang.org.scope import scope_for
+    """A verifier role, and the report within what the person may see (its unit or students)."""
+    from .selectors import reports_visible
 
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser:
         return True
-    holds_role = Post.objects.current().filter(person=user, role__code__in=VERIFIER_ROLES).exists()
-    return holds_role and scope_for(user).contains_path(report.unit.path)
+    if not Post.objects.current().filter(person=user, role__code__in=VERIFIER_ROLES).exists():
+        return False
+    return reports_visible(user).filter(pk=report.pk).exists()
 
 
 def sees_covert_identity(user) -> bool:

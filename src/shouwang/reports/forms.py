@@ -1,0 +1,111 @@
+import re
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shouwang.org import selectors as org
+
+from .models import Category, ExternalReport, Report, Severity
+
+MAX_UNIT_CHOICES = 400
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data]
+        return [super().clean(data, initial)] if data else []
+
+
+def split_codes(text):
+    return [c for c in re.split(r"[\s,，;；、]+", text or "") if c]
+
+
+class ReportForm(forms.Form):
+    """Field checks that need the database (scope, future time …) are the service's; the form
+    only parses, so every rule has one home."""
+
+    category = forms.ChoiceField(label=_("category"))
+    severity = forms.ChoiceField(label=_("severity"), choices=Severity.choices)
+    unit = forms.ChoiceField(label=_("unit"))
+    occurred_at = forms.DateTimeField(label=_("occurred at"),
+                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    place = forms.CharField(label=_("place"), max_length=200)
+    people_count = forms.IntegerField(label=_("number of people"), required=False, min_value=0)
+    students = forms.CharField(label=_("students involved"), required=False,
+                               help_text=_("Student numbers, separated by spaces or commas"))
+    units_involved = forms.CharField(label=_("units involved"), required=False,
+                                     help_text=_("Unit codes, separated by spaces or commas"))
+    cause = forms.CharField(label=_("possible cause"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    trend = forms.CharField(label=_("trend"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 4}))
+    attachments = MultipleFileField(label=_("attachments"), required=False)
+
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [(c.code, c.label) for c in Category.objects.filter(is_active=True)]
+        units = list(org.units_visible(viewer).exclude(kind="office").order_by("path")[: MAX_UNIT_CHOICES + 1])
+        if len(units) > MAX_UNIT_CHOICES:
+            # School-wide roles see thousands of units: a code is quicker than a huge list.
+            self.fields["unit"] = forms.CharField(label=_("unit"), help_text=_("Unit code, e.g. a class or room code"))
+        else:
+            self.fields["unit"].choices = [(u.code, f"{'　' * u.depth}{u.label}") for u in units]
+            mine = org.my_units(viewer).first()
+            if mine and not self.is_bound:
+                self.initial["unit"] = mine.unit.code
+        if not self.is_bound:
+            self.initial.setdefault("occurred_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+
+    def service_kwargs(self):
+        d = self.cleaned_data
+        return {
+            "category": d["category"], "severity": d["severity"], "unit": d["unit"], "occurred_at": d["occurred_at"],
+            "place": d["place"], "people_count": d["people_count"], "students": split_codes(d["students"]),
+            "units_involved": split_codes(d["units_involved"]), "cause": d["cause"], "trend": d["trend"],
+            "description": d["description"], "attachments": d["attachments"],
+        }
+
+
+class UpdateForm(forms.Form):
+    text = forms.CharField(label=_("update"), widget=forms.Textarea(attrs={"rows": 3}))
+    people_count = forms.IntegerField(label=_("number of people"), required=False, min_value=0)
+    trend = forms.CharField(label=_("trend"), required=False)
+    attachments = MultipleFileField(label=_("attachments"), required=False)
+
+
+class AckForm(forms.Form):
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=500)
+
+
+class VerifyForm(forms.Form):
+    verdict = forms.ChoiceField(label=_("Verification"), choices=[
+        (Report.Verification.TRUE, Report.Verification.TRUE.label),
+        (Report.Verification.FALSE, Report.Verification.FALSE.label),
+        (Report.Verification.DUPLICATE, Report.Verification.DUPLICATE.label)])
+    duplicate_of = forms.IntegerField(label=_("Original report number (for duplicates)"), required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=[
+        (Report.Decision.LOCAL, Report.Decision.LOCAL.label), (Report.Decision.ESCALATE, Report.Decision.ESCALATE.label),
+        (Report.Decision.PLAN, Report.Decision.PLAN.label)])
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExternalForm(forms.Form):
+    recipient_kind = forms.ChoiceField(label=_("Reported to"), choices=ExternalReport.RecipientKind.choices)
+    recipient = forms.CharField(label=_("recipient"), max_length=200)
+    content = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 3}))
+    sent_at = forms.DateTimeField(label=_("sent at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                  input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])

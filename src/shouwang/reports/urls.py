@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("reports/", views.report_list, name="report_list"),
+    path("reports/new/", views.report_new, name="report_new"),
+    path("reports/<int:report_id>/", views.report_detail, name="report_detail"),
+    path("reports/<int:report_id>/ack/", views.report_ack, name="report_ack"),
+    path("reports/<int:report_id>/update/", views.report_update, name="report_update"),
+    path("reports/<int:report_id>/verify/", views.report_verify, name="report_verify"),
+    path("reports/<int:report_id>/decide/", views.report_decide, name="report_decide"),
+    path("reports/<int:report_id>/external/", views.report_external, name="report_external"),
+    path("reports/<int:report_id>/timeline/", views.report_timeline, name="report_timeline"),
+    path("reports/<int:report_id>/attachments/<int:attachment_id>/", views.attachment_download,
+         name="attachment_download"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/badge/", views.inbox_badge, name="inbox_badge"),
+    path("ack/<str:token>/", views.ack_link, name="ack_link"),
+]
