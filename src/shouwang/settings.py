@@ -209,6 +209,34 @@ ATTACHMENT_MAX_BYTES = env.int("SHOUWANG_ATTACHMENT_MAX_MB", default=20) * 1024 
 ACK_LINK_HOURS = env.int("SHOUWANG_ACK_LINK_HOURS", default=24)
 SITE_URL = env.str("SHOUWANG_SITE_URL", default="http://127.0.0.1:8000")
 
+# Notifications (notify app). Email goes out only when SHOUWANG_EMAIL_HOST is set; SMS only
+# when SHOUWANG_SMS_PROVIDER is aliyun or tencent. Deliveries of unconfigured channels are
+# cancelled with the reason instead of retried forever.
+EMAIL_HOST = env.str("SHOUWANG_EMAIL_HOST", default="")
+EMAIL_PORT = env.int("SHOUWANG_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("SHOUWANG_EMAIL_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("SHOUWANG_EMAIL_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("SHOUWANG_EMAIL_TLS", default=False)
+EMAIL_USE_SSL = env.bool("SHOUWANG_EMAIL_SSL", default=False)
+DEFAULT_FROM_EMAIL = env.str("SHOUWANG_EMAIL_FROM", default="shouwang@localhost")
+SMS = {
+    "PROVIDER": env.str("SHOUWANG_SMS_PROVIDER", default="none"),
+    "ACCESS_KEY_ID": env.str("SHOUWANG_SMS_ACCESS_KEY_ID", default=""),
+    "ACCESS_KEY_SECRET": env.str("SHOUWANG_SMS_ACCESS_KEY_SECRET", default=""),
+    "SIGN_NAME": env.str("SHOUWANG_SMS_SIGN_NAME", default=""),
+    "TEMPLATE_CODE": env.str("SHOUWANG_SMS_TEMPLATE", default=""),
+    "APP_ID": env.str("SHOUWANG_SMS_APP_ID", default=""),
+    "REGION": env.str("SHOUWANG_SMS_REGION", default="ap-guangzhou"),
+    "ENDPOINT": env.str("SHOUWANG_SMS_ENDPOINT", default=""),
+}
+NOTIFY_HTTP_TIMEOUT = env.float("SHOUWANG_NOTIFY_TIMEOUT_SECONDS", default=5)
+NOTIFY_MAX_ATTEMPTS = env.int("SHOUWANG_NOTIFY_MAX_ATTEMPTS", default=8)
+NOTIFY_RETRY_BASE_SECONDS = 30
+NOTIFY_CLAIM_TIMEOUT_SECONDS = env.int("SHOUWANG_DELIVERY_CLAIM_TIMEOUT", default=120)
+# Per channel, deliveries per minute (DingTalk and WeCom robots allow 20 a minute).
+NOTIFY_RATE_PER_MINUTE = {"dingtalk": 20, "wecom": 20, "feishu": 100, "sms": env.int("SHOUWANG_SMS_PER_MINUTE", default=100),
+                          "email": 600, "webhook": 6000}
+
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class NotifyConfig(AppConfig):
     name = "shouwang.notify"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        from shouwang.ops.sweeps import register_sweep
+
+        from .sweep import delivery_sweep
+
+        register_sweep(delivery_sweep)

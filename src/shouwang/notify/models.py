@@ -72,3 +72,38 @@ class NotificationRule(models.Model):
     class Meta:
         ordering = ["person", "position"]
         constraints = [models.UniqueConstraint(fields=["person", "position"], name="rule_position_unique")]
+
+
+class BotEndpoint(models.Model):
+    """A group chat robot of a unit (a college's WeCom group, a dorm building's DingTalk group).
+    A person's bot deliveries go to the robot of the nearest unit where they hold a post."""
+
+    class Kind(models.TextChoices):
+        WECOM = "wecom", _("WeCom group bot")
+        DINGTALK = "dingtalk", _("DingTalk robot")
+        FEISHU = "feishu", _("Feishu bot")
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="bots", verbose_name=_("unit"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("webhook address"), max_length=500)
+    # DingTalk's and Feishu's signing secret. Never logged, never put in an error or event.
+    secret = models.CharField(_("signing secret"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("group bot")
+        verbose_name_plural = _("group bots")
+
+
+class WebhookEndpoint(models.Model):
+    """A school system that wants every delivery as a signed JSON POST (duty screen, OA, …)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("address"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=200)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
