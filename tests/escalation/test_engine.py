@@ -209,3 +209,9 @@ def test_auditor_restores_a_lost_deadline_once(school, file_night_absence):
     assert deadline_sweep(now=now + 40 * M) == 1
     report.refresh_from_db()
     assert report.current_step == 1
+
+
+def test_the_reporters_own_level_is_skipped(school, file_night_absence):
+    report = file_night_absence(at(14), actor=school.liu)
+    assert report.current_step == 1 and ack_people(report, 1) == ["zhang"]
+    assert Event.objects.get(verb="route.reporter_level").data["step"] == 0

@@ -51,7 +51,7 @@ def go(*procs):
 
 def file_many(school, n, now):
     return [
-        report_file(actor=school.liu, category="night_absence", severity="general", unit="D01-101",
+        report_file(actor=school.admin, category="night_absence", severity="general", unit="D01-101",
                     occurred_at=now - datetime.timedelta(minutes=5), place="1号楼101室", description=f"未归 #{i}",
                     students=["2024010101"], now=now)
         for i in range(n)

@@ -81,14 +81,15 @@ def test_list_and_detail_are_scoped(school):
 
 def test_ack_update_timeline_and_inbox(school):
     report_id = post(session(school.liu), "/api/v1/reports", body()).json()["id"]
-    liu = session(school.liu)
-    assert liu.get("/api/v1/inbox?unread=true").json()[0]["kind"] == "report.ack_request"
+    liu, zhang = session(school.liu), session(school.zhang)
+    # The dorm head filed it, so the counsellor is the first asked.
+    assert zhang.get("/api/v1/inbox?unread=true").json()[0]["kind"] == "report.ack_request"
     update = post(liu, f"/api/v1/reports/{report_id}/updates", json.dumps({"text": "已联系家长"}))
     assert update.status_code == 201
-    ack = post(liu, f"/api/v1/reports/{report_id}/ack", json.dumps({"note": "收到"}))
+    ack = post(zhang, f"/api/v1/reports/{report_id}/ack", json.dumps({"note": "收到"}))
     assert ack.status_code == 200 and ack.json()["ack_state"] == "acknowledged"
     verbs = [e["verb"] for e in liu.get(f"/api/v1/reports/{report_id}/timeline").json()]
-    assert verbs[:3] == ["report.filed", "route.planned", "route.step_started"]
+    assert verbs[:4] == ["report.filed", "route.planned", "route.reporter_level", "route.step_started"]
     assert "report.updated" in verbs and verbs[-1] == "report.acknowledged"
     ack_event = Event.objects.get(verb="report.acknowledged")
     assert ack_event.data["channel"] == "api" and ack_event.data["note"] == "收到"

@@ -44,7 +44,7 @@ def test_dorm_head_files_from_the_form_with_a_photo(school):
     assert response.url == f"/reports/{report.pk}/"
     attachment = report.attachments.get()
     assert attachment.content_type == "image/png" and len(attachment.sha256) == 64
-    assert Recipient.objects.filter(report=report, person=school.liu, purpose="ack").exists()
+    assert Recipient.objects.filter(report=report, person=school.zhang, purpose="ack").exists()
 
 
 @pytest.mark.parametrize("overrides, field_text", [
@@ -73,7 +73,7 @@ def test_wrong_attachment_type_or_size_writes_nothing(school, settings):
 
 
 def filed(school, **kw):
-    return report_file(actor=kw.pop("actor", school.liu), category="night_absence", severity="general",
+    return report_file(actor=kw.pop("actor", school.admin), category="night_absence", severity="general",
                        unit=kw.pop("unit", "D01-101"), occurred_at=timezone.now() - datetime.timedelta(minutes=5),
                        place="1号楼101室", description="未归", students=kw.pop("students", ["2024010101"]),
                        attachments=kw.pop("attachments", ()), **kw)

@@ -102,7 +102,15 @@ def _activate_from(report, index, units, now):
 
     while index < len(report.route):
         step = report.route[index]
-        people = _step_people(step, units, now)
+        everyone = _step_people(step, units, now)
+        # The reporter already knows: asking them to acknowledge their own report would only
+        # delay the next level (a dorm head's report goes straight to the counsellor).
+        people = [(p, role) for p, role in everyone if p.pk != report.reporter_id]
+        if everyone and not people:
+            event_record(actor=None, subject=report, verb="route.reporter_level", at=now,
+                         data={"step": index, "roles": step["roles"], "at": step["at"]})
+            index += 1
+            continue
         if people:
             due_at = now + timedelta(minutes=step["ack_minutes"])
             Recipient.objects.bulk_create([

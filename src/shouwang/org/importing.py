@@ -1,370 +1,359 @@
-"""Import units, staff and students from the spreadsheets offices really have (.xlsx, .csv in
-UTF-8 or GBK). All or nothing: every row is checked first and any error means nothing is
-written, with every error listed by row and column. Re-importing the same file changes nothing
-(keys: 单位代码, 工号, 学号). Staff imports add posts; they never end one (that is a decision for
-a person, made in the UI).
+"""Import units, staff and students from .xlsx or .csv files (read and checked by import_files.py).
+
+All or nothing: every row is checked first; any error means nothing is written, and every
+error is listed by row number, column (its Chinese header) and message. Keys: 单位代码 for
+units, 工号 for staff, 学号 for students. Re-importing the same file changes nothing and writes
+no timeline event; a changed row updates the existing record; an import that changed something
+writes one `org.imported` event. A column left out of the file is left alone in the database; a
+column present with an empty cell means "empty".
+
+Staff imports only add: they create the person (user name = 工号, no usable password until an
+administrator sets one or CAS signs them in) and the post a row names when that person has no
+open post of that role at that unit, and they update the person's name, phone and email. They
+never end a post: ending one is a decision a person makes in the UI, not something a row
+missing from a spreadsheet should do silently.
+
+Counts are per row: created (a new record — for staff, a new person or post), updated (an
+existing record changed), unchanged.
 """
 
 import csv
-import datetime
 import hashlib
 import io
-import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import openpyxl
-from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl.styles import Font
 
 from shouwang.audit.services import event_record
 
-from .models import PHONE_RE, Post, Role, Student, Unit
+from .import_files import (
+    HEADERS,
+    KINDS,
+    PARENT_KINDS,
+    SHEET_TITLES,
+    SPECS,
+    ImportFileError,
+    RowError,
+    parse,
+    read_bytes,
+    values_in,
+)
+from .models import Post, Role, Student, Unit
 from .permissions import can_manage_org
 
-KINDS = ("units", "staff", "students")
-UNIT_KINDS = {"学校": "school", "学院": "college", "院系": "college", "年级": "grade", "班级": "class",
-              "宿舍楼": "dorm_building", "宿舍": "dorm_room", "宿舍房间": "dorm_room", "职能部门": "office"}
-PARENT_KINDS = {"school": {None}, "college": {"school"}, "office": {"school"}, "dorm_building": {"school"},
-                "grade": {"college"}, "class": {"grade", "college"}, "dorm_room": {"dorm_building"}}
-GENDERS = {"男": "M", "女": "F", "M": "M", "F": "F"}
-STATUSES = {"在读": "enrolled", "休学": "suspended", "退学": "withdrawn", "毕业": "graduated", "": "enrolled"}
-CODE_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
-
-# kind → [(Chinese header, field, required)]
-COLUMNS = {
-    "units": [("单位代码", "code", True), ("单位名称", "name", True), ("单位类型", "kind", True),
-              ("上级单位代码", "parent", False), ("职能", "function", False), ("英文名称", "name_en", False)],
-    "staff": [("工号", "staff_no", True), ("姓名", "full_name", True), ("手机", "phone", False),
-              ("邮箱", "email", False), ("岗位", "role", True), ("单位代码", "unit", True),
-              ("任职开始日期", "since", False)],
-    "students": [("学号", "student_no", True), ("姓名", "name", True), ("性别", "gender", True),
-                 ("班级代码", "klass", True), ("宿舍", "dorm_room", False), ("手机", "phone", False),
-                 ("监护人姓名", "guardian_name", False), ("监护人电话", "guardian_phone", False),
-                 ("状态", "status", False)],
-}
-EXAMPLES = {
-    "units": ["C01-2024-1", "计科2024-1班", "班级", "C01-2024", "", ""],
-    "staff": ["T0001", "张老师", "13800000000", "zhang@example.edu.cn", "辅导员", "C01-2024-1", "2024-09-01"],
-    "students": ["2024010101", "张三", "男", "C01-2024-1", "D01-101", "13800000001", "张父", "13900000001", "在读"],
-}
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (type, size, encoding, missing columns)."""
+__all__ = ["KINDS", "SPECS", "ImportFileError", "ImportResult", "RowError", "import_file",
+           "template_csv", "template_workbook"]
+BATCH = 1000
 
 
 @dataclass
 class ImportResult:
     kind: str
+    filename: str = ""
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list = field(default_factory=list)  # (row, column, message)
+    errors: list = field(default_factory=list)  # [RowError(row, column, message)]; row None = whole file
 
     @property
     def ok(self):
         return not self.errors
 
 
-def read_rows(data: bytes, filename: str):
-    """Yield (row_number, {header: text}) from .xlsx or .csv bytes; headers from the first row."""
-    if len(data) > settings.IMPORT_MAX_BYTES:
-        raise ImportFileError(_("The file is larger than %(mb)d MB.") % {"mb": settings.IMPORT_MAX_BYTES // 2**20})
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:
-            raise ImportFileError(_("The file is not a readable .xlsx workbook.")) from None
-        rows = book.worksheets[0].iter_rows(values_only=True)
-    elif filename.lower().endswith(".csv") and b"\x00" not in data[:4096]:
-        for encoding in ("utf-8-sig", "gbk"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ImportFileError(_("The CSV file is neither UTF-8 nor GBK."))
-        rows = csv.reader(io.StringIO(text))
-    else:
-        raise ImportFileError(_("Unsupported file type: upload an .xlsx workbook or a .csv file."))
-    header = None
-    for number, values in enumerate(rows, start=1):
-        cells = [_text(v) for v in values]
-        if header is None:
-            header = cells
-            continue
-        if any(cells):
-            yield number, dict(zip(header, cells, strict=False))
-    if header is None:
-        raise ImportFileError(_("The file is empty."))
+def import_file(*, actor, kind: str, data, filename: str) -> ImportResult:
+    """Check every row, then write them all in one transaction, or write nothing.
 
-
-def _text(value) -> str:
-    """Cell → text. Excel turns 学号 and phone numbers into numbers; turn them back."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _parse_date(text):
-    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"):
-        try:
-            return datetime.datetime.strptime(text, fmt).date()
-        except ValueError:
-            pass
-    return None
-
-
-class _Rows:
-    """Collects errors; maps each row's headers to fields, checking required columns once."""
-
-    def __init__(self, kind, data, filename):
-        self.kind, self.errors, self.columns = kind, [], COLUMNS[kind]
-        self.rows = []
-        header_checked = False
-        for number, raw in read_rows(data, filename):
-            if not header_checked:
-                missing = [h for h, _f, required in self.columns if required and h not in raw]
-                if missing:
-                    raise ImportFileError(_("Missing column(s): %(cols)s") % {"cols": "、".join(missing)})
-                header_checked = True
-            self.rows.append((number, {f: raw.get(h, "") for h, f, _r in self.columns}))
-
-    def error(self, row, field_name, message):
-        header = next(h for h, f, _r in self.columns if f == field_name)
-        self.errors.append((row, header, message))
-
-    def require(self, row, values):
-        ok = True
-        for header, f, required in self.columns:
-            if required and not values[f]:
-                self.errors.append((row, header, _("This cell must not be empty.")))
-                ok = False
-        return ok
-
-
-def _check_phone(rows, number, values, field_name):
-    if values[field_name] and not re.match(PHONE_RE, values[field_name]):
-        rows.error(number, field_name, _("%(value)s is not a valid phone number.") % {"value": values[field_name]})
-
-
-def _plan_students(rows):
-    classes = dict(Unit.objects.filter(kind="class").values_list("code", "pk"))
-    rooms = dict(Unit.objects.filter(kind="dorm_room").values_list("code", "pk"))
-    seen, planned = {}, []
-    for number, v in rows.rows:
-        if not rows.require(number, v):
-            continue
-        if v["student_no"] in seen:
-            rows.error(number, "student_no", _("Student number %(no)s repeats row %(row)d.")
-                       % {"no": v["student_no"], "row": seen[v["student_no"]]})
-            continue
-        seen[v["student_no"]] = number
-        if not re.match(r"^[A-Za-z0-9]{4,20}$", v["student_no"]):
-            rows.error(number, "student_no", _("%(no)s is not a valid student number.") % {"no": v["student_no"]})
-        if v["gender"] not in GENDERS:
-            rows.error(number, "gender", _("Gender must be 男 or 女."))
-        if v["klass"] not in classes:
-            rows.error(number, "klass", _("Unknown class code %(code)s.") % {"code": v["klass"]})
-        if v["dorm_room"] and v["dorm_room"] not in rooms:
-            rows.error(number, "dorm_room", _("Unknown dormitory room %(code)s.") % {"code": v["dorm_room"]})
-        if v["status"] not in STATUSES:
-            rows.error(number, "status", _("Status must be 在读, 休学, 退学 or 毕业."))
-        _check_phone(rows, number, v, "phone")
-        _check_phone(rows, number, v, "guardian_phone")
-        planned.append(v)
-    if rows.errors:
-        return None
-    return [dict(student_no=v["student_no"], name=v["name"], gender=GENDERS[v["gender"]],
-                 klass_id=classes[v["klass"]], dorm_room_id=rooms.get(v["dorm_room"]), phone=v["phone"],
-                 guardian_name=v["guardian_name"], guardian_phone=v["guardian_phone"], status=STATUSES[v["status"]])
-            for v in planned]
-
-
-def _write_students(planned, result):
-    fields = ["name", "gender", "klass_id", "dorm_room_id", "phone", "guardian_name", "guardian_phone", "status"]
-    existing = {s.student_no: s for s in Student.objects.filter(student_no__in=[p["student_no"] for p in planned])}
-    new, changed = [], []
-    for p in planned:
-        current = existing.get(p["student_no"])
-        if current is None:
-            new.append(Student(**p))
-        elif any(getattr(current, f) != p[f] for f in fields):
-            for f in fields:
-                setattr(current, f, p[f])
-            changed.append(current)
-        else:
-            result.unchanged += 1
-    Student.objects.bulk_create(new, batch_size=2000)
-    Student.objects.bulk_update(changed, fields, batch_size=2000)
-    result.created, result.updated = len(new), len(changed)
-
-
-def _plan_units(rows):
-    existing = {u.code: u for u in Unit.objects.all().only("code", "kind", "name", "name_en", "function", "parent")}
-    in_file = {}
-    for number, v in rows.rows:
-        if not rows.require(number, v):
-            continue
-        kind = UNIT_KINDS.get(v["kind"], v["kind"])
-        if kind not in PARENT_KINDS:
-            rows.error(number, "kind", _("Unknown unit kind %(kind)s.") % {"kind": v["kind"]})
-            continue
-        if not CODE_RE.match(v["code"]):
-            rows.error(number, "code", _("Codes may use letters, digits, '-', '_' and '.' only."))
-            continue
-        if v["code"] in in_file:
-            rows.error(number, "code", _("Unit code %(code)s repeats row %(row)d.") % {"code": v["code"], "row": in_file[v["code"]][0]})
-            continue
-        in_file[v["code"]] = (number, {**v, "kind": kind})
-    kinds = {c: u.kind for c, u in existing.items()} | {c: v["kind"] for c, (_n, v) in in_file.items()}
-    for code, (number, v) in in_file.items():
-        parent = v["parent"] or None
-        if parent is not None and parent not in kinds:
-            rows.error(number, "parent", _("Unknown parent unit %(code)s.") % {"code": parent})
-        elif kinds.get(parent) not in PARENT_KINDS[v["kind"]]:
-            rows.error(number, "parent", _("A %(kind)s cannot be placed under %(parent)s.")
-                       % {"kind": v["kind"], "parent": parent or "—"})
-    if rows.errors:
-        return None
-    # Parents first, so every parent exists when its child is saved.
-    ordered, placed = [], set(existing)
-    pending = dict(in_file)
-    while pending:
-        ready = [c for c, (_n, v) in pending.items() if not v["parent"] or v["parent"] in placed or v["parent"] not in pending]
-        if not ready:
-            number = next(iter(pending.values()))[0]
-            rows.error(number, "parent", _("The parent units form a loop."))
-            return None
-        for c in sorted(ready):
-            ordered.append(pending.pop(c)[1])
-            placed.add(c)
-    return ordered
-
-
-def _write_units(planned, result):
-    units = {u.code: u for u in Unit.objects.all()}
-    for v in planned:
-        parent = units.get(v["parent"]) if v["parent"] else None
-        unit = units.get(v["code"])
-        values = {"name": v["name"], "kind": v["kind"], "function": v["function"], "name_en": v["name_en"]}
-        if unit is None:
-            unit = Unit(code=v["code"], parent=parent, **values)
-            unit.save()
-            units[unit.code] = unit
-            result.created += 1
-        elif any(getattr(unit, k) != val for k, val in values.items()) or unit.parent_id != (parent.pk if parent else None):
-            if unit.parent_id != (parent.pk if parent else None) and unit.children.exists():
-                raise ImportFileError(_("Moving unit %(code)s with units under it is not supported by import.")
-                                      % {"code": unit.code})
-            for k, val in values.items():
-                setattr(unit, k, val)
-            unit.parent = parent
-            unit.save()
-            result.updated += 1
-        else:
-            result.unchanged += 1
-
-
-def _plan_staff(rows):
-    units = dict(Unit.objects.values_list("code", "pk"))
-    roles = {r.code: r.pk for r in Role.objects.all()} | {r.name: r.pk for r in Role.objects.all()}
-    planned = []
-    for number, v in rows.rows:
-        if not rows.require(number, v):
-            continue
-        if v["unit"] not in units:
-            rows.error(number, "unit", _("Unknown unit code %(code)s.") % {"code": v["unit"]})
-        if v["role"] not in roles:
-            rows.error(number, "role", _("Unknown post %(role)s.") % {"role": v["role"]})
-        since = _parse_date(v["since"]) if v["since"] else timezone.localdate()
-        if since is None:
-            rows.error(number, "since", _("%(value)s is not a date (use 2024-09-01).") % {"value": v["since"]})
-        if v["email"] and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", v["email"]):
-            rows.error(number, "email", _("%(value)s is not an email address.") % {"value": v["email"]})
-        _check_phone(rows, number, v, "phone")
-        planned.append({**v, "unit_id": units.get(v["unit"]), "role_id": roles.get(v["role"]), "since": since})
-    return None if rows.errors else planned
-
-
-def _write_staff(planned, result):
-    from shouwang.accounts.models import User
-
-    people = {u.staff_no: u for u in User.objects.filter(staff_no__in={p["staff_no"] for p in planned})}
-    touched = set()
-    for p in planned:
-        person = people.get(p["staff_no"])
-        details = {"full_name": p["full_name"], "phone": p["phone"], "email": p["email"]}
-        if person is None:
-            person = User(username=p["staff_no"], staff_no=p["staff_no"], **details)
-            person.set_unusable_password()
-            person.save()
-            people[p["staff_no"]] = person
-            result.created += 1
-            touched.add(p["staff_no"])
-        elif any(getattr(person, k) != val for k, val in details.items()):
-            for k, val in details.items():
-                setattr(person, k, val)
-            person.save(update_fields=list(details))
-            if p["staff_no"] not in touched:
-                result.updated += 1
-                touched.add(p["staff_no"])
-        if not Post.objects.current().filter(person=person, unit_id=p["unit_id"], role_id=p["role_id"]).exists():
-            Post.objects.create(person=person, unit_id=p["unit_id"], role_id=p["role_id"], since=p["since"])
-            if p["staff_no"] not in touched:
-                result.updated += 1
-                touched.add(p["staff_no"])
-        elif p["staff_no"] not in touched:
-            result.unchanged += 1
-            touched.add(p["staff_no"])
-
-
-PLANS = {"units": (_plan_units, _write_units), "staff": (_plan_staff, _write_staff),
-         "students": (_plan_students, _write_students)}
-
-
-def import_file(*, actor, kind: str, data: bytes, filename: str) -> ImportResult:
-    """Check everything, then write everything in one transaction (or nothing). actor=None is the
-    operator at the command line."""
+    data: bytes or a binary file (its size is checked before it is read). actor=None is the
+    operator at the command line, who may import anything."""
     if actor is not None and not can_manage_org(actor):
         raise PermissionDenied
     if kind not in KINDS:
-        raise ImportFileError(_("Unknown import kind %(kind)s.") % {"kind": kind})
-    result = ImportResult(kind=kind)
-    rows = _Rows(kind, data, filename)
-    plan, write = PLANS[kind]
-    planned = plan(rows)
-    if planned is None:
-        result.errors = sorted(rows.errors)
+        raise ValueError(f"unknown import kind {kind!r}")
+    result = ImportResult(kind=kind, filename=filename)
+    try:
+        content = read_bytes(data)
+        parsed = parse(kind, content, filename, result.errors)
+    except ImportFileError as exc:
+        result.errors.append(RowError(None, "", str(exc)))
+        parsed = None
+    write = PLANNERS[kind](*parsed, result) if parsed else None
+    if result.errors:
+        order = {h: i for i, h in enumerate(HEADERS[kind].values())}
+        result.errors.sort(key=lambda e: (e.row or 0, order.get(e.column, -1)))
         return result
+    # Checks ran outside the transaction, so a long validation never holds SQLite's write lock;
+    # a conflicting concurrent write makes the insert fail and the whole import roll back.
     with transaction.atomic():
-        write(planned, result)
+        write()
         if result.created or result.updated:
             event_record(actor=actor, subject=("org.import", kind), verb="org.imported", data={
-                "kind": kind, "filename": filename[:200], "sha256": hashlib.sha256(data).hexdigest(),
+                "kind": kind, "filename": filename[:200], "sha256": hashlib.sha256(content).hexdigest(),
                 "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
             })
     return result
 
 
+class _Errors:
+    def __init__(self, kind, result):
+        self.headers, self.result = HEADERS[kind], result
+
+    def __call__(self, row, field_name, message):
+        self.result.errors.append(RowError(row.number, self.headers[field_name], message))
+        row.bad.add(field_name)
+
+
+# ---- students ------------------------------------------------------------------------------
+
+STUDENT_FIELDS = ["name", "gender", "klass_id", "dorm_room_id", "phone", "guardian_name", "guardian_phone",
+                  "status"]
+
+
+def _plan_students(rows, present, result):
+    error = _Errors("students", result)
+    # One query per code kind: 50,000 rows must not mean 50,000 look-ups.
+    classes = dict(Unit.objects.filter(kind=Unit.Kind.CLASS).values_list("code", "pk"))
+    rooms = dict(Unit.objects.filter(kind=Unit.Kind.DORM_ROOM).values_list("code", "pk"))
+    seen = {}
+    for row in rows:
+        v = row.v
+        if "student_no" not in row.bad:
+            if v["student_no"] in seen:
+                error(row, "student_no", _("Student number %(no)s repeats row %(row)d.")
+                      % {"no": v["student_no"], "row": seen[v["student_no"]]})
+            else:
+                seen[v["student_no"]] = row.number
+        if "klass" not in row.bad and v["klass"] not in classes:
+            error(row, "klass", _("Unknown class code %(code)s.") % {"code": v["klass"]})
+        if v["dorm_room"] and "dorm_room" not in row.bad and v["dorm_room"] not in rooms:
+            error(row, "dorm_room", _("Unknown dormitory room %(code)s.") % {"code": v["dorm_room"]})
+    fields = [f for f in STUDENT_FIELDS if f.removesuffix("_id") in present]
+
+    def write():
+        planned = {r.v["student_no"]: {**r.v, "klass_id": classes[r.v["klass"]],
+                                       "dorm_room_id": rooms.get(r.v["dorm_room"])} for r in rows}
+        # Tuples, not model instances: half the memory for a register of 50,000.
+        existing = {no: (pk, values) for no, pk, *values in
+                    values_in(Student.objects, "student_no", planned, "student_no", "pk", *fields)}
+        new, changed = [], []
+        for no, p in planned.items():
+            if no not in existing:
+                new.append(Student(student_no=no, **{f: p[f] for f in STUDENT_FIELDS}))
+            elif list(existing[no][1]) != [p[f] for f in fields]:
+                changed.append(Student(pk=existing[no][0], **{f: p[f] for f in fields}))
+        Student.objects.bulk_create(new, batch_size=BATCH)
+        Student.objects.bulk_update(changed, fields, batch_size=BATCH)
+        result.created, result.updated = len(new), len(changed)
+        result.unchanged = len(planned) - len(new) - len(changed)
+
+    return write
+
+
+# ---- units ---------------------------------------------------------------------------------
+
+UNIT_FIELDS = ["name", "kind", "function", "name_en"]
+
+
+def _plan_units(rows, present, result):
+    error = _Errors("units", result)
+    db = {u["code"]: u for u in Unit.objects.values("pk", "code", "parent_id", "path", *UNIT_FIELDS)}
+    code_of = {u["pk"]: code for code, u in db.items()}
+    with_children = {u["parent_id"] for u in db.values()}
+    in_file = {}
+    for row in rows:
+        if "code" in row.bad:
+            continue
+        if row.v["code"] in in_file:
+            error(row, "code", _("Unit code %(code)s repeats row %(row)d.")
+                  % {"code": row.v["code"], "row": in_file[row.v["code"]].number})
+        else:
+            in_file[row.v["code"]] = row
+    kinds = {c: u["kind"] for c, u in db.items()} | {c: r.v["kind"] for c, r in in_file.items() if "kind" not in r.bad}
+    for code, row in in_file.items():
+        v = row.v
+        if "kind" in row.bad or "parent" in row.bad:
+            continue
+        parent, label = v["parent"], Unit.Kind(v["kind"]).label
+        if parent and parent not in kinds:
+            if parent not in in_file:  # a parent in this file with a bad kind has its own error
+                error(row, "parent", _("Unknown parent unit %(code)s.") % {"code": parent})
+        elif parent and v["kind"] == Unit.Kind.SCHOOL:
+            error(row, "parent", _("A school has no parent unit."))
+        elif not parent and v["kind"] != Unit.Kind.SCHOOL:
+            error(row, "parent", _("A %(kind)s needs a parent unit.") % {"kind": label})
+        elif parent and kinds[parent] not in PARENT_KINDS[v["kind"]]:
+            error(row, "parent", _("A %(kind)s cannot be placed under %(parent)s (%(parent_kind)s).")
+                  % {"kind": label, "parent": parent, "parent_kind": Unit.Kind(kinds[parent]).label})
+        old = db.get(code)
+        if old is None or "parent" in row.bad:  # one error per cell is enough
+            continue
+        # Moving a unit would move every path under it; that is a job for the admin, not a file.
+        old_parent = code_of.get(old["parent_id"], "")
+        if old["pk"] in with_children and (old_parent != parent or old["kind"] != v["kind"]):
+            error(row, "parent" if old_parent != parent else "kind",
+                  _("Unit %(code)s has units under it: an import cannot move it or change its kind.") % {"code": code})
+        elif old["kind"] != v["kind"] and Student.objects.filter(Q(klass_id=old["pk"]) | Q(dorm_room_id=old["pk"])).exists():
+            error(row, "kind", _("Unit %(code)s has students: an import cannot change its kind.") % {"code": code})
+    fields = [f for f in UNIT_FIELDS if f in present]
+
+    def path_of(code):
+        if code not in in_file:
+            return db[code]["path"]
+        parent = in_file[code].v["parent"]
+        return (path_of(parent) if parent else "/") + code + "/"
+
+    def write():
+        pks = {c: u["pk"] for c, u in db.items()}
+        new_by_depth, changed = defaultdict(list), []
+        for code, row in in_file.items():
+            v, path = row.v, path_of(code)
+            old = db.get(code)
+            if old is None:
+                unit = Unit(code=code, path=path, depth=path.count("/") - 2, **{f: v[f] for f in UNIT_FIELDS})
+                new_by_depth[unit.depth].append((unit, v["parent"]))
+            elif old["path"] != path or any(old[f] != v[f] for f in fields):
+                changed.append((Unit(pk=old["pk"], code=code, path=path, depth=path.count("/") - 2,
+                                     **{f: v[f] for f in fields}), v["parent"]))
+        # Parents first, a level at a time: every parent has its id before its children go in.
+        for depth in sorted(new_by_depth):
+            level = new_by_depth[depth]
+            for unit, parent in level:
+                unit.parent_id = pks[parent] if parent else None
+            Unit.objects.bulk_create([u for u, _p in level], batch_size=BATCH)
+            pks.update(values_in(Unit.objects, "code", [u.code for u, _p in level], "code", "pk"))
+        for unit, parent in changed:
+            unit.parent_id = pks[parent] if parent else None
+        Unit.objects.bulk_update([u for u, _p in changed], [*fields, "parent", "path", "depth"], batch_size=BATCH)
+        result.created = sum(map(len, new_by_depth.values()))
+        result.updated = len(changed)
+        result.unchanged = len(in_file) - result.created - result.updated
+
+    return write
+
+
+# ---- staff ---------------------------------------------------------------------------------
+
+PERSON_FIELDS = ["full_name", "phone", "email"]
+
+
+def _plan_staff(rows, present, result):
+    from shouwang.accounts.models import User
+
+    error = _Errors("staff", result)
+    units = dict(Unit.objects.values_list("code", "pk"))
+    roles = {}
+    for pk, code, name, name_en in Role.objects.values_list("pk", "code", "name", "name_en"):
+        roles.update({code: pk, name: pk, name_en.lower(): pk} if name_en else {code: pk, name: pk})
+
+    def role_of(text):  # 辅导员, counsellor or Counsellor
+        return roles.get(text) or roles.get(text.lower())
+
+    details, first_row, posts_seen = {}, {}, {}
+    for row in rows:
+        v = row.v
+        if "unit" not in row.bad and v["unit"] not in units:
+            error(row, "unit", _("Unknown unit code %(code)s.") % {"code": v["unit"]})
+        if "role" not in row.bad and role_of(v["role"]) is None:
+            error(row, "role", _("Unknown post %(role)s.") % {"role": v["role"]})
+        if "staff_no" in row.bad:
+            continue
+        no = v["staff_no"]
+        # Several rows for one person (one per post): details may be given once; they must agree.
+        mine = details.setdefault(no, {})
+        first_row.setdefault(no, row)
+        for f in PERSON_FIELDS:
+            if f in row.bad or not v[f]:
+                continue
+            if mine.setdefault(f, (v[f], row.number))[0] != v[f]:
+                error(row, f, _("Staff number %(no)s has a different value on row %(row)d.")
+                      % {"no": no, "row": mine[f][1]})
+        if not row.bad & {"unit", "role"}:
+            key = (no, v["unit"], role_of(v["role"]))
+            if key in posts_seen:
+                error(row, "role", _("The same post repeats row %(row)d.") % {"row": posts_seen[key]})
+            posts_seen.setdefault(key, row.number)
+    known = dict(values_in(User.objects, "staff_no", details, "staff_no", "pk"))
+    for username in values_in(User.objects, "username", [n for n in details if n not in known], "username"):
+        error(first_row[username[0]], "staff_no", _("The user name %(no)s belongs to another account.")
+              % {"no": username[0]})
+    fields = [f for f in PERSON_FIELDS if f in present]
+
+    def write():
+        today = timezone.localdate()
+        people = {no: {f: d.get(f, ("", 0))[0] for f in PERSON_FIELDS} for no, d in details.items()}
+        existing = {no: (pk, values) for no, pk, *values in
+                    values_in(User.objects, "staff_no", people, "staff_no", "pk", *fields)}
+        new_people = [User(username=no, staff_no=no, password=make_password(None), **p)
+                      for no, p in people.items() if no not in existing]
+        changed = {no for no, (_pk, values) in existing.items() if list(values) != [people[no][f] for f in fields]}
+        User.objects.bulk_create(new_people, batch_size=BATCH)
+        User.objects.bulk_update([User(pk=existing[no][0], **{f: people[no][f] for f in fields}) for no in changed],
+                                 fields, batch_size=BATCH)
+        ids = {no: pk for no, (pk, _v) in existing.items()}
+        ids.update(values_in(User.objects, "staff_no", [u.staff_no for u in new_people], "staff_no", "pk"))
+        held, started = set(), set()
+        for person, unit, role, since, until in values_in(
+                Post.objects, "person_id", ids.values(), "person_id", "unit_id", "role_id", "since", "until"):
+            started.add((person, unit, role, since))
+            if until is None or until >= today:  # open now, or starting later: either way held
+                held.add((person, unit, role))
+        new_posts = []
+        for row in rows:
+            v = row.v
+            person, since = ids[v["staff_no"]], v["since"] or today
+            key = (person, units[v["unit"]], role_of(v["role"]))
+            if key not in held and (*key, since) not in started:
+                new_posts.append(Post(person_id=person, unit_id=key[1], role_id=key[2], since=since))
+                held.add(key)
+                result.created += 1
+            elif v["staff_no"] not in existing:
+                result.created += 1  # a new person whose post repeats an earlier row of this file
+            elif v["staff_no"] in changed:
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        Post.objects.bulk_create(new_posts, batch_size=BATCH)
+
+    return write
+
+
+PLANNERS = {"units": _plan_units, "staff": _plan_staff, "students": _plan_students}
+
+
+# ---- templates -----------------------------------------------------------------------------
+
 def template_workbook(kind: str) -> bytes:
+    """An .xlsx with the Chinese headers and one example row; code and number columns are
+    formatted as Text so Excel keeps 学号 and phone numbers as typed."""
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.title = {"units": "单位", "staff": "教职工", "students": "学生"}[kind]
-    sheet.append([h for h, _f, _r in COLUMNS[kind]])
-    sheet.append(EXAMPLES[kind])
-    for column in sheet.columns:
-        sheet.column_dimensions[column[0].column_letter].width = 16
+    sheet.title = SHEET_TITLES[kind]
+    spec = SPECS[kind]
+    sheet.append([c.header for c in spec])
+    sheet.append([c.example for c in spec])
+    for i, c in enumerate(spec, start=1):
+        letter = sheet.cell(1, i).column_letter
+        sheet.cell(1, i).font = Font(bold=True, color="C00000" if c.required else None)
+        sheet.column_dimensions[letter].width = max(14, len(c.header) * 3)
+        if c.as_text:
+            sheet.column_dimensions[letter].number_format = "@"
+            sheet.cell(2, i).number_format = "@"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def template_csv(kind: str) -> bytes:
+    """The same as CSV, UTF-8 with a BOM: the encoding Excel recognises on double-click."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([c.header for c in SPECS[kind]])
+    writer.writerow([c.example for c in SPECS[kind]])
+    return out.getvalue().encode("utf-8-sig")

@@ -12,6 +12,7 @@ VERB_LABELS = {
     "route.step_started": _("Delivered, waiting for acknowledgement"),
     "route.informed": _("Sent for information"),
     "route.vacant": _("Post vacant, skipped"),
+    "route.reporter_level": _("Reporter's own level, skipped"),
     "deadline.missed": _("Not acknowledged in time"),
     "report.escalated": _("Escalated automatically to the next level"),
     "route.exhausted": _("Top of the chain reached without acknowledgement"),
@@ -54,7 +55,7 @@ def timeline_rows(viewer, report):
             detail = _people(d.get("recipients"))
         elif event.verb == "deadline.missed":
             detail = _people(d.get("persons"))
-        elif event.verb == "route.vacant":
+        elif event.verb in ("route.vacant", "route.reporter_level"):
             detail = "、".join(d.get("roles", []))
         elif event.verb in ("report.acknowledged", "report.receipt_recorded"):
             detail = " ".join(filter(None, [_channel(d.get("channel")), d.get("note", "")]))

@@ -1,17 +1,21 @@
+"""`shouwang import-template KIND FILE`: the template with Chinese headers; .csv if FILE says so."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
-from shouwang.org.importing import KINDS, template_workbook
+from shouwang.org.importing import KINDS, template_csv, template_workbook
 
 
 class Command(BaseCommand):
-    help = "Write the .xlsx import template (Chinese headers, one example row). Usage: import-template KIND FILE"
+    help = "Write the import template (Chinese headers, one example row): .xlsx, or .csv if FILE ends so."
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=KINDS)
         parser.add_argument("file")
 
     def handle(self, *args, kind, file, **options):
-        Path(file).write_bytes(template_workbook(kind))
-        self.stdout.write(f"模板已写入 {file}")
+        make = template_csv if file.lower().endswith(".csv") else template_workbook
+        Path(file).write_bytes(make(kind))
+        self.stdout.write(_("Template written to %(file)s.") % {"file": file})
