@@ -14,7 +14,7 @@ class EscalationConfig(AppConfig):
         from .engine import deadline_sweep
 
         register_sweep(deadline_sweep)
-        register_sweep(route_audit)
+        register_sweep(route_audit, every_seconds=60)
         post_migrate.connect(_load_policies, sender=self)
 
 
