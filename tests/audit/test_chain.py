@@ -33,7 +33,7 @@ def test_events_chain_and_verify(db, school):
     assert chain_verify() is None
     events = list(Event.objects.order_by("seq"))
     assert [e.seq for e in events][-5:] == [events[-5].seq + i for i in range(5)]
-    for prev, cur in zip(events, events[1:]):
+    for prev, cur in zip(events, events[1:], strict=False):
         assert cur.prev_hash == prev.hash
     assert events[-1].actor_label == "zhang"
     assert [e.data["i"] for e in events_for_subject(("test.thing", 3))] == [3]
@@ -91,8 +91,9 @@ def test_verify_audit_catches_inserted_event(db):
     # Shift seq 3 up and slip a forged event in at 3, with a correctly computed own hash.
     raw("UPDATE audit_event SET seq = 4 WHERE seq = 3")
     raw("UPDATE audit_chainhead SET seq = 4")
-    from shouwang.audit.chain import event_hash
     from django.utils import timezone
+
+    from shouwang.audit.chain import event_hash
 
     now = timezone.now()
     forged = event_hash(prev_hash=e2.hash, seq=3, subject_type="test.thing", subject_id="x", actor_id=None,

@@ -3,7 +3,6 @@
 import datetime
 import json
 
-import pytest
 from django.test import Client
 from django.utils import timezone
 

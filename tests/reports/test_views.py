@@ -1,7 +1,6 @@
 """Report pages: filing from a phone form, bad input changing nothing, scoping, ack links."""
 
 import datetime
-import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile

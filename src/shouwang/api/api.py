@@ -12,7 +12,7 @@ from .auth import TokenAuth
 api = NinjaAPI(
     title="守望 Shouwang API",
     version="1",
-    description=str(_("Scoped access to the organisation, students and (later) reports. "
+    description=str(_("Scoped access to the organisation, students and early-warning reports. "
                       "Authenticate with a browser session or `Authorization: Bearer <token>`.")),
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",

@@ -54,6 +54,9 @@ class DutyShift(models.Model):
         indexes = [models.Index(fields=["date", "unit"])]
 
 
+    def __str__(self):
+        return f"{self.date} {self.unit} {self.person}"
+
 class Holiday(models.Model):
     """Days on which the person on duty receives first all day (节假日二十四小时值班)."""
 
@@ -65,6 +68,9 @@ class Holiday(models.Model):
         verbose_name_plural = _("holiday calendar")
         ordering = ["date"]
 
+
+    def __str__(self):
+        return f"{self.date} {self.name}"
 
 class Deadline(models.Model):
     """An obligation with a due time. Workers claim open due rows with a compare-and-set update;

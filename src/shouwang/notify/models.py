@@ -74,6 +74,9 @@ class NotificationRule(models.Model):
         constraints = [models.UniqueConstraint(fields=["person", "position"], name="rule_position_unique")]
 
 
+    def __str__(self):
+        return f"{self.person} #{self.position} {self.channel} +{self.wait_minutes}min"
+
 class BotEndpoint(models.Model):
     """A group chat robot of a unit (a college's WeCom group, a dorm building's DingTalk group).
     A person's bot deliveries go to the robot of the nearest unit where they hold a post."""
@@ -96,6 +99,9 @@ class BotEndpoint(models.Model):
         verbose_name_plural = _("group bots")
 
 
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
 class WebhookEndpoint(models.Model):
     """A school system that wants every delivery as a signed JSON POST (duty screen, OA, …)."""
 
@@ -107,3 +113,6 @@ class WebhookEndpoint(models.Model):
     class Meta:
         verbose_name = _("webhook endpoint")
         verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self):
+        return self.name

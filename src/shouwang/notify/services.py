@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.db.models import Q
 
-from .models import Channel, Delivery, Message, NotificationRule
+from .models import Channel, Delivery, Message
 
 # Without personal rules: inbox and email at once, SMS five minutes later if still unacknowledged.
 DEFAULT_RULES = [(Channel.INAPP, 0), (Channel.EMAIL, 0), (Channel.SMS, 5)]

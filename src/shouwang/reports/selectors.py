@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
 
 from shouwang.audit.selectors import events_for_subject
-from shouwang.org.selectors import students_visible
 from shouwang.org.scope import scope_for
+from shouwang.org.selectors import students_visible
 
 from .models import Recipient, Report
 from .permissions import sees_covert_identity

@@ -83,8 +83,6 @@ def _post_action(request, report_id, form_class, action, success):
         except ValidationError as exc:
             for error in exc.messages:
                 messages.error(request, error)
-        except PermissionDenied:
-            raise
         else:
             messages.success(request, success)
     else:

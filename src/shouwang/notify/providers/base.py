@@ -1,5 +1,4 @@
 import json
-import socket
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -60,7 +59,7 @@ def request_json(url, *, data=None, headers=None, method=None, secrets=()):
         if exc.code >= 500 or exc.code == 429:
             raise TemporaryError(message) from None
         raise PermanentError(message) from None
-    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as exc:
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
         raise TemporaryError(scrub(f"network: {getattr(exc, 'reason', exc)}", url, *secrets)) from None
     try:
         return json.loads(raw) if raw else {}
