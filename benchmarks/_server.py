@@ -47,8 +47,8 @@ class Product:
 
 def report_payloads(n, seed=3):
     """Night-absence reports for real (room, resident) pairs of the demo school."""
-    import random
     import datetime
+    import random
 
     from django.utils import timezone
 
