@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from shouwang.audit.services import event_record
+from shouwang.audit.services import batched_events, event_record
 from shouwang.notify.services import deliveries_cancel, message_send
 
 from . import routing
@@ -185,7 +185,7 @@ def deadline_sweep(*, now=None, worker_id="worker", limit=200) -> int:
     done = 0
     for pk, kind, subject_id in due:
         lock, act = HANDLERS[kind]
-        with transaction.atomic():
+        with transaction.atomic(), batched_events():
             subject = lock(subject_id)
             if subject is None:
                 continue

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shouwang.audit.services import event_record
+from shouwang.audit.services import batched_events, event_record
 from shouwang.escalation import engine
 from shouwang.org import selectors as org
 from shouwang.org.models import Unit
@@ -69,7 +69,7 @@ def report_file(*, actor, category: str, severity: str, unit: str, occurred_at, 
     )
     checked = [(f, check_upload(f)) for f in attachments]
     person = actor if getattr(actor, "pk", None) else None
-    with transaction.atomic():
+    with transaction.atomic(), batched_events():
         report = Report.objects.create(
             category=cat, severity=severity, unit=unit_obj, occurred_at=occurred_at, place=place.strip(),
             people_count=people_count, cause=cause, trend=trend, description=description.strip(),
@@ -113,7 +113,7 @@ def report_update_add(*, actor, report: Report, text: str, people_count=None, tr
 
 def report_acknowledge(*, actor, report: Report, channel: str, note: str = "", now=None) -> Report:
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), batched_events():
         if not Recipient.objects.filter(report=report, person=actor, purpose=Recipient.Purpose.ACK).exists():
             raise PermissionDenied(_("Only the people asked to acknowledge this report can acknowledge it."))
         return engine.report_acknowledge(report=report, person=actor, channel=channel, note=note, now=now)
