@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("escalation/", include("shouwang.escalation.urls")),
+    path("notify/", include("shouwang.notify.urls")),
     path("", include("shouwang.reports.urls")),
     path("", include("shouwang.web.urls")),
 ]

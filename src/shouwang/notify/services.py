@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.db.models import Q
 
-from .models import Channel, Delivery, Message
+from .models import Channel, Delivery, Message, NotificationRule
 
 # Without personal rules: inbox and email at once, SMS five minutes later if still unacknowledged.
 DEFAULT_RULES = [(Channel.INAPP, 0), (Channel.EMAIL, 0), (Channel.SMS, 5)]
@@ -62,3 +62,32 @@ def inbox_mark_read(*, person, delivery_ids, now) -> int:
     return Delivery.objects.filter(
         Q(pk__in=delivery_ids), recipient=person, channel=Channel.INAPP, read_at__isnull=True,
     ).update(read_at=now)
+
+
+def notification_rules_set(*, actor, rules: list[tuple[str, int]]) -> list:
+    """Replace a person's own rules: channels in order, each with minutes to wait after the
+    previous. The in-app inbox is always first and needs no rule."""
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+    from django.utils.translation import gettext as _
+
+    from shouwang.audit.services import event_record
+
+    allowed = [c for c in Channel.values if c != Channel.INAPP]
+    errors = []
+    for n, (channel, wait) in enumerate(rules, start=1):
+        if channel not in allowed:
+            errors.append(_("Row %(n)d: choose a channel.") % {"n": n})
+        if not isinstance(wait, int) or not 0 <= wait <= 120:
+            errors.append(_("Row %(n)d: wait 0 to 120 minutes.") % {"n": n})
+    if len({c for c, _w in rules}) != len(rules):
+        errors.append(_("Each channel may appear once."))
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        NotificationRule.objects.filter(person=actor).delete()
+        created = NotificationRule.objects.bulk_create([
+            NotificationRule(person=actor, position=i, channel=c, wait_minutes=w) for i, (c, w) in enumerate(rules)])
+        event_record(actor=actor, subject=actor, verb="notification_rules.changed",
+                     data={"rules": [[c, w] for c, w in rules]})
+    return created

@@ -12,6 +12,7 @@ EXTRA_NAV = [
     ("report_list", _("Reports"), None),
     ("escalation_policies", _("Escalation"), None),
     ("duty_roster", _("Duty roster"), None),
+    ("notify_rules", _("My notification rules"), None),
 ]
 
 

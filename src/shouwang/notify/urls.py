@@ -1,0 +1,5 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [path("rules/", views.my_rules, name="notify_rules")]
