@@ -15,12 +15,21 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import transaction
 
 from shouwang.accounts.models import User
 from shouwang.org.models import Post, Role, Student, Unit
 
 PASSWORD = "Test-pass-2026!"
+PRODUCTION_HASHERS = list(django_settings.PASSWORD_HASHERS)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # argon2 is slow on purpose; nine accounts per test would dominate the suite's time.
+    # tests/accounts checks that production hashes with argon2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

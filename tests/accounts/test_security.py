@@ -13,9 +13,13 @@ def attempt(client, username, password):
     return client.post("/login/", {"username": username, "password": password})
 
 
-def test_passwords_are_hashed_with_argon2(school):
-    school.zhang.refresh_from_db()
-    assert school.zhang.password.startswith("argon2$")
+def test_passwords_are_hashed_with_argon2(db, settings):
+    from shouwang.accounts.models import User
+    from tests.conftest import PRODUCTION_HASHERS
+
+    settings.PASSWORD_HASHERS = PRODUCTION_HASHERS
+    user = User.objects.create_user(username="argon", password="Some-pass-2026!")
+    assert user.password.startswith("argon2$")
 
 
 def test_correct_login_reaches_home(school):

@@ -23,12 +23,6 @@ from shouwang.org.models import Post, Student, Unit
 HEADERS = {kind: [c.header for c in spec] for kind, spec in SPECS.items()}
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    # The school fixture makes nine accounts; argon2 would spend most of this module's time on them.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def xlsx(headers, rows):
     book = openpyxl.Workbook()
     sheet = book.active
