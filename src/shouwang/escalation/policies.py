@@ -16,9 +16,12 @@ def validate_steps(steps, start_step=0):
     from shouwang.org.models import Role
 
     errors = []
-    if not isinstance(steps, list) or not steps:
+    if not isinstance(steps, list):
+        raise ValidationError(_("The steps must be a list, one item per step."))
+    if not steps:
         raise ValidationError(_("A policy needs at least one step."))
     known_roles = set(Role.objects.values_list("code", flat=True))
+    functions = office_functions()
     for n, step in enumerate(steps, start=1):
         if not isinstance(step, dict):
             errors.append(_("Step %(n)d: must be a mapping with roles, at and ack_minutes.") % {"n": n})
@@ -37,14 +40,28 @@ def validate_steps(steps, start_step=0):
         if not isinstance(at, str) or not (at in LEVEL_KINDS or (at.startswith("office:") and len(at) > 7)):
             errors.append(_("Step %(n)d: 'at' must be one of %(kinds)s or office:<function>.")
                           % {"n": n, "kinds": ", ".join(LEVEL_KINDS)})
+        elif at.startswith("office:") and at[7:] not in functions:
+            # A typo here would make the step vacant for every report: say so now.
+            errors.append(_("Step %(n)d: unknown office function %(function)s (known: %(known)s).")
+                          % {"n": n, "function": at[7:], "known": ", ".join(sorted(functions))})
         minutes = step.get("ack_minutes")
         if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= MAX_ACK_MINUTES:
             errors.append(_("Step %(n)d: ack_minutes must be a whole number from 1 to %(max)d.")
                           % {"n": n, "max": MAX_ACK_MINUTES})
-    if not isinstance(start_step, int) or not 0 <= start_step < len(steps):
-        errors.append(_("start_step must point at one of the %(count)d steps (0-based).") % {"count": len(steps)})
+    if not isinstance(start_step, int) or isinstance(start_step, bool) or not 0 <= start_step < len(steps):
+        # start_step is stored 0-based; people count steps from 1, as the messages above do.
+        errors.append(_("The start step must be one of steps 1 to %(count)d.") % {"count": len(steps)})
     if errors:
         raise ValidationError(errors)
+
+
+def office_functions() -> set[str]:
+    """Functions an "office:<function>" step may name: the shipped ones and any a unit has."""
+    from shouwang.org.import_files import FUNCTIONS
+    from shouwang.org.models import Unit
+
+    return set(FUNCTIONS.values()) | set(
+        Unit.objects.filter(kind=Unit.Kind.OFFICE).exclude(function="").values_list("function", flat=True))
 
 
 def default_policies():
