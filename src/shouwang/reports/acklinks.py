@@ -39,15 +39,16 @@ def ack_link_check(token: str, *, now=None) -> AckLink:
     try:
         payload = signing.loads(token, salt=SALT)
     except signing.BadSignature:
-        raise ValidationError(_("This acknowledgement link is not valid.")) from None
+        raise ValidationError(_("This acknowledgement link is not valid."), code="invalid") from None
     link = (AckLink.objects.select_related("recipient", "recipient__report", "recipient__person")
             .filter(recipient_id=payload.get("r"), nonce_hash=_hash(str(payload.get("n")))).first())
     if link is None:
-        raise ValidationError(_("This acknowledgement link is not valid."))
+        raise ValidationError(_("This acknowledgement link is not valid."), code="invalid")
     if link.used_at is not None:
-        raise ValidationError(_("This acknowledgement link has already been used."))
+        raise ValidationError(_("This acknowledgement link has already been used."), code="used")
     if link.expires_at <= now:
-        raise ValidationError(_("This acknowledgement link has expired; acknowledge in the inbox instead."))
+        raise ValidationError(_("This acknowledgement link has expired; acknowledge in the inbox instead."),
+                              code="expired")
     return link
 
 
@@ -59,7 +60,7 @@ def ack_link_use(*, token: str, note: str = "", now=None):
     link = ack_link_check(token, now=now)
     with transaction.atomic():
         if AckLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=now) != 1:
-            raise ValidationError(_("This acknowledgement link has already been used."))
+            raise ValidationError(_("This acknowledgement link has already been used."), code="used")
         recipient = link.recipient
         if recipient.purpose != Recipient.Purpose.ACK or not recipient.person.is_active:
             raise PermissionDenied

@@ -4,13 +4,17 @@ or campus-card system files reports as itself, limited to its unit subtree)."""
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from ninja import Field, Router, Schema, Status
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 
 from shouwang.api.api import require_token_perm
 from shouwang.notify import selectors as inbox_selectors
 
 from . import selectors, services
+from .timeline import verb_label
 
 router = Router(tags=["reports"])
 
@@ -27,6 +31,15 @@ class ReportIn(Schema):
     trend: str = ""
     students: list[str] = Field(default_factory=list, description="学号 of the students involved")
     units_involved: list[str] = Field(default_factory=list)
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str = Field(..., alias="original_name")
+    content_type: str = Field(..., description="sniffed from the bytes")
+    size: int
+    sha256: str
+    update: int | None = Field(None, alias="update_id", description="the update it came with, if any")
 
 
 class ReportOut(Schema):
@@ -49,6 +62,7 @@ class ReportOut(Schema):
     decision: str
     reporter: str
     students: list[str]
+    attachments: list[AttachmentOut]
 
     @staticmethod
     def resolve_reporter(obj, context):
@@ -58,6 +72,10 @@ class ReportOut(Schema):
     @staticmethod
     def resolve_students(obj):
         return [s.student_no for s in obj.students.all()]
+
+    @staticmethod
+    def resolve_attachments(obj):
+        return list(obj.attachments.all())
 
 
 class UpdateIn(Schema):
@@ -81,8 +99,9 @@ class AckIn(Schema):
 class EventOut(Schema):
     seq: int
     verb: str
+    label: str = Field(..., description="the verb in the request's language (zh-Hans by default)")
     at: datetime.datetime
-    actor: str = Field(..., alias="actor_label")
+    actor: str = Field(..., description="who did it; empty for the system. A covert reporter is hidden below counsellor")
     data: dict
 
 
@@ -125,7 +144,7 @@ def list_reports(request, category: str | None = None, severity: str | None = No
     qs = selectors.report_list(request.auth, category=category, severity=severity, ack_state=ack_state,
                                verification=verification, unit=unit, since=since, until=until)
     limit = max(1, min(limit, 200))
-    return list(qs.prefetch_related("students")[offset: offset + limit])
+    return list(qs.prefetch_related("students", "attachments")[max(0, offset): max(0, offset) + limit])
 
 
 @router.get("/reports/{report_id}", response=ReportOut)
@@ -149,12 +168,12 @@ def add_update(request, report_id: int, payload: UpdateIn):
 @router.post("/reports/{report_id}/ack", response=ReportOut, summary="Acknowledge (确认收到)")
 def acknowledge(request, report_id: int, payload: AckIn):
     if getattr(request.auth, "token", None) is not None:
-        raise HttpError(403, "只有被要求确认的人员可以确认，集成令牌不能代为确认。")
+        raise HttpError(403, _("Only the people asked can acknowledge; an integration token cannot do it for them."))
     report = selectors.report_get(request.auth, report_id)
     try:
         report = services.report_acknowledge(actor=request.auth, report=report, channel="api", note=payload.note)
     except PermissionDenied as exc:
-        raise HttpError(403, str(exc) or "无权确认") from None
+        raise HttpError(403, str(exc) or _("Permission denied.")) from None
     return report
 
 
@@ -162,15 +181,42 @@ def acknowledge(request, report_id: int, payload: AckIn):
 def timeline(request, report_id: int):
     require_token_perm(request, "reports.read")
     report = selectors.report_get(request.auth, report_id)
-    return list(selectors.report_timeline(request.auth, report))
+    return [{"seq": e.seq, "verb": e.verb, "label": verb_label(e.verb, e.data), "at": e.at,
+             "actor": selectors.event_actor_label(request.auth, report, e), "data": e.data}
+            for e in selectors.report_timeline(request.auth, report)]
+
+
+@router.post("/reports/{report_id}/attachments", response={201: UpdateOut, 422: FieldErrorsOut},
+             summary="Append an update with files (multipart: text, files)")
+def add_attachments(request, report_id: int, text: Form[str], files: File[list[UploadedFile]]):
+    require_token_perm(request, "reports.write")
+    report = selectors.report_get(request.auth, report_id)
+    try:
+        update = services.report_update_add(actor=request.auth, report=report, text=text, attachments=files)
+    except ValidationError as exc:
+        return Status(422, _field_errors(exc))
+    return Status(201, update)
+
+
+@router.get("/reports/{report_id}/attachments/{attachment_id}", response={200: None},
+            summary="Download an attachment (sniffed content type, never rendered inline)")
+def get_attachment(request, report_id: int, attachment_id: int):
+    require_token_perm(request, "reports.read")
+    report = selectors.report_get(request.auth, report_id)
+    attachment = get_object_or_404(report.attachments, pk=attachment_id)
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type, as_attachment=True,
+                            filename=attachment.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @router.get("/inbox", response=list[InboxItemOut], summary="The caller's in-app messages")
-def inbox(request, unread: bool = False, limit: int = 50):
+def inbox(request, unread: bool = False, limit: int = 50, offset: int = 0):
     if getattr(request.auth, "token", None) is not None:
-        raise HttpError(403, "收件箱属于个人，集成令牌没有收件箱。")
+        raise HttpError(403, _("The inbox is personal: integration tokens have none."))
     qs = inbox_selectors.inbox(request.auth)
     if unread:
         qs = qs.filter(read_at__isnull=True)
-    return list(qs[: max(1, min(limit, 200))])
+    offset = max(0, offset)
+    return list(qs[offset: offset + max(1, min(limit, 200))])
 

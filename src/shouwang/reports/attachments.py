@@ -6,6 +6,7 @@ import zipfile
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 OOXML = {
@@ -43,8 +44,8 @@ def sniff(head: bytes, data: bytes) -> str | None:
 def check_upload(upload) -> dict:
     """Validate one uploaded file; returns the facts to store. Raises ValidationError in Chinese."""
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
-        raise ValidationError(_("%(name)s is larger than %(mb)d MB.")
-                              % {"name": upload.name, "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)})
+        raise ValidationError(_("%(name)s is larger than %(limit)s.")
+                              % {"name": upload.name, "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES)})
     data = upload.read()
     upload.seek(0)
     content_type = sniff(data[:16], data)

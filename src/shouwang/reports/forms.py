@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shouwang.org import selectors as org
 
-from .models import Category, ExternalReport, Report, Severity
+from . import selectors
+from .models import ExternalReport, Report, Severity
 
 MAX_UNIT_CHOICES = 400
 
@@ -43,17 +44,20 @@ class ReportForm(forms.Form):
     place = forms.CharField(label=_("place"), max_length=200)
     people_count = forms.IntegerField(label=_("number of people"), required=False, min_value=0)
     students = forms.CharField(label=_("students involved"), required=False,
-                               help_text=_("Student numbers, separated by spaces or commas"))
+                               help_text=_("Student numbers, separated by spaces or commas"),
+                               widget=forms.TextInput(attrs={"autocomplete": "off"}))
     units_involved = forms.CharField(label=_("units involved"), required=False,
                                      help_text=_("Unit codes, separated by spaces or commas"))
     cause = forms.CharField(label=_("possible cause"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     trend = forms.CharField(label=_("trend"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 4}))
-    attachments = MultipleFileField(label=_("attachments"), required=False)
+    attachments = MultipleFileField(label=_("attachments"), required=False, widget=MultipleFileInput(attrs={
+        "accept": "image/*,application/pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx"}),
+        help_text=_("Photos, PDF or Office files"))
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [(c.code, c.label) for c in Category.objects.filter(is_active=True)]
+        self.fields["category"].choices = [(c.code, c.label) for c in selectors.categories_active()]
         units = list(org.units_visible(viewer).exclude(kind="office").order_by("path")[: MAX_UNIT_CHOICES + 1])
         if len(units) > MAX_UNIT_CHOICES:
             # School-wide roles see thousands of units: a code is quicker than a huge list.

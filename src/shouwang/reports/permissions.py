@@ -10,7 +10,7 @@ def can_verify(user, report) -> bool:
     """A verifier role, and the report within what the person may see (its unit or students)."""
     from .selectors import reports_visible
 
-    if not getattr(user, "is_authenticated", False):
+    if not getattr(user, "is_authenticated", False) or getattr(user, "pk", None) is None:
         return False
     if user.is_superuser:
         return True
@@ -20,8 +20,8 @@ def can_verify(user, report) -> bool:
 
 
 def sees_covert_identity(user) -> bool:
-    """Counsellors and above see who a covert observer is (R-ORG-6)."""
-    if not getattr(user, "is_authenticated", False):
+    """Counsellors and above see who a covert observer is (R-ORG-6); integration tokens never."""
+    if not getattr(user, "is_authenticated", False) or getattr(user, "pk", None) is None:
         return False
     if user.is_superuser:
         return True

@@ -2,7 +2,7 @@
 one of its students (a dorm-room report about a student reaches the student's counsellor), to
 everyone it was routed to, and to its reporter."""
 
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
 
@@ -10,7 +10,7 @@ from shouwang.audit.selectors import events_for_subject
 from shouwang.org.scope import scope_for
 from shouwang.org.selectors import students_visible
 
-from .models import Recipient, Report
+from .models import Category, Recipient, Report
 from .permissions import sees_covert_identity
 
 
@@ -63,6 +63,52 @@ def reporter_label(viewer, report) -> str:
             and not sees_covert_identity(viewer):
         return gettext("Covert observer")
     return report.reporter.display_name
+
+
+def person_label(viewer, report, person) -> str:
+    """Anyone's name on a report's pages, except a covert reporter's below counsellor: their
+    updates and events must not give away what the filing hides."""
+    if person is None:
+        return ""
+    if report.reporter_is_covert and person.pk == report.reporter_id:
+        return reporter_label(viewer, report)
+    return person.display_name
+
+
+def event_actor_label(viewer, report, event) -> str:
+    if event.actor_id:
+        return person_label(viewer, report, event.actor)
+    if report.api_token_id and event.verb == "report.filed":
+        return report.api_token.name
+    return "" if event.actor_label == "system" else event.actor_label
+
+
+def report_updates(viewer, report) -> list:
+    """The appended updates, oldest first, each with `author_label` (covert rule applied)."""
+    updates = list(report.updates.select_related("author").prefetch_related("attachments").order_by("at", "pk"))
+    for update in updates:
+        update.author_label = person_label(viewer, report, update.author)
+    return updates
+
+
+def categories_active():
+    return Category.objects.filter(is_active=True)
+
+
+def inbox_unread_first(person):
+    """The person's in-app messages: unread ones on top, each part newest first."""
+    from shouwang.notify.selectors import inbox
+
+    unread = Case(When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return inbox(person).order_by(unread, "-created_at", "-pk")
+
+
+def report_inbox_ids(person, report):
+    """The person's in-app deliveries about this report (to mark them read when it is opened)."""
+    from shouwang.notify.selectors import inbox
+
+    return inbox(person).filter(message__subject_type="reports.report",
+                                message__subject_id=str(report.pk)).values("pk")
 
 
 def report_timeline(viewer, report):

@@ -56,6 +56,19 @@ def _clean_facts(*, viewer, category, severity, unit_code, occurred_at, place, d
     return cat, unit, students, units
 
 
+def _check_attachments(attachments, errors: dict) -> list:
+    """Sniff every file; each bad one adds its message under "attachments" (all are named)."""
+    checked, bad = [], []
+    for upload in attachments:
+        try:
+            checked.append((upload, check_upload(upload)))
+        except ValidationError as exc:
+            bad.extend(exc.messages)
+    if bad:
+        errors["attachments"] = bad
+    return checked
+
+
 def report_file(*, actor, category: str, severity: str, unit: str, occurred_at, place: str, description: str,
                 people_count: int | None = None, cause: str = "", trend: str = "", students=(), units_involved=(),
                 attachments=(), api_token=None, now=None) -> Report:
@@ -63,11 +76,18 @@ def report_file(*, actor, category: str, severity: str, unit: str, occurred_at, 
     now = now or timezone.now()
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied
-    cat, unit_obj, student_objs, unit_objs = _clean_facts(
-        viewer=actor, category=category, severity=severity, unit_code=unit, occurred_at=occurred_at, place=place,
-        description=description, people_count=people_count, student_nos=students, unit_codes=units_involved, now=now,
-    )
-    checked = [(f, check_upload(f)) for f in attachments]
+    errors = {}
+    try:
+        cat, unit_obj, student_objs, unit_objs = _clean_facts(
+            viewer=actor, category=category, severity=severity, unit_code=unit, occurred_at=occurred_at,
+            place=place, description=description, people_count=people_count, student_nos=students,
+            unit_codes=units_involved, now=now,
+        )
+    except ValidationError as exc:
+        errors = exc.message_dict
+    checked = _check_attachments(attachments, errors)
+    if errors:
+        raise ValidationError(errors)
     person = actor if getattr(actor, "pk", None) else None
     with transaction.atomic(), batched_events():
         report = Report.objects.create(
@@ -95,9 +115,10 @@ def report_update_add(*, actor, report: Report, text: str, people_count=None, tr
                       now=None) -> ReportUpdate:
     """边处理，边反映: append facts; the original stays as filed."""
     now = now or timezone.now()
-    if not (text or "").strip():
-        raise ValidationError({"text": _("Write what has changed.")})
-    checked = [(f, check_upload(f)) for f in attachments]
+    errors = {} if (text or "").strip() else {"text": [_("Write what has changed.")]}
+    checked = _check_attachments(attachments, errors)
+    if errors:
+        raise ValidationError(errors)
     person = actor if getattr(actor, "pk", None) else None
     with transaction.atomic():
         update = ReportUpdate.objects.create(report=report, author=person, text=text.strip(),

@@ -1,10 +1,10 @@
 """Report pages. Thin: parse with a form, call a service or selector, render. A service's
 ValidationError lands on the form's fields, so the person sees Chinese errors and nothing is
-written."""
+written. The inbox, its badge, one-tap links and the student lookup are in views_inbox.py."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,17 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shouwang.notify import selectors as inbox_selectors
 from shouwang.notify import services as inbox_services
 
-from . import acklinks, selectors, services
+from . import selectors, services
 from .forms import AckForm, DecideForm, ExternalForm, ReportForm, UpdateForm, VerifyForm
 from .models import Report, Severity
 from .permissions import can_verify
-from .timeline import timeline_rows
+from .timeline import durations, timeline_rows
 
 
-def _apply_errors(form, exc: ValidationError):
+def apply_errors(form, exc: ValidationError):
+    """A service's {field: message} errors onto the form, so they show beside the fields."""
     errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
     for field, messages_ in errors.items():
         for message in messages_:
@@ -31,12 +31,13 @@ def _apply_errors(form, exc: ValidationError):
 
 @login_required
 def report_new(request):
-    form = ReportForm(request.POST or None, request.FILES or None, viewer=request.user)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = ReportForm(request.POST if posted else None, request.FILES if posted else None, viewer=request.user)
+    if posted and form.is_valid():
         try:
             report = services.report_file(actor=request.user, **form.service_kwargs())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Report #%(id)d filed and sent to the responsible people.") % {"id": report.pk})
             return redirect("report_detail", report.pk)
@@ -45,64 +46,68 @@ def report_new(request):
 
 @login_required
 def report_list(request):
-    reports = selectors.report_list(
-        request.user, category=request.GET.get("category") or None, severity=request.GET.get("severity") or None,
-        ack_state=request.GET.get("ack_state") or None)
-    page = Paginator(reports, 30).get_page(request.GET.get("page"))
+    filters = {key: request.GET.get(key) or None for key in ("category", "severity", "ack_state", "verification")}
+    page = Paginator(selectors.report_list(request.user, **filters), 30).get_page(request.GET.get("page"))
     return render(request, "reports/list.html", {
-        "page": page, "severities": Severity.choices, "ack_states": Report.AckState.choices,
-        "filters": request.GET,
+        "page": page, "filters": filters, "categories": selectors.categories_active(),
+        "severities": Severity.choices, "ack_states": Report.AckState.choices,
+        "verifications": Report.Verification.choices,
     })
+
+
+def _detail(request, report, status=200, **bound_forms):
+    """The report page; a form that failed is passed bound, so its errors show in place."""
+    forms = {"ack_form": AckForm(), "update_form": UpdateForm(), "verify_form": VerifyForm(),
+             "decide_form": DecideForm(), "external_form": ExternalForm(), **bound_forms}
+    return render(request, "reports/detail.html", {
+        "report": report, "reporter": selectors.reporter_label(request.user, report),
+        "students": report.students.select_related("klass"), "updates": selectors.report_updates(request.user, report),
+        "attachments": report.attachments.filter(update__isnull=True), "externals": report.external_reports.all(),
+        "pending_ack": selectors.my_pending_acks(request.user).filter(report=report).exists(),
+        "can_verify": can_verify(request.user, report), **forms,
+    }, status=status)
 
 
 @login_required
 def report_detail(request, report_id):
     report = selectors.report_get(request.user, report_id)
-    pending = selectors.my_pending_acks(request.user).filter(report=report).exists()
-    allowed = can_verify(request.user, report)
-    inbox_services.inbox_mark_read(
-        person=request.user, delivery_ids=inbox_selectors.inbox(request.user)
-        .filter(message__subject_type="reports.report", message__subject_id=str(report.pk)).values("pk"),
-        now=timezone.now())
-    return render(request, "reports/detail.html", {
-        "report": report, "reporter": selectors.reporter_label(request.user, report),
-        "students": report.students.select_related("klass"), "updates": report.updates.select_related("author"),
-        "attachments": report.attachments.filter(update__isnull=True), "externals": report.external_reports.all(),
-        "pending_ack": pending, "ack_form": AckForm(), "update_form": UpdateForm(),
-        "can_verify": allowed, "verify_form": VerifyForm(), "decide_form": DecideForm(),
-        "external_form": ExternalForm(),
-    })
+    # Opening the report reads its messages: the header badge counts what is still unseen.
+    inbox_services.inbox_mark_read(person=request.user, delivery_ids=selectors.report_inbox_ids(request.user, report),
+                                   now=timezone.now())
+    return _detail(request, report)
 
 
-def _post_action(request, report_id, form_class, action, success):
+def _post_action(request, report_id, form_class, form_name, action, success):
+    """Parse, act, and either redirect with a success message or show the page again with the
+    form's (and the service's) field errors — nothing written in that case."""
     report = selectors.report_get(request.user, report_id)
     form = form_class(request.POST, request.FILES)
     if form.is_valid():
         try:
             action(report, form.cleaned_data)
         except ValidationError as exc:
-            for error in exc.messages:
-                messages.error(request, error)
+            apply_errors(form, exc)
         else:
             messages.success(request, success)
-    else:
-        for field, errors in form.errors.items():
-            for error in errors:
-                messages.error(request, f"{form.fields[field].label if field in form.fields else ''} {error}")
-    return redirect("report_detail", report.pk)
+            # The inbox's one-tap buttons come back to the inbox; everything else to the report.
+            if request.POST.get("next") == "inbox":
+                return redirect("inbox")
+            return redirect("report_detail", report.pk)
+    messages.error(request, _("Nothing was saved: please correct the errors below."))
+    return _detail(request, report, status=400, **{form_name: form})
 
 
 @login_required
 @require_POST
 def report_ack(request, report_id):
-    return _post_action(request, report_id, AckForm, lambda r, d: services.report_acknowledge(
+    return _post_action(request, report_id, AckForm, "ack_form", lambda r, d: services.report_acknowledge(
         actor=request.user, report=r, channel="web", note=d["note"]), _("Acknowledged. It is on the record."))
 
 
 @login_required
 @require_POST
 def report_update(request, report_id):
-    return _post_action(request, report_id, UpdateForm, lambda r, d: services.report_update_add(
+    return _post_action(request, report_id, UpdateForm, "update_form", lambda r, d: services.report_update_add(
         actor=request.user, report=r, text=d["text"], people_count=d["people_count"], trend=d["trend"],
         attachments=d["attachments"]), _("Update added."))
 
@@ -111,23 +116,27 @@ def report_update(request, report_id):
 @require_POST
 def report_verify(request, report_id):
     def act(report, d):
-        original = selectors.report_get(request.user, d["duplicate_of"]) if d["duplicate_of"] else None
+        original = None
+        if d["duplicate_of"]:
+            original = selectors.reports_visible(request.user).filter(pk=d["duplicate_of"]).first()
+            if original is None:
+                raise ValidationError({"duplicate_of": _("Choose the original report this one repeats.")})
         services.report_verify(actor=request.user, report=report, verdict=d["verdict"], note=d["note"],
                                duplicate_of=original)
-    return _post_action(request, report_id, VerifyForm, act, _("Verification recorded."))
+    return _post_action(request, report_id, VerifyForm, "verify_form", act, _("Verification recorded."))
 
 
 @login_required
 @require_POST
 def report_decide(request, report_id):
-    return _post_action(request, report_id, DecideForm, lambda r, d: services.report_decide(
+    return _post_action(request, report_id, DecideForm, "decide_form", lambda r, d: services.report_decide(
         actor=request.user, report=r, decision=d["decision"], note=d["note"]), _("Decision recorded."))
 
 
 @login_required
 @require_POST
 def report_external(request, report_id):
-    return _post_action(request, report_id, ExternalForm, lambda r, d: services.report_external_record(
+    return _post_action(request, report_id, ExternalForm, "external_form", lambda r, d: services.report_external_record(
         actor=request.user, report=r, **d), _("External report recorded."))
 
 
@@ -135,49 +144,15 @@ def report_external(request, report_id):
 def report_timeline(request, report_id):
     report = selectors.report_get(request.user, report_id)
     return render(request, "reports/timeline.html", {
-        "report": report, "rows": timeline_rows(request.user, report),
-        "durations": selectors.report_durations(report),
+        "report": report, "rows": timeline_rows(request.user, report), "durations": durations(report),
     })
 
 
 @login_required
 def attachment_download(request, report_id, attachment_id):
-    report = selectors.report_get(request.user, report_id)
+    report = selectors.report_get(request.user, report_id)  # out of scope: 404 before the file is looked at
     attachment = get_object_or_404(report.attachments, pk=attachment_id)
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
                             as_attachment=True, filename=attachment.original_name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-@login_required
-def inbox(request):
-    items = Paginator(inbox_selectors.inbox(request.user), 30).get_page(request.GET.get("page"))
-    return render(request, "reports/inbox.html", {
-        "pending": selectors.my_pending_acks(request.user), "items": items, "ack_form": AckForm(),
-    })
-
-
-@login_required
-def inbox_badge(request):
-    return render(request, "reports/_inbox_badge.html", {"count": inbox_selectors.inbox_unread_count(request.user)})
-
-
-def ack_link(request, token):
-    """GET shows what is being acknowledged (previews and link scanners must not acknowledge);
-    POST acknowledges. The signed single-use token is the credential."""
-    try:
-        link = acklinks.ack_link_check(token)
-    except ValidationError as exc:
-        return render(request, "reports/ack_link.html", {"error": exc.messages[0]}, status=410)
-    report = link.recipient.report
-    if request.method == "POST":
-        try:
-            acklinks.ack_link_use(token=token, note=request.POST.get("note", "")[:500])
-        except (ValidationError, PermissionDenied) as exc:
-            message = exc.messages[0] if isinstance(exc, ValidationError) else _("Not allowed")
-            return render(request, "reports/ack_link.html", {"error": message}, status=410)
-        return render(request, "reports/ack_link.html", {"report": report, "done": True})
-    return render(request, "reports/ack_link.html", {"report": report, "person": link.recipient.person})
-
-
