@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.timezone import localtime
 
 from shouwang.api.models import TOKEN_PERMISSIONS, ApiToken
 from shouwang.api.services import token_create, token_revoke
@@ -36,11 +37,17 @@ class Command(BaseCommand):
         self.stdout.write("Store it now: it is kept only as a hash and cannot be shown again.")
 
     def do_list(self, **_):
-        for t in ApiToken.objects.select_related("unit").order_by("pk"):
-            state = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "active"
-            used = f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never"
+        tokens = ApiToken.objects.select_related("unit").order_by("pk")
+        if not tokens:
+            self.stdout.write("no tokens")
+            return
+        self.stdout.write("id\tname\tprefix\tunit\tpermissions\tcreated\tlast used\tstate")
+        for t in tokens:
+            # Local time (SHOUWANG_TIME_ZONE), like every time the UI shows.
+            state = f"revoked {localtime(t.revoked_at):%Y-%m-%d %H:%M}" if t.revoked_at else "active"
+            used = f"{localtime(t.last_used_at):%Y-%m-%d %H:%M}" if t.last_used_at else "never"
             self.stdout.write(f"#{t.pk}\t{t.name}\t{t.prefix}…\t{t.unit.code}\t{','.join(t.permissions)}\t"
-                              f"created {t.created_at:%Y-%m-%d}\tlast used {used}\t{state}")
+                              f"created {localtime(t.created_at):%Y-%m-%d %H:%M}\tlast used {used}\t{state}")
 
     def do_revoke(self, *, id, **_):
         token = ApiToken.objects.filter(pk=id, revoked_at__isnull=True).first()
