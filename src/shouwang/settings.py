@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "shouwang.reports",
     "shouwang.escalation",
     "shouwang.notify",
+    "shouwang.plans",
+    "shouwang.incidents",
     "shouwang.ops",
     "shouwang.web",
 ]

@@ -10,6 +10,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("escalation/", include("shouwang.escalation.urls")),
     path("notify/", include("shouwang.notify.urls")),
+    path("plans/", include("shouwang.plans.urls")),
+    path("incidents/", include("shouwang.incidents.urls")),
     path("", include("shouwang.reports.urls")),
     path("", include("shouwang.web.urls")),
 ]

@@ -33,8 +33,12 @@ def permission_denied(request, exc):
     return api.create_response(request, {"detail": str(_("Permission denied."))}, status=403)
 
 
+from shouwang.incidents.api import router as incidents_router  # noqa: E402
 from shouwang.org.api import router as org_router  # noqa: E402
+from shouwang.plans.api import router as plans_router  # noqa: E402
 from shouwang.reports.api import router as reports_router  # noqa: E402
 
 api.add_router("/", org_router)
 api.add_router("/", reports_router)
+api.add_router("/", plans_router)
+api.add_router("/", incidents_router)

@@ -10,6 +10,8 @@ EXTRA_NAV = [
     ("inbox", _("Inbox"), "inbox_badge"),
     ("report_new", _("File a report"), None),
     ("report_list", _("Reports"), None),
+    ("incident_list", _("Incidents"), None),
+    ("plan_list", _("Plans"), None),
     ("escalation_policies", _("Escalation"), None),
     ("duty_roster", _("Duty roster"), None),
     ("notify_rules", _("My notification rules"), None),

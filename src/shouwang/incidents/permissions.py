@@ -1,0 +1,51 @@
+"""Who may do what in an incident. Reads are scoped in selectors.py; these are the rules for
+writes, each named after what it allows."""
+
+from shouwang.org.models import Post
+from shouwang.org.scope import scope_for
+
+# Roles that may open an incident for a unit in their scope: the offices, unit heads and the
+# college deputy secretary (the people the seeds put in charge of 先期处置).
+ACTIVATOR_ROLES = ("school_leader", "student_affairs_officer", "security_officer", "academic_officer",
+                   "psych_staff", "leader", "deputy_secretary")
+PUBLICITY_ROLES = ("publicity_officer",)
+
+
+def _holds(user, roles) -> bool:
+    return Post.objects.current().filter(person=user, role__code__in=roles, person__is_active=True).exists()
+
+
+def can_activate(user, unit) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return _holds(user, ACTIVATOR_ROLES) and scope_for(user).contains_path(unit.path)
+
+
+def seats_of(user, incident) -> set[str]:
+    """The command-group positions the user fills in this incident."""
+    return set(incident.group.filter(person=user).values_list("position", flat=True))
+
+
+def may_decide(user, incident, authority: str) -> bool:
+    """authority from the plan: head (组长 only), deputy (组长 or 副组长), group (any seat)."""
+    seats = seats_of(user, incident)
+    allowed = {"head": {"head"}, "deputy": {"head", "deputy"}}.get(authority)
+    return bool(seats & allowed) if allowed is not None else bool(seats)
+
+
+def can_command(user, incident) -> bool:
+    """Change the level or close: the group head or a deputy, or whoever activated it."""
+    return user.pk == incident.activated_by_id or bool(seats_of(user, incident) & {"head", "deputy"})
+
+
+def is_involved(user, incident) -> bool:
+    """In the command group, or owns a task: may report situation, arrive, draft statements."""
+    return (user.pk == incident.activated_by_id or incident.group.filter(person=user).exists()
+            or incident.tasks.filter(assignee=user).exists())
+
+
+def can_publish(user) -> bool:
+    """Only the publicity office (党委宣传部/党群工作部) releases information (R-PLAN-6)."""
+    return getattr(user, "is_authenticated", False) and user.is_active and _holds(user, PUBLICITY_ROLES)

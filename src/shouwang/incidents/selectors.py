@@ -1,0 +1,64 @@
+"""Reads of incidents, always scoped: the incident's unit within the viewer's scope, or the
+viewer is part of it (command group, task owner, activator)."""
+
+from django.db.models import Exists, OuterRef, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from shouwang.audit.selectors import events_for_subject
+from shouwang.org.scope import scope_for
+
+from .models import GroupMember, Incident, Task
+
+
+def incidents_visible(viewer):
+    if viewer.is_superuser:
+        return Incident.objects.all()
+    involved = (Q(activated_by=viewer) | Exists(GroupMember.objects.filter(incident=OuterRef("pk"), person=viewer))
+                | Exists(Task.objects.filter(incident=OuterRef("pk"), assignee=viewer)))
+    return Incident.objects.filter(scope_for(viewer).q("unit__path") | involved)
+
+
+def incident_list(viewer, *, status: str = ""):
+    qs = incidents_visible(viewer).select_related("plan_version__plan", "unit")
+    return qs.filter(status=status) if status else qs
+
+
+def incident_get(viewer, pk) -> Incident:
+    """404 (not 403) for an incident the viewer may not see: its existence is not disclosed."""
+    return get_object_or_404(incident_list(viewer), pk=pk)
+
+
+def incident_board(viewer, incident, *, now=None) -> dict:
+    """Everything the live board shows, in a handful of queries (R-PLAN-5)."""
+    now = now or timezone.now()
+    tasks = list(incident.tasks.select_related("assignee", "done_by"))
+    group = list(incident.group.select_related("person"))
+    arrivals = list(incident.arrivals.select_related("person"))
+    arrived = {a.person_id for a in arrivals}
+    expected = {m.person_id: m.person for m in group}
+    for t in tasks:
+        expected.setdefault(t.assignee_id, t.assignee)
+    return {
+        "tasks": tasks,
+        "overdue": [t for t in tasks if t.is_overdue(now)],
+        "open_count": sum(t.state == Task.State.OPEN for t in tasks),
+        "group": group,
+        "situation": list(incident.situation.select_related("author")[:5]),
+        "decisions": list(incident.decisions.select_related("decided_by")),
+        "arrivals": arrivals,
+        "not_arrived": [p for pk, p in expected.items() if pk not in arrived],
+        "first_on_scene_minutes": (round((arrivals[0].at - incident.activated_at).total_seconds() / 60, 1)
+                                   if arrivals else None),
+        "releases": list(incident.releases.select_related("drafted_by", "published_by")),
+        "media": list(incident.media_requests.select_related("decided_by")),
+        "outbound": list(incident.outbound_reports.select_related("recorded_by")),
+    }
+
+
+def incident_timeline(viewer, incident):
+    return events_for_subject(incident)
+
+
+def task_get(viewer, incident, task_id) -> Task:
+    return get_object_or_404(incident.tasks.select_related("assignee", "incident"), pk=task_id)

@@ -1,0 +1,491 @@
+"""Every write to an incident. Each function checks permission, validates (a clear error that
+changes nothing), and records its timeline events in the same transaction. Timeline events are
+recorded against the incident, so its board and timeline read one subject."""
+
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shouwang.audit.services import batched_events, event_record
+from shouwang.escalation import engine, routing
+from shouwang.notify.services import message_send
+from shouwang.org.models import Unit
+from shouwang.plans.loading import plan_decision, plan_steps
+
+from . import permissions
+from .models import (
+    Arrival,
+    Decision,
+    GroupMember,
+    Incident,
+    MediaRequest,
+    OutboundReport,
+    Release,
+    SituationUpdate,
+    Task,
+)
+from .tasks import TASK_OVERDUE, TASK_REMIND, reminder_lead
+
+# A vacant seat goes to the next more senior seat of the group (R-PLAN-3: "the next higher post").
+SENIOR_SEAT = {"office": "deputy", "member": "deputy", "deputy": "head"}
+TASK_SUBJECT = "incidents.task"
+
+
+def incident_url(incident) -> str:
+    return f"/incidents/{incident.pk}/"
+
+
+def _units_around(unit) -> list[Unit]:
+    """The unit and its ancestors: where a plan's "at" levels are looked up."""
+    return list(Unit.objects.filter(code__in=unit.path.strip("/").split("/")))
+
+
+class _Resolver:
+    """Finds who holds roles at a level, once per (roles, at) — a 40-step plan asks few questions."""
+
+    def __init__(self, unit, now):
+        self.units, self.on, self.cache = _units_around(unit), timezone.localdate(now), {}
+
+    def holders(self, roles, at):
+        key = (tuple(roles), at)
+        if key not in self.cache:
+            self.cache[key] = routing.holders(routing.units_for_level(self.units, at), list(roles), self.on)
+        return self.cache[key]
+
+
+def _describe(spec) -> str:
+    return f"{'/'.join(spec['roles'])}@{spec['at']}"
+
+
+def _resolve_group(plan, resolver, activator):
+    """[(position, title, person, role, stands_in_for)] and the vacancies found."""
+    filled, vacant = [], []
+    for entry in plan["command_group"]:
+        people = resolver.holders(entry["roles"], entry["at"])
+        if people:
+            filled += [(entry["position"], entry["title"], p, role, "") for p, role in people]
+        else:
+            vacant.append(entry)
+    # Fill vacancies from the most senior end first, so a vacant deputy's stand-in exists before
+    # the office that falls back to the deputy looks for one.
+    order = {"head": 0, "deputy": 1, "member": 2, "office": 3}
+    for entry in sorted(vacant, key=lambda e: order[e["position"]]):
+        stand_ins = _stand_ins(entry["position"], filled, resolver, activator)
+        filled += [(entry["position"], entry["title"], p, role, _describe(entry)) for p, role in stand_ins]
+    return filled, vacant
+
+
+def _stand_ins(position, filled, resolver, activator):
+    seat = SENIOR_SEAT.get(position)
+    while seat:
+        people = [(p, role) for pos, _t, p, role, _s in filled if pos == seat]
+        if people:
+            return people
+        seat = SENIOR_SEAT.get(seat)
+    # No head at all: the school leader on the record, else whoever activated it leads for now.
+    leaders = resolver.holders(["school_leader"], "school")
+    return leaders[:1] or [(activator, "activator")]
+
+
+def _seat_people(group, position):
+    return [(p, role) for pos, _t, p, role, _s in group if pos == position]
+
+
+def _task_rows(incident, plan, level, resolver, group, now):
+    """One Task per applicable step and external-reporting duty, with its owner."""
+    def owner(responsible):
+        if "position" in responsible:
+            people = _seat_people(group, responsible["position"])
+            return people[0][0], ""
+        people = resolver.holders(responsible["roles"], responsible["at"])
+        if people:
+            return people[0][0], ""
+        # Nobody holds the post: the group's office takes it, else the head (recorded).
+        fallback = _seat_people(group, "office") or _seat_people(group, "head")
+        return fallback[0][0], _describe(responsible)
+
+    rows = []
+    for step in plan_steps(plan, level, incident.event_type or None):
+        person, stands_in = owner(step["responsible"])
+        rows.append(Task(
+            incident=incident, kind=Task.Kind.STEP, step_id=step["id"], phase=step["phase"], title=step["title"],
+            instructions=step.get("instructions", ""), assignee=person, stands_in_for=stands_in,
+            mandatory=step.get("mandatory", True), added_at_level=level, created_at=now,
+            due_at=now + timedelta(minutes=step["due_minutes"]),
+        ))
+    for duty in plan.get("external_reports", []):
+        if "levels" in duty and level not in duty["levels"]:
+            continue
+        person, stands_in = owner(duty["responsible"])
+        rows.append(Task(
+            incident=incident, kind=Task.Kind.EXTERNAL_REPORT, step_id=f"report:{duty['id']}", phase="",
+            title=_("Report to %(recipient)s") % {"recipient": duty["recipient"]}, recipient=duty["recipient"],
+            assignee=person, stands_in_for=stands_in, mandatory=True, added_at_level=level, created_at=now,
+            due_at=now + timedelta(minutes=duty["due_minutes"]),
+        ))
+    return rows
+
+
+def _schedule(tasks, now):
+    """Each task gets a reminder before it is due and an overdue deadline, on the one engine."""
+    from shouwang.escalation.models import Deadline
+
+    rows = []
+    for task in tasks:
+        lead = reminder_lead(task.due_at - now)
+        if lead:
+            rows.append(Deadline(kind=TASK_REMIND, subject_type=TASK_SUBJECT, subject_id=str(task.pk), fence=0,
+                                 due_at=task.due_at - lead, created_at=now))
+        rows.append(Deadline(kind=TASK_OVERDUE, subject_type=TASK_SUBJECT, subject_id=str(task.pk), fence=0,
+                             due_at=task.due_at, created_at=now))
+    Deadline.objects.bulk_create(rows)
+
+
+def _task_event(task):
+    return {"task": task.pk, "step": task.step_id, "title": task.title, "assignee": task.assignee_id,
+            "due_at": task.due_at.isoformat(), "stands_in_for": task.stands_in_for}
+
+
+def _notify(incident, people, kind, title, body, now):
+    people = list({p.pk: p for p in people}.values())
+    if people:
+        message_send(subject_type="incidents.incident", subject_id=incident.pk, kind=kind, title=title, body=body,
+                     url=incident_url(incident), recipients=people, now=now)
+
+
+def incident_activate(*, actor, plan, level: str, unit, title: str = "", event_type: str = "", report=None,
+                      now=None) -> Incident:
+    """Open an incident from a plan's current version (R-PLAN-3)."""
+    now = now or timezone.now()
+    if not permissions.can_activate(actor, unit):
+        raise PermissionDenied
+    version = plan.current
+    document = version.document
+    errors = {}
+    levels = [lv["code"] for lv in document["levels"]]
+    if level not in levels:
+        errors["level"] = [_("Choose one of the plan's levels: %(levels)s.") % {"levels": "、".join(levels)}]
+    types = {t["code"]: t for t in document.get("event_types", [])}
+    if event_type and event_type not in types:
+        errors["event_type"] = [_("This plan does not cover that event type.")]
+    if report is not None and report.verification != report.Verification.TRUE:
+        errors["report"] = [_("Verify the report as true before activating a plan for it.")]
+    if errors:
+        raise ValidationError(errors)
+    title = (title or "").strip() or (types[event_type]["name"] if event_type else document["title"])
+    resolver = _Resolver(unit, now)
+    with transaction.atomic(), batched_events():
+        incident = Incident.objects.create(title=title[:200], plan_version=version, level=level, event_type=event_type,
+                                           unit=unit, report=report, activated_by=actor, activated_at=now)
+        group, vacant = _resolve_group(document, resolver, actor)
+        GroupMember.objects.bulk_create([
+            GroupMember(incident=incident, position=pos, title=t, person=p, role=role, stands_in_for=s)
+            for pos, t, p, role, s in group
+        ], ignore_conflicts=True)
+        tasks = _task_rows(incident, document, level, resolver, group, now)
+        Task.objects.bulk_create(tasks)
+        if tasks and tasks[0].pk is None:  # backends without RETURNING on bulk insert
+            tasks = list(incident.tasks.all())
+        _schedule(tasks, now)
+        event_record(actor=actor, subject=incident, verb="incident.activated", at=now, data={
+            "plan": plan.code, "plan_version": version.number, "level": level, "event_type": event_type,
+            "unit": unit.code, "report": report.pk if report else None, "title": incident.title,
+        })
+        event_record(actor=None, subject=incident, verb="incident.group_assembled", at=now, data={
+            "seats": [{"position": pos, "title": t, "person": p.pk, "role": role, "stands_in_for": s}
+                      for pos, t, p, role, s in group],
+            "vacant": [_describe(e) for e in vacant],
+        })
+        event_record(actor=None, subject=incident, verb="incident.tasks_created", at=now,
+                     data={"level": level, "tasks": [_task_event(t) for t in tasks]})
+        if report is not None:
+            event_record(actor=actor, subject=report, verb="report.plan_activated", at=now,
+                         data={"incident": incident.pk, "plan": plan.code, "level": level})
+        everyone = [p for _pos, _t, p, _r, _s in group] + [t.assignee for t in tasks]
+        _notify(incident, everyone, "incident.activated",
+                _("[Plan activated] %(plan)s (%(level)s): %(title)s") % {
+                    "plan": document["title"], "level": incident.level_name(), "title": incident.title},
+                _("%(n)d tasks; open the incident board for yours.") % {"n": len(tasks)}, now)
+    return incident
+
+
+def _require_open(incident):
+    if incident.status != Incident.Status.OPEN:
+        raise ValidationError(_("This incident is closed."))
+
+
+def incident_level_change(*, actor, incident, level: str, reason: str, now=None) -> list[Task]:
+    """Raise or lower the level; the new level's steps not yet present are added as tasks."""
+    now = now or timezone.now()
+    if not permissions.can_command(actor, incident):
+        raise PermissionDenied
+    _require_open(incident)
+    document = incident.plan
+    levels = [lv["code"] for lv in document["levels"]]
+    if level not in levels:
+        raise ValidationError({"level": [_("Choose one of the plan's levels: %(levels)s.") % {"levels": "、".join(levels)}]})
+    if level == incident.level:
+        raise ValidationError({"level": [_("The incident is already at this level.")]})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Say why the level changes.")]})
+    with transaction.atomic(), batched_events():
+        incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        group = [(m.position, m.title, m.person, m.role, m.stands_in_for)
+                 for m in incident.group.select_related("person")]
+        existing = set(incident.tasks.values_list("step_id", flat=True))
+        # Steps of the new level count from the change: it is when they became required.
+        added = [t for t in _task_rows(incident, document, level, _Resolver(incident.unit, now), group, now)
+                 if t.step_id not in existing]
+        Task.objects.bulk_create(added)
+        if added and added[0].pk is None:
+            added = list(incident.tasks.filter(step_id__in=[t.step_id for t in added]))
+        _schedule(added, now)
+        previous = incident.level
+        incident.level = level
+        incident.save(update_fields=["level"])
+        raised = levels.index(level) < levels.index(previous)  # levels run from most severe
+        event_record(actor=actor, subject=incident, verb="incident.level_changed", at=now, data={
+            "from": previous, "to": level, "raised": raised, "reason": reason.strip(),
+            "tasks_added": [_task_event(t) for t in added],
+        })
+        _notify(incident, [m[2] for m in group] + [t.assignee for t in added], "incident.level_changed",
+                _("[Level changed] %(title)s: now %(level)s") % {"title": incident.title, "level": incident.level_name()},
+                reason.strip(), now)
+    return added
+
+
+def task_complete(*, actor, task, note: str = "", now=None) -> Task:
+    """The owner (or the group head/deputy) marks a task done; its reminders stop."""
+    now = now or timezone.now()
+    incident = task.incident
+    if actor.pk != task.assignee_id and not permissions.can_command(actor, incident):
+        raise PermissionDenied
+    _require_open(incident)
+    with transaction.atomic(), batched_events():
+        task = Task.objects.select_for_update().get(pk=task.pk)
+        if task.state == Task.State.DONE:
+            raise ValidationError(_("This task is already done."))
+        _task_done(task, actor, note, now)
+    return task
+
+
+def _task_done(task, actor, note, now):
+    task.state, task.done_at, task.done_by, task.note = Task.State.DONE, now, actor, (note or "").strip()
+    task.save(update_fields=["state", "done_at", "done_by", "note"])
+    engine.deadlines_cancel(subject_type=TASK_SUBJECT, subject_id=task.pk, now=now, outcome="done")
+    event_record(actor=actor, subject=task.incident, verb="task.done", at=now, data={
+        "task": task.pk, "step": task.step_id, "title": task.title, "note": task.note, "late": task.due_at < now,
+    })
+
+
+def decision_record(*, actor, incident, decision_id: str, option: str, reason: str, authority: str = "",
+                    now=None) -> Decision:
+    """R-PLAN-4: the option chosen, who, when, why, and on whose authority."""
+    now = now or timezone.now()
+    _require_open(incident)
+    point = plan_decision(incident.plan, decision_id)
+    if point is None:
+        raise ValidationError({"decision_id": [_("This plan has no such decision point.")]})
+    if not permissions.may_decide(actor, incident, point.get("authority", "group")):
+        raise PermissionDenied(_("Only %(who)s may record this decision.") % {
+            "who": {"head": _("the group head"), "deputy": _("the group head or a deputy")}.get(
+                point.get("authority"), _("a member of the command group"))})
+    option, reason = (option or "").strip(), (reason or "").strip()
+    errors = {}
+    is_free = option not in point["options"]
+    if not option:
+        errors["option"] = [_("Choose an option.")]
+    elif is_free and not point.get("free_text", False):
+        errors["option"] = [_("Choose one of the plan's options for this decision.")]
+    if not reason:
+        errors["reason"] = [_("Say why.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        decision = Decision.objects.create(
+            incident=incident, decision_id=decision_id, title=point["title"], option=option[:300], is_free_text=is_free,
+            reason=reason, authority=(authority or "").strip()[:200], decided_by=actor, decided_at=now)
+        event_record(actor=actor, subject=incident, verb="decision.recorded", at=now, data={
+            "decision": decision_id, "title": point["title"], "option": decision.option, "free_text": is_free,
+            "reason": reason, "authority": decision.authority,
+        })
+    return decision
+
+
+def _optional_count(value, field, errors):
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+        if number < 0:
+            raise ValueError
+        return number
+    except (TypeError, ValueError):
+        errors[field] = [_("Enter a whole number of 0 or more.")]
+
+
+def situation_add(*, actor, incident, text: str, people_involved=None, injured=None, dead=None, trend: str = "",
+                  place: str = "", now=None) -> SituationUpdate:
+    now = now or timezone.now()
+    if not permissions.is_involved(actor, incident):
+        raise PermissionDenied
+    _require_open(incident)
+    errors = {}
+    counts = {f: _optional_count(v, f, errors) for f, v in
+              (("people_involved", people_involved), ("injured", injured), ("dead", dead))}
+    if not (text or "").strip():
+        errors["text"] = [_("Describe the situation.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        update = SituationUpdate.objects.create(incident=incident, at=now, author=actor, text=text.strip(),
+                                                trend=(trend or "").strip()[:200], place=(place or "").strip()[:200],
+                                                **counts)
+        event_record(actor=actor, subject=incident, verb="situation.updated", at=now, data={
+            **counts, "trend": update.trend, "place": update.place, "text": update.text})
+    return update
+
+
+def arrival_record(*, actor, incident, now=None) -> Arrival:
+    """已到场. Once per person; minutes since activation go on the record."""
+    now = now or timezone.now()
+    if not permissions.is_involved(actor, incident):
+        raise PermissionDenied
+    _require_open(incident)
+    with transaction.atomic():
+        arrival, created = Arrival.objects.get_or_create(incident=incident, person=actor, defaults={"at": now})
+        if not created:
+            raise ValidationError(_("Your arrival is already recorded at %(at)s.") % {
+                "at": timezone.localtime(arrival.at).strftime("%H:%M")})
+        first = not incident.arrivals.exclude(pk=arrival.pk).exists()
+        event_record(actor=actor, subject=incident, verb="arrival.recorded", at=now, data={
+            "minutes_since_activation": round((now - incident.activated_at).total_seconds() / 60, 1),
+            "first_on_scene": first})
+    return arrival
+
+
+def outbound_report_record(*, actor, incident, recipient: str, content: str, sent_at=None, task=None,
+                           now=None) -> OutboundReport:
+    """R-REP-6: a report sent upward; it completes the plan's reporting task when it names one."""
+    now = now or timezone.now()
+    sent_at = sent_at or now
+    if not permissions.is_involved(actor, incident):
+        raise PermissionDenied
+    errors = {}
+    recipient, content = (recipient or task and task.recipient or "").strip(), (content or "").strip()
+    if not recipient:
+        errors["recipient"] = [_("Name who it was reported to.")]
+    if not content:
+        errors["content"] = [_("Record what was reported.")]
+    if sent_at > now + timedelta(minutes=5):
+        errors["sent_at"] = [_("The time sent cannot be in the future.")]
+    if task is not None and (task.incident_id != incident.pk or task.kind != Task.Kind.EXTERNAL_REPORT):
+        errors["task"] = [_("That is not a reporting duty of this incident.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(), batched_events():
+        report = OutboundReport.objects.create(incident=incident, task=task, recipient=recipient[:200], sent_at=sent_at,
+                                               content=content, recorded_by=actor)
+        event_record(actor=actor, subject=incident, verb="external_report.recorded", at=now, data={
+            "recipient": report.recipient, "sent_at": sent_at.isoformat(), "content": content,
+            "task": task.pk if task else None})
+        if task is not None:
+            task = Task.objects.select_for_update().get(pk=task.pk)
+            if task.state == Task.State.OPEN:
+                _task_done(task, actor, _("Reported at %(at)s") % {
+                    "at": timezone.localtime(sent_at).strftime("%H:%M")}, now)
+    return report
+
+
+def release_draft(*, actor, incident, title: str, body: str, now=None) -> Release:
+    now = now or timezone.now()
+    if not (permissions.is_involved(actor, incident) or permissions.can_publish(actor)):
+        raise PermissionDenied
+    errors = {}
+    if not (title or "").strip():
+        errors["title"] = [_("Give the statement a title.")]
+    if not (body or "").strip():
+        errors["body"] = [_("Write the statement.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        release = Release.objects.create(incident=incident, title=title.strip()[:200], body=body.strip(),
+                                         drafted_by=actor, drafted_at=now)
+        event_record(actor=actor, subject=incident, verb="release.drafted", at=now,
+                     data={"release": release.pk, "title": release.title})
+    return release
+
+
+def release_publish(*, actor, release, channel: str, now=None) -> Release:
+    """Only the publicity office publishes (R-PLAN-6); everyone else gets 403."""
+    now = now or timezone.now()
+    if not permissions.can_publish(actor):
+        raise PermissionDenied(_("Only the publicity office may publish statements."))
+    if not (channel or "").strip():
+        raise ValidationError({"channel": [_("Say where it is published (e.g. the school website, Weibo).")]})
+    with transaction.atomic():
+        release = Release.objects.select_for_update().get(pk=release.pk)
+        if release.status == Release.Status.PUBLISHED:
+            raise ValidationError(_("This statement is already published."))
+        release.status, release.published_by, release.published_at = Release.Status.PUBLISHED, actor, now
+        release.channel = channel.strip()[:100]
+        release.save(update_fields=["status", "published_by", "published_at", "channel"])
+        event_record(actor=actor, subject=release.incident, verb="release.published", at=now, data={
+            "release": release.pk, "title": release.title, "channel": release.channel, "body": release.body})
+    return release
+
+
+def media_request_log(*, actor, incident, outlet: str, requested_at=None, topic: str = "", now=None) -> MediaRequest:
+    now = now or timezone.now()
+    if not (permissions.is_involved(actor, incident) or permissions.can_publish(actor)):
+        raise PermissionDenied
+    if not (outlet or "").strip():
+        raise ValidationError({"outlet": [_("Name the outlet.")]})
+    with transaction.atomic():
+        request = MediaRequest.objects.create(incident=incident, outlet=outlet.strip()[:200],
+                                              requested_at=requested_at or now, topic=(topic or "").strip(),
+                                              logged_by=actor)
+        event_record(actor=actor, subject=incident, verb="media.requested", at=now, data={
+            "request": request.pk, "outlet": request.outlet, "topic": request.topic,
+            "requested_at": request.requested_at.isoformat()})
+    return request
+
+
+def media_request_decide(*, actor, request, decision: str, note: str = "", now=None) -> MediaRequest:
+    """Interviews are the publicity office's call (unified release)."""
+    now = now or timezone.now()
+    if not permissions.can_publish(actor):
+        raise PermissionDenied(_("Only the publicity office may decide on interviews."))
+    if decision not in (MediaRequest.Decision.ACCEPTED, MediaRequest.Decision.DECLINED):
+        raise ValidationError({"decision": [_("Choose accept or decline.")]})
+    with transaction.atomic():
+        request.decision, request.decision_note, request.decided_by = decision, (note or "").strip(), actor
+        request.save(update_fields=["decision", "decision_note", "decided_by"])
+        event_record(actor=actor, subject=request.incident, verb="media.decided", at=now, data={
+            "request": request.pk, "outlet": request.outlet, "decision": decision, "note": request.decision_note})
+    return request
+
+
+def incident_close(*, actor, incident, summary: str, now=None) -> Incident:
+    """Refused while mandatory tasks are open; the refusal lists them."""
+    now = now or timezone.now()
+    if not permissions.can_command(actor, incident):
+        raise PermissionDenied
+    _require_open(incident)
+    open_tasks = list(incident.tasks.filter(state=Task.State.OPEN, mandatory=True).order_by("due_at"))
+    if open_tasks:
+        raise ValidationError(_("Cannot close: mandatory tasks are still open: %(tasks)s.") % {
+            "tasks": "；".join(t.title for t in open_tasks)})
+    if not (summary or "").strip():
+        raise ValidationError({"summary": [_("Write a short closing summary.")]})
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        incident.status, incident.closed_by, incident.closed_at = Incident.Status.CLOSED, actor, now
+        incident.save(update_fields=["status", "closed_by", "closed_at"])
+        for task_id in incident.tasks.filter(state=Task.State.OPEN).values_list("pk", flat=True):
+            engine.deadlines_cancel(subject_type=TASK_SUBJECT, subject_id=task_id, now=now, outcome="incident_closed")
+        event_record(actor=actor, subject=incident, verb="incident.closed", at=now, data={"summary": summary.strip()})
+    return incident

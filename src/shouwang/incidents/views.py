@@ -1,0 +1,183 @@
+"""Incident pages: activation, the live board (htmx refresh every 5 s) with its action forms,
+and the timeline. Every action posts to a small view that calls one service; a refusal comes
+back as a Chinese message on the board and changes nothing."""
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from shouwang.org.selectors import units_visible
+from shouwang.plans.models import Plan
+from shouwang.reports.selectors import report_get
+
+from . import permissions, selectors, services
+from .models import Incident, MediaRequest, Release
+
+
+@login_required
+def incident_list(request):
+    status = request.GET.get("status", "")
+    return render(request, "incidents/list.html", {
+        "incidents": selectors.incident_list(request.user, status=status)[:200], "status": status,
+        "statuses": Incident.Status.choices,
+    })
+
+
+def _parse_local(value):
+    """<input type=datetime-local> → aware datetime, None if blank; ValueError if malformed."""
+    if not value:
+        return None
+    return timezone.make_aware(datetime.fromisoformat(value))
+
+
+@login_required
+def incident_new(request):
+    data = request.POST if request.method == "POST" else request.GET
+    report = report_get(request.user, int(data["report"])) if data.get("report", "").isdigit() else None
+    plans = Plan.objects.filter(is_active=True)
+    plan = plans.filter(code=data.get("plan", "")).first()
+    unit_code = data.get("unit") or (report.unit.code if report else "")
+    errors = []
+    if request.method == "POST":
+        unit = units_visible(request.user).filter(code=unit_code).first()
+        if plan is None:
+            errors.append(_("Choose a plan."))
+        if unit is None:
+            errors.append(_("Choose a unit you are responsible for."))
+        if not errors:
+            try:
+                incident = services.incident_activate(
+                    actor=request.user, plan=plan, level=data.get("level", ""), unit=unit,
+                    title=data.get("title", ""), event_type=data.get("event_type", ""), report=report)
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                messages.success(request, _("Plan activated: %(n)d tasks assigned.") % {"n": incident.tasks.count()})
+                return redirect("incident_board", incident.pk)
+    return render(request, "incidents/new.html", {
+        "plans": plans, "plan": plan, "doc": plan.current.document if plan else None, "report": report,
+        "unit_code": unit_code, "data": data, "errors": errors,
+    }, status=400 if errors else 200)
+
+
+def _board_context(request, incident):
+    user = request.user
+    return {"incident": incident, "doc": incident.plan, "now": timezone.now(),
+            **selectors.incident_board(user, incident),
+            "can_command": permissions.can_command(user, incident),
+            "is_involved": permissions.is_involved(user, incident),
+            "can_publish": permissions.can_publish(user),
+            "levels": incident.plan["levels"]}
+
+
+@login_required
+def incident_board(request, pk):
+    incident = selectors.incident_get(request.user, pk)
+    return render(request, "incidents/board.html", _board_context(request, incident))
+
+
+@login_required
+def incident_board_live(request, pk):
+    """The board's changing part, polled by htmx."""
+    incident = selectors.incident_get(request.user, pk)
+    return render(request, "incidents/_board_live.html", _board_context(request, incident))
+
+
+VERB_LABELS = {
+    "incident.activated": gettext_lazy("Plan activated"),
+    "incident.group_assembled": gettext_lazy("Command group assembled"),
+    "incident.tasks_created": gettext_lazy("Tasks assigned"),
+    "incident.level_changed": gettext_lazy("Level changed"),
+    "incident.closed": gettext_lazy("Incident closed"),
+    "task.reminded": gettext_lazy("Task reminder sent"),
+    "task.overdue": gettext_lazy("Task overdue, group head told"),
+    "task.done": gettext_lazy("Task done"),
+    "decision.recorded": gettext_lazy("Decision recorded"),
+    "situation.updated": gettext_lazy("Situation update"),
+    "arrival.recorded": gettext_lazy("Arrived on scene"),
+    "external_report.recorded": gettext_lazy("Reported upward"),
+    "release.drafted": gettext_lazy("Statement drafted"),
+    "release.published": gettext_lazy("Statement published"),
+    "media.requested": gettext_lazy("Interview request logged"),
+    "media.decided": gettext_lazy("Interview decision"),
+}
+
+
+@login_required
+def incident_timeline(request, pk):
+    incident = selectors.incident_get(request.user, pk)
+    events = [(e, VERB_LABELS.get(e.verb, e.verb)) for e in selectors.incident_timeline(request.user, incident)]
+    return render(request, "incidents/timeline.html", {"incident": incident, "events": events})
+
+
+def _act(request, pk, action, success):
+    """Run one service for a visible incident; refusals become messages on the board."""
+    incident = selectors.incident_get(request.user, pk)
+    try:
+        action(incident)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except ValueError:
+        messages.error(request, _("Enter the time as YYYY-MM-DD HH:MM."))
+    else:
+        messages.success(request, success)
+    return redirect("incident_board", incident.pk)
+
+
+def _forbidden(request, exc):
+    """A 403 page with the reason (e.g. only the publicity office publishes)."""
+    return render(request, "incidents/forbidden.html", {"reason": str(exc) or _("Permission denied.")}, status=403)
+
+
+def action_view(build, success):
+    @login_required
+    @require_POST
+    def view(request, pk, **ids):
+        try:
+            return _act(request, pk, lambda incident: build(request, incident, **ids), success)
+        except PermissionDenied as exc:
+            return _forbidden(request, exc)
+    return view
+
+
+P = lambda request, name: request.POST.get(name, "")  # noqa: E731
+
+
+task_done = action_view(lambda r, i, task_id: services.task_complete(
+    actor=r.user, task=selectors.task_get(r.user, i, task_id), note=P(r, "note")), _("Task marked done."))
+decide = action_view(lambda r, i: services.decision_record(
+    actor=r.user, incident=i, decision_id=P(r, "decision_id"),
+    option=P(r, "free_option") or P(r, "option"), reason=P(r, "reason"), authority=P(r, "authority")),
+    _("Decision recorded."))
+situation = action_view(lambda r, i: services.situation_add(
+    actor=r.user, incident=i, text=P(r, "text"), people_involved=P(r, "people_involved"), injured=P(r, "injured"),
+    dead=P(r, "dead"), trend=P(r, "trend"), place=P(r, "place")), _("Situation recorded."))
+arrive = action_view(lambda r, i: services.arrival_record(actor=r.user, incident=i), _("Arrival recorded."))
+level = action_view(lambda r, i: services.incident_level_change(
+    actor=r.user, incident=i, level=P(r, "level"), reason=P(r, "reason")), _("Level changed."))
+external = action_view(lambda r, i: services.outbound_report_record(
+    actor=r.user, incident=i, recipient=P(r, "recipient"), content=P(r, "content"),
+    sent_at=_parse_local(P(r, "sent_at")),
+    task=selectors.task_get(r.user, i, int(P(r, "task"))) if P(r, "task").isdigit() else None),
+    _("Report upward recorded."))
+release_new = action_view(lambda r, i: services.release_draft(
+    actor=r.user, incident=i, title=P(r, "title"), body=P(r, "body")), _("Statement drafted."))
+release_publish = action_view(lambda r, i, release_id: services.release_publish(
+    actor=r.user, release=get_object_or_404(Release, pk=release_id, incident=i), channel=P(r, "channel")),
+    _("Statement published."))
+media_new = action_view(lambda r, i: services.media_request_log(
+    actor=r.user, incident=i, outlet=P(r, "outlet"), topic=P(r, "topic"),
+    requested_at=_parse_local(P(r, "requested_at"))), _("Interview request logged."))
+media_decide = action_view(lambda r, i, request_id: services.media_request_decide(
+    actor=r.user, request=get_object_or_404(MediaRequest, pk=request_id, incident=i), decision=P(r, "decision"),
+    note=P(r, "note")), _("Interview decision recorded."))
+close = action_view(lambda r, i: services.incident_close(actor=r.user, incident=i, summary=P(r, "summary")),
+                    _("Incident closed."))

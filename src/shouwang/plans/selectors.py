@@ -1,0 +1,43 @@
+"""Reads of plans. Plans are the institution's published procedures: every signed-in member of
+staff may read them; only managers change them (services.py)."""
+
+from django.db.models import Count
+from django.shortcuts import get_object_or_404
+
+from shouwang.org.models import Post, Role
+
+from .models import Plan, Resource
+
+
+def plans_list(viewer):
+    return Plan.objects.filter(is_active=True).prefetch_related("versions")
+
+
+def plan_get(viewer, code: str) -> Plan:
+    return get_object_or_404(Plan, code=code, is_active=True)
+
+
+def resources_list(viewer):
+    return Resource.objects.all()
+
+
+def resource_gaps(document: dict) -> list[dict]:
+    """The plan's resources beside what the institution has (R-PLAN-7): people by role from
+    current posts, materials and equipment from the register. gap > 0 means short."""
+    needed = document.get("resources", [])
+    roles = {r["role"] for r in needed if r["kind"] == "people" and r.get("role")}
+    people = dict(Post.objects.current().filter(role__code__in=roles, person__is_active=True)
+                  .values("role__code").annotate(n=Count("person", distinct=True)).values_list("role__code", "n"))
+    role_names = dict(Role.objects.filter(code__in=roles).values_list("code", "name"))
+    registered = {(r.kind, r.name): r for r in Resource.objects.all()}
+    rows = []
+    for r in needed:
+        if r["kind"] == "people":
+            available = people.get(r.get("role"), 0)
+            what = role_names.get(r.get("role"), r.get("role"))
+        else:
+            found = registered.get((r["kind"], r["name"]))
+            available = found.quantity if found else 0
+            what = r["name"]
+        rows.append({**r, "what": what, "available": available, "gap": max(0, r["quantity"] - available)})
+    return rows
