@@ -36,6 +36,7 @@ def _still_open(task):
 
 
 def _send(task, kind, title, people, now):
+    people = list({p.pk: p for p in people}.values())  # the owner may be the head too
     message_send(subject_type="incidents.incident", subject_id=task.incident_id, kind=kind, title=title,
                  body=task.instructions[:500], url=f"/incidents/{task.incident_id}/", recipients=people, now=now)
 
