@@ -215,3 +215,33 @@ def test_the_reporters_own_level_is_skipped(school, file_night_absence):
     report = file_night_absence(at(14), actor=school.liu)
     assert report.current_step == 1 and ack_people(report, 1) == ["zhang"]
     assert Event.objects.get(verb="route.reporter_level").data["step"] == 0
+
+
+def test_one_batch_handles_escalations_vacancies_exhaustion_and_superseded_together(school, file_night_absence):
+    """Report deadlines are swept hundreds per transaction: in one sweep of a small batch, an
+    ordinary escalation, one whose next level is vacant, one at the end of its chain and one
+    already acknowledged each get their own outcome and events, and the counts are exact."""
+    now = at(14)
+    plain, vacant_next, last_step, acked = (file_night_absence(now) for _ in range(4))
+    # vacant_next and last_step are moved along their chains by hand, as earlier sweeps would have.
+    Deadline.objects.filter(subject_id=str(last_step.pk)).update(fence=3)
+    Report.objects.filter(pk=last_step.pk).update(current_step=3)
+    Recipient.objects.filter(report=last_step).update(step=3)
+    report_acknowledge(actor=school.liu, report=acked, channel="api", now=now + 10 * M)
+    Deadline.objects.filter(subject_id=str(acked.pk)).update(state="open")  # a stale listing
+    school.zhang.posts.update(until=datetime.date(2025, 1, 1))  # class A's counsellor gone
+    assert deadline_sweep(now=now + 30 * M, limit=3) == 4  # two batches: 3, then 1
+    for report in (plain, vacant_next, last_step, acked):
+        report.refresh_from_db()
+    assert plain.current_step == 2 and vacant_next.current_step == 2  # counsellor vacant → college
+    assert "route.vacant" in verbs(plain) and "route.vacant" in verbs(vacant_next)
+    assert last_step.ack_state == "exhausted" and verbs(last_step)[-1] == "route.exhausted"
+    assert verbs(acked)[-1] == "route.escalation_skipped" and acked.current_step == 0
+    outcomes = dict(Deadline.objects.filter(fence__in=[0, 3]).values_list("subject_id", "outcome"))
+    assert outcomes == {str(plain.pk): "escalated", str(vacant_next.pk): "escalated",
+                        str(last_step.pk): "exhausted", str(acked.pk): "superseded"}
+    # Each miss recorded against the dorm head who did not acknowledge; none for the acked report.
+    assert Recipient.objects.filter(report__in=[plain, vacant_next], step=0, missed_at=now + 30 * M).count() == 2
+    assert not Recipient.objects.filter(report=acked, missed_at__isnull=False).exists()
+    assert Deadline.objects.filter(state="open", fence=2).count() == 2
+    assert not Deadline.objects.filter(state="claimed").exists()

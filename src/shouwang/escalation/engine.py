@@ -1,14 +1,18 @@
 """The escalation engine: start a report's route, escalate on missed deadlines, acknowledge.
 
-Claim, act, record (DESIGN "Patterns to copy"): a worker claims a due Deadline with a
-compare-and-set update and, in the SAME transaction, locks the report, checks the fence
-(the report's current step), escalates, and writes the timeline events. A crash rolls all of
-it back, so the deadline is simply claimed again; a second worker's claim finds the row no
-longer open. The report row lock also serialises an acknowledgement racing the escalation:
-whichever commits first wins, and the other records what it found.
+Claim, act, record (DESIGN "Patterns to copy"): a worker locks the reports of due deadlines,
+claims the deadlines with a compare-and-set update and, in the SAME transaction, checks the
+fence (the report's current step), escalates, and writes the timeline events. Report deadlines
+are handled in batches of hundreds per transaction (planner.Routing loads who holds which post
+for all of them at once); other kinds row by row. A crash rolls the batch back, so its
+deadlines are simply claimed again; a second worker's claim finds the rows no longer open. The
+report row lock also serialises an acknowledgement racing the escalation: whichever commits
+first wins, and the other records what it found.
 """
 
 import logging
+import uuid
+from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,16 +21,16 @@ from django.db.models import F
 from django.utils import timezone
 
 from shouwang.audit.services import batched_events, event_record
-from shouwang.notify.services import deliveries_cancel, message_send
+from shouwang.notify.services import deliveries_cancel
 
 from . import routing
 from .models import Deadline
+from .planner import DUTY_LEVEL, Routing
 from .policies import policy_for
 
 log = logging.getLogger("shouwang.escalation")
 
 REPORT_ACK = "report_ack"
-DUTY_LEVEL = "duty"
 
 
 def _report_url(report):
@@ -37,9 +41,10 @@ def _title(report):
     return f"【{report.get_severity_display()}】{report.category.name} · {report.place}"
 
 
-def route_start(*, report, now):
-    """Freeze the policy onto the report and ask the first level. Runs in report_file's transaction."""
-    policy = policy_for(report.category, report.severity)
+def route_plan(category, severity, now) -> dict:
+    """The route a report filed now would take: the matching policy's steps, with the night or
+    holiday duty officer put first. Computed before the report is stored, so it is stored with it."""
+    policy = policy_for(category, severity)
     if policy is None:
         raise RuntimeError("no active escalation policy matches; load the defaults with migrate")
     steps = [dict(step) for step in policy.steps]
@@ -47,62 +52,68 @@ def route_start(*, report, now):
     # At night and on holidays the person on duty receives first (R-ORG-4).
     if routing.is_duty_time(now):
         steps.insert(start, {"roles": ["duty_officer"], "at": DUTY_LEVEL, "ack_minutes": settings.DUTY_ACK_MINUTES})
-    report.policy_name = policy.name
-    report.route = steps
-    report.current_step = start
-    report.save(update_fields=["policy_name", "route", "current_step"])
+    return {"policy_name": policy.name, "policy_version": policy.version, "route": steps, "current_step": start}
+
+
+def route_start(*, report, now, planned=None, paths=None):
+    """Freeze the policy onto the report and ask the first level. Runs in report_file's
+    transaction. `planned` is route_plan's result when the report was stored with it; `paths`
+    (the unit paths around the report) saves looking them up again."""
+    plan = Routing(now)
+    if planned is None:
+        planned = route_plan(report.category, report.severity, now)
+        report.policy_name, report.route, report.current_step = (
+            planned["policy_name"], planned["route"], planned["current_step"])
+        plan.save(report, "policy_name", "route", "current_step")
+    plan.load([report], paths={report.pk: paths} if paths is not None else None)
+    steps, start = report.route, report.current_step
     event_record(actor=None, subject=report, verb="route.planned", at=now, data={
-        "policy": policy.name, "policy_version": policy.version, "steps": steps, "start_step": start,
+        "policy": planned["policy_name"], "policy_version": planned["policy_version"], "steps": steps,
+        "start_step": start,
     })
-    units = routing.context_units(report)
-    _inform_skipped_levels(report, steps[:start], units, now)
+    _inform_skipped_levels(plan, report, steps[:start], now)
     if report.category.is_security:
-        _inform(report, step=-1, people=_step_people({"roles": ["security_officer"], "at": "office:security"}, units, now),
+        _inform(plan, report, step=-1, people=plan.people(report, {"roles": ["security_officer"],
+                                                                   "at": "office:security"}),
                 reason="security", now=now)
-    _activate_from(report, start, units, now)
+    _activate_from(plan, report, start, now)
+    plan.flush()
 
 
-def _step_people(step, units, now):
-    if step["at"] == DUTY_LEVEL:
-        return [(p, "duty_officer") for p in routing.duty_officers(units, now)]
-    level_units = routing.units_for_level(units, step["at"])
-    return routing.holders(level_units, step["roles"], timezone.localdate(now))
-
-
-def _inform(report, *, step, people, reason, now):
+def _inform(plan, report, *, step, people, reason, now):
     from shouwang.reports.models import Recipient
 
     if not people:
         return
-    Recipient.objects.bulk_create([
+    plan.recipients_info += [
         Recipient(report=report, person=p, step=step, purpose=Recipient.Purpose.INFO, role=role, added_at=now)
         for p, role in people
-    ], ignore_conflicts=True)
-    message_send(subject_type="reports.report", subject_id=report.pk, kind="report.info", title=_title(report),
-                 body=report.description[:500], url=_report_url(report), recipients=[p for p, _ in people], now=now)
+    ]
+    plan.send(subject_type="reports.report", subject_id=str(report.pk), kind="report.info", title=_title(report),
+              body=report.description[:500], url=_report_url(report), recipients=[p for p, _ in people])
     event_record(actor=None, subject=report, verb="route.informed", at=now, data={
         "step": step, "reason": reason, "recipients": [p.pk for p, _ in people],
     })
 
 
-def _inform_skipped_levels(report, skipped_steps, units, now):
+def _inform_skipped_levels(plan, report, skipped_steps, now):
     """越级上报: every skipped level still sees the report, for information."""
     for index, step in enumerate(skipped_steps):
-        people = _step_people(step, units, now)
+        people = plan.people(report, step)
         if people:
-            _inform(report, step=index, people=people, reason="skipped_level", now=now)
+            _inform(plan, report, step=index, people=people, reason="skipped_level", now=now)
         else:
             event_record(actor=None, subject=report, verb="route.vacant", at=now,
                          data={"step": index, "roles": step["roles"], "at": step["at"], "purpose": "info"})
 
 
-def _activate_from(report, index, units, now):
+def _activate_from(plan, report, index, now):
     """Ask the first staffed level from `index` on; vacant levels are skipped and recorded."""
     from shouwang.reports.models import Recipient, Report
 
     while index < len(report.route):
         step = report.route[index]
-        everyone = _step_people(step, units, now)
+        everyone = plan.people(report, step)
         # The reporter already knows: asking them to acknowledge their own report would only
         # delay the next level (a dorm head's report goes straight to the counsellor).
         people = [(p, role) for p, role in everyone if p.pk != report.reporter_id]
@@ -113,18 +124,19 @@ def _activate_from(report, index, units, now):
             continue
         if people:
             due_at = now + timedelta(minutes=step["ack_minutes"])
-            Recipient.objects.bulk_create([
+            plan.recipients_ack += [
                 Recipient(report=report, person=p, step=index, purpose=Recipient.Purpose.ACK, role=role,
                           added_at=now, due_at=due_at)
                 for p, role in people
-            ])
-            Deadline.objects.create(kind=REPORT_ACK, subject_type="reports.report", subject_id=str(report.pk),
-                                    fence=index, due_at=due_at, created_at=now)
-            report.current_step = index
-            report.save(update_fields=["current_step"])
-            message_send(subject_type="reports.report", subject_id=report.pk, kind="report.ack_request",
-                         title=_title(report), body=report.description[:500], url=_report_url(report),
-                         recipients=[p for p, _ in people], now=now)
+            ]
+            plan.deadline(kind=REPORT_ACK, subject_type="reports.report", subject_id=str(report.pk), fence=index,
+                          due_at=due_at)
+            if report.current_step != index:
+                report.current_step = index
+                plan.save(report, "current_step")
+            plan.send(subject_type="reports.report", subject_id=str(report.pk), kind="report.ack_request",
+                      title=_title(report), body=report.description[:500], url=_report_url(report),
+                      recipients=[p for p, _ in people])
             event_record(actor=None, subject=report, verb="route.step_started", at=now, data={
                 "step": index, "roles": step["roles"], "at": step["at"], "due_at": due_at.isoformat(),
                 "recipients": [p.pk for p, _ in people],
@@ -135,52 +147,83 @@ def _activate_from(report, index, units, now):
         index += 1
     report.current_step = index
     report.ack_state = Report.AckState.EXHAUSTED
-    report.save(update_fields=["current_step", "ack_state"])
+    plan.save(report, "current_step", "ack_state")
     event_record(actor=None, subject=report, verb="route.exhausted", at=now, data={"step": index})
     return False
 
 
-def _lock_report(subject_id):
+def _escalate_report(plan, deadline, report, missed, now):
+    """One claimed deadline of a locked report: record the miss and ask the next level."""
     from shouwang.reports.models import Report
-
-    # SKIP LOCKED: if another worker (or an acknowledgement) holds this report, move on; the
-    # deadline stays open and is looked at again on the next tick. SQLite ignores it and
-    # serialises whole transactions instead.
-    return (Report.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("category", "unit").filter(pk=subject_id).first())
-
-
-def _escalate_report(deadline, report, now):
-    from shouwang.reports.models import Recipient, Report
 
     if report.ack_state != Report.AckState.WAITING or report.current_step != deadline.fence:
         # The acknowledgement (or an earlier escalation) won; say so on the record.
         event_record(actor=None, subject=report, verb="route.escalation_skipped", at=now,
                      data={"step": deadline.fence, "reason": report.ack_state})
         return "superseded"
-    missed = list(Recipient.objects.filter(report=report, step=deadline.fence, purpose=Recipient.Purpose.ACK,
-                                           acked_at__isnull=True))
-    Recipient.objects.filter(pk__in=[r.pk for r in missed]).update(missed_at=now)
     event_record(actor=None, subject=report, verb="deadline.missed", at=now, data={
         "step": deadline.fence, "persons": [r.person_id for r in missed], "due_at": deadline.due_at.isoformat(),
     })
-    units = routing.context_units(report)
-    escalated = _activate_from(report, deadline.fence + 1, units, now)
+    from_step = report.current_step
+    escalated = _activate_from(plan, report, deadline.fence + 1, now)
     if escalated:
         event_record(actor=None, subject=report, verb="report.escalated", at=now,
-                     data={"from_step": deadline.fence, "to_step": report.current_step})
+                     data={"from_step": from_step, "to_step": report.current_step})
     return "escalated" if escalated else "exhausted"
 
 
-# kind → (lock the subject, act on it). Locks are always taken subject first, deadline second,
-# the same order as an acknowledgement takes them, so the two can never deadlock.
-HANDLERS = {REPORT_ACK: (_lock_report, _escalate_report)}
+def _sweep_report_acks(now, worker_id, limit) -> int:
+    """Escalate up to `limit` due report deadlines in ONE transaction: reports locked (skipping
+    any another worker or an acknowledgement holds), deadlines claimed by compare-and-set with
+    this batch's token, misses, next steps, messages and events written together. A crash rolls
+    the whole batch back; a second worker can claim none of it."""
+    from shouwang.reports.models import Recipient, Report
+
+    due = list(Deadline.objects.filter(kind=REPORT_ACK, state=Deadline.State.OPEN, due_at__lte=now)
+               .order_by("due_at").values_list("pk", "subject_id")[:limit])
+    if not due:
+        return 0
+    with transaction.atomic(), batched_events():
+        # Locks are taken subject first, deadline second, the order an acknowledgement takes them.
+        reports = {str(r.pk): r for r in Report.objects.select_for_update(skip_locked=True, of=("self",))
+                   .select_related("category", "unit").filter(pk__in=[int(s) for _pk, s in due])}
+        token = f"{worker_id}:{uuid.uuid4().hex[:12]}"
+        candidates = [pk for pk, s in due if s in reports]
+        Deadline.objects.filter(pk__in=candidates, state=Deadline.State.OPEN).update(
+            state=Deadline.State.CLAIMED, claimed_by=token, claimed_at=now, attempts=F("attempts") + 1)
+        claimed = list(Deadline.objects.filter(pk__in=candidates, claimed_by=token, state=Deadline.State.CLAIMED)
+                       .order_by("subject_id", "fence"))
+        if not claimed:
+            return 0
+        plan = Routing(now)
+        plan.load([reports[d.subject_id] for d in claimed])
+        waiting = defaultdict(list)
+        for receipt in Recipient.objects.filter(report_id__in=[int(d.subject_id) for d in claimed],
+                                                purpose=Recipient.Purpose.ACK, acked_at__isnull=True):
+            waiting[(receipt.report_id, receipt.step)].append(receipt)
+        outcomes, missed_ids = defaultdict(list), []
+        for deadline in claimed:
+            report = reports[deadline.subject_id]
+            missed = waiting[(report.pk, deadline.fence)]
+            outcome = _escalate_report(plan, deadline, report, missed, now)
+            if outcome != "superseded":
+                missed_ids += [r.pk for r in missed]  # the miss is recorded against each of them
+            outcomes[outcome].append(deadline.pk)
+        Recipient.objects.filter(pk__in=missed_ids).update(missed_at=now)
+        plan.flush()
+        for outcome, pks in outcomes.items():
+            Deadline.objects.filter(pk__in=pks).update(state=Deadline.State.DONE, done_at=now, outcome=outcome)
+    return len(claimed)
 
 
-def deadline_sweep(*, now=None, worker_id="worker", limit=200) -> int:
-    """Act on every open deadline due by `now`. Safe to run in any number of workers."""
-    now = now or timezone.now()
-    due = list(Deadline.objects.filter(state=Deadline.State.OPEN, due_at__lte=now)
+# Other deadline kinds (incident tasks, …) register kind → (lock the subject, act on it) here and
+# are handled row by row: the subject is locked first, then the deadline claimed, the same order
+# as their completions take them.
+HANDLERS = {}
+
+
+def _sweep_other_kinds(now, worker_id, limit) -> int:
+    due = list(Deadline.objects.filter(state=Deadline.State.OPEN, due_at__lte=now).exclude(kind=REPORT_ACK)
                .order_by("due_at").values_list("pk", "kind", "subject_id")[:limit])
     done = 0
     for pk, kind, subject_id in due:
@@ -200,6 +243,19 @@ def deadline_sweep(*, now=None, worker_id="worker", limit=200) -> int:
             Deadline.objects.filter(pk=pk).update(state=Deadline.State.DONE, done_at=now, outcome=outcome)
             done += 1
     return done
+
+
+def deadline_sweep(*, now=None, worker_id="worker", limit=500, max_batches=None) -> int:
+    """Act on open deadlines due by `now`, report deadlines `limit` per transaction until none
+    is left (or `max_batches` were done). Safe to run in any number of workers."""
+    now = now or timezone.now()
+    done = batches = 0
+    while max_batches is None or batches < max_batches:
+        batch = _sweep_report_acks(now, worker_id, limit)
+        done, batches = done + batch, batches + 1
+        if batch < limit:
+            break
+    return done + _sweep_other_kinds(now, worker_id, limit)
 
 
 def deadlines_cancel(*, subject_type, subject_id, now, outcome):

@@ -2,6 +2,7 @@
 the rows are written in the caller's transaction, so a crash cannot lose a notification."""
 
 import hashlib
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Q
@@ -14,8 +15,11 @@ DEFAULT_RULES = [(Channel.INAPP, 0), (Channel.EMAIL, 0), (Channel.SMS, 5)]
 
 def rules_for(person) -> list[tuple[str, int]]:
     """[(channel, minutes after the previous)] for a person; in-app is always first and immediate."""
-    rules = [(r.channel, r.wait_minutes) for r in person.notification_rules.all()] or list(DEFAULT_RULES)
-    rules = [(c, w) for c, w in rules if c != Channel.INAPP]
+    return _with_inapp([(r.channel, r.wait_minutes) for r in person.notification_rules.all()])
+
+
+def _with_inapp(rules):
+    rules = [(c, w) for c, w in (rules or DEFAULT_RULES) if c != Channel.INAPP]
     return [(Channel.INAPP, 0), *rules]
 
 
@@ -23,29 +27,61 @@ def _key(message_id, person_id, channel) -> str:
     return hashlib.sha256(f"{message_id}:{person_id}:{channel}".encode()).hexdigest()[:40]
 
 
+@dataclass
+class Outgoing:
+    """A message to store: what it is about, its text, and who receives it."""
+
+    subject_type: str
+    subject_id: str
+    kind: str
+    title: str
+    body: str
+    url: str
+    recipients: list
+
+
+def messages_send(items: list[Outgoing], *, now) -> list[Message]:
+    """Store many messages and their deliveries in a few statements (a sweep escalating hundreds
+    of reports, a plan activation). Must run inside the caller's transaction."""
+    items = [item for item in items if item.recipients]
+    if not items:
+        return []
+    messages = Message.objects.bulk_create([
+        Message(kind=i.kind, subject_type=i.subject_type, subject_id=str(i.subject_id), title=i.title,
+                body=i.body, url=i.url, created_at=now)
+        for i in items
+    ])
+    people = {p.pk for i in items for p in i.recipients}
+    stored = {}
+    for rule in NotificationRule.objects.filter(person_id__in=people).order_by("person_id", "position"):
+        stored.setdefault(rule.person_id, []).append((rule.channel, rule.wait_minutes))
+    deliveries = []
+    for message, item in zip(messages, items, strict=True):
+        for person in {p.pk: p for p in item.recipients}.values():
+            offset = 0
+            for channel, wait in _with_inapp(stored.get(person.pk)):
+                offset += wait
+                inapp = channel == Channel.INAPP
+                deliveries.append(Delivery(
+                    message=message, recipient=person, channel=channel,
+                    # The inbox is this database: an in-app delivery is delivered when it is written.
+                    state=Delivery.State.SENT if inapp else Delivery.State.PENDING,
+                    sent_at=now if inapp else None,
+                    next_attempt_at=now + timedelta(minutes=offset),
+                    idempotency_key=_key(message.pk, person.pk, channel), created_at=now,
+                ))
+    Delivery.objects.bulk_create(deliveries)
+    return messages
+
+
 def message_send(*, subject_type: str, subject_id, kind: str, title: str, body: str = "", url: str = "",
                  recipients, now) -> Message:
     """Store a message and its deliveries. Must run inside the caller's transaction."""
-    message = Message.objects.create(
-        kind=kind, subject_type=subject_type, subject_id=str(subject_id), title=title, body=body, url=url,
-        created_at=now,
-    )
-    deliveries = []
-    for person in recipients:
-        offset = 0
-        for channel, wait in rules_for(person):
-            offset += wait
-            inapp = channel == Channel.INAPP
-            deliveries.append(Delivery(
-                message=message, recipient=person, channel=channel,
-                # The inbox is this database: an in-app delivery is delivered when it is written.
-                state=Delivery.State.SENT if inapp else Delivery.State.PENDING,
-                sent_at=now if inapp else None,
-                next_attempt_at=now + timedelta(minutes=offset),
-                idempotency_key=_key(message.pk, person.pk, channel), created_at=now,
-            ))
-    Delivery.objects.bulk_create(deliveries)
-    return message
+    item = Outgoing(subject_type, str(subject_id), kind, title, body, url, list(recipients))
+    if not item.recipients:
+        return Message.objects.create(kind=kind, subject_type=subject_type, subject_id=str(subject_id),
+                                      title=title, body=body, url=url, created_at=now)
+    return messages_send([item], now=now)[0]
 
 
 def deliveries_cancel(*, subject_type: str, subject_id, person=None, now) -> int:

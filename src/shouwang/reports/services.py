@@ -41,7 +41,8 @@ def _clean_facts(*, viewer, category, severity, unit_code, occurred_at, place, d
     if people_count is not None and people_count < 0:
         errors["people_count"] = _("The number of people cannot be negative.")
     student_nos = sorted(set(student_nos or []))
-    students = list(org.students_visible(viewer).filter(student_no__in=student_nos))
+    students = list(org.students_visible(viewer).filter(student_no__in=student_nos)
+                    .select_related("klass", "dorm_room"))
     unknown = sorted(set(student_nos) - {s.student_no for s in students})
     if unknown:
         # The same message whether the student does not exist or is out of scope: no probing.
@@ -89,15 +90,19 @@ def report_file(*, actor, category: str, severity: str, unit: str, occurred_at, 
     if errors:
         raise ValidationError(errors)
     person = actor if getattr(actor, "pk", None) else None
+    planned = engine.route_plan(cat, severity, now)
     with transaction.atomic(), batched_events():
         report = Report.objects.create(
             category=cat, severity=severity, unit=unit_obj, occurred_at=occurred_at, place=place.strip(),
             people_count=people_count, cause=cause, trend=trend, description=description.strip(),
             reporter=person, api_token=api_token, filed_at=now,
             reporter_is_covert=bool(person and is_covert_observer(person)),
+            policy_name=planned["policy_name"], route=planned["route"], current_step=planned["current_step"],
         )
-        report.students.set(student_objs)
-        report.units_involved.set(unit_objs)
+        Report.students.through.objects.bulk_create(
+            [Report.students.through(report=report, student=s) for s in student_objs])
+        Report.units_involved.through.objects.bulk_create(
+            [Report.units_involved.through(report=report, unit=u) for u in unit_objs])
         for upload, facts in checked:
             Attachment.objects.create(report=report, file=upload, uploaded_by=person, at=now, **facts)
         event_record(actor=person, subject=report, verb="report.filed", at=now, data={
@@ -107,7 +112,9 @@ def report_file(*, actor, category: str, severity: str, unit: str, occurred_at, 
             "attachments": [f["sha256"] for _u, f in checked],
             "via": f"token:{api_token.name}" if api_token else "person",
         })
-        engine.route_start(report=report, now=now)
+        paths = [unit_obj.path, *(u.path for u in unit_objs),
+                 *(u.path for s in student_objs for u in (s.klass, s.dorm_room) if u is not None)]
+        engine.route_start(report=report, now=now, planned=planned, paths=paths)
     return report
 
 
