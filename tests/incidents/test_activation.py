@@ -173,6 +173,8 @@ def test_activation_from_a_report_needs_it_verified_true(campus):
     report.refresh_from_db()
     incident = activate(campus, report=report)
     assert incident.report == report
+    report.refresh_from_db()
+    assert report.decision == "plan"
     assert Event.objects.filter(subject_type="reports.report", subject_id=str(report.pk),
                                 verb="report.plan_activated").count() == 1
 
@@ -190,3 +192,19 @@ def test_closing_is_refused_while_mandatory_tasks_are_open_listing_them(campus):
     assert incident.status == "closed"
     # The optional task's deadlines stop with the incident.
     assert not Deadline.objects.filter(subject_type="incidents.task", state="open").exists()
+
+
+def test_an_incident_keeps_the_plan_version_it_was_activated_with(campus):
+    from shouwang.plans.services import plan_version_save
+
+    from .conftest import TEST_PLAN
+
+    incident = activate(campus)
+    plan_version_save(actor=campus.chen, plan=campus.plan,
+                      yaml_text=TEST_PLAN.replace("控制现场", "控制现场并清点人数"), now=NOW)
+    assert campus.plan.current.number == 2
+    incident.refresh_from_db()
+    assert incident.plan_version.number == 1
+    assert incident.tasks.get(step_id="contain").title == "控制现场"
+    later = activate(campus)
+    assert later.tasks.get(step_id="contain").title == "控制现场并清点人数"

@@ -202,6 +202,9 @@ def incident_activate(*, actor, plan, level: str, unit, title: str = "", event_t
         event_record(actor=None, subject=incident, verb="incident.tasks_created", at=now,
                      data={"level": level, "tasks": [_task_event(t) for t in tasks]})
         if report is not None:
+            # Activating answers the report's decision (R-REP-5: handle locally, escalate, or a plan).
+            report.decision = report.Decision.PLAN
+            report.save(update_fields=["decision"])
             event_record(actor=actor, subject=report, verb="report.plan_activated", at=now,
                          data={"incident": incident.pk, "plan": plan.code, "level": level})
         everyone = [p for _pos, _t, p, _r, _s in group] + [t.assignee for t in tasks]
