@@ -89,15 +89,8 @@ class Routing:
         if not self._posts_loaded:
             self._load_posts()
         roles = set(step["roles"])
-        posts = [p for u in self.level_units(report, step["at"]) for p in self.posts.get(u.pk, [])
-                 if p.role.code in roles]
-        posts.sort(key=lambda p: (-p.role.rank, p.person_id))
-        seen, people = set(), []
-        for post in posts:
-            if post.person_id not in seen:
-                seen.add(post.person_id)
-                people.append((post.person, post.role.code))
-        return people
+        return routing.people_of(p for u in self.level_units(report, step["at"]) for p in self.posts.get(u.pk, [])
+                                 if p.role.code in roles)
 
     # ---- writes --------------------------------------------------------------------------------
     def save(self, report, *fields):

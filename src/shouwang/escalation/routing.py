@@ -40,9 +40,14 @@ def holders(units: list[Unit], roles: list[str], on: datetime.date):
     if not units:
         return []
     posts = (Post.objects.current(on).filter(unit__in=units, role__code__in=roles, person__is_active=True)
-             .select_related("person", "role").order_by("-role__rank", "person_id"))
+             .select_related("person", "role"))
+    return people_of(posts)
+
+
+def people_of(posts) -> list[tuple]:
+    """[(person, role code)] from posts: most senior role first, then by person, each person once."""
     seen, people = set(), []
-    for post in posts:
+    for post in sorted(posts, key=lambda p: (-p.role.rank, p.person_id)):
         if post.person_id not in seen:
             seen.add(post.person_id)
             people.append((post.person, post.role.code))

@@ -26,10 +26,10 @@ def _person(request):
     return request.auth
 
 
-def _call(fn, **kwargs):
-    """Run a service: 422 with Chinese field errors, 403 with the reason."""
+def _call(fn, *, status=200, **kwargs):
+    """Run a service: its result with `status`, 422 with Chinese field errors, 403 with the reason."""
     try:
-        return fn(**kwargs)
+        return Status(status, fn(**kwargs))
     except ValidationError as exc:
         return Status(422, _field_errors(exc))
     except PermissionDenied as exc:
@@ -167,9 +167,8 @@ def activate(request, payload: IncidentIn):
     plan = plan_get(person, payload.plan)
     unit = unit_get(person, payload.unit)
     report = report_get(person, payload.report) if payload.report else None
-    result = _call(services.incident_activate, actor=person, plan=plan, level=payload.level, unit=unit,
-                   title=payload.title, event_type=payload.event_type, report=report)
-    return result if isinstance(result, Status) else Status(201, result)
+    return _call(services.incident_activate, actor=person, plan=plan, level=payload.level, unit=unit,
+                   title=payload.title, event_type=payload.event_type, report=report, status=201)
 
 
 @router.get("/incidents/{incident_id}", response=IncidentOut)
@@ -206,26 +205,23 @@ def list_decisions(request, incident_id: int):
 @router.post("/incidents/{incident_id}/decisions", response={201: DecisionOut, 422: FieldErrorsOut})
 def decide(request, incident_id: int, payload: DecisionIn):
     person = _person(request)
-    result = _call(services.decision_record, actor=person, incident=selectors.incident_get(person, incident_id),
-                   **payload.dict())
-    return result if isinstance(result, Status) else Status(201, result)
+    return _call(services.decision_record, actor=person, incident=selectors.incident_get(person, incident_id),
+                   **payload.dict(), status=201)
 
 
 @router.post("/incidents/{incident_id}/updates", response={201: SituationOut, 422: FieldErrorsOut},
              summary="Situation update")
 def situation(request, incident_id: int, payload: SituationIn):
     person = _person(request)
-    result = _call(services.situation_add, actor=person, incident=selectors.incident_get(person, incident_id),
-                   **payload.dict())
-    return result if isinstance(result, Status) else Status(201, result)
+    return _call(services.situation_add, actor=person, incident=selectors.incident_get(person, incident_id),
+                   **payload.dict(), status=201)
 
 
 @router.post("/incidents/{incident_id}/arrivals", response={201: ArrivalOut, 422: FieldErrorsOut},
              summary="已到场 — the caller has arrived")
 def arrive(request, incident_id: int):
     person = _person(request)
-    result = _call(services.arrival_record, actor=person, incident=selectors.incident_get(person, incident_id))
-    return result if isinstance(result, Status) else Status(201, result)
+    return _call(services.arrival_record, actor=person, incident=selectors.incident_get(person, incident_id), status=201)
 
 
 @router.post("/incidents/{incident_id}/external-reports", response={201: OutboundOut, 422: FieldErrorsOut},
@@ -234,9 +230,8 @@ def report_upward(request, incident_id: int, payload: OutboundIn):
     person = _person(request)
     incident = selectors.incident_get(person, incident_id)
     task = selectors.task_get(person, incident, payload.task) if payload.task else None
-    result = _call(services.outbound_report_record, actor=person, incident=incident, recipient=payload.recipient,
-                   content=payload.content, sent_at=payload.sent_at, task=task)
-    return result if isinstance(result, Status) else Status(201, result)
+    return _call(services.outbound_report_record, actor=person, incident=incident, recipient=payload.recipient,
+                   content=payload.content, sent_at=payload.sent_at, task=task, status=201)
 
 
 @router.get("/incidents/{incident_id}/releases", response=list[ReleaseOut])
@@ -248,9 +243,8 @@ def list_releases(request, incident_id: int):
              summary="Draft an external statement")
 def draft_release(request, incident_id: int, payload: ReleaseIn):
     person = _person(request)
-    result = _call(services.release_draft, actor=person, incident=selectors.incident_get(person, incident_id),
-                   **payload.dict())
-    return result if isinstance(result, Status) else Status(201, result)
+    return _call(services.release_draft, actor=person, incident=selectors.incident_get(person, incident_id),
+                   **payload.dict(), status=201)
 
 
 @router.post("/incidents/{incident_id}/releases/{release_id}/publish", response={200: ReleaseOut, 422: FieldErrorsOut},
