@@ -81,3 +81,20 @@ def test_the_timeline_page_names_events_in_chinese(campus):
     incident = services.incident_activate(actor=campus.chen, plan=campus.plan, level="II", unit=campus.class_a, now=NOW)
     page = client_for(campus.boss).get(f"/incidents/{incident.pk}/timeline/").content.decode()
     assert "启动预案" in page or "预案已启动" in page
+
+
+def test_the_report_page_offers_activation_only_to_those_who_may_activate(campus):
+    from datetime import timedelta
+
+    from shouwang.reports.services import report_file, report_verify
+
+    report = report_file(actor=campus.zhang, category="fight", severity="major", unit=campus.class_a.code,
+                         occurred_at=NOW - timedelta(minutes=5), place="食堂", description="斗殴", now=NOW)
+    assert "activate-plan" not in client_for(campus.chen).get(f"/reports/{report.pk}/").content.decode()
+    report_verify(actor=campus.chen, report=report, verdict="true", note="核实", now=NOW)
+    assert "activate-plan" in client_for(campus.chen).get(f"/reports/{report.pk}/").content.decode()
+    assert "activate-plan" not in client_for(campus.zhang).get(f"/reports/{report.pk}/").content.decode()
+    report.refresh_from_db()
+    incident = services.incident_activate(actor=campus.chen, plan=campus.plan, level="II", unit=campus.class_a,
+                                          report=report, now=NOW)
+    assert f"/incidents/{incident.pk}/" in client_for(campus.zhang).get(f"/reports/{report.pk}/").content.decode()

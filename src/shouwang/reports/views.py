@@ -64,8 +64,21 @@ def _detail(request, report, status=200, **bound_forms):
         "students": report.students.select_related("klass"), "updates": selectors.report_updates(request.user, report),
         "attachments": report.attachments.filter(update__isnull=True), "externals": report.external_reports.all(),
         "pending_ack": selectors.my_pending_acks(request.user).filter(report=report).exists(),
-        "can_verify": can_verify(request.user, report), **forms,
+        "can_verify": can_verify(request.user, report), "can_activate_plan": _can_activate_plan(request.user, report),
+        "incidents": _incidents_of(request.user, report), **forms,
     }, status=status)
+
+
+def _can_activate_plan(user, report):
+    from shouwang.incidents.permissions import can_activate  # incidents builds on reports, not back
+
+    return report.verification == Report.Verification.TRUE and can_activate(user, report.unit)
+
+
+def _incidents_of(user, report):
+    from shouwang.incidents.selectors import incidents_visible
+
+    return incidents_visible(user).filter(report=report)
 
 
 @login_required
