@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "shouwang.api.middleware.RejectNulInApiMiddleware",
 ]
 
 ROOT_URLCONF = "shouwang.urls"

@@ -189,3 +189,23 @@ def test_shouwang_token_exits_non_zero_on_bad_input(school, monkeypatch, capsys,
     assert message in capsys.readouterr().err
     assert ApiToken.objects.count() == 0
     assert not Event.objects.filter(verb="token.created").exists()
+
+
+def test_bad_paging_nul_characters_and_odd_offsets_are_client_errors(client, school):
+    """Found by the schemathesis run: each of these used to be a server error."""
+    from shouwang.reports.models import Report
+
+    _token, raw = token_create(actor=None, name="card", unit=school.sch,
+                               permissions=["org.read", "students.read", "reports.read", "reports.write"])
+    auth = bearer(raw)
+    assert client.get("/api/v1/units?limit=-1", **auth).status_code == 422
+    assert client.get("/api/v1/units?offset=9223372036854775808", **auth).status_code == 422
+    assert client.get("/api/v1/students?q=%00", **auth).status_code == 422
+    filing = {"category": "night_absence", "severity": "general", "unit": "D01-101",
+              "occurred_at": "2026-11-24T22:30:00+08:00", "place": "101室", "description": "未归\u0000"}
+    refused = client.post("/api/v1/reports", filing, content_type="application/json", **auth)
+    assert refused.status_code == 422 and "空字符" in refused.json()["detail"]["__all__"][0]
+    assert not Report.objects.exists()
+    # A UTC offset PostgreSQL could not store is converted, not refused.
+    odd = client.get("/api/v1/reports?since=2026-11-01T00:00:00-16:17", **auth)
+    assert odd.status_code == 200

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
+from shouwang.api.types import Instant
 from shouwang.org.selectors import unit_get
 from shouwang.plans.selectors import plan_get
 from shouwang.reports.api import FieldErrorsOut, _field_errors
@@ -123,7 +124,7 @@ class LevelIn(Schema):
 class OutboundIn(Schema):
     recipient: str = ""
     content: str
-    sent_at: datetime.datetime | None = None
+    sent_at: Instant | None = None
     task: int | None = None
 
 

@@ -1,6 +1,7 @@
 import datetime
+from typing import Annotated
 
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from shouwang.api.api import require_token_perm
 
@@ -43,14 +44,15 @@ class StudentOut(Schema):
 
 
 @router.get("/units", response=list[UnitOut], summary="Units the caller may see")
-def list_units(request, kind: str | None = None, parent: str | None = None, limit: int = 500, offset: int = 0):
+def list_units(request, kind: str | None = None, parent: str | None = None,
+               limit: Annotated[int, Query(ge=1, le=1000)] = 500, offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
     require_token_perm(request, "org.read")
     qs = selectors.units_visible(request.auth).select_related("parent")
     if kind:
         qs = qs.filter(kind=kind)
     if parent:
         qs = qs.filter(parent__code=parent)
-    return qs.order_by("path")[offset: offset + min(limit, 1000)]
+    return qs.order_by("path")[offset: offset + limit]
 
 
 @router.get("/units/{code}", response=UnitOut)
@@ -74,7 +76,7 @@ def person_posts(request, person_id: int):
 
 
 @router.get("/students", response=list[StudentOut], summary="Search students by 学号 or name")
-def search_students(request, q: str = "", unit: str | None = None, limit: int = 50):
+def search_students(request, q: str = "", unit: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50):
     require_token_perm(request, "students.read")
     limit = max(1, min(limit, 200))
     if unit:

@@ -2,15 +2,17 @@
 or campus-card system files reports as itself, limited to its unit subtree)."""
 
 import datetime
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 
 from shouwang.api.api import require_token_perm
+from shouwang.api.types import Instant
 from shouwang.notify import selectors as inbox_selectors
 
 from . import selectors, services
@@ -23,7 +25,7 @@ class ReportIn(Schema):
     category: str
     severity: str = Field(..., description="general | larger | major | critical")
     unit: str = Field(..., description="code of the unit the report is about")
-    occurred_at: datetime.datetime
+    occurred_at: Instant
     place: str
     description: str
     people_count: int | None = None
@@ -138,8 +140,9 @@ def file_report(request, payload: ReportIn):
 
 @router.get("/reports", response=list[ReportOut], summary="Reports the caller may see")
 def list_reports(request, category: str | None = None, severity: str | None = None, ack_state: str | None = None,
-                 verification: str | None = None, unit: str | None = None, since: datetime.datetime | None = None,
-                 until: datetime.datetime | None = None, limit: int = 50, offset: int = 0):
+                 verification: str | None = None, unit: str | None = None, since: Instant | None = None,
+                 until: Instant | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                 offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
     require_token_perm(request, "reports.read")
     qs = selectors.report_list(request.auth, category=category, severity=severity, ack_state=ack_state,
                                verification=verification, unit=unit, since=since, until=until)
@@ -211,7 +214,8 @@ def get_attachment(request, report_id: int, attachment_id: int):
 
 
 @router.get("/inbox", response=list[InboxItemOut], summary="The caller's in-app messages")
-def inbox(request, unread: bool = False, limit: int = 50, offset: int = 0):
+def inbox(request, unread: bool = False, limit: Annotated[int, Query(ge=1, le=200)] = 50,
+          offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
     if getattr(request.auth, "token", None) is not None:
         raise HttpError(403, _("The inbox is personal: integration tokens have none."))
     qs = inbox_selectors.inbox(request.auth)
