@@ -2,6 +2,7 @@
 told to fail or hang, and an aiosmtpd SMTP server."""
 
 import json
+import logging
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -71,6 +72,9 @@ def smtp():
     with socket.socket() as probe:  # a free port: Controller needs a real one to check it started
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    # aiosmtpd logs every connection at INFO from its own thread, sometimes after pytest has
+    # closed the stream the test's log handler writes to: keep only its warnings.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     controller = Controller(Collect(), hostname="127.0.0.1", port=port)
     controller.start()
     controller.received = received
