@@ -83,3 +83,11 @@ def test_plan_steps_filter_by_level_and_event_type():
     assert "seal" in [s["id"] for s in plan_steps(plan, "I", "leak")]
     assert plan_steps(plan, "I")[0]["phase"] == "initial"
     assert plan_decision(plan, "police")["free_text"] is True and plan_decision(plan, "nope") is None
+
+
+def test_aliases_and_oversized_files_are_refused_before_any_validation_work():
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b]\n"
+    [p] = problems(bomb)
+    assert "别名" in p.message and p.line == 1  # where the aliased anchor is
+    [big] = problems("id: x\n" + "# padding\n" * 40_000)
+    assert "过大" in big.message

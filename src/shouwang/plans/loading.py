@@ -15,6 +15,7 @@ HERE = Path(__file__).parent
 UNIT_LEVELS = ("school", "college", "grade", "class", "dorm_building", "dorm_room")
 DEFAULT_FUNCTIONS = frozenset({"student_affairs", "security", "psych", "publicity", "academic", "logistics", "network"})
 PHASE_ORDER = ("initial", "onsite", "aftermath")
+MAX_PLAN_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,22 @@ class PlanError(Exception):
     def __init__(self, errors: list[PlanProblem]):
         self.errors = errors
         super().__init__("\n".join(str(e) for e in errors))
+
+
+def _first_alias(root):
+    """The first node reached twice (an alias of an anchor), walking each node once."""
+    seen, stack = set(), [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return node
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+    return None
 
 
 def library_dir() -> Path:
@@ -236,6 +253,17 @@ def parse_plan(text: str, filename: str = "<plan>", *, known_roles: set[str] | N
     """YAML → validated plan dict, or PlanError listing every problem with its line."""
     known_roles = set(known_roles) if known_roles is not None else set(_shipped_roles())
     known_functions = set(known_functions) if known_functions is not None else set(DEFAULT_FUNCTIONS)
+    # Anyone signed in may have a plan checked: bound the work. A plan is a few KB, and it has no
+    # use for YAML aliases, which would let a short text expand into a huge document to validate.
+    if len(text.encode("utf-8")) > MAX_PLAN_BYTES:
+        raise PlanError([PlanProblem(filename, None, "", f"预案文件过大（上限 {MAX_PLAN_BYTES // 1024} KB）")])
+    try:
+        repeated = _first_alias(yaml.compose(text, Loader=yaml.SafeLoader))
+    except yaml.YAMLError:
+        repeated = None  # the syntax error is reported below, with its line
+    if repeated is not None:
+        raise PlanError([PlanProblem(filename, repeated.start_mark.line + 1, "",
+                                     "不支持 YAML 锚点和别名（& 和 *），请直接写出内容")])
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
