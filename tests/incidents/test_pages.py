@@ -98,3 +98,11 @@ def test_the_report_page_offers_activation_only_to_those_who_may_activate(campus
     incident = services.incident_activate(actor=campus.chen, plan=campus.plan, level="II", unit=campus.class_a,
                                           report=report, now=NOW)
     assert f"/incidents/{incident.pk}/" in client_for(campus.zhang).get(f"/reports/{report.pk}/").content.decode()
+
+
+def test_a_clone_title_with_quotes_and_backslashes_is_kept_verbatim(campus):
+    from shouwang.plans.services import plan_clone
+
+    title = '我校"测试"预案 \\ 第2版'
+    clone = plan_clone(actor=campus.chen, plan=campus.plan, code="quoted_copy", title=title, now=NOW)
+    assert clone.current.document["title"] == title

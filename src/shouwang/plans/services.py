@@ -2,6 +2,7 @@
 versions from the YAML editor, and the resource register. Each write checks permission and
 records its event in the same transaction."""
 
+import json
 import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -55,10 +56,11 @@ def _require_manager(actor):
 
 
 def _set_header(text: str, key: str, value: str) -> str:
-    """Replace the top-level `key:` line of a plan's YAML, keeping the rest as the author wrote it."""
-    line = f'{key}: "{value}"'
+    """Replace the top-level `key:` line of a plan's YAML, keeping the rest as the author wrote it.
+    A JSON string is a valid YAML double-quoted scalar, whatever quotes the value holds."""
+    line = f"{key}: {json.dumps(value, ensure_ascii=False)}"
     pattern = re.compile(rf"^{key}:.*$", re.MULTILINE)
-    return pattern.sub(line.replace("\\", "\\\\"), text, count=1) if pattern.search(text) else f"{line}\n{text}"
+    return pattern.sub(lambda _m: line, text, count=1) if pattern.search(text) else f"{line}\n{text}"
 
 
 def plan_clone(*, actor, plan: Plan, code: str, title: str, now=None) -> Plan:
@@ -77,7 +79,10 @@ def plan_clone(*, actor, plan: Plan, code: str, title: str, now=None) -> Plan:
         raise ValidationError(errors)
     source = plan.current
     text = _set_header(_set_header(source.yaml_text, "id", code), "title", title)
-    document = plan_parse(text, f"{code}.yaml")
+    try:
+        document = plan_parse(text, f"{code}.yaml")
+    except PlanError as exc:  # e.g. a role the source names was since removed from this school
+        raise ValidationError({"code": [str(p) for p in exc.errors]}) from exc
     with transaction.atomic():
         clone = Plan.objects.create(code=code, title=title, based_on=plan, created_at=now)
         PlanVersion.objects.create(plan=clone, number=1, yaml_text=text, document=document, created_by=actor,
