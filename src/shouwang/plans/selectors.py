@@ -3,6 +3,7 @@ staff may read them; only managers change them (services.py)."""
 
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from shouwang.org.models import Post, Role
 
@@ -19,6 +20,9 @@ def plan_get(viewer, code: str) -> Plan:
 
 def resources_list(viewer):
     return Resource.objects.all()
+
+
+KIND_LABELS = {"people": _("people"), "material": _("material"), "equipment": _("equipment")}
 
 
 def resource_gaps(document: dict) -> list[dict]:
@@ -39,5 +43,6 @@ def resource_gaps(document: dict) -> list[dict]:
             found = registered.get((r["kind"], r["name"]))
             available = found.quantity if found else 0
             what = r["name"]
-        rows.append({**r, "what": what, "available": available, "gap": max(0, r["quantity"] - available)})
+        rows.append({**r, "what": what, "kind_label": KIND_LABELS[r["kind"]], "available": available,
+                     "gap": max(0, r["quantity"] - available)})
     return rows
