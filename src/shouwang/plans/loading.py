@@ -1,9 +1,18 @@
 """Plans as data (R-PLAN-1): parse a plan's YAML, validate it against schema.json and against
 the institution (roles, offices, references inside the plan), and report every problem with the
 file, the line and a Chinese message. Pure functions: no database unless the caller passes the
-known roles and offices (plans.services does)."""
+known roles and offices (plans.services does).
 
+A problem is found in three passes, all reported together:
+1. YAML syntax (stops there: without a document nothing else can be checked);
+2. the JSON Schema (shape: required fields, unknown keys, types, allowed values);
+3. meaning (names that must exist, references inside the plan, order of levels and phases),
+   done defensively so that it also runs on a document whose shape is partly wrong.
+"""
+
+import difflib
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -12,10 +21,19 @@ import yaml
 from jsonschema import Draft202012Validator
 
 HERE = Path(__file__).parent
+# "at": a unit kind that is an ancestor-or-self of the incident's unit, or "office:<function>"
+# (the vocabulary of escalation/policies.yaml).
 UNIT_LEVELS = ("school", "college", "grade", "class", "dorm_building", "dorm_room")
 DEFAULT_FUNCTIONS = frozenset({"student_affairs", "security", "psych", "publicity", "academic", "logistics", "network"})
 PHASE_ORDER = ("initial", "onsite", "aftermath")
+LEVEL_ORDER = ("I", "II", "III", "IV")
+POSITIONS = ("head", "deputy", "member", "office")
 MAX_PLAN_BYTES = 256 * 1024
+
+SECTION_NAMES = {"levels": "级别", "event_types": "事件类型", "command_group": "领导小组",
+                 "decisions": "决策点", "external_reports": "对外报告", "resources": "资源"}
+TYPE_NAMES = {"string": "文字", "integer": "整数", "number": "数字", "array": "列表",
+              "object": "映射（键: 值）", "boolean": "布尔值（true 或 false）", "null": "空值"}
 
 
 @dataclass(frozen=True)
@@ -31,9 +49,98 @@ class PlanProblem:
 
 
 class PlanError(Exception):
+    """A plan that cannot be used; .errors lists every problem found, in line order."""
+
     def __init__(self, errors: list[PlanProblem]):
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = list(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+def library_dir() -> Path:
+    return HERE / "library"
+
+
+@cache
+def _schema() -> dict:
+    return json.loads((HERE / "schema.json").read_text(encoding="utf-8"))
+
+
+@cache
+def _validator():
+    return Draft202012Validator(_schema())
+
+
+@cache
+def _shipped_roles() -> frozenset:
+    with (HERE.parent / "org" / "roles.yaml").open(encoding="utf-8") as f:
+        return frozenset(r["code"] for r in yaml.safe_load(f))
+
+
+# ---------------------------------------------------------------------------------------------
+# Paths and lines
+
+
+def _path_text(path) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _where(path) -> str:
+    """Where in the plan, in words a plan author reads: 第 3 阶段第 2 步, 领导小组第 1 项."""
+    if len(path) < 2 or not isinstance(path[1], int):
+        return ""
+    if path[0] == "phases":
+        where = f"第 {path[1] + 1} 阶段"
+        if len(path) >= 4 and path[2] == "steps" and isinstance(path[3], int):
+            where += f"第 {path[3] + 1} 步"
+        return where
+    if path[0] in SECTION_NAMES:
+        return f"{SECTION_NAMES[path[0]]}第 {path[1] + 1} 项"
+    return ""
+
+
+def _field(path) -> str:
+    """The name of the field a path ends in (or is inside of, for a list item)."""
+    return next((str(p) for p in reversed(path) if isinstance(p, str)), "")
+
+
+class _Lines:
+    """Maps a path inside the document to the line of its YAML node."""
+
+    def __init__(self, root):
+        self.root = root
+
+    def _walk(self, path):
+        """The node at `path`, or the deepest ancestor found, and whether it was found."""
+        node = self.root
+        if node is None:
+            return None, False
+        for part in path:
+            child = None
+            if isinstance(node, yaml.MappingNode):
+                # The last of duplicated keys wins, as in the loaded document.
+                child = next((v for k, v in reversed(node.value) if getattr(k, "value", None) == part), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+                child = node.value[part]
+            if child is None:
+                return node, False
+            node = child
+        return node, True
+
+    def line(self, path) -> int | None:
+        node, _found = self._walk(path)
+        return node.start_mark.line + 1 if node is not None else None
+
+    def key_line(self, path, key) -> int | None:
+        """The line of a key itself (a typo is found where it is written)."""
+        node, found = self._walk(path)
+        if found and isinstance(node, yaml.MappingNode):
+            for k, _v in node.value:
+                if getattr(k, "value", None) == key:
+                    return k.start_mark.line + 1
+        return self.line(path)
 
 
 def _first_alias(root):
@@ -52,110 +159,164 @@ def _first_alias(root):
     return None
 
 
-def library_dir() -> Path:
-    return HERE / "library"
+def _duplicate_keys(root):
+    """[(path, key node, first line)] for each key written twice in the same mapping: YAML keeps
+    the last silently, so half of what the author wrote would be lost without a word."""
+    found, stack = [], [(root, [])] if root is not None else []
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((child, [*path, i]) for i, child in enumerate(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            first = {}
+            for key, value in node.value:
+                name = getattr(key, "value", None)
+                if isinstance(key, yaml.ScalarNode) and name in first:
+                    found.append((path, key, first[name]))
+                else:
+                    first.setdefault(name, key.start_mark.line + 1)
+                stack.append((value, [*path, name]))
+    return found
 
 
-@cache
-def _validator():
-    return Draft202012Validator(json.loads((HERE / "schema.json").read_text(encoding="utf-8")))
+# ---------------------------------------------------------------------------------------------
+# YAML syntax
 
 
-@cache
-def _shipped_roles() -> frozenset:
-    with (HERE.parent / "org" / "roles.yaml").open(encoding="utf-8") as f:
-        return frozenset(r["code"] for r in yaml.safe_load(f))
+YAML_PROBLEMS = (  # PyYAML's words → what a plan author needs to hear
+    ("cannot start any token", "不能用 Tab 缩进，请改用空格"),
+    ("mapping values are not allowed here", "此处不能出现“键: 值”（冒号后是否缺空格，或缩进有误？）"),
+    ("could not find expected ':'", "缺少冒号“:”"),
+    ("expected ',' or ']'", "方括号列表没有闭合（缺少“]”或“,”）"),
+    ("expected ',' or '}'", "花括号映射没有闭合（缺少“}”或“,”）"),
+    ("found unexpected end of stream", "引号没有闭合，文件意外结束"),
+    ("did not find expected key", "缩进有误：此处应为一个键（键: 值）"),
+    ("did not find expected '-' indicator", "缩进有误：此处应为列表项（以 - 开头）"),
+    ("found undefined alias", "不支持 YAML 锚点和别名（& 和 *）"),
+    ("could not determine a constructor", "不支持 YAML 标签（!!…）"),
+    ("found duplicate anchor", "不支持 YAML 锚点和别名（& 和 *）"),
+    ("expected <block end>", "缩进有误：同一层级的行应左端对齐"),
+    ("sequence entries are not allowed here", "此处不能出现列表项（- …），缩进是否有误？"),
+    ("expected the node content", "此处缺少内容"),
+    ("found unhashable key", "键只能是简单的文字"),
+)
 
 
-def _path_text(path) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
+def _syntax_problem(filename, exc) -> PlanProblem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    english = (getattr(exc, "problem", None) or str(exc)).strip()
+    context = (getattr(exc, "context", None) or "").strip()
+    chinese = next((zh for en, zh in YAML_PROBLEMS if en in english or (context and en in context)), None)
+    detail = f"{english}（{context}）" if context else english
+    where = f"（第 {mark.column + 1} 列）" if mark else ""
+    message = f"YAML 语法错误{where}：{chinese}（{detail}）" if chinese else f"YAML 语法错误{where}：{detail}"
+    return PlanProblem(filename, mark.line + 1 if mark else None, "", message)
 
 
-class _Lines:
-    """Maps a path inside the document to the line of its YAML node."""
+# ---------------------------------------------------------------------------------------------
+# JSON Schema
 
-    def __init__(self, text):
-        try:
-            self.root = yaml.compose(text, Loader=yaml.SafeLoader)
-        except yaml.YAMLError:
-            self.root = None
 
-    def line(self, path) -> int | None:
-        node, found = self.root, None
-        if node is None:
-            return None
-        found = node.start_mark.line + 1
-        for part in path:
-            if isinstance(node, yaml.MappingNode):
-                match = next((v for k, v in node.value if k.value == part), None)
-                if match is None:
-                    return found
-                node = match
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-                node = node.value[part]
+def _allowed_keys(schema: dict) -> list[str]:
+    return list(schema.get("properties", {}))
+
+
+def _schema_problems(doc, lines: _Lines, filename) -> list[PlanProblem]:
+    """Each jsonschema error → one PlanProblem per thing to fix, at its line, in Chinese."""
+    problems = []
+
+    def add(path, line, message):
+        where = _where(path)
+        problems.append(PlanProblem(filename, line, _path_text(path), f"{where}：{message}" if where else message))
+
+    for error in _validator().iter_errors(doc):
+        path, v, field = list(error.absolute_path), error.validator, _field(list(error.absolute_path))
+        instance = error.instance
+        if v == "additionalProperties":
+            allowed = _allowed_keys(error.schema)
+            for key in sorted((k for k in instance if k not in allowed), key=str):
+                guess = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+                hint = f"，是否应为 \"{guess[0]}\"？" if guess else "（拼写是否有误？）"
+                add([*path, key], lines.key_line(path, key),
+                    f'未知字段 "{key}"{hint}可用的字段：' + "、".join(allowed))
+            continue
+        if v == "required":
+            match = re.match(r"'(.+)' is a required property", error.message)
+            missing = match.group(1) if match else error.message
+            hint = "（人员类资源须写明角色 role）" if "then" in error.schema_path and missing == "role" else ""
+            add(path, lines.line(path), f'缺少必填项 "{missing}"{hint}')
+            continue
+        if v == "oneOf" and isinstance(instance, dict):  # responsible: position, or roles + at
+            if any(k not in ("position", "roles", "at") for k in instance):
+                continue  # the unknown key is reported on its own, with a suggestion
+            if "position" in instance and ("roles" in instance or "at" in instance):
+                message = "负责人只能二选一：写 position（领导小组中的职位），或写 roles 和 at（某层级的角色）"
+            elif "roles" in instance:
+                message = '缺少必填项 "at"（负责人写 roles 时须同时写明层级 at）'
+            elif "at" in instance:
+                message = '缺少必填项 "roles"（负责人写 at 时须同时写明角色 roles）'
             else:
-                return found
-            found = node.start_mark.line + 1
-        return found
-
-    def key_line(self, path, key) -> int | None:
-        """The line of an unknown key itself (a typo is found where it is written)."""
-        node = self.root
-        for part in path:
-            if isinstance(node, yaml.MappingNode):
-                node = next((v for k, v in node.value if k.value == part), None)
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-                node = node.value[part]
-            else:
-                node = None
-            if node is None:
-                return self.line(path)
-        if isinstance(node, yaml.MappingNode):
-            for k, _v in node.value:
-                if k.value == key:
-                    return k.start_mark.line + 1
-        return self.line(path)
-
-
-TYPE_NAMES = {"string": "文字", "integer": "整数", "array": "列表", "object": "映射（键: 值）", "boolean": "true 或 false"}
-
-
-def _schema_message(error) -> tuple[list, str]:
-    """A jsonschema error → (path, Chinese message)."""
-    path, v = list(error.absolute_path), error.validator
-    if v == "required":
-        missing = error.message.split("'")[1]
-        return path, f'缺少必填项 "{missing}"'
-    if v == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        return path, "未知字段 " + "、".join(f'"{k}"' for k in extra) + "（拼写是否有误？）"
-    if v == "enum":
-        return path, f'"{error.instance}" 不是允许的值，可选：' + "、".join(str(x) for x in error.validator_value)
-    if v == "type":
-        return path, f"应为{TYPE_NAMES.get(error.validator_value, error.validator_value)}"
-    if v == "minItems":
-        return path, f"至少需要 {error.validator_value} 项"
-    if v == "uniqueItems":
-        return path, "有重复的项"
-    if v == "pattern":
-        return path, f'"{error.instance}" 格式不对：只能用小写字母、数字和下划线，以字母开头'
-    if v == "minLength":
-        return path, "不能为空"
-    if v in ("maxLength",):
-        return path, f"太长（最多 {error.validator_value} 个字符）"
-    if v == "minimum":
-        return path, f"不能小于 {error.validator_value}"
-    if v == "maximum":
-        return path, f"不能大于 {error.validator_value}"
-    if v == "oneOf":
-        return path, '负责人应写成 {position: head|deputy|member|office} 或 {roles: [角色…], at: 层级}，二者选一'
-    return path, error.message
+                message = "负责人应写成 {position: head|deputy|member|office} 或 {roles: [角色…], at: 层级}"
+            add(path, lines.line(path), message)
+            continue
+        line = lines.line(path)
+        if v == "enum":
+            allowed = "、".join(str(x) for x in error.validator_value)
+            add(path, line, f'"{field}" 的值 "{instance}" 不是允许的值，可选：{allowed}')
+        elif v == "const":
+            add(path, line, f'"{field}" 应为 "{error.validator_value}"')
+        elif v == "type":
+            expected = error.validator_value
+            expected = "或".join(TYPE_NAMES.get(t, t) for t in expected) if isinstance(expected, list) \
+                else TYPE_NAMES.get(expected, expected)
+            add(path, line, f'"{field}" 应为{expected}')
+        elif v == "minItems":
+            add(path, line, f'"{field}" 至少需要 {error.validator_value} 项')
+        elif v == "maxItems":
+            add(path, line, f'"{field}" 最多 {error.validator_value} 项')
+        elif v == "uniqueItems":
+            seen, repeated = [], []
+            for item in instance:
+                (repeated if item in seen else seen).append(item)
+            add(path, line, f'"{field}" 中有重复的项：' + "、".join(f'"{r}"' for r in repeated))
+        elif v == "pattern" and field == "at":
+            add(path, line, _at_message(instance, None))
+        elif v == "pattern":
+            add(path, line, f'"{field}" 的值 "{instance}" 格式不对：只能用小写英文字母、数字和下划线，以字母开头')
+        elif v == "minLength":
+            add(path, line, f'"{field}" 不能为空')
+        elif v == "maxLength":
+            add(path, line, f'"{field}" 太长（最多 {error.validator_value} 个字符）')
+        elif v == "minimum":
+            add(path, line, f'"{field}" 不能小于 {error.validator_value}')
+        elif v == "maximum":
+            add(path, line, f'"{field}" 不能大于 {error.validator_value}')
+        else:
+            add(path, line, f'"{field}" 不符合格式要求（{error.message}）')
+    return problems
 
 
-def _semantic_problems(doc, known_roles, known_functions):
+def _at_message(at, known_functions) -> str:
+    if isinstance(at, str) and at.startswith("office:") and known_functions is not None:
+        return f'没有职能为 "{at[7:]}" 的部门，可选：' + "、".join(sorted(known_functions))
+    return (f'层级 "{at}" 无效，可选：' + "、".join(UNIT_LEVELS)
+            + "，或 office:<部门职能>（如 office:security）")
+
+
+# ---------------------------------------------------------------------------------------------
+# Meaning
+
+
+def _items(value):
+    """(index, item) for the mappings in a list; nothing for anything else (the schema says why)."""
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _strings(value):
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, str)] if isinstance(value, list) else []
+
+
+def _semantic_problems(doc, known_roles, known_functions) -> list[tuple[list, str]]:
     """Checks a schema cannot express: names that must exist, references inside the plan."""
     problems = []
 
@@ -163,94 +324,129 @@ def _semantic_problems(doc, known_roles, known_functions):
         problems.append((path, message))
 
     def check_roles(path, roles):
-        for i, role in enumerate(roles):
+        for i, role in _strings(roles):
             if role not in known_roles:
                 add([*path, i], f'角色 "{role}" 不存在')
 
     def check_at(path, at):
-        if at in UNIT_LEVELS:
+        if not isinstance(at, str) or at in UNIT_LEVELS:
             return
         if at.startswith("office:") and at[7:] in known_functions:
             return
-        if at.startswith("office:"):
-            add(path, f'没有职能为 "{at[7:]}" 的部门，可选：' + "、".join(sorted(known_functions)))
-        else:
-            add(path, f'层级 "{at}" 无效，可选：' + "、".join(UNIT_LEVELS) + "，或 office:<部门职能>")
+        add(path, _at_message(at, known_functions if at.startswith("office:") else None))
 
-    levels = [lv["code"] for lv in doc["levels"]]
-    for i, code in enumerate(levels):
-        if code in levels[:i]:
+    # Levels: declared once each, most severe first.
+    levels = []
+    for i, level in _items(doc.get("levels")):
+        code = level.get("code")
+        if not isinstance(code, str):
+            continue
+        if code in levels:
             add(["levels", i, "code"], f'级别 "{code}" 重复')
-    types = [t["code"] for t in doc.get("event_types", [])]
-    for i, t in enumerate(doc.get("event_types", [])):
-        if t["code"] in types[:i]:
-            add(["event_types", i, "code"], f'事件类型 "{t["code"]}" 重复')
-        if "level" in t and t["level"] not in levels:
-            add(["event_types", i, "level"], f'级别 "{t["level"]}" 未在 levels 中声明')
-
-    positions = {m["position"] for m in doc["command_group"]}
-    if "head" not in positions:
-        add(["command_group"], "领导小组必须有组长（position: head）")
-    for i, m in enumerate(doc["command_group"]):
-        check_roles(["command_group", i, "roles"], m["roles"])
-        check_at(["command_group", i, "at"], m["at"])
-
-    def check_responsible(path, responsible):
-        if "position" in responsible:
-            if responsible["position"] not in positions:
-                add([*path, "position"], f'领导小组中没有 "{responsible["position"]}" 这一职位')
-        else:
-            check_roles([*path, "roles"], responsible["roles"])
-            check_at([*path, "at"], responsible["at"])
+        elif code in LEVEL_ORDER and levels and levels[-1] in LEVEL_ORDER \
+                and LEVEL_ORDER.index(code) < LEVEL_ORDER.index(levels[-1]):
+            add(["levels", i, "code"], "级别应从最严重到最轻依次排列（I、II、III、IV）")
+        levels.append(code)
 
     def check_levels(path, used):
-        for j, lv in enumerate(used):
-            if lv not in levels:
-                add([*path, j], f'级别 "{lv}" 未在 levels 中声明')
+        if not levels:  # none declared validly: the schema has said why
+            return
+        for j, level in _strings(used):
+            if level not in levels:
+                add([*path, j], f'级别 "{level}" 未在 levels 中声明，已声明：' + "、".join(levels))
+
+    types = []
+    for i, event_type in _items(doc.get("event_types")):
+        code = event_type.get("code")
+        if isinstance(code, str):
+            if code in types:
+                add(["event_types", i, "code"], f'事件类型 "{code}" 重复')
+            types.append(code)
+        level = event_type.get("level")
+        if isinstance(level, str) and levels and level not in levels:
+            add(["event_types", i, "level"], f'级别 "{level}" 未在 levels 中声明，已声明：' + "、".join(levels))
 
     def check_types(path, used):
-        for j, t in enumerate(used):
-            if t not in types:
-                add([*path, j], f'事件类型 "{t}" 未在 event_types 中声明')
+        for j, code in _strings(used):
+            if code not in types:
+                add([*path, j], f'事件类型 "{code}" 未在 event_types 中声明')
 
+    # The command group (R-ORG-3): at least one head; every role and level must exist.
+    group = _items(doc.get("command_group"))
+    positions = {m.get("position") for _i, m in group}
+    if isinstance(doc.get("command_group"), list) and doc["command_group"] and "head" not in positions:
+        add(["command_group"], "领导小组必须至少有一名组长（position: head）")
+    for i, member in group:
+        check_roles(["command_group", i, "roles"], member.get("roles"))
+        check_at(["command_group", i, "at"], member.get("at"))
+
+    def check_responsible(path, responsible):
+        if not isinstance(responsible, dict):
+            return
+        position = responsible.get("position")
+        if positions & set(POSITIONS) and position in POSITIONS and position not in positions:
+            add([*path, "position"], f'领导小组中没有 "{position}" 这一职位，已有：'
+                + "、".join(p for p in POSITIONS if p in positions))
+        check_roles([*path, "roles"], responsible.get("roles"))
+        check_at([*path, "at"], responsible.get("at"))
+
+    # Phases in the order initial → onsite → aftermath; step ids unique across the whole plan.
     seen_steps, seen_phases = {}, []
-    for p, phase in enumerate(doc["phases"]):
-        if phase["code"] in seen_phases:
-            add(["phases", p, "code"], f'阶段 "{phase["code"]}" 重复')
-        elif seen_phases and PHASE_ORDER.index(phase["code"]) < PHASE_ORDER.index(seen_phases[-1]):
-            add(["phases", p, "code"], "阶段顺序应为 initial（先期处置）→ onsite（现场处置）→ aftermath（善后）")
-        seen_phases.append(phase["code"])
-        for s, step in enumerate(phase["steps"]):
+    for p, phase in _items(doc.get("phases")):
+        code = phase.get("code")
+        if code in PHASE_ORDER:
+            if code in seen_phases:
+                add(["phases", p, "code"], f'阶段 "{code}" 重复')
+            elif seen_phases and PHASE_ORDER.index(code) < PHASE_ORDER.index(seen_phases[-1]):
+                add(["phases", p, "code"], "阶段顺序应为 initial（先期处置）→ onsite（现场处置）→ aftermath（善后）")
+            seen_phases.append(code)
+        for s, step in _items(phase.get("steps")):
             path = ["phases", p, "steps", s]
-            if step["id"] in seen_steps:
-                add([*path, "id"], f'步骤 id "{step["id"]}" 重复（已用于 {seen_steps[step["id"]]}）')
-            seen_steps.setdefault(step["id"], _path_text(path))
-            check_responsible([*path, "responsible"], step["responsible"])
-            check_levels([*path, "levels"], step.get("levels", []))
-            check_types([*path, "event_types"], step.get("event_types", []))
+            step_id = step.get("id")
+            if isinstance(step_id, str):
+                if step_id in seen_steps:
+                    add([*path, "id"], f'步骤 id "{step_id}" 重复（{seen_steps[step_id]}已使用）')
+                seen_steps.setdefault(step_id, _where(path))
+            check_responsible([*path, "responsible"], step.get("responsible"))
+            check_levels([*path, "levels"], step.get("levels"))
+            check_types([*path, "event_types"], step.get("event_types"))
 
-    seen = set()
-    for d, decision in enumerate(doc.get("decisions", [])):
-        if decision["id"] in seen:
-            add(["decisions", d, "id"], f'决策 id "{decision["id"]}" 重复')
-        seen.add(decision["id"])
-        check_types(["decisions", d, "event_types"], decision.get("event_types", []))
-    seen = set()
-    for r, duty in enumerate(doc.get("external_reports", [])):
-        if duty["id"] in seen:
-            add(["external_reports", r, "id"], f'报告 id "{duty["id"]}" 重复')
-        seen.add(duty["id"])
-        check_responsible(["external_reports", r, "responsible"], duty["responsible"])
-        check_levels(["external_reports", r, "levels"], duty.get("levels", []))
-    for r, resource in enumerate(doc.get("resources", [])):
-        if resource.get("role") and resource["role"] not in known_roles:
-            add(["resources", r, "role"], f'角色 "{resource["role"]}" 不存在')
+    seen = {}
+    for d, decision in _items(doc.get("decisions")):
+        decision_id = decision.get("id")
+        if isinstance(decision_id, str):
+            if decision_id in seen:
+                add(["decisions", d, "id"], f'决策点 id "{decision_id}" 重复（{seen[decision_id]}已使用）')
+            seen.setdefault(decision_id, _where(["decisions", d]))
+        check_types(["decisions", d, "event_types"], decision.get("event_types"))
+
+    seen = {}
+    for r, duty in _items(doc.get("external_reports")):
+        duty_id = duty.get("id")
+        if isinstance(duty_id, str):
+            if duty_id in seen:
+                add(["external_reports", r, "id"], f'对外报告 id "{duty_id}" 重复（{seen[duty_id]}已使用）')
+            seen.setdefault(duty_id, _where(["external_reports", r]))
+        check_responsible(["external_reports", r, "responsible"], duty.get("responsible"))
+        check_levels(["external_reports", r, "levels"], duty.get("levels"))
+
+    for r, resource in _items(doc.get("resources")):
+        role = resource.get("role")
+        if isinstance(role, str) and role not in known_roles:
+            add(["resources", r, "role"], f'角色 "{role}" 不存在')
     return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Public API
 
 
 def parse_plan(text: str, filename: str = "<plan>", *, known_roles: set[str] | None = None,
                known_functions: set[str] | None = None) -> dict:
-    """YAML → validated plan dict, or PlanError listing every problem with its line."""
+    """YAML → validated plan dict, or PlanError listing every problem with its line.
+
+    known_roles defaults to the role codes shipped in org/roles.yaml, known_functions to the
+    shipped office functions; plans.services passes the institution's own."""
     known_roles = set(known_roles) if known_roles is not None else set(_shipped_roles())
     known_functions = set(known_functions) if known_functions is not None else set(DEFAULT_FUNCTIONS)
     # Anyone signed in may have a plan checked: bound the work. A plan is a few KB, and it has no
@@ -258,47 +454,66 @@ def parse_plan(text: str, filename: str = "<plan>", *, known_roles: set[str] | N
     if len(text.encode("utf-8")) > MAX_PLAN_BYTES:
         raise PlanError([PlanProblem(filename, None, "", f"预案文件过大（上限 {MAX_PLAN_BYTES // 1024} KB）")])
     try:
-        repeated = _first_alias(yaml.compose(text, Loader=yaml.SafeLoader))
-    except yaml.YAMLError:
-        repeated = None  # the syntax error is reported below, with its line
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise PlanError([_syntax_problem(filename, exc)]) from None
+    repeated = _first_alias(root)
     if repeated is not None:
         raise PlanError([PlanProblem(filename, repeated.start_mark.line + 1, "",
                                      "不支持 YAML 锚点和别名（& 和 *），请直接写出内容")])
     try:
         doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise PlanError([PlanProblem(filename, mark.line + 1 if mark else None, "", f"YAML 语法错误：{reason}")]) from None
+    except yaml.YAMLError as exc:  # e.g. a tag no safe constructor knows
+        raise PlanError([_syntax_problem(filename, exc)]) from None
     if not isinstance(doc, dict):
-        raise PlanError([PlanProblem(filename, 1, "", "预案应是一个映射（以 id: …、title: … 开头）")])
-    lines = _Lines(text)
-    problems = []
-    for error in sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
-        path, message = _schema_message(error)
-        line = (lines.key_line(path, sorted(set(error.instance) - set(error.schema.get("properties", {})))[0])
-                if error.validator == "additionalProperties" else lines.line(path))
-        problems.append(PlanProblem(filename, line, _path_text(path), message))
-    if not problems:  # the semantic checks assume the shape is right
-        problems = [PlanProblem(filename, lines.line(path), _path_text(path), message)
-                    for path, message in _semantic_problems(doc, known_roles, known_functions)]
+        raise PlanError([PlanProblem(filename, root.start_mark.line + 1 if root is not None else 1, "",
+                                     "预案应是一个映射（以 id: …、title: … 开头）")])
+    lines = _Lines(root)
+    problems = [
+        PlanProblem(filename, key.start_mark.line + 1, _path_text([*path, key.value]),
+                    (f"{_where([*path, key.value])}：" if _where([*path, key.value]) else "")
+                    + f'字段 "{key.value}" 重复（第 {first} 行已写过）')
+        for path, key, first in _duplicate_keys(root)
+    ]
+    problems += _schema_problems(doc, lines, filename)
+    # Meaning, except where the schema already named a problem at the very same place.
+    taken = {p.path for p in problems}
+    for path, message in _semantic_problems(doc, known_roles, known_functions):
+        if _path_text(path) in taken:
+            continue
+        where = _where(path)
+        problems.append(PlanProblem(filename, lines.line(path), _path_text(path),
+                                    f"{where}：{message}" if where else message))
     if problems:
-        raise PlanError(problems)
+        raise PlanError(sorted(problems, key=lambda p: (p.line or 0, p.path)))
     return doc
 
 
 def builtin_plans() -> list[dict]:
-    """Every plan in library/, parsed and validated, sorted by id."""
-    plans = []
+    """Every plan in library/, parsed and validated, sorted by id. Each id must equal its file's
+    stem and so be unique; every problem of every file is reported at once."""
+    plans, problems = [], []
     for path in sorted(library_dir().glob("*.yaml")):
-        plans.append(parse_plan(path.read_text(encoding="utf-8"), path.name))
+        text = path.read_text(encoding="utf-8")
+        try:
+            plan = parse_plan(text, path.name)
+        except PlanError as exc:
+            problems += exc.errors
+            continue
+        if plan["id"] != path.stem:
+            line = _Lines(yaml.compose(text, Loader=yaml.SafeLoader)).line(["id"])
+            problems.append(PlanProblem(path.name, line, "id", f'预案 id "{plan["id"]}" 应与文件名 "{path.stem}" 一致'))
+        plans.append(plan)
+    if problems:
+        raise PlanError(problems)
     return sorted(plans, key=lambda p: p["id"])
 
 
 def plan_steps(plan: dict, level: str, event_type: str | None = None) -> list[dict]:
-    """The steps that apply at `level`, in phase order, each with its "phase". A step limited to
-    event types applies when the incident is of one of them, or when no event type was chosen
-    (better one task too many than a missing one)."""
+    """The steps that apply at `level`, in phase order, each a copy with its "phase" added. A step
+    limited to levels applies at those levels only; a step limited to event types applies when the
+    incident is of one of them, or when no event type was given (better one task too many than a
+    missing one)."""
     steps = []
     for phase in plan["phases"]:
         for step in phase["steps"]:
@@ -311,4 +526,5 @@ def plan_steps(plan: dict, level: str, event_type: str | None = None) -> list[di
 
 
 def plan_decision(plan: dict, decision_id: str) -> dict | None:
+    """The decision point with that id, or None."""
     return next((d for d in plan.get("decisions", []) if d["id"] == decision_id), None)
