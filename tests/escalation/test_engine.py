@@ -245,3 +245,51 @@ def test_one_batch_handles_escalations_vacancies_exhaustion_and_superseded_toget
     assert not Recipient.objects.filter(report=acked, missed_at__isnull=False).exists()
     assert Deadline.objects.filter(state="open", fence=2).count() == 2
     assert not Deadline.objects.filter(state="claimed").exists()
+
+
+def _written_for(report, since):
+    """What a sweep wrote for a report, without ids or absolute times: comparable across reports."""
+    from shouwang.notify.models import Message
+
+    events = [(e.verb, {k: v for k, v in e.data.items() if k not in ("due_at", "recipients")})
+              for e in Event.objects.filter(subject_type="reports.report", subject_id=str(report.pk), at=since)]
+    recipients = sorted((r.person.username, r.step, r.purpose, r.role, r.missed_at == since, r.due_at - since)
+                        for r in Recipient.objects.filter(report=report).filter(added_at=since) | Recipient.objects.filter(
+                            report=report, missed_at=since))
+    deadlines = sorted((d.fence, d.state, d.outcome, d.due_at - since)
+                       for d in Deadline.objects.filter(subject_id=str(report.pk)))
+    deliveries = sorted((d.recipient.username, d.channel, d.state, d.next_attempt_at - since, len(d.idempotency_key))
+                        for d in Delivery.objects.filter(message__in=Message.objects.filter(
+                            subject_id=str(report.pk), created_at=since)))
+    return events, recipients, deadlines, deliveries
+
+
+def test_a_large_batch_writes_exactly_what_one_report_batches_write(school, file_night_absence):
+    """On PostgreSQL a large batch stores its rows with COPY instead of INSERT: the same reports
+    swept one per batch and 55 per batch leave the same rows and an intact chain."""
+    from shouwang.audit.selectors import chain_verify
+
+    singles = [file_night_absence(at(14)) for _ in range(3)]
+    many = [file_night_absence(at(14, 1)) for _ in range(55)]
+    first, second = at(14, 30), at(14, 31)
+    assert deadline_sweep(now=first, limit=1) == 3  # only the first three are due: three batches of one
+    assert deadline_sweep(now=second, limit=100) == 55  # one batch: more than COPY_MIN_ROWS of each kind
+    expected = _written_for(singles[0], first)
+    assert expected[0] and expected[1] and expected[3]
+    assert all(_written_for(r, first) == expected for r in singles)
+    assert all(_written_for(r, second) == expected for r in many)
+    assert len(set(Delivery.objects.values_list("idempotency_key", flat=True))) == Delivery.objects.count()
+    assert chain_verify() is None
+
+
+def test_filing_reads_and_writes_in_few_queries(school, file_night_absence, django_assert_max_num_queries):
+    """Filing reads category, unit, students, policy (with the holiday calendar), whether the
+    reporter is a covert observer, the posts around the report and the recipients' channel
+    rules; it writes report, students, recipients, deadline, message, deliveries and events,
+    and moves the chain head. The report comes back with its students and attachments:
+    showing it costs nothing more."""
+    with django_assert_max_num_queries(18):  # 16 statements, and the test's savepoint and its release
+        report = file_night_absence(at(14))
+    with django_assert_max_num_queries(0):
+        assert [s.student_no for s in report.students.all()] == ["2024010101"]
+        assert list(report.attachments.all()) == []

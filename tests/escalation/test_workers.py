@@ -163,3 +163,38 @@ def test_acknowledgements_racing_escalations_resolve_cleanly(transactional_db, s
         assert verbs.count("report.escalated") <= 1
         assert not Deadline.objects.filter(subject_id=str(report.pk), state="open").exists()
     assert chain_verify() is None
+
+
+def test_a_batch_takes_the_reports_another_worker_does_not_hold(transactional_db, school):
+    """Another worker's batch holds (locks) six due reports: this worker's batch escalates the
+    other six instead of finding its whole batch locked and doing nothing."""
+    import threading
+
+    from django.db import transaction
+
+    from shouwang.escalation.engine import deadline_sweep
+    from shouwang.reports.models import Report
+
+    reports = file_many(school, 12, at(14))
+    held, release = threading.Event(), threading.Event()
+
+    def other_worker():
+        try:
+            with transaction.atomic():
+                list(Report.objects.select_for_update().filter(pk__in=[r.pk for r in reports[:6]]))
+                held.set()
+                release.wait(60)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    try:
+        assert held.wait(30)
+        assert deadline_sweep(now=at(14, 31), worker_id="w2", limit=6, max_batches=1) == 6
+    finally:
+        release.set()
+        thread.join(60)
+    escalated = set(Event.objects.filter(verb="report.escalated").values_list("subject_id", flat=True))
+    assert escalated == {str(r.pk) for r in reports[6:]}
+    assert Deadline.objects.filter(subject_id__in=[str(r.pk) for r in reports[:6]], fence=0, state="open").count() == 6

@@ -217,6 +217,24 @@ def test_acknowledgement_cancels_the_later_channels(school, sink):
     assert delivery_sweep(now=NOW + 600 * S) == 0
 
 
+def test_one_sweep_sends_a_batch_and_records_each_outcome(school, sink):
+    """Due deliveries are claimed and recorded together, each with its own outcome: one sent,
+    one to retry, and an inbox that has nothing to send."""
+    from shouwang.reports.models import AckLink
+
+    WebhookEndpoint.objects.create(name="x", url=sink.url, secret=SECRET)
+    rules(school.liu, (Channel.WEBHOOK, 0))
+    first, second = file_for_liu(school), file_for_liu(school, now=NOW + S)
+    sink.plan = ["500", {}]
+    assert delivery_sweep(now=NOW + 2 * S, worker_id="w1") == 1
+    states = sorted(Delivery.objects.filter(channel="webhook").values_list("message__subject_id", "state", "attempts"))
+    assert states == [(str(first.pk), "pending", 1), (str(second.pk), "sent", 1)]
+    assert Event.objects.filter(verb="delivery.sent").count() == 1
+    assert AckLink.objects.count() == 2  # each request carried its own one-tap link
+    # A second worker finds nothing due: the retry waits for its backoff.
+    assert delivery_sweep(now=NOW + 3 * S, worker_id="w2") == 0 and len(sink.requests) == 2
+
+
 def test_no_secret_in_logs_errors_or_events(school, sink, settings, caplog):
     settings.NOTIFY_MAX_ATTEMPTS = 1
     BotEndpoint.objects.create(unit=school.sch, kind="dingtalk", name="x",

@@ -9,13 +9,54 @@ locked only for that last moment instead of for the whole routing."""
 import threading
 from contextlib import contextmanager
 
-from django.db import models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.utils import timezone
 
 from .chain import event_hash
 from .models import ChainHead, Event
 
 _pending = threading.local()
+
+# Below this many rows an INSERT is as cheap as a COPY and keeps the usual bulk_create behaviour.
+COPY_MIN_ROWS = 50
+# Fields whose Python value Django sends unchanged (str, int, bool, None): no need to prepare them.
+_SENT_AS_IS = {"BigIntegerField", "BooleanField", "CharField", "ForeignKey", "IntegerField", "PositiveIntegerField",
+               "PositiveSmallIntegerField", "SmallIntegerField", "TextField"}
+
+
+def _copy_value(field, connection):
+    """obj → the value bulk_create would send for this field."""
+    attname = field.attname
+    if field.get_internal_type() in _SENT_AS_IS:
+        return lambda obj: getattr(obj, attname)
+    if field.get_internal_type() == "DateTimeField" and not (field.auto_now or field.auto_now_add):
+        def timestamp(obj):
+            value = getattr(obj, attname)
+            # An aware datetime (or None) is what Django would send as it is; anything else it converts.
+            return value if value is None or getattr(value, "tzinfo", None) else field.get_db_prep_save(value, connection)
+        return timestamp
+    return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
+
+
+def rows_insert(objs: list) -> None:
+    """Insert many new rows of one model, without reading their ids back. On PostgreSQL a large
+    set goes through COPY: a sweep escalating hundreds of reports writes thousands of events,
+    deliveries and recipients per transaction, and COPY costs a fifth of bulk_create's
+    per-row overhead. Elsewhere, and for a few rows, it is bulk_create."""
+    if not objs:
+        return
+    model = type(objs[0])
+    connection = connections[DEFAULT_DB_ALIAS]  # the object itself: the proxy costs a lookup per value
+    if connection.vendor != "postgresql" or len(objs) < COPY_MIN_ROWS:
+        model.objects.bulk_create(objs)
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    values = [_copy_value(f, connection) for f in fields]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for obj in objs:
+            copy.write_row([value(obj) for value in values])
 
 
 def subject_key(subject) -> tuple[str, str]:
@@ -55,7 +96,7 @@ def _append(events):
             prev_hash=event.prev_hash, seq=seq, subject_type=event.subject_type, subject_id=event.subject_id,
             actor_id=event.actor_id, actor_label=event.actor_label, verb=event.verb, data=event.data, at=event.at,
         )
-    Event.objects.bulk_create(events)
+    rows_insert(events)
     ChainHead.objects.filter(pk=1).update(seq=seq, hash=prev)
 
 

@@ -4,13 +4,17 @@ Claim, act, record (DESIGN "Patterns to copy"): a worker locks the reports of du
 claims the deadlines with a compare-and-set update and, in the SAME transaction, checks the
 fence (the report's current step), escalates, and writes the timeline events. Report deadlines
 are handled in batches of hundreds per transaction (planner.Routing loads who holds which post
-for all of them at once); other kinds row by row. A crash rolls the batch back, so its
+for all of them at once; large sets of rows are written with COPY on PostgreSQL); other kinds
+row by row, through HANDLERS. Two workers take disjoint batches: reports are locked with SKIP
+LOCKED from a window of due deadlines several batches deep. A crash rolls the batch back, so its
 deadlines are simply claimed again; a second worker's claim finds the rows no longer open. The
 report row lock also serialises an acknowledgement racing the escalation: whichever commits
 first wins, and the other records what it found.
 """
 
 import logging
+import os
+import socket
 import uuid
 from collections import defaultdict
 from datetime import timedelta
@@ -31,6 +35,7 @@ from .policies import policy_for
 log = logging.getLogger("shouwang.escalation")
 
 REPORT_ACK = "report_ack"
+SWEEP_WINDOW = 4  # batches' worth of due deadlines listed at once (see _sweep_report_acks)
 
 
 def _report_url(report):
@@ -38,19 +43,23 @@ def _report_url(report):
 
 
 def _title(report):
-    return f"【{report.get_severity_display()}】{report.category.name} · {report.place}"
+    from shouwang.reports.models import Severity
+
+    # Severity(...).label, not get_severity_display(): a fifth of the cost, and a sweep titles hundreds.
+    label = Severity(report.severity).label if report.severity in Severity else report.severity
+    return f"【{label}】{report.category.name} · {report.place}"
 
 
 def route_plan(category, severity, now) -> dict:
     """The route a report filed now would take: the matching policy's steps, with the night or
     holiday duty officer put first. Computed before the report is stored, so it is stored with it."""
-    policy = policy_for(category, severity)
+    policy = policy_for(category, severity, holiday_on=timezone.localdate(now))
     if policy is None:
         raise RuntimeError("no active escalation policy matches; load the defaults with migrate")
     steps = [dict(step) for step in policy.steps]
     start = policy.start_step
     # At night and on holidays the person on duty receives first (R-ORG-4).
-    if routing.is_duty_time(now):
+    if routing.is_duty_time(now, holiday=policy.is_holiday):
         steps.insert(start, {"roles": ["duty_officer"], "at": DUTY_LEVEL, "ack_minutes": settings.DUTY_ACK_MINUTES})
     return {"policy_name": policy.name, "policy_version": policy.version, "route": steps, "current_step": start}
 
@@ -179,14 +188,18 @@ def _sweep_report_acks(now, worker_id, limit) -> int:
     the whole batch back; a second worker can claim none of it."""
     from shouwang.reports.models import Recipient, Report
 
+    # A window several batches deep, so that a second worker, finding the first `limit` reports
+    # locked by the first, takes the next ones instead of none.
     due = list(Deadline.objects.filter(kind=REPORT_ACK, state=Deadline.State.OPEN, due_at__lte=now)
-               .order_by("due_at").values_list("pk", "subject_id")[:limit])
+               .order_by("due_at").values_list("pk", "subject_id")[:limit * SWEEP_WINDOW])
     if not due:
         return 0
     with transaction.atomic(), batched_events():
         # Locks are taken subject first, deadline second, the order an acknowledgement takes them.
+        # LIMIT and SKIP LOCKED in one statement: `limit` reports nobody else holds.
         reports = {str(r.pk): r for r in Report.objects.select_for_update(skip_locked=True, of=("self",))
-                   .select_related("category", "unit").filter(pk__in=[int(s) for _pk, s in due])}
+                   .select_related("category", "unit").filter(pk__in={int(s) for _pk, s in due})
+                   .order_by("pk")[:limit]}
         token = f"{worker_id}:{uuid.uuid4().hex[:12]}"
         candidates = [pk for pk, s in due if s in reports]
         Deadline.objects.filter(pk__in=candidates, state=Deadline.State.OPEN).update(
@@ -245,10 +258,11 @@ def _sweep_other_kinds(now, worker_id, limit) -> int:
     return done
 
 
-def deadline_sweep(*, now=None, worker_id="worker", limit=500, max_batches=None) -> int:
+def deadline_sweep(*, now=None, worker_id=None, limit=500, max_batches=None) -> int:
     """Act on open deadlines due by `now`, report deadlines `limit` per transaction until none
     is left (or `max_batches` were done). Safe to run in any number of workers."""
     now = now or timezone.now()
+    worker_id = worker_id or f"{socket.gethostname()}-{os.getpid()}"  # claimed_by says which process
     done = batches = 0
     while max_batches is None or batches < max_batches:
         batch = _sweep_report_acks(now, worker_id, limit)

@@ -9,6 +9,7 @@ from collections import defaultdict
 from django.db.models import Q
 from django.utils import timezone
 
+from shouwang.audit.services import rows_insert
 from shouwang.notify.services import Outgoing, messages_send
 from shouwang.org.models import Post, Unit
 
@@ -18,21 +19,28 @@ from .models import Deadline
 DUTY_LEVEL = "duty"
 
 
+def _school(path):
+    """The top unit's code of a materialised path "/SCH/C01/…"."""
+    return path.split("/")[1]
+
+
 class Routing:
     def __init__(self, now):
         self.now, self.on = now, timezone.localdate(now)
-        self.units_of: dict[int, list[Unit]] = {}
-        self.posts: dict[int, list[Post]] = defaultdict(list)
-        self.offices: dict[tuple[str, str], list[Unit]] = defaultdict(list)
+        self.codes_of: dict[int, set[str]] = {}  # report pk → codes of the units around it
+        self.schools_of: dict[int, set[str]] = {}  # report pk → codes of the top units (schools)
+        self.posts: dict[str, list[Post]] = defaultdict(list)  # unit code → current posts there
+        self.offices: dict[tuple[str, str], list[Post]] = defaultdict(list)  # (school, function) → posts
+        self._units: dict[str, Unit] | None = None
         self.recipients_ack, self.recipients_info, self.deadlines, self.outgoing = [], [], [], []
         self.changed: dict[int, tuple] = {}  # report pk → (report, fields to save)
 
     # ---- lookups -------------------------------------------------------------------------------
     def load(self, reports, paths=None):
-        """Every unit around the reports (their unit, units involved, the students' class and dorm
-        room with ancestors) and the school's offices, in one query (two more for the paths of
-        units involved and students unless the caller passes `paths`: {report pk: [paths]}).
-        Posts are loaded on first use, for the roles the reports' routes name."""
+        """The units around each report: its unit, units involved, and the students' class and
+        dorm room, each with its ancestors, as codes taken from the materialised paths (two
+        queries for the units involved and the students unless the caller passes `paths`:
+        {report pk: [paths]}). Who holds which post there is loaded on first use."""
         from shouwang.reports.models import Report
 
         self.reports = list(reports)
@@ -46,51 +54,52 @@ class Routing:
             for report_id, klass, room in through.values_list("report_id", "student__klass__path",
                                                               "student__dorm_room__path"):
                 paths[report_id] += [p for p in (klass, room) if p]
-        codes = {rid: {c for p in ps if p for c in p.strip("/").split("/")} for rid, ps in paths.items()}
-        roots = {p.split("/")[1] for ps in paths.values() for p in ps if p}
-        offices = Q(pk__in=[])
-        for root in roots:
-            offices |= Q(path__startswith=f"/{root}/", kind=Unit.Kind.OFFICE, is_active=True)
-        units = {}
-        for unit in Unit.objects.filter(Q(code__in=set().union(*codes.values())) | offices):
-            units[unit.code] = unit
-            if unit.kind == Unit.Kind.OFFICE and unit.is_active and unit.path.split("/")[1] in roots:
-                self.offices[(unit.path.split("/")[1], unit.function)].append(unit)
-        for rid, report_codes in codes.items():
-            self.units_of[rid] = [units[c] for c in sorted(report_codes) if c in units]
+        self.codes_of = {rid: {c for p in ps if p for c in p.strip("/").split("/")} for rid, ps in paths.items()}
+        self.schools_of = {rid: {_school(p) for p in ps if p} for rid, ps in paths.items()}
         self._posts_loaded = False
 
     def _load_posts(self):
-        """Current posts at all the units, limited to the roles the routes can ask for."""
+        """Current posts, with their units, at every unit around the reports and at the offices
+        of their schools, limited to the roles the routes can ask for: one query."""
         roles = {"security_officer"}
         for report in self.reports:
             for step in report.route or []:
                 roles.update(step["roles"])
-        unit_ids = ({u.pk for us in self.units_of.values() for u in us}
-                    | {o.pk for os in self.offices.values() for o in os})
-        for post in (Post.objects.current(self.on)
-                     .filter(unit_id__in=unit_ids, role__code__in=roles, person__is_active=True)
-                     .select_related("person", "role")):
-            self.posts[post.unit_id].append(post)
+        codes = set().union(*self.codes_of.values())
+        schools = set().union(*self.schools_of.values())
+        offices = Q(pk__in=[])
+        for school in schools:
+            offices |= Q(unit__path__startswith=f"/{school}/")
+        where = Q(unit__code__in=codes) | (Q(unit__kind=Unit.Kind.OFFICE, unit__is_active=True) & offices)
+        for post in (Post.objects.current(self.on).filter(where, role__code__in=roles, person__is_active=True)
+                     .select_related("unit", "person", "role")):
+            unit = post.unit
+            if unit.code in codes:
+                self.posts[unit.code].append(post)
+            if unit.kind == Unit.Kind.OFFICE and unit.is_active and _school(unit.path) in schools:
+                self.offices[(_school(unit.path), unit.function)].append(post)
         self._posts_loaded = True
 
-    def level_units(self, report, at) -> list[Unit]:
-        units = self.units_of[report.pk]
-        if at.startswith("office:"):
-            function = at.split(":", 1)[1]
-            roots = {u.path.split("/")[1] for u in units}
-            return [o for root in sorted(roots) for o in self.offices.get((root, function), [])]
-        return [u for u in units if u.kind == at]
+    def units(self, report) -> list[Unit]:
+        """The report's units as rows (the duty roster is kept per unit): loaded only when a
+        route has a duty step, for all the reports at once."""
+        if self._units is None:
+            self._units = {u.code: u for u in Unit.objects.filter(code__in=set().union(*self.codes_of.values()))}
+        return [self._units[c] for c in sorted(self.codes_of[report.pk]) if c in self._units]
 
     def people(self, report, step) -> list[tuple]:
         """[(person, role code)] for a step, most senior role first, each person once."""
         if step["at"] == DUTY_LEVEL:
-            return [(p, "duty_officer") for p in routing.duty_officers(self.units_of[report.pk], self.now)]
+            return [(p, "duty_officer") for p in routing.duty_officers(self.units(report), self.now)]
         if not self._posts_loaded:
             self._load_posts()
-        roles = set(step["roles"])
-        return routing.people_of(p for u in self.level_units(report, step["at"]) for p in self.posts.get(u.pk, [])
-                                 if p.role.code in roles)
+        roles, at = set(step["roles"]), step["at"]
+        if at.startswith("office:"):
+            function = at.split(":", 1)[1]
+            posts = [p for school in sorted(self.schools_of[report.pk]) for p in self.offices.get((school, function), [])]
+        else:
+            posts = [p for c in sorted(self.codes_of[report.pk]) for p in self.posts.get(c, []) if p.unit.kind == at]
+        return routing.people_of(p for p in posts if p.role.code in roles)
 
     # ---- writes --------------------------------------------------------------------------------
     def save(self, report, *fields):
@@ -106,10 +115,10 @@ class Routing:
     def flush(self):
         from shouwang.reports.models import Recipient, Report
 
-        Recipient.objects.bulk_create(self.recipients_ack)
+        rows_insert(self.recipients_ack)
         # Informing someone twice about the same step is harmless: keep the first.
         Recipient.objects.bulk_create(self.recipients_info, ignore_conflicts=True)
-        Deadline.objects.bulk_create(self.deadlines)
+        rows_insert(self.deadlines)
         messages_send(self.outgoing, now=self.now)
         # Reports escalated together mostly move to the same step: one UPDATE per distinct set of
         # new values is far cheaper than bulk_update's CASE over hundreds of rows.

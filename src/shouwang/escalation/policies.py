@@ -88,15 +88,19 @@ def load_default_policies():
     return len(default_policies())
 
 
-def policy_for(category, severity):
-    """Most specific active policy: category+severity, category, severity, then the default."""
-    from django.db.models import Q
+def policy_for(category, severity, *, holiday_on=None):
+    """Most specific active policy: category+severity, category, severity, then the default.
+    With `holiday_on` (a date) the policy also says, as `is_holiday`, whether that date is in
+    the holiday calendar: filing needs both, and asks once."""
+    from django.db.models import Exists, Q
 
-    from .models import EscalationPolicy
+    from .models import EscalationPolicy, Holiday
 
     candidates = EscalationPolicy.objects.filter(
         Q(category=category) | Q(category__isnull=True), Q(severity=severity) | Q(severity=""), is_active=True,
     )
+    if holiday_on is not None:
+        candidates = candidates.annotate(is_holiday=Exists(Holiday.objects.filter(date=holiday_on)))
 
     def specificity(p):
         return (p.category_id is not None, p.severity != "")

@@ -54,14 +54,15 @@ def people_of(posts) -> list[tuple]:
     return people
 
 
-def is_duty_time(now: datetime.datetime) -> bool:
-    """Night hours (configurable) or a holiday in the school's calendar."""
+def is_duty_time(now: datetime.datetime, *, holiday: bool | None = None) -> bool:
+    """Night hours (configurable) or a holiday in the school's calendar (`holiday` when the
+    caller already knows whether today is one)."""
     local = timezone.localtime(now)
-    if Holiday.objects.filter(date=local.date()).exists():
-        return True
     start, end = settings.DUTY_NIGHT_START, settings.DUTY_NIGHT_END
     t = local.time()
-    return t >= start or t < end if start > end else start <= t < end
+    if t >= start or t < end if start > end else start <= t < end:
+        return True
+    return holiday if holiday is not None else Holiday.objects.filter(date=local.date()).exists()
 
 
 def duty_date(now: datetime.datetime) -> datetime.date:

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from django.db.models import Q
 
+from shouwang.audit.services import rows_insert
+
 from .models import Channel, Delivery, Message, NotificationRule
 
 # Without personal rules: inbox and email at once, SMS five minutes later if still unacknowledged.
@@ -70,7 +72,7 @@ def messages_send(items: list[Outgoing], *, now) -> list[Message]:
                     next_attempt_at=now + timedelta(minutes=offset),
                     idempotency_key=_key(message.pk, person.pk, channel), created_at=now,
                 ))
-    Delivery.objects.bulk_create(deliveries)
+    rows_insert(deliveries)
     return messages
 
 

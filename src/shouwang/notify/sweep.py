@@ -2,11 +2,14 @@
 
 At least once: a delivery is marked sent only after the provider answered, and every request
 carries the delivery's idempotency key so a provider (or webhook receiver) can drop a repeat.
-A worker killed between claim and record leaves the row "sending"; after
-NOTIFY_CLAIM_TIMEOUT it is reclaimed and sent again under the same key."""
+Due deliveries are claimed together (one compare-and-set with a batch token), sent one by one,
+and their outcomes recorded together in one transaction. A worker killed between claim and
+record leaves its rows "sending"; after NOTIFY_CLAIM_TIMEOUT they are reclaimed and sent again
+under the same keys."""
 
 import logging
 import random
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -14,7 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from shouwang.audit.services import event_record
+from shouwang.audit.services import batched_events, event_record
 
 from .models import Delivery
 from .providers import PermanentError, Rendered, Skip, TemporaryError, provider_for
@@ -39,82 +42,109 @@ def _sent_last_minute(channel, now):
                                    claimed_at__gte=now - timedelta(minutes=1)).count()
 
 
-def _render(delivery, now) -> Rendered:
-    message = delivery.message
+def _ack_receipts(deliveries):
+    """(report id, person id) → the person's latest ack receipt, for the ack requests among
+    `deliveries`: their links are made from it. One query for the batch."""
+    from shouwang.reports.models import Recipient
+
+    wanted = {(d.message.subject_id, d.recipient_id) for d in deliveries
+              if d.message.kind == "report.ack_request" and d.message.subject_type == "reports.report"}
+    if not wanted:
+        return {}
+    latest = {}
+    for receipt in (Recipient.objects.filter(report_id__in={int(r) for r, _p in wanted},
+                                             person_id__in={p for _r, p in wanted}, purpose=Recipient.Purpose.ACK)
+                    .order_by("step")):
+        latest[(str(receipt.report_id), receipt.person_id)] = receipt
+    return {key: receipt for key, receipt in latest.items() if key in wanted}
+
+
+def _render_all(deliveries, now) -> dict:
+    """delivery pk → Rendered. Ack requests carry a one-tap link, stored in one transaction."""
+    from shouwang.reports.acklinks import ack_link_create
+
     site = settings.SITE_URL.rstrip("/")
-    ack_url = ""
-    if message.kind == "report.ack_request" and message.subject_type == "reports.report":
-        from shouwang.reports.acklinks import ack_link_create
-        from shouwang.reports.models import Recipient
-
-        recipient = (Recipient.objects.filter(report_id=message.subject_id, person=delivery.recipient,
-                                              purpose=Recipient.Purpose.ACK).order_by("-step").first())
-        if recipient is not None:
-            with transaction.atomic():
-                ack_url = ack_link_create(recipient=recipient, now=now)
-    return Rendered(title=message.title, body=message.body, url=site + message.url, ack_url=ack_url)
-
-
-def _record(delivery, verb, data, now):
-    message = delivery.message
-    event_record(actor=None, subject=(message.subject_type, message.subject_id), verb=verb, at=now,
-                 data={"channel": delivery.channel, "recipient": delivery.recipient_id, "attempts": delivery.attempts,
-                       "delivery": delivery.pk, **data})
-
-
-def send_one(delivery, now):
-    """Send a claimed delivery and record the outcome. Never raises for provider trouble."""
-    try:
-        rendered = _render(delivery, now)
-        reference = provider_for(delivery.channel)(delivery, rendered)
-    except Skip as exc:
-        with transaction.atomic():
-            Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.CANCELLED, last_error=str(exc)[:480])
-        return "skipped"
-    except TemporaryError as exc:
-        with transaction.atomic():
-            if delivery.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
-                Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.FAILED, last_error=str(exc))
-                _record(delivery, "delivery.failed", {"error": str(exc)}, now)
-                return "failed"
-            Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.SENDING).update(
-                state=Delivery.State.PENDING, next_attempt_at=now + backoff(delivery.attempts), last_error=str(exc))
-        return "retry"
-    except PermanentError as exc:
-        with transaction.atomic():
-            Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.FAILED, last_error=str(exc))
-            _record(delivery, "delivery.failed", {"error": str(exc)}, now)
-        return "failed"
+    receipts = _ack_receipts(deliveries)
+    rendered = {}
     with transaction.atomic():
+        for delivery in deliveries:
+            message = delivery.message
+            receipt = receipts.get((message.subject_id, delivery.recipient_id))
+            ack_url = ack_link_create(recipient=receipt, now=now) if receipt is not None else ""
+            rendered[delivery.pk] = Rendered(title=message.title, body=message.body, url=site + message.url,
+                                             ack_url=ack_url)
+    return rendered
+
+
+def _send(delivery, rendered) -> tuple[str, str]:
+    """Call the provider; (outcome, detail): ("sent", reference), ("skipped" | "retry" | "failed",
+    error). Never raises: one broken delivery must not keep the batch's outcomes unrecorded."""
+    try:
+        return "sent", str(provider_for(delivery.channel)(delivery, rendered))[:100]
+    except Skip as exc:
+        return "skipped", str(exc)[:480]
+    except TemporaryError as exc:
+        return ("failed" if delivery.attempts >= settings.NOTIFY_MAX_ATTEMPTS else "retry"), str(exc)
+    except PermanentError as exc:
+        return "failed", str(exc)
+    except Exception:  # a bug, not the provider: log it and try again later like a temporary error
+        log.exception("sending delivery %s failed", delivery.pk)
+        return "retry", "internal error"
+
+
+def _record(delivery, outcome, detail, sent_at, now):
+    """Store one outcome; runs in the batch's recording transaction."""
+    rows = Delivery.objects.filter(pk=delivery.pk)
+    message = delivery.message
+    event = {"channel": delivery.channel, "recipient": delivery.recipient_id, "attempts": delivery.attempts,
+             "delivery": delivery.pk}
+    if outcome == "skipped":
+        rows.update(state=Delivery.State.CANCELLED, last_error=detail)
+    elif outcome == "retry":
+        rows.filter(state=Delivery.State.SENDING).update(
+            state=Delivery.State.PENDING, next_attempt_at=now + backoff(delivery.attempts), last_error=detail)
+    elif outcome == "failed":
+        rows.update(state=Delivery.State.FAILED, last_error=detail)
+        event_record(actor=None, subject=(message.subject_type, message.subject_id), verb="delivery.failed", at=now,
+                     data={**event, "error": detail})
+    else:
         # Recorded as sent even if an acknowledgement cancelled it meanwhile: it did go out,
         # and the record must say what happened.
-        Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.SENT, sent_at=timezone.now(),
-                                                       last_error="", claimed_by=str(reference)[:100])
-        _record(delivery, "delivery.sent", {}, now)
-    return "sent"
+        rows.update(state=Delivery.State.SENT, sent_at=sent_at, last_error="", claimed_by=detail)
+        event_record(actor=None, subject=(message.subject_type, message.subject_id), verb="delivery.sent", at=now,
+                     data=event)
 
 
 def delivery_sweep(*, now=None, worker_id="worker", limit=100) -> int:
+    """Send up to `limit` due deliveries, each channel within its rate limit; returns how many
+    were sent."""
     now = now or timezone.now()
     _reclaim_stale(now)
     due = list(Delivery.objects.filter(state=Delivery.State.PENDING, next_attempt_at__lte=now)
                .order_by("next_attempt_at").values_list("pk", "channel")[:limit])
-    budget = {}
-    sent = 0
+    budget, picked = {}, []
     for pk, channel in due:
         if channel not in budget:
             budget[channel] = settings.NOTIFY_RATE_PER_MINUTE.get(channel, 600) - _sent_last_minute(channel, now)
-        if budget[channel] <= 0:
-            continue  # this channel's rate limit is spent: the rest wait for the next minute
-        with transaction.atomic():
-            claimed = Delivery.objects.filter(pk=pk, state=Delivery.State.PENDING).update(
-                state=Delivery.State.SENDING, claimed_by=worker_id, claimed_at=now, attempts=F("attempts") + 1)
-        if not claimed:
-            continue
-        budget[channel] -= 1
-        delivery = Delivery.objects.select_related("message", "recipient").get(pk=pk)
-        if send_one(delivery, now) == "sent":
-            sent += 1
-    return sent
-
-
+        if budget[channel] > 0:  # a spent channel's deliveries wait for the next minute
+            budget[channel] -= 1
+            picked.append(pk)
+    if not picked:
+        return 0
+    # Compare-and-set with this batch's token: rows another worker claimed first are not ours.
+    token = f"{worker_id}:{uuid.uuid4().hex[:12]}"
+    Delivery.objects.filter(pk__in=picked, state=Delivery.State.PENDING).update(
+        state=Delivery.State.SENDING, claimed_by=token, claimed_at=now, attempts=F("attempts") + 1)
+    deliveries = list(Delivery.objects.filter(claimed_by=token, state=Delivery.State.SENDING)
+                      .select_related("message", "recipient").order_by("next_attempt_at", "pk"))
+    if not deliveries:
+        return 0
+    rendered = _render_all(deliveries, now)
+    outcomes = []
+    for delivery in deliveries:
+        outcome, detail = _send(delivery, rendered[delivery.pk])
+        outcomes.append((delivery, outcome, detail, timezone.now()))
+    with transaction.atomic(), batched_events():
+        for delivery, outcome, detail, sent_at in outcomes:
+            _record(delivery, outcome, detail, sent_at, now)
+    return sum(1 for _d, outcome, _detail, _at in outcomes if outcome == "sent")

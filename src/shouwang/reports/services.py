@@ -103,8 +103,8 @@ def report_file(*, actor, category: str, severity: str, unit: str, occurred_at, 
             [Report.students.through(report=report, student=s) for s in student_objs])
         Report.units_involved.through.objects.bulk_create(
             [Report.units_involved.through(report=report, unit=u) for u in unit_objs])
-        for upload, facts in checked:
-            Attachment.objects.create(report=report, file=upload, uploaded_by=person, at=now, **facts)
+        attachment_objs = [Attachment.objects.create(report=report, file=upload, uploaded_by=person, at=now, **facts)
+                           for upload, facts in checked]
         event_record(actor=person, subject=report, verb="report.filed", at=now, data={
             "category": cat.code, "severity": severity, "unit": unit_obj.code,
             "occurred_at": occurred_at.isoformat(), "place": report.place, "people_count": people_count,
@@ -115,7 +115,19 @@ def report_file(*, actor, category: str, severity: str, unit: str, occurred_at, 
         paths = [unit_obj.path, *(u.path for u in unit_objs),
                  *(u.path for s in student_objs for u in (s.klass, s.dorm_room) if u is not None)]
         engine.route_start(report=report, now=now, planned=planned, paths=paths)
+    _known_relations(report, students=student_objs, units_involved=unit_objs, attachments=attachment_objs)
     return report
+
+
+def _known_relations(report, **related):
+    """The caller usually shows the report it just filed (the API answers with it): give it the
+    students, units and attachments already in hand, as prefetch_related would, instead of a
+    query for each."""
+    report._prefetched_objects_cache = {}
+    for name, objs in related.items():
+        queryset = getattr(report, name).all()
+        queryset._result_cache, queryset._prefetch_done = list(objs), True
+        report._prefetched_objects_cache[name] = queryset
 
 
 def report_update_add(*, actor, report: Report, text: str, people_count=None, trend: str = "", attachments=(),
