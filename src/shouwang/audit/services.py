@@ -22,41 +22,56 @@ COPY_MIN_ROWS = 50
 # Fields whose Python value Django sends unchanged (str, int, bool, None): no need to prepare them.
 _SENT_AS_IS = {"BigIntegerField", "BooleanField", "CharField", "ForeignKey", "IntegerField", "PositiveIntegerField",
                "PositiveSmallIntegerField", "SmallIntegerField", "TextField"}
+_NO_DEFAULT = object()
 
 
 def _copy_value(field, connection):
-    """obj → the value bulk_create would send for this field."""
-    attname = field.attname
-    if field.get_internal_type() in _SENT_AS_IS:
-        return lambda obj: getattr(obj, attname)
-    if field.get_internal_type() == "DateTimeField" and not (field.auto_now or field.auto_now_add):
-        def timestamp(obj):
-            value = getattr(obj, attname)
-            # An aware datetime (or None) is what Django would send as it is; anything else it converts.
-            return value if value is None or getattr(value, "tzinfo", None) else field.get_db_prep_save(value, connection)
-        return timestamp
-    return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
+    """value → what bulk_create would send for this field."""
+    kind = field.get_internal_type()
+    if kind in _SENT_AS_IS:
+        return None  # as it is
+    if kind == "DateTimeField":
+        # An aware datetime (or None) is what Django would send as it is; anything else it converts.
+        return lambda v: v if v is None or getattr(v, "tzinfo", None) else field.get_db_prep_save(v, connection)
+    return lambda v: field.get_db_prep_save(v, connection)
 
 
-def rows_insert(objs: list) -> None:
-    """Insert many new rows of one model, without reading their ids back. On PostgreSQL a large
-    set goes through COPY: a sweep escalating hundreds of reports writes thousands of events,
-    deliveries and recipients per transaction, and COPY costs a fifth of bulk_create's
-    per-row overhead. Elsewhere, and for a few rows, it is bulk_create."""
-    if not objs:
-        return
-    model = type(objs[0])
+def rows_insert(model, rows: list[dict], *, ids: bool = False) -> list | None:
+    """Insert new rows of `model`, given as {attname: value} (a field left out takes its model
+    default), without reading their ids back. A sweep escalating hundreds of reports writes
+    thousands of events, deliveries and recipients per transaction: building a model instance
+    for each costs more than storing it, so rows stay plain dicts here. On PostgreSQL a large
+    set goes through COPY (a fifth of bulk_create's per-row cost); elsewhere, and for a few
+    rows, it is bulk_create. With `ids`, returns the new rows' primary keys in order (on
+    PostgreSQL drawn from the table's sequence first, so COPY can store them)."""
+    if not rows:
+        return [] if ids else None
     connection = connections[DEFAULT_DB_ALIAS]  # the object itself: the proxy costs a lookup per value
-    if connection.vendor != "postgresql" or len(objs) < COPY_MIN_ROWS:
-        model.objects.bulk_create(objs)
-        return
+    if connection.vendor != "postgresql" or len(rows) < COPY_MIN_ROWS:
+        objs = model.objects.bulk_create([model(**row) for row in rows])
+        return [obj.pk for obj in objs] if ids else None
+    pk = model._meta.pk
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    values = [_copy_value(f, connection) for f in fields]
+    new_ids = None
+    if ids:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                           [model._meta.db_table, pk.column, len(rows)])
+            new_ids = [row[0] for row in cursor.fetchall()]
+        rows = [{pk.attname: new_id, **row} for new_id, row in zip(new_ids, rows, strict=True)]
+        fields = [pk, *fields]
+    for f in fields:
+        if f.attname not in rows[0] and not f.has_default() and not f.null and not f.blank:
+            raise ValueError(f"rows_insert: {model.__name__}.{f.attname} has no value and no default")
+    plan = [(f.attname, f.get_default() if f.has_default() or f.blank or f.null else _NO_DEFAULT,
+             _copy_value(f, connection)) for f in fields]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for obj in objs:
-            copy.write_row([value(obj) for value in values])
+        for row in rows:
+            copy.write_row([row.get(name, default) if prep is None else prep(row.get(name, default))
+                            for name, default, prep in plan])
+    return new_ids
 
 
 def subject_key(subject) -> tuple[str, str]:
@@ -67,22 +82,22 @@ def subject_key(subject) -> tuple[str, str]:
     return subject_type, str(subject_id)
 
 
-def event_record(*, actor, subject, verb: str, data: dict | None = None, at=None) -> Event:
+def event_record(*, actor, subject, verb: str, data: dict | None = None, at=None) -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("event_record must run inside the transaction of the change it records")
     subject_type, subject_id = subject_key(subject)
-    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
-    event = Event(
-        subject_type=subject_type, subject_id=subject_id, actor_id=actor_id,
-        actor_label=actor.get_username() if actor is not None and actor.is_authenticated else "system",
-        verb=verb, data=data or {}, at=at or timezone.now(),
-    )
+    authenticated = actor is not None and actor.is_authenticated
+    # A row, not an Event instance: a sweep records thousands at once (see rows_insert).
+    event = {
+        "subject_type": subject_type, "subject_id": subject_id, "actor_id": actor.pk if authenticated else None,
+        "actor_label": actor.get_username() if authenticated else "system",
+        "verb": verb, "data": data or {}, "at": at or timezone.now(),
+    }
     queue = getattr(_pending, "events", None)
     if queue is not None:
         queue.append(event)  # numbered and hashed when the batch closes
     else:
         _append([event])
-    return event
 
 
 def _append(events):
@@ -91,12 +106,9 @@ def _append(events):
     seq, prev = head.seq, head.hash
     for event in events:
         seq += 1
-        event.seq, event.prev_hash = seq, prev
-        event.hash = prev = event_hash(
-            prev_hash=event.prev_hash, seq=seq, subject_type=event.subject_type, subject_id=event.subject_id,
-            actor_id=event.actor_id, actor_label=event.actor_label, verb=event.verb, data=event.data, at=event.at,
-        )
-    rows_insert(events)
+        event["seq"], event["prev_hash"] = seq, prev
+        event["hash"] = prev = event_hash(**event)
+    rows_insert(Event, events)
     ChainHead.objects.filter(pk=1).update(seq=seq, hash=prev)
 
 

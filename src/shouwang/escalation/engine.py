@@ -12,6 +12,7 @@ report row lock also serialises an acknowledgement racing the escalation: whiche
 first wins, and the other records what it found.
 """
 
+import functools
 import logging
 import os
 import socket
@@ -23,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from shouwang.audit.services import batched_events, event_record
 from shouwang.notify.services import deliveries_cancel
@@ -36,18 +38,25 @@ log = logging.getLogger("shouwang.escalation")
 
 REPORT_ACK = "report_ack"
 SWEEP_WINDOW = 4  # batches' worth of due deadlines listed at once (see _sweep_report_acks)
+# What escalating a report reads of it (the sweep loads hundreds at a time, nothing more).
+ESCALATION_FIELDS = ("id", "category_id", "severity", "unit_id", "place", "description", "reporter_id", "route",
+                     "current_step", "ack_state")
 
 
 def _report_url(report):
     return f"/reports/{report.pk}/"
 
 
-def _title(report):
+@functools.lru_cache(maxsize=64)
+def _severity_label(severity, language):
     from shouwang.reports.models import Severity
 
-    # Severity(...).label, not get_severity_display(): a fifth of the cost, and a sweep titles hundreds.
-    label = Severity(report.severity).label if report.severity in Severity else report.severity
-    return f"【{label}】{report.category.name} · {report.place}"
+    return str(Severity(severity).label) if severity in Severity else severity
+
+
+def _title(report):
+    # The label translated once per language, not once per report: a sweep titles hundreds.
+    return f"【{_severity_label(report.severity, get_language())}】{report.category.name} · {report.place}"
 
 
 def route_plan(category, severity, now) -> dict:
@@ -95,7 +104,8 @@ def _inform(plan, report, *, step, people, reason, now):
     if not people:
         return
     plan.recipients_info += [
-        Recipient(report=report, person=p, step=step, purpose=Recipient.Purpose.INFO, role=role, added_at=now)
+        {"report_id": report.pk, "person_id": p.pk, "step": step, "purpose": Recipient.Purpose.INFO, "role": role,
+         "added_at": now}
         for p, role in people
     ]
     plan.send(subject_type="reports.report", subject_id=str(report.pk), kind="report.info", title=_title(report),
@@ -134,8 +144,8 @@ def _activate_from(plan, report, index, now):
         if people:
             due_at = now + timedelta(minutes=step["ack_minutes"])
             plan.recipients_ack += [
-                Recipient(report=report, person=p, step=index, purpose=Recipient.Purpose.ACK, role=role,
-                          added_at=now, due_at=due_at)
+                {"report_id": report.pk, "person_id": p.pk, "step": index, "purpose": Recipient.Purpose.ACK,
+                 "role": role, "added_at": now, "due_at": due_at}
                 for p, role in people
             ]
             plan.deadline(kind=REPORT_ACK, subject_type="reports.report", subject_id=str(report.pk), fence=index,
@@ -161,8 +171,9 @@ def _activate_from(plan, report, index, now):
     return False
 
 
-def _escalate_report(plan, deadline, report, missed, now):
-    """One claimed deadline of a locked report: record the miss and ask the next level."""
+def _escalate_report(plan, deadline, report, missed_persons, now):
+    """One claimed deadline of a locked report: record the miss (against `missed_persons`, the
+    pks of those who did not acknowledge) and ask the next level."""
     from shouwang.reports.models import Report
 
     if report.ack_state != Report.AckState.WAITING or report.current_step != deadline.fence:
@@ -171,7 +182,7 @@ def _escalate_report(plan, deadline, report, missed, now):
                      data={"step": deadline.fence, "reason": report.ack_state})
         return "superseded"
     event_record(actor=None, subject=report, verb="deadline.missed", at=now, data={
-        "step": deadline.fence, "persons": [r.person_id for r in missed], "due_at": deadline.due_at.isoformat(),
+        "step": deadline.fence, "persons": missed_persons, "due_at": deadline.due_at.isoformat(),
     })
     from_step = report.current_step
     escalated = _activate_from(plan, report, deadline.fence + 1, now)
@@ -186,7 +197,7 @@ def _sweep_report_acks(now, worker_id, limit) -> int:
     any another worker or an acknowledgement holds), deadlines claimed by compare-and-set with
     this batch's token, misses, next steps, messages and events written together. A crash rolls
     the whole batch back; a second worker can claim none of it."""
-    from shouwang.reports.models import Recipient, Report
+    from shouwang.reports.models import Category, Recipient, Report
 
     # A window several batches deep, so that a second worker, finding the first `limit` reports
     # locked by the first, takes the next ones instead of none.
@@ -196,31 +207,37 @@ def _sweep_report_acks(now, worker_id, limit) -> int:
         return 0
     with transaction.atomic(), batched_events():
         # Locks are taken subject first, deadline second, the order an acknowledgement takes them.
-        # LIMIT and SKIP LOCKED in one statement: `limit` reports nobody else holds.
+        # LIMIT and SKIP LOCKED in one statement: `limit` reports nobody else holds. Only what
+        # escalating reads is loaded; the few categories come from one small query.
         reports = {str(r.pk): r for r in Report.objects.select_for_update(skip_locked=True, of=("self",))
-                   .select_related("category", "unit").filter(pk__in={int(s) for _pk, s in due})
-                   .order_by("pk")[:limit]}
+                   .only(*ESCALATION_FIELDS).annotate(unit_path=F("unit__path"))
+                   .filter(pk__in={int(s) for _pk, s in due}).order_by("pk")[:limit]}
         token = f"{worker_id}:{uuid.uuid4().hex[:12]}"
         candidates = [pk for pk, s in due if s in reports]
         Deadline.objects.filter(pk__in=candidates, state=Deadline.State.OPEN).update(
             state=Deadline.State.CLAIMED, claimed_by=token, claimed_at=now, attempts=F("attempts") + 1)
         claimed = list(Deadline.objects.filter(pk__in=candidates, claimed_by=token, state=Deadline.State.CLAIMED)
-                       .order_by("subject_id", "fence"))
+                       .only("id", "subject_id", "fence", "due_at").order_by("subject_id", "fence"))
         if not claimed:
             return 0
+        categories = Category.objects.in_bulk({r.category_id for r in reports.values()})
+        for report in reports.values():
+            report.category = categories[report.category_id]
         plan = Routing(now)
         plan.load([reports[d.subject_id] for d in claimed])
-        waiting = defaultdict(list)
-        for receipt in Recipient.objects.filter(report_id__in=[int(d.subject_id) for d in claimed],
-                                                purpose=Recipient.Purpose.ACK, acked_at__isnull=True):
-            waiting[(receipt.report_id, receipt.step)].append(receipt)
+        waiting = defaultdict(list)  # (report, step) → [(receipt pk, person pk)] not acknowledged
+        for pk, report_id, step, person_id in (
+                Recipient.objects.filter(report_id__in=[int(d.subject_id) for d in claimed],
+                                         purpose=Recipient.Purpose.ACK, acked_at__isnull=True)
+                .values_list("pk", "report_id", "step", "person_id")):
+            waiting[(report_id, step)].append((pk, person_id))
         outcomes, missed_ids = defaultdict(list), []
         for deadline in claimed:
             report = reports[deadline.subject_id]
             missed = waiting[(report.pk, deadline.fence)]
-            outcome = _escalate_report(plan, deadline, report, missed, now)
+            outcome = _escalate_report(plan, deadline, report, [person for _pk, person in missed], now)
             if outcome != "superseded":
-                missed_ids += [r.pk for r in missed]  # the miss is recorded against each of them
+                missed_ids += [pk for pk, _person in missed]  # the miss is recorded against each of them
             outcomes[outcome].append(deadline.pk)
         Recipient.objects.filter(pk__in=missed_ids).update(missed_at=now)
         plan.flush()

@@ -46,7 +46,8 @@ class Routing:
         self.reports = list(reports)
         ids = [r.pk for r in self.reports]
         if paths is None:
-            paths = {r.pk: [r.unit.path] for r in self.reports}
+            # The sweep annotates the unit's path; anyone else passes the report with its unit.
+            paths = {r.pk: [getattr(r, "unit_path", None) or r.unit.path] for r in self.reports}
             through = Report.units_involved.through.objects.filter(report_id__in=ids)
             for report_id, path in through.values_list("report_id", "unit__path"):
                 paths[report_id].append(path)
@@ -107,7 +108,7 @@ class Routing:
         self.changed[report.pk] = (report, tuple(set(known) | set(fields)))
 
     def deadline(self, **fields):
-        self.deadlines.append(Deadline(created_at=self.now, **fields))
+        self.deadlines.append({"created_at": self.now, **fields})
 
     def send(self, **fields):
         self.outgoing.append(Outgoing(**fields))
@@ -115,10 +116,10 @@ class Routing:
     def flush(self):
         from shouwang.reports.models import Recipient, Report
 
-        rows_insert(self.recipients_ack)
+        rows_insert(Recipient, self.recipients_ack)
         # Informing someone twice about the same step is harmless: keep the first.
-        Recipient.objects.bulk_create(self.recipients_info, ignore_conflicts=True)
-        rows_insert(self.deadlines)
+        Recipient.objects.bulk_create([Recipient(**row) for row in self.recipients_info], ignore_conflicts=True)
+        rows_insert(Deadline, self.deadlines)
         messages_send(self.outgoing, now=self.now)
         # Reports escalated together mostly move to the same step: one UPDATE per distinct set of
         # new values is far cheaper than bulk_update's CASE over hundreds of rows.

@@ -42,47 +42,49 @@ class Outgoing:
     recipients: list
 
 
-def messages_send(items: list[Outgoing], *, now) -> list[Message]:
+def messages_send(items: list[Outgoing], *, now) -> list[int]:
     """Store many messages and their deliveries in a few statements (a sweep escalating hundreds
-    of reports, a plan activation). Must run inside the caller's transaction."""
+    of reports, a plan activation); returns the messages' ids. Must run inside the caller's
+    transaction."""
     items = [item for item in items if item.recipients]
     if not items:
         return []
-    messages = Message.objects.bulk_create([
-        Message(kind=i.kind, subject_type=i.subject_type, subject_id=str(i.subject_id), title=i.title,
-                body=i.body, url=i.url, created_at=now)
+    message_ids = rows_insert(Message, [
+        {"kind": i.kind, "subject_type": i.subject_type, "subject_id": str(i.subject_id), "title": i.title,
+         "body": i.body, "url": i.url, "created_at": now}
         for i in items
-    ])
+    ], ids=True)
     people = {p.pk for i in items for p in i.recipients}
     stored = {}
     for rule in NotificationRule.objects.filter(person_id__in=people).order_by("person_id", "position"):
         stored.setdefault(rule.person_id, []).append((rule.channel, rule.wait_minutes))
     deliveries = []
-    for message, item in zip(messages, items, strict=True):
+    for message_id, item in zip(message_ids, items, strict=True):
         for person in {p.pk: p for p in item.recipients}.values():
             offset = 0
             for channel, wait in _with_inapp(stored.get(person.pk)):
                 offset += wait
                 inapp = channel == Channel.INAPP
-                deliveries.append(Delivery(
-                    message=message, recipient=person, channel=channel,
+                deliveries.append({
+                    "message_id": message_id, "recipient_id": person.pk, "channel": channel,
                     # The inbox is this database: an in-app delivery is delivered when it is written.
-                    state=Delivery.State.SENT if inapp else Delivery.State.PENDING,
-                    sent_at=now if inapp else None,
-                    next_attempt_at=now + timedelta(minutes=offset),
-                    idempotency_key=_key(message.pk, person.pk, channel), created_at=now,
-                ))
-    rows_insert(deliveries)
-    return messages
+                    "state": Delivery.State.SENT if inapp else Delivery.State.PENDING,
+                    "sent_at": now if inapp else None,
+                    "next_attempt_at": now + timedelta(minutes=offset),
+                    "idempotency_key": _key(message_id, person.pk, channel), "created_at": now,
+                })
+    rows_insert(Delivery, deliveries)
+    return message_ids
 
 
 def message_send(*, subject_type: str, subject_id, kind: str, title: str, body: str = "", url: str = "",
-                 recipients, now) -> Message:
-    """Store a message and its deliveries. Must run inside the caller's transaction."""
+                 recipients, now) -> int:
+    """Store a message and its deliveries; returns the message's id. Must run inside the
+    caller's transaction."""
     item = Outgoing(subject_type, str(subject_id), kind, title, body, url, list(recipients))
     if not item.recipients:
         return Message.objects.create(kind=kind, subject_type=subject_type, subject_id=str(subject_id),
-                                      title=title, body=body, url=url, created_at=now)
+                                      title=title, body=body, url=url, created_at=now).pk
     return messages_send([item], now=now)[0]
 
 
