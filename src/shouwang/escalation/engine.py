@@ -214,9 +214,12 @@ def _sweep_report_acks(now, worker_id, limit) -> int:
                    .filter(pk__in={int(s) for _pk, s in due}).order_by("pk")[:limit]}
         token = f"{worker_id}:{uuid.uuid4().hex[:12]}"
         candidates = [pk for pk, s in due if s in reports]
+        # Claimed straight to done: claim and act commit together or not at all, so "claimed"
+        # would never be seen by anyone else, and one write of the indexed state is enough (the
+        # outcome, written last, touches no index).
         Deadline.objects.filter(pk__in=candidates, state=Deadline.State.OPEN).update(
-            state=Deadline.State.CLAIMED, claimed_by=token, claimed_at=now, attempts=F("attempts") + 1)
-        claimed = list(Deadline.objects.filter(pk__in=candidates, claimed_by=token, state=Deadline.State.CLAIMED)
+            state=Deadline.State.DONE, claimed_by=token, claimed_at=now, done_at=now, attempts=F("attempts") + 1)
+        claimed = list(Deadline.objects.filter(pk__in=candidates, claimed_by=token, state=Deadline.State.DONE)
                        .only("id", "subject_id", "fence", "due_at").order_by("subject_id", "fence"))
         if not claimed:
             return 0
@@ -242,7 +245,7 @@ def _sweep_report_acks(now, worker_id, limit) -> int:
         Recipient.objects.filter(pk__in=missed_ids).update(missed_at=now)
         plan.flush()
         for outcome, pks in outcomes.items():
-            Deadline.objects.filter(pk__in=pks).update(state=Deadline.State.DONE, done_at=now, outcome=outcome)
+            Deadline.objects.filter(pk__in=pks).update(outcome=outcome)
     return len(claimed)
 
 

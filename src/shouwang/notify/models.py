@@ -39,7 +39,10 @@ class Delivery(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deliveries")
+    # Indexed by (recipient, channel, read_at) below; a second index on recipient alone would
+    # only cost every insert.
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deliveries",
+                                  db_index=False)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     # Not before this time: later channels of a personal rule wait their turn (OnCall-style).

@@ -110,8 +110,11 @@ class Recipient(models.Model):
         ACK = "ack", _("To acknowledge")
         INFO = "info", _("For information")
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="recipients")
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="report_receipts")
+    # No single-column indexes: the unique constraint (report first) and the (person, acked_at)
+    # index serve those lookups, and every escalation writes a row here.
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="recipients", db_index=False)
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="report_receipts",
+                               db_index=False)
     step = models.IntegerField()
     purpose = models.CharField(max_length=5, choices=Purpose.choices)
     role = models.CharField(max_length=40, blank=True)
