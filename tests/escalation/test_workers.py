@@ -198,3 +198,29 @@ def test_a_batch_takes_the_reports_another_worker_does_not_hold(transactional_db
     escalated = set(Event.objects.filter(verb="report.escalated").values_list("subject_id", flat=True))
     assert escalated == {str(r.pk) for r in reports[6:]}
     assert Deadline.objects.filter(subject_id__in=[str(r.pk) for r in reports[:6]], fence=0, state="open").count() == 6
+
+
+def test_two_workers_route_an_integrations_burst_each_report_once(transactional_db, school):
+    """Reports accepted from an integration wait for the worker to route them: two workers on
+    the same burst route each exactly once (one plan, one ask, one message per report)."""
+    from .test_deferred_routing import file_by, token_principal
+
+    principal, _raw = token_principal(school)
+    reports = [file_by(principal, at(14), api_token=principal.token) for _ in range(60)]
+    ids = [str(r.pk) for r in reports]
+    workers = [start_worker(at(14, 0) + datetime.timedelta(seconds=1), name) for name in ("w1", "w2")]
+    go(*workers)
+    outputs = [w.stdout.read() for w in workers]
+    for w in workers:
+        w.wait(timeout=240)
+    assert all(w.returncode == 0 for w in workers), outputs
+    swept = [sum(int(line.split()[1]) for line in out.splitlines() if line.startswith("swept")) for out in outputs]
+    assert sum(swept) == 60 and all(n > 0 for n in swept), swept
+    planned = collections.Counter(Event.objects.filter(verb="route.planned", subject_id__in=ids)
+                                  .values_list("subject_id", flat=True))
+    assert planned == {i: 1 for i in ids}
+    assert Recipient.objects.filter(report__in=reports, step=0, purpose="ack").count() == 60
+    assert Message.objects.filter(subject_id__in=ids, kind="report.ack_request").count() == 60
+    assert Deadline.objects.filter(subject_id__in=ids, kind="report_route", outcome="routed").count() == 60
+    assert Deadline.objects.filter(subject_id__in=ids, kind="report_ack", state="open").count() == 60
+    assert chain_verify() is None

@@ -37,10 +37,12 @@ from .policies import policy_for
 log = logging.getLogger("shouwang.escalation")
 
 REPORT_ACK = "report_ack"
+REPORT_ROUTE = "report_route"  # a report accepted without routing: the worker routes it (see report_file)
 SWEEP_WINDOW = 4  # batches' worth of due deadlines listed at once (see _sweep_report_acks)
 # What escalating a report reads of it (the sweep loads hundreds at a time, nothing more).
 ESCALATION_FIELDS = ("id", "category_id", "severity", "unit_id", "place", "description", "reporter_id", "route",
                      "current_step", "ack_state")
+ROUTING_FIELDS = (*ESCALATION_FIELDS, "filed_at", "policy_name")
 
 
 def _report_url(report):
@@ -80,10 +82,28 @@ def route_start(*, report, now, planned=None, paths=None):
     plan = Routing(now)
     if planned is None:
         planned = route_plan(report.category, report.severity, now)
-        report.policy_name, report.route, report.current_step = (
-            planned["policy_name"], planned["route"], planned["current_step"])
-        plan.save(report, "policy_name", "route", "current_step")
+        _freeze(plan, report, planned)
     plan.load([report], paths={report.pk: paths} if paths is not None else None)
+    _route(plan, report, planned, now)
+    plan.flush()
+
+
+def route_later(*, report, now):
+    """Leave the routing of a stored report to the worker (deadline_sweep), due at once. Runs in
+    the filing transaction, so an accepted report always has its route deadline."""
+    Deadline.objects.create(kind=REPORT_ROUTE, subject_type="reports.report", subject_id=str(report.pk), fence=0,
+                            due_at=now, created_at=now)
+
+
+def _freeze(plan, report, planned):
+    report.policy_name, report.route, report.current_step = (
+        planned["policy_name"], planned["route"], planned["current_step"])
+    plan.save(report, "policy_name", "route", "current_step")
+
+
+def _route(plan, report, planned, now):
+    """Record the frozen route, inform the levels it skips (and 保卫处 for security categories),
+    and ask the first staffed level."""
     steps, start = report.route, report.current_step
     event_record(actor=None, subject=report, verb="route.planned", at=now, data={
         "policy": planned["policy_name"], "policy_version": planned["policy_version"], "steps": steps,
@@ -94,8 +114,8 @@ def route_start(*, report, now, planned=None, paths=None):
         _inform(plan, report, step=-1, people=plan.people(report, {"roles": ["security_officer"],
                                                                    "at": "office:security"}),
                 reason="security", now=now)
+    # Nobody can acknowledge before this (only those asked may), so the report is still waiting.
     _activate_from(plan, report, start, now)
-    plan.flush()
 
 
 def _inform(plan, report, *, step, people, reason, now):
@@ -192,40 +212,90 @@ def _escalate_report(plan, deadline, report, missed_persons, now):
     return "escalated" if escalated else "exhausted"
 
 
+def _due_reports(kind, now, limit) -> list[tuple]:
+    """(deadline pk, report id) of open `kind` deadlines due by `now`: a window several batches
+    deep, so that a second worker, finding the first `limit` reports locked by the first, takes
+    the next ones instead of none."""
+    return list(Deadline.objects.filter(kind=kind, state=Deadline.State.OPEN, due_at__lte=now)
+                .order_by("due_at").values_list("pk", "subject_id")[:limit * SWEEP_WINDOW])
+
+
+def _lock_and_claim(due, now, worker_id, limit, fields):
+    """In the caller's transaction: lock up to `limit` of the reports of `due` that nobody else
+    holds, and claim their deadlines. → ({report id: report}, [claimed deadlines])"""
+    from shouwang.reports.models import Category, Report
+
+    # Locks are taken subject first, deadline second, the order an acknowledgement takes them.
+    # LIMIT and SKIP LOCKED in one statement: `limit` reports nobody else holds. Only what the
+    # sweep reads is loaded; the few categories come from one small query.
+    reports = {str(r.pk): r for r in Report.objects.select_for_update(skip_locked=True, of=("self",))
+               .only(*fields).annotate(unit_path=F("unit__path"))
+               .filter(pk__in={int(s) for _pk, s in due}).order_by("pk")[:limit]}
+    token = f"{worker_id}:{uuid.uuid4().hex[:12]}"
+    candidates = [pk for pk, s in due if s in reports]
+    # Claimed straight to done: claim and act commit together or not at all, so "claimed"
+    # would never be seen by anyone else, and one write of the indexed state is enough (the
+    # outcome, written last, touches no index).
+    Deadline.objects.filter(pk__in=candidates, state=Deadline.State.OPEN).update(
+        state=Deadline.State.DONE, claimed_by=token, claimed_at=now, done_at=now, attempts=F("attempts") + 1)
+    claimed = list(Deadline.objects.filter(pk__in=candidates, claimed_by=token, state=Deadline.State.DONE)
+                   .only("id", "subject_id", "fence", "due_at").order_by("subject_id", "fence"))
+    if claimed:
+        categories = Category.objects.in_bulk({r.category_id for r in reports.values()})
+        for report in reports.values():
+            report.category = categories[report.category_id]
+    return reports, claimed
+
+
+def _sweep_report_routes(now, worker_id, limit) -> int:
+    """Route up to `limit` reports accepted without routing (filed by an integration: an
+    access-control or campus-card system files in bursts) in ONE transaction, exactly as
+    filing routes one: the policy frozen onto each report as of its filing time (night duty
+    included), skipped levels and 保卫处 informed, the first staffed level asked."""
+    due = _due_reports(REPORT_ROUTE, now, limit)
+    if not due:
+        return 0
+    with transaction.atomic(), batched_events():
+        reports, claimed = _lock_and_claim(due, now, worker_id, limit, ROUTING_FIELDS)
+        if not claimed:
+            return 0
+        plan, plans, routed, outcomes = Routing(now), {}, [], defaultdict(list)
+        for deadline in claimed:
+            report = reports[deadline.subject_id]
+            if report.route:  # routed already (cannot happen: one route deadline per report)
+                outcomes["superseded"].append(deadline.pk)
+                continue
+            filed = report.filed_at
+            # Reports of one burst share category, severity and night: one policy lookup for all.
+            key = (report.category_id, report.severity, timezone.localdate(filed), routing.is_night(filed))
+            if key not in plans:
+                plans[key] = route_plan(report.category, report.severity, filed)
+            _freeze(plan, report, plans[key])
+            routed.append((report, plans[key]))
+            outcomes["routed"].append(deadline.pk)
+        plan.load([report for report, _planned in routed])
+        for report, planned in routed:
+            _route(plan, report, planned, now)
+        plan.flush()
+        for outcome, pks in outcomes.items():
+            Deadline.objects.filter(pk__in=pks).update(outcome=outcome)
+    return len(claimed)
+
+
 def _sweep_report_acks(now, worker_id, limit) -> int:
     """Escalate up to `limit` due report deadlines in ONE transaction: reports locked (skipping
     any another worker or an acknowledgement holds), deadlines claimed by compare-and-set with
     this batch's token, misses, next steps, messages and events written together. A crash rolls
     the whole batch back; a second worker can claim none of it."""
-    from shouwang.reports.models import Category, Recipient, Report
+    from shouwang.reports.models import Recipient
 
-    # A window several batches deep, so that a second worker, finding the first `limit` reports
-    # locked by the first, takes the next ones instead of none.
-    due = list(Deadline.objects.filter(kind=REPORT_ACK, state=Deadline.State.OPEN, due_at__lte=now)
-               .order_by("due_at").values_list("pk", "subject_id")[:limit * SWEEP_WINDOW])
+    due = _due_reports(REPORT_ACK, now, limit)
     if not due:
         return 0
     with transaction.atomic(), batched_events():
-        # Locks are taken subject first, deadline second, the order an acknowledgement takes them.
-        # LIMIT and SKIP LOCKED in one statement: `limit` reports nobody else holds. Only what
-        # escalating reads is loaded; the few categories come from one small query.
-        reports = {str(r.pk): r for r in Report.objects.select_for_update(skip_locked=True, of=("self",))
-                   .only(*ESCALATION_FIELDS).annotate(unit_path=F("unit__path"))
-                   .filter(pk__in={int(s) for _pk, s in due}).order_by("pk")[:limit]}
-        token = f"{worker_id}:{uuid.uuid4().hex[:12]}"
-        candidates = [pk for pk, s in due if s in reports]
-        # Claimed straight to done: claim and act commit together or not at all, so "claimed"
-        # would never be seen by anyone else, and one write of the indexed state is enough (the
-        # outcome, written last, touches no index).
-        Deadline.objects.filter(pk__in=candidates, state=Deadline.State.OPEN).update(
-            state=Deadline.State.DONE, claimed_by=token, claimed_at=now, done_at=now, attempts=F("attempts") + 1)
-        claimed = list(Deadline.objects.filter(pk__in=candidates, claimed_by=token, state=Deadline.State.DONE)
-                       .only("id", "subject_id", "fence", "due_at").order_by("subject_id", "fence"))
+        reports, claimed = _lock_and_claim(due, now, worker_id, limit, ESCALATION_FIELDS)
         if not claimed:
             return 0
-        categories = Category.objects.in_bulk({r.category_id for r in reports.values()})
-        for report in reports.values():
-            report.category = categories[report.category_id]
         plan = Routing(now)
         plan.load([reports[d.subject_id] for d in claimed])
         waiting = defaultdict(list)  # (report, step) → [(receipt pk, person pk)] not acknowledged
@@ -256,7 +326,8 @@ HANDLERS = {}
 
 
 def _sweep_other_kinds(now, worker_id, limit) -> int:
-    due = list(Deadline.objects.filter(state=Deadline.State.OPEN, due_at__lte=now).exclude(kind=REPORT_ACK)
+    due = list(Deadline.objects.filter(state=Deadline.State.OPEN, due_at__lte=now)
+               .exclude(kind__in=[REPORT_ACK, REPORT_ROUTE])
                .order_by("due_at").values_list("pk", "kind", "subject_id")[:limit])
     done = 0
     for pk, kind, subject_id in due:
@@ -279,23 +350,27 @@ def _sweep_other_kinds(now, worker_id, limit) -> int:
 
 
 def deadline_sweep(*, now=None, worker_id=None, limit=500, max_batches=None) -> int:
-    """Act on open deadlines due by `now`, report deadlines `limit` per transaction until none
-    is left (or `max_batches` were done). Safe to run in any number of workers."""
+    """Act on open deadlines due by `now`: reports waiting to be routed first, then missed
+    acknowledgements, `limit` reports per transaction until none is left (or `max_batches` of
+    each were done), then other kinds. Safe to run in any number of workers."""
     now = now or timezone.now()
     worker_id = worker_id or f"{socket.gethostname()}-{os.getpid()}"  # claimed_by says which process
-    done = batches = 0
-    while max_batches is None or batches < max_batches:
-        batch = _sweep_report_acks(now, worker_id, limit)
-        done, batches = done + batch, batches + 1
-        if batch < limit:
-            break
+    done = 0
+    for sweep in (_sweep_report_routes, _sweep_report_acks):
+        batches = 0
+        while max_batches is None or batches < max_batches:
+            batch = sweep(now, worker_id, limit)
+            done, batches = done + batch, batches + 1
+            if batch < limit:
+                break
     return done + _sweep_other_kinds(now, worker_id, limit)
 
 
-def deadlines_cancel(*, subject_type, subject_id, now, outcome):
-    return Deadline.objects.filter(subject_type=subject_type, subject_id=str(subject_id),
-                                   state=Deadline.State.OPEN).update(
-        state=Deadline.State.CANCELLED, done_at=now, outcome=outcome)
+def deadlines_cancel(*, subject_type, subject_id, now, outcome, kind=None):
+    open_ones = Deadline.objects.filter(subject_type=subject_type, subject_id=str(subject_id), state=Deadline.State.OPEN)
+    if kind is not None:
+        open_ones = open_ones.filter(kind=kind)
+    return open_ones.update(state=Deadline.State.CANCELLED, done_at=now, outcome=outcome)
 
 
 def report_acknowledge(*, report, person, channel, note, now):
@@ -314,7 +389,9 @@ def report_acknowledge(*, report, person, channel, note, now):
         report.ack_state = Report.AckState.ACKNOWLEDGED
         report.acknowledged_at, report.acknowledged_by = now, person
         report.save(update_fields=["ack_state", "acknowledged_at", "acknowledged_by"])
-        deadlines_cancel(subject_type="reports.report", subject_id=report.pk, now=now, outcome="acknowledged")
+        # Only the acknowledgement deadlines: a report not yet routed is still routed (for information).
+        deadlines_cancel(subject_type="reports.report", subject_id=report.pk, now=now, outcome="acknowledged",
+                         kind=REPORT_ACK)
         deliveries_cancel(subject_type="reports.report", subject_id=report.pk, now=now)
     event_record(actor=person, subject=report, verb="report.acknowledged" if first else "report.receipt_recorded",
                  at=now, data={

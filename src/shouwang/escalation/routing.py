@@ -57,12 +57,16 @@ def people_of(posts) -> list[tuple]:
 def is_duty_time(now: datetime.datetime, *, holiday: bool | None = None) -> bool:
     """Night hours (configurable) or a holiday in the school's calendar (`holiday` when the
     caller already knows whether today is one)."""
-    local = timezone.localtime(now)
-    start, end = settings.DUTY_NIGHT_START, settings.DUTY_NIGHT_END
-    t = local.time()
-    if t >= start or t < end if start > end else start <= t < end:
+    if is_night(now):
         return True
-    return holiday if holiday is not None else Holiday.objects.filter(date=local.date()).exists()
+    return holiday if holiday is not None else Holiday.objects.filter(date=timezone.localdate(now)).exists()
+
+
+def is_night(now: datetime.datetime) -> bool:
+    """Within the configured night hours (which may run past midnight)."""
+    start, end = settings.DUTY_NIGHT_START, settings.DUTY_NIGHT_END
+    t = timezone.localtime(now).time()
+    return t >= start or t < end if start > end else start <= t < end
 
 
 def duty_date(now: datetime.datetime) -> datetime.date:
