@@ -151,6 +151,9 @@ def test_unconfigured_channels_are_cancelled_with_the_reason(school, settings):
     reasons = dict(Delivery.objects.exclude(channel="inapp").values_list("channel", "last_error"))
     assert set(Delivery.objects.exclude(channel="inapp").values_list("state", flat=True)) == {"cancelled"}
     assert "not configured" in reasons["email"] and "not configured" in reasons["sms"]
+    # Nothing went out, so no one-tap acknowledgement link was minted for them.
+    from shouwang.reports.models import AckLink
+    assert not AckLink.objects.exists()
 
 
 def test_aliyun_sms_request_is_signed_per_the_published_algorithm(school, sink, settings):

@@ -102,14 +102,20 @@ def event_record(*, actor, subject, verb: str, data: dict | None = None, at=None
 
 def _append(events):
     # Lock the head: appends are serialised, so seq has no gaps and each event links to the last.
-    head = ChainHead.objects.select_for_update().get(pk=1)
-    seq, prev = head.seq, head.hash
-    for event in events:
-        seq += 1
-        event["seq"], event["prev_hash"] = seq, prev
-        event["hash"] = prev = event_hash(**event)
-    rows_insert(Event, events)
-    ChainHead.objects.filter(pk=1).update(seq=seq, hash=prev)
+    # Plain SQL on our one-row table: every write in Shouwang passes here, and the ORM's query
+    # building cost more than the statements themselves.
+    connection = transaction.get_connection()
+    table = connection.ops.quote_name(ChainHead._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT seq, hash FROM {table} WHERE id = 1{lock}")
+        seq, prev = cursor.fetchone()
+        for event in events:
+            seq += 1
+            event["seq"], event["prev_hash"] = seq, prev
+            event["hash"] = prev = event_hash(**event)
+        rows_insert(Event, events)
+        cursor.execute(f"UPDATE {table} SET seq = %s, hash = %s WHERE id = 1", [seq, prev])
 
 
 @contextmanager

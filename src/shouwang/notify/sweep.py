@@ -10,6 +10,7 @@ under the same keys."""
 import logging
 import random
 import uuid
+from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
@@ -20,7 +21,7 @@ from django.utils import timezone
 from shouwang.audit.services import batched_events, event_record
 
 from .models import Delivery
-from .providers import PermanentError, Rendered, Skip, TemporaryError, provider_for
+from .providers import PermanentError, Rendered, Skip, TemporaryError, provider_for, skip_reason
 
 log = logging.getLogger("shouwang.notify")
 
@@ -139,12 +140,22 @@ def delivery_sweep(*, now=None, worker_id="worker", limit=100) -> int:
                       .select_related("message", "recipient").order_by("next_attempt_at", "pk"))
     if not deliveries:
         return 0
+    # What cannot go out at all (channel not configured, no address) is cancelled together,
+    # without minting a one-tap link nobody will receive.
+    unsendable = defaultdict(list)
+    for delivery in deliveries:
+        if reason := skip_reason(delivery):
+            unsendable[reason[:480]].append(delivery.pk)
+    skipped = {pk for pks in unsendable.values() for pk in pks}
+    deliveries = [d for d in deliveries if d.pk not in skipped]
     rendered = _render_all(deliveries, now)
     outcomes = []
     for delivery in deliveries:
         outcome, detail = _send(delivery, rendered[delivery.pk])
         outcomes.append((delivery, outcome, detail, timezone.now()))
     with transaction.atomic(), batched_events():
+        for reason, pks in unsendable.items():
+            Delivery.objects.filter(pk__in=pks).update(state=Delivery.State.CANCELLED, last_error=reason)
         for delivery, outcome, detail, sent_at in outcomes:
             _record(delivery, outcome, detail, sent_at, now)
     return sum(1 for _d, outcome, _detail, _at in outcomes if outcome == "sent")

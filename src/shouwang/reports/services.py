@@ -22,12 +22,14 @@ def _clean_facts(*, viewer, category, severity, unit_code, occurred_at, place, d
                  student_nos, unit_codes, now):
     """Check every field; collect all errors (field → message) before raising."""
     errors = {}
-    cat = Category.objects.filter(code=category, is_active=True).first()
+    # No ORDER BY anywhere here: these only check that the rows exist (and compiling the
+    # models' default orderings is a good part of what filing costs).
+    cat = Category.objects.filter(code=category, is_active=True).order_by().first()
     if cat is None:
         errors["category"] = _("Choose a report category from the list.")
     if severity not in Severity.values:
         errors["severity"] = _("Choose a severity: general, larger, major or especially major.")
-    unit = org.units_visible(viewer).filter(code=unit_code).first() if unit_code else None
+    unit = org.units_visible(viewer).filter(code=unit_code).order_by().first() if unit_code else None
     if unit is None:
         errors["unit"] = _("Choose a unit you are responsible for.")
     if occurred_at is None:
@@ -41,14 +43,14 @@ def _clean_facts(*, viewer, category, severity, unit_code, occurred_at, place, d
     if people_count is not None and people_count < 0:
         errors["people_count"] = _("The number of people cannot be negative.")
     student_nos = sorted(set(student_nos or []))
-    students = list(org.students_visible(viewer).filter(student_no__in=student_nos)
-                    .select_related("klass", "dorm_room"))
+    students = sorted(org.students_visible(viewer).filter(student_no__in=student_nos)
+                      .select_related("klass", "dorm_room").order_by(), key=lambda s: s.student_no)
     unknown = sorted(set(student_nos) - {s.student_no for s in students})
     if unknown:
         # The same message whether the student does not exist or is out of scope: no probing.
         errors["students"] = _("Students not found among those you may report on: %(nos)s") % {"nos": ", ".join(unknown)}
     unit_codes = sorted(set(unit_codes or []))
-    units = list(Unit.objects.filter(code__in=unit_codes))
+    units = list(Unit.objects.filter(code__in=unit_codes).order_by()) if unit_codes else []
     if len(units) != len(unit_codes):
         missing = sorted(set(unit_codes) - {u.code for u in units})
         errors["units_involved"] = _("Unknown units: %(codes)s") % {"codes": ", ".join(missing)}

@@ -12,3 +12,12 @@ def provider_for(channel):
         "email": email.send, "webhook": webhook.send, "wecom": bots.send_wecom, "dingtalk": bots.send_dingtalk,
         "feishu": bots.send_feishu, "sms": sms.send,
     }[channel]
+
+
+def skip_reason(delivery) -> str:
+    """Why a delivery cannot be sent at all, when its channel can tell without the network or
+    the database (not configured, no address); "" otherwise, and the provider decides."""
+    from . import email, sms
+
+    check = {"email": email.skip_reason, "sms": sms.skip_reason}.get(delivery.channel)
+    return check(delivery) if check else ""

@@ -4,12 +4,17 @@ from django.core.mail import EmailMessage, get_connection
 from .base import Skip, TemporaryError, scrub
 
 
-def send(delivery, rendered):
+def skip_reason(delivery) -> str:
+    """Why this delivery cannot go out at all ("" when it can), decided without the network."""
     if not settings.EMAIL_HOST:
-        raise Skip("email not configured (SHOUWANG_EMAIL_HOST)")
+        return "email not configured (SHOUWANG_EMAIL_HOST)"
+    return "" if delivery.recipient.email else "no email address"
+
+
+def send(delivery, rendered):
+    if reason := skip_reason(delivery):
+        raise Skip(reason)
     address = delivery.recipient.email
-    if not address:
-        raise Skip("no email address")
     message = EmailMessage(
         subject=rendered.title, body=rendered.text, to=[address],
         # The idempotency key as Message-ID lets a mail server drop a retried duplicate.

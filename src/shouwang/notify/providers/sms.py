@@ -101,11 +101,14 @@ def send_tencent(delivery, rendered, phone):
 ADAPTERS = {"aliyun": send_aliyun, "tencent": send_tencent}
 
 
+def skip_reason(delivery) -> str:
+    """Why this delivery cannot go out at all ("" when it can), decided without the network."""
+    if settings.SMS["PROVIDER"] not in ADAPTERS:
+        return "SMS not configured (SHOUWANG_SMS_PROVIDER)"
+    return "" if delivery.recipient.phone else "no phone number"
+
+
 def send(delivery, rendered):
-    adapter = ADAPTERS.get(settings.SMS["PROVIDER"])
-    if adapter is None:
-        raise Skip("SMS not configured (SHOUWANG_SMS_PROVIDER)")
-    phone = delivery.recipient.phone
-    if not phone:
-        raise Skip("no phone number")
-    return adapter(delivery, rendered, phone)
+    if reason := skip_reason(delivery):
+        raise Skip(reason)
+    return ADAPTERS[settings.SMS["PROVIDER"]](delivery, rendered, delivery.recipient.phone)
