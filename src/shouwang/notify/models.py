@@ -59,6 +59,12 @@ class Delivery(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["next_attempt_at"], condition=Q(state="pending"), name="delivery_pending_due"),
+            # Every tick asks how many went out per channel in the last minute (rate limits) and
+            # which sends are stuck: without these both would read the whole table, which only
+            # grows. In-app rows are never claimed, so they stay out of the first.
+            models.Index(fields=["channel", "claimed_at"], condition=Q(claimed_at__isnull=False),
+                         name="delivery_claimed_per_channel"),
+            models.Index(fields=["claimed_at"], condition=Q(state="sending"), name="delivery_sending_since"),
             models.Index(fields=["recipient", "channel", "read_at"]),
         ]
 
