@@ -1,9 +1,10 @@
 """10,000 unacknowledged steps falling due at the same instant, swept by 2 real worker processes
 on PostgreSQL. Target: all escalated within 5 s, 0 duplicates, 0 missed (CI smoke: --quick, 300).
 
-Set-up: the demo school, N night-absence reports filed through reports.services.report_file with
-an old clock (so nothing escalates yet), then the workers start, and one UPDATE moves every
-first-step deadline to the same instant a few seconds ahead. The time is measured from that
+Set-up: the demo school, N night-absence reports filed through reports.services.report_file
+with an integration token and an old clock and routed, so each waits at its first level with
+nothing due yet; then the workers start, and one UPDATE moves every first-step deadline to the
+same instant a few seconds ahead. The time is measured from that
 instant until no deadline due at it is still open (a cheap indexed poll, so the measuring does
 not compete with the workers for the CPU). Then the database is checked: every first-step
 deadline done, and per report exactly one miss, one escalation (or exhaustion), one deadline
@@ -24,16 +25,26 @@ WORKERS = 2
 
 
 def file_reports(n, filed_at):
-    from shouwang.org.models import Post, Student
+    """n reports as an access-control system files them (accepted, then routed by the sweep in
+    batches: a fraction of the time people's one-by-one filing takes), all at `filed_at`."""
+    from django.test import RequestFactory
+
+    from shouwang.api.auth import TokenAuth
+    from shouwang.api.services import token_create
+    from shouwang.escalation.engine import deadline_sweep
+    from shouwang.org.models import Student, Unit
     from shouwang.reports.services import report_file
 
-    officer = Post.objects.current().filter(role__code="student_affairs_officer").first().person
+    _token, raw = token_create(actor=None, name="门禁系统", unit=Unit.objects.get(code="SCH"),
+                               permissions=["reports.write"])
+    principal = TokenAuth().authenticate(RequestFactory().post("/api/v1/reports"), raw)
     pairs = list(Student.objects.filter(dorm_room__isnull=False).values_list("dorm_room__code", "student_no"))
     for i in range(n):
         room, student_no = pairs[i % len(pairs)]
-        report_file(actor=officer, category="night_absence", severity="general", unit=room,
-                    occurred_at=filed_at - datetime.timedelta(minutes=5), place=room, description=f"查寝未归 #{i}",
-                    students=[student_no], now=filed_at)
+        report_file(actor=principal, api_token=principal.token, category="night_absence", severity="general",
+                    unit=room, occurred_at=filed_at - datetime.timedelta(minutes=5), place=room,
+                    description=f"查寝未归 #{i}", students=[student_no], now=filed_at)
+    assert deadline_sweep(now=filed_at) == n  # routed: every report waits for its first level
 
 
 def verify(ids, filed_at):

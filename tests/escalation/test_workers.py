@@ -49,6 +49,18 @@ def go(*procs):
         proc.stdin.close()
 
 
+def run_two_workers(sweep_at) -> list[int]:
+    """Two worker processes sweeping at `sweep_at`, started together, run to the end: how many
+    deadlines each swept."""
+    workers = [start_worker(sweep_at, "w1"), start_worker(sweep_at, "w2")]
+    go(*workers)
+    outputs = [w.stdout.read() for w in workers]
+    for w in workers:
+        w.wait(timeout=240)
+    assert all(w.returncode == 0 for w in workers), outputs
+    return [sum(int(line.split()[1]) for line in out.splitlines() if line.startswith("swept")) for out in outputs]
+
+
 def file_many(school, n, now):
     return [
         report_file(actor=school.admin, category="night_absence", severity="general", unit="D01-101",
@@ -73,15 +85,8 @@ def assert_each_escalated_exactly_once(reports):
 
 def test_two_workers_escalate_each_deadline_exactly_once(transactional_db, school):
     reports = file_many(school, 60, at(14))
-    sweep_at = at(14, 31)
-    workers = [start_worker(sweep_at, "w1"), start_worker(sweep_at, "w2")]
-    go(*workers)
-    outputs = [w.stdout.read() for w in workers]
-    for w in workers:
-        w.wait(timeout=240)
-    assert all(w.returncode == 0 for w in workers), outputs
+    swept = run_two_workers(at(14, 31))
     # Both really worked: each swept some rows.
-    swept = [sum(int(line.split()[1]) for line in out.splitlines() if line.startswith("swept")) for out in outputs]
     assert sum(swept) == 60 and all(n > 0 for n in swept), swept
     assert_each_escalated_exactly_once(reports)
 
@@ -208,13 +213,7 @@ def test_two_workers_route_an_integrations_burst_each_report_once(transactional_
     principal, _raw = token_principal(school)
     reports = [file_by(principal, at(14), api_token=principal.token) for _ in range(60)]
     ids = [str(r.pk) for r in reports]
-    workers = [start_worker(at(14, 0) + datetime.timedelta(seconds=1), name) for name in ("w1", "w2")]
-    go(*workers)
-    outputs = [w.stdout.read() for w in workers]
-    for w in workers:
-        w.wait(timeout=240)
-    assert all(w.returncode == 0 for w in workers), outputs
-    swept = [sum(int(line.split()[1]) for line in out.splitlines() if line.startswith("swept")) for out in outputs]
+    swept = run_two_workers(at(14) + datetime.timedelta(seconds=1))
     assert sum(swept) == 60 and all(n > 0 for n in swept), swept
     planned = collections.Counter(Event.objects.filter(verb="route.planned", subject_id__in=ids)
                                   .values_list("subject_id", flat=True))
