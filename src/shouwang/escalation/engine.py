@@ -5,7 +5,9 @@ claims the deadlines with a compare-and-set update and, in the SAME transaction,
 fence (the report's current step), escalates, and writes the timeline events. Report deadlines
 are handled in batches of hundreds per transaction (planner.Routing loads who holds which post
 for all of them at once; large sets of rows are written with COPY on PostgreSQL); other kinds
-row by row, through HANDLERS. Two workers take disjoint batches: reports are locked with SKIP
+row by row, through HANDLERS. A report filed by an integration token is routed here too: it is
+stored with a route deadline due at once (route_later), and the sweep routes such reports in
+batches the way filing routes a person's report. Two workers take disjoint batches: reports are locked with SKIP
 LOCKED from a window of due deadlines several batches deep. A crash rolls the batch back, so its
 deadlines are simply claimed again; a second worker's claim finds the rows no longer open. The
 report row lock also serialises an acknowledgement racing the escalation: whichever commits
@@ -366,11 +368,10 @@ def deadline_sweep(*, now=None, worker_id=None, limit=500, max_batches=None) -> 
     return done + _sweep_other_kinds(now, worker_id, limit)
 
 
-def deadlines_cancel(*, subject_type, subject_id, now, outcome, kind=None):
-    open_ones = Deadline.objects.filter(subject_type=subject_type, subject_id=str(subject_id), state=Deadline.State.OPEN)
-    if kind is not None:
-        open_ones = open_ones.filter(kind=kind)
-    return open_ones.update(state=Deadline.State.CANCELLED, done_at=now, outcome=outcome)
+def deadlines_cancel(*, subject_type, subject_id, now, outcome):
+    return Deadline.objects.filter(subject_type=subject_type, subject_id=str(subject_id),
+                                   state=Deadline.State.OPEN).update(
+        state=Deadline.State.CANCELLED, done_at=now, outcome=outcome)
 
 
 def report_acknowledge(*, report, person, channel, note, now):
@@ -389,9 +390,7 @@ def report_acknowledge(*, report, person, channel, note, now):
         report.ack_state = Report.AckState.ACKNOWLEDGED
         report.acknowledged_at, report.acknowledged_by = now, person
         report.save(update_fields=["ack_state", "acknowledged_at", "acknowledged_by"])
-        # Only the acknowledgement deadlines: a report not yet routed is still routed (for information).
-        deadlines_cancel(subject_type="reports.report", subject_id=report.pk, now=now, outcome="acknowledged",
-                         kind=REPORT_ACK)
+        deadlines_cancel(subject_type="reports.report", subject_id=report.pk, now=now, outcome="acknowledged")
         deliveries_cancel(subject_type="reports.report", subject_id=report.pk, now=now)
     event_record(actor=person, subject=report, verb="report.acknowledged" if first else "report.receipt_recorded",
                  at=now, data={
