@@ -254,4 +254,24 @@ def test_no_secret_in_logs_errors_or_events(school, sink, settings, caplog):
         assert SECRET not in json.dumps(event.data, ensure_ascii=False)
 
 
+def test_an_unexpected_error_is_retried_and_logged_without_its_text(school, sink, monkeypatch, caplog):
+    """A bug in a provider must not lose the batch's other outcomes, and its message (which may
+    hold a robot URL with its key) is not logged."""
+    from shouwang.notify.providers import webhook
+
+    WebhookEndpoint.objects.create(name="x", url=sink.url, secret=SECRET)
+    rules(school.liu, (Channel.WEBHOOK, 0))
+    file_for_liu(school)
+
+    def broken(delivery, rendered):
+        raise RuntimeError(f"cannot reach https://robot.example/send?key={SECRET}")
+
+    monkeypatch.setattr(webhook, "send", broken)
+    with caplog.at_level(logging.DEBUG):
+        assert delivery_sweep(now=NOW) == 0
+    d = Delivery.objects.get(channel="webhook")
+    assert (d.state, d.attempts, d.last_error) == ("pending", 1, "internal error (RuntimeError)")
+    assert "RuntimeError" in caplog.text and SECRET not in caplog.text
+
+
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")

@@ -88,9 +88,10 @@ def _send(delivery, rendered) -> tuple[str, str]:
         return ("failed" if delivery.attempts >= settings.NOTIFY_MAX_ATTEMPTS else "retry"), str(exc)
     except PermanentError as exc:
         return "failed", str(exc)
-    except Exception:  # a bug, not the provider: log it and try again later like a temporary error
-        log.exception("sending delivery %s failed", delivery.pk)
-        return "retry", "internal error"
+    except Exception as exc:  # a bug, not the provider: try again later like a temporary error
+        # The type only: an unexpected error's text may carry a robot URL with its key in it.
+        log.error("sending delivery %s failed: %s", delivery.pk, type(exc).__name__)
+        return "retry", f"internal error ({type(exc).__name__})"
 
 
 def _record(delivery, outcome, detail, sent_at, now):
