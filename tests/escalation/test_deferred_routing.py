@@ -4,7 +4,9 @@ the time it was filed (night duty included), never lost and never routed twice."
 
 import datetime
 
+from django.db import connection
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 
 from shouwang.api.auth import TokenAuth
 from shouwang.api.services import token_create
@@ -129,3 +131,21 @@ def test_the_api_answers_before_routing_and_the_timeline_shows_it_after(school):
     liu.force_login(school.liu)
     events = [e["verb"] for e in liu.get(f"/api/v1/reports/{report.pk}/timeline").json()]
     assert events == ["report.filed", "route.planned", "route.step_started"]
+
+
+def test_a_night_burst_reads_the_roster_once(school):
+    """Routing a batch costs the same queries for one report as for many, at night too (the
+    roster and the holiday calendar are read once per batch, not once per report)."""
+    DutyShift.objects.create(unit=school.d01, date=datetime.date(2026, 11, 24), person=school.sun)
+    principal, _raw = token_principal(school)
+
+    def queries_to_route(n, minute):
+        for _ in range(n):
+            file_by(principal, at(23, minute), api_token=principal.token)
+        with CaptureQueriesContext(connection) as captured:
+            assert deadline_sweep(now=at(23, minute) + S) == n
+        return len(captured)
+
+    assert queries_to_route(1, 10) == queries_to_route(6, 20)
+    first_asked = set(Recipient.objects.filter(step=0, purpose="ack").values_list("person__username", flat=True))
+    assert first_asked == {"sun"}

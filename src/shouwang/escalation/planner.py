@@ -14,7 +14,7 @@ from shouwang.notify.services import Outgoing, messages_send
 from shouwang.org.models import Post, Unit
 
 from . import routing
-from .models import Deadline
+from .models import Deadline, DutyShift
 
 DUTY_LEVEL = "duty"
 
@@ -31,7 +31,7 @@ class Routing:
         self.schools_of: dict[int, set[str]] = {}  # report pk → codes of the top units (schools)
         self.posts: dict[str, list[Post]] = defaultdict(list)  # unit code → current posts there
         self.offices: dict[tuple[str, str], list[Post]] = defaultdict(list)  # (school, function) → posts
-        self._units: dict[str, Unit] | None = None
+        self._shifts: dict[str, list] | None = None  # unit code → duty shifts (see duty_officers)
         self.recipients_ack, self.recipients_info, self.deadlines, self.outgoing = [], [], [], []
         self.changed: dict[int, tuple] = {}  # report pk → (report, fields to save)
 
@@ -81,17 +81,21 @@ class Routing:
                 self.offices[(_school(unit.path), unit.function)].append(post)
         self._posts_loaded = True
 
-    def units(self, report) -> list[Unit]:
-        """The report's units as rows (the duty roster is kept per unit): loaded only when a
-        route has a duty step, for all the reports at once."""
-        if self._units is None:
-            self._units = {u.code: u for u in Unit.objects.filter(code__in=set().union(*self.codes_of.values()))}
-        return [self._units[c] for c in sorted(self.codes_of[report.pk]) if c in self._units]
+    def duty_officers(self, report) -> list:
+        """Who is on duty nearest the report. The roster of the night (or holiday) is loaded
+        once, for the units around all the reports: a curfew burst routes hundreds at night."""
+        if self._shifts is None:
+            self._shifts = defaultdict(list)
+            for shift in (DutyShift.objects.filter(date=routing.duty_date(self.now), person__is_active=True,
+                                                   unit__code__in=set().union(*self.codes_of.values()))
+                          .select_related("person", "unit")):
+                self._shifts[shift.unit.code].append(shift)
+        return routing.nearest_on_duty(s for c in sorted(self.codes_of[report.pk]) for s in self._shifts.get(c, []))
 
     def people(self, report, step) -> list[tuple]:
         """[(person, role code)] for a step, most senior role first, each person once."""
         if step["at"] == DUTY_LEVEL:
-            return [(p, "duty_officer") for p in routing.duty_officers(self.units(report), self.now)]
+            return [(p, "duty_officer") for p in self.duty_officers(report)]
         if not self._posts_loaded:
             self._load_posts()
         roles, at = set(step["roles"]), step["at"]

@@ -79,9 +79,12 @@ def duty_date(now: datetime.datetime) -> datetime.date:
 
 def duty_officers(units: list[Unit], now: datetime.datetime):
     """The person on duty at the nearest unit (deepest first) that has a roster entry."""
-    date = duty_date(now)
-    shifts = (DutyShift.objects.filter(date=date, unit__in=units, person__is_active=True)
-              .select_related("person", "unit"))
+    return nearest_on_duty(DutyShift.objects.filter(date=duty_date(now), unit__in=units, person__is_active=True)
+                           .select_related("person", "unit"))
+
+
+def nearest_on_duty(shifts) -> list:
+    """The people of the deepest units among `shifts` (the roster nearest the report)."""
     by_depth = sorted(shifts, key=lambda s: -s.unit.depth)
     if not by_depth:
         return []
