@@ -232,15 +232,15 @@ def _lock_and_claim(due, now, worker_id, limit, fields):
     # sweep reads is loaded; the few categories come from one small query.
     reports = {str(r.pk): r for r in Report.objects.select_for_update(skip_locked=True, of=("self",))
                .only(*fields).annotate(unit_path=F("unit__path"))
-               .filter(pk__in={int(s) for _pk, s in due}).order_by("pk")[:limit]}
+               .filter(pk__any_of={int(s) for _pk, s in due}).order_by("pk")[:limit]}
     token = f"{worker_id}:{uuid.uuid4().hex[:12]}"
     candidates = [pk for pk, s in due if s in reports]
     # Claimed straight to done: claim and act commit together or not at all, so "claimed"
     # would never be seen by anyone else, and one write of the indexed state is enough (the
     # outcome, written last, touches no index).
-    Deadline.objects.filter(pk__in=candidates, state=Deadline.State.OPEN).update(
+    Deadline.objects.filter(pk__any_of=candidates, state=Deadline.State.OPEN).update(
         state=Deadline.State.DONE, claimed_by=token, claimed_at=now, done_at=now, attempts=F("attempts") + 1)
-    claimed = list(Deadline.objects.filter(pk__in=candidates, claimed_by=token, state=Deadline.State.DONE)
+    claimed = list(Deadline.objects.filter(pk__any_of=candidates, claimed_by=token, state=Deadline.State.DONE)
                    .only("id", "subject_id", "fence", "due_at").order_by("subject_id", "fence"))
     if claimed:
         categories = Category.objects.in_bulk({r.category_id for r in reports.values()})
@@ -280,7 +280,7 @@ def _sweep_report_routes(now, worker_id, limit) -> int:
             _route(plan, report, planned, now)
         plan.flush()
         for outcome, pks in outcomes.items():
-            Deadline.objects.filter(pk__in=pks).update(outcome=outcome)
+            Deadline.objects.filter(pk__any_of=pks).update(outcome=outcome)
     return len(claimed)
 
 
@@ -302,7 +302,7 @@ def _sweep_report_acks(now, worker_id, limit) -> int:
         plan.load([reports[d.subject_id] for d in claimed])
         waiting = defaultdict(list)  # (report, step) → [(receipt pk, person pk)] not acknowledged
         for pk, report_id, step, person_id in (
-                Recipient.objects.filter(report_id__in=[int(d.subject_id) for d in claimed],
+                Recipient.objects.filter(report_id__any_of=[int(d.subject_id) for d in claimed],
                                          purpose=Recipient.Purpose.ACK, acked_at__isnull=True)
                 .values_list("pk", "report_id", "step", "person_id")):
             waiting[(report_id, step)].append((pk, person_id))
@@ -314,10 +314,10 @@ def _sweep_report_acks(now, worker_id, limit) -> int:
             if outcome != "superseded":
                 missed_ids += [pk for pk, _person in missed]  # the miss is recorded against each of them
             outcomes[outcome].append(deadline.pk)
-        Recipient.objects.filter(pk__in=missed_ids).update(missed_at=now)
+        Recipient.objects.filter(pk__any_of=missed_ids).update(missed_at=now)
         plan.flush()
         for outcome, pks in outcomes.items():
-            Deadline.objects.filter(pk__in=pks).update(outcome=outcome)
+            Deadline.objects.filter(pk__any_of=pks).update(outcome=outcome)
     return len(claimed)
 
 

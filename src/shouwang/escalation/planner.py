@@ -48,10 +48,10 @@ class Routing:
         if paths is None:
             # The sweep annotates the unit's path; anyone else passes the report with its unit.
             paths = {r.pk: [getattr(r, "unit_path", None) or r.unit.path] for r in self.reports}
-            through = Report.units_involved.through.objects.filter(report_id__in=ids)
+            through = Report.units_involved.through.objects.filter(report_id__any_of=ids)
             for report_id, path in through.values_list("report_id", "unit__path"):
                 paths[report_id].append(path)
-            through = Report.students.through.objects.filter(report_id__in=ids)
+            through = Report.students.through.objects.filter(report_id__any_of=ids)
             for report_id, klass, room in through.values_list("report_id", "student__klass__path",
                                                               "student__dorm_room__path"):
                 paths[report_id] += [p for p in (klass, room) if p]
@@ -71,7 +71,7 @@ class Routing:
         offices = Q(pk__in=[])
         for school in schools:
             offices |= Q(unit__path__startswith=f"/{school}/")
-        where = Q(unit__code__in=codes) | (Q(unit__kind=Unit.Kind.OFFICE, unit__is_active=True) & offices)
+        where = Q(unit__code__any_of=codes) | (Q(unit__kind=Unit.Kind.OFFICE, unit__is_active=True) & offices)
         for post in (Post.objects.current(self.on).filter(where, role__code__in=roles, person__is_active=True)
                      .select_related("unit", "person", "role")):
             unit = post.unit
@@ -87,7 +87,7 @@ class Routing:
         if self._shifts is None:
             self._shifts = defaultdict(list)
             for shift in (DutyShift.objects.filter(date=routing.duty_date(self.now), person__is_active=True,
-                                                   unit__code__in=set().union(*self.codes_of.values()))
+                                                   unit__code__any_of=set().union(*self.codes_of.values()))
                           .select_related("person", "unit")):
                 self._shifts[shift.unit.code].append(shift)
         return routing.nearest_on_duty(s for c in sorted(self.codes_of[report.pk]) for s in self._shifts.get(c, []))
@@ -133,4 +133,4 @@ class Routing:
             by_values[values].append(report)
         for values, reports in by_values.items():
             first = reports[0]
-            Report.objects.filter(pk__in=[r.pk for r in reports]).update(**{f: getattr(first, f) for f, _v in values})
+            Report.objects.filter(pk__any_of=[r.pk for r in reports]).update(**{f: getattr(first, f) for f, _v in values})

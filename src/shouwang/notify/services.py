@@ -56,7 +56,7 @@ def messages_send(items: list[Outgoing], *, now) -> list[int]:
     ], ids=True)
     people = {p.pk for i in items for p in i.recipients}
     stored = {}
-    for rule in NotificationRule.objects.filter(person_id__in=people).order_by("person_id", "position"):
+    for rule in NotificationRule.objects.filter(person_id__any_of=people).order_by("person_id", "position"):
         stored.setdefault(rule.person_id, []).append((rule.channel, rule.wait_minutes))
     deliveries = []
     for message_id, item in zip(message_ids, items, strict=True):
