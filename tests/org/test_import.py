@@ -298,6 +298,20 @@ def test_the_good_rows_below_do_import(school, kind):
     assert (result.ok, result.created) == (True, 1), result.errors
 
 
+def test_after_an_import_postgresql_plans_with_the_new_row_counts(school, django_capture_on_commit_callbacks):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("planner statistics are refreshed on PostgreSQL only")
+    rows = [student(f"20240102{i:02d}") for i in range(30)]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert run("students", xlsx(HEADERS["students"], rows)).created == 30
+    assert len(callbacks) == 1  # ANALYZE runs once the import has committed
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'org_student'")
+        assert cursor.fetchone()[0] == Student.objects.count()
+
+
 @pytest.mark.parametrize("kind, column", [(k, i) for k, spec in SPECS.items() for i in range(len(spec))])
 def test_a_bad_value_in_any_column_is_located(nothing_written, school, kind, column):
     row = list(GOOD_ROWS[kind])

@@ -294,6 +294,7 @@ def write(data: DemoData, *, seed: int = 1, today: datetime.date | None = None) 
     from shouwang.accounts.models import User
     from shouwang.audit.services import event_record
     from shouwang.escalation.models import DutyShift
+    from shouwang.ops.schema import refresh_planner_statistics
 
     from .models import Post, Role, Student, Unit
 
@@ -350,6 +351,7 @@ def write(data: DemoData, *, seed: int = 1, today: datetime.date | None = None) 
         "units": summary.units, "staff": summary.staff, "posts": summary.posts, "students": summary.students,
         "duty_shifts": len(data.duty), "seed": seed,
     })
+    refresh_planner_statistics(Unit, User, Post, Student, DutyShift)
     return summary
 
 

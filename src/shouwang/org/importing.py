@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 
 from shouwang.audit.services import event_record
+from shouwang.ops.schema import refresh_planner_statistics
 
 from .import_files import (
     HEADERS,
@@ -98,6 +99,7 @@ def import_file(*, actor, kind: str, data, filename: str) -> ImportResult:
                 "kind": kind, "filename": filename[:200], "sha256": hashlib.sha256(content).hexdigest(),
                 "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
             })
+            refresh_planner_statistics(*TABLES_WRITTEN[kind])
     return result
 
 
@@ -325,6 +327,7 @@ def _plan_staff(rows, present, result):
 
 
 PLANNERS = {"units": _plan_units, "staff": _plan_staff, "students": _plan_students}
+TABLES_WRITTEN = {"units": ["org.unit"], "staff": ["org.post", "accounts.user"], "students": ["org.student"]}
 
 
 # ---- templates -----------------------------------------------------------------------------
