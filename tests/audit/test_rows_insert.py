@@ -66,3 +66,34 @@ def test_no_prefix_indexes_on_hash_and_key_columns():
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'notify_delivery'"
                        " AND indexdef LIKE '%UNIQUE%(idempotency_key)%'")
         assert cursor.fetchall(), "the idempotency key stays unique"
+
+
+@pytest.mark.django_db
+def test_a_few_rows_in_one_insert_are_stored_as_bulk_create_stores_them():
+    """Below COPY_MIN_ROWS (and without ids) rows go in one INSERT written from the model's
+    metadata: the same stored values (text, defaults, aware times that compare as times, JSON)
+    as bulk_create leaves."""
+    from shouwang.escalation.models import Deadline
+
+    later = AT + datetime.timedelta(minutes=5)
+    with transaction.atomic():
+        rows_insert(Message, message_rows(3, "few"))
+        Message.objects.bulk_create([Message(**row) for row in message_rows(3, "orm")])
+        rows_insert(Deadline, [{"kind": "k", "subject_type": "t.t", "subject_id": "1", "due_at": later,
+                                "created_at": AT}])
+    few = list(Message.objects.filter(subject_id__startswith="few").order_by("pk")
+               .values_list("title", "body", "created_at", "url"))
+    orm = list(Message.objects.filter(subject_id__startswith="orm").order_by("pk")
+               .values_list("title", "body", "created_at", "url"))
+    assert few == orm and few[0][2] == AT
+    deadline = Deadline.objects.get(subject_id="1")
+    assert (deadline.state, deadline.fence, deadline.attempts, deadline.due_at) == ("open", 0, 0, later)
+    assert Deadline.objects.filter(due_at__gt=AT, due_at__lte=later).count() == 1  # compares as a time
+
+
+@pytest.mark.django_db
+def test_a_few_rows_missing_a_required_value_are_refused_and_nothing_is_written():
+    rows = [{"kind": "test", "subject_type": "t.t", "title": "x", "created_at": AT}]
+    with pytest.raises(ValueError, match="subject_id"), transaction.atomic():
+        rows_insert(Message, rows)
+    assert not Message.objects.exists()

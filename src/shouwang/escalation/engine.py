@@ -28,7 +28,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from shouwang.audit.services import batched_events, event_record
+from shouwang.audit.services import batched_events, event_record, rows_insert
 from shouwang.notify.services import deliveries_cancel
 
 from . import routing
@@ -93,8 +93,8 @@ def route_start(*, report, now, planned=None, paths=None):
 def route_later(*, report, now):
     """Leave the routing of a stored report to the worker (deadline_sweep), due at once. Runs in
     the filing transaction, so an accepted report always has its route deadline."""
-    Deadline.objects.create(kind=REPORT_ROUTE, subject_type="reports.report", subject_id=str(report.pk), fence=0,
-                            due_at=now, created_at=now)
+    rows_insert(Deadline, [{"kind": REPORT_ROUTE, "subject_type": "reports.report", "subject_id": str(report.pk),
+                            "fence": 0, "due_at": now, "created_at": now}])
 
 
 def _freeze(plan, report, planned):

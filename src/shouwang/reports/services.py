@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shouwang.audit.services import batched_events, event_record
+from shouwang.audit.services import batched_events, event_record, rows_insert
 from shouwang.escalation import engine
 from shouwang.org import selectors as org
 from shouwang.org.models import Unit
@@ -106,10 +106,8 @@ def report_file(*, actor, category: str, severity: str, unit: str, occurred_at, 
             **({"policy_name": planned["policy_name"], "route": planned["route"],
                 "current_step": planned["current_step"]} if planned else {}),
         )
-        Report.students.through.objects.bulk_create(
-            [Report.students.through(report=report, student=s) for s in student_objs])
-        Report.units_involved.through.objects.bulk_create(
-            [Report.units_involved.through(report=report, unit=u) for u in unit_objs])
+        rows_insert(Report.students.through, [{"report_id": report.pk, "student_id": s.pk} for s in student_objs])
+        rows_insert(Report.units_involved.through, [{"report_id": report.pk, "unit_id": u.pk} for u in unit_objs])
         attachment_objs = [Attachment.objects.create(report=report, file=upload, uploaded_by=person, at=now, **facts)
                            for upload, facts in checked]
         event_record(actor=person, subject=report, verb="report.filed", at=now, data={
