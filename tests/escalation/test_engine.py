@@ -284,11 +284,11 @@ def test_a_large_batch_writes_exactly_what_one_report_batches_write(school, file
 
 def test_filing_reads_and_writes_in_few_queries(school, file_night_absence, django_assert_max_num_queries):
     """Filing reads category, unit, students, policy (with the holiday calendar), whether the
-    reporter is a covert observer, the posts around the report and the recipients' channel
+    reporter is a covert observer, the units and then the posts around the report and the recipients' channel
     rules; it writes report, students, recipients, deadline, message, deliveries and events,
     and moves the chain head. The report comes back with its students and attachments:
     showing it costs nothing more."""
-    with django_assert_max_num_queries(18):  # 16 statements, and the test's savepoint and its release
+    with django_assert_max_num_queries(19):  # 17 statements, and the test's savepoint and its release
         report = file_night_absence(at(14))
     with django_assert_max_num_queries(0):
         assert [s.student_no for s in report.students.all()] == ["2024010101"]

@@ -70,9 +70,14 @@ class Routing:
         schools = set().union(*self.schools_of.values())
         offices = Q(pk__in=[])
         for school in schools:
-            offices |= Q(unit__path__startswith=f"/{school}/")
-        where = Q(unit__code__any_of=codes) | (Q(unit__kind=Unit.Kind.OFFICE, unit__is_active=True) & offices)
-        for post in (Post.objects.current(self.on).filter(where, role__code__in=roles, person__is_active=True)
+            offices |= Q(path__startswith=f"/{school}/")
+        # The units first, by their unique code, then their posts by unit, in two queries: in
+        # one, PostgreSQL tested every current post of the school against the list of codes
+        # (4 ms for a batch of 30 reports instead of 0.6).
+        unit_ids = list(Unit.objects.filter(Q(code__any_of=codes) | (Q(kind=Unit.Kind.OFFICE, is_active=True) & offices))
+                        .order_by().values_list("pk", flat=True))
+        for post in (Post.objects.current(self.on).filter(unit_id__any_of=unit_ids, role__code__in=roles,
+                                                          person__is_active=True)
                      .select_related("unit", "person", "role")):
             unit = post.unit
             if unit.code in codes:
