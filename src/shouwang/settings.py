@@ -119,12 +119,15 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Bind parameters on the server and prepare a statement the fifth time a connection runs
-    # it: PostgreSQL then skips parsing and planning the same few dozen statements that every
-    # filing and every worker tick repeat (a third of its CPU in benchmarks/ingest.py), and the
-    # driver no longer quotes every value into the SQL text. Behind a transaction-pooling
-    # PgBouncer older than 1.21, set SHOUWANG_DB_PREPARED_STATEMENTS=false.
+    # it: PostgreSQL then no longer parses the same few dozen statements that every filing and
+    # every worker tick repeat, and the driver no longer quotes every value into the SQL text.
+    # Each execution is still planned for its values: a generic plan cannot use the partial
+    # indexes the sweeps rely on (state = 'open', 'pending', 'sending') and scanned whole tables.
+    # Behind a transaction-pooling PgBouncer older than 1.21, set
+    # SHOUWANG_DB_PREPARED_STATEMENTS=false.
     if env.bool("SHOUWANG_DB_PREPARED_STATEMENTS", default=True):
-        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5, options="-c plan_cache_mode=force_custom_plan")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -32,7 +32,27 @@ def test_prepared_statements_can_be_switched_off_for_old_connection_poolers(monk
         assert "prepare_threshold" not in importlib.reload(settings).DATABASES["default"].get("OPTIONS", {})
         monkeypatch.setenv("SHOUWANG_DB_PREPARED_STATEMENTS", "true")
         options = importlib.reload(settings).DATABASES["default"]["OPTIONS"]
-        assert options == {"server_side_binding": True, "prepare_threshold": 5}
+        assert options == {"server_side_binding": True, "prepare_threshold": 5,
+                           "options": "-c plan_cache_mode=force_custom_plan"}
     finally:
         monkeypatch.undo()
         importlib.reload(settings)
+
+
+@pytest.mark.django_db
+def test_prepared_sweep_queries_still_use_the_partial_indexes(school):
+    """A generic plan cannot prove `state = $1` matches a partial index's `state = 'open'`, and
+    would scan the whole table each tick; every execution is planned for its values instead."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "force_custom_plan"
+        cursor.execute("PREPARE due(timestamptz, text) AS SELECT id FROM escalation_deadline"
+                       " WHERE due_at <= $1 AND state = $2 ORDER BY due_at LIMIT 10")
+        try:
+            cursor.execute("EXPLAIN EXECUTE due(now(), 'open')")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("DEALLOCATE due")
+    assert "deadline_open_due" in plan, plan
