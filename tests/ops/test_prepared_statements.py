@@ -1,58 +1,80 @@
-"""PostgreSQL connections bind parameters on the server and prepare what they repeat."""
+"""PostgreSQL connections of the web server bind parameters on the server and prepare what
+they repeat; the worker's do not (see DATABASES in settings.py)."""
+
+import importlib
+import os
+import subprocess
+import sys
 
 import pytest
 from django.db import connection
 
-from shouwang.org.models import Unit
+PREPARED = {"server_side_binding": True, "prepare_threshold": 5, "options": "-c plan_cache_mode=force_custom_plan"}
 
 
-@pytest.mark.django_db
-def test_a_statement_run_again_and_again_is_prepared_once_and_gives_the_same_rows(school):
-    if connection.vendor != "postgresql":
-        pytest.skip("prepared statements are PostgreSQL's")
-    codes = list(Unit.objects.order_by("pk").values_list("code", flat=True)[:8])
-    # Different values each time: with server-side binding the SQL text is the same, so the
-    # driver prepares it once (on its fifth run) and only sends the values after that.
-    found = [Unit.objects.filter(code=code).values_list("code", flat=True).get() for code in codes]
-    assert found == codes
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-                       ['%FROM "org_unit" WHERE "org_unit"."code" = $1%'])
-        assert cursor.fetchone()[0] == 1
-
-
-def test_prepared_statements_can_be_switched_off_for_old_connection_poolers(monkeypatch):
-    import importlib
-
+def _options(monkeypatch, **env):
     from shouwang import settings
 
     monkeypatch.setenv("SHOUWANG_DATABASE_URL", "postgres://u@db.example:5432/shouwang")
-    monkeypatch.setenv("SHOUWANG_DB_PREPARED_STATEMENTS", "false")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
     try:
-        assert "prepare_threshold" not in importlib.reload(settings).DATABASES["default"].get("OPTIONS", {})
-        monkeypatch.setenv("SHOUWANG_DB_PREPARED_STATEMENTS", "true")
-        options = importlib.reload(settings).DATABASES["default"]["OPTIONS"]
-        assert options == {"server_side_binding": True, "prepare_threshold": 5,
-                           "options": "-c plan_cache_mode=force_custom_plan"}
+        return importlib.reload(settings).DATABASES["default"].get("OPTIONS", {})
     finally:
         monkeypatch.undo()
         importlib.reload(settings)
 
 
-@pytest.mark.django_db
-def test_prepared_sweep_queries_still_use_the_partial_indexes(school):
-    """A generic plan cannot prove `state = $1` matches a partial index's `state = 'open'`, and
-    would scan the whole table each tick; every execution is planned for its values instead."""
+def test_prepared_statements_are_off_unless_asked_for_and_can_be_switched_off(monkeypatch):
+    monkeypatch.delenv("SHOUWANG_DB_PREPARED_STATEMENTS", raising=False)
+    assert "prepare_threshold" not in _options(monkeypatch)
+    assert _options(monkeypatch, SHOUWANG_DB_PREPARED_STATEMENTS="true") == PREPARED
+    assert "prepare_threshold" not in _options(monkeypatch, SHOUWANG_DB_PREPARED_STATEMENTS="false")
+
+
+@pytest.mark.parametrize("env, expected", [({}, PREPARED), ({"SHOUWANG_DB_PREPARED_STATEMENTS": "false"}, {})])
+def test_the_web_server_asks_for_them_unless_told_not_to(env, expected):
+    code = ("import shouwang.wsgi; from django.conf import settings; "
+            "print(sorted(settings.DATABASES['default'].get('OPTIONS', {}).items()))")
+    env = {k: v for k, v in os.environ.items() if k != "SHOUWANG_DB_PREPARED_STATEMENTS"} | env
+    env["SHOUWANG_DATABASE_URL"] = "postgres://u@db.example:5432/shouwang"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == str(sorted(expected.items()))
+
+
+@pytest.fixture
+def prepared_connection():
+    """A second connection to the test database with the web server's options."""
     if connection.vendor != "postgresql":
         pytest.skip("prepared statements are PostgreSQL's")
-    with connection.cursor() as cursor:
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    wrapper = DatabaseWrapper({**connection.settings_dict, "OPTIONS": dict(PREPARED)}, alias="prepared")
+    yield wrapper
+    wrapper.close()
+
+
+@pytest.mark.django_db
+def test_a_statement_run_again_and_again_is_prepared_once(prepared_connection):
+    # Different values each time: with server-side binding the SQL text is the same, so the
+    # driver prepares it once (on its fifth run) and only sends the values after that.
+    with prepared_connection.cursor() as cursor:
+        for code in ["A", "B", "C", "D", "E", "F", "G"]:
+            cursor.execute("SELECT id FROM org_unit WHERE code = %s", [code])
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                       ["%FROM org_unit WHERE code = $1%"])
+        assert cursor.fetchone()[0] == 1
+
+
+@pytest.mark.django_db
+def test_prepared_sweep_queries_still_use_the_partial_indexes(prepared_connection):
+    """A generic plan cannot prove `state = $1` matches a partial index's `state = 'open'`, and
+    would scan the whole table each tick; every execution is planned for its values instead."""
+    with prepared_connection.cursor() as cursor:
         cursor.execute("SHOW plan_cache_mode")
         assert cursor.fetchone()[0] == "force_custom_plan"
         cursor.execute("PREPARE due(timestamptz, text) AS SELECT id FROM escalation_deadline"
                        " WHERE due_at <= $1 AND state = $2 ORDER BY due_at LIMIT 10")
-        try:
-            cursor.execute("EXPLAIN EXECUTE due(now(), 'open')")
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-        finally:
-            cursor.execute("DEALLOCATE due")
+        cursor.execute("EXPLAIN EXECUTE due(now(), 'open')")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "deadline_open_due" in plan, plan
