@@ -4,6 +4,8 @@ SHOUWANG_DATABASE_URL is set), migrated, with Django ready."""
 import os
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
@@ -38,3 +40,14 @@ def percentile(values, p):
 
 def line(name, value, unit, target=""):
     print(f"{name}: {value:.2f} {unit}" + (f" (target {target})" if target else ""), flush=True)
+
+
+def timed(target, args_per_thread) -> float:
+    """Seconds for one thread per args tuple to run target to the end."""
+    threads = [threading.Thread(target=target, args=args) for args in args_per_thread]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started

@@ -16,10 +16,9 @@ row-by-row sweep costs before it does any work), and one bare UPDATE of all of t
 
 import argparse
 import datetime
-import threading
 import time
 
-from _setup import django_ready, line
+from _setup import django_ready, line, timed
 
 WORKERS = 2
 
@@ -84,13 +83,7 @@ def baseline(dsn, ids):
                     c.execute("UPDATE escalation_deadline SET state='claimed' WHERE id=%s AND state='open'", [pk])
                     c.execute("UPDATE escalation_deadline SET state='done' WHERE id=%s", [pk])
 
-    threads = [threading.Thread(target=claim, args=(chunk,)) for chunk in chunks]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return time.perf_counter() - started
+    return timed(claim, [(chunk,) for chunk in chunks])
 
 
 def main():

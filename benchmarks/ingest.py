@@ -12,10 +12,8 @@ than that request is answered, so it bounds what any filing code could reach her
 import argparse
 import http.client
 import json
-import threading
-import time
 
-from _setup import django_ready, line
+from _setup import django_ready, line, timed
 
 CLIENTS = 8
 
@@ -35,13 +33,7 @@ def post_all(url, token, payloads):
             if response.status != 201:
                 errors.append(response.status)
 
-    threads = [threading.Thread(target=client, args=(c,)) for c in chunks]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return time.perf_counter() - started, errors
+    return timed(client, [(c,) for c in chunks]), errors
 
 
 def floor(url, n):
@@ -54,13 +46,7 @@ def floor(url, n):
             conn.request("GET", "/healthz")
             conn.getresponse().read()
 
-    threads = [threading.Thread(target=client, args=(n // CLIENTS,)) for _ in range(CLIENTS)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return (n // CLIENTS * CLIENTS) / (time.perf_counter() - started)
+    return (n // CLIENTS * CLIENTS) / timed(client, [(n // CLIENTS,)] * CLIENTS)
 
 
 def baseline(n):
@@ -77,13 +63,7 @@ def baseline(n):
             for i in range(count):
                 c.execute("INSERT INTO bench_baseline (payload, at) VALUES (%s, now())", [json.dumps({"i": i})])
 
-    threads = [threading.Thread(target=client, args=(n // CLIENTS,)) for _ in range(CLIENTS)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return (n // CLIENTS * CLIENTS) / (time.perf_counter() - started)
+    return (n // CLIENTS * CLIENTS) / timed(client, [(n // CLIENTS,)] * CLIENTS)
 
 
 def main():
