@@ -73,7 +73,7 @@ class Routing:
             offices |= Q(path__startswith=f"/{school}/")
         # The units first, by their unique code, then their posts by unit, in two queries: in
         # one, PostgreSQL tested every current post of the school against the list of codes
-        # (4 ms for a batch of 30 reports instead of 0.6).
+        # (4 ms for a batch of 30 reports; 1.6 ms for the two).
         unit_ids = list(Unit.objects.filter(Q(code__any_of=codes) | (Q(kind=Unit.Kind.OFFICE, is_active=True) & offices))
                         .order_by().values_list("pk", flat=True))
         for post in (Post.objects.current(self.on).filter(unit_id__any_of=unit_ids, role__code__in=roles,
