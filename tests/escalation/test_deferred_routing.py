@@ -113,6 +113,21 @@ def test_the_auditor_brings_back_a_lost_route_deadline(school):
     assert route_audit(now=at(14, 2)) == 0
 
 
+def test_a_stale_look_by_the_auditor_changes_nothing(school, monkeypatch):
+    # A report that got its deadline between the auditor's look and its lock (here: the look
+    # is stale on purpose) keeps that deadline and gets no second one, and no event.
+    from shouwang.escalation import auditor
+
+    principal, _raw = token_principal(school)
+    report = file_by(principal, at(14), api_token=principal.token)
+    assert auditor.reports_without_deadline() == []
+    monkeypatch.setattr(auditor, "reports_without_deadline", lambda: [report.pk])
+    before = Event.objects.count()
+    assert route_audit(now=at(14, 1)) == 0
+    assert Deadline.objects.filter(subject_id=str(report.pk)).count() == 1
+    assert Event.objects.count() == before
+
+
 def test_the_api_answers_before_routing_and_the_timeline_shows_it_after(school):
     _principal, raw = token_principal(school)
     client = Client()
