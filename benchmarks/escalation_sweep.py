@@ -30,7 +30,7 @@ def file_reports(n, filed_at):
 
     from shouwang.api.auth import TokenAuth
     from shouwang.api.services import token_create
-    from shouwang.escalation.engine import deadline_sweep
+    from shouwang.escalation.sweep import deadline_sweep
     from shouwang.org.models import Student, Unit
     from shouwang.reports.services import report_file
 

@@ -11,7 +11,7 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from shouwang.escalation.engine import deadline_sweep
+from shouwang.escalation.sweep import deadline_sweep
 from shouwang.incidents.models import Incident
 from shouwang.reports.services import report_file, report_verify
 

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from shouwang.escalation.engine import deadline_sweep
+from shouwang.escalation.sweep import deadline_sweep
 from shouwang.reports.models import Report
 
 from .conftest import CHROMIUM_ARGS, VIEWPORTS  # noqa: F401

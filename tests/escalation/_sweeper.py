@@ -12,8 +12,8 @@ django.setup()
 
 from datetime import datetime  # noqa: E402
 
-from shouwang.escalation.engine import deadline_sweep  # noqa: E402
 from shouwang.escalation.models import Deadline  # noqa: E402
+from shouwang.escalation.sweep import deadline_sweep  # noqa: E402
 
 
 def main():

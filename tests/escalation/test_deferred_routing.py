@@ -13,8 +13,8 @@ from shouwang.api.services import token_create
 from shouwang.audit.models import Event
 from shouwang.audit.selectors import chain_verify
 from shouwang.escalation.auditor import route_audit
-from shouwang.escalation.engine import deadline_sweep
 from shouwang.escalation.models import Deadline, DutyShift
+from shouwang.escalation.sweep import deadline_sweep
 from shouwang.notify.models import Delivery, Message
 from shouwang.reports.models import Recipient, Report
 from shouwang.reports.services import report_file

@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from shouwang.audit.models import Event
-from shouwang.escalation.engine import deadline_sweep
 from shouwang.escalation.models import Deadline, DutyShift, Holiday
+from shouwang.escalation.sweep import deadline_sweep
 from shouwang.notify.models import Delivery
 from shouwang.reports.models import Recipient, Report
 from shouwang.reports.services import report_acknowledge

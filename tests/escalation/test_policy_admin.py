@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
 from shouwang.audit.models import Event
-from shouwang.escalation.engine import deadline_sweep
 from shouwang.escalation.models import EscalationPolicy
 from shouwang.escalation.services import parse_steps, policy_create, policy_update
+from shouwang.escalation.sweep import deadline_sweep
 from shouwang.reports.models import Category
 
 from .conftest import at

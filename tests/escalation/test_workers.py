@@ -121,7 +121,7 @@ def test_acknowledgements_racing_escalations_resolve_cleanly(transactional_db, s
     with either 'ack won' or 'escalated, then a late ack' on its timeline — never a deadlock."""
     import threading
 
-    from shouwang.escalation.engine import deadline_sweep
+    from shouwang.escalation.sweep import deadline_sweep
     from shouwang.reports.services import report_acknowledge
 
     reports = file_many(school, 40, at(14))
@@ -177,7 +177,7 @@ def test_a_batch_takes_the_reports_another_worker_does_not_hold(transactional_db
 
     from django.db import transaction
 
-    from shouwang.escalation.engine import deadline_sweep
+    from shouwang.escalation.sweep import deadline_sweep
     from shouwang.reports.models import Report
 
     reports = file_many(school, 12, at(14))

@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from shouwang.audit.models import Event
-from shouwang.escalation.engine import deadline_sweep
 from shouwang.escalation.models import Deadline
+from shouwang.escalation.sweep import deadline_sweep
 from shouwang.incidents import services
 from shouwang.incidents.models import GroupMember, Incident, Task
 from shouwang.notify.models import Delivery

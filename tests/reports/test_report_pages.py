@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from shouwang.audit.models import Event
 from shouwang.audit.services import event_record
-from shouwang.escalation.engine import deadline_sweep
+from shouwang.escalation.sweep import deadline_sweep
 from shouwang.org.models import Post, Role
 from shouwang.reports import services
 from shouwang.reports.models import Report

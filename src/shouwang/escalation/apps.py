@@ -11,7 +11,7 @@ class EscalationConfig(AppConfig):
         from shouwang.ops.sweeps import register_sweep
 
         from .auditor import route_audit
-        from .engine import deadline_sweep
+        from .sweep import deadline_sweep
 
         register_sweep(deadline_sweep)
         register_sweep(route_audit, every_seconds=60)

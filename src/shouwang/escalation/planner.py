@@ -1,7 +1,7 @@
 """Routing for many reports at once: who holds which post at each report's levels, loaded in a
 few queries, and the writes (recipients, deadlines, messages, report fields) collected and
 stored together. Filing uses it for one report; the sweep for hundreds in one transaction. The
-rules of routing stay in engine.py; this only makes them cheap."""
+rules of routing stay in engine.py (what a route does) and sweep.py (when); this only makes them cheap."""
 
 import json
 from collections import defaultdict

@@ -8,9 +8,9 @@ class IncidentsConfig(AppConfig):
 
     def ready(self):
         # Task deadlines run on the one deadline engine (DESIGN: "the one idea"), not a second one.
-        from shouwang.escalation import engine
+        from shouwang.escalation import sweep
 
         from .tasks import TASK_OVERDUE, TASK_REMIND, lock_task, task_overdue, task_remind
 
-        engine.HANDLERS[TASK_REMIND] = (lock_task, task_remind)
-        engine.HANDLERS[TASK_OVERDUE] = (lock_task, task_overdue)
+        sweep.HANDLERS[TASK_REMIND] = (lock_task, task_remind)
+        sweep.HANDLERS[TASK_OVERDUE] = (lock_task, task_overdue)
