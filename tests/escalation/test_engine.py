@@ -293,3 +293,18 @@ def test_filing_reads_and_writes_in_few_queries(school, file_night_absence, djan
     with django_assert_max_num_queries(0):
         assert [s.student_no for s in report.students.all()] == ["2024010101"]
         assert list(report.attachments.all()) == []
+
+
+def test_an_idle_tick_asks_the_database_once(school, file_night_absence):
+    # Waiting deadlines that are not due yet: the sweep asks once whether anything is due and
+    # stops there; when one falls due it does its work.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    report = file_night_absence(at(14))
+    with CaptureQueriesContext(connection) as queries:
+        assert deadline_sweep(now=at(14, 5)) == 0
+    assert len(queries) == 1
+    assert deadline_sweep(now=at(14) + 40 * M) == 1
+    report.refresh_from_db()
+    assert report.current_step == 1

@@ -14,7 +14,7 @@ from django.utils import timezone
 from shouwang.audit.models import Event
 from shouwang.notify.models import BotEndpoint, Channel, Delivery, NotificationRule, WebhookEndpoint
 from shouwang.notify.providers.sms import aliyun_signature, tencent_authorization
-from shouwang.notify.sweep import delivery_sweep
+from shouwang.notify.sweep import delivery_reclaim, delivery_sweep
 from shouwang.reports.services import report_acknowledge, report_file
 
 SECRET = "SEC-very-secret-value-42"
@@ -204,7 +204,9 @@ def test_a_stuck_sending_delivery_is_reclaimed_and_sent_once_more(school, sink):
     file_for_liu(school)
     # A worker claimed it and was killed before recording anything.
     Delivery.objects.filter(channel="webhook").update(state="sending", claimed_at=NOW, attempts=1)
+    assert delivery_reclaim(now=NOW + 60 * S) == 0  # not stale yet: it may still be on its way
     assert delivery_sweep(now=NOW + 60 * S) == 0
+    assert delivery_reclaim(now=NOW + 200 * S) == 1
     assert delivery_sweep(now=NOW + 200 * S) == 1
     d = Delivery.objects.get(channel="webhook")
     assert d.state == "sent" and d.attempts == 2

@@ -9,6 +9,7 @@ class NotifyConfig(AppConfig):
     def ready(self):
         from shouwang.ops.sweeps import register_sweep
 
-        from .sweep import delivery_sweep
+        from .sweep import RECLAIM_SECONDS, delivery_reclaim, delivery_sweep
 
         register_sweep(delivery_sweep)
+        register_sweep(delivery_reclaim, every_seconds=RECLAIM_SECONDS)

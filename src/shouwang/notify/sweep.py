@@ -4,8 +4,8 @@ At least once: a delivery is marked sent only after the provider answered, and e
 carries the delivery's idempotency key so a provider (or webhook receiver) can drop a repeat.
 Due deliveries are claimed together (one compare-and-set with a batch token), sent one by one,
 and their outcomes recorded together in one transaction. A worker killed between claim and
-record leaves its rows "sending"; after NOTIFY_CLAIM_TIMEOUT they are reclaimed and sent again
-under the same keys."""
+record leaves its rows "sending"; after NOTIFY_CLAIM_TIMEOUT they are reclaimed (delivery_reclaim)
+and sent again under the same keys."""
 
 import logging
 import random
@@ -24,6 +24,7 @@ from .models import Delivery
 from .providers import PermanentError, Rendered, Skip, TemporaryError, provider_for, skip_reason
 
 log = logging.getLogger("shouwang.notify")
+RECLAIM_SECONDS = 30
 
 
 def backoff(attempts: int, rng=random) -> timedelta:
@@ -32,7 +33,10 @@ def backoff(attempts: int, rng=random) -> timedelta:
     return timedelta(seconds=base * rng.uniform(0.8, 1.2))
 
 
-def _reclaim_stale(now):
+def delivery_reclaim(*, now) -> int:
+    """Put deliveries left "sending" by a killed worker back to pending (sent again under the
+    same keys). The worker runs this every RECLAIM_SECONDS, not every tick: a claim only goes
+    stale after NOTIFY_CLAIM_TIMEOUT (2 minutes by default)."""
     stale = now - timedelta(seconds=settings.NOTIFY_CLAIM_TIMEOUT_SECONDS)
     return Delivery.objects.filter(state=Delivery.State.SENDING, claimed_at__lt=stale).update(
         state=Delivery.State.PENDING, claimed_by="", last_error="reclaimed: the sending worker stopped")
@@ -121,7 +125,6 @@ def delivery_sweep(*, now=None, worker_id="worker", limit=100) -> int:
     """Send up to `limit` due deliveries, each channel within its rate limit; returns how many
     were sent."""
     now = now or timezone.now()
-    _reclaim_stale(now)
     due = list(Delivery.objects.filter(state=Delivery.State.PENDING, next_attempt_at__lte=now)
                .order_by("next_attempt_at").values_list("pk", "channel")[:limit])
     budget, picked = {}, []

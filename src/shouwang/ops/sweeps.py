@@ -7,9 +7,14 @@ Each sweep claims its own due rows (compare-and-set), so any number of workers m
 SWEEPS: list = []
 
 
+def every(seconds: float, func):
+    """Mark func(now=…) to run at most once per `seconds` (0: every tick)."""
+    func.sweep_every_seconds = seconds
+    return func
+
+
 def register_sweep(func=None, *, every_seconds: float = 0):
     def add(f):
-        f.sweep_every_seconds = every_seconds
-        SWEEPS.append(f)
+        SWEEPS.append(every(every_seconds, f))
         return f
     return add(func) if func is not None else add
