@@ -8,6 +8,7 @@ locked only for that last moment instead of for the whole routing."""
 
 import threading
 from contextlib import contextmanager
+from typing import Literal, overload
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.utils import timezone
@@ -36,7 +37,13 @@ def _copy_value(field, connection):
     return lambda v: field.get_db_prep_save(v, connection)
 
 
-def rows_insert(model, rows: list[dict], *, ids: bool = False) -> list | None:
+@overload
+def rows_insert(model, rows: list[dict], *, ids: Literal[True]) -> list[int]: ...
+@overload
+def rows_insert(model, rows: list[dict], *, ids: Literal[False] = False) -> None: ...
+
+
+def rows_insert(model, rows: list[dict], *, ids: bool = False) -> list[int] | None:
     """Insert new rows of `model`, given as {attname: value} (a field left out takes its model
     default), without reading their ids back. A sweep escalating hundreds of reports writes
     thousands of events, deliveries and recipients per transaction: building a model instance

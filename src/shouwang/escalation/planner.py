@@ -48,11 +48,11 @@ class Routing:
         if paths is None:
             # The sweep annotates the unit's path; anyone else passes the report with its unit.
             paths = {r.pk: [getattr(r, "unit_path", None) or r.unit.path] for r in self.reports}
-            through = Report.units_involved.through.objects.filter(report_id__any_of=ids)
-            for report_id, path in through.values_list("report_id", "unit__path"):
+            units = Report.units_involved.through.objects.filter(report_id__any_of=ids)
+            for report_id, path in units.values_list("report_id", "unit__path"):
                 paths[report_id].append(path)
-            through = Report.students.through.objects.filter(report_id__any_of=ids)
-            for report_id, klass, room in through.values_list("report_id", "student__klass__path",
+            students = Report.students.through.objects.filter(report_id__any_of=ids)
+            for report_id, klass, room in students.values_list("report_id", "student__klass__path",
                                                               "student__dorm_room__path"):
                 paths[report_id] += [p for p in (klass, room) if p]
         self.codes_of = {rid: {c for p in ps if p for c in p.strip("/").split("/")} for rid, ps in paths.items()}

@@ -54,8 +54,8 @@ def at_label(at, offices=None) -> str:
     return str(Unit.Kind(at).label) if at in Unit.Kind.values else str(at)
 
 
-def office_names():
-    names = {}
+def office_names() -> dict[str, str]:
+    names: dict[str, str] = {}
     for function, name in Unit.objects.filter(kind=Unit.Kind.OFFICE, is_active=True).exclude(function="") \
             .order_by("path").values_list("function", "name"):
         names.setdefault(function, name)
@@ -72,7 +72,7 @@ def steps_summary(steps, start_step=0, *, roles=None, offices=None):
     for index, step in enumerate(steps if isinstance(steps, list) else []):
         if not isinstance(step, dict):
             continue
-        codes = step.get("roles") if isinstance(step.get("roles"), list) else []
+        codes = step["roles"] if isinstance(step.get("roles"), list) else []
         text = _("%(roles)s@%(at)s %(minutes)s min") % {
             "roles": "/".join(roles.get(c, c) if isinstance(c, str) else str(c) for c in codes), "at": at_label(step.get("at"), offices),
             "minutes": step.get("ack_minutes")}
@@ -141,7 +141,7 @@ def roster_week(viewer, *, start: datetime.date, unit: Unit | None = None) -> Ro
     if unit is not None:
         window = window.filter(unit__path__startswith=unit.path)
     units = Unit.objects.filter(pk__in=window.values("unit_id")).order_by("path")
-    cells = {}
+    cells: dict[tuple[int, datetime.date], list] = {}
     for shift in roster(viewer, start=days[0], end=days[-1], unit=unit):
         cells.setdefault((shift.unit_id, shift.date), []).append(shift)
     paths = roster_editor_paths(viewer)

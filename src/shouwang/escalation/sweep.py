@@ -15,6 +15,7 @@ import os
 import socket
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import F
@@ -143,7 +144,7 @@ def _sweep_report_acks(now, worker_id, limit) -> int:
 # Other deadline kinds (incident tasks, …) register kind → (lock the subject, act on it) here and
 # are handled row by row: the subject is locked first, then the deadline claimed, the same order
 # as their completions take them.
-HANDLERS = {}
+HANDLERS: dict[str, tuple[Callable, Callable]] = {}
 
 
 def _sweep_other_kinds(now, worker_id, limit) -> int:

@@ -295,7 +295,7 @@ def decision_record(*, actor, incident, decision_id: str, option: str, reason: s
     if not permissions.may_decide(actor, incident, point.get("authority", "group")):
         raise PermissionDenied(_("Only %(who)s may record this decision.") % {
             "who": {"head": _("the group head"), "deputy": _("the group head or a deputy")}.get(
-                point.get("authority"), _("a member of the command group"))})
+                point.get("authority") or "", _("a member of the command group"))})
     option, reason = (option or "").strip(), (reason or "").strip()
     errors = {}
     is_free = option not in point["options"]
@@ -336,7 +336,7 @@ def situation_add(*, actor, incident, text: str, people_involved=None, injured=N
     if not permissions.is_involved(actor, incident):
         raise PermissionDenied
     _require_open(incident)
-    errors = {}
+    errors: dict[str, list] = {}
     counts = {f: _optional_count(v, f, errors) for f, v in
               (("people_involved", people_involved), ("injured", injured), ("dead", dead))}
     if not (text or "").strip():

@@ -55,7 +55,7 @@ def messages_send(items: list[Outgoing], *, now) -> list[int]:
         for i in items
     ], ids=True)
     people = {p.pk for i in items for p in i.recipients}
-    stored = {}
+    stored: dict[int, list[tuple[str, int]]] = {}
     for rule in NotificationRule.objects.filter(person_id__any_of=people).order_by("person_id", "position"):
         stored.setdefault(rule.person_id, []).append((rule.channel, rule.wait_minutes))
     deliveries = []
