@@ -72,6 +72,18 @@ def test_one_tap_ack_from_the_inbox_comes_back_to_the_inbox(school, file_report)
     assert "等待您确认" not in login(school.zhang).get("/inbox/").content.decode()
 
 
+def test_acknowledging_reads_the_inbox_messages_about_the_report(school, file_report):
+    # One tap on 确认收到 in the inbox: the message stops being "new" and the badge stops counting it.
+    report = file_report(actor=school.liu)
+    other = file_report(actor=school.liu)
+    zhang = login(school.zhang)
+    assert badge(zhang) == "2"
+    zhang.post(f"/reports/{report.pk}/ack/", {"next": "inbox"})
+    assert badge(zhang) == "1"
+    unread = Delivery.objects.filter(recipient=school.zhang, channel="inapp", read_at__isnull=True)
+    assert [d.message.subject_id for d in unread] == [str(other.pk)]
+
+
 def _link(school, file_report, now=None):
     report = file_report(now=now)  # filed by the admin: the dorm head is asked first
     recipient = Recipient.objects.get(report=report, person=school.liu, purpose="ack")

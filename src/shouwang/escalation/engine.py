@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from shouwang.audit.services import event_record, rows_insert
-from shouwang.notify.services import deliveries_cancel
+from shouwang.notify.services import deliveries_cancel, inbox_mark_read_about
 
 from . import routing
 from .models import Deadline
@@ -211,6 +211,8 @@ def report_acknowledge(*, report, person, channel, note, now):
     if receipt is not None and receipt.acked_at is None:
         receipt.acked_at, receipt.ack_channel, receipt.ack_note = now, channel, note
         receipt.save(update_fields=["acked_at", "ack_channel", "ack_note"])
+    # Acknowledged on any channel means seen: the inbox badge stops counting it.
+    inbox_mark_read_about(person=person, subject_type="reports.report", subject_id=report.pk, now=now)
     first = report.ack_state != Report.AckState.ACKNOWLEDGED
     if first:
         report.ack_state = Report.AckState.ACKNOWLEDGED

@@ -104,6 +104,14 @@ def inbox_mark_read(*, person, delivery_ids, now) -> int:
     ).update(read_at=now)
 
 
+def inbox_mark_read_about(*, person, subject_type: str, subject_id, now) -> int:
+    """Everything in a person's inbox about one subject is read: they acknowledged it."""
+    return Delivery.objects.filter(
+        message__subject_type=subject_type, message__subject_id=str(subject_id), recipient=person,
+        channel=Channel.INAPP, read_at__isnull=True,
+    ).update(read_at=now)
+
+
 def notification_rules_set(*, actor, rules: list[tuple[str, int]]) -> list:
     """Replace a person's own rules: channels in order, each with minutes to wait after the
     previous. The in-app inbox is always first and needs no rule."""
