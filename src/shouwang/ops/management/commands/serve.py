@@ -1,9 +1,17 @@
 import os
 import signal
+import socket
 import subprocess
 import sys
 
 from django.core.management.base import BaseCommand
+
+
+def site_url(host: str, port: int) -> str:
+    """Where people reach a server bound to host:port (all interfaces: this machine's name)."""
+    if host in ("0.0.0.0", "::", ""):
+        host = socket.getfqdn()
+    return f"http://{'[' + host + ']' if ':' in host else host}:{port}"
 
 
 class Command(BaseCommand):
@@ -17,6 +25,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, web_workers, no_worker, **options):
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="shouwang.settings")
+        # Links in messages (one-tap acknowledgement) must point at this server unless the
+        # deployment says otherwise (behind a proxy it sets SHOUWANG_SITE_URL).
+        env.setdefault("SHOUWANG_SITE_URL", site_url(host, port))
         web = subprocess.Popen([
             sys.executable, "-m", "gunicorn", "shouwang.wsgi:application",
             "--bind", f"{host}:{port}", "--workers", str(web_workers), "--threads", "4",
