@@ -117,6 +117,22 @@ def test_a_bad_attachment_and_a_bad_field_are_reported_together(school):
     assert Report.objects.count() == 0
 
 
+def test_every_problem_shows_in_one_round(school):
+    # A missing place (the form's check) and a future time, a student out of scope and a
+    # renamed text file (the service's checks): all four at once, nothing written.
+    before = snapshot()
+    future = (timezone.localtime() + datetime.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
+    fake = SimpleUploadedFile("a.jpg", b"text", content_type="image/jpeg")
+    response = login(school.liu).post("/reports/new/", form(place="", occurred_at=future, students="2024010201",
+                                                             attachments=fake))
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert set(errors) == {"place", "occurred_at", "students", "attachments"}
+    assert errors["place"] == ["这个字段是必填项。"], "one message per field, the form's"
+    assert "发生时间不能晚于现在" in errors["occurred_at"][0]
+    assert snapshot() == before
+
+
 def test_student_lookup_finds_only_students_in_scope(school):
     liu = login(school.liu)
     found = liu.get("/reports/new/students/", {"student_q": "2024"}).content.decode()

@@ -71,13 +71,14 @@ class ReportForm(forms.Form):
             self.initial.setdefault("occurred_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
 
     def service_kwargs(self):
+        """The service's arguments from what parsed (a field that did not parse is left out)."""
         d = self.cleaned_data
-        return {
-            "category": d["category"], "severity": d["severity"], "unit": d["unit"], "occurred_at": d["occurred_at"],
-            "place": d["place"], "people_count": d["people_count"], "students": split_codes(d["students"]),
-            "units_involved": split_codes(d["units_involved"]), "cause": d["cause"], "trend": d["trend"],
-            "description": d["description"], "attachments": d["attachments"],
-        }
+        kwargs = {name: d[name] for name in ("category", "severity", "unit", "occurred_at", "place", "people_count",
+                                             "cause", "trend", "description", "attachments") if name in d}
+        for name in ("students", "units_involved"):
+            if name in d:
+                kwargs[name] = split_codes(d[name])
+        return kwargs
 
 
 class UpdateForm(forms.Form):

@@ -72,6 +72,24 @@ def _check_attachments(attachments, errors: dict) -> list:
     return checked
 
 
+def report_file_errors(*, actor, category=None, severity=None, unit=None, occurred_at=None, place="",
+                       description="", people_count=None, students=(), units_involved=(), attachments=(),
+                       now=None, **_unchecked) -> dict:
+    """What report_file would refuse in these fields, as {field: [messages]}; writes nothing. The
+    form asks this when its own parsing failed, so a person sees every problem in one round
+    (a future time, a student out of scope, a renamed .exe) instead of fixing twice."""
+    now = now or timezone.now()
+    errors: dict = {}
+    try:
+        _clean_facts(viewer=actor, category=category, severity=severity, unit_code=unit, occurred_at=occurred_at,
+                     place=place, description=description, people_count=people_count, student_nos=students,
+                     unit_codes=units_involved, now=now)
+    except ValidationError as exc:
+        errors = exc.message_dict
+    _check_attachments(attachments, errors)
+    return errors
+
+
 def report_file(*, actor, category: str, severity: str, unit: str, occurred_at, place: str, description: str,
                 people_count: int | None = None, cause: str = "", trend: str = "", students=(), units_involved=(),
                 attachments=(), api_token=None, now=None) -> Report:

@@ -41,6 +41,13 @@ def report_new(request):
         else:
             messages.success(request, _("Report #%(id)d filed and sent to the responsible people.") % {"id": report.pk})
             return redirect("report_detail", report.pk)
+    elif posted:
+        # Every problem in one round: the service's checks on the fields that did parse.
+        unflagged = {field: problems for field, problems in
+                     services.report_file_errors(actor=request.user, **form.service_kwargs()).items()
+                     if field not in form.errors}
+        if unflagged:
+            apply_errors(form, ValidationError(unflagged))
     return render(request, "reports/new.html", {"form": form}, status=400 if form.errors else 200)
 
 
