@@ -23,6 +23,13 @@ def can_activate(user, unit) -> bool:
     return _holds(user, ACTIVATOR_ROLES) and scope_for(user).contains_path(unit.path)
 
 
+def can_activate_any(user) -> bool:
+    """May activate a plan for some unit (can_activate then checks the unit): whether to offer it."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_superuser or _holds(user, ACTIVATOR_ROLES)
+
+
 def seats_of(user, incident) -> set[str]:
     """The command-group positions the user fills in this incident."""
     return set(incident.group.filter(person=user).values_list("position", flat=True))
@@ -30,9 +37,18 @@ def seats_of(user, incident) -> set[str]:
 
 def may_decide(user, incident, authority: str) -> bool:
     """authority from the plan: head (组长 only), deputy (组长 or 副组长), group (any seat)."""
-    seats = seats_of(user, incident)
+    return _may_decide(seats_of(user, incident), authority)
+
+
+def _may_decide(seats, authority) -> bool:
     allowed = {"head": {"head"}, "deputy": {"head", "deputy"}}.get(authority)
     return bool(seats & allowed) if allowed is not None else bool(seats)
+
+
+def decisions_allowed(user, incident, points) -> list[dict]:
+    """The plan's decision points the user may record (may_decide for each, one query)."""
+    seats = seats_of(user, incident)
+    return [p for p in points if _may_decide(seats, p.get("authority", "group"))]
 
 
 def can_command(user, incident) -> bool:

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from shouwang.audit.selectors import events_for_subject
 from shouwang.org.scope import scope_for
+from shouwang.plans.selectors import PostLabels
 
 from .models import GroupMember, Incident, Task
 
@@ -39,8 +40,12 @@ def incident_board(viewer, incident, *, now=None) -> dict:
     expected = {m.person_id: m.person for m in group}
     for t in tasks:
         expected.setdefault(t.assignee_id, t.assignee)
+    # A stand-in's post is recorded as "roles@at"; the board says it in words.
+    posts = {x.stands_in_for for x in [*tasks, *group] if x.stands_in_for}
+    label = PostLabels() if posts else None
     return {
         "tasks": tasks,
+        "stands_in": {post: label.described(post) for post in posts} if label else {},
         "overdue": [t for t in tasks if t.is_overdue(now)],
         "open_count": sum(t.state == Task.State.OPEN for t in tasks),
         "group": group,
@@ -62,3 +67,16 @@ def incident_timeline(viewer, incident):
 
 def task_get(viewer, incident, task_id) -> Task:
     return get_object_or_404(incident.tasks.select_related("assignee", "incident"), pk=task_id)
+
+
+# A report's severity and the plan level it corresponds to (levels run I = most severe … IV).
+SEVERITY_LEVEL = {"general": "IV", "larger": "III", "major": "II", "critical": "I"}
+
+
+def suggested_level(document: dict, report) -> str:
+    """The level to preselect when activating for a report: the one matching its severity, if
+    the plan has it; otherwise none (the activator chooses)."""
+    if report is None:
+        return ""
+    level = SEVERITY_LEVEL.get(report.severity, "")
+    return level if level in {lv["code"] for lv in document.get("levels", [])} else ""

@@ -38,16 +38,27 @@ def incident_url(incident) -> str:
     return f"/incidents/{incident.pk}/"
 
 
-def _units_around(unit) -> list[Unit]:
-    """The unit and its ancestors: where a plan's "at" levels are looked up."""
-    return list(Unit.objects.filter(code__in=unit.path.strip("/").split("/")))
+def _units_around(unit, report=None) -> list[Unit]:
+    """Where a plan's "at" levels are looked up: the unit and its ancestors and, for an incident
+    from a report, the units around the report as routing sees them (its unit, the units
+    involved, the students' class and dorm room, each with ancestors), so an incident about a
+    dorm room still finds the students' counsellor and college. A few queries, however many
+    students."""
+    codes = set(unit.ancestor_codes())
+    if report is None:
+        return list(Unit.objects.filter(code__in=codes))
+    around = {u.pk: u for u in routing.context_units(report)}
+    missing = codes - {u.code for u in around.values()}
+    if missing:
+        around.update({u.pk: u for u in Unit.objects.filter(code__in=missing)})
+    return list(around.values())
 
 
 class _Resolver:
     """Finds who holds roles at a level, once per (roles, at) — a 40-step plan asks few questions."""
 
-    def __init__(self, unit, now):
-        self.units, self.on, self.cache = _units_around(unit), timezone.localdate(now), {}
+    def __init__(self, unit, now, report=None):
+        self.units, self.on, self.cache = _units_around(unit, report), timezone.localdate(now), {}
 
     def holders(self, roles, at):
         key = (tuple(roles), at)
@@ -176,7 +187,7 @@ def incident_activate(*, actor, plan, level: str, unit, title: str = "", event_t
     if errors:
         raise ValidationError(errors)
     title = (title or "").strip() or (types[event_type]["name"] if event_type else document["title"])
-    resolver = _Resolver(unit, now)
+    resolver = _Resolver(unit, now, report)
     with transaction.atomic(), batched_events():
         incident = Incident.objects.create(title=title[:200], plan_version=version, level=level, event_type=event_type,
                                            unit=unit, report=report, activated_by=actor, activated_at=now)
@@ -240,7 +251,7 @@ def incident_level_change(*, actor, incident, level: str, reason: str, now=None)
                  for m in incident.group.select_related("person")]
         existing = set(incident.tasks.values_list("step_id", flat=True))
         # Steps of the new level count from the change: it is when they became required.
-        added = [t for t in _task_rows(incident, document, level, _Resolver(incident.unit, now), group, now)
+        added = [t for t in _task_rows(incident, document, level, _Resolver(incident.unit, now, incident.report), group, now)
                  if t.step_id not in existing]
         Task.objects.bulk_create(added)
         if added and added[0].pk is None:

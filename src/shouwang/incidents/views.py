@@ -26,7 +26,7 @@ def incident_list(request):
     status = request.GET.get("status", "")
     return render(request, "incidents/list.html", {
         "incidents": selectors.incident_list(request.user, status=status)[:200], "status": status,
-        "statuses": Incident.Status.choices,
+        "statuses": Incident.Status.choices, "can_activate": permissions.can_activate_any(request.user),
     })
 
 
@@ -39,42 +39,56 @@ def _parse_local(value):
 
 @login_required
 def incident_new(request):
+    if not permissions.can_activate_any(request.user):
+        # Offered to no one who would be refused: say so instead of a form that ends in 403.
+        return render(request, "incidents/new.html", {"may_activate": False}, status=403)
     data = request.POST if request.method == "POST" else request.GET
     report = report_get(request.user, int(data["report"])) if data.get("report", "").isdigit() else None
     plans = Plan.objects.filter(is_active=True)
     plan = plans.filter(code=data.get("plan", "")).first()
+    doc = plan.current.document if plan else None
     unit_code = data.get("unit") or (report.unit.code if report else "")
+    # The level the report's severity calls for; without a report the activator must choose.
+    level = data["level"] if "level" in data else selectors.suggested_level(doc or {}, report)
     errors = []
     if request.method == "POST":
         unit = units_visible(request.user).filter(code=unit_code).first()
         if plan is None:
             errors.append(_("Choose a plan."))
+        elif not level:
+            errors.append(_("Choose the response level."))
         if unit is None:
             errors.append(_("Choose a unit you are responsible for."))
         if not errors:
             try:
                 incident = services.incident_activate(
-                    actor=request.user, plan=plan, level=data.get("level", ""), unit=unit,
+                    actor=request.user, plan=plan, level=level, unit=unit,
                     title=data.get("title", ""), event_type=data.get("event_type", ""), report=report)
             except ValidationError as exc:
                 errors = exc.messages
+            except PermissionDenied:
+                errors = [_("You may not activate a plan for this unit.")]
             else:
                 messages.success(request, _("Plan activated: %(n)d tasks assigned.") % {"n": incident.tasks.count()})
                 return redirect("incident_board", incident.pk)
     return render(request, "incidents/new.html", {
-        "plans": plans, "plan": plan, "doc": plan.current.document if plan else None, "report": report,
-        "unit_code": unit_code, "data": data, "errors": errors,
+        "may_activate": True, "plans": plans, "plan": plan, "doc": doc, "report": report,
+        "unit_code": unit_code, "level": level, "data": data, "errors": errors,
     }, status=400 if errors else 200)
 
 
-def _board_context(request, incident):
+def _board_context(request, incident, **failed):
+    """What the board shows; `failed` re-shows a refused form: form_errors={name: [...]},
+    kept={name: what was posted}, failed_id for a row's form (a task, statement, request)."""
     user = request.user
     return {"incident": incident, "doc": incident.plan, "now": timezone.now(),
             **selectors.incident_board(user, incident),
             "can_command": permissions.can_command(user, incident),
             "is_involved": permissions.is_involved(user, incident),
             "can_publish": permissions.can_publish(user),
-            "levels": incident.plan["levels"]}
+            "decidable": permissions.decisions_allowed(user, incident, incident.plan.get("decisions", [])),
+            "levels": incident.plan["levels"], "form_errors": {}, "kept": {}, "failed_id": None, "paused": False,
+            **failed}
 
 
 @login_required
@@ -117,18 +131,23 @@ def incident_timeline(request, pk):
     return render(request, "incidents/timeline.html", {"incident": incident, "events": events})
 
 
-def _act(request, pk, action, success):
-    """Run one service for a visible incident; refusals become messages on the board."""
+# Forms inside the live part of the board: while one shows an error the board stops polling,
+# so the error and what was typed are not replaced.
+LIVE_FORMS = {"task_done", "publish", "media_decide"}
+
+
+def _act(request, pk, action, success, form, row=None):
+    """Run one service for a visible incident. A refusal re-shows the board with the error next
+    to the form and what was typed kept (nothing is written); success redirects to the board."""
     incident = selectors.incident_get(request.user, pk)
     try:
         action(incident)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    except ValueError:
-        messages.error(request, _("Enter the time as YYYY-MM-DD HH:MM."))
-    else:
-        messages.success(request, success)
+    except (ValidationError, ValueError) as exc:
+        errors = exc.messages if isinstance(exc, ValidationError) else [_("Enter the time as YYYY-MM-DD HH:MM.")]
+        context = _board_context(request, incident, form_errors={form: errors},
+                                 kept={form: request.POST}, failed_id=row, paused=form in LIVE_FORMS)
+        return render(request, "incidents/board.html", context, status=400)
+    messages.success(request, success)
     return redirect("incident_board", incident.pk)
 
 
@@ -137,12 +156,14 @@ def _forbidden(request, exc):
     return render(request, "incidents/forbidden.html", {"reason": str(exc) or _("Permission denied.")}, status=403)
 
 
-def action_view(build, success):
+def action_view(form, build, success):
+    """The POST view of one board form; `form` names it, so a refusal is shown beside it."""
     @login_required
     @require_POST
     def view(request, pk, **ids):
         try:
-            return _act(request, pk, lambda incident: build(request, incident, **ids), success)
+            return _act(request, pk, lambda incident: build(request, incident, **ids), success, form,
+                        row=next(iter(ids.values()), None))
         except PermissionDenied as exc:
             return _forbidden(request, exc)
     return view
@@ -151,33 +172,33 @@ def action_view(build, success):
 P = lambda request, name: request.POST.get(name, "")  # noqa: E731
 
 
-task_done = action_view(lambda r, i, task_id: services.task_complete(
+task_done = action_view("task_done", lambda r, i, task_id: services.task_complete(
     actor=r.user, task=selectors.task_get(r.user, i, task_id), note=P(r, "note")), _("Task marked done."))
-decide = action_view(lambda r, i: services.decision_record(
+decide = action_view("decide", lambda r, i: services.decision_record(
     actor=r.user, incident=i, decision_id=P(r, "decision_id"),
     option=P(r, "free_option") or P(r, "option"), reason=P(r, "reason"), authority=P(r, "authority")),
     _("Decision recorded."))
-situation = action_view(lambda r, i: services.situation_add(
+situation = action_view("situation", lambda r, i: services.situation_add(
     actor=r.user, incident=i, text=P(r, "text"), people_involved=P(r, "people_involved"), injured=P(r, "injured"),
     dead=P(r, "dead"), trend=P(r, "trend"), place=P(r, "place")), _("Situation recorded."))
-arrive = action_view(lambda r, i: services.arrival_record(actor=r.user, incident=i), _("Arrival recorded."))
-level = action_view(lambda r, i: services.incident_level_change(
+arrive = action_view("arrive", lambda r, i: services.arrival_record(actor=r.user, incident=i), _("Arrival recorded."))
+level = action_view("level", lambda r, i: services.incident_level_change(
     actor=r.user, incident=i, level=P(r, "level"), reason=P(r, "reason")), _("Level changed."))
-external = action_view(lambda r, i: services.outbound_report_record(
+external = action_view("external", lambda r, i: services.outbound_report_record(
     actor=r.user, incident=i, recipient=P(r, "recipient"), content=P(r, "content"),
     sent_at=_parse_local(P(r, "sent_at")),
     task=selectors.task_get(r.user, i, int(P(r, "task"))) if P(r, "task").isdigit() else None),
     _("Report upward recorded."))
-release_new = action_view(lambda r, i: services.release_draft(
+release_new = action_view("release", lambda r, i: services.release_draft(
     actor=r.user, incident=i, title=P(r, "title"), body=P(r, "body")), _("Statement drafted."))
-release_publish = action_view(lambda r, i, release_id: services.release_publish(
+release_publish = action_view("publish", lambda r, i, release_id: services.release_publish(
     actor=r.user, release=get_object_or_404(Release, pk=release_id, incident=i), channel=P(r, "channel")),
     _("Statement published."))
-media_new = action_view(lambda r, i: services.media_request_log(
+media_new = action_view("media", lambda r, i: services.media_request_log(
     actor=r.user, incident=i, outlet=P(r, "outlet"), topic=P(r, "topic"),
     requested_at=_parse_local(P(r, "requested_at"))), _("Interview request logged."))
-media_decide = action_view(lambda r, i, request_id: services.media_request_decide(
+media_decide = action_view("media_decide", lambda r, i, request_id: services.media_request_decide(
     actor=r.user, request=get_object_or_404(MediaRequest, pk=request_id, incident=i), decision=P(r, "decision"),
     note=P(r, "note")), _("Interview decision recorded."))
-close = action_view(lambda r, i: services.incident_close(actor=r.user, incident=i, summary=P(r, "summary")),
-                    _("Incident closed."))
+close = action_view("close", lambda r, i: services.incident_close(actor=r.user, incident=i, summary=P(r, "summary")),
+                     _("Incident closed."))

@@ -3,8 +3,10 @@ staff may read them; only managers change them (services.py)."""
 
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from shouwang.escalation.selectors import at_label, office_names
 from shouwang.org.models import Post, Role
 
 from .models import Plan, Resource
@@ -20,6 +22,35 @@ def plan_get(viewer, code: str) -> Plan:
 
 def resources_list(viewer):
     return Resource.objects.all()
+
+
+class PostLabels:
+    """Posts as people read them: roles [counsellor, class_teacher] at "class" → 班级辅导员/班主任,
+    [leader] at "office:student_affairs" → 学生处负责人, [security_officer] at "office:security" →
+    保卫处工作人员 (the role's name already says where). Role and office names are loaded once."""
+
+    def __init__(self):
+        self.roles = {r.code: r.label for r in Role.objects.all()}
+        self.offices = office_names()
+
+    def __call__(self, roles, at) -> str:
+        names = [str(self.roles.get(code, code)) for code in roles]
+        place = at_label(at, self.offices)
+        if all(place in name for name in names):  # 保卫处工作人员 at 保卫处: the name says where
+            return "/".join(names)
+        return gettext("%(roles)s at %(at)s") % {"roles": "/".join(names), "at": place}
+
+    def described(self, text: str) -> str:
+        """The same for a post recorded as "counsellor/class_teacher@class" (a stand-in's post)."""
+        roles, sep, at = (text or "").partition("@")
+        return self(roles.split("/"), at) if sep and roles and at else text
+
+
+def command_group_lines(document: dict) -> list[dict]:
+    """The plan's command group, each seat with the posts that fill it in words."""
+    label = PostLabels()
+    return [{"title": seat["title"], "post": label(seat["roles"], seat["at"])}
+            for seat in document.get("command_group", [])]
 
 
 KIND_LABELS = {"people": _("people"), "material": _("material"), "equipment": _("equipment")}

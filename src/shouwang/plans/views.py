@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shouwang.incidents.permissions import can_activate_any
+
 from . import selectors, services
 from .loading import PlanError
 from .models import Resource
@@ -31,6 +33,8 @@ def plan_detail(request, code):
     return render(request, "plans/detail.html", {
         "plan": plan, "version": version, "doc": version.document, "versions": plan.versions.order_by("-number"),
         "resources": selectors.resource_gaps(version.document), "can_manage": can_manage_plans(request.user),
+        "command_group": selectors.command_group_lines(version.document),
+        "can_activate": can_activate_any(request.user),
     })
 
 
