@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shouwang.web.locale.ChineseFirstLocaleMiddleware",
+    "shouwang.web.errors.MethodNotAllowedPageMiddleware",  # fills Django's empty 405 answers
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

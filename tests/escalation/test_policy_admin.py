@@ -34,6 +34,12 @@ def text(response):
     return re.sub(r"<[^>]+>", "", response.content.decode())
 
 
+def chains(response):
+    """Each escalation chain on the page (ol.steps) as its steps' text, one string a step."""
+    lists = re.findall(r'<ol class="steps">(.*?)</ol>', response.content.decode(), re.S)
+    return [[re.sub(r"<[^>]+>", "", li).strip() for li in re.findall(r"<li>(.*?)</li>", ol, re.S)] for ol in lists]
+
+
 def state(policy):
     policy.refresh_from_db()
     return policy.steps, policy.start_step, policy.version, policy.is_active, Event.objects.count()
@@ -174,13 +180,14 @@ def test_edit_page_saves_a_good_policy(school):
     assert response.status_code == 302
     policy.refresh_from_db()
     assert (policy.version, policy.steps, policy.start_step) == (2, GOOD, 1)  # the page counts from 1
-    assert "辅导员@班级 20分钟 → 越级起点 分管学生工作副书记@学院 20分钟" in text(chen.get("/escalation/policies/"))
+    assert ["辅导员@班级 20分钟 · 知会", "越级起点 分管学生工作副书记@学院 20分钟"] in chains(chen.get("/escalation/policies/"))
     assert "修改 v1 → v2" in chen.get(f"/escalation/policies/{policy.pk}/").content.decode()
 
 
 def test_list_summarises_the_steps_in_chinese(school):
-    listing = login(school.zhang).get("/escalation/policies/").content.decode()
-    assert "宿舍长@宿舍 30分钟 → 辅导员@班级 30分钟" in listing
+    response = login(school.zhang).get("/escalation/policies/")
+    listing = response.content.decode()
+    assert any(chain[:2] == ["宿舍长@宿舍 30分钟", "辅导员@班级 30分钟"] for chain in chains(response))
     assert "学生处工作人员@学生处" in listing  # office:student_affairs reads as the office's name
     assert "越级起点" in listing  # the shipped 较大/重大 policies start higher
 
@@ -233,3 +240,17 @@ def test_a_save_racing_past_the_check_still_reads_as_a_sentence(school, monkeypa
     with pytest.raises(ValidationError, match="同一时间有人保存了 夜不归宿 × 一般 的另一条策略"):
         policy_create(actor=school.chen, name="抢先一步", category=night, severity="general", steps=GOOD)
     assert (EscalationPolicy.objects.count(), Event.objects.count()) == before
+
+
+def test_a_reader_sees_the_chain_as_sentences_and_no_yaml(school):
+    policy = night_policy()
+    reader = login(school.zhang).get(f"/escalation/policies/{policy.pk}/")
+    body = reader.content.decode()
+    assert reader.status_code == 200
+    [chain] = chains(reader)  # the chain as a list of steps a person reads
+    assert chain[:2] == ["宿舍长@宿舍 30分钟", "辅导员@班级 30分钟"]
+    # Neither the YAML nor its keys and role codes, which only editors need.
+    assert "<pre" not in body and "ack_minutes" not in body and "dorm_head" not in body
+    editor = login(school.chen).get(f"/escalation/policies/{policy.pk}/").content.decode()
+    assert "roles: [dorm_head]" in editor and "ack_minutes" in editor
+

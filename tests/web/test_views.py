@@ -155,3 +155,26 @@ def test_no_inline_script_or_style_anywhere(login, school):
         body = li.get(url).content.decode()
         assert "<script>" not in body and "<style" not in body and " style=" not in body, url
         assert "<script src=" in body  # htmx, from our own static files
+
+
+def test_student_page_links_only_the_units_the_viewer_may_open(login, school):
+    # 刘同学 is dorm head of room D01-101: she sees 张三 through the room, not through his class.
+    liu = login(school.liu)
+    body = liu.get("/students/2024010101/").content.decode()
+    assert "计科2024-1班" in body and 'href="/org/C01-2024-1/"' not in body
+    assert liu.get("/org/C01-2024-1/").status_code == 404
+    assert 'href="/org/D01-101/"' in body and liu.get("/org/D01-101/").status_code == 200
+    # His counsellor opens his class but not the dormitory building's room.
+    zhang = login(school.zhang).get("/students/2024010101/").content.decode()
+    assert 'href="/org/C01-2024-1/"' in zhang and 'href="/org/D01-101/"' not in zhang
+    both = login(school.chen).get("/students/2024010101/").content.decode()
+    assert 'href="/org/C01-2024-1/"' in both and 'href="/org/D01-101/"' in both
+
+
+def test_gap_page_without_gaps_says_only_that(login, school):
+    from shouwang.org.models import Role
+
+    Role.objects.update(required_for=[])
+    body = login(school.li).get("/org/gaps/").content.decode()
+    assert "没有缺岗。" in body
+    assert "以下单位" not in body and "<table" not in body

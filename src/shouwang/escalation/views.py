@@ -189,6 +189,8 @@ def duty_add(request):
             messages.success(request, _("%(person)s is on duty for %(unit)s on %(date)s.") % {
                 "person": shift.person.display_name, "unit": shift.unit.name, "date": shift.date.isoformat()})
             return redirect(f"{reverse('duty_roster')}?week={shift.date.isoformat()}")
+    # The form is far down the page: say so at the top, where the reloaded page opens.
+    messages.error(request, _("Nothing was saved: please correct the errors below."))
     return _roster_page(request, add_form=form, status=400)
 
 
@@ -208,6 +210,7 @@ def duty_import_upload(request):
         raise PermissionDenied
     form = RosterImportForm(request.POST, request.FILES)
     if not form.is_valid():
+        messages.error(request, _("Nothing was imported: please correct the errors below."))
         return _roster_page(request, import_form=form, status=400)
     upload = form.cleaned_data["file"]
     # The upload goes in as a file: its size is checked before it is read into memory.
@@ -216,6 +219,8 @@ def duty_import_upload(request):
         messages.success(request, _("Roster imported: %(c)d added, %(u)d phone numbers changed, %(r)d removed, "
                                     "%(n)d unchanged.") % {"c": result.created, "u": result.updated,
                                                            "r": result.removed, "n": result.unchanged})
+    else:
+        messages.error(request, _("Nothing was imported: please correct the errors below."))
     return _roster_page(request, import_result=result, status=200 if result.ok else 400)
 
 

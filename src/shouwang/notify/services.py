@@ -20,7 +20,13 @@ def rules_for(person) -> list[tuple[str, int]]:
     return _with_inapp([(r.channel, r.wait_minutes) for r in person.notification_rules.all()])
 
 
+# A person who chose "only the inbox" has exactly one stored rule, for the in-app channel: no
+# stored rules at all means "the defaults", so the choice needs a row of its own to be kept.
+INBOX_ONLY = [(Channel.INAPP, 0)]
+
+
 def _with_inapp(rules):
+    """Stored rules (or the defaults when there are none) with the inbox first and immediate."""
     rules = [(c, w) for c, w in (rules or DEFAULT_RULES) if c != Channel.INAPP]
     return [(Channel.INAPP, 0), *rules]
 
@@ -114,7 +120,8 @@ def inbox_mark_read_about(*, person, subject_type: str, subject_id, now) -> int:
 
 def notification_rules_set(*, actor, rules: list[tuple[str, int]]) -> list:
     """Replace a person's own rules: channels in order, each with minutes to wait after the
-    previous. The in-app inbox is always first and needs no rule."""
+    previous. The in-app inbox is always first and needs no rule; no channels at all means
+    "only the inbox" (stored as INBOX_ONLY), not the defaults."""
     from django.core.exceptions import ValidationError
     from django.db import transaction
     from django.utils.translation import gettext as _
@@ -132,10 +139,24 @@ def notification_rules_set(*, actor, rules: list[tuple[str, int]]) -> list:
         errors.append(_("Each channel may appear once."))
     if errors:
         raise ValidationError(errors)
+    stored = rules or INBOX_ONLY
     with transaction.atomic():
         NotificationRule.objects.filter(person=actor).delete()
         created = NotificationRule.objects.bulk_create([
-            NotificationRule(person=actor, position=i, channel=c, wait_minutes=w) for i, (c, w) in enumerate(rules)])
+            NotificationRule(person=actor, position=i, channel=c, wait_minutes=w) for i, (c, w) in enumerate(stored)])
         event_record(actor=actor, subject=actor, verb="notification_rules.changed",
-                     data={"rules": [[c, w] for c, w in rules]})
+                     data={"rules": [[c, w] for c, w in stored]})
     return created
+
+
+def notification_rules_reset(*, actor) -> None:
+    """Go back to the defaults (DEFAULT_RULES): the person's own rules are removed."""
+    from django.db import transaction
+
+    from shouwang.audit.services import event_record
+
+    with transaction.atomic():
+        removed, _by_model = NotificationRule.objects.filter(person=actor).delete()
+        if removed:  # already on the defaults: nothing changed, nothing to record
+            event_record(actor=actor, subject=actor, verb="notification_rules.changed",
+                         data={"rules": [[c, w] for c, w in DEFAULT_RULES], "default": True})

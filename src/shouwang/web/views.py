@@ -79,7 +79,14 @@ def student_search(request):
 
 @login_required
 def student_detail(request, student_no):
-    return render(request, "web/student_detail.html", {"student": org.student_get(request.user, student_no)})
+    student = org.student_get(request.user, student_no)
+    # Seeing a student (through their class or their room) does not mean seeing both units.
+    visible = set(org.units_visible(request.user).filter(pk__in=[student.klass_id, student.dorm_room_id])
+                  .values_list("pk", flat=True))
+    return render(request, "web/student_detail.html", {
+        "student": student, "class_visible": student.klass_id in visible,
+        "room_visible": student.dorm_room_id is not None and student.dorm_room_id in visible,
+    })
 
 
 @login_required

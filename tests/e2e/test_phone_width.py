@@ -1,0 +1,126 @@
+"""Pages a reviewer found unusable at phone width (390 × 844, an iPhone 12–15): nothing may
+push the page sideways, and text columns keep room for their text."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from shouwang.incidents.services import incident_activate
+from shouwang.plans.models import Plan
+from shouwang.reports.services import report_file, report_verify
+
+from ..incidents.conftest import campus  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.e2e
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """log_in(username) → a page at 390 × 844, logged in."""
+    contexts = []
+
+    def log_in(username, password):
+        context = browser.new_context(viewport=PHONE, locale="zh-CN", base_url=live_server.url,
+                                      is_mobile=True, has_touch=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto("/login/")
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(password)
+        page.get_by_role("button", name="登录", exact=True).click()
+        page.wait_for_url(re.compile(r"/$"))
+        return page
+    yield log_in
+    for context in contexts:
+        context.close()
+
+
+def page_width(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def test_incident_board_fits_a_phone(phone, campus):  # noqa: F811
+    # The shipped exam plan: thirty tasks, some with long titles.
+    now = timezone.now()
+    report = report_file(actor=campus.zhang, category="exam_security", severity="critical",
+                         unit=campus.class_a.code, occurred_at=now - datetime.timedelta(minutes=3),
+                         place="印刷厂", description="期末试卷在印制环节疑似泄露", now=now)
+    report_verify(actor=campus.chen, report=report, verdict="true", note="已核实", now=now)
+    report.refresh_from_db()
+    incident = incident_activate(actor=campus.chen, plan=Plan.objects.get(code="exam_security"), level="I",
+                                 unit=campus.class_a, event_type="leak_printing", report=report, now=now)
+    page = phone("chen", campus.password)
+    page.goto(f"/incidents/{incident.pk}/")
+    expect(page.locator("#tasks")).to_contain_text("保护现场")
+    assert page_width(page) <= 390
+    # Every task's 完成 button is on the screen, not scrolled off to the right.
+    buttons = page.locator("#tasks button")
+    assert buttons.count() > 5
+    for i in range(buttons.count()):
+        box = buttons.nth(i).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+
+
+def test_policy_list_and_policy_page_are_readable_on_a_phone(phone, school):
+    page = phone("zhang", school.password)
+    page.goto("/escalation/policies/")
+    assert page_width(page) <= 390
+    steps = page.locator("td.steps").first
+    expect(steps).to_contain_text("宿舍长@宿舍")
+    assert steps.bounding_box()["width"] >= 250  # was ~45 px: one character a line
+    # A step reads on one line, not a character per line.
+    line = page.locator("td.steps li").first.bounding_box()
+    assert line["height"] < 40
+    page.locator("#policies a").first.click()
+    expect(page.locator("ol.steps").first).to_be_visible()
+    assert page_width(page) <= 390
+
+
+def test_notification_rules_have_labelled_usable_fields(phone, school):
+    page = phone("zhang", school.password)
+    page.goto("/notify/rules/")
+    assert page_width(page) <= 390
+    minutes = page.locator("#wait_0")
+    assert minutes.bounding_box()["width"] >= 80  # was ~21 px
+    expect(page.locator('label[for="wait_0"]')).to_be_visible()
+    expect(page.locator('label[for="channel_0"]')).to_be_visible()
+    # Only the inbox, saved and shown as chosen.
+    for i in range(5):
+        page.locator(f"#channel_{i}").select_option("")
+    page.locator("#rules-form button[type=submit]").first.click()
+    expect(page.locator("#inbox-only")).to_be_visible()
+    expect(page.locator("#channel_0")).to_have_value("")
+
+
+def test_a_failed_duty_shift_says_so_on_screen_and_the_language_switch_still_works(phone, school):
+    page = phone("chen", school.password)
+    page.goto("/escalation/duty/")
+    form = page.locator("form[action$='/duty/add/']")
+    form.get_by_label("单位代码").fill("D01")
+    form.get_by_label("工号或用户名").fill("sun")
+    form.get_by_label("值班电话").fill("abc")
+    form.get_by_role("button", name="添加").click()
+    page.wait_for_url(re.compile(r"/duty/add/$"))
+    banner = page.locator(".messages li.error")
+    expect(banner).to_have_text("未保存：请修正下列错误。")
+    assert banner.bounding_box()["y"] < PHONE["height"]  # on the first screen, where the page opens
+    assert page_width(page) <= 390
+    # After the failed POST the switch goes back to the roster, not to the POST-only URL (a 405).
+    page.locator("form.lang select").select_option("en")
+    page.locator("form.lang button").click()
+    page.wait_for_url(re.compile(r"/escalation/duty/$"))
+    expect(page.get_by_role("heading", name="Duty roster")).to_be_visible()
+
+
+def test_opening_a_post_only_address_shows_a_page_not_a_browser_error(phone, school):
+    page = phone("chen", school.password)
+    response = page.goto("/escalation/duty/add/")
+    assert response.status == 405
+    expect(page.locator("#not-allowed")).to_be_visible()
+    expect(page.get_by_role("link", name="返回首页")).to_be_visible()
+    assert page_width(page) <= 390
