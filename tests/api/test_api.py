@@ -209,3 +209,19 @@ def test_bad_paging_nul_characters_and_odd_offsets_are_client_errors(client, sch
     # A UTC offset PostgreSQL could not store is converted, not refused.
     odd = client.get("/api/v1/reports?since=2026-11-01T00:00:00-16:17", **auth)
     assert odd.status_code == 200
+
+
+def test_contacts_are_for_staff_not_for_student_cadres(school, as_zhang):
+    # Need to know: the counsellor gets 张三's and his guardian's phones; 刘同学, a student and
+    # his room's dorm head, sees him in the register without them; the office's token gets them.
+    staff = as_zhang.get("/api/v1/students/2024010101").json()
+    assert (staff["phone"], staff["guardian_phone"]) == ("13800000001", "13900000001")
+    cadre = Client()
+    cadre.force_login(school.liu)
+    seen = cadre.get("/api/v1/students/2024010101").json()
+    assert seen["name"] == "张三" and seen["phone"] is None and seen["guardian_name"] is None
+    assert seen["guardian_phone"] is None
+    assert all(s["guardian_phone"] is None for s in cadre.get("/api/v1/students?q=2024").json())
+    _token, raw = token_create(actor=None, name="家校通", unit=school.sch, permissions=["students.read"])
+    by_token = Client().get("/api/v1/students/2024010101", **bearer(raw)).json()
+    assert by_token["guardian_phone"] == "13900000001"

@@ -178,3 +178,10 @@ def test_gap_page_without_gaps_says_only_that(login, school):
     body = login(school.li).get("/org/gaps/").content.decode()
     assert "没有缺岗。" in body
     assert "以下单位" not in body and "<table" not in body
+
+
+def test_a_student_cadre_sees_no_phone_numbers_of_roommates_or_guardians(login, school):
+    cadre = login(school.liu).get("/students/2024010101/").content.decode()
+    assert "张三" in cadre and "13800000001" not in cadre and "13900000001" not in cadre
+    staff = login(school.zhang).get("/students/2024010101/").content.decode()
+    assert "13800000001" in staff and "13900000001" in staff

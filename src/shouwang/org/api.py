@@ -6,6 +6,7 @@ from ninja import Field, Query, Router, Schema
 from shouwang.api.api import require_token_perm
 
 from . import selectors
+from .permissions import may_see_contacts
 
 router = Router(tags=["organisation"])
 
@@ -37,10 +38,21 @@ class StudentOut(Schema):
     klass: str = Field(..., alias="klass.code")
     class_name: str = Field(..., alias="klass.name")
     dorm_room: str | None = Field(None, alias="dorm_room.code")
-    phone: str
-    guardian_name: str
-    guardian_phone: str
+    # null for a caller who may not see contacts (org.permissions.may_see_contacts)
+    phone: str | None
+    guardian_name: str | None
+    guardian_phone: str | None
     status: str
+
+
+def _contacts_for(request, students):
+    """The students as the caller may see them: contacts blanked for student cadres."""
+    if may_see_contacts(request.auth):
+        return students
+    students = list(students)
+    for s in students:
+        s.phone = s.guardian_name = s.guardian_phone = None
+    return students
 
 
 @router.get("/units", response=list[UnitOut], summary="Units the caller may see")
@@ -80,11 +92,12 @@ def search_students(request, q: str = "", unit: str | None = None, limit: Annota
     require_token_perm(request, "students.read")
     limit = max(1, min(limit, 200))
     if unit:
-        return selectors.unit_students(request.auth, selectors.unit_get(request.auth, unit)).select_related("klass", "dorm_room")[:limit]
-    return selectors.student_search(request.auth, q, limit=limit)
+        return _contacts_for(request, selectors.unit_students(request.auth, selectors.unit_get(request.auth, unit))
+                             .select_related("klass", "dorm_room")[:limit])
+    return _contacts_for(request, selectors.student_search(request.auth, q, limit=limit))
 
 
 @router.get("/students/{student_no}", response=StudentOut)
 def get_student(request, student_no: str):
     require_token_perm(request, "students.read")
-    return selectors.student_get(request.auth, student_no)
+    return _contacts_for(request, [selectors.student_get(request.auth, student_no)])[0]

@@ -1,6 +1,6 @@
 """Who may change the organisation. Reads are governed by scope.py; writes by these rules."""
 
-from .models import Post
+from .models import Post, Role
 
 # Roles whose holders maintain the register and the posts for the whole school.
 ORG_MANAGER_ROLES = ("student_affairs_officer", "school_leader")
@@ -12,3 +12,22 @@ def can_manage_org(user) -> bool:
     if user.is_superuser:
         return True
     return Post.objects.current().filter(person=user, role__code__in=ORG_MANAGER_ROLES).exists()
+
+
+# Need to know: phone numbers of students and their guardians are for staff who contact them
+# (班主任, 辅导员 and up, the offices), not for student cadres (宿舍长, 信息员, 安全员) who see
+# their roommates and classmates in the register.
+CONTACTS_FROM_ROLE = "class_teacher"
+
+
+def may_see_contacts(viewer) -> bool:
+    """People: a current post ranked at least CONTACTS_FROM_ROLE's. Integration tokens with
+    students.read were granted the register by the office, contacts included."""
+    if not getattr(viewer, "is_authenticated", False):
+        return False
+    if getattr(viewer, "pk", None) is None:  # a token principal: students.read is checked by the caller
+        return True
+    if viewer.is_superuser:
+        return True
+    rank = Role.objects.filter(code=CONTACTS_FROM_ROLE).values_list("rank", flat=True).first() or 30
+    return Post.objects.current().filter(person=viewer, role__rank__gte=rank).exists()

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
 from shouwang.org import selectors as org
+from shouwang.org.permissions import may_see_contacts
 
 HOME_GAPS = 20
 
@@ -86,6 +87,7 @@ def student_detail(request, student_no):
     return render(request, "web/student_detail.html", {
         "student": student, "class_visible": student.klass_id in visible,
         "room_visible": student.dorm_room_id is not None and student.dorm_room_id in visible,
+        "contacts_visible": may_see_contacts(request.user),
     })
 
 
