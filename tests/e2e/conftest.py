@@ -66,15 +66,30 @@ def page(request, browser, viewport, live_server):
     context.close()
 
 
+def log_in(page, username, password):
+    """Through the login form, as a person would; lands on the home page."""
+    page.goto("/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.wait_for_url(re.compile(r"/$"))
+    return page
+
+
+def open_as(browser, live_server, username, password, viewport="desktop"):
+    """A new browser context at `viewport`, logged in as `username`: (context, page)."""
+    size = VIEWPORTS[viewport] if isinstance(viewport, str) else viewport
+    context = browser.new_context(viewport=size, locale="zh-CN", base_url=live_server.url,
+                                  is_mobile=size["width"] < 700, has_touch=size["width"] < 700)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return context, log_in(page, username, password)
+
+
 @pytest.fixture
 def login(page, school):
     def _login(username, password=None):
-        page.goto("/login/")
-        page.get_by_label("用户名").fill(username)
-        page.get_by_label("密码").fill(password or school.password)
-        page.get_by_role("button", name="登录", exact=True).click()
-        page.wait_for_url(re.compile(r"/$"))
-        return page
+        return log_in(page, username, password or school.password)
     return _login
 
 

@@ -16,22 +16,14 @@ from shouwang.incidents.models import Incident
 from shouwang.reports.services import report_file, report_verify
 
 from ..incidents.conftest import campus  # noqa: F401  (the fixture)
-from .conftest import VIEWPORTS
+from . import conftest as e2e
 
 pytestmark = pytest.mark.e2e
 BACKUP = "启用备用试题重新印制，考试照常举行"
 
 
 def open_as(browser, live_server, password, username):
-    context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="zh-CN", base_url=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto("/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_url(re.compile(r"/$"))
-    return context, page
+    return e2e.open_as(browser, live_server, username, password)
 
 
 def test_exam_leak_plan_from_report_to_overdue_board(browser, live_server, campus):  # noqa: F811

@@ -13,6 +13,7 @@ from shouwang.plans.models import Plan
 from shouwang.reports.services import report_file, report_verify
 
 from ..incidents.conftest import campus  # noqa: F401  (the fixture)
+from . import conftest as e2e
 
 pytestmark = pytest.mark.e2e
 PHONE = {"width": 390, "height": 844}
@@ -24,16 +25,8 @@ def phone(browser, live_server):
     contexts = []
 
     def log_in(username, password):
-        context = browser.new_context(viewport=PHONE, locale="zh-CN", base_url=live_server.url,
-                                      is_mobile=True, has_touch=True)
+        context, page = e2e.open_as(browser, live_server, username, password, PHONE)
         contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.goto("/login/")
-        page.get_by_label("用户名").fill(username)
-        page.get_by_label("密码").fill(password)
-        page.get_by_role("button", name="登录", exact=True).click()
-        page.wait_for_url(re.compile(r"/$"))
         return page
     yield log_in
     for context in contexts:

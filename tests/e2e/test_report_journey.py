@@ -12,21 +12,14 @@ from playwright.sync_api import expect
 from shouwang.escalation.sweep import deadline_sweep
 from shouwang.reports.models import Report
 
+from . import conftest as e2e
 from .conftest import CHROMIUM_ARGS, VIEWPORTS  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 
 
 def open_as(browser, live_server, school, username, viewport="desktop"):
-    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="zh-CN", base_url=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto("/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(school.password)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_url(re.compile(r"/$"))
-    return context, page
+    return e2e.open_as(browser, live_server, username, school.password, viewport)
 
 
 def file_night_absence(page):
