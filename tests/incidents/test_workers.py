@@ -13,7 +13,7 @@ from shouwang.escalation.models import Deadline
 from shouwang.incidents import services
 from shouwang.incidents.models import Task
 
-from ..escalation.test_workers import go, start_worker
+from ..escalation.test_workers import run_two_workers
 from .conftest import NOW
 
 pytestmark = pytest.mark.skipif(
@@ -27,12 +27,7 @@ def test_two_workers_tell_the_head_about_each_overdue_task_once(transactional_db
     tasks = Task.objects.filter(incident__in=incidents)
     assert tasks.count() == 8 * 6
     later = NOW + timedelta(days=1)  # every reminder and every overdue deadline is due
-    workers = [start_worker(later, "w1"), start_worker(later, "w2")]
-    go(*workers)
-    outputs = [w.stdout.read() for w in workers]
-    for w in workers:
-        w.wait(timeout=240)
-    assert all(w.returncode == 0 for w in workers), outputs
+    run_two_workers(later)
     overdue = collections.Counter(e.data["task"] for e in Event.objects.filter(verb="task.overdue"))
     assert set(overdue) == set(tasks.values_list("pk", flat=True)) and set(overdue.values()) == {1}
     reminded = collections.Counter(e.data["task"] for e in Event.objects.filter(verb="task.reminded"))

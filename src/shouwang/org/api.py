@@ -6,7 +6,6 @@ from ninja import Field, Query, Router, Schema
 from shouwang.api.api import require_token_perm
 
 from . import selectors
-from .permissions import may_see_contacts
 
 router = Router(tags=["organisation"])
 
@@ -43,16 +42,6 @@ class StudentOut(Schema):
     guardian_name: str | None
     guardian_phone: str | None
     status: str
-
-
-def _contacts_for(request, students):
-    """The students as the caller may see them: contacts blanked for student cadres."""
-    if may_see_contacts(request.auth):
-        return students
-    students = list(students)
-    for s in students:
-        s.phone = s.guardian_name = s.guardian_phone = None
-    return students
 
 
 @router.get("/units", response=list[UnitOut], summary="Units the caller may see")
@@ -92,12 +81,14 @@ def search_students(request, q: str = "", unit: str | None = None, limit: Annota
     require_token_perm(request, "students.read")
     limit = max(1, min(limit, 200))
     if unit:
-        return _contacts_for(request, selectors.unit_students(request.auth, selectors.unit_get(request.auth, unit))
-                             .select_related("klass", "dorm_room")[:limit])
-    return _contacts_for(request, selectors.student_search(request.auth, q, limit=limit))
+        found = selectors.unit_students(request.auth, selectors.unit_get(request.auth, unit))
+        found = found.select_related("klass", "dorm_room")[:limit]
+    else:
+        found = selectors.student_search(request.auth, q, limit=limit)
+    return selectors.students_as_seen_by(request.auth, found)
 
 
 @router.get("/students/{student_no}", response=StudentOut)
 def get_student(request, student_no: str):
     require_token_perm(request, "students.read")
-    return _contacts_for(request, [selectors.student_get(request.auth, student_no)])[0]
+    return selectors.students_as_seen_by(request.auth, [selectors.student_get(request.auth, student_no)])[0]

@@ -52,6 +52,27 @@ def student_get(viewer, student_no: str) -> Student:
     )
 
 
+def student_units_openable(viewer, student) -> dict[str, bool]:
+    """Which of the student's units the viewer may open: seeing a student (through the class or
+    the room) does not mean seeing both units (a dorm head sees the room, not the class)."""
+    visible = set(units_visible(viewer).filter(pk__in=[student.klass_id, student.dorm_room_id])
+                  .values_list("pk", flat=True))
+    return {"class": student.klass_id in visible,
+            "room": student.dorm_room_id is not None and student.dorm_room_id in visible}
+
+
+def students_as_seen_by(viewer, students) -> list[Student]:
+    """The students with their and their guardians' phone numbers blanked (None) for a viewer
+    who may not see contacts (permissions.may_see_contacts: not for student cadres)."""
+    from .permissions import may_see_contacts
+
+    students = list(students)
+    if not may_see_contacts(viewer):
+        for s in students:
+            s.phone = s.guardian_name = s.guardian_phone = None
+    return students
+
+
 def student_search(viewer, query: str, *, limit: int = 50):
     """By 学号 prefix or name fragment; empty query → nothing (never the whole register)."""
     query = (query or "").strip()

@@ -81,12 +81,9 @@ def student_search(request):
 @login_required
 def student_detail(request, student_no):
     student = org.student_get(request.user, student_no)
-    # Seeing a student (through their class or their room) does not mean seeing both units.
-    visible = set(org.units_visible(request.user).filter(pk__in=[student.klass_id, student.dorm_room_id])
-                  .values_list("pk", flat=True))
+    openable = org.student_units_openable(request.user, student)
     return render(request, "web/student_detail.html", {
-        "student": student, "class_visible": student.klass_id in visible,
-        "room_visible": student.dorm_room_id is not None and student.dorm_room_id in visible,
+        "student": student, "class_visible": openable["class"], "room_visible": openable["room"],
         "contacts_visible": may_see_contacts(request.user),
     })
 
