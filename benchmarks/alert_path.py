@@ -45,8 +45,8 @@ def main():
 
     from shouwang.accounts.models import User
     from shouwang.api.services import token_create
+    from shouwang.demo.school import build_demo
     from shouwang.notify.models import NotificationRule, WebhookEndpoint
-    from shouwang.org.demo import build_demo
     from shouwang.org.models import Unit
 
     build_demo(students=1000 if args.quick else 5000, seed=1)

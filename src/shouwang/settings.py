@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "shouwang.plans",
     "shouwang.incidents",
     "shouwang.ops",
+    "shouwang.demo",
     "shouwang.web",
 ]
 

@@ -2,14 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from shouwang.api.api import api
+from shouwang.api_v1 import api
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("escalation/", include("shouwang.escalation.urls")),
-    path("notify/", include("shouwang.notify.urls")),
+    path("", include("shouwang.notify.urls")),
     path("plans/", include("shouwang.plans.urls")),
     path("incidents/", include("shouwang.incidents.urls")),
     path("", include("shouwang.reports.urls")),

@@ -116,7 +116,7 @@ def test_the_auditor_brings_back_a_lost_route_deadline(school):
 def test_a_stale_look_by_the_auditor_changes_nothing(school, monkeypatch):
     # A report that got its deadline between the auditor's look and its lock (here: the look
     # is stale on purpose) keeps that deadline and gets no second one, and no event.
-    from shouwang.escalation import auditor
+    from shouwang.reports import route_sweep as auditor
 
     principal, _raw = token_principal(school)
     report = file_by(principal, at(14), api_token=principal.token)

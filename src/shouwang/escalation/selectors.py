@@ -17,6 +17,7 @@ from shouwang.org import selectors as org
 from shouwang.org.models import Role, Unit
 
 from . import routing
+from .levels import SEVERITY_ORDER, Severity
 from .models import DutyShift, EscalationPolicy, Holiday
 from .permissions import path_in, roster_editor_paths
 
@@ -25,8 +26,6 @@ from .permissions import path_in, roster_editor_paths
 
 def policies():
     """Every policy, the catch-all first, then by category order and rising severity."""
-    from shouwang.reports.models import SEVERITY_ORDER
-
     found = EscalationPolicy.objects.select_related("category")
 
     def order(p):
@@ -82,8 +81,6 @@ def steps_summary(steps, start_step=0, *, roles=None, offices=None):
 
 
 def severity_label(severity) -> str:
-    from shouwang.reports.models import Severity
-
     return str(Severity(severity).label) if severity in Severity.values else _("any severity")
 
 

@@ -7,9 +7,11 @@ from django.utils import timezone
 
 from shouwang.audit.selectors import events_for_subject
 from shouwang.org.scope import scope_for
+from shouwang.plans.permissions import can_activate
 from shouwang.plans.selectors import PostLabels
 
 from .models import GroupMember, Incident, Task
+from .permissions import can_command
 
 
 def incidents_visible(viewer):
@@ -43,10 +45,17 @@ def incident_board(viewer, incident, *, now=None) -> dict:
     # A stand-in's post is recorded as "roles@at"; the board says it in words.
     posts = {x.stands_in_for for x in [*tasks, *group] if x.stands_in_for}
     label = PostLabels() if posts else None
+    # Flags for the template, so it does not re-derive the rules: late, and may this viewer
+    # mark it done (its owner, or whoever commands the incident, while it is open).
+    commands = can_command(viewer, incident)
+    for t in tasks:
+        t.is_late = t.is_overdue(now)
+        t.may_complete = (incident.status == Incident.Status.OPEN and t.state == Task.State.OPEN
+                          and (t.assignee_id == getattr(viewer, "pk", None) or commands))
     return {
         "tasks": tasks,
         "stands_in": {post: label.described(post) for post in posts} if label else {},
-        "overdue": [t for t in tasks if t.is_overdue(now)],
+        "overdue": [t for t in tasks if t.is_late],
         "open_count": sum(t.state == Task.State.OPEN for t in tasks),
         "group": group,
         "situation": list(incident.situation.select_related("author")[:5]),
@@ -80,3 +89,12 @@ def suggested_level(document: dict, report) -> str:
         return ""
     level = SEVERITY_LEVEL.get(report.severity, "")
     return level if level in {lv["code"] for lv in document.get("levels", [])} else ""
+
+
+def report_page_context(viewer, report) -> dict:
+    """What a report's page shows of incidents (reports.hooks): may the viewer activate a plan
+    from it, and the incidents opened from it that the viewer may see."""
+    return {
+        "can_activate_plan": report.verification == report.Verification.TRUE and can_activate(viewer, report.unit),
+        "incidents": incidents_visible(viewer).filter(report=report),
+    }

@@ -1,3 +1,5 @@
+from django.db.models import Case, IntegerField, Value, When
+
 from .models import Channel, Delivery
 
 
@@ -7,6 +9,12 @@ def inbox(person):
         Delivery.objects.filter(recipient=person, channel=Channel.INAPP)
         .select_related("message").order_by("-created_at", "-pk")
     )
+
+
+def inbox_unread_first(person):
+    """The person's in-app messages: unread ones on top, each part newest first."""
+    unread = Case(When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return inbox(person).order_by(unread, "-created_at", "-pk")
 
 
 def inbox_unread_count(person) -> int:

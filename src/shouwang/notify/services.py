@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.db.models import Q
 
-from shouwang.audit.services import rows_insert
+from shouwang.audit.services import event_record, rows_insert
 
 from .models import Channel, Delivery, Message, NotificationRule
 
@@ -126,8 +126,6 @@ def notification_rules_set(*, actor, rules: list[tuple[str, int]]) -> list:
     from django.db import transaction
     from django.utils.translation import gettext as _
 
-    from shouwang.audit.services import event_record
-
     allowed = [c for c in Channel.values if c != Channel.INAPP]
     errors = []
     for n, (channel, wait) in enumerate(rules, start=1):
@@ -152,8 +150,6 @@ def notification_rules_set(*, actor, rules: list[tuple[str, int]]) -> list:
 def notification_rules_reset(*, actor) -> None:
     """Go back to the defaults (DEFAULT_RULES): the person's own rules are removed."""
     from django.db import transaction
-
-    from shouwang.audit.services import event_record
 
     with transaction.atomic():
         removed, _by_model = NotificationRule.objects.filter(person=actor).delete()

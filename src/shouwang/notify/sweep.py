@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from shouwang.audit.services import batched_events, event_record
 
+from . import hooks
 from .models import Delivery
 from .providers import PermanentError, Rendered, Skip, TemporaryError, provider_for, skip_reason
 
@@ -47,38 +48,20 @@ def _sent_last_minute(channel, now):
                                    claimed_at__gte=now - timedelta(minutes=1)).count()
 
 
-def _ack_receipts(deliveries):
-    """(report id, person id) → the person's latest ack receipt, for the ack requests among
-    `deliveries`: their links are made from it. One query for the batch."""
-    from shouwang.reports.models import Recipient
-
-    wanted = {(d.message.subject_id, d.recipient_id) for d in deliveries
-              if d.message.kind == "report.ack_request" and d.message.subject_type == "reports.report"}
-    if not wanted:
-        return {}
-    latest = {}
-    for receipt in (Recipient.objects.filter(report_id__in={int(r) for r, _p in wanted},
-                                             person_id__in={p for _r, p in wanted}, purpose=Recipient.Purpose.ACK)
-                    .order_by("step")):
-        latest[(str(receipt.report_id), receipt.person_id)] = receipt
-    return {key: receipt for key, receipt in latest.items() if key in wanted}
-
-
 def _render_all(deliveries, now) -> dict:
-    """delivery pk → Rendered. Ack requests carry a one-tap link, stored in one transaction."""
-    from shouwang.reports.acklinks import ack_link_create
-
+    """delivery pk → Rendered. Messages of a kind with registered action links (a report's
+    request to acknowledge) carry a one-tap link, stored in one transaction."""
     site = settings.SITE_URL.rstrip("/")
-    receipts = _ack_receipts(deliveries)
-    rendered = {}
+    by_kind = defaultdict(list)
+    for delivery in deliveries:
+        if delivery.message.kind in hooks.ACTION_LINKS:
+            by_kind[delivery.message.kind].append(delivery)
+    links: dict[int, str] = {}
     with transaction.atomic():
-        for delivery in deliveries:
-            message = delivery.message
-            receipt = receipts.get((message.subject_id, delivery.recipient_id))
-            ack_url = ack_link_create(recipient=receipt, now=now) if receipt is not None else ""
-            rendered[delivery.pk] = Rendered(title=message.title, body=message.body, url=site + message.url,
-                                             ack_url=ack_url)
-    return rendered
+        for kind, of_kind in by_kind.items():
+            links.update(hooks.ACTION_LINKS[kind](of_kind, now))
+    return {d.pk: Rendered(title=d.message.title, body=d.message.body, url=site + d.message.url,
+                           ack_url=links.get(d.pk, "")) for d in deliveries}
 
 
 def _send(delivery, rendered) -> tuple[str, str]:

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 
+from shouwang.accounts.models import User
 from shouwang.audit.services import event_record
 from shouwang.ops.schema import refresh_planner_statistics
 
@@ -246,8 +247,6 @@ PERSON_FIELDS = ["full_name", "phone", "email"]
 
 
 def _plan_staff(rows, present, result):
-    from shouwang.accounts.models import User
-
     error = _Errors("staff", result)
     units = dict(Unit.objects.values_list("code", "pk"))
     roles = {}

@@ -6,7 +6,10 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from shouwang.accounts.models import User
+
 from .models import Post, Role, Student, Unit
+from .permissions import may_see_contacts
 from .scope import scope_for
 
 
@@ -64,8 +67,6 @@ def student_units_openable(viewer, student) -> dict[str, bool]:
 def students_as_seen_by(viewer, students) -> list[Student]:
     """The students with their and their guardians' phone numbers blanked (None) for a viewer
     who may not see contacts (permissions.may_see_contacts: not for student cadres)."""
-    from .permissions import may_see_contacts
-
     students = list(students)
     if not may_see_contacts(viewer):
         for s in students:
@@ -95,8 +96,6 @@ def posts_current_for_unit(viewer, unit: Unit):
 
 def people_visible(viewer):
     """People who hold a current post inside the viewer's scope, and the viewer themself."""
-    from shouwang.accounts.models import User
-
     scope = scope_for(viewer)
     if scope.everything:
         return User.objects.all()

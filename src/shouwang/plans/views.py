@@ -8,12 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shouwang.incidents.permissions import can_activate_any
-
 from . import selectors, services
 from .loading import PlanError
 from .models import Resource
-from .permissions import can_manage_plans
+from .permissions import can_activate_any, can_manage_plans
 
 
 def error_list(exc: ValidationError) -> list[str]:

@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 
-from shouwang.api.api import require_token_perm
+from shouwang.api.permissions import require_token_perm
 from shouwang.api.types import Instant
-from shouwang.notify import selectors as inbox_selectors
 
 from . import selectors, services
 from .timeline import verb_label
@@ -105,16 +104,6 @@ class EventOut(Schema):
     at: datetime.datetime
     actor: str = Field(..., description="who did it; empty for the system. A covert reporter is hidden below counsellor")
     data: dict
-
-
-class InboxItemOut(Schema):
-    id: int
-    title: str = Field(..., alias="message.title")
-    body: str = Field(..., alias="message.body")
-    url: str = Field(..., alias="message.url")
-    kind: str = Field(..., alias="message.kind")
-    created_at: datetime.datetime
-    read_at: datetime.datetime | None
 
 
 class FieldErrorsOut(Schema):
@@ -211,16 +200,3 @@ def get_attachment(request, report_id: int, attachment_id: int):
                             filename=attachment.original_name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-@router.get("/inbox", response=list[InboxItemOut], summary="The caller's in-app messages")
-def inbox(request, unread: bool = False, limit: Annotated[int, Query(ge=1, le=200)] = 50,
-          offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
-    if getattr(request.auth, "token", None) is not None:
-        raise HttpError(403, _("The inbox is personal: integration tokens have none."))
-    qs = inbox_selectors.inbox(request.auth)
-    if unread:
-        qs = qs.filter(read_at__isnull=True)
-    offset = max(0, offset)
-    return list(qs[offset: offset + max(1, min(limit, 200))])
-

@@ -2,16 +2,18 @@
 one of its students (a dorm-room report about a student reaches the student's counsellor), to
 everyone it was routed to, and to its reporter."""
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
 
 from shouwang.audit.selectors import events_for_subject
+from shouwang.notify.models import Delivery
+from shouwang.notify.selectors import inbox
 from shouwang.org.scope import scope_for
 from shouwang.org.selectors import students_visible
 
+from .covert import sees_covert_identity
 from .models import Category, Recipient, Report
-from .permissions import sees_covert_identity
 
 
 def reports_visible(viewer):
@@ -95,18 +97,8 @@ def categories_active():
     return Category.objects.filter(is_active=True)
 
 
-def inbox_unread_first(person):
-    """The person's in-app messages: unread ones on top, each part newest first."""
-    from shouwang.notify.selectors import inbox
-
-    unread = Case(When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
-    return inbox(person).order_by(unread, "-created_at", "-pk")
-
-
 def report_inbox_ids(person, report):
     """The person's in-app deliveries about this report (to mark them read when it is opened)."""
-    from shouwang.notify.selectors import inbox
-
     return inbox(person).filter(message__subject_type="reports.report",
                                 message__subject_id=str(report.pk)).values("pk")
 
@@ -124,8 +116,6 @@ def my_pending_acks(person):
 
 def report_durations(report):
     """Durations that matter (seconds): filing → first delivery, filing → acknowledgement."""
-    from shouwang.notify.models import Delivery
-
     first = (Delivery.objects.filter(message__subject_type="reports.report", message__subject_id=str(report.pk),
                                      sent_at__isnull=False).order_by("sent_at").values_list("sent_at", flat=True)
              .first())

@@ -2,7 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from shouwang.accounts.models import User
 from shouwang.notify.models import Channel
+from shouwang.org.models import Role
 
 from . import selectors
 from .models import Report
@@ -51,14 +53,10 @@ def verb_label(verb, data) -> str:
 
 
 def _people(ids):
-    from shouwang.accounts.models import User
-
     return "、".join(u.display_name for u in User.objects.filter(pk__in=ids)) if ids else ""
 
 
 def _roles(codes):
-    from shouwang.org.models import Role
-
     labels = {r.code: r.label for r in Role.objects.filter(code__in=codes or [])}
     return "、".join(labels.get(code, code) for code in codes or [])
 

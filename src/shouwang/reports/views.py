@@ -1,21 +1,32 @@
 """Report pages. Thin: parse with a form, call a service or selector, render. A service's
 ValidationError lands on the form's fields, so the person sees Chinese errors and nothing is
-written. The inbox, its badge, one-tap links and the student lookup are in views_inbox.py."""
+written. One-tap links and the inbox's section for reports are in views_ack.py (the inbox
+itself is notify's)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.forms import TextInput
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from shouwang.notify import services as inbox_services
+from shouwang.org import selectors as org
 
-from . import selectors, services
-from .forms import AckForm, DecideForm, ExternalForm, ReportForm, UpdateForm, VerifyForm
+from . import hooks, selectors, services
+from .forms import (
+    AckForm,
+    DecideForm,
+    ExternalForm,
+    ReportForm,
+    UpdateForm,
+    VerifyForm,
+    split_codes,
+)
 from .models import Report, Severity
 from .permissions import can_verify
 from .timeline import durations, timeline_rows
@@ -71,21 +82,8 @@ def _detail(request, report, status=200, **bound_forms):
         "students": report.students.select_related("klass"), "updates": selectors.report_updates(request.user, report),
         "attachments": report.attachments.filter(update__isnull=True), "externals": report.external_reports.all(),
         "pending_ack": selectors.my_pending_acks(request.user).filter(report=report).exists(),
-        "can_verify": can_verify(request.user, report), "can_activate_plan": _can_activate_plan(request.user, report),
-        "incidents": _incidents_of(request.user, report), **forms,
+        "can_verify": can_verify(request.user, report), **hooks.page_context(request.user, report), **forms,
     }, status=status)
-
-
-def _can_activate_plan(user, report):
-    from shouwang.incidents.permissions import can_activate  # incidents builds on reports, not back
-
-    return report.verification == Report.Verification.TRUE and can_activate(user, report.unit)
-
-
-def _incidents_of(user, report):
-    from shouwang.incidents.selectors import incidents_visible
-
-    return incidents_visible(user).filter(report=report)
 
 
 @login_required
@@ -176,3 +174,24 @@ def attachment_download(request, report_id, attachment_id):
                             as_attachment=True, filename=attachment.original_name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_GET
+def student_lookup(request):
+    """Filing form helper: students the reporter may see, by 学号 prefix or name."""
+    query = request.GET.get("student_q", "").strip()
+    results = list(org.student_search(request.user, query, limit=8)) if query else []
+    return render(request, "reports/_student_lookup.html", {"query": query, "results": results})
+
+
+@login_required
+@require_GET
+def student_pick(request):
+    """Adds one 学号 to the form's students field and returns the field, swapped in by htmx.
+    Scope is checked when the report is filed; this only edits the text."""
+    codes = split_codes(request.GET.get("students", ""))
+    add = request.GET.get("add", "").strip()
+    if add and add not in codes:
+        codes.append(add)
+    return HttpResponse(TextInput(attrs={"id": "id_students", "autocomplete": "off"}).render("students", " ".join(codes)))

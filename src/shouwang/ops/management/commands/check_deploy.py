@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from shouwang.ops.models import WorkerHeartbeat
+from shouwang.ops.sweeps import HEALTH_CHECKS
 
 
 def deploy_problems(*, production: bool) -> tuple[list[str], list[str]]:
@@ -25,12 +26,8 @@ def deploy_problems(*, production: bool) -> tuple[list[str], list[str]]:
     fresh = timezone.now() - timedelta(minutes=2)
     if not WorkerHeartbeat.objects.filter(last_seen__gte=fresh).exists():
         warnings.append("no worker has reported in the last 2 minutes: escalations would not run")
-    from shouwang.escalation.auditor import reports_without_deadline
-
-    stuck = reports_without_deadline()
-    if stuck:
-        warnings.append(f"{len(stuck)} report(s) wait for acknowledgement without a deadline "
-                        "(the worker's auditor restores them on its next tick)")
+    for check in HEALTH_CHECKS:
+        warnings += check()
     if production:
         return findings, warnings
     return [], findings + warnings

@@ -1,13 +1,14 @@
-"""The /api/v1 root: one NinjaAPI, each domain app contributes a router."""
+"""The /api/v1 root: one NinjaAPI, each domain app contributes a router. It sits above every
+app (it imports their routers); the apps' routers use shouwang.api (tokens, input types, the
+token permission check), which sits low."""
 
 from csp.decorators import csp_update
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
-from ninja.errors import HttpError
 from ninja.security import django_auth
 
-from .auth import TokenAuth
+from shouwang.api.auth import TokenAuth
 
 api = NinjaAPI(
     title="守望 Shouwang API",
@@ -21,24 +22,19 @@ api = NinjaAPI(
 )
 
 
-def require_token_perm(request, perm: str):
-    """Integration tokens need the named permission; people are limited by their scope alone."""
-    checker = getattr(request.auth, "has_token_perm", None)
-    if checker is not None and not checker(perm):
-        raise HttpError(403, str(_("This token lacks the permission %(perm)s.") % {"perm": perm}))
-
-
 @api.exception_handler(PermissionDenied)
 def permission_denied(request, exc):
     return api.create_response(request, {"detail": str(_("Permission denied."))}, status=403)
 
 
+from shouwang.api.org import router as org_router  # noqa: E402
 from shouwang.incidents.api import router as incidents_router  # noqa: E402
-from shouwang.org.api import router as org_router  # noqa: E402
+from shouwang.notify.api import router as notify_router  # noqa: E402
 from shouwang.plans.api import router as plans_router  # noqa: E402
 from shouwang.reports.api import router as reports_router  # noqa: E402
 
 api.add_router("/", org_router)
 api.add_router("/", reports_router)
+api.add_router("/", notify_router)
 api.add_router("/", plans_router)
 api.add_router("/", incidents_router)
