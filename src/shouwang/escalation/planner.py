@@ -16,7 +16,8 @@ from shouwang.org.models import Post, Unit
 from . import routing
 from .models import Deadline, DutyShift
 
-DUTY_LEVEL = "duty"
+DUTY_LEVEL = "duty"  # a step "at" the roster itself (routes frozen before policies named the role)
+DUTY_ROLE = "duty_officer"
 
 
 def _school(path):
@@ -32,6 +33,7 @@ class Routing:
         self.posts: dict[str, list[Post]] = defaultdict(list)  # unit code → current posts there
         self.offices: dict[tuple[str, str], list[Post]] = defaultdict(list)  # (school, function) → posts
         self._shifts: dict[str, list] | None = None  # unit code → duty shifts (see duty_officers)
+        self._duty_time: bool | None = None
         self.roles: set[str] = set()
         self.deadlines: list[dict] = []
         self.outgoing: list[Outgoing] = []
@@ -82,10 +84,17 @@ class Routing:
                 self._shifts[shift.unit.code].append(shift)
         return routing.nearest_on_duty(s for c in sorted(self.codes_of[subject.pk]) for s in self._shifts.get(c, []))
 
+    def duty_time(self) -> bool:
+        if self._duty_time is None:
+            self._duty_time = routing.is_duty_time(self.now)
+        return self._duty_time
+
     def people(self, subject, step) -> list[tuple]:
-        """[(person, role code)] for a step, most senior role first, each person once."""
+        """[(person, role code)] for a step, most senior role first, each person once. A step
+        that names the duty officer asks, at night and on holidays, the person on the roster
+        nearest the subject too (once, even if they also hold a post the step names)."""
         if step["at"] == DUTY_LEVEL:
-            return [(p, "duty_officer") for p in self.duty_officers(subject)]
+            return [(p, DUTY_ROLE) for p in self.duty_officers(subject)]
         if not self._posts_loaded:
             self._load_posts()
         roles, at = set(step["roles"]), step["at"]
@@ -94,7 +103,11 @@ class Routing:
             posts = [p for school in sorted(self.schools_of[subject.pk]) for p in self.offices.get((school, function), [])]
         else:
             posts = [p for c in sorted(self.codes_of[subject.pk]) for p in self.posts.get(c, []) if p.unit.kind == at]
-        return routing.people_of(p for p in posts if p.role.code in roles)
+        people = routing.people_of(p for p in posts if p.role.code in roles)
+        if DUTY_ROLE in roles and self.duty_time():
+            known = {p.pk for p, _role in people}
+            people += [(p, DUTY_ROLE) for p in self.duty_officers(subject) if p.pk not in known]
+        return people
 
     # ---- writes --------------------------------------------------------------------------------
     def deadline(self, **fields):

@@ -28,6 +28,7 @@ from .models import Recipient, Report, Severity
 REPORT_ACK = "report_ack"
 REPORT_ROUTE = "report_route"  # a report accepted without routing: the worker routes it (see report_file)
 SUBJECT = "reports.report"
+SECURITY_STEP, DUTY_STEP = -1, -2  # the step numbers of those informed outside the chain
 
 
 class ReportRouting(Routing):
@@ -128,8 +129,17 @@ def route_begin(plan, report, planned, now):
         "start_step": start,
     })
     _inform_skipped_levels(plan, report, steps[:start], now)
+    if planned.get("inform_duty"):
+        # At night a policy that names no duty officer still reaches the person on duty at
+        # once, for information; the chain it writes is not delayed by a step in front.
+        on_duty = [(p, "duty_officer") for p in plan.duty_officers(report)]
+        if on_duty:
+            _inform(plan, report, step=DUTY_STEP, people=on_duty, reason="night_duty", now=now)
+        else:
+            event_record(actor=None, subject=report, verb="route.vacant", at=now, data={
+                "step": DUTY_STEP, "roles": ["duty_officer"], "at": "duty", "purpose": "info"})
     if report.category.is_security:
-        _inform(plan, report, step=-1, people=plan.people(report, {"roles": ["security_officer"],
+        _inform(plan, report, step=SECURITY_STEP, people=plan.people(report, {"roles": ["security_officer"],
                                                                    "at": "office:security"}),
                 reason="security", now=now)
     # Nobody can acknowledge before this (only those asked may), so the report is still waiting.
@@ -137,6 +147,8 @@ def route_begin(plan, report, planned, now):
 
 
 def _inform(plan, report, *, step, people, reason, now):
+    # The reporter already knows what they filed: informing them of it is noise.
+    people = [(p, role) for p, role in people if p.pk != report.reporter_id]
     if not people:
         return
     plan.recipients_info += [
