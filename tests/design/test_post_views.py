@@ -371,30 +371,8 @@ TABLE: dict[str, PostView] = {
         nobody_refused_because="acts on the poster's own session only"),
 }
 
-# Refusals that do not happen yet: each param is marked xfail(strict) below with the reason.
-PLAN_CHECK_FOR_ANYONE = (
-    "plan_check (the plan editor's live validation) answers 200 to anyone signed in, while "
-    "plan_edit, the page it serves, and escalation_policy_validate refuse those who may not edit")
-GAPS = {("plan_check", who): PLAN_CHECK_FOR_ANYONE for who in ("zhang", "liu")}
-# Form pages (GET shows the form, POST submits it) restrict no method: PUT and DELETE are
-# answered like a GET, 200 and the form. Nothing is written (see
-# test_the_wrong_method_changes_nothing), but the answer should be 405, as the POST-only
-# addresses and Django's LogoutView give.
-FORM_PAGE_ANSWERS_OTHER_METHODS = (
-    "answers {method} with 200 and the page instead of 405: the view restricts no method "
-    "(require_http_methods(['GET', 'HEAD', 'POST']) or the like is missing)")
-WRONG_METHOD_GAPS = {
-    (name, method): FORM_PAGE_ANSWERS_OTHER_METHODS.format(method=method)
-    for name in ("report_new", "ack_link", "incident_new", "plan_edit", "resource_list",
-                 "escalation_policy_new", "escalation_policy_edit", "holidays", "import",
-                 "notify_rules")
-    for method in FORM_PAGE
-}
-# Django's LoginView handles PUT like POST (ProcessFormView.put); the body is not parsed for PUT,
-# so it answers the empty form with 200.
-WRONG_METHOD_GAPS[("login", "PUT")] = (
-    "Django's LoginView takes PUT as POST (ProcessFormView.put) and answers 200 with the form, "
-    "not 405")
+GAPS: dict = {}  # plan_check refuses those who may not edit plans (fixed with this test)
+WRONG_METHOD_GAPS: dict = {}  # every form page answers other methods with 405 (fixed with this test)
 
 
 def _client(w, who):

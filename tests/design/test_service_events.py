@@ -291,10 +291,6 @@ def test_no_decision_before_verification_and_none_by_a_cadre(campus):
     assert events == []
 
 
-@pytest.mark.xfail(strict=True, raises=pytest.fail.Exception, reason=(
-    "report_decide checks `verification` on the instance it is given, before it locks the row, "
-    "and does not check again on the locked row: a decision is recorded on a report the "
-    "stored row says is false (a verdict changed meanwhile, or a stale object)"))
 def test_a_decision_follows_the_stored_verdict_not_a_stale_copy(campus):
     report = file(campus)
     stale = report_verify(actor=campus.chen, report=report, verdict="true", now=T0 + 5 * M)

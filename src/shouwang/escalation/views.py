@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from shouwang.org import selectors as org
 
@@ -56,6 +56,7 @@ def _policy_page(request, form, *, policy=None, status=200):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])  # a form page: anything else is 405
 def policy_edit(request, pk):
     policy = selectors.policy_get(pk)
     if request.method != "POST":
@@ -84,6 +85,7 @@ def policy_edit(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])  # a form page: anything else is 405
 def policy_new(request):
     if not can_edit_policies(request.user):
         raise PermissionDenied
@@ -242,6 +244,7 @@ def duty_template(request):
 # ---- holidays ------------------------------------------------------------------------------
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])  # a form page: anything else is 405
 def holidays(request):
     form, status = HolidayForm(), 200
     if request.method == "POST":

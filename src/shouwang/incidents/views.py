@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from shouwang.org.selectors import units_visible
 from shouwang.plans.models import Plan
@@ -38,6 +38,7 @@ def _parse_local(value):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])  # a form page: anything else is 405
 def incident_new(request):
     if not permissions.can_activate_any(request.user):
         # Offered to no one who would be refused: say so instead of a form that ends in 403.

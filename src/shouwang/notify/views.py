@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from . import hooks, selectors
 from .models import Channel
@@ -42,6 +43,7 @@ def _minutes(raw: str) -> int:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])  # a form page: anything else is 405
 def my_rules(request):
     """我的通知方式: the person's own channel order and waits."""
     errors: list[str] = []

@@ -228,6 +228,9 @@ def report_decide(*, actor, report: Report, decision: str, note: str = "", now=N
         raise ValidationError({"decision": _("Choose: handle locally, escalate, or activate an emergency plan.")})
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)
+        # The stored verdict decides, not the copy the caller holds (re-verified meanwhile?).
+        if report.verification != Report.Verification.TRUE:
+            raise ValidationError({"decision": _("Verify the report as true before deciding how to handle it.")})
         report.decision = decision
         report.save(update_fields=["decision"])
         event_record(actor=actor, subject=report, verb="report.decided", at=now,

@@ -12,7 +12,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shouwang.notify import services as inbox_services
 from shouwang.org import selectors as org
@@ -41,6 +41,7 @@ def apply_errors(form, exc: ValidationError):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])  # a form page: anything else is 405
 def report_new(request):
     posted = request.method == "POST"
     form = ReportForm(request.POST if posted else None, request.FILES if posted else None, viewer=request.user)

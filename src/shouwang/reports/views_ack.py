@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from . import acklinks, selectors
 from .forms import AckForm
@@ -35,6 +36,7 @@ def _ack_link_error(request, exc):
 
 
 @never_cache
+@require_http_methods(["GET", "HEAD", "POST"])  # a form page: anything else is 405
 def ack_link(request, token):
     """GET only shows what would be acknowledged (link previews and scanners fetch it); POST
     acknowledges. The signed single-use token is the credential: no login needed, so the page

@@ -7,6 +7,7 @@ from .forms import LoginForm
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(
+        http_method_names=["get", "head", "post", "options"],  # Django's LoginView takes PUT as POST
         template_name="web/login.html", authentication_form=LoginForm, redirect_authenticated_user=True,
         extra_context={"cas_enabled": settings.CAS_ENABLED},
     ), name="login"),
