@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 
+from shouwang import bounds
 from shouwang.api.api import require_token_perm
-from shouwang.api.types import Instant
+from shouwang.api.types import Count, Instant, Text
 from shouwang.notify import selectors as inbox_selectors
 
 from . import selectors, services
@@ -21,18 +22,22 @@ from .timeline import verb_label
 router = Router(tags=["reports"])
 
 
+Code = Annotated[str, Field(max_length=40)]
+
+
 class ReportIn(Schema):
-    category: str
-    severity: str = Field(..., description="general | larger | major | critical")
-    unit: str = Field(..., description="code of the unit the report is about")
-    occurred_at: Instant
-    place: str
-    description: str
-    people_count: int | None = None
-    cause: str = ""
-    trend: str = ""
-    students: list[str] = Field(default_factory=list, description="学号 of the students involved")
-    units_involved: list[str] = Field(default_factory=list)
+    category: Code
+    severity: str = Field(..., description="general | larger | major | critical", max_length=10)
+    unit: Code = Field(..., description="code of the unit the report is about")
+    occurred_at: Instant = Field(..., description="ISO 8601; from 2000, not in the future")
+    place: str = Field(..., max_length=200)
+    description: Text
+    people_count: Count | None = None
+    cause: Text = ""
+    trend: Text = ""
+    students: list[Annotated[str, Field(max_length=20)]] = Field(
+        default_factory=list, max_length=bounds.MAX_LIST, description="学号 of the students involved")
+    units_involved: list[Code] = Field(default_factory=list, max_length=bounds.MAX_LIST)
 
 
 class AttachmentOut(Schema):
@@ -81,9 +86,9 @@ class ReportOut(Schema):
 
 
 class UpdateIn(Schema):
-    text: str
-    people_count: int | None = None
-    trend: str = ""
+    text: Text
+    people_count: Count | None = None
+    trend: Text = ""
 
 
 class UpdateOut(Schema):
@@ -95,7 +100,7 @@ class UpdateOut(Schema):
 
 
 class AckIn(Schema):
-    note: str = ""
+    note: str = Field("", max_length=500)
 
 
 class EventOut(Schema):

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shouwang import bounds
 from shouwang.audit.services import batched_events, event_record, rows_insert
 from shouwang.escalation import engine
 from shouwang.org import selectors as org
@@ -34,14 +35,24 @@ def _clean_facts(*, viewer, category, severity, unit_code, occurred_at, place, d
         errors["unit"] = _("Choose a unit you are responsible for.")
     if occurred_at is None:
         errors["occurred_at"] = _("Enter when it happened.")
+    elif time_problem := bounds.implausible_time(occurred_at):
+        errors["occurred_at"] = time_problem
     elif occurred_at > now + timedelta(minutes=settings.REPORT_CLOCK_SKEW_MINUTES):
         errors["occurred_at"] = _("The time it happened cannot be in the future.")
     if not (place or "").strip():
         errors["place"] = _("Enter where it happened.")
     if not (description or "").strip():
         errors["description"] = _("Describe what happened.")
-    if people_count is not None and people_count < 0:
-        errors["people_count"] = _("The number of people cannot be negative.")
+    count_problem = _count_problem(people_count)
+    if count_problem:
+        errors["people_count"] = count_problem
+    for field, value, limit in (("place", place, 200), ("description", description, bounds.MAX_TEXT)):
+        if len(value or "") > limit:
+            errors[field] = _("At most %(limit)d characters.") % {"limit": limit}
+    if len(student_nos or ()) > bounds.MAX_LIST or len(unit_codes or ()) > bounds.MAX_LIST:
+        # Checked before any query: 70,000 numbers would not fit in one statement.
+        raise ValidationError({**errors, "students" if len(student_nos or ()) > bounds.MAX_LIST else "units_involved":
+                               _("At most %(limit)d entries.") % {"limit": bounds.MAX_LIST}})
     student_nos = sorted(set(student_nos or []))
     students = sorted(org.students_visible(viewer).filter(student_no__in=student_nos)
                       .select_related("klass", "dorm_room").order_by(), key=lambda s: s.student_no)
@@ -57,6 +68,16 @@ def _clean_facts(*, viewer, category, severity, unit_code, occurred_at, place, d
     if errors:
         raise ValidationError(errors)
     return cat, unit, students, units
+
+
+def _count_problem(value) -> str | None:
+    if value is None:
+        return None
+    if value < 0:
+        return _("The number of people cannot be negative.")
+    if value > bounds.MAX_COUNT:
+        return _("At most %(limit)d.") % {"limit": bounds.MAX_COUNT}
+    return None
 
 
 def _check_attachments(attachments, errors: dict) -> list:
@@ -161,6 +182,11 @@ def report_update_add(*, actor, report: Report, text: str, people_count=None, tr
     """边处理，边反映: append facts; the original stays as filed."""
     now = now or timezone.now()
     errors = {} if (text or "").strip() else {"text": [_("Write what has changed.")]}
+    if len(text or "") > bounds.MAX_TEXT or len(trend or "") > bounds.MAX_TEXT:
+        errors["text" if len(text or "") > bounds.MAX_TEXT else "trend"] = [
+            _("At most %(limit)d characters.") % {"limit": bounds.MAX_TEXT}]
+    if count_problem := _count_problem(people_count):
+        errors["people_count"] = [count_problem]
     checked = _check_attachments(attachments, errors)
     if errors:
         raise ValidationError(errors)
@@ -241,6 +267,8 @@ def report_external_record(*, actor, report: Report, recipient_kind: str, recipi
         errors["content"] = _("Record what was reported.")
     if sent_at is None or sent_at > now + timedelta(minutes=settings.REPORT_CLOCK_SKEW_MINUTES):
         errors["sent_at"] = _("Enter when it was reported (not in the future).")
+    elif time_problem := bounds.implausible_time(sent_at):
+        errors["sent_at"] = time_problem
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
