@@ -16,4 +16,5 @@ ZH = {
     "The request could not be understood.": "无法理解该请求。",
     "%(no)s is not a staff member of this unit or a duty officer above it.":
         "%(no)s 不是本单位的工作人员，也不是上级单位的值班人员。",
+    "Reporter not shown": "报告人不公开",
 }

@@ -51,3 +51,22 @@ def may_see_contacts(viewer) -> bool:
         return True
     rank = Role.objects.filter(code=CONTACTS_FROM_ROLE).values_list("rank", flat=True).first() or 30
     return Post.objects.current().filter(person=viewer, role__rank__gte=rank).exists()
+
+
+COVERT_ROLE = "covert_observer"
+COVERT_KNOWN_FROM_ROLE = "counsellor"
+
+
+def sees_covert_identity(user) -> bool:
+    """Counsellors and above know who a covert observer (隐形安全员) is (R-ORG-6); nobody below
+    them, no student cadre and no integration token may tell, on any page or in the API."""
+    if not getattr(user, "is_authenticated", False) or getattr(user, "pk", None) is None:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_shouwang_sees_covert", None)
+    if cached is None:
+        rank = Role.objects.filter(code=COVERT_KNOWN_FROM_ROLE).values_list("rank", flat=True).first() or 40
+        cached = Post.objects.current().filter(person=user, role__rank__gte=rank).exists()
+        user._shouwang_sees_covert = cached
+    return cached

@@ -87,10 +87,19 @@ def unit_students(viewer, unit: Unit):
     return students_visible(viewer).filter(Q(klass=unit) | Q(dorm_room=unit)).order_by("student_no")
 
 
+def posts_known_to(viewer, posts):
+    """`posts` without covert observers' for a viewer below counsellor (R-ORG-6): the unit page,
+    the person page and the API must not tell a class's cadres or teacher who watches it."""
+    from .permissions import COVERT_ROLE, sees_covert_identity
+
+    return posts if sees_covert_identity(viewer) else posts.exclude(role__code=COVERT_ROLE)
+
+
 def posts_current_for_unit(viewer, unit: Unit):
     if not scope_for(viewer).contains_path(unit.path):
         raise Http404
-    return Post.objects.current().filter(unit=unit).select_related("person", "role").order_by("-role__rank")
+    return posts_known_to(viewer, Post.objects.current().filter(unit=unit)).select_related(
+        "person", "role").order_by("-role__rank")
 
 
 def people_visible(viewer):
@@ -100,7 +109,7 @@ def people_visible(viewer):
     scope = scope_for(viewer)
     if scope.everything:
         return User.objects.all()
-    in_scope = Post.objects.current().filter(scope.q("unit__path")).values("person_id")
+    in_scope = posts_known_to(viewer, Post.objects.current().filter(scope.q("unit__path"))).values("person_id")
     own = Q(pk=viewer.pk) if getattr(viewer, "pk", None) else Q(pk__in=[])
     return User.objects.filter(Q(pk__in=in_scope) | own)
 
@@ -115,7 +124,7 @@ def posts_for_person(viewer, person):
     qs = Post.objects.filter(person=person).select_related("unit", "role").order_by("-since")
     if getattr(viewer, "pk", None) == person.pk:
         return qs
-    return qs.filter(scope.q("unit__path"))
+    return posts_known_to(viewer, qs.filter(scope.q("unit__path")))
 
 
 def unit_gaps(viewer, *, under: Unit | None = None):

@@ -61,7 +61,8 @@ def reporter_label(viewer, report) -> str:
         return report.api_token.name if report.api_token_id else ""
     if report.reporter_is_covert and report.reporter_id != getattr(viewer, "pk", None) \
             and not sees_covert_identity(viewer):
-        return gettext("Covert observer")
+        # Not "covert observer": the label alone told a class who among them watches it.
+        return gettext("Reporter not shown")
     return report.reporter.display_name
 
 
