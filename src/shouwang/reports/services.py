@@ -12,7 +12,6 @@ from shouwang import bounds
 from shouwang.audit.services import batched_events, event_record, rows_insert
 from shouwang.escalation import engine
 from shouwang.org import selectors as org
-from shouwang.org.models import Unit
 
 from .attachments import check_upload
 from .models import Attachment, Category, ExternalReport, Recipient, Report, ReportUpdate, Severity
@@ -60,11 +59,11 @@ def _clean_facts(*, viewer, category, severity, unit_code, occurred_at, place, d
     if unknown:
         # The same message whether the student does not exist or is out of scope: no probing.
         errors["students"] = _("Students not found among those you may report on: %(nos)s") % {"nos": ", ".join(unknown)}
+    # Units involved route the report only inside the filer's own scope: a dorm head naming
+    # another college must not reach its deputy secretary as if she belonged there. Codes outside
+    # (known or not: no probing) are kept as text on the timeline, never routed to.
     unit_codes = sorted(set(unit_codes or []))
-    units = list(Unit.objects.filter(code__in=unit_codes).order_by()) if unit_codes else []
-    if len(units) != len(unit_codes):
-        missing = sorted(set(unit_codes) - {u.code for u in units})
-        errors["units_involved"] = _("Unknown units: %(codes)s") % {"codes": ", ".join(missing)}
+    units = list(org.units_visible(viewer).filter(code__in=unit_codes).order_by()) if unit_codes else []
     if errors:
         raise ValidationError(errors)
     return cat, unit, students, units
@@ -153,6 +152,8 @@ def report_file(*, actor, category: str, severity: str, unit: str, occurred_at, 
             "category": cat.code, "severity": severity, "unit": unit_obj.code,
             "occurred_at": occurred_at.isoformat(), "place": report.place, "people_count": people_count,
             "students": [s.student_no for s in student_objs], "units_involved": [u.code for u in unit_objs],
+            **({"units_named": named} if (named := sorted(set(units_involved) - {u.code for u in unit_objs}))
+               else {}),
             "attachments": [f["sha256"] for _u, f in checked],
             "via": f"token:{api_token.name}" if api_token else "person",
         })
