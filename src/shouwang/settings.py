@@ -229,6 +229,8 @@ REPORT_CLOCK_SKEW_MINUTES = 5
 ATTACHMENT_MAX_BYTES = env.int("SHOUWANG_ATTACHMENT_MAX_MB", default=20) * 1024 * 1024
 # One-tap acknowledgement links in messages expire after this many hours.
 ACK_LINK_HOURS = env.int("SHOUWANG_ACK_LINK_HOURS", default=24)
+# API clients retrying a POST with the same Idempotency-Key get the first answer for this long.
+IDEMPOTENCY_KEEP_HOURS = env.int("SHOUWANG_IDEMPOTENCY_KEEP_HOURS", default=48)
 SITE_URL = env.str("SHOUWANG_SITE_URL", default="http://127.0.0.1:8000")
 
 # Notifications (notify app). Email goes out only when SHOUWANG_EMAIL_HOST is set; SMS only

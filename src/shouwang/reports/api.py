@@ -8,11 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Header, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 
 from shouwang import bounds
-from shouwang.api.api import require_token_perm
+from shouwang.api import idempotency
+from shouwang.api.api import api, require_token_perm
 from shouwang.api.types import Count, Instant, Text
 from shouwang.notify import selectors as inbox_selectors
 
@@ -132,15 +133,29 @@ def _field_errors(exc: ValidationError):
     return {"detail": {"__all__": exc.messages}}
 
 
+IDEMPOTENCY_HELP = (
+    "Optional. A key of your choice (1–200 printable ASCII characters, e.g. a UUID) that makes a "
+    "retry safe: the same key with the same body answers exactly what the first request answered "
+    "(header `Idempotent-Replayed: true`) and files nothing; the same key with a different body "
+    "gets 422. Keys are kept 48 hours (SHOUWANG_IDEMPOTENCY_KEEP_HOURS), per token or person.")
+
+
 @router.post("/reports", response={201: ReportOut, 422: FieldErrorsOut}, summary="File a report (预警上报)")
-def file_report(request, payload: ReportIn):
+def file_report(request, payload: ReportIn,
+                idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key",
+                                                              description=IDEMPOTENCY_HELP)] = None):
     require_token_perm(request, "reports.write")
     token = getattr(request.auth, "token", None)
-    try:
-        report = services.report_file(actor=request.auth, api_token=token, **payload.dict())
-    except ValidationError as exc:
-        return Status(422, _field_errors(exc))
-    return Status(201, report)
+
+    def run():
+        try:
+            report = services.report_file(actor=request.auth, api_token=token, **payload.dict())
+        except ValidationError as exc:
+            return api.create_response(request, _field_errors(exc), status=422)
+        out = ReportOut.from_orm(report, context={"request": request, "response_status": 201})
+        return api.create_response(request, out.model_dump(), status=201)
+
+    return idempotency.once(request, idempotency_key, "reports.file", run) or run()
 
 
 @router.get("/reports", response=list[ReportOut], summary="Reports the caller may see")
