@@ -18,6 +18,7 @@ from shouwang.api.types import Count, Instant, Text
 from shouwang.notify import selectors as inbox_selectors
 
 from . import selectors, services
+from .attachments import safe_name
 from .timeline import verb_label
 
 router = Router(tags=["reports"])
@@ -228,7 +229,7 @@ def get_attachment(request, report_id: int, attachment_id: int):
     report = selectors.report_get(request.auth, report_id)
     attachment = get_object_or_404(report.attachments, pk=attachment_id)
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type, as_attachment=True,
-                            filename=attachment.original_name)
+                            filename=safe_name(attachment.original_name))
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
