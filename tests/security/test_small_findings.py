@@ -43,3 +43,13 @@ def test_saving_a_robot_without_retyping_its_address_keeps_it(school):
     assert response.status_code == 302, response.content.decode()[-2000:]
     bot.refresh_from_db()
     assert bot.name == "学院群（改名）" and bot.url.endswith(KEY)
+
+
+def test_a_name_that_reaches_the_service_with_an_override_is_stored_without_it(school, file_report):
+    """The test client's multipart already drops U+202E; a client that sends it (or an import) must not."""
+    from shouwang.reports.services import report_update_add
+
+    report = file_report()
+    upload = SimpleUploadedFile(f"invoice{RLO}gnp.exe", PNG, content_type="image/png")
+    update = report_update_add(actor=school.admin, report=report, text="附件", attachments=[upload])
+    assert update.attachments.get().original_name == "invoicegnp.exe"
