@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shouwang.web.session.ActivityRenewsSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -165,9 +166,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_VERBOSE = False
 
-# Idle timeout: the cookie's age is renewed by every request, so it expires after N idle minutes.
+# Idle timeout: the cookie's age is renewed by every request a person makes (web/session.py), so
+# it expires after N idle minutes; polling (the inbox badge, the live incident board) is not
+# activity and does not renew it.
 SESSION_COOKIE_AGE = env.int("SHOUWANG_SESSION_IDLE_MINUTES", default=30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_PASSIVE_URL_NAMES = frozenset({"inbox_badge", "incident_board_live"})
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -230,6 +234,8 @@ REPORT_CLOCK_SKEW_MINUTES = 5
 ATTACHMENT_MAX_BYTES = env.int("SHOUWANG_ATTACHMENT_MAX_MB", default=20) * 1024 * 1024
 # One-tap acknowledgement links in messages expire after this many hours.
 ACK_LINK_HOURS = env.int("SHOUWANG_ACK_LINK_HOURS", default=24)
+# API clients retrying a POST with the same Idempotency-Key get the first answer for this long.
+IDEMPOTENCY_KEEP_HOURS = max(24, env.int("SHOUWANG_IDEMPOTENCY_KEEP_HOURS", default=48))
 SITE_URL = env.str("SHOUWANG_SITE_URL", default="http://127.0.0.1:8000")
 
 # Notifications (notify app). Email goes out only when SHOUWANG_EMAIL_HOST is set; SMS only
@@ -271,7 +277,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "shouwang.ops.redact.RedactingFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env.str("SHOUWANG_LOG_LEVEL", default="INFO")},
     "loggers": {"django_tasks_db": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

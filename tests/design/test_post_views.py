@@ -246,7 +246,7 @@ def holiday_to_remove(w):
     return {"pk": holiday_add(actor=w.chen, date=datetime.date(2026, 12, 25), name="校庆日").pk}, {}
 
 
-ROSTER_CSV = "日期,单位代码,值班人工号,值班电话\r\n2026-11-25,D01,T0005,\r\n"
+ROSTER_CSV = "日期,单位代码,值班人工号,值班电话\r\n2026-11-25,C01,T0005,\r\n"  # 孙老师 is staff of C01
 UNITS_CSV = "单位代码,单位名称,单位类型,上级单位代码\r\nC01-2024-3,计科2024-3班,班级,C01-2024\r\n"
 TEST_DRILL = {"code": "test_drill"}
 # Outsiders: zhao (counsellor of the other class) and liu (dorm head, a student cadre).

@@ -30,6 +30,21 @@ NOV24, NOV25 = datetime.date(2026, 11, 24), datetime.date(2026, 11, 25)
 HEADER = ["日期", "单位代码", "值班人工号", "值班电话"]
 
 
+@pytest.fixture(autouse=True)
+def _building_duty_team(school):
+    """孙老师, 张老师 and 赵老师 take night duty in 1号宿舍楼: a duty officer's post there is what
+    lets them be rostered for it (only staff of a unit, or its duty officers, may be)."""
+    for person in (school.sun, school.zhang, school.zhao):
+        Post.objects.create(person=person, unit=school.d01, role=Role.objects.get(code="duty_officer"),
+                            since=datetime.date(2024, 9, 1))
+
+
+def _zhang_only_counsellor(school):
+    """For the tests of what a counsellor sees: 张老师 without the building's duty post."""
+    Post.objects.filter(person=school.zhang, unit=school.d01).delete()
+    school.zhang = type(school.zhang).objects.get(pk=school.zhang.pk)  # no cached scope
+
+
 def xlsx(rows, header=HEADER):
     book = openpyxl.Workbook()
     sheet = book.active
@@ -159,12 +174,12 @@ def test_import_csv_in_the_encodings_offices_use(school, encoding):
 
 BAD = [
     ([["2026-11-24", "NOPE", "T0005", ""]], 3, "单位代码", "单位代码 NOPE 不存在或不在你的管理范围内"),
-    ([["2026-11-24", "D01", "T9999", ""]], 3, "值班人工号", "未知工号 T9999"),
+    ([["2026-11-24", "D01", "T9999", ""]], 3, "值班人工号", "T9999 不是本单位的工作人员"),
     ([["2026-13-45", "D01", "T0005", ""]], 3, "日期", "2026-13-45"),
     ([["", "D01", "T0005", ""]], 3, "日期", "此单元格不能为空"),
     ([["2026-11-25", "D01", "T0005", "12345"]], 3, "值班电话", "12345"),
     ([ROWS[0]], 3, "值班人工号", "与第 2 行的值班重复"),
-    ([["2026-11-24", "D01", "T0099", ""]], 3, "值班人工号", "工号 T0099 的账号已停用"),
+    ([["2026-11-24", "D01", "T0099", ""]], 3, "值班人工号", "T0099 不是本单位的工作人员"),
 ]
 
 
@@ -222,7 +237,7 @@ def test_import_page_lists_errors_or_counts(school):
     bad.name = "bad.xlsx"
     response = chen.post("/escalation/duty/import/", {"file": bad})
     assert response.status_code == 400 and "未导入任何数据：共 2 处错误" in text(response)
-    assert "未知工号 T9999" in text(response) and not DutyShift.objects.exists()
+    assert "T9999 不是本单位的工作人员" in text(response) and not DutyShift.objects.exists()
     good = io.BytesIO(xlsx(ROWS))
     good.name = "good.xlsx"
     response = chen.post("/escalation/duty/import/", {"file": good})
@@ -279,7 +294,10 @@ def test_on_duty_now_uses_the_routing_rules(school):
 def test_roster_week_is_scoped_to_the_viewer(school, c02):
     duty_shift_add(actor=school.chen, unit=school.d01, date=NOV24, person=school.sun)
     duty_shift_add(actor=school.chen, unit=school.c01, date=NOV25, person=school.wang)
+    Post.objects.create(person=school.wang, unit=c02, role=Role.objects.get(code="duty_officer"),
+                        since=datetime.date(2024, 9, 1))
     duty_shift_add(actor=school.chen, unit=c02, date=NOV25, person=school.wang)
+    _zhang_only_counsellor(school)
     monday = datetime.date(2026, 11, 23)
 
     def rows(viewer):
@@ -294,6 +312,7 @@ def test_roster_week_is_scoped_to_the_viewer(school, c02):
 
 def test_roster_page(school, time_machine):
     time_machine.move_to(at(23), tick=False)
+    _zhang_only_counsellor(school)
     duty_shift_add(actor=school.chen, unit=school.d01, date=NOV24, person=school.sun, phone="13800000009")
     holiday_add(actor=school.chen, date=NOV25, name="校庆日")
     page = login(school.chen).get("/escalation/duty/?on=D01-101")
@@ -308,6 +327,7 @@ def test_roster_page(school, time_machine):
 
 
 def test_roster_forms(school):
+    _zhang_only_counsellor(school)
     chen = login(school.chen)
     added = chen.post("/escalation/duty/add/", {"date": "2026-11-25", "unit": "D01", "person": "T0005",
                                                 "phone": "13800000009"})

@@ -7,6 +7,8 @@ from django.test import Client
 
 from shouwang.escalation.models import DutyShift
 
+from .test_duty import _building_duty_team  # noqa: F401  (autouse: sun may be rostered in D01)
+
 
 def login(person):
     client = Client()

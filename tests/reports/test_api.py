@@ -148,13 +148,13 @@ def test_covert_reporter_hidden_in_the_api_below_counsellor(school):
                         since=datetime.date(2024, 9, 1))
     report_id = post(session(school.nobody), "/api/v1/reports", body(unit="C01-2024-1")).json()["id"]
     liu = session(school.liu)
-    assert liu.get(f"/api/v1/reports/{report_id}").json()["reporter"] == "隐形安全员"
+    assert liu.get(f"/api/v1/reports/{report_id}").json()["reporter"] == "报告人不公开"
     actors = {e["actor"] for e in liu.get(f"/api/v1/reports/{report_id}/timeline").json()}
-    assert "隐形安全员" in actors and "无岗位" not in actors and "nobody" not in actors
+    assert "报告人不公开" in actors and "无岗位" not in actors and "nobody" not in actors
     assert session(school.zhang).get(f"/api/v1/reports/{report_id}").json()["reporter"] == "无岗位"
     _token, raw = token_create(actor=school.admin, name="t", unit=school.sch, permissions=["reports.read"])
     as_token = Client().get(f"/api/v1/reports/{report_id}", HTTP_AUTHORIZATION=f"Bearer {raw}").json()
-    assert as_token["reporter"] == "隐形安全员"
+    assert as_token["reporter"] == "报告人不公开"
 
 
 def test_attachments_by_multipart_then_download_scoped(school):

@@ -87,7 +87,7 @@ def test_covert_observer_is_hidden_from_a_dorm_head_but_shown_to_the_counsellor(
     liu = login(school.liu)  # sees the report through 张三, who lives in his room
     for url in [f"/reports/{report.pk}/", f"/reports/{report.pk}/timeline/"]:
         page = liu.get(url).content.decode()
-        assert "隐形安全员" in page and "无岗位" not in page and "nobody" not in page, url
+        assert "报告人不公开" in page and "无岗位" not in page and "nobody" not in page, url
     for url in [f"/reports/{report.pk}/", f"/reports/{report.pk}/timeline/"]:
         assert "无岗位" in login(school.zhang).get(url).content.decode(), url
 

@@ -47,3 +47,20 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+class IdempotencyKey(models.Model):
+    """An `Idempotency-Key` a client sent with a POST, and the answer it got: a retry after a
+    timeout gets that answer again instead of filing twice. Kept IDEMPOTENCY_KEEP_HOURS."""
+
+    # "token:<id>" or "user:<id>": keys are per caller, so two systems may pick the same key.
+    owner = models.CharField(max_length=40)
+    key = models.CharField(max_length=200)
+    operation = models.CharField(max_length=60)
+    body_sha256 = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(null=True)
+    response = models.TextField(blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="idempotency_key_once_per_owner")]

@@ -45,7 +45,7 @@ from shouwang.org.models import Unit
 from shouwang.org.scope import scope_for
 
 from .models import DutyShift
-from .permissions import can_edit_any_roster, path_in, roster_editor_paths
+from .permissions import can_edit_any_roster, duty_candidates, path_in, roster_editor_paths
 
 SPEC = [
     Column("日期", "date", True, date, "2026-11-24"),
@@ -174,7 +174,13 @@ def _check(actor, rows, result):
     people = {no: (pk, active) for no, pk, active in values_in(
         User.objects, "staff_no", {r.v["staff_no"] for r in rows if "staff_no" not in r.bad},
         "staff_no", "pk", "is_active")}
-    plan, seen = {}, {}
+    plan, seen, candidates = {}, {}, {}
+
+    def eligible(unit_id):
+        if unit_id not in candidates:
+            candidates[unit_id] = set(duty_candidates(Unit.objects.get(pk=unit_id)).values_list("pk", flat=True))
+        return candidates[unit_id]
+
     for row in rows:
         v = row.v
         unit = units.get(v["unit"]) if "unit" not in row.bad else None
@@ -189,10 +195,12 @@ def _check(actor, rows, result):
                 row.error(result, "unit", _("%(unit)s is no longer active.") % {"unit": unit[2]})
         person = people.get(v["staff_no"]) if "staff_no" not in row.bad else None
         if "staff_no" not in row.bad:
-            if person is None:
-                row.error(result, "staff_no", _("Unknown staff number %(no)s.") % {"no": v["staff_no"]})
-            elif not person[1]:
-                row.error(result, "staff_no", _("The account of %(no)s is disabled.") % {"no": v["staff_no"]})
+            # Only staff of the unit (or a duty officer above it); the same words whether or not
+            # the number exists, so an import does not confirm accounts.
+            if person is None or not person[1] or (unit is not None and "unit" not in row.bad
+                                                           and person[0] not in eligible(unit[0])):
+                row.error(result, "staff_no", _("%(no)s is not a staff member of this unit or a duty officer "
+                                                "above it.") % {"no": v["staff_no"]})
         if row.bad & {"date", "unit", "staff_no"}:
             continue
         key = (v["date"], v["unit"], v["staff_no"])

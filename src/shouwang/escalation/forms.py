@@ -4,21 +4,26 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from shouwang import bounds
 from shouwang.accounts.models import User
 from shouwang.org import selectors as org
 
 from . import categories
 from .levels import Severity
+from .permissions import duty_candidates
 from .services import parse_steps
+
+NOT_A_CANDIDATE = _("%(no)s is not a staff member of this unit or a duty officer above it.")
 
 
 class PolicyForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=100)
     is_active = forms.BooleanField(label=_("active"), required=False)
-    steps = forms.CharField(label=_("steps"), strip=False,
+    steps = forms.CharField(label=_("steps"), strip=False, max_length=64 * 1024,
                             widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false"}))
     # People count steps from 1 (the errors say "第2步"); the model stores the index.
-    start_step = forms.IntegerField(label=_("Skip-level start (step number)"), initial=1)
+    start_step = forms.IntegerField(label=_("Skip-level start (step number)"), initial=1, min_value=1,
+                                    max_value=100)
 
     def clean_steps(self):
         return parse_steps(self.cleaned_data["steps"])
@@ -42,7 +47,7 @@ class PolicyCreateForm(PolicyForm):
 
 
 class DutyShiftForm(forms.Form):
-    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = bounds.PlausibleDateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     unit = forms.CharField(label=_("Unit code"), max_length=40,
                            widget=forms.TextInput(attrs={"list": "roster-units", "autocomplete": "off"}))
     person = forms.CharField(label=_("Staff number or user name"), max_length=150)
@@ -61,16 +66,19 @@ class DutyShiftForm(forms.Form):
         return unit
 
     def clean_person(self):
-        # 工号 first (what rosters use), then the account's user name.
+        # 工号 first (what rosters use), then the account's user name; looked up only among those
+        # who may be on this unit's duty, so the answer never tells whether an account exists.
         key = self.cleaned_data["person"].strip()
-        person = User.objects.filter(staff_no=key).first() or User.objects.filter(username=key).first()
+        unit = self.cleaned_data.get("unit")
+        candidates = duty_candidates(unit) if unit is not None else User.objects.none()
+        person = candidates.filter(staff_no=key).first() or candidates.filter(username=key).first()
         if person is None:
-            raise ValidationError(_("Unknown staff number %(no)s.") % {"no": key})
+            raise ValidationError(NOT_A_CANDIDATE % {"no": key})
         return person
 
 
 class HolidayForm(forms.Form):
-    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = bounds.PlausibleDateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     name = forms.CharField(label=_("name"), max_length=50)
 
 

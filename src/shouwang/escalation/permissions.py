@@ -10,8 +10,11 @@
   ones who schedule it.
 """
 
+from django.db.models import Q
+
+from shouwang.accounts.models import User
 from shouwang.org.models import Post, Role, Unit
-from shouwang.org.permissions import can_manage_org
+from shouwang.org.permissions import STUDENT_CADRE_ROLES, can_manage_org
 
 ROSTER_EDITOR_ROLE = "deputy_secretary"
 DEFAULT_ROSTER_EDITOR_RANK = 60  # the shipped rank of deputy_secretary, if an office deleted the role
@@ -58,3 +61,21 @@ def path_in(path: str, paths) -> bool:
 def can_edit_any_roster(user) -> bool:
     paths = roster_editor_paths(user)
     return paths is None or bool(paths)
+
+
+DUTY_ROLE = "duty_officer"
+
+
+def duty_candidates(unit: Unit):
+    """Who may be put on a unit's duty roster: staff holding a current post at the unit or inside
+    its subtree, or a duty officer's post at the unit or above it. Never a student cadre (a dorm
+    head of another college received a mental-health report once she was on a roster), never
+    someone from elsewhere in the school."""
+    ancestors = [unit.path[: i + 1] for i, ch in enumerate(unit.path) if ch == "/" and i > 0]
+    posts = Post.objects.current().exclude(role__code__in=STUDENT_CADRE_ROLES).filter(
+        Q(unit__path__startswith=unit.path) | Q(role__code=DUTY_ROLE, unit__path__in=ancestors))
+    return User.objects.filter(is_active=True, pk__in=posts.values("person_id"))
+
+
+def duty_eligible(person, unit: Unit) -> bool:
+    return duty_candidates(unit).filter(pk=person.pk).exists()

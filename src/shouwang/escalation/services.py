@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from shouwang import bounds
 from shouwang.audit.services import event_record, rows_insert
 from shouwang.org.import_files import Invalid
 from shouwang.org.import_files import phone as clean_phone
@@ -18,7 +19,7 @@ from . import kinds
 from .duty_import import duty_roster_import  # noqa: F401  (a service; lives apart for its size)
 from .levels import Severity
 from .models import Deadline, DutyShift, EscalationPolicy, Holiday
-from .permissions import can_edit_holidays, can_edit_policies, can_edit_roster
+from .permissions import can_edit_holidays, can_edit_policies, can_edit_roster, duty_eligible
 from .policies import validate_steps
 
 __all__ = ["deadlines_schedule", "deadlines_cancel", "duty_roster_import", "duty_shift_add", "duty_shift_remove", "holiday_add", "holiday_remove",
@@ -28,7 +29,9 @@ __all__ = ["deadlines_schedule", "deadlines_cancel", "duty_roster_import", "duty
 def parse_steps(text: str):
     """YAML (or JSON, which is YAML) → steps, with an error naming the line."""
     try:
-        return yaml.safe_load(text or "")
+        return bounds.yaml_load_bounded(text or "")
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = _("line %(line)d") % {"line": mark.line + 1} if mark else ""
@@ -168,8 +171,9 @@ def duty_shift_add(*, actor, unit, date: datetime.date, person, phone: str = "")
         raise PermissionDenied
     if not unit.is_active:
         raise ValidationError(_("%(unit)s is no longer active.") % {"unit": unit.name})
-    if not person.is_active:
-        raise ValidationError(_("%(person)s's account is disabled.") % {"person": person.display_name})
+    if not person.is_active or not duty_eligible(person, unit):
+        raise ValidationError(_("%(no)s is not a staff member of this unit or a duty officer above it.")
+                              % {"no": person.staff_no or person.username})
     phone = _clean_shift_phone(phone)
     if DutyShift.objects.filter(unit=unit, date=date, person=person).exists():
         raise ValidationError(_("%(person)s is already on duty for %(unit)s on %(date)s.")

@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from shouwang import bounds
 from shouwang.org import selectors as org
+from shouwang.org.permissions import may_see_contacts
 
 from . import duty_import, selectors, services
 from .forms import DutyShiftForm, HolidayForm, PolicyCreateForm, PolicyForm, RosterImportForm
@@ -135,7 +137,8 @@ def policy_validate(request):
 def _week_start(raw):
     try:
         day = datetime.date.fromisoformat(raw) if raw else timezone.localdate()
-    except ValueError:
+        bounds.check_date(day)  # week=9999-12-31 would run past the last date Python has
+    except (ValueError, ValidationError):
         day = timezone.localdate()
     return day - datetime.timedelta(days=day.weekday())  # weeks start on Monday, as in a calendar
 
@@ -165,7 +168,7 @@ def _roster_page(request, *, add_form=None, import_form=None, import_result=None
         "import_form": import_form or RosterImportForm(), "import_result": import_result,
         "errors_shown": errors[:ERRORS_SHOWN], "errors_hidden": max(0, len(errors) - ERRORS_SHOWN),
         "night_start": settings.DUTY_NIGHT_START, "night_end": settings.DUTY_NIGHT_END,
-        "ack_minutes": settings.DUTY_ACK_MINUTES,
+        "ack_minutes": settings.DUTY_ACK_MINUTES, "contacts_visible": may_see_contacts(viewer),
     }, status=status)
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from shouwang.api.types import Instant
+from shouwang.api.types import Count, Instant, Text
 from shouwang.org.selectors import unit_get
 from shouwang.plans.selectors import plan_get
 from shouwang.reports.api import FieldErrorsOut, _field_errors
@@ -38,12 +38,12 @@ def _call(fn, *, status=200, **kwargs):
 
 
 class IncidentIn(Schema):
-    plan: str = Field(..., description="plan code")
-    level: str
-    unit: str = Field(..., description="unit code")
-    title: str = ""
-    event_type: str = ""
-    report: int | None = Field(None, description="the verified report this answers")
+    plan: str = Field(..., description="plan code", max_length=60)
+    level: str = Field(..., max_length=5)
+    unit: str = Field(..., description="unit code", max_length=40)
+    title: str = Field("", max_length=200)
+    event_type: str = Field("", max_length=60)
+    report: int | None = Field(None, description="the verified report this answers", ge=1, le=2**63 - 1)
 
 
 class IncidentOut(Schema):
@@ -75,14 +75,14 @@ class TaskOut(Schema):
 
 
 class TaskDoneIn(Schema):
-    note: str = ""
+    note: Text = ""
 
 
 class DecisionIn(Schema):
-    decision_id: str
-    option: str
-    reason: str
-    authority: str = ""
+    decision_id: str = Field(..., max_length=60)
+    option: str = Field(..., max_length=300)
+    reason: Text
+    authority: str = Field("", max_length=200)
 
 
 class DecisionOut(Schema):
@@ -98,12 +98,12 @@ class DecisionOut(Schema):
 
 
 class SituationIn(Schema):
-    text: str
-    people_involved: int | None = None
-    injured: int | None = None
-    dead: int | None = None
-    trend: str = ""
-    place: str = ""
+    text: Text
+    people_involved: Count | None = None
+    injured: Count | None = None
+    dead: Count | None = None
+    trend: str = Field("", max_length=200)
+    place: str = Field("", max_length=200)
 
 
 class SituationOut(SituationIn):
@@ -117,15 +117,15 @@ class ArrivalOut(Schema):
 
 
 class LevelIn(Schema):
-    level: str
-    reason: str
+    level: str = Field(..., max_length=5)
+    reason: Text
 
 
 class OutboundIn(Schema):
-    recipient: str = ""
-    content: str
+    recipient: str = Field("", max_length=200)
+    content: Text
     sent_at: Instant | None = None
-    task: int | None = None
+    task: int | None = Field(None, ge=1, le=2**63 - 1)
 
 
 class OutboundOut(Schema):
@@ -136,12 +136,12 @@ class OutboundOut(Schema):
 
 
 class ReleaseIn(Schema):
-    title: str
-    body: str
+    title: str = Field(..., max_length=200)
+    body: Text
 
 
 class PublishIn(Schema):
-    channel: str
+    channel: str = Field(..., max_length=100)
 
 
 class ReleaseOut(Schema):
@@ -154,7 +154,7 @@ class ReleaseOut(Schema):
 
 
 class CloseIn(Schema):
-    summary: str
+    summary: Text
 
 
 @router.get("/incidents", response=list[IncidentOut], summary="Incidents the caller may see")

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shouwang import bounds
 from shouwang.audit.services import batched_events, event_record
 from shouwang.escalation.services import deadlines_cancel
 from shouwang.notify.services import message_send
@@ -206,11 +207,11 @@ def _optional_count(value, field, errors):
         return None
     try:
         number = int(value)
-        if number < 0:
+        if not 0 <= number <= bounds.MAX_COUNT:
             raise ValueError
         return number
     except (TypeError, ValueError):
-        errors[field] = [_("Enter a whole number of 0 or more.")]
+        errors[field] = [_("Enter a whole number from 0 to %(max)d.") % {"max": bounds.MAX_COUNT}]
 
 
 def situation_add(*, actor, incident, text: str, people_involved=None, injured=None, dead=None, trend: str = "",

@@ -35,6 +35,9 @@ def _key(message_id, person_id, channel) -> str:
     return hashlib.sha256(f"{message_id}:{person_id}:{channel}".encode()).hexdigest()[:40]
 
 
+TITLE_MAX = 200  # Message.title's max_length
+
+
 @dataclass
 class Outgoing:
     """A message to store: what it is about, its text, and who receives it."""
@@ -46,6 +49,12 @@ class Outgoing:
     body: str
     url: str
     recipients: list
+
+    def __post_init__(self):
+        # A prefix ("[Plan activated] plan (level): ") on a 200-character incident title must
+        # not overflow the message's title column: shorten, never fail the change it announces.
+        if len(self.title) > TITLE_MAX:
+            self.title = self.title[: TITLE_MAX - 1] + "…"
 
 
 def messages_send(items: list[Outgoing], *, now) -> list[int]:
@@ -90,7 +99,7 @@ def message_send(*, subject_type: str, subject_id, kind: str, title: str, body: 
     item = Outgoing(subject_type, str(subject_id), kind, title, body, url, list(recipients))
     if not item.recipients:
         return Message.objects.create(kind=kind, subject_type=subject_type, subject_id=str(subject_id),
-                                      title=title, body=body, url=url, created_at=now).pk
+                                      title=item.title, body=body, url=url, created_at=now).pk
     return messages_send([item], now=now)[0]
 
 

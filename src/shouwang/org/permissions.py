@@ -14,6 +14,26 @@ def can_manage_org(user) -> bool:
     return Post.objects.current().filter(person=user, role__code__in=ORG_MANAGER_ROLES).exists()
 
 
+# Student cadres: students themselves, holding a post in their class or room. They see the reports
+# they filed and their own inbox, never another student's care or contact data, never an
+# incident's board (issue 18, item 1).
+STUDENT_CADRE_ROLES = ("dorm_head", "info_officer", "safety_officer", "covert_observer")
+
+
+def is_student_cadre_only(viewer) -> bool:
+    """A person whose every current post is a student cadre's (no staff post besides)."""
+    if not getattr(viewer, "is_authenticated", False) or getattr(viewer, "pk", None) is None:
+        return False
+    if viewer.is_superuser:
+        return False
+    cached = getattr(viewer, "_shouwang_cadre_only", None)
+    if cached is None:
+        roles = set(Post.objects.current().filter(person=viewer).values_list("role__code", flat=True))
+        cached = bool(roles) and roles <= set(STUDENT_CADRE_ROLES)
+        viewer._shouwang_cadre_only = cached
+    return cached
+
+
 # Need to know: phone numbers of students and their guardians are for staff who contact them
 # (班主任, 辅导员 and up, the offices), not for student cadres (宿舍长, 信息员, 安全员) who see
 # their roommates and classmates in the register.
@@ -31,3 +51,22 @@ def may_see_contacts(viewer) -> bool:
         return True
     rank = Role.objects.filter(code=CONTACTS_FROM_ROLE).values_list("rank", flat=True).first() or 30
     return Post.objects.current().filter(person=viewer, role__rank__gte=rank).exists()
+
+
+COVERT_ROLE = "covert_observer"
+COVERT_KNOWN_FROM_ROLE = "counsellor"
+
+
+def sees_covert_identity(user) -> bool:
+    """Counsellors and above know who a covert observer (隐形安全员) is (R-ORG-6); nobody below
+    them, no student cadre and no integration token may tell, on any page or in the API."""
+    if not getattr(user, "is_authenticated", False) or getattr(user, "pk", None) is None:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_shouwang_sees_covert", None)
+    if cached is None:
+        rank = Role.objects.filter(code=COVERT_KNOWN_FROM_ROLE).values_list("rank", flat=True).first() or 40
+        cached = Post.objects.current().filter(person=user, role__rank__gte=rank).exists()
+        user._shouwang_sees_covert = cached
+    return cached

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from shouwang.accounts.models import User
 
 from .models import Post, Role, Student, Unit
-from .permissions import may_see_contacts
+from .permissions import COVERT_ROLE, may_see_contacts, sees_covert_identity
 from .scope import scope_for
 
 
@@ -88,10 +88,17 @@ def unit_students(viewer, unit: Unit):
     return students_visible(viewer).filter(Q(klass=unit) | Q(dorm_room=unit)).order_by("student_no")
 
 
+def posts_known_to(viewer, posts):
+    """`posts` without covert observers' for a viewer below counsellor (R-ORG-6): the unit page,
+    the person page and the API must not tell a class's cadres or teacher who watches it."""
+    return posts if sees_covert_identity(viewer) else posts.exclude(role__code=COVERT_ROLE)
+
+
 def posts_current_for_unit(viewer, unit: Unit):
     if not scope_for(viewer).contains_path(unit.path):
         raise Http404
-    return Post.objects.current().filter(unit=unit).select_related("person", "role").order_by("-role__rank")
+    return posts_known_to(viewer, Post.objects.current().filter(unit=unit)).select_related(
+        "person", "role").order_by("-role__rank")
 
 
 def people_visible(viewer):
@@ -99,7 +106,7 @@ def people_visible(viewer):
     scope = scope_for(viewer)
     if scope.everything:
         return User.objects.all()
-    in_scope = Post.objects.current().filter(scope.q("unit__path")).values("person_id")
+    in_scope = posts_known_to(viewer, Post.objects.current().filter(scope.q("unit__path"))).values("person_id")
     own = Q(pk=viewer.pk) if getattr(viewer, "pk", None) else Q(pk__in=[])
     return User.objects.filter(Q(pk__in=in_scope) | own)
 
@@ -114,7 +121,7 @@ def posts_for_person(viewer, person):
     qs = Post.objects.filter(person=person).select_related("unit", "role").order_by("-since")
     if getattr(viewer, "pk", None) == person.pk:
         return qs
-    return qs.filter(scope.q("unit__path"))
+    return posts_known_to(viewer, qs.filter(scope.q("unit__path")))
 
 
 def unit_gaps(viewer, *, under: Unit | None = None):

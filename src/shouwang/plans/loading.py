@@ -20,6 +20,8 @@ from pathlib import Path
 import yaml
 from jsonschema import Draft202012Validator
 
+from shouwang import bounds
+
 HERE = Path(__file__).parent
 # "at": a unit kind that is an ancestor-or-self of the incident's unit, or "office:<function>"
 # (the vocabulary of escalation/policies.yaml).
@@ -29,6 +31,7 @@ PHASE_ORDER = ("initial", "onsite", "aftermath")
 LEVEL_ORDER = ("I", "II", "III", "IV")
 POSITIONS = ("head", "deputy", "member", "office")
 MAX_PLAN_BYTES = 256 * 1024
+_TOO_DEEP = object()  # yaml.compose overflowed Python's recursion
 
 SECTION_NAMES = {"levels": "级别", "event_types": "事件类型", "command_group": "领导小组",
                  "decisions": "决策点", "external_reports": "对外报告", "resources": "资源"}
@@ -457,6 +460,10 @@ def parse_plan(text: str, filename: str = "<plan>", *, known_roles: set[str] | N
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         raise PlanError([_syntax_problem(filename, exc)]) from None
+    except RecursionError:
+        root = _TOO_DEEP
+    if root is _TOO_DEEP or bounds.yaml_node_too_deep(root):
+        raise PlanError([PlanProblem(filename, None, "", f"预案嵌套过深（上限 {bounds.MAX_YAML_DEPTH} 层）")])
     repeated = _first_alias(root)
     if repeated is not None:
         raise PlanError([PlanProblem(filename, repeated.start_mark.line + 1, "",

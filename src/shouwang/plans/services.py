@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shouwang import bounds
 from shouwang.audit.services import event_record
 from shouwang.escalation.policies import office_functions
 from shouwang.org.models import Role
@@ -128,10 +129,13 @@ def resource_save(*, actor, kind: str, name: str, quantity, unit_label: str = ""
         errors["name"] = [_("Name the resource.")]
     try:
         quantity = int(quantity)
-        if quantity < 0:
+        if not 0 <= quantity <= bounds.MAX_COUNT:
             raise ValueError
     except (TypeError, ValueError):
-        errors["quantity"] = [_("Enter a whole number of 0 or more.")]
+        errors["quantity"] = [_("Enter a whole number from 0 to %(max)d.") % {"max": bounds.MAX_COUNT}]
+    for field, value, limit in (("name", name, 100), ("unit_label", unit_label, 10), ("location", location, 200)):
+        if len(value or "") > limit:  # the model's max_length: longer failed in the database
+            errors[field] = [_("At most %(limit)d characters.") % {"limit": limit}]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -5,33 +5,41 @@ import datetime
 from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Header, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
+from ninja.responses import NinjaJSONEncoder
 
+from shouwang import bounds
+from shouwang.api import idempotency
 from shouwang.api.permissions import require_token_perm
-from shouwang.api.types import Instant
+from shouwang.api.types import Count, Instant, Text
 
 from . import selectors, services
+from .attachments import safe_name
 from .timeline import verb_label
 
 router = Router(tags=["reports"])
 
 
+Code = Annotated[str, Field(max_length=40)]
+
+
 class ReportIn(Schema):
-    category: str
-    severity: str = Field(..., description="general | larger | major | critical")
-    unit: str = Field(..., description="code of the unit the report is about")
-    occurred_at: Instant
-    place: str
-    description: str
-    people_count: int | None = None
-    cause: str = ""
-    trend: str = ""
-    students: list[str] = Field(default_factory=list, description="学号 of the students involved")
-    units_involved: list[str] = Field(default_factory=list)
+    category: Code
+    severity: str = Field(..., description="general | larger | major | critical", max_length=10)
+    unit: Code = Field(..., description="code of the unit the report is about")
+    occurred_at: Instant = Field(..., description="ISO 8601; from 2000, not in the future")
+    place: str = Field(..., max_length=200)
+    description: Text
+    people_count: Count | None = None
+    cause: Text = ""
+    trend: Text = ""
+    students: list[Annotated[str, Field(max_length=20)]] = Field(
+        default_factory=list, max_length=bounds.MAX_LIST, description="学号 of the students involved")
+    units_involved: list[Code] = Field(default_factory=list, max_length=bounds.MAX_LIST)
 
 
 class AttachmentOut(Schema):
@@ -80,9 +88,9 @@ class ReportOut(Schema):
 
 
 class UpdateIn(Schema):
-    text: str
-    people_count: int | None = None
-    trend: str = ""
+    text: Text
+    people_count: Count | None = None
+    trend: Text = ""
 
 
 class UpdateOut(Schema):
@@ -94,7 +102,7 @@ class UpdateOut(Schema):
 
 
 class AckIn(Schema):
-    note: str = ""
+    note: str = Field("", max_length=500)
 
 
 class EventOut(Schema):
@@ -116,15 +124,29 @@ def _field_errors(exc: ValidationError):
     return {"detail": {"__all__": exc.messages}}
 
 
+IDEMPOTENCY_HELP = (
+    "Optional. A key of your choice (1–200 printable ASCII characters, e.g. a UUID) that makes a "
+    "retry safe: the same key with the same body answers exactly what the first request answered "
+    "(header `Idempotent-Replayed: true`) and files nothing; the same key with a different body "
+    "gets 422. Keys are kept 48 hours (SHOUWANG_IDEMPOTENCY_KEEP_HOURS), per token or person.")
+
+
 @router.post("/reports", response={201: ReportOut, 422: FieldErrorsOut}, summary="File a report (预警上报)")
-def file_report(request, payload: ReportIn):
+def file_report(request, payload: ReportIn,
+                idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key",
+                                                              description=IDEMPOTENCY_HELP)] = None):
     require_token_perm(request, "reports.write")
     token = getattr(request.auth, "token", None)
-    try:
-        report = services.report_file(actor=request.auth, api_token=token, **payload.dict())
-    except ValidationError as exc:
-        return Status(422, _field_errors(exc))
-    return Status(201, report)
+
+    def run():
+        try:
+            report = services.report_file(actor=request.auth, api_token=token, **payload.dict())
+        except ValidationError as exc:
+            return JsonResponse(_field_errors(exc), status=422, encoder=NinjaJSONEncoder)
+        out = ReportOut.from_orm(report, context={"request": request, "response_status": 201})
+        return JsonResponse(out.model_dump(), status=201, encoder=NinjaJSONEncoder)
+
+    return idempotency.once(request, idempotency_key, "reports.file", run) or run()
 
 
 @router.get("/reports", response=list[ReportOut], summary="Reports the caller may see")
@@ -197,6 +219,6 @@ def get_attachment(request, report_id: int, attachment_id: int):
     report = selectors.report_get(request.auth, report_id)
     attachment = get_object_or_404(report.attachments, pk=attachment_id)
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type, as_attachment=True,
-                            filename=attachment.original_name)
+                            filename=safe_name(attachment.original_name))
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import re
 import zipfile
 
 from django.conf import settings
@@ -41,6 +42,16 @@ def sniff(head: bytes, data: bytes) -> str | None:
     return None
 
 
+# Bidirectional controls (U+202E RIGHT-TO-LEFT OVERRIDE …) make "invoice\u202efdp.exe" read as
+# "invoiceexe.pdf"; other control characters have no place in a file name either.
+_UNSAFE_IN_NAMES = re.compile("[\u0000-\u001f\u007f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe_name(name: str) -> str:
+    """An attachment's name as stored and served: no bidi or control characters, ≤ 200 chars."""
+    return _UNSAFE_IN_NAMES.sub("", name or "")[:200] or "attachment"
+
+
 def check_upload(upload) -> dict:
     """Validate one uploaded file; returns the facts to store. Raises ValidationError in Chinese."""
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
@@ -52,4 +63,4 @@ def check_upload(upload) -> dict:
     if content_type is None:
         raise ValidationError(_("%(name)s is not an image, PDF or Office file.") % {"name": upload.name})
     return {"content_type": content_type, "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
-            "original_name": upload.name[:200]}
+            "original_name": safe_name(upload.name)}

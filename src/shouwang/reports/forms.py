@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shouwang import bounds
 from shouwang.org import selectors as org
 
 from . import selectors
@@ -38,19 +39,23 @@ class ReportForm(forms.Form):
     category = forms.ChoiceField(label=_("category"))
     severity = forms.ChoiceField(label=_("severity"), choices=Severity.choices)
     unit = forms.ChoiceField(label=_("unit"))
-    occurred_at = forms.DateTimeField(label=_("occurred at"),
+    occurred_at = bounds.PlausibleDateTimeField(label=_("occurred at"),
                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
                                       input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     place = forms.CharField(label=_("place"), max_length=200)
-    people_count = forms.IntegerField(label=_("number of people"), required=False, min_value=0)
+    people_count = forms.IntegerField(label=_("number of people"), required=False, min_value=0,
+                                      max_value=bounds.MAX_COUNT)
     students = forms.CharField(label=_("students involved"), required=False,
                                help_text=_("Student numbers, separated by spaces or commas"),
                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
     units_involved = forms.CharField(label=_("units involved"), required=False,
                                      help_text=_("Unit codes, separated by spaces or commas"))
-    cause = forms.CharField(label=_("possible cause"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    trend = forms.CharField(label=_("trend"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 4}))
+    cause = forms.CharField(label=_("possible cause"), required=False, max_length=bounds.MAX_TEXT,
+                            widget=forms.Textarea(attrs={"rows": 2}))
+    trend = forms.CharField(label=_("trend"), required=False, max_length=bounds.MAX_TEXT,
+                            widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(label=_("description"), max_length=bounds.MAX_TEXT,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
     attachments = MultipleFileField(label=_("attachments"), required=False, widget=MultipleFileInput(attrs={
         "accept": "image/*,application/pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx"}),
         help_text=_("Photos, PDF or Office files"))
@@ -82,9 +87,10 @@ class ReportForm(forms.Form):
 
 
 class UpdateForm(forms.Form):
-    text = forms.CharField(label=_("update"), widget=forms.Textarea(attrs={"rows": 3}))
-    people_count = forms.IntegerField(label=_("number of people"), required=False, min_value=0)
-    trend = forms.CharField(label=_("trend"), required=False)
+    text = forms.CharField(label=_("update"), max_length=bounds.MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3}))
+    people_count = forms.IntegerField(label=_("number of people"), required=False, min_value=0,
+                                      max_value=bounds.MAX_COUNT)
+    trend = forms.CharField(label=_("trend"), required=False, max_length=bounds.MAX_TEXT)
     attachments = MultipleFileField(label=_("attachments"), required=False)
 
 
@@ -97,20 +103,23 @@ class VerifyForm(forms.Form):
         (Report.Verification.TRUE, Report.Verification.TRUE.label),
         (Report.Verification.FALSE, Report.Verification.FALSE.label),
         (Report.Verification.DUPLICATE, Report.Verification.DUPLICATE.label)])
-    duplicate_of = forms.IntegerField(label=_("Original report number (for duplicates)"), required=False)
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    duplicate_of = forms.IntegerField(label=_("Original report number (for duplicates)"), required=False,
+                                      min_value=1, max_value=bounds.MAX_ID)
+    note = forms.CharField(label=_("Note"), required=False, max_length=bounds.MAX_TEXT,
+                           widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=[
         (Report.Decision.LOCAL, Report.Decision.LOCAL.label), (Report.Decision.ESCALATE, Report.Decision.ESCALATE.label),
         (Report.Decision.PLAN, Report.Decision.PLAN.label)])
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("Note"), required=False, max_length=bounds.MAX_TEXT,
+                           widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ExternalForm(forms.Form):
     recipient_kind = forms.ChoiceField(label=_("Reported to"), choices=ExternalReport.RecipientKind.choices)
     recipient = forms.CharField(label=_("recipient"), max_length=200)
-    content = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 3}))
-    sent_at = forms.DateTimeField(label=_("sent at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    content = forms.CharField(label=_("content"), max_length=bounds.MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3}))
+    sent_at = bounds.PlausibleDateTimeField(label=_("sent at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
                                   input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])

@@ -1,10 +1,9 @@
 """Who may do what with a report. Visibility itself lives in selectors.reports_visible."""
 
 from shouwang.org.models import Post
+from shouwang.org.permissions import sees_covert_identity  # noqa: F401  (the rule is the organisation's)
 
-# The covert observer rules live apart so that selectors (which hide the reporter) and these
-# rules (which use the scoped selector) do not import each other.
-from .covert import is_covert_observer, sees_covert_identity  # noqa: F401
+from .covert import is_covert_observer  # noqa: F401
 from .selectors import reports_visible
 
 # The offices and leaders who verify reports and decide what happens next (R-REP-5).

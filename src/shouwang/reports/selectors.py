@@ -9,10 +9,10 @@ from django.utils.translation import gettext
 from shouwang.audit.selectors import events_for_subject
 from shouwang.notify.models import Delivery
 from shouwang.notify.selectors import inbox
+from shouwang.org.permissions import sees_covert_identity
 from shouwang.org.scope import scope_for
 from shouwang.org.selectors import students_visible
 
-from .covert import sees_covert_identity
 from .models import Category, Recipient, Report
 
 
@@ -63,7 +63,8 @@ def reporter_label(viewer, report) -> str:
         return report.api_token.name if report.api_token_id else ""
     if report.reporter_is_covert and report.reporter_id != getattr(viewer, "pk", None) \
             and not sees_covert_identity(viewer):
-        return gettext("Covert observer")
+        # Not "covert observer": the label alone told a class who among them watches it.
+        return gettext("Reporter not shown")
     return report.reporter.display_name
 
 

@@ -8,10 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shouwang import bounds
 from shouwang.audit.services import batched_events, event_record, rows_insert
 from shouwang.escalation.engine import route_plan
 from shouwang.org import selectors as org
-from shouwang.org.models import Unit
 
 from . import route, selectors
 from .attachments import check_upload
@@ -35,14 +35,24 @@ def _clean_facts(*, viewer, category, severity, unit_code, occurred_at, place, d
         errors["unit"] = _("Choose a unit you are responsible for.")
     if occurred_at is None:
         errors["occurred_at"] = _("Enter when it happened.")
+    elif time_problem := bounds.implausible_time(occurred_at):
+        errors["occurred_at"] = time_problem
     elif occurred_at > now + timedelta(minutes=settings.REPORT_CLOCK_SKEW_MINUTES):
         errors["occurred_at"] = _("The time it happened cannot be in the future.")
     if not (place or "").strip():
         errors["place"] = _("Enter where it happened.")
     if not (description or "").strip():
         errors["description"] = _("Describe what happened.")
-    if people_count is not None and people_count < 0:
-        errors["people_count"] = _("The number of people cannot be negative.")
+    count_problem = _count_problem(people_count)
+    if count_problem:
+        errors["people_count"] = count_problem
+    for field, value, limit in (("place", place, 200), ("description", description, bounds.MAX_TEXT)):
+        if len(value or "") > limit:
+            errors[field] = _("At most %(limit)d characters.") % {"limit": limit}
+    if len(student_nos or ()) > bounds.MAX_LIST or len(unit_codes or ()) > bounds.MAX_LIST:
+        # Checked before any query: 70,000 numbers would not fit in one statement.
+        raise ValidationError({**errors, "students" if len(student_nos or ()) > bounds.MAX_LIST else "units_involved":
+                               _("At most %(limit)d entries.") % {"limit": bounds.MAX_LIST}})
     student_nos = sorted(set(student_nos or []))
     students = sorted(org.students_visible(viewer).filter(student_no__in=student_nos)
                       .select_related("klass", "dorm_room").order_by(), key=lambda s: s.student_no)
@@ -50,14 +60,24 @@ def _clean_facts(*, viewer, category, severity, unit_code, occurred_at, place, d
     if unknown:
         # The same message whether the student does not exist or is out of scope: no probing.
         errors["students"] = _("Students not found among those you may report on: %(nos)s") % {"nos": ", ".join(unknown)}
+    # Units involved route the report only inside the filer's own scope: a dorm head naming
+    # another college must not reach its deputy secretary as if she belonged there. Codes outside
+    # (known or not: no probing) are kept as text on the timeline, never routed to.
     unit_codes = sorted(set(unit_codes or []))
-    units = list(Unit.objects.filter(code__in=unit_codes).order_by()) if unit_codes else []
-    if len(units) != len(unit_codes):
-        missing = sorted(set(unit_codes) - {u.code for u in units})
-        errors["units_involved"] = _("Unknown units: %(codes)s") % {"codes": ", ".join(missing)}
+    units = list(org.units_visible(viewer).filter(code__in=unit_codes).order_by()) if unit_codes else []
     if errors:
         raise ValidationError(errors)
     return cat, unit, students, units
+
+
+def _count_problem(value) -> str | None:
+    if value is None:
+        return None
+    if value < 0:
+        return _("The number of people cannot be negative.")
+    if value > bounds.MAX_COUNT:
+        return _("At most %(limit)d.") % {"limit": bounds.MAX_COUNT}
+    return None
 
 
 def _check_attachments(attachments, errors: dict) -> list:
@@ -133,6 +153,8 @@ def report_file(*, actor, category: str, severity: str, unit: str, occurred_at, 
             "category": cat.code, "severity": severity, "unit": unit_obj.code,
             "occurred_at": occurred_at.isoformat(), "place": report.place, "people_count": people_count,
             "students": [s.student_no for s in student_objs], "units_involved": [u.code for u in unit_objs],
+            **({"units_named": named} if (named := sorted(set(units_involved) - {u.code for u in unit_objs}))
+               else {}),
             "attachments": [f["sha256"] for _u, f in checked],
             "via": f"token:{api_token.name}" if api_token else "person",
         })
@@ -166,6 +188,11 @@ def report_update_add(*, actor, report: Report, text: str, people_count=None, tr
             pk=report.pk).exists():
         raise PermissionDenied
     errors = {} if (text or "").strip() else {"text": [_("Write what has changed.")]}
+    if len(text or "") > bounds.MAX_TEXT or len(trend or "") > bounds.MAX_TEXT:
+        errors["text" if len(text or "") > bounds.MAX_TEXT else "trend"] = [
+            _("At most %(limit)d characters.") % {"limit": bounds.MAX_TEXT}]
+    if count_problem := _count_problem(people_count):
+        errors["people_count"] = [count_problem]
     checked = _check_attachments(attachments, errors)
     if errors:
         raise ValidationError(errors)
@@ -272,6 +299,8 @@ def report_external_record(*, actor, report: Report, recipient_kind: str, recipi
         errors["content"] = _("Record what was reported.")
     if sent_at is None or sent_at > now + timedelta(minutes=settings.REPORT_CLOCK_SKEW_MINUTES):
         errors["sent_at"] = _("Enter when it was reported (not in the future).")
+    elif time_problem := bounds.implausible_time(sent_at):
+        errors["sent_at"] = time_problem
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -18,6 +18,7 @@ from shouwang.notify import services as inbox_services
 from shouwang.org import selectors as org
 
 from . import hooks, selectors, services
+from .attachments import safe_name
 from .forms import (
     AckForm,
     DecideForm,
@@ -172,7 +173,7 @@ def attachment_download(request, report_id, attachment_id):
     report = selectors.report_get(request.user, report_id)  # out of scope: 404 before the file is looked at
     attachment = get_object_or_404(report.attachments, pk=attachment_id)
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
-                            as_attachment=True, filename=attachment.original_name)
+                            as_attachment=True, filename=safe_name(attachment.original_name))
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

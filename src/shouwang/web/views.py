@@ -58,6 +58,7 @@ def unit_detail(request, code):
         "own_gaps": [roles for u, roles in gaps if u.pk == unit.pk],
         "gap_count": len(gaps),
         "students": students,
+        "contacts_visible": may_see_contacts(request.user),
     })
 
 
@@ -93,4 +94,5 @@ def person_detail(request, person_id):
     person = org.person_get(request.user, person_id)
     return render(request, "web/person_detail.html", {
         "person": person, "posts": org.posts_for_person(request.user, person),
+        "contacts_visible": may_see_contacts(request.user) or person.pk == request.user.pk,
     })

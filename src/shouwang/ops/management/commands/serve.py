@@ -32,6 +32,7 @@ class Command(BaseCommand):
             sys.executable, "-m", "gunicorn", "shouwang.wsgi:application",
             "--bind", f"{host}:{port}", "--workers", str(web_workers), "--threads", "4",
             "--access-logfile", "-", "--graceful-timeout", "10",
+            "--logger-class", "shouwang.ops.redact.RedactingAccessLogger",  # no ack tokens in the log
         ], env=env)
         children = [web]
         if not no_worker:

@@ -1,0 +1,58 @@
+"""Probe finding: the access log recorded one-tap acknowledgement tokens (GET /ack/<token>/), a
+credential until used. The web server's access log and Django's request log keep the path
+without the token."""
+
+import datetime
+import logging
+from types import SimpleNamespace
+
+from gunicorn.config import Config
+
+from shouwang.ops.management.commands import serve
+from shouwang.ops.redact import RedactingAccessLogger, RedactingFilter
+
+TOKEN = "AbC123-secret_token.sig"
+
+
+def test_the_access_log_line_has_no_token(tmp_path):
+    cfg = Config()
+    cfg.set("accesslog", str(tmp_path / "access.log"))
+    logger = RedactingAccessLogger(cfg)
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": f"/ack/{TOKEN}/?x=1", "PATH_INFO": f"/ack/{TOKEN}/",
+               "QUERY_STRING": "x=1", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.0.0.9",
+               "HTTP_REFERER": f"https://sw.example/ack/{TOKEN}/"}
+    resp = SimpleNamespace(status="200 OK", sent=10, headers=[])
+    req = SimpleNamespace(headers=[("REFERER", f"https://sw.example/ack/{TOKEN}/")])
+    logger.access(resp, req, environ, datetime.timedelta(milliseconds=3))
+    for handler in logger.access_log.handlers:
+        handler.flush()
+    line = (tmp_path / "access.log").read_text()
+    assert "GET /ack/[token]/?x=1" in line and TOKEN not in line
+
+
+def test_serve_uses_the_redacting_logger(monkeypatch):
+    started = []
+
+    class Fake:
+        def __init__(self, args, env):
+            started.append(args)
+
+        def poll(self):
+            return 0
+
+        def wait(self):
+            return 0
+
+    monkeypatch.setattr(serve.subprocess, "Popen", Fake)
+    monkeypatch.setattr(serve.signal, "signal", lambda *a: None)
+    monkeypatch.setattr(serve.os, "wait", lambda: (_ for _ in ()).throw(ChildProcessError()))
+    serve.Command().handle(host="127.0.0.1", port=8999, web_workers=1, no_worker=True)
+    args = started[0]
+    assert args[args.index("--logger-class") + 1] == "shouwang.ops.redact.RedactingAccessLogger"
+
+
+def test_djangos_not_found_warning_has_no_token():
+    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Not Found: %s",
+                               (f"/ack/{TOKEN}/",), None)
+    assert RedactingFilter().filter(record)
+    assert record.getMessage() == "Not Found: /ack/[token]/"
