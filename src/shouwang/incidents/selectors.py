@@ -80,3 +80,20 @@ def suggested_level(document: dict, report) -> str:
         return ""
     level = SEVERITY_LEVEL.get(report.severity, "")
     return level if level in {lv["code"] for lv in document.get("levels", [])} else ""
+
+
+# The shipped plan a report's category calls for (plans/library); the activator may choose
+# another. A category without one leaves the choice open.
+CATEGORY_PLAN = {
+    "fight": "group_fight", "bullying": "bullying_opinion", "public_opinion": "bullying_opinion",
+    "exam_security": "exam_security", "mental_health": "psych_crisis", "harmful_posting": "harmful_postings",
+    "group_incident": "campus_stability", "proselytising": "campus_stability",
+    "life_property_threat": "campus_stability",
+}
+
+
+def suggested_plan(plans, report):
+    """The active plan to preselect when activating for `report` (by its category), or None."""
+    if report is None:
+        return None
+    return plans.filter(code=CATEGORY_PLAN.get(report.category.code, "")).first()

@@ -46,6 +46,8 @@ def incident_new(request):
     report = report_get(request.user, int(data["report"])) if data.get("report", "").isdigit() else None
     plans = Plan.objects.filter(is_active=True)
     plan = plans.filter(code=data.get("plan", "")).first()
+    if plan is None and "plan" not in data:
+        plan = selectors.suggested_plan(plans, report)  # from a report: the plan for its category
     doc = plan.current.document if plan else None
     unit_code = data.get("unit") or (report.unit.code if report else "")
     # The level the report's severity calls for; without a report the activator must choose.

@@ -134,3 +134,41 @@ def report_durations(report):
         "to_acknowledgement": (report.acknowledged_at - report.filed_at).total_seconds()
         if report.acknowledged_at else None,
     }
+
+
+def report_deliveries_cancelled(report):
+    """The report's deliveries that were cancelled before going out, with the reason stored
+    (a channel not configured, no address, or stopped by an acknowledgement)."""
+    from shouwang.notify.models import Delivery
+
+    return (Delivery.objects.filter(message__subject_type="reports.report", message__subject_id=str(report.pk),
+                                    state=Delivery.State.CANCELLED)
+            .order_by("created_at", "pk"))
+
+
+def person_with_post(person, unit=None) -> str:
+    """A person named with their post: 何宇轩（分管学生工作副书记）. The post at or above `unit`
+    when they hold one there, otherwise their first current post; the name alone if none."""
+    from shouwang.org.models import Post
+
+    if person is None:
+        return ""
+    posts = list(Post.objects.current().filter(person=person).select_related("role", "unit").order_by("pk"))
+    if unit is not None:
+        around = [p for p in posts if unit.path.startswith(p.unit.path)]
+        posts = around or posts
+    return f"{person.display_name}（{posts[0].role.label}）" if posts else person.display_name
+
+
+def report_outcome(viewer, report) -> dict:
+    """What was decided about the report, from its record: {"verified": …, "decided": …}, each
+    {"at", "who", "note", "value"} of the latest such event, or None."""
+    outcome = {"verified": None, "decided": None}
+    for event in events_for_subject(report).filter(verb__in=["report.verified", "report.decided"]).order_by("seq"):
+        key = "verified" if event.verb == "report.verified" else "decided"
+        who = person_label(viewer, report, event.actor) if event.actor_id else ""
+        if event.actor_id and who == event.actor.display_name:
+            who = person_with_post(event.actor, report.unit)
+        outcome[key] = {"at": event.at, "who": who, "note": (event.data or {}).get("note", ""),
+                        "value": (event.data or {}).get("verdict" if key == "verified" else "decision", "")}
+    return outcome
