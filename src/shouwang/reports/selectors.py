@@ -163,7 +163,7 @@ def person_with_post(person, unit=None) -> str:
 def report_outcome(viewer, report) -> dict:
     """What was decided about the report, from its record: {"verified": …, "decided": …}, each
     {"at", "who", "note", "value"} of the latest such event, or None."""
-    outcome = {"verified": None, "decided": None}
+    outcome: dict[str, dict | None] = {"verified": None, "decided": None}
     for event in events_for_subject(report).filter(verb__in=["report.verified", "report.decided"]).order_by("seq"):
         key = "verified" if event.verb == "report.verified" else "decided"
         who = person_label(viewer, report, event.actor) if event.actor_id else ""
