@@ -79,6 +79,13 @@ ZH = {
     "Draft an external statement": "起草对外发布稿",
     "Publish a statement (publicity office only; anyone else gets 403)": "发布（仅宣传部门；其他人得到 403）",
     "Close the incident": "结束事件",
+    # Incident board and timeline
+    "The incident was not closed: these mandatory tasks are still open.": "事件未结束：以下必办任务尚未完成。",
+    "The incident was not closed.": "事件未结束。",
+    "%(n)d seats filled, %(v)d vacant": "到位 %(n)d 人，空缺 %(v)d 个",
+    "%(n)d tasks": "%(n)d 项任务",
+    "from %(a)s to %(b)s: %(reason)s": "从 %(a)s 级调整为 %(b)s 级：%(reason)s",
+    "%(m)s min after activation": "启动后 %(m)s 分钟到场",
     # Plans: due times in words
     "within %(span)s": "%(span)s内",
 }

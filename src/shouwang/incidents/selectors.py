@@ -97,3 +97,9 @@ def suggested_plan(plans, report):
     if report is None:
         return None
     return plans.filter(code=CATEGORY_PLAN.get(report.category.code, "")).first()
+
+
+def tasks_blocking_close(viewer, incident):
+    """The mandatory tasks still open: the incident cannot be closed until they are done. The
+    caller got `incident` through incident_get, so it is visible."""
+    return incident.tasks.filter(state=Task.State.OPEN, mandatory=True).order_by("due_at", "pk")
