@@ -21,7 +21,7 @@ def incidents_visible(viewer):
 
 
 def incident_list(viewer, *, status: str = ""):
-    qs = incidents_visible(viewer).select_related("plan_version__plan", "unit")
+    qs = incidents_visible(viewer).select_related("plan_version__plan", "unit", "unit__parent")
     return qs.filter(status=status) if status else qs
 
 

@@ -47,7 +47,7 @@ def students_visible(viewer):
 
 def student_get(viewer, student_no: str) -> Student:
     return get_object_or_404(
-        students_visible(viewer).select_related("klass", "klass__parent", "dorm_room"),
+        students_visible(viewer).select_related("klass", "klass__parent", "dorm_room", "dorm_room__parent"),
         student_no=student_no,
     )
 
@@ -80,7 +80,8 @@ def student_search(viewer, query: str, *, limit: int = 50):
         return Student.objects.none()
     match = Q(student_no__startswith=query) if query.isascii() and query.isalnum() else Q()
     match |= Q(name__contains=query)
-    return students_visible(viewer).filter(match).select_related("klass", "dorm_room").order_by("student_no")[:limit]
+    return (students_visible(viewer).filter(match).select_related("klass", "dorm_room", "dorm_room__parent")
+            .order_by("student_no")[:limit])
 
 
 def unit_students(viewer, unit: Unit):
@@ -131,7 +132,7 @@ def unit_gaps(viewer, *, under: Unit | None = None):
         Post.objects.current().filter(unit__in=units).values_list("unit_id", "role_id").distinct()
     )
     gaps = []
-    for unit in units.order_by("path"):
+    for unit in units.select_related("parent").order_by("path"):  # a room's label names its building
         missing = [r for r in required[unit.kind] if (unit.id, r.id) not in filled]
         if missing:
             gaps.append((unit, missing))

@@ -30,7 +30,7 @@ def reports_visible(viewer):
 
 def report_list(viewer, *, category=None, severity=None, ack_state=None, verification=None, unit=None,
                 since=None, until=None):
-    qs = reports_visible(viewer).select_related("category", "unit", "reporter")
+    qs = reports_visible(viewer).select_related("category", "unit", "unit__parent", "reporter")
     if category:
         qs = qs.filter(category__code=category)
     if severity:
@@ -50,7 +50,8 @@ def report_list(viewer, *, category=None, severity=None, ack_state=None, verific
 
 def report_get(viewer, report_id) -> Report:
     return get_object_or_404(
-        reports_visible(viewer).select_related("category", "unit", "reporter", "acknowledged_by", "duplicate_of"),
+        reports_visible(viewer).select_related("category", "unit", "unit__parent", "reporter", "acknowledged_by",
+                                               "duplicate_of"),
         pk=report_id,
     )
 
