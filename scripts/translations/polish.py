@@ -86,6 +86,8 @@ ZH = {
     "%(n)d tasks": "%(n)d 项任务",
     "from %(a)s to %(b)s: %(reason)s": "从 %(a)s 级调整为 %(b)s 级：%(reason)s",
     "%(m)s min after activation": "启动后 %(m)s 分钟到场",
+    # Organisation tree
+    "Collapse": "收起",
     # Plans: due times in words
     "within %(span)s": "%(span)s内",
 }

@@ -115,3 +115,25 @@ def test_language_switch_to_english_and_back(login):
     page.get_by_label("Language").select_option("zh-hans")
     page.get_by_role("button", name="Switch").click()
     expect(page.get_by_role("heading", name="我的单位")).to_be_visible()
+
+
+def test_the_tree_offers_expand_only_where_there_is_something_and_folds_back(login):
+    page = login("chen")
+    page.goto("/org/")
+
+    def node(name):
+        return page.locator(f"xpath=//ul[contains(@class,'tree')]/li[a[normalize-space()='{name}']]")
+
+    node("示范大学").locator("xpath=./button").click()
+    expect(node("计算机学院")).to_be_visible()
+    expect(node("学生处").locator("xpath=./button")).to_have_count(0)  # an office with no units below
+    college = node("计算机学院").locator("xpath=./button")
+    college.click()
+    expect(page.get_by_role("link", name="2024级")).to_be_visible()
+    expect(college).to_have_text("收起")
+    college.click()
+    expect(page.get_by_role("link", name="2024级")).to_be_hidden()
+    expect(college).to_have_text("展开")
+    college.click()
+    expect(page.get_by_role("link", name="2024级")).to_be_visible()
+    assert_fits(page)

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -18,16 +18,22 @@ def unit_get(viewer, code: str) -> Unit:
     return get_object_or_404(units_visible(viewer).select_related("parent"), code=code)
 
 
+def _with_has_children(units):
+    """`has_children` on each unit: the tree offers 展开 only where there is something below
+    (a unit's children are inside any scope that holds the unit)."""
+    return units.annotate(has_children=Exists(Unit.objects.filter(parent=OuterRef("pk"))))
+
+
 def unit_roots(viewer):
     """The top units of the viewer's scope: where their tree browser starts."""
     scope = scope_for(viewer)
     if scope.everything:
-        return Unit.objects.filter(parent__isnull=True)
-    return Unit.objects.filter(path__in=scope.paths)
+        return _with_has_children(Unit.objects.filter(parent__isnull=True))
+    return _with_has_children(Unit.objects.filter(path__in=scope.paths))
 
 
 def unit_children(viewer, unit: Unit):
-    return units_visible(viewer).filter(parent=unit).order_by("sort_order", "code")
+    return _with_has_children(units_visible(viewer).filter(parent=unit)).order_by("sort_order", "code")
 
 
 def unit_breadcrumbs(viewer, unit: Unit):
