@@ -86,6 +86,9 @@ ZH = {
     "%(n)d tasks": "%(n)d 项任务",
     "from %(a)s to %(b)s: %(reason)s": "从 %(a)s 级调整为 %(b)s 级：%(reason)s",
     "%(m)s min after activation": "启动后 %(m)s 分钟到场",
+    # Duty roster
+    "Your units keep no roster of their own: the person on duty for them comes from the roster of "
+    "%(units)s (see “On duty now” above).": "您负责的单位没有自己的值班表：其值班人员来自%(units)s的值班表（见上方“当前值班”）。",
     # Organisation tree
     "Collapse": "收起",
     # Plans: due times in words

@@ -174,3 +174,32 @@ def test_the_report_timeline_is_cards_on_a_phone(phone, school):
     assert page_width(page) <= 390
     assert narrow_cells(page) == []  # 详情 was about 8 px wide: one character a line
     assert page.locator("header.site").bounding_box()["height"] <= 64
+
+
+def test_the_roster_week_fits_1366_px_and_offers_remove_on_the_shift_pointed_at(browser, live_server, school):
+    from shouwang.escalation.services import duty_shift_add
+
+    start = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
+    for unit in (school.sch, school.c01, school.d01):
+        for day in range(7):
+            duty_shift_add(actor=school.admin, unit=unit, date=start + datetime.timedelta(days=day),
+                           person=school.sun, phone="13800000009")
+    context, page = e2e.open_as(browser, live_server, "admin", school.password, {"width": 1366, "height": 800})
+    try:
+        page.goto("/escalation/duty/")
+        grid = page.locator("#roster-week")
+        expect(grid).to_contain_text("13800000009")
+        wrap = page.locator(".table-wrap", has=grid)
+        assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth"), "the week scrolls sideways at 1366 px"
+        assert narrow_cells(page) == []
+        shift = grid.locator(".shift").first
+        remove = shift.locator("form.remove button")
+        expect(remove).to_be_hidden()  # not 21 删除 buttons at once
+        expect(grid.locator("form.remove button:visible")).to_have_count(0)
+        shift.hover()
+        expect(remove).to_be_visible()
+        page.mouse.move(0, 0)
+        shift.focus()  # by keyboard (or a tap) too
+        expect(remove).to_be_visible()
+    finally:
+        context.close()
