@@ -203,3 +203,19 @@ def test_the_roster_week_fits_1366_px_and_offers_remove_on_the_shift_pointed_at(
         expect(remove).to_be_visible()
     finally:
         context.close()
+
+
+def test_no_table_column_is_narrower_than_two_characters_on_a_phone(phone, campus):  # noqa: F811
+    now = timezone.now()
+    report = report_file(actor=campus.zhang, category="fight", severity="larger", unit=campus.class_a.code,
+                         occurred_at=now - datetime.timedelta(minutes=3), place="食堂", description="斗殴", now=now)
+    report_verify(actor=campus.chen, report=report, verdict="true", note="已核实", now=now)
+    report.refresh_from_db()
+    incident_activate(actor=campus.chen, plan=campus.plan, level="II", unit=campus.class_a, report=report, now=now)
+    page = phone("chen", campus.password)
+    for path in ("/", "/reports/", f"/reports/{report.pk}/", f"/reports/{report.pk}/timeline/", "/incidents/",
+                 "/plans/", "/students/?q=张", "/org/gaps/", "/escalation/duty/", "/escalation/policies/"):
+        page.goto(path)
+        assert page_width(page) <= 390, path
+        assert narrow_cells(page) == [], path  # the id column of a list was one digit wide
+        assert page.locator("header.site").bounding_box()["height"] <= 64, path
