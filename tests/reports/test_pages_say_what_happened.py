@@ -96,6 +96,12 @@ def test_after_verification_and_decision_the_page_shows_the_result_not_empty_for
     assert f'action="/reports/{report.pk}/decide/"' not in page
 
 
+def test_the_reporter_is_named_with_their_post(school, file_report):
+    report = file_report(actor=school.liu)
+    page = login(school.zhang).get(f"/reports/{report.pk}/").content.decode()
+    assert "刘同学（宿舍长）" in page
+
+
 def test_deciding_on_a_plan_leads_to_activation_with_the_plan_for_the_category(campus):  # noqa: F811
     now = timezone.now()
     report = services.report_file(actor=campus.zhang, category="fight", severity="larger", unit=campus.class_a.code,

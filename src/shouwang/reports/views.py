@@ -68,8 +68,11 @@ def _detail(request, report, status=200, **bound_forms):
     students_count = report.students.count()
     forms = {"ack_form": AckForm(), "update_form": UpdateForm(), "verify_form": VerifyForm(),
              "decide_form": DecideForm(), "external_form": ExternalForm(), **bound_forms}
+    reporter = selectors.reporter_label(request.user, report)
+    if report.reporter is not None and reporter == report.reporter.display_name:  # not a covert observer's
+        reporter = selectors.person_with_post(report.reporter, report.unit)
     return render(request, "reports/detail.html", {
-        "report": report, "reporter": selectors.reporter_label(request.user, report),
+        "report": report, "reporter": reporter,
         "students": report.students.select_related("klass"), "updates": selectors.report_updates(request.user, report),
         "attachments": report.attachments.filter(update__isnull=True), "externals": report.external_reports.all(),
         "pending_ack": selectors.my_pending_acks(request.user).filter(report=report).exists(),
