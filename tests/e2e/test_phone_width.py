@@ -219,3 +219,12 @@ def test_no_table_column_is_narrower_than_two_characters_on_a_phone(phone, campu
         assert page_width(page) <= 390, path
         assert narrow_cells(page) == [], path  # the id column of a list was one digit wide
         assert page.locator("header.site").bounding_box()["height"] <= 64, path
+
+
+def test_the_phone_header_is_one_row_in_english_too(phone, school, live_server):
+    page = phone("zhang", school.password)
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page.goto("/")
+    expect(page.get_by_role("heading", name="My units")).to_be_visible()
+    assert page.locator("header.site").bounding_box()["height"] <= 64
+    assert page_width(page) <= 390
