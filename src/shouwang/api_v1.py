@@ -5,16 +5,83 @@ token permission check), which sits low."""
 from csp.decorators import csp_update
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.security import django_auth
 
 from shouwang.api.auth import TokenAuth
 
-api = NinjaAPI(
+# The docs page's words, Chinese first (English with the language switch): one table here, by
+# method and path, so the routes of each app need not change and a route that moves keeps them.
+SUMMARIES = {
+    ("get", "/units"): _("Units the caller may see"),
+    ("get", "/units/{code}"): _("One unit"),
+    ("get", "/units/{code}/posts"): _("Current posts at a unit"),
+    ("get", "/people/{person_id}/posts"): _("A person's current posts"),
+    ("get", "/students"): _("Search students by student number or name"),
+    ("get", "/students/{student_no}"): _("One student"),
+    ("post", "/reports"): _("File a report"),
+    ("get", "/reports"): _("Reports the caller may see"),
+    ("get", "/reports/{report_id}"): _("One report"),
+    ("post", "/reports/{report_id}/updates"): _("Append an update"),
+    ("post", "/reports/{report_id}/ack"): _("Acknowledge a report"),
+    ("get", "/reports/{report_id}/timeline"): _("Every event of a report"),
+    ("post", "/reports/{report_id}/attachments"): _("Append an update with files (multipart: text, files)"),
+    ("get", "/reports/{report_id}/attachments/{attachment_id}"):
+        _("Download an attachment (sniffed content type, never shown inline)"),
+    ("get", "/inbox"): _("The caller's in-app messages"),
+    ("get", "/plans"): _("Emergency plans"),
+    ("post", "/plans/check"): _("Check a plan's YAML against the schema"),
+    ("get", "/plans/{code}"): _("One plan"),
+    ("get", "/incidents"): _("Incidents the caller may see"),
+    ("post", "/incidents"): _("Activate a plan"),
+    ("get", "/incidents/{incident_id}"): _("One incident"),
+    ("get", "/incidents/{incident_id}/tasks"): _("The incident's tasks"),
+    ("post", "/incidents/{incident_id}/tasks/{task_id}/done"): _("Mark a task done"),
+    ("post", "/incidents/{incident_id}/level"): _("Raise or lower the level; returns the tasks added"),
+    ("get", "/incidents/{incident_id}/decisions"): _("The incident's decisions"),
+    ("post", "/incidents/{incident_id}/decisions"): _("Record a decision"),
+    ("post", "/incidents/{incident_id}/updates"): _("Situation update"),
+    ("post", "/incidents/{incident_id}/arrivals"): _("The caller has arrived on scene"),
+    ("post", "/incidents/{incident_id}/external-reports"): _("A report sent upward outside the school"),
+    ("get", "/incidents/{incident_id}/releases"): _("The incident's statements"),
+    ("post", "/incidents/{incident_id}/releases"): _("Draft an external statement"),
+    ("post", "/incidents/{incident_id}/releases/{release_id}/publish"):
+        _("Publish a statement (publicity office only; anyone else gets 403)"),
+    ("post", "/incidents/{incident_id}/close"): _("Close the incident"),
+}
+TAGS = {"organisation": _("Organisation"), "reports": _("Reports"), "plans": _("Plans"),
+        "incidents": _("Incidents")}
+
+
+class ShouwangAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """The schema in the language of the request (summaries and tags from the tables above)."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        root = path_prefix if path_prefix is not None else self.get_root_path(path_params or {})
+        for path, operations in schema.get("paths", {}).items():
+            short = "/" + path.removeprefix(root).lstrip("/")
+            for method, operation in operations.items():
+                if (method, short) in SUMMARIES:
+                    operation["summary"] = str(SUMMARIES[method, short])
+                operation["tags"] = [str(TAGS.get(tag, tag)) for tag in operation.get("tags", [])]
+        schema["info"]["description"] = str(DESCRIPTION)
+        return schema
+
+
+class PhoneSwagger(Swagger):
+    """Swagger UI with a viewport, so the docs page is readable on a phone."""
+
+    template = "api/swagger.html"
+
+
+DESCRIPTION = _("Scoped access to the organisation, students and early-warning reports. "
+                "Authenticate with a browser session or `Authorization: Bearer <token>`.")
+
+api = ShouwangAPI(
     title="守望 Shouwang API",
     version="1",
-    description=str(_("Scoped access to the organisation, students and early-warning reports. "
-                      "Authenticate with a browser session or `Authorization: Bearer <token>`.")),
+    description=str(DESCRIPTION),
+    docs=PhoneSwagger(),
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
     # Swagger UI sets inline styles; allow them on the docs page (and schema) only.

@@ -187,6 +187,28 @@ def on_duty(unit: Unit, now: datetime.datetime) -> OnDuty:
     return OnDuty(unit=unit, duty_time=duty_time, date=day, shifts=nearest)
 
 
+@dataclass
+class OnDutyGroup:
+    units: list  # the units these same people are on duty for
+    duty_time: bool
+    date: datetime.date
+    shifts: list
+
+
+def on_duty_grouped(units, now: datetime.datetime) -> list[OnDutyGroup]:
+    """on_duty for each unit, units with the same people (a college roster covers all its
+    classes) together: each officer is listed once, with every unit they cover."""
+    groups: dict[tuple, OnDutyGroup] = {}
+    for unit in units:
+        od = on_duty(unit, now)
+        key = (od.duty_time, od.date, tuple(s.pk for s in od.shifts) or (unit.pk,))
+        if key in groups:
+            groups[key].units.append(unit)
+        else:
+            groups[key] = OnDutyGroup(units=[unit], duty_time=od.duty_time, date=od.date, shifts=od.shifts)
+    return list(groups.values())
+
+
 def on_duty_units(viewer, code: str = "", limit: int = 5):
     """The units the "on duty now" box shows: the one asked for, else the viewer's own post
     units, else the top of their scope."""

@@ -158,10 +158,14 @@ def _roster_page(request, *, add_form=None, import_form=None, import_result=None
     unit = _typed_unit(request, "unit", lambda code: org.unit_get(viewer, code) if code else None)
     on_units = _typed_unit(request, "on", lambda code: selectors.on_duty_units(viewer, code)) \
         or selectors.on_duty_units(viewer)
-    on_duty = [selectors.on_duty(u, now) for u in on_units]
+    on_duty = selectors.on_duty_grouped(on_units, now)
     errors = import_result.errors if import_result else []
+    week = selectors.roster_week(viewer, start=_week_start(request.GET.get("week")), unit=unit)
+    # Units kept on a roster outside the viewer's scope (a counsellor's classes, the college's
+    # roster): the week grid is empty, but the page must not say there is no roster.
+    covering = list(dict.fromkeys(s.unit.label for od in on_duty for s in od.shifts))
     return render(request, "escalation/duty.html", {
-        "week": selectors.roster_week(viewer, start=_week_start(request.GET.get("week")), unit=unit),
+        "week": week, "covering_rosters": covering,
         "unit": unit, "on_duty": on_duty, "now": now, "today": timezone.localdate(),
         "can_edit": can_edit_any_roster(viewer), "unit_choices": selectors.roster_unit_choices(viewer),
         "add_form": add_form or DutyShiftForm(viewer=viewer, initial={"date": timezone.localdate()}),

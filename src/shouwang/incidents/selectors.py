@@ -23,7 +23,7 @@ def incidents_visible(viewer):
 
 
 def incident_list(viewer, *, status: str = ""):
-    qs = incidents_visible(viewer).select_related("plan_version__plan", "unit")
+    qs = incidents_visible(viewer).select_related("plan_version__plan", "unit", "unit__parent")
     return qs.filter(status=status) if status else qs
 
 
@@ -98,3 +98,26 @@ def report_page_context(viewer, report) -> dict:
         "can_activate_plan": report.verification == report.Verification.TRUE and can_activate(viewer, report.unit),
         "incidents": incidents_visible(viewer).filter(report=report),
     }
+
+
+# The shipped plan a report's category calls for (plans/library); the activator may choose
+# another. A category without one leaves the choice open.
+CATEGORY_PLAN = {
+    "fight": "group_fight", "bullying": "bullying_opinion", "public_opinion": "bullying_opinion",
+    "exam_security": "exam_security", "mental_health": "psych_crisis", "harmful_posting": "harmful_postings",
+    "group_incident": "campus_stability", "proselytising": "campus_stability",
+    "life_property_threat": "campus_stability",
+}
+
+
+def suggested_plan(plans, report):
+    """The active plan to preselect when activating for `report` (by its category), or None."""
+    if report is None:
+        return None
+    return plans.filter(code=CATEGORY_PLAN.get(report.category.code, "")).first()
+
+
+def tasks_blocking_close(viewer, incident):
+    """The mandatory tasks still open: the incident cannot be closed until they are done. The
+    caller got `incident` through incident_get, so it is visible."""
+    return incident.tasks.filter(state=Task.State.OPEN, mandatory=True).order_by("due_at", "pk")

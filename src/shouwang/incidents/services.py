@@ -90,7 +90,7 @@ def incident_activate(*, actor, plan, level: str, unit, title: str = "", event_t
         if report is not None:
             # Activating answers the report's decision (R-REP-5): the reports app records it.
             report_plan_activated(actor=actor, report=report, incident_id=incident.pk, plan_code=plan.code,
-                                  level=level, now=now)
+                                  plan_title=document["title"], level=level, now=now)
         everyone = [p for _pos, _t, p, _r, _s in group] + [t.assignee for t in tasks]
         _notify(incident, everyone, "incident.activated",
                 _("[Plan activated] %(plan)s (%(level)s): %(title)s") % {

@@ -56,6 +56,18 @@ class Unit(LocalizedNameMixin, models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def label(self):
+        """The unit's name; a dorm room is always named with its building (男生1号楼202室): "202室"
+        alone is in every building. Select the parent with the room to save a query."""
+        own = LocalizedNameMixin.label.fget(self)  # type: ignore[attr-defined]
+        if self.kind != self.Kind.DORM_ROOM or not self.parent_id:
+            return own
+        building = self.parent.label
+        if own.startswith(building):
+            return own
+        return f"{building} {own}" if translation.get_language() == "en" else f"{building}{own}"
+
     def compute_path(self):
         prefix = self.parent.path if self.parent_id else "/"
         return f"{prefix}{self.code}/"

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -21,16 +21,22 @@ def unit_get(viewer, code: str) -> Unit:
     return get_object_or_404(units_visible(viewer).select_related("parent"), code=code)
 
 
+def _with_has_children(units):
+    """`has_children` on each unit: the tree offers 展开 only where there is something below
+    (a unit's children are inside any scope that holds the unit)."""
+    return units.annotate(has_children=Exists(Unit.objects.filter(parent=OuterRef("pk"))))
+
+
 def unit_roots(viewer):
     """The top units of the viewer's scope: where their tree browser starts."""
     scope = scope_for(viewer)
     if scope.everything:
-        return Unit.objects.filter(parent__isnull=True)
-    return Unit.objects.filter(path__in=scope.paths)
+        return _with_has_children(Unit.objects.filter(parent__isnull=True))
+    return _with_has_children(Unit.objects.filter(path__in=scope.paths))
 
 
 def unit_children(viewer, unit: Unit):
-    return units_visible(viewer).filter(parent=unit).order_by("sort_order", "code")
+    return _with_has_children(units_visible(viewer).filter(parent=unit)).order_by("sort_order", "code")
 
 
 def unit_breadcrumbs(viewer, unit: Unit):
@@ -50,7 +56,7 @@ def students_visible(viewer):
 
 def student_get(viewer, student_no: str) -> Student:
     return get_object_or_404(
-        students_visible(viewer).select_related("klass", "klass__parent", "dorm_room"),
+        students_visible(viewer).select_related("klass", "klass__parent", "dorm_room", "dorm_room__parent"),
         student_no=student_no,
     )
 
@@ -81,7 +87,8 @@ def student_search(viewer, query: str, *, limit: int = 50):
         return Student.objects.none()
     match = Q(student_no__startswith=query) if query.isascii() and query.isalnum() else Q()
     match |= Q(name__contains=query)
-    return students_visible(viewer).filter(match).select_related("klass", "dorm_room").order_by("student_no")[:limit]
+    return (students_visible(viewer).filter(match).select_related("klass", "dorm_room", "dorm_room__parent")
+            .order_by("student_no")[:limit])
 
 
 def unit_students(viewer, unit: Unit):
@@ -137,7 +144,7 @@ def unit_gaps(viewer, *, under: Unit | None = None):
         Post.objects.current().filter(unit__in=units).values_list("unit_id", "role_id").distinct()
     )
     gaps = []
-    for unit in units.order_by("path"):
+    for unit in units.select_related("parent").order_by("path"):  # a room's label names its building
         missing = [r for r in required[unit.kind] if (unit.id, r.id) not in filled]
         if missing:
             gaps.append((unit, missing))

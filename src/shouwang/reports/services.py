@@ -266,7 +266,7 @@ def report_decide(*, actor, report: Report, decision: str, note: str = "", now=N
 
 
 def report_plan_activated(*, actor, report: Report, incident_id: int, plan_code: str, level: str,
-                          now=None) -> Report:
+                          plan_title: str = "", now=None) -> Report:
     """Activating a plan from a report answers the report's decision (R-REP-5: handle locally,
     escalate, or a plan). The incidents app calls this in its activation transaction, having
     checked that the actor may activate; here: the report must be one the actor may see, and
@@ -281,7 +281,7 @@ def report_plan_activated(*, actor, report: Report, incident_id: int, plan_code:
         report.decision = Report.Decision.PLAN
         report.save(update_fields=["decision"])
         event_record(actor=actor, subject=report, verb="report.plan_activated", at=now,
-                     data={"incident": incident_id, "plan": plan_code, "level": level})
+                     data={"incident": incident_id, "plan": plan_code, "plan_title": plan_title, "level": level})
     return report
 
 

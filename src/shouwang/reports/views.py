@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.forms import TextInput
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -77,14 +78,22 @@ def report_list(request):
 
 def _detail(request, report, status=200, **bound_forms):
     """The report page; a form that failed is passed bound, so its errors show in place."""
+    students_count = report.students.count()
     forms = {"ack_form": AckForm(), "update_form": UpdateForm(), "verify_form": VerifyForm(),
              "decide_form": DecideForm(), "external_form": ExternalForm(), **bound_forms}
+    reporter = selectors.reporter_label(request.user, report)
+    if report.reporter is not None and reporter == report.reporter.display_name:  # not a covert observer's
+        reporter = selectors.person_with_post(report.reporter, report.unit)
     return render(request, "reports/detail.html", {
-        "report": report, "reporter": selectors.reporter_label(request.user, report),
+        "report": report, "reporter": reporter,
         "students": report.students.select_related("klass"), "updates": selectors.report_updates(request.user, report),
         "attachments": report.attachments.filter(update__isnull=True), "externals": report.external_reports.all(),
         "pending_ack": selectors.my_pending_acks(request.user).filter(report=report).exists(),
-        "can_verify": can_verify(request.user, report), **hooks.page_context(request.user, report), **forms,
+        "can_verify": can_verify(request.user, report), **hooks.page_context(request.user, report),
+        "outcome": selectors.report_outcome(request.user, report),
+        # 涉及人数 when no number was given: the students listed are the people involved.
+        "people_shown": report.people_count if report.people_count is not None else (students_count or None),
+        **forms,
     }, status=status)
 
 
@@ -97,9 +106,10 @@ def report_detail(request, report_id):
     return _detail(request, report)
 
 
-def _post_action(request, report_id, form_class, form_name, action, success):
+def _post_action(request, report_id, form_class, form_name, action, success, then=None):
     """Parse, act, and either redirect with a success message or show the page again with the
-    form's (and the service's) field errors — nothing written in that case."""
+    form's (and the service's) field errors — nothing written in that case. `then(report)` may
+    name where to go next instead of the report page."""
     report = selectors.report_get(request.user, report_id)
     form = form_class(request.POST, request.FILES)
     if form.is_valid():
@@ -112,7 +122,7 @@ def _post_action(request, report_id, form_class, form_name, action, success):
             # The inbox's one-tap buttons come back to the inbox; everything else to the report.
             if request.POST.get("next") == "inbox":
                 return redirect("inbox")
-            return redirect("report_detail", report.pk)
+            return redirect((then and then(report)) or reverse("report_detail", args=[report.pk]))
     messages.error(request, _("Nothing was saved: please correct the errors below."))
     return _detail(request, report, status=400, **{form_name: form})
 
@@ -149,8 +159,15 @@ def report_verify(request, report_id):
 @login_required
 @require_POST
 def report_decide(request, report_id):
+    def activation(report):
+        # 启动应急预案: straight on to activating it, the plan for the report's category suggested.
+        if request.POST.get("decision") == Report.Decision.PLAN and hooks.page_context(request.user, report)["can_activate_plan"]:
+            return f"{reverse('incident_new')}?report={report.pk}"
+        return None
+
     return _post_action(request, report_id, DecideForm, "decide_form", lambda r, d: services.report_decide(
-        actor=request.user, report=r, decision=d["decision"], note=d["note"]), _("Decision recorded."))
+        actor=request.user, report=r, decision=d["decision"], note=d["note"]), _("Decision recorded."),
+        then=activation)
 
 
 @login_required
