@@ -255,9 +255,22 @@ NOTIFY_HTTP_TIMEOUT = env.float("SHOUWANG_NOTIFY_TIMEOUT_SECONDS", default=5)
 NOTIFY_MAX_ATTEMPTS = env.int("SHOUWANG_NOTIFY_MAX_ATTEMPTS", default=8)
 NOTIFY_RETRY_BASE_SECONDS = 30
 NOTIFY_CLAIM_TIMEOUT_SECONDS = env.int("SHOUWANG_DELIVERY_CLAIM_TIMEOUT", default=120)
-# Per channel, deliveries per minute (DingTalk and WeCom robots allow 20 a minute).
+# Per channel, deliveries per minute (DingTalk and WeCom robots allow 20 a minute). The work
+# applications' personal messages are limited per application, not per group: WeCom allows
+# 10,000 calls a minute to one API, DingTalk 1,500 a minute to asyncsend_v2 and Feishu 50 a
+# second to im/v1/messages; what they refuse beyond that (45009, 90018, 99991400) is retried.
 NOTIFY_RATE_PER_MINUTE = {"dingtalk": 20, "wecom": 20, "feishu": 100, "sms": env.int("SHOUWANG_SMS_PER_MINUTE", default=100),
-                          "email": 600, "webhook": 6000}
+                          "email": 600, "webhook": 6000,
+                          "wecom_app": env.int("SHOUWANG_WECOM_APP_PER_MINUTE", default=3000),
+                          "dingtalk_app": env.int("SHOUWANG_DINGTALK_APP_PER_MINUTE", default=1000),
+                          "feishu_app": env.int("SHOUWANG_FEISHU_APP_PER_MINUTE", default=2400)}
+# The school's default notification rules for people who set none: "channel:minutes after the
+# previous", comma-separated, e.g. "wecom_app:0,sms:5". The inbox always comes first. Empty:
+# email at once, SMS after 5 minutes.
+NOTIFY_DEFAULT_RULES = [
+    (channel.strip(), int(wait or 0))
+    for channel, _sep, wait in (item.partition(":") for item in env.list("SHOUWANG_NOTIFY_DEFAULT_RULES", default=[]))
+]
 
 TASKS = {
     "default": {

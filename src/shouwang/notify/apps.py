@@ -9,7 +9,10 @@ class NotifyConfig(AppConfig):
     def ready(self):
         from shouwang.ops.sweeps import register_sweep
 
+        from .providers.dingtalk_app import results_poll
         from .sweep import RECLAIM_SECONDS, delivery_reclaim, delivery_sweep
 
         register_sweep(delivery_sweep)
         register_sweep(delivery_reclaim, every_seconds=RECLAIM_SECONDS)
+        # DingTalk answers its work notifications later: ask what became of them.
+        register_sweep(results_poll, every_seconds=RECLAIM_SECONDS)

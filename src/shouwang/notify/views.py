@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .models import Channel
-from .services import DEFAULT_RULES, notification_rules_reset, notification_rules_set
+from .services import default_rules, notification_rules_reset, notification_rules_set
 
 ROWS = 5
 
@@ -52,7 +52,7 @@ def my_rules(request):
     elif current:
         shown = [(c, w) for c, w in current if c != Channel.INAPP]
     else:
-        shown = [(c, w) for c, w in DEFAULT_RULES if c != Channel.INAPP]
+        shown = [(c, w) for c, w in default_rules() if c != Channel.INAPP]
     rows = [shown[i] if i < len(shown) else ("", 0) for i in range(ROWS)]
     return render(request, "notify/rules.html", {
         "rows": rows, "channels": [(c, label) for c, label in Channel.choices if c != Channel.INAPP],
