@@ -34,4 +34,27 @@ ZH = {
     "checked at": "核对时间",
     "work application user ID": "工作应用用户 ID", "work application user IDs": "工作应用用户 ID",
     "working": "正常",
+    # CAS single sign-on
+    "Campus log-in refused": "统一身份认证登录未通过",
+    "The campus identity system knows you by the number %(number)s, but Shouwang has no active "
+    "account with that staff or student number. Accounts are not created on log-in: ask the "
+    "student affairs office to add you.":
+        "统一身份认证系统中您的编号是 %(number)s，但守望中没有使用该工号或学号的有效账号。"
+        "账号不会在登录时自动创建，请联系学生工作部门为您添加。",
+    "The campus identity system did not say your staff or student number, so Shouwang cannot tell "
+    "which account is yours. Ask the administrator to check the CAS settings.":
+        "统一身份认证系统没有提供您的工号或学号，守望无法确定您的账号。请联系管理员检查统一身份认证的设置。",
+    "The campus identity system did not confirm this log-in: the ticket was already used, has "
+    "expired or was issued for another site. Please log in again.":
+        "统一身份认证系统没有确认这次登录：登录票据已被使用、已过期，或是为其他网站签发的。请重新登录。",
+    "Log in with a Shouwang password": "使用守望账号密码登录",
+    "Campus identity system unavailable": "统一身份认证暂时无法访问",
+    "The campus identity system (CAS) does not answer right now. You can log in with your "
+    "Shouwang password, or try again in a few minutes.":
+        "统一身份认证（CAS）目前没有响应。您可以使用守望账号密码登录，或稍后再试。",
+    "Try again": "重试",
+    "Logged out": "已退出",
+    "You are logged out of Shouwang. Now logging you out of the campus identity system as well…":
+        "您已退出守望，正在同时退出统一身份认证……",
+    "Log out of the campus identity system": "退出统一身份认证",
 }

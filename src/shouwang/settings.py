@@ -53,13 +53,33 @@ INSTALLED_APPS = [
     "shouwang.web",
 ]
 
+# Single sign-on through the school's CAS server (统一身份认证), see shouwang.accounts.cas.
+# django-cas-ng is always installed (its two small tables exist either way); /cas/login/
+# answers 404 until SHOUWANG_CAS_ENABLED is on.
 CAS_ENABLED = env.bool("SHOUWANG_CAS_ENABLED", default=False)
-if CAS_ENABLED:
-    INSTALLED_APPS.append("django_cas_ng")
-    CAS_SERVER_URL = env.str("SHOUWANG_CAS_SERVER_URL")
-    CAS_VERSION = "3"
-    # Only people already registered in Shouwang may log in through CAS.
-    CAS_CREATE_USER = False
+INSTALLED_APPS.append("django_cas_ng")
+CAS_SERVER_URL = env.str("SHOUWANG_CAS_SERVER_URL") if CAS_ENABLED else env.str("SHOUWANG_CAS_SERVER_URL", default="")
+CAS_VERSION = "3"
+# Only people already registered in Shouwang may log in through CAS: the number in this
+# attribute of the CAS answer (or the CAS user name itself, "cas:user") must be an account's
+# staff_no (工号, or 学号 for student cadres).
+CAS_CREATE_USER = False
+CAS_USERNAME_ATTRIBUTE = env.str("SHOUWANG_CAS_NUMBER_ATTRIBUTE", default="cas:user")
+CAS_TIMEOUT_SECONDS = env.float("SHOUWANG_CAS_TIMEOUT_SECONDS", default=5)
+
+
+def _cas_session():  # python-cas calls this for its HTTP session: ours has a timeout
+    from shouwang.accounts.cas import timed_session
+
+    return timed_session()
+
+
+CAS_SESSION_FACTORY = _cas_session
+CAS_REDIRECT_URL = "/"
+CAS_LOGIN_MSG = None
+CAS_LOGGED_MSG = None
+CAS_LOGOUT_COMPLETELY = True
+CAS_IGNORE_REFERER = True
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -149,8 +169,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-if CAS_ENABLED:
-    AUTHENTICATION_BACKENDS.append("django_cas_ng.backends.CASBackend")
+# Answers only a CAS ticket, and only while CAS_ENABLED is on.
+AUTHENTICATION_BACKENDS.append("shouwang.accounts.cas.CASBackend")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -113,6 +113,7 @@ class WeComServer(WorkServer):
         super().__init__(app_id, secret)
         self.agent_id = agent_id
         self.userids: set[str] = set()
+        self.robot_posts: list[dict] = []  # group robot messages (/cgi-bin/webhook/send?key=…)
 
     def add_user(self, userid, mobile=""):
         self.userids.add(userid)
@@ -120,6 +121,9 @@ class WeComServer(WorkServer):
             self.users[mobile] = userid
 
     def handle(self, method, path, query, body, headers):
+        if path == "/cgi-bin/webhook/send":
+            self.robot_posts.append(body)
+            return 200, {"errcode": 0, "errmsg": "ok"}
         if path == "/cgi-bin/gettoken":
             if query.get("corpid") != self.app_id or query.get("corpsecret") != self.secret:
                 return 200, {"errcode": 40001, "errmsg": "invalid credential, hint: [1700000000_1_xyz]"}
