@@ -57,4 +57,6 @@ ZH = {
     "You are logged out of Shouwang. Now logging you out of the campus identity system as well…":
         "您已退出守望，正在同时退出统一身份认证……",
     "Log out of the campus identity system": "退出统一身份认证",
+    "Accepted, waiting for the provider's answer (%(channel)s)": "已受理，等待平台回执（%(channel)s）",
+    "Not reachable by %(channel)s: the next channel goes now": "无法通过%(channel)s送达，立即改用下一渠道",
 }

@@ -105,6 +105,10 @@ def test_a_wrong_secret_fails_with_the_providers_message_once_and_tells_the_admi
     assert "40001" in app.credentials_error and "wrong-secret-value-77" not in app.credentials_error
     told = Delivery.objects.filter(recipient=school.admin, channel="inapp", message__kind="notify.work_app_refused")
     assert told.count() == 1
+    inbox = Client()
+    inbox.force_login(school.admin)
+    page = inbox.get("/inbox/")
+    assert page.status_code == 200 and "WeCom 应用的凭据被拒绝" in page.content.decode()
     # Each person's next channel goes now instead of in 10 minutes, on the record.
     assert all(d.next_attempt_at <= NOW + 5 * S for d in Delivery.objects.filter(channel="sms"))
     assert Event.objects.filter(verb="delivery.fell_back", data__channel="wecom_app",
@@ -140,6 +144,10 @@ def test_an_unknown_user_fails_with_the_reason_and_falls_back_to_the_next_channe
     assert fell.data["next_channel"] == "webhook" and "81013" in fell.data["reason"]
     assert delivery_sweep(now=NOW + S) == 1  # the webhook did not wait its 5 minutes
     assert Delivery.objects.get(channel="webhook").state == "sent"
+    office = Client()
+    office.force_login(school.chen)
+    timeline = office.get(f"/reports/{report.pk}/timeline/").content.decode()
+    assert "无法通过企业微信应用消息（发给我）送达，立即改用下一渠道" in timeline and "81013" in timeline
 
 
 def test_invaliduser_in_a_200_is_a_failure(school, wecom, wecom_app):

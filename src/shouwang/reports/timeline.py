@@ -28,11 +28,14 @@ VERB_LABELS = {
     # Delivery verbs carry their channel in the label: "已送达（短信）".
     "delivery.sent": _("Delivered (%(channel)s)"),
     "delivery.failed": _("Delivery failed (%(channel)s)"),
+    "delivery.accepted": _("Accepted, waiting for the provider's answer (%(channel)s)"),
+    "delivery.fell_back": _("Not reachable by %(channel)s: the next channel goes now"),
     "ack_link.used": _("Acknowledgement link used"),
     "auditor.deadline_restored": _("Auditor restored a missing deadline"),
 }
 
 
+DELIVERY_VERBS = ("delivery.sent", "delivery.failed", "delivery.accepted", "delivery.fell_back")
 ACK_CHANNELS = {"web": _("web page"), "api": _("API"), "link": _("one-tap link")}
 
 
@@ -45,7 +48,7 @@ def _channel(code):
 def verb_label(verb, data) -> str:
     """The event in words; an unknown verb is shown as it is."""
     label = str(VERB_LABELS.get(verb, verb))
-    if verb in ("delivery.sent", "delivery.failed"):
+    if verb in DELIVERY_VERBS:
         label = label % {"channel": _channel((data or {}).get("channel"))}
     return label
 
@@ -99,9 +102,9 @@ def timeline_rows(viewer, report):
             detail = _roles(d.get("roles"))
         elif event.verb in ("report.acknowledged", "report.receipt_recorded"):
             detail = " ".join(filter(None, [_channel(d.get("channel")), d.get("note", "")]))
-        elif event.verb in ("delivery.sent", "delivery.failed"):
+        elif event.verb in DELIVERY_VERBS:
             detail = " ".join(filter(None, [_people([d["recipient"]] if d.get("recipient") else None),
-                                            d.get("error", "")]))
+                                            d.get("error", "") or d.get("reason", "")]))
         elif event.verb in ("report.updated",):
             detail = d.get("text", "")
         elif event.verb == "report.verified":

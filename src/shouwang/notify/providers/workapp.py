@@ -86,20 +86,22 @@ class WorkAppProvider:
         """The cached token, or a new one when there is none, it expired or it was rejected.
         When another worker already replaced the rejected token, theirs is used."""
         now = timezone.now()
-        current = WorkApp.objects.filter(pk=app.pk).values("access_token", "token_expires_at").first() or {}
-        token, expires = current.get("access_token", ""), current.get("token_expires_at")
+        token, expires = app.access_token, app.token_expires_at  # the row as this send read it
+        if rejected:  # another worker may have replaced it meanwhile: theirs is good
+            current = WorkApp.objects.filter(pk=app.pk).values("access_token", "token_expires_at").first() or {}
+            token, expires = current.get("access_token", ""), current.get("token_expires_at")
         if token and token != rejected and expires and expires > now:
-            app.access_token = token
+            app.access_token, app.token_expires_at = token, expires
             return token
         try:
             token, seconds = self.fetch_token(app, base)
         except CredentialsRefused as exc:
             self.credentials_refused(app, str(exc))
             raise PermanentError(str(exc)) from None
-        app.access_token = token
-        WorkApp.objects.filter(pk=app.pk).update(
-            access_token=token, token_expires_at=now + timedelta(seconds=max(int(seconds), 60)) - TOKEN_MARGIN,
-            tokens_fetched=F("tokens_fetched") + 1)
+        expires = now + timedelta(seconds=max(int(seconds), 60)) - TOKEN_MARGIN
+        app.access_token, app.token_expires_at = token, expires
+        WorkApp.objects.filter(pk=app.pk).update(access_token=token, token_expires_at=expires,
+                                                 tokens_fetched=F("tokens_fetched") + 1)
         return token
 
     def credentials_refused(self, app: WorkApp, reason: str) -> None:
