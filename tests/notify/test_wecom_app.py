@@ -290,3 +290,21 @@ def test_the_admin_never_shows_the_secret_again(school, wecom_app):
     page = admin.get(f"/admin/notify/workapp/{wecom_app.pk}/change/").content.decode()
     assert wecom_app.secret not in page and 'type="password"' in page
     assert "access_token" not in page
+
+
+def test_a_directory_id_wecom_no_longer_knows_is_forgotten_but_an_admins_is_kept(school, wecom, wecom_app):
+    WorkIdentity.objects.create(person=school.liu, kind="wecom", external_id="moved-away", checked_at=NOW,
+                                source="directory")
+    mapped(school.zhang, "typo-by-admin")
+    rules(school.liu, (Channel.WECOM_APP, 0))
+    rules(school.zhang, (Channel.WECOM_APP, 0))
+    from django.db import transaction
+
+    from shouwang.notify.services import message_send
+
+    with transaction.atomic():
+        message_send(subject_type="test", subject_id=1, kind="test.info", title="测试",
+                     recipients=[school.liu, school.zhang], now=NOW)
+    delivery_sweep(now=NOW)
+    assert WorkIdentity.objects.get(person=school.liu).external_id == ""
+    assert WorkIdentity.objects.get(person=school.zhang).external_id == "typo-by-admin"

@@ -15,6 +15,8 @@ from .workapp import CredentialsRefused, TokenRejected, WorkAppProvider
 
 TOKEN_CODES = {99991661, 99991663, 99991664, 99991668, 99991671}
 BUSY_CODES = {99991400, 99991401, 1000004, 1000005, 11232}
+# The user id is unknown, or the app has no availability to that user.
+USER_CODES = {230001, 230013, 99992361}
 
 
 class FeishuApp(WorkAppProvider):
@@ -63,7 +65,8 @@ class FeishuApp(WorkAppProvider):
             "receive_id": user_id, "msg_type": "interactive", "uuid": delivery.idempotency_key[:50],
             "content": json.dumps(card, ensure_ascii=False)}, "im/v1/messages")
         if answer["code"] != 0:
-            self.fail(app, f"feishu answered {answer['code']} for user {user_id}: {answer.get('msg', '')}"[:300])
+            self.fail(app, f"feishu answered {answer['code']} for user {user_id}: {answer.get('msg', '')}"[:300],
+                      user=answer["code"] in USER_CODES)
         return f"feishu_app:{(answer.get('data') or {}).get('message_id', '')}"
 
 

@@ -15,7 +15,8 @@ from .workapp import CredentialsRefused, TokenRejected, WorkAppProvider, trim_by
 
 TOKEN_CODES = {40014, 42001, 40082}
 BUSY_CODES = {-1, 45009, 45033}
-NOT_FOUND = {46004, 60111}
+# The user id is unknown or out of the app's reach (81013: user, party and tag all invalid).
+USER_CODES = {40003, 60111, 81013}
 
 
 class WeComApp(WorkAppProvider):
@@ -66,11 +67,11 @@ class WeComApp(WorkAppProvider):
         if code in BUSY_CODES:
             self.fail(app, f"wecom answered {code}: {errmsg}", temporary=True)
         if code != 0:
-            self.fail(app, f"wecom answered {code}: {errmsg}")
+            self.fail(app, f"wecom answered {code}: {errmsg}", user=code in USER_CODES)
         for field, why in (("invaliduser", "does not know"), ("unlicenseduser", "has no licence for")):
             refused = {u.lower() for u in str(answer.get(field) or "").split("|") if u}
             if user_id.lower() in refused:
-                self.fail(app, f"wecom {why} user {user_id} ({field})")
+                self.fail(app, f"wecom {why} user {user_id} ({field})", user=True)
         return f"wecom_app:{answer.get('msgid', '')}"
 
 

@@ -32,6 +32,10 @@ class CredentialsRefused(Exception):
     """The provider refused the app's id or secret when asked for a token."""
 
 
+class UserRefused(PermanentError):
+    """The provider does not know (or will not reach) this user id."""
+
+
 class WorkAppProvider:
     kind = ""  # WorkApp.Kind
     label = ""  # for errors: "WeCom"
@@ -74,13 +78,21 @@ class WorkAppProvider:
         user_id = self.user_id(app, base, delivery.recipient)
         token = self.token(app, base)
         try:
-            return self.deliver(app, base, token, user_id, delivery, rendered)
-        except TokenRejected:
-            token = self.token(app, base, rejected=token)
             try:
                 return self.deliver(app, base, token, user_id, delivery, rendered)
             except TokenRejected:
-                raise TemporaryError(f"{self.label} refused a fresh access token") from None
+                token = self.token(app, base, rejected=token)
+                try:
+                    return self.deliver(app, base, token, user_id, delivery, rendered)
+                except TokenRejected:
+                    raise TemporaryError(f"{self.label} refused a fresh access token") from None
+        except UserRefused:
+            # An id the directory gave earlier no longer works (left, moved): forget it, so the
+            # directory is asked again tomorrow. An administrator's or an import's id stays.
+            WorkIdentity.objects.filter(person=delivery.recipient, kind=self.kind, external_id=user_id,
+                                        source=WorkIdentity.Source.DIRECTORY).update(
+                external_id="", checked_at=timezone.now())
+            raise
 
     def token(self, app: WorkApp, base: str, *, rejected: str = "") -> str:
         """The cached token, or a new one when there is none, it expired or it was rejected.
@@ -153,9 +165,9 @@ class WorkAppProvider:
             event_record(actor=None, subject=person, verb="work_identity.matched", at=now,
                          data={"kind": self.kind, "found": bool(found)})
 
-    def fail(self, app: WorkApp, message: str, *, temporary: bool = False):
+    def fail(self, app: WorkApp, message: str, *, temporary: bool = False, user: bool = False):
         text = scrub(message, *self.secrets(app))
-        raise (TemporaryError if temporary else PermanentError)(text)
+        raise (TemporaryError if temporary else UserRefused if user else PermanentError)(text)
 
 
 def trim_bytes(text: str, limit: int) -> str:
