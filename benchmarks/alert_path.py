@@ -108,8 +108,9 @@ def first_channel(channel):
     from shouwang.notify.models import NotificationRule
 
     NotificationRule.objects.all().delete()
-    NotificationRule.objects.bulk_create([NotificationRule(person_id=pk, position=0, channel=channel)
-                                          for pk in User.objects.values_list("pk", flat=True)])
+    NotificationRule.objects.bulk_create([
+        NotificationRule(person_id=pk, position=0, channel=channel)
+        for pk in User.objects.values_list("pk", flat=True)])
 
 
 def post_at_rate(product, payloads, raw, done):
@@ -147,8 +148,8 @@ def run_wecom_app(n, raw):
     started = time.time()
     received, counts = {}, {"tokens": 0, "textcards": 0}
     server = start_wecom(received, counts)
-    WorkApp.objects.create(kind="wecom", app_id="ww-bench", secret="bench-wecom-secret", agent_id="1000002",
-                           api_base=f"http://127.0.0.1:{server.server_port}")
+    WorkApp.objects.create(kind="wecom", app_id="ww-bench", secret="bench-wecom-secret",
+                           agent_id="1000002", api_base=f"http://127.0.0.1:{server.server_port}")
     # Everyone's WeCom userid is known (imported or matched earlier): no directory look-ups here.
     WorkIdentity.objects.bulk_create([WorkIdentity(person_id=pk, kind="wecom", external_id=f"u{pk}",
                                                    checked_at=timezone.now())
@@ -191,7 +192,8 @@ def run_webhook(n, raw):
         sink_rtts.append((time.perf_counter() - t) * 1000)
     product = Product(workers=2)
     try:
-        by_number = post_at_rate(product, payloads, raw, lambda c: all(rid in received for rid, _t in c.values()))
+        by_number = post_at_rate(product, payloads, raw,
+                                 lambda c: all(rid in received for rid, _t in c.values()))
     finally:
         product.stop()
         sink.shutdown()

@@ -58,7 +58,8 @@ INSTALLED_APPS = [
 # answers 404 until SHOUWANG_CAS_ENABLED is on.
 CAS_ENABLED = env.bool("SHOUWANG_CAS_ENABLED", default=False)
 INSTALLED_APPS.append("django_cas_ng")
-CAS_SERVER_URL = env.str("SHOUWANG_CAS_SERVER_URL") if CAS_ENABLED else env.str("SHOUWANG_CAS_SERVER_URL", default="")
+# Required when CAS is on; e.g. https://ids.example.edu.cn/cas/
+CAS_SERVER_URL = env.str("SHOUWANG_CAS_SERVER_URL", **({} if CAS_ENABLED else {"default": ""}))
 CAS_VERSION = "3"
 # Only people already registered in Shouwang may log in through CAS: the number in this
 # attribute of the CAS answer (or the CAS user name itself, "cas:user") must be an account's
@@ -289,7 +290,8 @@ NOTIFY_RATE_PER_MINUTE = {"dingtalk": 20, "wecom": 20, "feishu": 100, "sms": env
 # email at once, SMS after 5 minutes.
 NOTIFY_DEFAULT_RULES = [
     (channel.strip(), int(wait or 0))
-    for channel, _sep, wait in (item.partition(":") for item in env.list("SHOUWANG_NOTIFY_DEFAULT_RULES", default=[]))
+    for channel, _sep, wait in (
+        item.partition(":") for item in env.list("SHOUWANG_NOTIFY_DEFAULT_RULES", default=[]))
 ]
 
 TASKS = {

@@ -126,11 +126,17 @@ def test_a_cas_server_that_is_down_gets_a_clear_page_and_the_local_log_in(school
     settings.CAS_SERVER_URL = f"http://127.0.0.1:{free_port()}/cas/"
     settings.CAS_TIMEOUT_SECONDS = 1
     client = Client()
-    for response in (client.get("/cas/login/"), client.get("/cas/login/", {"ticket": "ST-anything"})):
+    for response in (
+        client.get("/cas/login/"),
+        client.get("/cas/login/", {"ticket": "ST-anything"}),
+    ):
         assert response.status_code == 503
         body = response.content.decode()
         assert "统一身份认证暂时无法访问" in body and 'href="/login/"' in body
-    assert client.post("/login/", {"username": "zhang", "password": school.password}).status_code == 302
+    assert (
+        client.post("/login/", {"username": "zhang", "password": school.password}).status_code
+        == 302
+    )
 
 
 def test_off_by_default(school, settings):

@@ -36,21 +36,50 @@ class CasServer:
         self.users_file.write_text(json.dumps(users, ensure_ascii=False), encoding="utf-8")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/cas/"
-        self.env = {**os.environ, "PYTHONPATH": str(HERE), "DJANGO_SETTINGS_MODULE": "server_settings",
-                    "CAS_TEST_DB": str(self.folder / "cas.sqlite3"), "CAS_TEST_USERS": str(self.users_file)}
+        self.env = {
+            **os.environ,
+            "PYTHONPATH": str(HERE),
+            "DJANGO_SETTINGS_MODULE": "server_settings",
+            "CAS_TEST_DB": str(self.folder / "cas.sqlite3"),
+            "CAS_TEST_USERS": str(self.users_file),
+        }
         self.process = None
 
     def start(self, timeout=30):
-        subprocess.run([sys.executable, str(HERE / "server_setup.py")], env=self.env, check=True, cwd=self.folder)
+        subprocess.run(
+            [sys.executable, str(HERE / "server_setup.py")],
+            env=self.env,
+            check=True,
+            cwd=self.folder,
+        )
         log = open(self.folder / "cas-server.log", "wb")  # noqa: SIM115 (kept open for the process)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", "1",
-             "--threads", "4", "--timeout", "30", "--no-control-socket", "server_wsgi:application"],
-            env=self.env, cwd=self.folder, stdout=log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "1",
+                "--threads",
+                "4",
+                "--timeout",
+                "30",
+                "--no-control-socket",
+                "server_wsgi:application",
+            ],
+            env=self.env,
+            cwd=self.folder,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"CAS server exited: {(self.folder / 'cas-server.log').read_text()[-2000:]}")
+                raise RuntimeError(
+                    f"CAS server exited: {(self.folder / 'cas-server.log').read_text()[-2000:]}"
+                )
             try:
                 urllib.request.urlopen(self.url + "login", timeout=2).close()
                 return self
@@ -85,8 +114,12 @@ class CasServer:
         fields.update(username=username, password=password, service=service)
         fields.pop("warn", None)
         try:
-            opener.open(urllib.request.Request(login, data=urllib.parse.urlencode(fields).encode(),
-                                               headers={"Referer": login}), timeout=10)
+            opener.open(
+                urllib.request.Request(
+                    login, data=urllib.parse.urlencode(fields).encode(), headers={"Referer": login}
+                ),
+                timeout=10,
+            )
         except urllib.error.HTTPError as exc:
             if exc.code in (301, 302, 303):
                 location = exc.headers["Location"]

@@ -8,8 +8,12 @@ SECRET_KEY = "cas-test-server-key-not-secret"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 INSTALLED_APPS = [
-    "django.contrib.auth", "django.contrib.contenttypes", "django.contrib.sessions",
-    "django.contrib.messages", "django.contrib.staticfiles", "cas_server",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "cas_server",
 ]
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -20,12 +24,20 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
 ROOT_URLCONF = "server_urls"
-TEMPLATES = [{
-    "BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True,
-    "OPTIONS": {"context_processors": [
-        "django.template.context_processors.request", "django.contrib.auth.context_processors.auth",
-        "django.contrib.messages.context_processors.messages", "django.template.context_processors.i18n"]},
-}]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ]
+        },
+    }
+]
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ["CAS_TEST_DB"]}}
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 USE_TZ = True
@@ -39,8 +51,18 @@ CAS_AUTH_CLASS = "server_auth.DirectoryUser"
 # Nothing may reach the internet: no version check, no CDN.
 CAS_NEW_VERSION_HTML_WARNING = False
 CAS_NEW_VERSION_EMAIL_WARNING = False
-CAS_COMPONENT_URLS = {k: "/static/none" for k in (
-    "bootstrap3_css", "bootstrap3_js", "html5shiv", "respond", "bootstrap4_css", "bootstrap4_js", "jquery")}
+CAS_COMPONENT_URLS = {
+    k: "/static/none"
+    for k in (
+        "bootstrap3_css",
+        "bootstrap3_js",
+        "html5shiv",
+        "respond",
+        "bootstrap4_css",
+        "bootstrap4_js",
+        "jquery",
+    )
+}
 CAS_SHOW_POWERED = False
 CAS_TICKET_VALIDITY = 60
 CAS_REDIRECT_TO_LOGIN_AFTER_LOGOUT = False

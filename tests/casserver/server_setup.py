@@ -10,6 +10,7 @@ call_command("migrate", verbosity=0)
 from cas_server.models import ReplaceAttributName, ServicePattern  # noqa: E402
 
 pattern, _created = ServicePattern.objects.get_or_create(
-    name="shouwang", pattern=r"^https?://(testserver|127\.0\.0\.1|localhost)(:\d+)?/cas/login/.*$")
+    name="shouwang", pattern=r"^https?://(testserver|127\.0\.0\.1|localhost)(:\d+)?/cas/login/.*$"
+)
 ReplaceAttributName.objects.get_or_create(name="*", replace="", service_pattern=pattern)
 ServicePattern.objects.get_or_create(name="other", pattern=r"^https?://other\.example/.*$")

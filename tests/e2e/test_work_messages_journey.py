@@ -35,16 +35,29 @@ def wecom():
 
 
 def test_the_counsellors_textcard_button_acknowledges_and_the_group_robot_names_no_student(
-        page, browser, live_server, school, login, viewport, wecom, settings):
+    page, browser, live_server, school, login, viewport, wecom, settings
+):
     settings.SITE_URL = live_server.url
-    WorkApp.objects.create(kind="wecom", app_id=wecom.app_id, secret=wecom.secret, agent_id=wecom.agent_id,
-                           api_base=wecom.url)
-    WorkIdentity.objects.create(person=school.zhang, kind="wecom", external_id="zhanglaoshi",
-                                checked_at=timezone.now())
-    BotEndpoint.objects.create(unit=school.c01, kind="wecom", name="计算机学院辅导员群",
-                               url=f"{wecom.url}/cgi-bin/webhook/send?key=ROBOT-KEY")
+    WorkApp.objects.create(
+        kind="wecom",
+        app_id=wecom.app_id,
+        secret=wecom.secret,
+        agent_id=wecom.agent_id,
+        api_base=wecom.url,
+    )
+    WorkIdentity.objects.create(
+        person=school.zhang, kind="wecom", external_id="zhanglaoshi", checked_at=timezone.now()
+    )
+    BotEndpoint.objects.create(
+        unit=school.c01,
+        kind="wecom",
+        name="计算机学院辅导员群",
+        url=f"{wecom.url}/cgi-bin/webhook/send?key=ROBOT-KEY",
+    )
     for i, channel in enumerate((Channel.WECOM_APP, Channel.WECOM)):
-        NotificationRule.objects.create(person=school.zhang, position=i, channel=channel, wait_minutes=0)
+        NotificationRule.objects.create(
+            person=school.zhang, position=i, channel=channel, wait_minutes=0
+        )
     login("liu")
     report = file_night_absence(page)
     assert delivery_sweep(now=timezone.now()) >= 2

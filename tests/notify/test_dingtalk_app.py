@@ -31,8 +31,13 @@ def ding():
 
 @pytest.fixture
 def ding_app(ding, db):
-    return WorkApp.objects.create(kind="dingtalk", app_id=ding.app_id, secret=ding.secret, agent_id=ding.agent_id,
-                                  api_base=ding.url)
+    return WorkApp.objects.create(
+        kind="dingtalk",
+        app_id=ding.app_id,
+        secret=ding.secret,
+        agent_id=ding.agent_id,
+        api_base=ding.url,
+    )
 
 
 def mapped(person, userid="liu01"):
@@ -58,7 +63,9 @@ def test_action_card_accepted_then_delivered_by_dingtalks_answer(school, ding, d
     ding.results["liu01"] = "unread"
     assert results_poll(now=NOW + 60 * S) == 1
     assert Delivery.objects.get(pk=d.pk).state == "sent"
-    assert Event.objects.filter(verb="delivery.sent", subject_id=str(report.pk), data__channel="dingtalk_app").exists()
+    assert Event.objects.filter(
+        verb="delivery.sent", subject_id=str(report.pk), data__channel="dingtalk_app"
+    ).exists()
     polls = [r for r in ding.requests if r["path"].endswith("getsendresult")]
     assert polls[0]["body"] == {"agent_id": 2000001, "task_id": 700001}
     assert ding.tokens_fetched == 1
@@ -75,7 +82,9 @@ def test_a_user_dingtalk_could_not_reach_fails_and_falls_back(school, ding, ding
     d = Delivery.objects.get(channel="dingtalk_app")
     assert d.state == "failed" and "failed_user_id_list" in d.last_error
     assert Delivery.objects.get(channel="sms").next_attempt_at <= NOW + 30 * S
-    assert Event.objects.filter(verb="delivery.fell_back", subject_id=str(report.pk), data__next_channel="sms").exists()
+    assert Event.objects.filter(
+        verb="delivery.fell_back", subject_id=str(report.pk), data__next_channel="sms"
+    ).exists()
     assert Event.objects.filter(verb="delivery.failed", data__channel="dingtalk_app").exists()
 
 
@@ -88,7 +97,10 @@ def test_a_task_never_answered_is_given_up_after_an_hour(school, ding, ding_app)
     ding.results["liu01"] = "pending"
     assert results_poll(now=sent_at + 59 * 60 * S) == 0
     assert results_poll(now=sent_at + 61 * 60 * S) == 1
-    assert Delivery.objects.get(channel="dingtalk_app").last_error == "dingtalk never confirmed the work notification"
+    assert (
+        Delivery.objects.get(channel="dingtalk_app").last_error
+        == "dingtalk never confirmed the work notification"
+    )
 
 
 def test_expired_token_is_refreshed_once_and_matching_by_mobile(school, ding, ding_app):
@@ -111,7 +123,12 @@ def test_wrong_secret_rate_limit_and_errors(school, ding, ding_app, settings, ca
     mapped(school.liu)
     rules(school.liu, (Channel.DINGTALK_APP, 0))
     file_for_liu(school)
-    ding.plan = [{"errcode": 90018, "errmsg": "频率超限"}, "500", "hang", {"errcode": 33012, "errmsg": "无效的USERID"}]
+    ding.plan = [
+        {"errcode": 90018, "errmsg": "频率超限"},
+        "500",
+        "hang",
+        {"errcode": 33012, "errmsg": "无效的USERID"},
+    ]
     with caplog.at_level(logging.DEBUG):
         for minute in range(4):
             delivery_sweep(now=NOW + minute * 3600 * S)

@@ -30,7 +30,9 @@ def feishu():
 
 @pytest.fixture
 def feishu_app(feishu, db):
-    return WorkApp.objects.create(kind="feishu", app_id=feishu.app_id, secret=feishu.secret, api_base=feishu.url)
+    return WorkApp.objects.create(
+        kind="feishu", app_id=feishu.app_id, secret=feishu.secret, api_base=feishu.url
+    )
 
 
 def test_interactive_card_with_the_acknowledging_button(school, feishu, feishu_app):
@@ -45,14 +47,18 @@ def test_interactive_card_with_the_acknowledging_button(school, feishu, feishu_a
     button = card["elements"][-1]["actions"][0]
     assert button["text"]["content"] == "确认收到" and "/ack/" in button["url"]
     assert message["uuid"] == Delivery.objects.get(channel="feishu_app").idempotency_key
-    token_request = next(r for r in feishu.requests if r["path"].endswith("tenant_access_token/internal"))
+    token_request = next(
+        r for r in feishu.requests if r["path"].endswith("tenant_access_token/internal")
+    )
     assert token_request["body"] == {"app_id": feishu.app_id, "app_secret": feishu.secret}
     assert WorkIdentity.objects.get(person=school.liu, kind="feishu").external_id == "u_liu"
     assert Delivery.objects.get(channel="feishu_app").state == "sent"
 
 
 def test_token_refreshed_once_for_a_burst(school, feishu, feishu_app):
-    WorkIdentity.objects.create(person=school.liu, kind="feishu", external_id="u_liu", checked_at=NOW)
+    WorkIdentity.objects.create(
+        person=school.liu, kind="feishu", external_id="u_liu", checked_at=NOW
+    )
     rules(school.liu, (Channel.FEISHU_APP, 0))
     file_for_liu(school)
     delivery_sweep(now=NOW)
@@ -63,9 +69,13 @@ def test_token_refreshed_once_for_a_burst(school, feishu, feishu_app):
     assert feishu.tokens_fetched == 2 and len(feishu.sent) == 4
 
 
-def test_refused_user_falls_back_and_rate_limit_is_retried(school, feishu, feishu_app, settings, caplog):
+def test_refused_user_falls_back_and_rate_limit_is_retried(
+    school, feishu, feishu_app, settings, caplog
+):
     settings.SMS = {**settings.SMS, "PROVIDER": "none"}
-    WorkIdentity.objects.create(person=school.liu, kind="feishu", external_id="u_gone", checked_at=NOW)
+    WorkIdentity.objects.create(
+        person=school.liu, kind="feishu", external_id="u_gone", checked_at=NOW
+    )
     rules(school.liu, (Channel.FEISHU_APP, 0), (Channel.SMS, 10))
     report = file_for_liu(school)
     with caplog.at_level(logging.DEBUG):
@@ -86,12 +96,16 @@ def test_refused_user_falls_back_and_rate_limit_is_retried(school, feishu, feish
 
 def test_wrong_secret_is_told_once(school, feishu, feishu_app):
     WorkApp.objects.filter(pk=feishu_app.pk).update(secret="not-the-secret-55")
-    WorkIdentity.objects.create(person=school.liu, kind="feishu", external_id="u_liu", checked_at=NOW)
+    WorkIdentity.objects.create(
+        person=school.liu, kind="feishu", external_id="u_liu", checked_at=NOW
+    )
     rules(school.liu, (Channel.FEISHU_APP, 0))
     file_for_liu(school)
     file_for_liu(school, now=NOW + S)
     delivery_sweep(now=NOW + 2 * S)
-    assert set(Delivery.objects.filter(channel="feishu_app").values_list("state", flat=True)) == {"failed"}
+    assert set(Delivery.objects.filter(channel="feishu_app").values_list("state", flat=True)) == {
+        "failed"
+    }
     assert len(feishu.requests) == 1
     assert "10014" in WorkApp.objects.get().credentials_error
     assert Event.objects.filter(verb="work_app.credentials_refused").count() == 1

@@ -34,8 +34,13 @@ def wecom():
 
 @pytest.fixture
 def wecom_app(wecom, db):
-    return WorkApp.objects.create(kind="wecom", app_id=wecom.app_id, secret=wecom.secret,
-                                  agent_id=wecom.agent_id, api_base=wecom.url)
+    return WorkApp.objects.create(
+        kind="wecom",
+        app_id=wecom.app_id,
+        secret=wecom.secret,
+        agent_id=wecom.agent_id,
+        api_base=wecom.url,
+    )
 
 
 def mapped(person, userid="liutongxue"):
@@ -52,9 +57,15 @@ def test_textcard_with_the_one_tap_button_that_acknowledges(school, wecom, wecom
     report = file_for_liu(school)
     assert delivery_sweep(now=NOW) == 1
     card = wecom.sent[0]
-    assert card["msgtype"] == "textcard" and card["touser"] == "liutongxue" and card["agentid"] == 1000002
+    assert (
+        card["msgtype"] == "textcard"
+        and card["touser"] == "liutongxue"
+        and card["agentid"] == 1000002
+    )
     assert card["textcard"]["btntxt"] == "确认收到" and "夜不归宿" in card["textcard"]["title"]
-    assert "张三未归" in card["textcard"]["description"]  # a personal message: the details are for them
+    assert (
+        "张三未归" in card["textcard"]["description"]
+    )  # a personal message: the details are for them
     delivery = Delivery.objects.get(channel="wecom_app")
     assert delivery.state == "sent" and delivery.claimed_by == "wecom_app:msg-1"
     assert Event.objects.filter(verb="delivery.sent", data__channel="wecom_app").exists()
@@ -86,8 +97,9 @@ def test_the_token_is_cached_and_refreshed_once_when_it_expires_mid_burst(school
     assert len(expired) == 4  # the three before, and the one send that met the expired token
 
 
-def test_a_wrong_secret_fails_with_the_providers_message_once_and_tells_the_admin_once(school, wecom, wecom_app,
-                                                                                        settings):
+def test_a_wrong_secret_fails_with_the_providers_message_once_and_tells_the_admin_once(
+    school, wecom, wecom_app, settings
+):
     settings.SMS = {**settings.SMS, "PROVIDER": "none"}
     WorkApp.objects.filter(pk=wecom_app.pk).update(secret="wrong-secret-value-77")
     for person, userid in ((school.liu, "liutongxue"), (school.zhang, "zhang")):
@@ -103,7 +115,9 @@ def test_a_wrong_secret_fails_with_the_providers_message_once_and_tells_the_admi
     assert [r["path"] for r in wecom.requests] == ["/cgi-bin/gettoken"]
     app = WorkApp.objects.get()
     assert "40001" in app.credentials_error and "wrong-secret-value-77" not in app.credentials_error
-    told = Delivery.objects.filter(recipient=school.admin, channel="inapp", message__kind="notify.work_app_refused")
+    told = Delivery.objects.filter(
+        recipient=school.admin, channel="inapp", message__kind="notify.work_app_refused"
+    )
     assert told.count() == 1
     inbox = Client()
     inbox.force_login(school.admin)
@@ -111,8 +125,9 @@ def test_a_wrong_secret_fails_with_the_providers_message_once_and_tells_the_admi
     assert page.status_code == 200 and "WeCom 应用的凭据被拒绝" in page.content.decode()
     # Each person's next channel goes now instead of in 10 minutes, on the record.
     assert all(d.next_attempt_at <= NOW + 5 * S for d in Delivery.objects.filter(channel="sms"))
-    assert Event.objects.filter(verb="delivery.fell_back", data__channel="wecom_app",
-                                data__next_channel="sms").count() == len(failed)
+    assert Event.objects.filter(
+        verb="delivery.fell_back", data__channel="wecom_app", data__next_channel="sms"
+    ).count() == len(failed)
     # Another round: still no request and no second alert.
     file_for_liu(school, now=NOW + 60 * S)
     delivery_sweep(now=NOW + 65 * S)
@@ -120,17 +135,26 @@ def test_a_wrong_secret_fails_with_the_providers_message_once_and_tells_the_admi
     # The admin fixes the secret (the admin form clears the refusal): messages go out again.
     admin = Client()
     admin.force_login(school.admin)
-    response = admin.post(f"/admin/notify/workapp/{app.pk}/change/", {
-        "kind": "wecom", "app_id": wecom.app_id, "secret": wecom.secret, "agent_id": wecom.agent_id,
-        "api_base": wecom.url, "is_active": "on"})
+    response = admin.post(
+        f"/admin/notify/workapp/{app.pk}/change/",
+        {
+            "kind": "wecom",
+            "app_id": wecom.app_id,
+            "secret": wecom.secret,
+            "agent_id": wecom.agent_id,
+            "api_base": wecom.url,
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302
     assert WorkApp.objects.get().credentials_error == ""
     file_for_liu(school, now=NOW + 120 * S)
     assert delivery_sweep(now=NOW + 125 * S) >= 1 and wecom.sent
 
 
-def test_an_unknown_user_fails_with_the_reason_and_falls_back_to_the_next_channel(school, wecom, wecom_app, sink,
-                                                                                   settings):
+def test_an_unknown_user_fails_with_the_reason_and_falls_back_to_the_next_channel(
+    school, wecom, wecom_app, sink, settings
+):
     from shouwang.notify.models import WebhookEndpoint
 
     WebhookEndpoint.objects.create(name="值班大屏", url=sink.url, secret="x")
@@ -147,7 +171,10 @@ def test_an_unknown_user_fails_with_the_reason_and_falls_back_to_the_next_channe
     office = Client()
     office.force_login(school.chen)
     timeline = office.get(f"/reports/{report.pk}/timeline/").content.decode()
-    assert "无法通过企业微信应用消息（发给我）送达，立即改用下一渠道" in timeline and "81013" in timeline
+    assert (
+        "无法通过企业微信应用消息（发给我）送达，立即改用下一渠道" in timeline
+        and "81013" in timeline
+    )
 
 
 def test_invaliduser_in_a_200_is_a_failure(school, wecom, wecom_app):
@@ -206,14 +233,22 @@ def test_no_id_and_no_match_falls_back_on_the_record(school, wecom, wecom_app, s
 
     with transaction.atomic():
         for i in range(2):
-            message_send(subject_type="test", subject_id=i, kind="test.info", title="测试", recipients=[person],
-                         now=NOW + S)
+            message_send(
+                subject_type="test",
+                subject_id=i,
+                kind="test.info",
+                title="测试",
+                recipients=[person],
+                now=NOW + S,
+            )
     delivery_sweep(now=NOW + 2 * S)
     assert len([r for r in wecom.requests if r["path"] == "/cgi-bin/user/getuserid"]) == 1
     assert WorkIdentity.objects.get(person=person).external_id == ""
 
 
-@pytest.mark.parametrize("answer", [{"errcode": 45009, "errmsg": "api freq out of limit"}, "500", "hang"])
+@pytest.mark.parametrize(
+    "answer", [{"errcode": 45009, "errmsg": "api freq out of limit"}, "500", "hang"]
+)
 def test_rate_limits_500s_and_hangs_are_retried_later(school, wecom, wecom_app, settings, answer):
     settings.NOTIFY_HTTP_TIMEOUT = 0.5
     mapped(school.liu)
@@ -263,7 +298,9 @@ def test_no_secret_or_token_in_logs_errors_or_events(school, wecom, wecom_app, c
     texts += [json.dumps(e.data, ensure_ascii=False) for e in Event.objects.all()]
     for text in texts:
         assert wecom.secret not in text and all(token not in text for token in tokens)
-    assert set(Delivery.objects.filter(channel="wecom_app").values_list("state", flat=True)) == {"failed"}
+    assert set(Delivery.objects.filter(channel="wecom_app").values_list("state", flat=True)) == {
+        "failed"
+    }
 
 
 def test_the_work_channels_are_offered_in_my_rules_and_as_the_school_default(school, settings):
@@ -274,7 +311,9 @@ def test_the_work_channels_are_offered_in_my_rules_and_as_the_school_default(sch
     body = client.get("/notify/rules/").content.decode()
     for value in ("wecom_app", "dingtalk_app", "feishu_app"):
         assert f'<option value="{value}"' in body
-    assert client.post("/notify/rules/", {"channel_0": "wecom_app", "wait_0": "0"}).status_code == 302
+    assert (
+        client.post("/notify/rules/", {"channel_0": "wecom_app", "wait_0": "0"}).status_code == 302
+    )
     assert rules_for(school.zhang) == [("inapp", 0), ("wecom_app", 0)]
     settings.NOTIFY_DEFAULT_RULES = [("wecom_app", 0), ("sms", 5)]
     assert rules_for(school.li) == [("inapp", 0), ("wecom_app", 0), ("sms", 5)]
@@ -292,9 +331,16 @@ def test_the_admin_never_shows_the_secret_again(school, wecom_app):
     assert "access_token" not in page
 
 
-def test_a_directory_id_wecom_no_longer_knows_is_forgotten_but_an_admins_is_kept(school, wecom, wecom_app):
-    WorkIdentity.objects.create(person=school.liu, kind="wecom", external_id="moved-away", checked_at=NOW,
-                                source="directory")
+def test_a_directory_id_wecom_no_longer_knows_is_forgotten_but_an_admins_is_kept(
+    school, wecom, wecom_app
+):
+    WorkIdentity.objects.create(
+        person=school.liu,
+        kind="wecom",
+        external_id="moved-away",
+        checked_at=NOW,
+        source="directory",
+    )
     mapped(school.zhang, "typo-by-admin")
     rules(school.liu, (Channel.WECOM_APP, 0))
     rules(school.zhang, (Channel.WECOM_APP, 0))
@@ -303,8 +349,14 @@ def test_a_directory_id_wecom_no_longer_knows_is_forgotten_but_an_admins_is_kept
     from shouwang.notify.services import message_send
 
     with transaction.atomic():
-        message_send(subject_type="test", subject_id=1, kind="test.info", title="测试",
-                     recipients=[school.liu, school.zhang], now=NOW)
+        message_send(
+            subject_type="test",
+            subject_id=1,
+            kind="test.info",
+            title="测试",
+            recipients=[school.liu, school.zhang],
+            now=NOW,
+        )
     delivery_sweep(now=NOW)
     assert WorkIdentity.objects.get(person=school.liu).external_id == ""
     assert WorkIdentity.objects.get(person=school.zhang).external_id == "typo-by-admin"

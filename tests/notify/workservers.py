@@ -46,7 +46,9 @@ class WorkServer:
         with self.lock:
             return self.plan.pop(0) if self.plan else None
 
-    def handle(self, method, path, query, body, headers):  # → (status, dict) | "hang" | (status, None)
+    def handle(
+        self, method, path, query, body, headers
+    ):  # → (status, dict) | "hang" | (status, None)
         raise NotImplementedError
 
     # ---- server --------------------------------------------------------------------------------
@@ -59,14 +61,23 @@ class WorkServer:
                 url = urllib.parse.urlsplit(self.path)
                 query = dict(urllib.parse.parse_qsl(url.query))
                 body = json.loads(raw) if raw else {}
-                state.requests.append({"method": method, "path": url.path, "query": query, "body": body,
-                                       "headers": dict(self.headers)})
+                state.requests.append(
+                    {
+                        "method": method,
+                        "path": url.path,
+                        "query": query,
+                        "body": body,
+                        "headers": dict(self.headers),
+                    }
+                )
                 answer = state.handle(method, url.path, query, body, self.headers)
                 if answer == "hang":
                     state.hang.wait(10)
                     return
                 status, payload = answer
-                data = json.dumps(payload, ensure_ascii=False).encode() if payload is not None else b""
+                data = (
+                    json.dumps(payload, ensure_ascii=False).encode() if payload is not None else b""
+                )
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
@@ -126,16 +137,30 @@ class WeComServer(WorkServer):
             return 200, {"errcode": 0, "errmsg": "ok"}
         if path == "/cgi-bin/gettoken":
             if query.get("corpid") != self.app_id or query.get("corpsecret") != self.secret:
-                return 200, {"errcode": 40001, "errmsg": "invalid credential, hint: [1700000000_1_xyz]"}
-            return 200, {"errcode": 0, "errmsg": "ok", "access_token": self.issue_token(), "expires_in": 7200}
+                return 200, {
+                    "errcode": 40001,
+                    "errmsg": "invalid credential, hint: [1700000000_1_xyz]",
+                }
+            return 200, {
+                "errcode": 0,
+                "errmsg": "ok",
+                "access_token": self.issue_token(),
+                "expires_in": 7200,
+            }
         state = self.token_state(query.get("access_token"))
         if state != "valid":
-            return 200, ({"errcode": 42001, "errmsg": "access_token expired"} if state == "expired"
-                         else {"errcode": 40014, "errmsg": "invalid access_token"})
+            return 200, (
+                {"errcode": 42001, "errmsg": "access_token expired"}
+                if state == "expired"
+                else {"errcode": 40014, "errmsg": "invalid access_token"}
+            )
         if path == "/cgi-bin/user/getuserid":
             userid = self.users.get(body.get("mobile", ""))
-            return 200, ({"errcode": 0, "errmsg": "ok", "userid": userid} if userid
-                         else {"errcode": 46004, "errmsg": "user no exist"})
+            return 200, (
+                {"errcode": 0, "errmsg": "ok", "userid": userid}
+                if userid
+                else {"errcode": 46004, "errmsg": "user no exist"}
+            )
         if path == "/cgi-bin/message/send":
             planned = self.planned_answer(None)
             if planned is not None:
@@ -144,11 +169,23 @@ class WeComServer(WorkServer):
                 return 200, {"errcode": 40056, "errmsg": "invalid agentid"}
             touser = body.get("touser", "")
             if touser not in self.userids:
-                return 200, {"errcode": 81013, "errmsg": "user & party & tag all invalid",
-                             "invaliduser": touser.lower(), "invalidparty": "", "invalidtag": ""}
+                return 200, {
+                    "errcode": 81013,
+                    "errmsg": "user & party & tag all invalid",
+                    "invaliduser": touser.lower(),
+                    "invalidparty": "",
+                    "invalidtag": "",
+                }
             self.sent.append(body)
-            return 200, {"errcode": 0, "errmsg": "ok", "invaliduser": "", "invalidparty": "", "invalidtag": "",
-                         "unlicenseduser": "", "msgid": f"msg-{len(self.sent)}"}
+            return 200, {
+                "errcode": 0,
+                "errmsg": "ok",
+                "invaliduser": "",
+                "invalidparty": "",
+                "invalidtag": "",
+                "unlicenseduser": "",
+                "msgid": f"msg-{len(self.sent)}",
+            }
         return 404, {"errcode": 404}
 
 
@@ -161,7 +198,9 @@ class DingTalkServer(WorkServer):
         self.agent_id = agent_id
         self.userids: set[str] = set()
         self.tasks: dict[int, str] = {}  # task id → user id
-        self.results: dict[str, str] = {}  # user id → "read" | "unread" | "invalid" | "failed" | "pending"
+        self.results: dict[
+            str, str
+        ] = {}  # user id → "read" | "unread" | "invalid" | "failed" | "pending"
 
     def add_user(self, userid, mobile=""):
         self.userids.add(userid)
@@ -172,15 +211,26 @@ class DingTalkServer(WorkServer):
         if path == "/gettoken":
             if query.get("appkey") != self.app_id or query.get("appsecret") != self.secret:
                 return 200, {"errcode": 40089, "errmsg": "不合法的corpid或corpsecret"}
-            return 200, {"errcode": 0, "errmsg": "ok", "access_token": self.issue_token(), "expires_in": 7200}
+            return 200, {
+                "errcode": 0,
+                "errmsg": "ok",
+                "access_token": self.issue_token(),
+                "expires_in": 7200,
+            }
         state = self.token_state(query.get("access_token"))
         if state != "valid":
-            return 200, ({"errcode": 42001, "errmsg": "access_token超时"} if state == "expired"
-                         else {"errcode": 40014, "errmsg": "不合法的access_token"})
+            return 200, (
+                {"errcode": 42001, "errmsg": "access_token超时"}
+                if state == "expired"
+                else {"errcode": 40014, "errmsg": "不合法的access_token"}
+            )
         if path == "/topapi/v2/user/getbymobile":
             userid = self.users.get(body.get("mobile", ""))
-            return 200, ({"errcode": 0, "errmsg": "ok", "result": {"userid": userid}} if userid
-                         else {"errcode": 60121, "errmsg": "找不到该用户"})
+            return 200, (
+                {"errcode": 0, "errmsg": "ok", "result": {"userid": userid}}
+                if userid
+                else {"errcode": 60121, "errmsg": "找不到该用户"}
+            )
         if path == "/topapi/message/corpconversation/asyncsend_v2":
             planned = self.planned_answer(None)
             if planned is not None:
@@ -191,13 +241,24 @@ class DingTalkServer(WorkServer):
             return 200, {"errcode": 0, "errmsg": "ok", "task_id": task, "request_id": f"req-{task}"}
         if path == "/topapi/message/corpconversation/getsendresult":
             userid = self.tasks.get(int(body.get("task_id", 0)), "")
-            lists = {k: [] for k in ("invalid_user_id_list", "forbidden_user_id_list", "failed_user_id_list",
-                                     "read_user_id_list", "unread_user_id_list")}
+            lists = {
+                k: []
+                for k in (
+                    "invalid_user_id_list",
+                    "forbidden_user_id_list",
+                    "failed_user_id_list",
+                    "read_user_id_list",
+                    "unread_user_id_list",
+                )
+            }
             outcome = self.results.get(userid, "unread" if userid in self.userids else "invalid")
             if outcome != "pending":
                 lists[f"{outcome}_user_id_list"].append(userid)
-            return 200, {"errcode": 0, "errmsg": "ok", "send_result": {**lists, "invalid_dept_id_list": [],
-                                                                     "forbidden_list": []}}
+            return 200, {
+                "errcode": 0,
+                "errmsg": "ok",
+                "send_result": {**lists, "invalid_dept_id_list": [], "forbidden_list": []},
+            }
         return 404, {"errcode": 404}
 
 
@@ -219,15 +280,31 @@ class FeishuServer(WorkServer):
         if path == "/open-apis/auth/v3/tenant_access_token/internal":
             if body.get("app_id") != self.app_id or body.get("app_secret") != self.secret:
                 return 400, {"code": 10014, "msg": "app secret invalid"}
-            return 200, {"code": 0, "msg": "ok", "tenant_access_token": self.issue_token(), "expire": 7200}
+            return 200, {
+                "code": 0,
+                "msg": "ok",
+                "tenant_access_token": self.issue_token(),
+                "expire": 7200,
+            }
         auth = headers.get("Authorization", "")
         state = self.token_state(auth.removeprefix("Bearer "))
         if state != "valid":
-            return 400, {"code": 99991663 if state == "expired" else 99991668, "msg": "Invalid access token"}
+            return 400, {
+                "code": 99991663 if state == "expired" else 99991668,
+                "msg": "Invalid access token",
+            }
         if path == "/open-apis/contact/v3/users/batch_get_id":
             mobiles = body.get("mobiles", [])
-            return 200, {"code": 0, "msg": "success", "data": {"user_list": [
-                {"mobile": m, **({"user_id": self.users[m]} if m in self.users else {})} for m in mobiles]}}
+            return 200, {
+                "code": 0,
+                "msg": "success",
+                "data": {
+                    "user_list": [
+                        {"mobile": m, **({"user_id": self.users[m]} if m in self.users else {})}
+                        for m in mobiles
+                    ]
+                },
+            }
         if path == "/open-apis/im/v1/messages":
             planned = self.planned_answer(None)
             if planned is not None:
@@ -240,5 +317,9 @@ class FeishuServer(WorkServer):
                 return 200, {"code": 0, "msg": "success", "data": {"message_id": "om_dup"}}
             self.uuids.add(body.get("uuid"))
             self.sent.append(body)
-            return 200, {"code": 0, "msg": "success", "data": {"message_id": f"om_{len(self.sent)}"}}
+            return 200, {
+                "code": 0,
+                "msg": "success",
+                "data": {"message_id": f"om_{len(self.sent)}"},
+            }
         return 404, {"code": 404}

@@ -82,8 +82,9 @@ def _locked_out(request, username) -> bool:
 def cas_reachable() -> bool:
     """Whether the CAS server answers at all (any HTTP status), within the timeout."""
     try:
-        urllib.request.urlopen(settings.CAS_SERVER_URL.rstrip("/") + "/login",
-                               timeout=settings.CAS_TIMEOUT_SECONDS).close()
+        urllib.request.urlopen(
+            settings.CAS_SERVER_URL.rstrip("/") + "/login", timeout=settings.CAS_TIMEOUT_SECONDS
+        ).close()
     except urllib.error.HTTPError:
         return True
     except (urllib.error.URLError, OSError, ValueError):
@@ -107,13 +108,21 @@ class LoginView(cas_views.LoginView):
             return HttpResponseBadRequest("next must be a page of this site")
         except PermissionDenied:
             reason = getattr(request, "cas_refusal", "ticket")
-            return render(request, "accounts/cas_refused.html",
-                          {"reason": reason, "number": getattr(request, "cas_number", "")}, status=403)
+            return render(
+                request,
+                "accounts/cas_refused.html",
+                {"reason": reason, "number": getattr(request, "cas_number", "")},
+                status=403,
+            )
         except (requests.RequestException, OSError):
             return _unavailable(request)
 
     def get(self, request, *args, **kwargs):
-        if not request.GET.get("ticket") and not request.user.is_authenticated and not cas_reachable():
+        if (
+            not request.GET.get("ticket")
+            and not request.user.is_authenticated
+            and not cas_reachable()
+        ):
             return _unavailable(request)
         return super().get(request)
 
@@ -134,6 +143,8 @@ class LogoutView(cas_views.LogoutView):
         # Out of Shouwang now; then to the CAS server's /logout by a page, not a redirect: the
         # content security policy (form-action 'self') stops a form's redirect to another site.
         response = self.get(request)
-        if response.status_code in (301, 302) and url_has_allowed_host_and_scheme(response.url, None):
+        if response.status_code in (301, 302) and url_has_allowed_host_and_scheme(
+            response.url, None
+        ):
             return response
         return render(request, "accounts/cas_logged_out.html", {"cas_logout_url": response.url})

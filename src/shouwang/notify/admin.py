@@ -39,8 +39,9 @@ class WorkAppForm(forms.ModelForm):
     # Write-only like the robots' secrets: an empty box keeps the stored one.
     secret = forms.CharField(label=WorkApp._meta.get_field("secret").verbose_name,
                              widget=forms.PasswordInput(render_value=False), required=False)
-    api_base = forms.URLField(label=WorkApp._meta.get_field("api_base").verbose_name, required=False,
-                              assume_scheme="https", help_text=WorkApp._meta.get_field("api_base").help_text)
+    api_base = forms.URLField(label=WorkApp._meta.get_field("api_base").verbose_name,
+                              help_text=WorkApp._meta.get_field("api_base").help_text,
+                              required=False, assume_scheme="https")
 
     class Meta:
         model = WorkApp

@@ -158,14 +158,27 @@ class WorkApp(models.Model):
         FEISHU = "feishu", _("Feishu (飞书) application")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, unique=True)
-    app_id = models.CharField(_("corp ID / app key / app ID"), max_length=100,
-                              help_text=_("WeCom: the corp ID; DingTalk: the app key; Feishu: the app ID."))
+    app_id = models.CharField(
+        _("corp ID / app key / app ID"),
+        max_length=100,
+        help_text=_("WeCom: the corp ID; DingTalk: the app key; Feishu: the app ID."),
+    )
     secret = models.CharField(_("application secret"), max_length=200, blank=True)
-    agent_id = models.CharField(_("agent ID"), max_length=40, blank=True,
-                                help_text=_("WeCom and DingTalk: the application's agent ID."))
-    api_base = models.URLField(_("API address"), max_length=300, blank=True,
-                               help_text=_("Leave empty for the public service; a private deployment "
-                                           "(e.g. WeCom for education on the school's servers) gives its own."))
+    agent_id = models.CharField(
+        _("agent ID"),
+        max_length=40,
+        blank=True,
+        help_text=_("WeCom and DingTalk: the application's agent ID."),
+    )
+    api_base = models.URLField(
+        _("API address"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Leave empty for the public service; a private deployment "
+            "(e.g. WeCom for education on the school's servers) gives its own."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     # The provider's access token, shared by every worker until it expires.
     access_token = models.CharField(max_length=600, blank=True, editable=False)
@@ -193,17 +206,25 @@ class WorkIdentity(models.Model):
         DIRECTORY = "directory", _("Matched by mobile number through the directory")
         IMPORT = "import", _("Imported with the staff list")
 
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="work_identities",
-                               verbose_name=_("person"))
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="work_identities",
+        verbose_name=_("person"),
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=WorkApp.Kind.choices)
     external_id = models.CharField(_("user ID in the application"), max_length=100, blank=True)
-    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.ADMIN)
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.ADMIN
+    )
     checked_at = models.DateTimeField(_("checked at"))
 
     class Meta:
         verbose_name = _("work application user ID")
         verbose_name_plural = _("work application user IDs")
-        constraints = [models.UniqueConstraint(fields=["person", "kind"], name="work_identity_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kind"], name="work_identity_unique")
+        ]
 
     def __str__(self):
         return f"{self.person} {self.kind}:{self.external_id or '-'}"

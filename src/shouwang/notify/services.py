@@ -179,18 +179,37 @@ def delivery_fall_back(*, delivery, reason: str, now) -> int:
     caller's transaction (the sweep's recording one)."""
     from shouwang.audit.services import event_record
 
-    following = (Delivery.objects.filter(message_id=delivery.message_id, recipient_id=delivery.recipient_id,
-                                         state=Delivery.State.PENDING)
-                 .exclude(pk=delivery.pk).order_by("next_attempt_at", "pk").first())
+    following = (
+        Delivery.objects.filter(
+            message_id=delivery.message_id,
+            recipient_id=delivery.recipient_id,
+            state=Delivery.State.PENDING,
+        )
+        .exclude(pk=delivery.pk)
+        .order_by("next_attempt_at", "pk")
+        .first()
+    )
     message = delivery.message
-    event_record(actor=None, subject=(message.subject_type, message.subject_id), verb="delivery.fell_back", at=now,
-                 data={"delivery": delivery.pk, "channel": delivery.channel, "recipient": delivery.recipient_id,
-                       "reason": reason[:200], "next_channel": following.channel if following else None,
-                       "next_delivery": following.pk if following else None})
+    event_record(
+        actor=None,
+        subject=(message.subject_type, message.subject_id),
+        verb="delivery.fell_back",
+        at=now,
+        data={
+            "delivery": delivery.pk,
+            "channel": delivery.channel,
+            "recipient": delivery.recipient_id,
+            "reason": reason[:200],
+            "next_channel": following.channel if following else None,
+            "next_delivery": following.pk if following else None,
+        },
+    )
     if following is None:
         return 0
     if following.next_attempt_at > now:
-        Delivery.objects.filter(pk=following.pk, state=Delivery.State.PENDING).update(next_attempt_at=now)
+        Delivery.objects.filter(pk=following.pk, state=Delivery.State.PENDING).update(
+            next_attempt_at=now
+        )
     return following.pk
 
 
@@ -201,11 +220,31 @@ def administrators_alert(*, kind: str, subject, title: str, body: str, url: str,
     from shouwang.audit.services import subject_key
 
     subject_type, subject_id = subject_key(subject)
-    message = Message.objects.create(kind=kind, subject_type=subject_type, subject_id=subject_id, title=title[:200],
-                                     body=body, url=url, created_at=now)
-    admins = list(User.objects.filter(is_superuser=True, is_active=True).values_list("pk", flat=True))
-    Delivery.objects.bulk_create([
-        Delivery(message=message, recipient_id=pk, channel=Channel.INAPP, state=Delivery.State.SENT, sent_at=now,
-                 next_attempt_at=now, idempotency_key=_key(message.pk, pk, Channel.INAPP), created_at=now)
-        for pk in admins])
+    message = Message.objects.create(
+        kind=kind,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        title=title[:200],
+        body=body,
+        url=url,
+        created_at=now,
+    )
+    admins = list(
+        User.objects.filter(is_superuser=True, is_active=True).values_list("pk", flat=True)
+    )
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
+                message=message,
+                recipient_id=pk,
+                channel=Channel.INAPP,
+                state=Delivery.State.SENT,
+                sent_at=now,
+                next_attempt_at=now,
+                idempotency_key=_key(message.pk, pk, Channel.INAPP),
+                created_at=now,
+            )
+            for pk in admins
+        ]
+    )
     return message.pk

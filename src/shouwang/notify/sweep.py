@@ -52,8 +52,8 @@ def delivery_reclaim(*, now) -> int:
 
 
 def _sent_last_minute(channel, now):
-    return Delivery.objects.filter(channel=channel, state__in=[Delivery.State.SENT, Delivery.State.SENDING,
-                                                               Delivery.State.ACCEPTED],
+    busy = [Delivery.State.SENT, Delivery.State.SENDING, Delivery.State.ACCEPTED]
+    return Delivery.objects.filter(channel=channel, state__in=busy,
                                    claimed_at__gte=now - timedelta(minutes=1)).count()
 
 
@@ -127,9 +127,10 @@ def _record(delivery, outcome, detail, sent_at, now):
         event_record(actor=None, subject=(message.subject_type, message.subject_id), verb="delivery.failed", at=now,
                      data={**event, "error": detail})
     elif outcome == "accepted":  # the provider answers later (dingtalk_app.results_poll)
-        rows.update(state=Delivery.State.ACCEPTED, sent_at=sent_at, last_error="", claimed_by=detail)
-        event_record(actor=None, subject=(message.subject_type, message.subject_id), verb="delivery.accepted",
-                     at=now, data=event)
+        rows.update(state=Delivery.State.ACCEPTED, sent_at=sent_at, last_error="",
+                    claimed_by=detail)
+        event_record(actor=None, subject=(message.subject_type, message.subject_id),
+                     verb="delivery.accepted", at=now, data=event)
     else:
         # Recorded as sent even if an acknowledgement cancelled it meanwhile: it did go out,
         # and the record must say what happened.

@@ -8,8 +8,14 @@ from .models import Report, Severity
 
 
 def report_group_summary(report_id: str) -> str:
-    report = (Report.objects.filter(pk=int(report_id)).select_related("category", "unit")
-              .prefetch_related("students__klass").first() if str(report_id).isdigit() else None)
+    report = (
+        Report.objects.filter(pk=int(report_id))
+        .select_related("category", "unit")
+        .prefetch_related("students__klass")
+        .first()
+        if str(report_id).isdigit()
+        else None
+    )
     if report is None:
         return ""
     classes = sorted({s.klass.name for s in report.students.all() if s.klass_id})

@@ -47,7 +47,8 @@ def scrub(text: str, *secrets) -> str:
     return text[:480]
 
 
-def post_json(url: str, payload: dict, headers: dict | None = None, *, secrets=(), coded_4xx=False) -> dict:
+def post_json(url: str, payload: dict, headers: dict | None = None, *, secrets=(),
+              coded_4xx=False) -> dict:
     """POST JSON; 2xx → parsed JSON (or {}), 5xx/timeouts → TemporaryError, 4xx → PermanentError."""
     body = json.dumps(payload, ensure_ascii=False).encode()
     return request_json(url, data=body, headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},

@@ -64,7 +64,8 @@ def send_wecom(delivery, rendered):
     bot = bot_for(delivery.recipient, "wecom")
     phone = delivery.recipient.phone
     answer = post_json(bot.url, {"msgtype": "text", "text": {
-        "content": group_text(bot, delivery, rendered), "mentioned_mobile_list": [phone] if phone else []}}, secrets=(bot.url,))
+        "content": group_text(bot, delivery, rendered),
+        "mentioned_mobile_list": [phone] if phone else []}}, secrets=(bot.url,))
     _check("wecom", answer, bot)
     return f"wecom:{bot.pk}"
 
@@ -76,7 +77,8 @@ def send_dingtalk(delivery, rendered):
         timestamp = str(int(time.time() * 1000))
         url += ("&" if "?" in url else "?") + f"timestamp={timestamp}&sign={dingtalk_sign(bot.secret, timestamp)}"
     phone = delivery.recipient.phone
-    answer = post_json(url, {"msgtype": "text", "text": {"content": group_text(bot, delivery, rendered)},
+    text = group_text(bot, delivery, rendered)
+    answer = post_json(url, {"msgtype": "text", "text": {"content": text},
                              "at": {"atMobiles": [phone] if phone else []}}, secrets=(bot.secret, bot.url, url))
     _check("dingtalk", answer, bot)
     return f"dingtalk:{bot.pk}"

@@ -31,12 +31,17 @@ class WeComApp(WorkAppProvider):
         if code in BUSY_CODES:
             self.fail(app, f"wecom gettoken answered {code}", temporary=True)
         if code != 0 or not answer.get("access_token"):
-            raise CredentialsRefused(f"wecom gettoken answered {code}: {answer.get('errmsg', '')}"[:300])
+            raise CredentialsRefused(
+                f"wecom gettoken answered {code}: {answer.get('errmsg', '')}"[:300]
+            )
         return answer["access_token"], int(answer.get("expires_in") or 7200)
 
     def lookup_by_mobile(self, app, base, token, mobile):
-        answer = post_json(f"{base}/cgi-bin/user/getuserid?access_token={token}", {"mobile": mobile},
-                           secrets=self.secrets(app, token))
+        answer = post_json(
+            f"{base}/cgi-bin/user/getuserid?access_token={token}",
+            {"mobile": mobile},
+            secrets=self.secrets(app, token),
+        )
         code = answer.get("errcode")
         if code in TOKEN_CODES:
             raise TokenRejected
@@ -50,15 +55,21 @@ class WeComApp(WorkAppProvider):
         if rendered.ack_url:
             parts.append('<div class="highlight">点击下方“确认收到”即完成确认</div>')
         payload = {
-            "touser": user_id, "msgtype": "textcard", "agentid": int(app.agent_id or 0),
+            "touser": user_id,
+            "msgtype": "textcard",
+            "agentid": int(app.agent_id or 0),
             "textcard": {
                 "title": trim_bytes(rendered.title, 128),
                 "description": trim_bytes("".join(parts) or rendered.title, 512),
-                "url": link, "btntxt": "确认收到" if rendered.ack_url else "详情",
+                "url": link,
+                "btntxt": "确认收到" if rendered.ack_url else "详情",
             },
         }
-        answer = post_json(f"{base}/cgi-bin/message/send?access_token={token}", payload,
-                           secrets=self.secrets(app, token))
+        answer = post_json(
+            f"{base}/cgi-bin/message/send?access_token={token}",
+            payload,
+            secrets=self.secrets(app, token),
+        )
         if "errcode" not in answer:
             self.fail(app, "wecom answered without an errcode", temporary=True)
         code, errmsg = answer["errcode"], str(answer.get("errmsg", ""))[:200]
@@ -68,7 +79,10 @@ class WeComApp(WorkAppProvider):
             self.fail(app, f"wecom answered {code}: {errmsg}", temporary=True)
         if code != 0:
             self.fail(app, f"wecom answered {code}: {errmsg}", user=code in USER_CODES)
-        for field, why in (("invaliduser", "does not know"), ("unlicenseduser", "has no licence for")):
+        for field, why in (
+            ("invaliduser", "does not know"),
+            ("unlicenseduser", "has no licence for"),
+        ):
             refused = {u.lower() for u in str(answer.get(field) or "").split("|") if u}
             if user_id.lower() in refused:
                 self.fail(app, f"wecom {why} user {user_id} ({field})", user=True)

@@ -65,8 +65,11 @@ class WorkAppProvider:
         return (app.secret, app.access_token, *more)
 
     def skip_reason(self, delivery) -> str:
-        return "" if WorkApp.objects.filter(kind=self.kind, is_active=True).exists() else (
-            f"{self.label} application not configured")
+        return (
+            ""
+            if WorkApp.objects.filter(kind=self.kind, is_active=True).exists()
+            else (f"{self.label} application not configured")
+        )
 
     def send(self, delivery, rendered) -> str:
         app = self.app()
@@ -89,9 +92,12 @@ class WorkAppProvider:
         except UserRefused:
             # An id the directory gave earlier no longer works (left, moved): forget it, so the
             # directory is asked again tomorrow. An administrator's or an import's id stays.
-            WorkIdentity.objects.filter(person=delivery.recipient, kind=self.kind, external_id=user_id,
-                                        source=WorkIdentity.Source.DIRECTORY).update(
-                external_id="", checked_at=timezone.now())
+            WorkIdentity.objects.filter(
+                person=delivery.recipient,
+                kind=self.kind,
+                external_id=user_id,
+                source=WorkIdentity.Source.DIRECTORY,
+            ).update(external_id="", checked_at=timezone.now())
             raise
 
     def token(self, app: WorkApp, base: str, *, rejected: str = "") -> str:
@@ -100,7 +106,10 @@ class WorkAppProvider:
         now = timezone.now()
         token, expires = app.access_token, app.token_expires_at  # the row as this send read it
         if rejected:  # another worker may have replaced it meanwhile: theirs is good
-            current = WorkApp.objects.filter(pk=app.pk).values("access_token", "token_expires_at").first() or {}
+            current = (
+                WorkApp.objects.filter(pk=app.pk).values("access_token", "token_expires_at").first()
+                or {}
+            )
             token, expires = current.get("access_token", ""), current.get("token_expires_at")
         if token and token != rejected and expires and expires > now:
             app.access_token, app.token_expires_at = token, expires
@@ -112,8 +121,9 @@ class WorkAppProvider:
             raise PermanentError(str(exc)) from None
         expires = now + timedelta(seconds=max(int(seconds), 60)) - TOKEN_MARGIN
         app.access_token, app.token_expires_at = token, expires
-        WorkApp.objects.filter(pk=app.pk).update(access_token=token, token_expires_at=expires,
-                                                 tokens_fetched=F("tokens_fetched") + 1)
+        WorkApp.objects.filter(pk=app.pk).update(
+            access_token=token, token_expires_at=expires, tokens_fetched=F("tokens_fetched") + 1
+        )
         return token
 
     def credentials_refused(self, app: WorkApp, reason: str) -> None:
@@ -124,16 +134,25 @@ class WorkAppProvider:
         now = timezone.now()
         reason = scrub(reason, app.secret)[:300]
         with transaction.atomic():
-            if WorkApp.objects.filter(pk=app.pk, credentials_error="").update(credentials_error=reason,
-                                                                                access_token=""):
-                event_record(actor=None, subject=app, verb="work_app.credentials_refused", at=now,
-                             data={"kind": self.kind, "error": reason})
+            if WorkApp.objects.filter(pk=app.pk, credentials_error="").update(
+                credentials_error=reason, access_token=""
+            ):
+                event_record(
+                    actor=None,
+                    subject=app,
+                    verb="work_app.credentials_refused",
+                    at=now,
+                    data={"kind": self.kind, "error": reason},
+                )
                 administrators_alert(
-                    kind="notify.work_app_refused", subject=app,
+                    kind="notify.work_app_refused",
+                    subject=app,
                     title=f"{self.label} 应用的凭据被拒绝，工作消息已停止发送",
                     body=f"{reason}\n请管理员在后台“工作应用”中改正 ID 或 Secret 并保存；"
-                         f"在此之前，这一渠道的消息改走每个人的下一个渠道。",
-                    url="/admin/notify/workapp/", now=now)
+                    f"在此之前，这一渠道的消息改走每个人的下一个渠道。",
+                    url="/admin/notify/workapp/",
+                    now=now,
+                )
 
     def user_id(self, app: WorkApp, base: str, person) -> str:
         identity = WorkIdentity.objects.filter(person=person, kind=self.kind).first()
@@ -148,7 +167,9 @@ class WorkAppProvider:
         try:
             found = self.lookup_by_mobile(app, base, token, person.phone)
         except TokenRejected:
-            found = self.lookup_by_mobile(app, base, self.token(app, base, rejected=token), person.phone)
+            found = self.lookup_by_mobile(
+                app, base, self.token(app, base, rejected=token), person.phone
+            )
         self.identity_store(person, found, now)
         if not found:
             raise Skip(f"no {self.label} user id: the directory does not know this person's mobile")
@@ -159,11 +180,22 @@ class WorkAppProvider:
 
         with transaction.atomic():
             WorkIdentity.objects.update_or_create(
-                person=person, kind=self.kind,
-                defaults={"external_id": found, "source": WorkIdentity.Source.DIRECTORY, "checked_at": now})
+                person=person,
+                kind=self.kind,
+                defaults={
+                    "external_id": found,
+                    "source": WorkIdentity.Source.DIRECTORY,
+                    "checked_at": now,
+                },
+            )
             # Whether it was found, not the mobile number or the id: the timeline is widely read.
-            event_record(actor=None, subject=person, verb="work_identity.matched", at=now,
-                         data={"kind": self.kind, "found": bool(found)})
+            event_record(
+                actor=None,
+                subject=person,
+                verb="work_identity.matched",
+                at=now,
+                data={"kind": self.kind, "found": bool(found)},
+            )
 
     def fail(self, app: WorkApp, message: str, *, temporary: bool = False, user: bool = False):
         text = scrub(message, *self.secrets(app))
