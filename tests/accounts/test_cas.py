@@ -144,3 +144,18 @@ def test_off_by_default(school, settings):
     client = Client()
     assert client.get("/cas/login/").status_code == 404
     assert 'href="/cas/login/"' not in client.get("/login/").content.decode()
+
+
+def test_check_deploy_refuses_cas_over_plain_http_and_warns_of_refused_work_apps(school, settings):
+    from shouwang.notify.models import WorkApp
+    from shouwang.ops.management.commands.check_deploy import deploy_problems
+
+    settings.CAS_ENABLED, settings.CAS_SERVER_URL = True, "http://ids.example.edu.cn/cas/"
+    WorkApp.objects.create(kind="wecom", app_id="ww1", secret="s",
+                           credentials_error="wecom gettoken answered 40001")
+    errors, warnings = deploy_problems(production=True)
+    assert any("SHOUWANG_CAS_SERVER_URL" in e for e in errors)
+    assert any("40001" in w for w in warnings)
+    settings.CAS_SERVER_URL = "https://ids.example.edu.cn/cas/"
+    errors, _warnings = deploy_problems(production=True)
+    assert not any("CAS" in e for e in errors)

@@ -144,3 +144,15 @@ def test_wrong_secret_rate_limit_and_errors(school, ding, ding_app, settings, ca
     for text in texts:
         assert ding.secret not in text and "wrong-ding-secret-88" not in text
         assert all(token not in text for token in ding.tokens)
+
+
+def test_an_invalid_directory_id_is_forgotten(school, ding, ding_app):
+    WorkIdentity.objects.create(person=school.liu, kind="dingtalk", external_id="gone01",
+                                checked_at=NOW, source="directory")
+    rules(school.liu, (Channel.DINGTALK_APP, 0))
+    file_for_liu(school)
+    delivery_sweep(now=NOW)
+    assert results_poll(now=NOW + 30 * S) == 1
+    d = Delivery.objects.get(channel="dingtalk_app")
+    assert d.state == "failed" and "invalid_user_id_list" in d.last_error
+    assert WorkIdentity.objects.get(person=school.liu).external_id == ""

@@ -18,7 +18,16 @@ def deploy_problems(*, production: bool) -> tuple[list[str], list[str]]:
         findings.append("SHOUWANG_ENCRYPTION_KEY is not set: sensitive care data would use a derived trial key")
     if "*" in settings.ALLOWED_HOSTS:
         findings.append("SHOUWANG_ALLOWED_HOSTS contains '*'")
+    if settings.CAS_ENABLED and not settings.CAS_SERVER_URL.startswith("https://"):
+        # Tickets validated over plain HTTP can be answered by anyone on the path.
+        findings.append("SHOUWANG_CAS_SERVER_URL is not https://: "
+                        "CAS tickets would be validated in the clear")
     warnings = []
+    from shouwang.notify.models import WorkApp
+
+    for app in WorkApp.objects.filter(is_active=True).exclude(credentials_error=""):
+        warnings.append(f"{app.get_kind_display()}: the provider refused the credentials "
+                        f"({app.credentials_error}); its messages go to each person's next channel")
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         # A small school may start on SQLite; it still works, so this only warns.
         warnings.append("the database is SQLite: use PostgreSQL for production (several workers, replication)")
