@@ -109,3 +109,21 @@ def test_wrong_secret_is_told_once(school, feishu, feishu_app):
     assert len(feishu.requests) == 1
     assert "10014" in WorkApp.objects.get().credentials_error
     assert Event.objects.filter(verb="work_app.credentials_refused").count() == 1
+
+
+@pytest.mark.parametrize("answer", ["500", "hang"])
+def test_500s_and_hangs_are_retried_and_feishu_drops_the_repeat(school, feishu, feishu_app, settings,
+                                                                 answer):
+    settings.NOTIFY_HTTP_TIMEOUT = 0.5
+    WorkIdentity.objects.create(person=school.liu, kind="feishu", external_id="u_liu", checked_at=NOW)
+    rules(school.liu, (Channel.FEISHU_APP, 0))
+    file_for_liu(school)
+    feishu.plan = [answer]
+    assert delivery_sweep(now=NOW) == 0
+    d = Delivery.objects.get(channel="feishu_app")
+    assert d.state == "pending" and d.attempts == 1
+    assert delivery_sweep(now=NOW + 60 * S) == 1
+    sends = [r for r in feishu.requests if r["path"] == "/open-apis/im/v1/messages"]
+    # Both attempts carried the same uuid: had the first arrived, Feishu would drop the second.
+    assert len(sends) == 2 and len({r["body"]["uuid"] for r in sends}) == 1
+    assert feishu.tokens_fetched == 1
