@@ -46,7 +46,8 @@ from tests.incidents.conftest import TEST_PLAN
 
 pytestmark = pytest.mark.usefixtures("afternoon")
 
-SKIPPED_PREFIXES = ("admin/", "i18n/", "api/v1/", "static/")
+# cas/ is django-cas-ng's, driven against a real CAS server in tests/accounts/test_cas.py.
+SKIPPED_PREFIXES = ("admin/", "i18n/", "api/v1/", "static/", "cas/")
 
 
 # ---- which views accept POST ---------------------------------------------------------------

@@ -334,7 +334,8 @@ def test_activating_a_plan_from_a_report_answers_the_reports_decision(campus):
     assert events.one("incident.activated").data["report"] == report.pk
     plan_activated = events.one("report.plan_activated")
     assert (plan_activated.subject_type, plan_activated.subject_id) == subject_of(report)
-    assert plan_activated.data == {"incident": incident.pk, "plan": "test_drill", "level": "II"}
+    assert plan_activated.data == {"incident": incident.pk, "plan": "test_drill", "plan_title": "测试预案",
+                                   "level": "II"}
 
 
 def test_a_refused_activation_writes_nothing(campus):

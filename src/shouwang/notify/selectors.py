@@ -1,6 +1,6 @@
 from django.db.models import Case, IntegerField, Value, When
 
-from .models import Channel, Delivery
+from .models import Channel, Delivery, WorkApp
 
 
 def inbox(person):
@@ -19,3 +19,11 @@ def inbox_unread_first(person):
 
 def inbox_unread_count(person) -> int:
     return Delivery.objects.filter(recipient=person, channel=Channel.INAPP, read_at__isnull=True).count()
+
+
+def work_app_warnings() -> list[str]:
+    """check-deploy's warnings (registered in apps.py): work applications whose credentials the
+    provider refused."""
+    return [f"{app.get_kind_display()}: the provider refused the credentials ({app.credentials_error}); "
+            "its messages go to each person's next channel"
+            for app in WorkApp.objects.filter(is_active=True).exclude(credentials_error="")]

@@ -19,10 +19,19 @@ from django.db.models import F
 from django.utils import timezone
 
 from shouwang.audit.services import batched_events, event_record
+from shouwang.notify.services import delivery_fall_back
 
 from . import hooks
-from .models import Delivery
-from .providers import PermanentError, Rendered, Skip, TemporaryError, provider_for, skip_reason
+from .models import WORK_APP_CHANNELS, Delivery
+from .providers import (
+    Accepted,
+    PermanentError,
+    Rendered,
+    Skip,
+    TemporaryError,
+    provider_for,
+    skip_reason,
+)
 
 log = logging.getLogger("shouwang.notify")
 RECLAIM_SECONDS = 30
@@ -44,7 +53,8 @@ def delivery_reclaim(*, now) -> int:
 
 
 def _sent_last_minute(channel, now):
-    return Delivery.objects.filter(channel=channel, state__in=[Delivery.State.SENT, Delivery.State.SENDING],
+    busy = [Delivery.State.SENT, Delivery.State.SENDING, Delivery.State.ACCEPTED]
+    return Delivery.objects.filter(channel=channel, state__in=busy,
                                    claimed_at__gte=now - timedelta(minutes=1)).count()
 
 
@@ -68,7 +78,8 @@ def _send(delivery, rendered) -> tuple[str, str]:
     """Call the provider; (outcome, detail): ("sent", reference), ("skipped" | "retry" | "failed",
     error). Never raises: one broken delivery must not keep the batch's outcomes unrecorded."""
     try:
-        return "sent", str(provider_for(delivery.channel)(delivery, rendered))[:100]
+        reference = provider_for(delivery.channel)(delivery, rendered)
+        return ("accepted" if isinstance(reference, Accepted) else "sent"), str(reference)[:100]
     except Skip as exc:
         return "skipped", str(exc)[:480]
     except TemporaryError as exc:
@@ -87,6 +98,8 @@ def _record(delivery, outcome, detail, sent_at, now):
     message = delivery.message
     event = {"channel": delivery.channel, "recipient": delivery.recipient_id, "attempts": delivery.attempts,
              "delivery": delivery.pk}
+    if outcome in ("skipped", "failed") and delivery.channel in WORK_APP_CHANNELS:
+        delivery_fall_back(delivery=delivery, reason=detail, now=now)
     if outcome == "skipped":
         rows.update(state=Delivery.State.CANCELLED, last_error=detail)
     elif outcome == "retry":
@@ -96,6 +109,11 @@ def _record(delivery, outcome, detail, sent_at, now):
         rows.update(state=Delivery.State.FAILED, last_error=detail)
         event_record(actor=None, subject=(message.subject_type, message.subject_id), verb="delivery.failed", at=now,
                      data={**event, "error": detail})
+    elif outcome == "accepted":  # the provider answers later (dingtalk_app.results_poll)
+        rows.update(state=Delivery.State.ACCEPTED, sent_at=sent_at, last_error="",
+                    claimed_by=detail)
+        event_record(actor=None, subject=(message.subject_type, message.subject_id),
+                     verb="delivery.accepted", at=now, data=event)
     else:
         # Recorded as sent even if an acknowledgement cancelled it meanwhile: it did go out,
         # and the record must say what happened.
@@ -145,4 +163,4 @@ def delivery_sweep(*, now=None, worker_id="worker", limit=100) -> int:
             Delivery.objects.filter(pk__in=pks).update(state=Delivery.State.CANCELLED, last_error=reason)
         for delivery, outcome, detail, sent_at in outcomes:
             _record(delivery, outcome, detail, sent_at, now)
-    return sum(1 for _d, outcome, _detail, _at in outcomes if outcome == "sent")
+    return sum(1 for _d, outcome, _detail, _at in outcomes if outcome in ("sent", "accepted"))

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from . import hooks, selectors
 from .models import Channel
 from .services import (
-    DEFAULT_RULES,
+    default_rules,
     inbox_mark_read,
     notification_rules_reset,
     notification_rules_set,
@@ -67,7 +67,7 @@ def my_rules(request):
     elif current:
         shown = [(c, w) for c, w in current if c != Channel.INAPP]
     else:
-        shown = [(c, w) for c, w in DEFAULT_RULES if c != Channel.INAPP]
+        shown = [(c, w) for c, w in default_rules() if c != Channel.INAPP]
     rows = [shown[i] if i < len(shown) else ("", 0) for i in range(ROWS)]
     return render(request, "notify/rules.html", {
         "rows": rows, "channels": [(c, label) for c, label in Channel.choices if c != Channel.INAPP],

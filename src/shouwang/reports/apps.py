@@ -15,6 +15,7 @@ class ReportsConfig(AppConfig):
 
         from . import acklinks, route, route_sweep, views_ack
         from .categories import sync_default_categories
+        from .group_summary import report_group_summary
         from .models import Category
 
         # Escalation policies match on report categories.
@@ -32,3 +33,5 @@ class ReportsConfig(AppConfig):
         hooks.register_action_links("report.ack_request", acklinks.ack_links_for)
         hooks.register_inbox_section(views_ack.inbox_pending_section)
         post_migrate.connect(sync_default_categories, sender=self)
+        # What a group robot may say about a report (no student's name, number or phone).
+        hooks.register_group_summary("reports.report", report_group_summary)

@@ -32,11 +32,14 @@ VERB_LABELS = {
     "delivery.sent": _("Delivered (%(channel)s)"),
     "delivery.failed": _("Delivery failed (%(channel)s)"),
     "delivery.cancelled": _("Not sent (%(channel)s)"),
+    "delivery.accepted": _("Accepted, waiting for the provider's answer (%(channel)s)"),
+    "delivery.fell_back": _("Not reachable by %(channel)s: the next channel goes now"),
     "ack_link.used": _("Acknowledgement link used"),
     "auditor.deadline_restored": _("Auditor restored a missing deadline"),
 }
 
 
+DELIVERY_VERBS = ("delivery.sent", "delivery.failed", "delivery.accepted", "delivery.fell_back")
 ACK_CHANNELS = {"web": _("web page"), "api": _("API"), "link": _("one-tap link")}
 
 
@@ -49,7 +52,7 @@ def _channel(code):
 def verb_label(verb, data) -> str:
     """The event in words; an unknown verb is shown as it is."""
     label = str(VERB_LABELS.get(verb, verb))
-    if verb in ("delivery.sent", "delivery.failed"):
+    if verb in DELIVERY_VERBS:
         label = label % {"channel": _channel((data or {}).get("channel"))}
     return label
 
@@ -180,8 +183,9 @@ def _detail(viewer, report, event, names):
         return _step_name(report, step), None, None
     if verb in ("report.acknowledged", "report.receipt_recorded"):
         return " ".join(filter(None, [_channel(d.get("channel")), d.get("note", "")])), None, None
-    if verb in ("delivery.sent", "delivery.failed"):
-        return " ".join(filter(None, [names([d.get("recipient")]), d.get("error", "")])), None, None
+    if verb in DELIVERY_VERBS:
+        return " ".join(filter(None, [names([d.get("recipient")]), d.get("error", "") or d.get("reason", "")])), \
+            None, None
     if verb == "ack_link.used":
         return "", None, None
     if verb == "report.updated":

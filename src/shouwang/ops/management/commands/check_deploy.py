@@ -19,6 +19,10 @@ def deploy_problems(*, production: bool) -> tuple[list[str], list[str]]:
         findings.append("SHOUWANG_ENCRYPTION_KEY is not set: sensitive care data would use a derived trial key")
     if "*" in settings.ALLOWED_HOSTS:
         findings.append("SHOUWANG_ALLOWED_HOSTS contains '*'")
+    if settings.CAS_ENABLED and not settings.CAS_SERVER_URL.startswith("https://"):
+        # Tickets validated over plain HTTP can be answered by anyone on the path.
+        findings.append("SHOUWANG_CAS_SERVER_URL is not https://: "
+                        "CAS tickets would be validated in the clear")
     warnings = []
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         # A small school may start on SQLite; it still works, so this only warns.
