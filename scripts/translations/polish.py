@@ -53,7 +53,7 @@ ZH = {
     "A person's current posts": "某人当前的岗位",
     "Search students by student number or name": "按学号或姓名查找学生",
     "One student": "查看学生",
-    "File a report": "预警上报",
+    "File a report": "上报预警",  # the header's and the filing page's word, kept
     "Reports the caller may see": "调用者可见的预警",
     "One report": "查看预警",
     "Append an update": "续报",

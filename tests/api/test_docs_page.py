@@ -27,7 +27,7 @@ def test_the_docs_page_has_a_viewport(school):
 
 def test_summaries_and_tags_are_chinese_and_english_in_english_mode(school):
     zh = operations(client_for(school.chen).get("/api/v1/openapi.json").json())
-    assert zh["post", "/reports"]["summary"] == "预警上报"
+    assert zh["post", "/reports"]["summary"] == "上报预警"
     assert zh["post", "/reports"]["tags"] == ["预警信息"]
     assert zh["get", "/incidents/{incident_id}/tasks"]["summary"] == "事件的任务"
     assert zh["get", "/units"]["tags"] == ["组织架构"]

@@ -144,3 +144,22 @@ def test_plan_due_times_read_as_days_hours_and_minutes(school):
         assert minutes_in_words(1500) == "1 day 1 hour"
     page = login(school.chen).get("/plans/group_fight/").content.decode()
     assert "4320 分钟" not in page and "3 天内" in page
+
+
+def test_a_covert_reporter_named_among_recipients_stays_hidden_below_counsellor(school, file_report):
+    from shouwang.audit.services import event_record
+    from shouwang.org.models import Post, Role
+
+    Post.objects.create(person=school.nobody, unit=school.class_a, role=Role.objects.get(code="covert_observer"),
+                        since=datetime.date(2024, 9, 1))
+    report = file_report(actor=school.nobody, unit="C01-2024-1")
+    # Whatever names the reporter among the people reached (an information copy, a delivery).
+    event_record(actor=None, subject=report, verb="route.informed", at=timezone.now(),
+                 data={"step": 0, "reason": "skipped_level", "recipients": [school.nobody.pk]})
+    event_record(actor=None, subject=report, verb="delivery.sent", at=timezone.now(),
+                 data={"channel": "sms", "recipient": school.nobody.pk})
+    lines = dict(rows(login(school.liu).get(f"/reports/{report.pk}/timeline/").content.decode()))
+    assert "无岗位" not in lines["route.informed"] and "隐形安全员" in lines["route.informed"]
+    assert "无岗位" not in lines["delivery.sent"]
+    assert "无岗位" in dict(rows(login(school.zhang).get(f"/reports/{report.pk}/timeline/").content.decode())
+                         )["route.informed"]

@@ -107,24 +107,30 @@ CANCEL_REASONS = {
 
 
 class _Names:
-    """People named with their post on this report: 黎美琳（辅导员）."""
+    """People named with their post on this report: 黎美琳（辅导员）. A covert reporter is named
+    only as the viewer may see them (selectors.reporter_label)."""
 
-    def __init__(self, report):
+    def __init__(self, viewer, report):
         receipts = list(report.recipients.values_list("person_id", "step", "role"))
         labels = {r.code: r.label for r in Role.objects.filter(code__in={role for _p, _s, role in receipts})}
         self.by_step = {(p, s): labels.get(role, role) for p, s, role in receipts if role}
         self.any_step = {p: labels.get(role, role) for p, _s, role in receipts if role}
         ids = {p for p, _s, _r in receipts}
         self.users = {u.pk: u for u in User.objects.filter(pk__in=ids)}
-        self._more = User
+        self._user_model = User
+        self.hidden = {report.reporter_id: selectors.reporter_label(viewer, report)} \
+            if report.reporter_is_covert and report.reporter_id else {}
 
     def __call__(self, ids, step=None):
         ids = [i for i in ids or [] if i is not None]
         missing = [i for i in ids if i not in self.users]
         if missing:
-            self.users.update({u.pk: u for u in self._more.objects.filter(pk__in=missing)})
+            self.users.update({u.pk: u for u in self._user_model.objects.filter(pk__in=missing)})
         names = []
         for pk in ids:
+            if pk in self.hidden:
+                names.append(self.hidden[pk])
+                continue
             user = self.users.get(pk)
             if user is None:
                 continue
@@ -239,7 +245,7 @@ def _cancelled_rows(report, names):
 
 
 def timeline_rows(viewer, report):
-    names = _Names(report)
+    names = _Names(viewer, report)
     rows = []
     for event in selectors.report_timeline(viewer, report):
         detail, link, link_text = _detail(viewer, report, event, names)
