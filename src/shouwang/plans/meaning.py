@@ -127,7 +127,9 @@ def _event_types(check: _Checks, event_types):
 def _command_group(check: _Checks, group):
     """R-ORG-3: at least one head; every role and level named must exist."""
     members = _items(group)
-    check.positions = {m.get("position") for _i, m in members}
+    # Only names count; a list or mapping written there is the schema's to report.
+    positions = (m.get("position") for _i, m in members)
+    check.positions = {p for p in positions if isinstance(p, str)}
     if isinstance(group, list) and group and "head" not in check.positions:
         check.add(["command_group"], "领导小组必须至少有一名组长（position: head）")
     for i, member in members:
