@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from shouwang import bounds
 from shouwang.audit.services import event_record, rows_insert
-from shouwang.org.import_files import Invalid
-from shouwang.org.import_files import phone as clean_phone
+from shouwang.sheets import Invalid
+from shouwang.sheets import phone as clean_phone
 
 from . import kinds
 from .duty_import import duty_roster_import  # noqa: F401  (a service; lives apart for its size)

@@ -9,7 +9,8 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-PHONE_RE = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
+from shouwang.sheets.cells import PHONE_RE  # one rule for a phone number, typed or imported
+
 phone_validator = RegexValidator(PHONE_RE, _("Enter a valid mobile (11 digits) or landline number."))
 code_validator = RegexValidator(r"^[A-Za-z0-9_.\-]+$", _("Codes may use letters, digits, '-', '_' and '.' only."))
 
