@@ -246,10 +246,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Night duty (R-ORG-4): between these local times, and all day on a holiday, the person on
-# duty for the report's area receives first and has DUTY_ACK_MINUTES to acknowledge.
+# duty for the report's area is told of a report at once; a policy step that names the duty
+# officer asks them at that step (escalation/engine.py).
 DUTY_NIGHT_START = datetime.time.fromisoformat(env.str("SHOUWANG_DUTY_NIGHT_START", default="22:00"))
 DUTY_NIGHT_END = datetime.time.fromisoformat(env.str("SHOUWANG_DUTY_NIGHT_END", default="07:00"))
-DUTY_ACK_MINUTES = env.int("SHOUWANG_DUTY_ACK_MINUTES", default=15)
 # A report's occurrence time may be this far in the future (clock skew of phones), no more.
 REPORT_CLOCK_SKEW_MINUTES = 5
 ATTACHMENT_MAX_BYTES = env.int("SHOUWANG_ATTACHMENT_MAX_MB", default=20) * 1024 * 1024

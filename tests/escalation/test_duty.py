@@ -318,7 +318,7 @@ def test_roster_page(school, time_machine):
     page = login(school.chen).get("/escalation/duty/?on=D01-101")
     body = text(page)
     assert page.status_code == 200
-    assert "夜间 22:00–07:00 及节假日" in body and "15 分钟内确认" in body
+    assert "夜间 22:00–07:00 及节假日" in body and "即时告知值班人员" in body  # the night route as written
     assert "孙老师 · 13800000009" in body and "校庆日" in body
     assert "导入值班表" in body
     zhang = login(school.zhang).get("/escalation/duty/")

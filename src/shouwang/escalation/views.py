@@ -172,7 +172,7 @@ def _roster_page(request, *, add_form=None, import_form=None, import_result=None
         "import_form": import_form or RosterImportForm(), "import_result": import_result,
         "errors_shown": errors[:ERRORS_SHOWN], "errors_hidden": max(0, len(errors) - ERRORS_SHOWN),
         "night_start": settings.DUTY_NIGHT_START, "night_end": settings.DUTY_NIGHT_END,
-        "ack_minutes": settings.DUTY_ACK_MINUTES, "contacts_visible": may_see_contacts(viewer),
+        "contacts_visible": may_see_contacts(viewer),
     }, status=status)
 
 
