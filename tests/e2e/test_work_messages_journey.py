@@ -15,6 +15,7 @@ from shouwang.reports.models import Report
 from tests.casserver import PASSWORD, cas_server_session
 from tests.notify.workservers import WeComServer
 
+from . import conftest as e2e
 from .conftest import VIEWPORTS
 from .test_report_journey import file_night_absence
 
@@ -91,6 +92,7 @@ def test_log_in_and_out_through_the_campus_cas_server(page, school, cas_server, 
     page.locator("form button[type=submit], form input[type=submit]").first.click()
     page.wait_for_url(re.compile(r"/$"))
     expect(page.locator("header")).to_contain_text("张老师")
+    e2e.open_menu(page)  # on a phone log-out is behind 菜单
     page.locator("header").get_by_role("button", name=re.compile("退出")).click()
     expect(page.get_by_text("您已退出守望")).to_be_visible()
     # Through the CAS server's /logout, which sends the browser back here: to the log-in page.
