@@ -82,7 +82,7 @@ class AftermathAttachment(models.Model):
 
 class AftermathItem(models.Model):
     class State(models.TextChoices):
-        OPEN = "open", _("open")
+        OPEN = "open", _("not started")
         IN_PROGRESS = "in_progress", _("in progress")
         DONE = "done", _("done")
 
@@ -195,7 +195,7 @@ class CorrectiveAction(models.Model):
         DEPLOYED = "deployed", _("deployed")
         IMPLEMENTING = "implementing", _("being carried out")
         INSPECTING = "inspecting", _("awaiting inspection")
-        ACCEPTED = "accepted", _("accepted")
+        ACCEPTED = "accepted", _("accepted (feedback)")
 
     class Colour(models.TextChoices):
         GREEN = "green", _("on track")
@@ -248,7 +248,7 @@ class ActionStep(models.Model):
         PROGRESS = "progress", _("progress report")
         SUBMITTED = "submitted", _("submitted for inspection")
         SENT_BACK = "sent_back", _("sent back")
-        ACCEPTED = "accepted", _("accepted")
+        ACCEPTED = "accepted", _("accepted (feedback)")
 
     action = models.ForeignKey(CorrectiveAction, on_delete=models.CASCADE, related_name="steps")
     kind = models.CharField(max_length=10, choices=Kind.choices)

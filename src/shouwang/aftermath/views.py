@@ -106,7 +106,9 @@ def _review_action(request, pk, form, call, success):
         return _forbidden(request, exc)
     except ValidationError as exc:
         extra = {}
-        if form.startswith("section_"):
+        if review.is_frozen and form.startswith("section_"):
+            extra = {"top_errors": _errors(exc)}  # the section's form is gone: say it at the top
+        elif form.startswith("section_"):
             extra = {"failed_section": form.removeprefix("section_"), "section_errors": _errors(exc),
                      "kept_text": request.POST.get("text", "")}
         return _review_render(request, review, 400, form_errors={form: _errors(exc)}, kept={form: request.POST},
