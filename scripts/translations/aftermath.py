@@ -68,7 +68,7 @@ ZH = {
     "progress report": "进展报告",
     "submitted for inspection": "提交检查",
     "sent back": "退回",
-    "This field is required.": "此项为必填项。",
+    "Fill in this field.": "请填写此项。",
     "At most %(n)d files at a time.": "一次最多上传 %(n)d 个文件。",
     "At most %(n)d characters.": "最多 %(n)d 个字符。",
     "[Aftermath] %(title)s": "【善后】%(title)s",

@@ -49,7 +49,7 @@ def _review_days():
 def _text(value, field, errors, *, required=False, limit=MAX_TEXT, message=None):
     value = (value or "").strip()
     if required and not value:
-        errors[field] = [message or _("This field is required.")]
+        errors[field] = [message or _("Fill in this field.")]
     elif len(value) > limit:
         errors[field] = [_("At most %(n)d characters.") % {"n": limit}]
     return value
