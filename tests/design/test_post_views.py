@@ -38,6 +38,7 @@ from shouwang.aftermath.services import (
     review_sign_off,
 )
 from shouwang.escalation.services import duty_shift_add, holiday_add
+from shouwang.incidents.models import Incident
 from shouwang.incidents.services import (
     incident_activate,
     incident_close,
@@ -45,7 +46,6 @@ from shouwang.incidents.services import (
     release_draft,
     task_complete,
 )
-from shouwang.incidents.models import Incident
 from shouwang.notify.models import NotificationRule
 from shouwang.plans.services import resource_save
 from shouwang.reports.acklinks import ack_link_create
