@@ -3,7 +3,7 @@
 reviewers, signed off by the group head only when no section is empty, then frozen:
 amendments are appended, never edits."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,9 +13,11 @@ from shouwang.aftermath.models import SECTION_KEYS, Review, ReviewAmendment
 from shouwang.audit.models import Event
 from shouwang.escalation.models import Deadline
 from shouwang.escalation.sweep import deadline_sweep
+from shouwang.incidents import services as incidents
 from shouwang.notify.models import Delivery
+from shouwang.reports.services import report_file, report_verify
 
-from .conftest import CLOSED, close_incident
+from .conftest import CLOSED, NOW, close_incident
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +35,7 @@ def test_the_review_starts_on_close_owned_by_the_office_with_a_seven_day_deadlin
     assert Deadline.objects.get(subject_type="aftermath.review", subject_id=str(review.pk)).due_at == review.due_at
     data = selectors.review_for_incident(campus.chen, closed)
     assert [s["key"] for s in data["sections"]] == SECTION_KEYS
-    assert data["facts"]["closed_at"] == CLOSED.isoformat()
+    assert datetime.fromisoformat(data["facts"]["closed_at"]) == CLOSED
     assert data["facts"]["activated_at"] and len(data["facts"]["aftermath_items"]) == 4
     prefilled = {s["key"] for s in data["sections"] if s["prefilled"]}
     assert {"basic", "response", "care"} <= prefilled
@@ -134,3 +136,29 @@ def test_bad_section_key_and_over_long_text_are_refused(campus, closed):
     with pytest.raises(PermissionDenied):
         services.review_section_save(actor=campus.zhao, review=review, key="duty", text="x", now=CLOSED)
     assert review.sections.get(key="duty").text == ""
+
+
+def test_the_review_is_prefilled_with_the_reports_times_escalations_and_misses(campus):
+    report = report_file(actor=campus.zhang, category="fight", severity="major", unit="C01-2024-1",
+                         occurred_at=NOW - timedelta(minutes=20), place="二食堂", description="两名学生斗殴", now=NOW)
+    deadline_sweep(now=NOW + timedelta(hours=2))  # nobody acknowledges: misses, escalations
+    misses = Event.objects.filter(verb="deadline.missed", subject_id=str(report.pk)).count()
+    assert misses > 0
+    report = report_verify(actor=campus.chen, report=report, verdict="true", note="属实", now=NOW + timedelta(hours=2))
+    at = NOW + timedelta(hours=2, minutes=5)
+    incident = incidents.incident_activate(actor=campus.chen, plan=campus.plan, level="II", unit=campus.class_a,
+                                           report=report, now=at)
+    incidents.arrival_record(actor=campus.bao, incident=incident, now=at + timedelta(minutes=9))
+    for task in incident.tasks.filter(mandatory=True):
+        incidents.task_complete(actor=campus.chen, task=task, note="完成", now=at + timedelta(minutes=30))
+    incidents.incident_close(actor=campus.chen, incident=incident, summary="完毕", now=at + timedelta(hours=1))
+    facts = Review.objects.get(incident=incident).facts
+    def when(key):
+        return datetime.fromisoformat(facts[key])
+
+    assert when("occurred_at") == NOW - timedelta(minutes=20) and when("reported_at") == NOW
+    assert when("first_on_scene_at") == at + timedelta(minutes=9)
+    assert facts["first_on_scene_by"] == "鲍科长"
+    assert len(facts["misses"]) == misses and facts["misses"][0]["names"]
+    response = Review.objects.get(incident=incident).sections.get(key="response").text
+    assert "未及时确认" in response or "Not acknowledged in time" in response

@@ -15,7 +15,8 @@ from . import hooks
 
 
 def _iso(dt):
-    return dt.isoformat() if dt else None
+    """Local (school) time, ISO 8601 with its offset: readable and exact."""
+    return timezone.localtime(dt).isoformat() if dt else None
 
 
 def _name(user):
