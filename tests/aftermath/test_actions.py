@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 
 from shouwang.aftermath import selectors, services
+from shouwang.aftermath.auditor import obligations_repair, obligations_without_deadline
 from shouwang.aftermath.models import ActionEvidence, CorrectiveAction, Review
 from shouwang.audit.models import Event
 from shouwang.escalation.models import Deadline
@@ -183,3 +184,14 @@ def test_the_unit_head_sees_their_own_units_actions_and_others_do_not(campus, re
     groups = selectors.actions_by_unit(campus.chen)
     assert [g["unit"].code for g in groups] == ["BWC", "C01-2024-1"]
     assert [a.pk for a in selectors.actions_by_due(campus.chen)] == [action.pk, other.pk]
+
+
+def test_the_auditor_restores_a_lost_red_deadline(campus, review):
+    action = issue(campus, review)
+    assert obligations_without_deadline() == []
+    Deadline.objects.filter(subject_type="aftermath.action", kind="action_red").delete()
+    assert obligations_without_deadline() == [f"aftermath.action:{action.pk}"]
+    assert obligations_repair(now=ISSUED + timedelta(days=1)) == 1
+    assert obligations_without_deadline() == []
+    deadline_sweep(now=DUE)
+    assert colour(action) == "red"

@@ -13,6 +13,7 @@ class AftermathConfig(AppConfig):
         from shouwang.incidents import hooks as incident_hooks
         from shouwang.reports import hooks as report_hooks
 
+        from . import auditor
         from . import deadlines as d
         from . import hooks, services, sources
 
@@ -23,6 +24,10 @@ class AftermathConfig(AppConfig):
         kinds.register_kind(d.ACTION_YELLOW, lock=d.lock_action, act=d.action_yellow)
         kinds.register_kind(d.ACTION_ORANGE, lock=d.lock_action, act=d.action_orange)
         kinds.register_kind(d.ACTION_RED, lock=d.lock_action, act=d.action_red)
+        kinds.register_check("aftermath_without_deadline", find=auditor.obligations_without_deadline,
+                             repair=auditor.obligations_repair,
+                             warning="{n} aftermath item(s), review(s) or corrective action(s) have lost "
+                                     "their deadline (the worker's auditor restores them on its next tick)")
         # Closing an incident opens its aftermath and review; a major report handled locally
         # opens its aftermath.
         incident_hooks.register_on_close(services.on_incident_closed)
