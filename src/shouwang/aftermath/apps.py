@@ -13,9 +13,8 @@ class AftermathConfig(AppConfig):
         from shouwang.incidents import hooks as incident_hooks
         from shouwang.reports import hooks as report_hooks
 
-        from . import auditor
+        from . import auditor, hooks, services, sources
         from . import deadlines as d
-        from . import hooks, services, sources
 
         # Items, reviews and the three colours of corrective actions run on the one engine.
         kinds.register_kind(d.ITEM_REMIND, lock=d.lock_item, act=d.item_remind)
