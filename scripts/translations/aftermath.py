@@ -190,4 +190,8 @@ ZH = {
     "Submitted for inspection.": "已提交检查。",
     "Action accepted.": "整改已验收通过。",
     "Action sent back.": "整改已退回。",
+    "Facts read again from the record.": "已重新从记录读取事实。",
+    "Sections not yet edited are drafted again from the record; edited sections stay as written.":
+        "尚未编辑的部分将按记录重新预填，已编辑的部分保持不变。",
+    "Read the record again": "重新从记录预填",
 }

@@ -162,3 +162,17 @@ def test_the_review_is_prefilled_with_the_reports_times_escalations_and_misses(c
     assert len(facts["misses"]) == misses and facts["misses"][0]["names"]
     response = Review.objects.get(incident=incident).sections.get(key="response").text
     assert "未及时确认" in response or "Not acknowledged in time" in response
+
+
+def test_reading_the_record_again_brings_later_findings_and_keeps_edited_sections(campus, closed, monkeypatch):
+    review = Review.objects.get(incident=closed)
+    services.review_section_save(actor=campus.chen, review=review, key="basic", text="我们写的基本情况", now=CLOSED)
+    monkeypatch.setattr(hooks, "REVIEW_FACTS", [lambda incident: {"findings": [
+        {"kind": "late_arrival", "summary": "未及时到位：辅导员到场晚 40 分钟", "events": []}]}])
+    services.review_refresh_facts(actor=campus.chen, review=review, now=CLOSED + timedelta(days=1))
+    review.refresh_from_db()
+    assert review.facts["findings"][0]["kind"] == "late_arrival"
+    assert "未及时到位" in review.sections.get(key="responsibility").text
+    assert review.sections.get(key="basic").text == "我们写的基本情况"
+    with pytest.raises(PermissionDenied):
+        services.review_refresh_facts(actor=campus.zhao, review=review, now=CLOSED)

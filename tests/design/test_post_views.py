@@ -385,6 +385,8 @@ TABLE: dict[str, PostView] = {
     "review_sign_off": PostView(
         setup=on_review({}, filled=True), allowed="boss", wrong=POST_ONLY,
         refused=(*OUTSIDERS, "sun", "chen")),  # chen runs the review; only the group head signs
+    "review_refresh": PostView(
+        setup=on_review({}), allowed="chen", wrong=POST_ONLY, refused=(*OUTSIDERS, "sun")),
     "review_amend": PostView(
         setup=on_review({"section": "basic", "text": "补充：伤者已出院"}, signed=True), allowed="chen",
         wrong=POST_ONLY, refused=(*OUTSIDERS, "sun")),

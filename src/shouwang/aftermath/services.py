@@ -238,6 +238,32 @@ def review_section_save(*, actor, review, key: str, text: str, now=None) -> Revi
     return section
 
 
+def review_refresh_facts(*, actor, review, now=None) -> Review:
+    """Read the record again (e.g. accountability's findings written by the detector after the
+    close): the facts are replaced, and sections the reviewers have not edited (still
+    pre-filled, or empty) take the new drafts. Edited sections are left as written."""
+    now = now or timezone.now()
+    if not permissions.can_edit_review(actor, review):
+        raise PermissionDenied(_("Only the review's owner and the command group may edit it."))
+    with transaction.atomic():
+        review = Review.objects.select_for_update().select_related("incident", "aftermath").get(pk=review.pk)
+        _editable(review)
+        items = list(review.aftermath.items.select_related("kind", "owner"))
+        review.facts = facts.incident_facts(review.incident, items)
+        review.save(update_fields=["facts"])
+        drafts = facts.prefilled_sections(review.facts)
+        redrafted = []
+        for section in review.sections.all():
+            if (section.prefilled or not section.text.strip()) and section.key in drafts \
+                    and section.text != drafts[section.key]:
+                section.text, section.prefilled = drafts[section.key], True
+                section.save(update_fields=["text", "prefilled"])
+                redrafted.append(section.key)
+        event_record(actor=actor, subject=review, verb="review.facts_refreshed", at=now,
+                     data={"redrafted": redrafted, "findings": len(review.facts.get("findings", []))})
+    return review
+
+
 def review_sign_off(*, actor, review, now=None) -> Review:
     """The group head signs off; every section must have text (the refusal lists the empty
     ones). Then the review is frozen and its deadline met."""

@@ -10,6 +10,7 @@ urlpatterns = [
     path("reviews/<int:pk>/", views.review_detail, name="review_detail"),
     path("reviews/<int:pk>/sections/<slug:key>/", views.review_section, name="review_section"),
     path("reviews/<int:pk>/sign-off/", views.review_sign_off, name="review_sign_off"),
+    path("reviews/<int:pk>/refresh/", views.review_refresh, name="review_refresh"),
     path("reviews/<int:pk>/amend/", views.review_amend, name="review_amend"),
     path("reviews/<int:pk>/actions/", views.review_action_new, name="review_action_new"),
     path("actions/", views.action_list, name="action_list"),

@@ -133,6 +133,13 @@ def review_sign_off(request, pk):
 
 @login_required
 @require_POST
+def review_refresh(request, pk):
+    return _review_action(request, pk, "refresh", lambda r: services.review_refresh_facts(
+        actor=request.user, review=r), _("Facts read again from the record."))
+
+
+@login_required
+@require_POST
 def review_amend(request, pk):
     return _review_action(request, pk, "amend", lambda r: services.review_amend(
         actor=request.user, review=r, section=P(request, "section"), text=P(request, "text")),
