@@ -194,4 +194,5 @@ ZH = {
     "Sections not yet edited are drafted again from the record; edited sections stay as written.":
         "尚未编辑的部分将按记录重新预填，已编辑的部分保持不变。",
     "Read the record again": "重新从记录预填",
+    "Recent aftermaths": "近期善后",
 }

@@ -29,7 +29,9 @@ def test_pages_show_the_aftermath_review_and_actions_to_those_in_scope(campus, c
     page = chen.get(f"/aftermath/reviews/{review.pk}/").content.decode()
     for title in ("事件基本情况", "应急处置", "善后抚慰", "教育管理职责落实", "舆情管控", "责任界定", "改进提升建议"):
         assert title in page
-    assert chen.get("/aftermath/").status_code == 200
+    home = chen.get("/aftermath/").content.decode()
+    assert f"/aftermath/{aftermath.pk}/" in home and f"/aftermath/reviews/{review.pk}/" in home
+    assert f"/aftermath/{aftermath.pk}/" not in client_for(campus.zhao).get("/aftermath/").content.decode()
     assert chen.get("/aftermath/actions/").status_code == 200
     assert chen.get("/aftermath/actions/?by=due").status_code == 200
     zhao = client_for(campus.zhao)

@@ -37,6 +37,7 @@ def aftermath_home(request):
         "items": selectors.my_items(request.user, now=now),
         "reviews": selectors.reviews_visible(request.user).filter(state="draft").select_related("incident")[:50],
         "actions": [a for a in selectors.actions_by_due(request.user, now=now) if a.owner_id == request.user.pk],
+        "recent": selectors.aftermath_visible(request.user).select_related("unit")[:20],
     })
 
 
