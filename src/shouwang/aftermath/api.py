@@ -119,7 +119,7 @@ class ReviewOut(Schema):
 
 
 def _review_out(viewer, review):
-    data = selectors.review_for_incident(viewer, review.incident)
+    data = selectors.review_for_incident(viewer, review.incident) or {}
     return {**data, "owner": review.owner_id, "signed_by": review.signed_by_id}
 
 

@@ -32,7 +32,7 @@ YELLOW_LEFT, ORANGE_LEFT = 0.30, 0.15
 
 
 def _people(*groups):
-    seen = {}
+    seen: dict[int, object] = {}
     for group in groups:
         for p in group:
             seen.setdefault(p.pk, p)

@@ -4,6 +4,8 @@ decisions, published statements, overdue tasks, the aftermath items, and what ot
 register (accountability's findings, through hooks.review_facts). The facts are JSON (ISO
 times, names), frozen onto the review; the narrative sections start from them."""
 
+from datetime import datetime
+
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,7 +57,7 @@ def incident_facts(incident, items=()) -> dict:
                                          message__subject_id=str(report.pk), sent_at__isnull=False)
                  .order_by("sent_at").values_list("sent_at", flat=True).first())
         facts["first_delivery_at"] = _iso(first)
-        people = {}
+        people: dict[int, None] = {}
         for e in events_for_subject(report).filter(verb__in=["report.escalated", "deadline.missed"]):
             if e.verb == "report.escalated":
                 facts["escalations"].append({"from_step": e.data.get("from_step"), "to_step": e.data.get("to_step"),
@@ -73,7 +75,7 @@ def incident_facts(incident, items=()) -> dict:
 
 
 def _t(value):
-    return timezone.localtime(timezone.datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M") if value else "—"
+    return timezone.localtime(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
 def prefilled_sections(facts: dict) -> dict[str, str]:

@@ -19,8 +19,8 @@ def can_manage(user, aftermath: Aftermath) -> bool:
         return False
     if user.is_superuser:
         return True
-    if aftermath.incident_id is not None:
-        incident = aftermath.incident
+    incident = aftermath.incident
+    if incident is not None:
         return user.pk == incident.activated_by_id or bool(seats_of(user, incident))
     return can_verify(user, aftermath.report)
 
