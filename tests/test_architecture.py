@@ -18,6 +18,7 @@ LOCAL_IMPORTS_ALLOWED = {
     "escalation/apps.py": "AppConfig.ready",
     "reports/apps.py": "AppConfig.ready",
     "incidents/apps.py": "AppConfig.ready",
+    "aftermath/apps.py": "AppConfig.ready",
     "notify/apps.py": "AppConfig.ready",
     "ops/apps.py": "AppConfig.ready",
     "org/apps.py": "AppConfig.ready",

@@ -94,6 +94,7 @@ def permission_denied(request, exc):
     return api.create_response(request, {"detail": str(_("Permission denied."))}, status=403)
 
 
+from shouwang.aftermath.api import router as aftermath_router  # noqa: E402
 from shouwang.api.org import router as org_router  # noqa: E402
 from shouwang.incidents.api import router as incidents_router  # noqa: E402
 from shouwang.notify.api import router as notify_router  # noqa: E402
@@ -105,3 +106,4 @@ api.add_router("/", reports_router)
 api.add_router("/", notify_router)
 api.add_router("/", plans_router)
 api.add_router("/", incidents_router)
+api.add_router("/", aftermath_router)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "shouwang.notify",
     "shouwang.plans",
     "shouwang.incidents",
+    "shouwang.aftermath",
     "shouwang.ops",
     "shouwang.demo",
     "shouwang.web",

@@ -30,9 +30,18 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 # The public services the set-ups use, imported from one place so a refactor re-points them here.
+from shouwang.aftermath.models import SECTION_KEYS, Review
+from shouwang.aftermath.services import (
+    action_issue,
+    action_submit,
+    review_section_save,
+    review_sign_off,
+)
 from shouwang.escalation.services import duty_shift_add, holiday_add
+from shouwang.incidents.models import Incident
 from shouwang.incidents.services import (
     incident_activate,
+    incident_close,
     media_request_log,
     release_draft,
     task_complete,
@@ -228,6 +237,57 @@ def incident_ready_to_close(w):
     return {"pk": incident.pk}, {"summary": "处置完毕"}
 
 
+def _closed_review(w, *, filled=False, signed=False) -> Review:
+    """The test incident, its tasks done, closed by 陈处长: its aftermath and review open."""
+    incident = incident_ready_to_close(w)[0]["pk"]
+    incident_close(actor=w.chen, incident=Incident.objects.get(pk=incident), summary="处置完毕")
+    review = Review.objects.get(incident_id=incident)
+    if filled or signed:
+        for key in SECTION_KEYS:
+            review_section_save(actor=w.chen, review=review, key=key, text="内容")
+    if signed:
+        review_sign_off(actor=w.boss, review=review)
+    return review
+
+
+def aftermath_of_closed(data):
+    return lambda w: ({"pk": _closed_review(w).aftermath_id}, data)
+
+
+def aftermath_item_to_update(w):
+    review = _closed_review(w)
+    item = review.aftermath.items.get(kind__code="victim_care")
+    return {"pk": review.aftermath_id, "item_id": item.pk}, {"state": "in_progress", "note": "已联系家长"}
+
+
+def on_review(data, **state):
+    return lambda w: ({"pk": _closed_review(w, **state).pk}, data(w) if callable(data) else data)
+
+
+def review_section_to_write(w):
+    return {"pk": _closed_review(w).pk, "key": "duty"}, {"text": "班级安全教育未落实到位"}
+
+
+def _action(w, *, submitted=False):
+    review = _closed_review(w)
+    action = action_issue(actor=w.chen, source_type="aftermath.review", source_id=review.pk, title="完善巡查制度",
+                          requirement="每晚巡查", evidence_required="巡查记录", owner_unit=w.class_a, owner=w.zhang,
+                          due_at=timezone.now() + datetime.timedelta(days=10))
+    if submitted:
+        action_submit(actor=w.zhang, action=action, evidence_text="已完成")
+    return action
+
+
+def on_action(data, **state):
+    return lambda w: ({"pk": _action(w, **state).pk}, data)
+
+
+def new_action_form(w):
+    due = (timezone.localdate() + datetime.timedelta(days=20)).isoformat()
+    return {"title": "完善巡查制度", "requirement": "每晚巡查", "evidence_required": "巡查记录",
+            "owner_unit": "C01-2024-1", "owner": "T0003", "due_at": due}
+
+
 def resource_to_delete(w):
     return {"pk": resource_save(actor=w.chen, kind="material", name="备用试卷", quantity=3).pk}, {}
 
@@ -314,6 +374,34 @@ TABLE: dict[str, PostView] = {
     "incident_close": PostView(
         setup=incident_ready_to_close, allowed="chen", wrong=POST_ONLY,
         refused=(*OUTSIDERS, "zhang")),
+    # ---- aftermath, review, corrective actions ----
+    # sun (class A's teacher) sees the incident and its review but is not in the command group.
+    "aftermath_investigation": PostView(
+        setup=aftermath_of_closed({"cause": "同学纠纷", "process": "经过", "consequences": "一人轻伤"}),
+        allowed="chen", wrong=POST_ONLY, refused=(*OUTSIDERS, "sun")),
+    "aftermath_item": PostView(
+        setup=aftermath_item_to_update, allowed="wang", wrong=POST_ONLY, refused=(*OUTSIDERS, "sun")),
+    "review_section": PostView(
+        setup=review_section_to_write, allowed="chen", wrong=POST_ONLY, refused=(*OUTSIDERS, "sun")),
+    "review_sign_off": PostView(
+        setup=on_review({}, filled=True), allowed="boss", wrong=POST_ONLY,
+        refused=(*OUTSIDERS, "sun", "chen")),  # chen runs the review; only the group head signs
+    "review_refresh": PostView(
+        setup=on_review({}), allowed="chen", wrong=POST_ONLY, refused=(*OUTSIDERS, "sun")),
+    "review_amend": PostView(
+        setup=on_review({"section": "basic", "text": "补充：伤者已出院"}, signed=True), allowed="chen",
+        wrong=POST_ONLY, refused=(*OUTSIDERS, "sun")),
+    "review_action_new": PostView(
+        setup=on_review(new_action_form), allowed="chen", wrong=POST_ONLY, refused=(*OUTSIDERS, "sun")),
+    "action_progress": PostView(
+        setup=on_action({"text": "已制定巡查表"}), allowed="zhang", wrong=POST_ONLY,
+        refused=(*OUTSIDERS, "sun")),  # sun sees class A's actions but does not own this one
+    "action_submit": PostView(
+        setup=on_action({"evidence_text": "巡查记录已上传"}), allowed="zhang", wrong=POST_ONLY,
+        refused=(*OUTSIDERS, "sun")),
+    "action_inspect": PostView(
+        setup=on_action({"verdict": "accept"}, submitted=True), allowed="chen", wrong=POST_ONLY,
+        refused=(*OUTSIDERS, "zhang")),  # the owner does not inspect their own work
     # ---- plans and resources ----
     "plan_clone": PostView(
         setup=lambda w: (TEST_DRILL, {"code": "my_drill", "title": "本校演练预案"}),

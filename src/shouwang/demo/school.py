@@ -353,6 +353,9 @@ def write(data: DemoData, *, seed: int = 1, today: datetime.date | None = None) 
         "duty_shifts": len(data.duty), "seed": seed,
     })
     refresh_planner_statistics(Unit, User, Post, Student, DutyShift)
+    from shouwang.demo.aftermath import add_aftermath  # noqa: PLC0415  (demo modules use Django)
+
+    add_aftermath(today=today)
     return summary
 
 

@@ -16,7 +16,7 @@ from shouwang.notify.services import message_send
 from shouwang.plans.loading import plan_decision
 from shouwang.reports.services import report_plan_activated
 
-from . import activation, permissions
+from . import activation, hooks, permissions
 from .activation import TASK_SUBJECT
 from .models import (
     Arrival,
@@ -375,4 +375,6 @@ def incident_close(*, actor, incident, summary: str, now=None) -> Incident:
         for task_id in incident.tasks.filter(state=Task.State.OPEN).values_list("pk", flat=True):
             deadlines_cancel(subject_type=TASK_SUBJECT, subject_id=task_id, now=now, outcome="incident_closed")
         event_record(actor=actor, subject=incident, verb="incident.closed", at=now, data={"summary": summary.strip()})
+        # What follows a closing (the aftermath and its review) commits with it, or neither does.
+        hooks.closed(actor=actor, incident=incident, now=now)
     return incident

@@ -13,7 +13,7 @@ from shouwang.audit.services import batched_events, event_record, rows_insert
 from shouwang.escalation.engine import route_plan
 from shouwang.org import selectors as org
 
-from . import route, selectors
+from . import hooks, route, selectors
 from .attachments import check_upload
 from .models import Attachment, Category, ExternalReport, Recipient, Report, ReportUpdate, Severity
 from .permissions import can_verify, is_covert_observer
@@ -262,6 +262,7 @@ def report_decide(*, actor, report: Report, decision: str, note: str = "", now=N
         report.save(update_fields=["decision"])
         event_record(actor=actor, subject=report, verb="report.decided", at=now,
                      data={"decision": decision, "note": note})
+        hooks.decided(actor=actor, report=report, decision=decision, now=now)
     return report
 
 
