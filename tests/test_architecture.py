@@ -18,6 +18,7 @@ LOCAL_IMPORTS_ALLOWED = {
     "escalation/apps.py": "AppConfig.ready",
     "reports/apps.py": "AppConfig.ready",
     "incidents/apps.py": "AppConfig.ready",
+    "documents/apps.py": "AppConfig.ready (and the optional apps it wires into its sections registry)",
     "notify/apps.py": "AppConfig.ready",
     "ops/apps.py": "AppConfig.ready",
     "org/apps.py": "AppConfig.ready",

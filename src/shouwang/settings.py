@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "shouwang.notify",
     "shouwang.plans",
     "shouwang.incidents",
+    "shouwang.documents",
     "shouwang.ops",
     "shouwang.demo",
     "shouwang.web",
@@ -273,5 +274,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("SHOUWANG_LOG_LEVEL", default="INFO")},
-    "loggers": {"django_tasks_db": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {"django_tasks_db": {"level": "WARNING"}, "axes": {"level": "WARNING"},
+                "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

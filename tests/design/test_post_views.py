@@ -313,6 +313,10 @@ TABLE: dict[str, PostView] = {
     "incident_close": PostView(
         setup=incident_ready_to_close, allowed="chen", wrong=POST_ONLY,
         refused=(*OUTSIDERS, "zhang")),
+    # ---- documents ----
+    "incident_documents": PostView(
+        setup=on_incident(kind="comprehensive", format="docx"), allowed="chen", wrong=FORM_PAGE,
+        refused=OUTSIDERS),
     # ---- plans and resources ----
     "plan_clone": PostView(
         setup=lambda w: (TEST_DRILL, {"code": "my_drill", "title": "本校演练预案"}),
