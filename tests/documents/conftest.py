@@ -19,6 +19,11 @@ T = SimpleNamespace(occurred=NOW - timedelta(minutes=12), filed=NOW - timedelta(
                     closed=NOW + timedelta(hours=3))
 
 
+@pytest.fixture(autouse=True)
+def _files_in_a_temporary_directory(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def closed_incident(campus):  # noqa: F811
     c = campus

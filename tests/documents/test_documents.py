@@ -270,3 +270,14 @@ def test_without_a_review_the_review_report_is_a_draft_prefilled_from_the_record
         assert f"{'一二三四五六七'[n]}、{title}" in text
     assert f"事发时间：{when(T.occurred)}" in text and "报警" in text and "（待复盘小组填写）" in text
     assert "《关于宿舍纠纷的情况说明》" in text
+
+
+def test_check_deploy_warns_when_pdfs_would_print_chinese_as_boxes(monkeypatch):
+    from shouwang.documents import health
+    from shouwang.ops.sweeps import HEALTH_CHECKS
+
+    assert health.pdf_warnings in HEALTH_CHECKS
+    assert health.pdf_warnings() == []  # this machine has pango and fonts-noto-cjk
+    monkeypatch.setattr(health.subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(a, 0, "DejaVu Sans\n"))
+    assert health.pdf_warnings() == [
+        "PDF 文书缺少中文字体 Noto Serif CJK SC、Noto Sans CJK SC（Debian：apt-get install fonts-noto-cjk）"]

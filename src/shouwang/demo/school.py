@@ -295,6 +295,7 @@ def write(data: DemoData, *, seed: int = 1, today: datetime.date | None = None) 
     # process checks it is deterministic), and models need the app registry.
     from shouwang.accounts.models import User
     from shouwang.audit.services import event_record
+    from shouwang.demo.documents import demo_documents
     from shouwang.escalation.models import DutyShift
     from shouwang.ops.schema import refresh_planner_statistics
     from shouwang.org.models import Post, Role, Student, Unit
@@ -352,6 +353,7 @@ def write(data: DemoData, *, seed: int = 1, today: datetime.date | None = None) 
         "units": summary.units, "staff": summary.staff, "posts": summary.posts, "students": summary.students,
         "duty_shifts": len(data.duty), "seed": seed,
     })
+    demo_documents(today=today)
     refresh_planner_statistics(Unit, User, Post, Student, DutyShift)
     return summary
 

@@ -9,7 +9,12 @@ class DocumentsConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: the apps below are optional (built beside documents,
         # merged later) and their selectors import models.
+        from shouwang.ops.sweeps import register_health_check
+
         from . import sections
+        from .health import pdf_warnings
+
+        register_health_check(pdf_warnings)  # check-deploy: PDFs need pango and the Noto CJK fonts
 
         # The review, its aftermath items and the accountability findings come from the apps
         # below documents, through the names agreed for issue 15. Documents is above them, so

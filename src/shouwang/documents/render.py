@@ -46,8 +46,8 @@ def comprehensive_blocks(r: dict) -> list[Block]:
     n: list = []
     b: list[Block] = [("title", r["title"]), ("meta", f"{r['school']}　{r['generated_at']}依据系统记录生成")]
     b.append(_heading(n, "事件概况"))
-    b.append(("para", f"{inc['unit']}发生{inc['title']}（事件编号{inc['number']}）。{inc['activated_by']}启动"
-                      f"《{inc['plan']}》，响应级别{inc['level']}，目前{inc['status']}。"))
+    b.append(("para", f"事件名称：{inc['title']}（编号{inc['number']}），涉及单位{inc['unit']}。"
+                      f"{inc['activated_by']}启动《{inc['plan']}》，响应级别{inc['level']}，目前{inc['status']}。"))
     if rep:
         b.append(("para", f"该事件来自第{rep['number']}号预警报告（{rep['category']}，{rep['severity']}），"
                           f"报告单位{rep['unit']}，报告人{rep['reporter']}，事发地点{rep['place']}"
@@ -237,7 +237,11 @@ def render_html(record: dict) -> str:
 
 
 def render_pdf(record: dict, progress: Callable[[int], None] | None = None) -> bytes:
-    from weasyprint import HTML  # noqa: PLC0415 — loads pango (a second) only when a PDF is made
+    try:
+        from weasyprint import HTML  # noqa: PLC0415 — loads pango (a second) only when a PDF is made
+    except OSError as exc:
+        raise RuntimeError("生成 PDF 需要 pango（Debian：apt-get install libpango-1.0-0 libpangoft2-1.0-0 "
+                           "fonts-noto-cjk）") from exc
 
     html = render_html(record)
     if progress:

@@ -273,7 +273,7 @@ def _paragraphs(text) -> list[str]:
 
 def _draft_sections(r: dict) -> list[dict]:
     inc, rep = r["incident"], r["report"]
-    facts = [f"{inc['unit']}发生{inc['title']}，启动《{inc['plan']}》{inc['level']}响应，现{inc['status']}。"]
+    facts = [f"事件名称：{inc['title']}，涉及单位{inc['unit']}；启动《{inc['plan']}》{inc['level']}响应，现{inc['status']}。"]
     if rep:
         facts.append(f"事发地点：{rep['place']}。报告人：{rep['reporter']}（{rep['category']}，{rep['severity']}）。"
                      f"{rep['description']}")
