@@ -212,25 +212,28 @@ def test_the_job_runs_once_and_a_failure_is_recorded_with_its_reason(campus, clo
 
 
 @pytest.fixture
-def registered_review():
+def registered_review(campus):
     """Stand-ins for what the aftermath and accountability apps register (documents/apps.py
     wires the real selectors when those apps are installed)."""
     calls = []
 
     def review_for_incident(viewer, incident):
         calls.append((viewer, incident.pk))
-        return {"state": "signed", "signed_by": "周校长", "signed_at": T.closed,
-                "facts": {"首次确认": when(T.acked)},
-                "sections": [{"code": code, "text": f"{title}的复盘文字。\n第二段。", "state": "done"}
-                             for code, title in REVIEW_SECTIONS if code != "public_opinion"]
-                + [{"code": "public_opinion", "title": "舆情管控", "text": "未形成负面舆情", "state": "done",
+        # The shape aftermath.selectors.review_for_incident answers with (keys, English titles).
+        return {"state": "signed", "frozen": True, "signed_by": campus.boss, "signed_at": T.closed,
+                "facts": {"occurred_at": T.occurred.isoformat(), "decisions": [{"title": "是否报警"}]},
+                "sections": [{"key": key, "title": f"Section {key}", "text": f"{title}的复盘文字。\n第二段。",
+                              "empty": False} for key, title in REVIEW_SECTIONS if key not in ("opinion", "care")]
+                + [{"key": "opinion", "title": "Public-opinion control", "text": "未形成负面舆情",
                     "signed_by": "宣部长", "signed_at": T.closed}]}
 
     sections.register(sections.REVIEW, review_for_incident)
     sections.register(sections.AFTERMATH_ITEMS, lambda viewer, incident: [
-        {"kind": "受害人及家属安抚", "owner": "李书记", "due_at": T.closed, "status": "进行中"}])
-    sections.register(sections.FINDINGS, lambda viewer, incident: [
-        {"kind": "迟报", "person": "张老师", "unit": "计科2024-1班", "state": "说明", "summary": "事发后10分钟报告"}])
+        {"title": "受害人及家属安抚", "owner": campus.li, "due_at": T.closed, "state": "in_progress",
+         "state_label": "进行中"}])
+    sections.register(sections.FINDINGS, lambda viewer, incident: [  # accountability's finding_brief
+        {"kind": "late", "kind_label": "迟报", "person": "张老师", "unit": "计科2024-1班", "state": "explaining",
+         "state_label": "说明", "summary": "事发后10分钟报告", "evidence": [1, 2]}])
     yield calls
     for name in (sections.REVIEW, sections.AFTERMATH_ITEMS, sections.FINDINGS):
         sections.unregister(name)
@@ -250,7 +253,9 @@ def test_the_review_report_prints_the_registered_review_in_its_seven_sections(ca
     text = docx_text(word)
     assert word.paragraphs[0].text == "关于计科2024-1班宿舍斗殴的复盘报告"
     assert "应急处置的复盘文字。\n第二段。" in text and "未形成负面舆情\n（宣部长　" in text
-    assert f"签发：周校长　{when(T.closed)}" in text and f"首次确认：{when(T.acked)}" in text
+    assert "三、善后抚慰\n（未填写）" in text and "Section" not in text and "occurred_at" not in text
+    assert "复盘已签发" in text and f"签发：周校长　{when(T.closed)}" in text
+    assert "附：关键时间节点" in text and f"首次确认：{when(T.acked)}" in text
     assert registered_review == [(campus.chen, closed_incident.pk)]  # read as the person who asked
     # The comprehensive report carries the aftermath items and the findings from the same providers.
     doc = services.document_request(actor=campus.chen, incident=closed_incident, kind="comprehensive", fmt="docx")

@@ -130,7 +130,7 @@ def review_blocks(r: dict) -> list[Block]:
         if s["signed"]:
             b.append(("line", f"（{s['signed']}）"))
     if r["facts"]:
-        b.append(("heading", "附：预填事实"))
+        b.append(("heading", "附：关键时间节点"))
         b += [("line", f"{k}：{v}") for k, v in r["facts"]]
     return b
 

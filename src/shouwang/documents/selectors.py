@@ -34,15 +34,17 @@ AUTHORITY = {"head": "组长", "deputy": "组长或副组长", "group": "指挥�
 POSITION = {"head": "组长", "deputy": "副组长", "member": "成员", "office": "办公室"}
 SEVERITY = {"general": "一般", "larger": "较大", "major": "重大", "critical": "特别重大"}
 # The 复盘's seven sections (seed 003 §5(四)), in the order the review writes them.
+# The keys are the aftermath app's (aftermath.models.SECTIONS); the titles are the seed's words.
 REVIEW_SECTIONS = [
-    ("basic_facts", "事件基本情况"),
+    ("basic", "事件基本情况"),
     ("response", "应急处置"),
-    ("aftermath_care", "善后抚慰"),
+    ("care", "善后抚慰"),
     ("duty", "教育管理职责落实"),
-    ("public_opinion", "舆情管控"),
+    ("opinion", "舆情管控"),
     ("responsibility", "责任界定"),
-    ("improvements", "改进提升建议"),
+    ("improvement", "改进提升建议"),
 ]
+REVIEW_STATES = {"draft": "复盘进行中，尚未签发", "signed": "复盘已签发"}
 NOT_YET = "（尚无记录）"
 
 
@@ -94,6 +96,15 @@ def _name(person) -> str:
     if isinstance(person, str):
         return person
     return str(_get(person, "display_name", None) or _get(person, "name", None) or person)
+
+
+def _label(obj, name) -> str:
+    """A choice as its label: `<name>_label`, get_<name>_display(), or the value itself."""
+    label = _get(obj, f"{name}_label")
+    if label:
+        return str(label)
+    display = getattr(obj, f"get_{name}_display", None)
+    return str(display()) if callable(display) else _text(_get(obj, name))
 
 
 def _text(value) -> str:
@@ -214,15 +225,14 @@ def _event_detail(data: dict) -> str:
 
 
 def _item(item) -> dict:
-    return {"title": _text(_get(item, "title") or _get(item, "kind_label") or _get(item, "kind")),
+    return {"title": _text(_get(item, "title")) or _label(item, "kind"),
             "owner": _name(_get(item, "owner")), "due_at": _text(_get(item, "due_at")),
-            "state": _text(_get(item, "status_label") or _get(item, "status") or _get(item, "state"))}
+            "state": _label(item, "status") if _get(item, "status") else _label(item, "state")}
 
 
 def _finding(finding) -> dict:
-    return {"kind": _text(_get(finding, "kind_label") or _get(finding, "kind")),
-            "person": _name(_get(finding, "person")), "unit": _name(_get(finding, "unit")),
-            "state": _text(_get(finding, "state_label") or _get(finding, "state")),
+    return {"kind": _label(finding, "kind"), "person": _name(_get(finding, "person")),
+            "unit": _name(_get(finding, "unit")), "state": _label(finding, "state"),
             "summary": _text(_get(finding, "summary"))}
 
 
@@ -235,27 +245,28 @@ def review_record(viewer, incident: Incident, *, now=None) -> dict[str, Any]:
     record = {**base, "kind": "review", "title": f"关于{base['incident']['title']}的复盘报告"}
     if review is None:
         record.update(review_state="依据记录自动生成的草稿（复盘尚未开始）",
-                      signed="", sections=_draft_sections(base), facts=[])
+                      signed="", sections=_draft_sections(base), facts=[])  # the times are in section 一
         return record
     written = {}
     extra = []
     titles = dict(REVIEW_SECTIONS)
     by_title = {title: code for code, title in REVIEW_SECTIONS}
     for s in _get(review, "sections", None) or []:
-        code = _get(s, "code") or by_title.get(_get(s, "title"), "")
-        entry = {"title": _get(s, "title") or titles.get(code, code), "paragraphs": _paragraphs(_get(s, "text")),
-                 "state": _text(_get(s, "state_label") or _get(s, "state")),
-                 "signed": _signature(s)}
+        code = _get(s, "key") or _get(s, "code") or by_title.get(_get(s, "title"), "")
+        # A known section takes the seed's title, whatever language the provider spoke.
+        entry = {"title": titles.get(code) or _text(_get(s, "title")) or code,
+                 "paragraphs": _paragraphs(_get(s, "text")), "signed": _signature(s)}
         if code in titles:
             written[code] = entry
         else:
             extra.append(entry)
-    ordered = [written.get(code) or {"title": title, "paragraphs": ["（未填写）"], "state": "", "signed": ""}
+    ordered = [written.get(code) or {"title": title, "paragraphs": ["（未填写）"], "signed": ""}
                for code, title in REVIEW_SECTIONS]
-    facts = _get(review, "facts", None) or {}
-    record.update(review_state=_text(_get(review, "state_label") or _get(review, "state")),
-                  signed=_signature(review), sections=ordered + extra,
-                  facts=[(str(k), _text(v)) for k, v in facts.items()] if isinstance(facts, dict) else [])
+    state = _get(review, "state_label") or REVIEW_STATES.get(_get(review, "state"), _text(_get(review, "state")))
+    # The key times come from the record (the review's own facts are the JSON its text was
+    # pre-filled from; printed here they would repeat the sections).
+    record.update(review_state=str(state or ""), signed=_signature(review), sections=ordered + extra,
+                  facts=base["times"])
     return record
 
 
@@ -296,6 +307,6 @@ def _draft_sections(r: dict) -> list[dict]:
     resp = ([f"{f['kind']}：{f['person']}（{f['unit']}），{f['state']}。{f['summary']}" for f in r["findings"]]
             if r["findings"] else [NOT_YET])
     texts = [facts, response, care, duty, opinion or [NOT_YET], resp, ["（待复盘小组填写）"]]
-    return [{"title": title, "paragraphs": paragraphs, "state": "", "signed": ""}
+    return [{"title": title, "paragraphs": paragraphs, "signed": ""}
             for (_code, title), paragraphs in zip(REVIEW_SECTIONS, texts, strict=True)]
 
