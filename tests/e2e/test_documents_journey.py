@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_the_office_generates_and_downloads_the_comprehensive_report(page, campus, closed_incident,  # noqa: F811
-                                                                     settings, tmp_path, viewport):
+                                                                     settings, tmp_path, shot):
     settings.MEDIA_ROOT = tmp_path
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -29,6 +29,7 @@ def test_the_office_generates_and_downloads_the_comprehensive_report(page, campu
     page.wait_for_url(re.compile(r"/$"))
     page.get_by_role("link", name="文书").first.click()
     page.get_by_role("link", name=closed_incident.title).click()
+    shot("documents-incident")
     page.locator("#generate-comprehensive-docx").click()
     page.wait_for_url(re.compile(r"/documents/\d+/$"))
     expect(page.locator("#document-progress")).to_contain_text("排队中")
@@ -39,6 +40,7 @@ def test_the_office_generates_and_downloads_the_comprehensive_report(page, campu
     link = page.locator("#document-download")
     expect(link).to_be_visible(timeout=10_000)  # the page polled and swapped itself
     expect(page.locator("#document-progress")).to_contain_text(Document.objects.get().sha256)
+    shot("documents-done")
     with page.expect_download() as info:
         link.click()
     download = info.value
