@@ -150,6 +150,10 @@ def test_documents_are_scoped_like_the_incident(campus, closed_incident):
     li = client_for(campus.li)
     assert li.get(f"/documents/{doc.pk}/download/").status_code == 200
     assert li.get(f"/api/v1/documents/{doc.pk}/file").status_code == 200
+    listed = li.get(f"/api/v1/incidents/{closed_incident.pk}/documents").json()
+    assert [(d["id"], d["state"], d["sha256"]) for d in listed] == [(doc.pk, "done", Document.objects.get().sha256)]
+    assert listed[0]["download"] == f"/api/v1/documents/{doc.pk}/file"
+    assert "/api/v1/incidents/{incident_id}/documents" in li.get("/api/v1/openapi.json").json()["paths"]
 
 
 @pytest.mark.django_db
