@@ -96,6 +96,7 @@ def permission_denied(request, exc):
 
 from shouwang.aftermath.api import router as aftermath_router  # noqa: E402
 from shouwang.api.org import router as org_router  # noqa: E402
+from shouwang.documents.api import router as documents_router  # noqa: E402
 from shouwang.incidents.api import router as incidents_router  # noqa: E402
 from shouwang.notify.api import router as notify_router  # noqa: E402
 from shouwang.plans.api import router as plans_router  # noqa: E402
@@ -107,3 +108,4 @@ api.add_router("/", notify_router)
 api.add_router("/", plans_router)
 api.add_router("/", incidents_router)
 api.add_router("/", aftermath_router)
+api.add_router("/", documents_router)

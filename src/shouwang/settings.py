@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "shouwang.plans",
     "shouwang.incidents",
     "shouwang.aftermath",
+    "shouwang.documents",
     "shouwang.ops",
     "shouwang.demo",
     "shouwang.web",
@@ -316,5 +317,6 @@ LOGGING = {
     "filters": {"redact": {"()": "shouwang.ops.redact.RedactingFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env.str("SHOUWANG_LOG_LEVEL", default="INFO")},
-    "loggers": {"django_tasks_db": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {"django_tasks_db": {"level": "WARNING"}, "axes": {"level": "WARNING"},
+                "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("plans/", include("shouwang.plans.urls")),
     path("incidents/", include("shouwang.incidents.urls")),
     path("aftermath/", include("shouwang.aftermath.urls")),
+    path("documents/", include("shouwang.documents.urls")),
     path("", include("shouwang.reports.urls")),
     path("", include("shouwang.web.urls")),
 ]

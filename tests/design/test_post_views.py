@@ -402,6 +402,10 @@ TABLE: dict[str, PostView] = {
     "action_inspect": PostView(
         setup=on_action({"verdict": "accept"}, submitted=True), allowed="chen", wrong=POST_ONLY,
         refused=(*OUTSIDERS, "zhang")),  # the owner does not inspect their own work
+    # ---- documents ----
+    "incident_documents": PostView(
+        setup=on_incident(kind="comprehensive", format="docx"), allowed="chen", wrong=FORM_PAGE,
+        refused=OUTSIDERS),
     # ---- plans and resources ----
     "plan_clone": PostView(
         setup=lambda w: (TEST_DRILL, {"code": "my_drill", "title": "本校演练预案"}),

@@ -295,6 +295,8 @@ def write(data: DemoData, *, seed: int = 1, today: datetime.date | None = None) 
     # process checks it is deterministic), and models need the app registry.
     from shouwang.accounts.models import User
     from shouwang.audit.services import event_record
+    from shouwang.demo.aftermath import add_aftermath
+    from shouwang.demo.documents import demo_documents
     from shouwang.escalation.models import DutyShift
     from shouwang.ops.schema import refresh_planner_statistics
     from shouwang.org.models import Post, Role, Student, Unit
@@ -353,9 +355,9 @@ def write(data: DemoData, *, seed: int = 1, today: datetime.date | None = None) 
         "duty_shifts": len(data.duty), "seed": seed,
     })
     refresh_planner_statistics(Unit, User, Post, Student, DutyShift)
-    from shouwang.demo.aftermath import add_aftermath  # noqa: PLC0415  (demo modules use Django)
-
+    # Each module's demo, through its services; documents last (they print what the others made).
     add_aftermath(today=today)
+    demo_documents(today=today)
     return summary
 
 

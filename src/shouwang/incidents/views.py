@@ -125,6 +125,9 @@ VERB_LABELS = {
     "release.published": gettext_lazy("Statement published"),
     "media.requested": gettext_lazy("Interview request logged"),
     "media.decided": gettext_lazy("Interview decision"),
+    "document.requested": gettext_lazy("Document requested"),
+    "document.generated": gettext_lazy("Document generated"),
+    "document.failed": gettext_lazy("Document generation failed"),
 }
 
 

@@ -16,6 +16,7 @@ EXTRA_NAV = [
     ("report_list", _("Reports"), None),
     ("incident_list", _("Incidents"), None),
     ("aftermath_home", _("Aftermath and corrective actions"), None),
+    ("document_index", _("Documents"), None),
     ("plan_list", _("Plans"), None),
     ("escalation_policies", _("Escalation"), None),
     ("duty_roster", _("Duty roster"), None),

@@ -1,0 +1,30 @@
+from django.apps import AppConfig, apps
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentsConfig(AppConfig):
+    name = "shouwang.documents"
+    verbose_name = _("Documents")
+
+    def ready(self):
+        # Imported here, not at the top: the apps below are optional (built beside documents,
+        # merged later) and their selectors import models.
+        from shouwang.ops.sweeps import register_health_check
+
+        from . import sections
+        from .health import pdf_warnings
+
+        register_health_check(pdf_warnings)  # check-deploy: PDFs need pango and the Noto CJK fonts
+
+        # The review, its aftermath items and the accountability findings come from the apps
+        # below documents, through the names agreed for issue 15. Documents is above them, so
+        # it is documents that wires them (they may not import a layer above them).
+        if apps.is_installed("shouwang.aftermath"):
+            from shouwang.aftermath import selectors as aftermath
+
+            sections.register(sections.REVIEW, aftermath.review_for_incident)
+            sections.register(sections.AFTERMATH_ITEMS, aftermath.items_for)
+        if apps.is_installed("shouwang.accountability"):
+            from shouwang.accountability import selectors as accountability
+
+            sections.register(sections.FINDINGS, accountability.findings_for_incident)
