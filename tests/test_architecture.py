@@ -28,7 +28,6 @@ LOCAL_IMPORTS_ALLOWED = {
     "api/apps.py": "AppConfig.ready",
     "reports/categories.py": "post_migrate handler: models of a migration in progress",
     "org/roles.py": "post_migrate handler: models of a migration in progress",
-    "escalation/policies.py": "post_migrate handler and validation called during migrate",
     "demo/school.py": "generate() must import without Django set up (checked in a bare process)",
     "settings.py": "python-cas asks settings for its HTTP session; apps load after settings",
     "notify/providers/__init__.py": "providers load on first use (SMS/e-mail settings read then)",

@@ -4,9 +4,14 @@ from pathlib import Path
 
 import yaml
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, Q
 from django.utils.translation import gettext as _
 
+from shouwang.org.import_files import FUNCTIONS
+from shouwang.org.models import Role, Unit
+
 from . import categories
+from .models import EscalationPolicy, Holiday
 
 POLICIES_FILE = Path(__file__).with_name("policies.yaml")
 LEVEL_KINDS = ("dorm_room", "dorm_building", "class", "grade", "college", "school")
@@ -15,8 +20,6 @@ MAX_ACK_MINUTES = 7 * 24 * 60
 
 def validate_steps(steps, start_step=0):
     """Raise ValidationError listing every problem, each naming its step (1-based)."""
-    from shouwang.org.models import Role
-
     errors = []
     if not isinstance(steps, list):
         raise ValidationError(_("The steps must be a list, one item per step."))
@@ -59,9 +62,6 @@ def validate_steps(steps, start_step=0):
 
 def office_functions() -> set[str]:
     """Functions an "office:<function>" step may name: the shipped ones and any a unit has."""
-    from shouwang.org.import_files import FUNCTIONS
-    from shouwang.org.models import Unit
-
     return set(FUNCTIONS.values()) | set(
         Unit.objects.filter(kind=Unit.Kind.OFFICE).exclude(function="").values_list("function", flat=True))
 
@@ -73,8 +73,6 @@ def default_policies():
 
 def load_default_policies():
     """Create the shipped policies when there are none (first migrate / fresh school)."""
-    from .models import EscalationPolicy
-
     if EscalationPolicy.objects.exists():
         return 0
     for spec in default_policies():
@@ -92,10 +90,6 @@ def policy_for(category, severity, *, holiday_on=None):
     """Most specific active policy: category+severity, category, severity, then the default.
     With `holiday_on` (a date) the policy also says, as `is_holiday`, whether that date is in
     the holiday calendar: filing needs both, and asks once."""
-    from django.db.models import Exists, Q
-
-    from .models import EscalationPolicy, Holiday
-
     candidates = EscalationPolicy.objects.filter(
         Q(category=category) | Q(category__isnull=True), Q(severity=severity) | Q(severity=""), is_active=True,
     )
