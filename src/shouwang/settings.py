@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "shouwang.notify",
     "shouwang.plans",
     "shouwang.incidents",
+    "shouwang.accountability",
     "shouwang.ops",
     "shouwang.demo",
     "shouwang.web",

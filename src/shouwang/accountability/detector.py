@@ -1,0 +1,406 @@
+"""The detector: findings read from the record, never typed in (R-AFTER-4). Each rule reads
+what reports, the route, the engine and incidents wrote, and proposes findings keyed by (kind,
+subject, person); `detect` stores those not yet stored, with a `finding.detected` event each,
+in one transaction. Run by the worker (`detector_sweep`), by 学生处's button and by
+`shouwang detect-accountability`; a rerun finds the same keys and writes nothing.
+
+The rules (the page shows them in words too):
+- 迟报: filed more than the limit (ReportingLimit, category × severity) after it occurred.
+- 漏报: the school heard of it from above or outside — a person outside the unit's chain filed
+  it (an office, a leader, relaying police or parents), or it is a 舆情 category — and no one in
+  the unit's chain had filed a report of that category about the unit within 12 hours before;
+  against the holders, on the day it occurred, of the route's posts in the unit's chain.
+- 瞒报: closed or handled locally while the route never reached the level the severity
+  requires (ReportingLimit.required_at; the frozen route and its recipients say what was
+  reached). Not when the decision was made at that level or above (the office approved it).
+- 虚报/谎报: verified false; or, after it was verified true, an update or the incident's
+  situation changed the number of people materially (by half and at least 2).
+- 未及时到位: a person asked to acknowledge missed the deadline (the engine's
+  Recipient.missed_at), or the owner of an on-scene step of a plan (step ids ending in
+  `_on_scene` / `_to_scene`) arrived after its due time, or not at all once it was due.
+"""
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from shouwang.audit.models import Event
+from shouwang.audit.services import batched_events, event_record
+from shouwang.escalation.planner import Routing
+from shouwang.incidents.models import Arrival, Incident, SituationUpdate, Task
+from shouwang.org.models import Post, Unit
+from shouwang.reports.models import Recipient, Report, ReportUpdate
+
+from .models import Finding, ReportingLimit
+
+REPORT = "reports.report"
+INCIDENT = "incidents.incident"
+WINDOW_DAYS = 90  # the worker looks at reports filed and incidents activated this recently
+OUTSIDE_CATEGORIES = ("public_opinion", "harmful_posting")  # the school learns of these from outside
+CHAIN_KINDS = ("college", "grade", "class", "dorm_building", "dorm_room")
+ON_SCENE_STEP = re.compile(r"(_on_scene|_to_scene)$")
+SAME_EVENT_HOURS = 12
+MATERIAL_SHARE, MATERIAL_MIN = 0.5, 2
+
+
+@dataclass
+class Proposal:
+    kind: str
+    subject_type: str
+    subject_id: str
+    person_id: int | None
+    unit_id: int
+    occurred_at: object
+    summary: str
+    detail: str = ""
+    report_id: int | None = None
+    incident_id: int | None = None
+    facts: dict = field(default_factory=dict)
+    verbs: tuple = ()  # the timeline verbs that are its evidence
+    evidence_persons: bool = False  # only the deadline.missed events naming this person
+
+    @property
+    def key(self):
+        return (self.kind, self.subject_type, self.subject_id, self.person_id or 0)
+
+
+def _limits():
+    rows = {(lim.category_id, lim.severity): lim for lim in ReportingLimit.objects.all()}
+
+    def limit_for(category_id, severity):
+        return rows.get((category_id, severity)) or rows.get((None, severity))
+    return limit_for
+
+
+def _minutes(delta) -> int:
+    return int(delta.total_seconds() // 60)
+
+
+# ---- 迟报 -----------------------------------------------------------------------------------------
+def late_reports(reports, limit_for) -> list[Proposal]:
+    out = []
+    for r in reports:
+        limit = limit_for(r.category_id, r.severity)
+        if limit is None or r.reporter_id is None or r.verification == Report.Verification.DUPLICATE:
+            continue
+        gap = _minutes(r.filed_at - r.occurred_at)
+        if gap > limit.minutes:
+            out.append(Proposal(
+                kind=Finding.Kind.LATE_REPORT, subject_type=REPORT, subject_id=str(r.pk), person_id=r.reporter_id,
+                unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk,
+                summary=f"#{r.pk} {r.category.name}：发生后 {gap} 分钟才上报（时限 {limit.minutes} 分钟）",
+                facts={"gap_minutes": gap, "limit_minutes": limit.minutes}, verbs=("report.filed",)))
+    return out
+
+
+# ---- 瞒报 -----------------------------------------------------------------------------------------
+def _level_index(route, at) -> int | None:
+    return next((i for i, step in enumerate(route or []) if step.get("at") == at), None)
+
+
+def _holds_level(posts, route, index) -> bool:
+    """Does one of these posts sit at a level of the route at `index` or above?"""
+    for step in (route or [])[index:]:
+        at = step.get("at", "")
+        for kind, function in posts:
+            if at.startswith("office:") and kind == Unit.Kind.OFFICE and function == at.split(":", 1)[1]:
+                return True
+            if kind == at:
+                return True
+    return False
+
+
+def concealments(reports, limit_for) -> list[Proposal]:
+    closing = [r for r in reports if (r.closed_at or r.decision == Report.Decision.LOCAL)
+               and r.verification != Report.Verification.FALSE]
+    if not closing:
+        return []
+    ids = [r.pk for r in closing]
+    reached = defaultdict(lambda: -1)
+    for report_id, step in Recipient.objects.filter(report_id__in=ids, step__gte=0).values_list("report_id", "step"):
+        reached[report_id] = max(reached[report_id], step)
+    deciders = {}
+    for subject_id, actor_id in (Event.objects.filter(subject_type=REPORT, subject_id__in=[str(i) for i in ids],
+                                                      verb="report.decided", data__decision="local")
+                                 .order_by("seq").values_list("subject_id", "actor_id")):
+        deciders[int(subject_id)] = actor_id
+    posts = defaultdict(list)
+    for person_id, kind, function in Post.objects.current().filter(
+            person_id__in={p for p in deciders.values() if p}).values_list("person_id", "unit__kind",
+                                                                          "unit__function"):
+        posts[person_id].append((kind, function))
+    out = []
+    for r in closing:
+        limit = limit_for(r.category_id, r.severity)
+        required = _level_index(r.route, limit.required_at) if limit and limit.required_at else None
+        if required is None or reached[r.pk] >= required:
+            continue
+        decider = deciders.get(r.pk)
+        if decider and _holds_level(posts[decider], r.route, required):
+            continue  # decided at the required level or above: an approved downgrade
+        person = decider or r.acknowledged_by_id
+        how = "就地处理" if r.decision == Report.Decision.LOCAL else "关闭"
+        top = r.route[reached[r.pk]]["at"] if reached[r.pk] >= 0 else "—"
+        out.append(Proposal(
+            kind=Finding.Kind.CONCEALED, subject_type=REPORT, subject_id=str(r.pk), person_id=person,
+            unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk,
+            summary=f"#{r.pk} {r.get_severity_display()} {r.category.name}：未报至{limit.required_at}即{how}"
+                    f"（最高到达 {top}）",
+            facts={"required_at": limit.required_at, "required_step": required, "reached_step": reached[r.pk],
+                   "decision": r.decision},
+            verbs=("report.filed", "route.planned", "route.step_started", "report.decided", "report.acknowledged")))
+    return out
+
+
+# ---- 虚报/谎报 ------------------------------------------------------------------------------------
+def _material(before, after) -> bool:
+    if before is None or after is None:
+        return False
+    diff = abs(after - before)
+    return diff >= MATERIAL_MIN and diff >= MATERIAL_SHARE * max(before, 1)
+
+
+def false_reports(reports) -> list[Proposal]:
+    out = []
+    by_pk = {r.pk: r for r in reports}
+    for r in reports:
+        if r.verification == Report.Verification.FALSE and r.reporter_id:
+            out.append(Proposal(
+                kind=Finding.Kind.FALSE_REPORT, subject_type=REPORT, subject_id=str(r.pk), person_id=r.reporter_id,
+                unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk, detail="verified_false",
+                summary=f"#{r.pk} {r.category.name}：经核实为不实信息", verbs=("report.filed", "report.verified")))
+    candidates = [r for r in reports if r.verification == Report.Verification.TRUE and r.reporter_id
+                  and r.people_count is not None]
+    if not candidates:
+        return out
+    ids = [r.pk for r in candidates]
+    verified_at = dict(Event.objects.filter(subject_type=REPORT, subject_id__in=[str(i) for i in ids],
+                                            verb="report.verified", data__verdict="true")
+                       .order_by("seq").values_list("subject_id", "at"))
+    changed = {}
+    for u in ReportUpdate.objects.filter(report_id__in=ids, people_count__isnull=False).order_by("at"):
+        r = by_pk[u.report_id]
+        at = verified_at.get(str(r.pk))
+        if at and u.at >= at and _material(r.people_count, u.people_count) and r.pk not in changed:
+            changed[r.pk] = (u.people_count, "report_update")
+    for report_id, count in (SituationUpdate.objects.filter(incident__report_id__in=ids, people_involved__isnull=False)
+                             .order_by("at").values_list("incident__report_id", "people_involved")):
+        r = by_pk[report_id]
+        if _material(r.people_count, count) and report_id not in changed:
+            changed[report_id] = (count, "situation")
+    for report_id, (count, source) in changed.items():
+        r = by_pk[report_id]
+        out.append(Proposal(
+            kind=Finding.Kind.FALSE_REPORT, subject_type=REPORT, subject_id=str(r.pk), person_id=r.reporter_id,
+            unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk, detail="materially_changed",
+            summary=f"#{r.pk} {r.category.name}：上报人数 {r.people_count}，核实后更正为 {count}",
+            facts={"reported": r.people_count, "later": count, "source": source},
+            verbs=("report.filed", "report.verified", "report.updated")))
+    return out
+
+
+# ---- 漏报 -----------------------------------------------------------------------------------------
+def _chain_paths(path) -> list[str]:
+    parts = [c for c in path.split("/") if c]
+    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+
+
+def missed_reports(reports) -> list[Proposal]:
+    reports = [r for r in reports if r.reporter_id and r.unit.kind in CHAIN_KINDS]
+    if not reports:
+        return []
+    # The reporters' posts on the day (any unit): is the reporter in the unit's chain?
+    reporter_posts = defaultdict(list)
+    days = {timezone.localdate(r.occurred_at) for r in reports}
+    first, last = min(days), max(days)
+    for person_id, path, kind, since, until in (
+            Post.objects.filter(person_id__in={r.reporter_id for r in reports}, since__lte=last)
+            .filter(Q(until__isnull=True) | Q(until__gte=first))
+            .values_list("person_id", "unit__path", "unit__kind", "since", "until")):
+        reporter_posts[person_id].append((path, kind, since, until))
+
+    def in_chain(person_id, report):
+        day, chain = timezone.localdate(report.occurred_at), _chain_paths(report.unit.path)
+        return any(kind in CHAIN_KINDS and path in chain and since <= day and (until is None or until >= day)
+                   for path, kind, since, until in reporter_posts.get(person_id, []))
+
+    candidates = [r for r in reports if not in_chain(r.reporter_id, r)
+                  and (r.category.code in OUTSIDE_CATEGORIES or _outside_reporter(reporter_posts[r.reporter_id]))]
+    out = []
+    for r in candidates:
+        window = timedelta(hours=SAME_EVENT_HOURS)
+        college = _chain_paths(r.unit.path)[:3][-1] if r.unit.depth >= 1 else r.unit.path
+        earlier = (Report.objects.filter(category_id=r.category_id, filed_at__lte=r.filed_at,
+                                         occurred_at__gte=r.occurred_at - window,
+                                         occurred_at__lte=r.occurred_at + window, reporter__isnull=False,
+                                         unit__path__startswith=college)
+                   .exclude(pk=r.pk).select_related("unit"))
+        if any(in_chain_for(e, r) for e in earlier):
+            continue
+        people = _responsible(r)
+        for person_id in people or [None]:
+            out.append(Proposal(
+                kind=Finding.Kind.MISSED_REPORT, subject_type=REPORT, subject_id=str(r.pk), person_id=person_id,
+                unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk,
+                summary=f"#{r.pk} {r.category.name}：学校经{'舆情' if r.category.code in OUTSIDE_CATEGORIES else '上级或外部'}"
+                        f"获知，{r.unit.name}责任人未报告",
+                facts={"reporter": r.reporter_id}, verbs=("report.filed", "route.planned")))
+    return out
+
+
+def _outside_reporter(posts) -> bool:
+    """Filed by an office or a leader (school, office): the school heard of it from above."""
+    return any(kind in (Unit.Kind.SCHOOL, Unit.Kind.OFFICE) for _p, kind, _s, _u in posts)
+
+
+def in_chain_for(earlier, report) -> bool:
+    """Was `earlier` filed by someone holding a post, that day, in the chain of report's unit?"""
+    day = timezone.localdate(report.occurred_at)
+    return (Post.objects.current(day).filter(person_id=earlier.reporter_id, unit__path__in=_chain_paths(report.unit.path),
+                                             unit__kind__in=CHAIN_KINDS).exists())
+
+
+def _responsible(report) -> list[int]:
+    """Holders, on the day it occurred, of the route's posts in the unit's chain."""
+    routing = Routing(report.occurred_at)
+    steps = [s for s in report.route or [] if s.get("at") in CHAIN_KINDS]
+    routing.load([report], {report.pk: [report.unit.path]}, {role for s in steps for role in s["roles"]})
+    seen = []
+    for step in steps:
+        for person, _role in routing.people(report, step):
+            if person.pk not in seen and person.pk != report.reporter_id:
+                seen.append(person.pk)
+    return seen
+
+
+# ---- 未及时到位 ------------------------------------------------------------------------------------
+def ack_misses(report_ids, reports_by_pk) -> list[Proposal]:
+    out = []
+    rows = (Recipient.objects.filter(report_id__in=report_ids, missed_at__isnull=False, purpose=Recipient.Purpose.ACK)
+            .order_by("missed_at").values_list("report_id", "person_id", "missed_at", "step"))
+    seen = set()
+    for report_id, person_id, missed_at, step in rows:
+        if (report_id, person_id) in seen:
+            continue
+        seen.add((report_id, person_id))
+        r = reports_by_pk[report_id]
+        out.append(Proposal(
+            kind=Finding.Kind.LATE_ARRIVAL, subject_type=REPORT, subject_id=str(report_id), person_id=person_id,
+            unit_id=r.unit_id, occurred_at=missed_at, report_id=report_id, detail="ack_missed",
+            summary=f"#{report_id} {r.category.name}：未在时限内确认收到（第 {step + 1} 级）",
+            facts={"step": step}, verbs=("route.step_started", "deadline.missed"), evidence_persons=True))
+    return out
+
+
+def arrivals(incidents, now) -> list[Proposal]:
+    ids = [i.pk for i in incidents]
+    by_pk = {i.pk: i for i in incidents}
+    arrived = {(a.incident_id, a.person_id): a.at for a in Arrival.objects.filter(incident_id__in=ids)}
+    out, seen = [], set()
+    for t in Task.objects.filter(incident_id__in=ids).order_by("due_at", "pk"):
+        if not ON_SCENE_STEP.search(t.step_id) or (t.incident_id, t.assignee_id) in seen:
+            continue
+        at = arrived.get((t.incident_id, t.assignee_id))
+        incident = by_pk[t.incident_id]
+        if at is not None and at > t.due_at:
+            detail, summary = "arrival_late", f"{incident.title}：{_minutes(at - t.due_at)} 分钟后才到场（{t.title}）"
+        elif at is None and t.due_at <= now:
+            detail, summary = "arrival_missing", f"{incident.title}：未到场（{t.title}）"
+        else:
+            continue
+        seen.add((t.incident_id, t.assignee_id))
+        out.append(Proposal(
+            kind=Finding.Kind.LATE_ARRIVAL, subject_type=INCIDENT, subject_id=str(t.incident_id),
+            person_id=t.assignee_id, unit_id=incident.unit_id, occurred_at=t.due_at, incident_id=t.incident_id,
+            report_id=incident.report_id, detail=detail, summary=summary[:300],
+            facts={"task": t.pk, "step": t.step_id, "due_at": t.due_at.isoformat(),
+                   "arrived_at": at.isoformat() if at else None},
+            verbs=("incident.activated", "incident.tasks_created", "task.overdue", "arrival.recorded")))
+    return out
+
+
+# ---- running it ------------------------------------------------------------------------------------
+def propose(*, now, since=None) -> list[Proposal]:
+    reports_qs = Report.objects.select_related("category", "unit").order_by()
+    incidents_qs = Incident.objects.order_by()
+    if since is not None:
+        reports_qs = reports_qs.filter(filed_at__gte=since)
+        incidents_qs = incidents_qs.filter(activated_at__gte=since)
+    reports = list(reports_qs)
+    limit_for = _limits()
+    by_pk = {r.pk: r for r in reports}
+    return [*late_reports(reports, limit_for), *missed_reports(reports), *concealments(reports, limit_for),
+            *false_reports(reports), *ack_misses(list(by_pk), by_pk), *arrivals(list(incidents_qs), now)]
+
+
+def _evidence(proposals) -> dict:
+    """Event pks per proposal key, read only for the subjects of new proposals."""
+    subjects = defaultdict(set)
+    for p in proposals:
+        subjects[p.subject_type].add(p.subject_id)
+    verbs = {v for p in proposals for v in p.verbs}
+    events = defaultdict(list)
+    for subject_type, ids in subjects.items():
+        for pk, subject_id, verb, data, actor_id in (
+                Event.objects.filter(subject_type=subject_type, subject_id__in=list(ids), verb__in=verbs)
+                .order_by("seq").values_list("pk", "subject_id", "verb", "data", "actor_id")):
+            events[(subject_type, subject_id)].append((pk, verb, data, actor_id))
+    out = {}
+    for p in proposals:
+        keep = []
+        for pk, verb, data, actor_id in events[(p.subject_type, p.subject_id)]:
+            if verb not in p.verbs:
+                continue
+            if p.evidence_persons and verb == "deadline.missed" and p.person_id not in (data.get("persons") or []):
+                continue
+            if verb == "arrival.recorded" and actor_id != p.person_id:
+                continue
+            keep.append(pk)
+        out[p.key] = keep
+    return out
+
+
+def detect(*, now=None, since=None, actor=None) -> dict:
+    """Store the findings not stored yet; returns {"created": n, "by_kind": {...}}. Idempotent:
+    the unique (kind, subject, person) key skips what exists, also against a concurrent run."""
+    now = now or timezone.now()
+    proposals = propose(now=now, since=since)
+    unique = {}
+    for p in proposals:
+        unique.setdefault(p.key, p)
+    with transaction.atomic(), batched_events():
+        existing = set()
+        kinds = {k[0] for k in unique}
+        subject_ids = {k[2] for k in unique}
+        if unique:
+            existing = set(Finding.objects.filter(kind__in=kinds, subject_id__in=subject_ids)
+                           .values_list("kind", "subject_type", "subject_id", "person_key"))
+        new = [p for key, p in unique.items() if key not in existing]
+        evidence = _evidence(new)
+        rows = [Finding(kind=p.kind, subject_type=p.subject_type, subject_id=p.subject_id, report_id=p.report_id,
+                        incident_id=p.incident_id, person_id=p.person_id, person_key=p.person_id or 0,
+                        unit_id=p.unit_id, detail=p.detail, summary=p.summary[:300], facts=p.facts,
+                        evidence=evidence[p.key], occurred_at=p.occurred_at, detected_at=now) for p in new]
+        Finding.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+        created = list(Finding.objects.filter(detected_at=now, kind__in=kinds, subject_id__in=subject_ids)
+                       .values_list("pk", "kind", "subject_type", "subject_id", "person_key", "summary")) if new else []
+        new_keys = {p.key for p in new}
+        by_kind: dict[str, int] = defaultdict(int)
+        for pk, kind, subject_type, subject_id, person_key, summary in created:
+            if (kind, subject_type, subject_id, person_key) not in new_keys:
+                continue
+            by_kind[kind] += 1
+            event_record(actor=actor, subject=("accountability.finding", pk), verb="finding.detected", at=now,
+                         data={"kind": kind, "subject": f"{subject_type}:{subject_id}",
+                               "person": person_key or None, "summary": summary})
+    return {"created": sum(by_kind.values()), "by_kind": dict(by_kind)}
+
+
+def detector_sweep(now):
+    """The worker's run: the recent record only (WINDOW_DAYS)."""
+    return detect(now=now, since=now - timedelta(days=WINDOW_DAYS))["created"]
