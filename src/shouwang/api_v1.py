@@ -27,6 +27,7 @@ def permission_denied(request, exc):
     return api.create_response(request, {"detail": str(_("Permission denied."))}, status=403)
 
 
+from shouwang.accountability.api import router as accountability_router  # noqa: E402
 from shouwang.api.org import router as org_router  # noqa: E402
 from shouwang.incidents.api import router as incidents_router  # noqa: E402
 from shouwang.notify.api import router as notify_router  # noqa: E402
@@ -38,3 +39,4 @@ api.add_router("/", reports_router)
 api.add_router("/", notify_router)
 api.add_router("/", plans_router)
 api.add_router("/", incidents_router)
+api.add_router("/", accountability_router)

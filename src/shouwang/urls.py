@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("shouwang.notify.urls")),
     path("plans/", include("shouwang.plans.urls")),
     path("incidents/", include("shouwang.incidents.urls")),
+    path("accountability/", include("shouwang.accountability.urls")),
     path("", include("shouwang.reports.urls")),
     path("", include("shouwang.web.urls")),
 ]

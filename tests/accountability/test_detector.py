@@ -9,11 +9,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from shouwang.accountability.detector import detector_sweep
 from shouwang.accountability.models import Finding
-from shouwang.accountability.services import detector_run, finding_decide, finding_explain, limit_set
+from shouwang.accountability.services import (
+    detector_run,
+    finding_decide,
+    finding_explain,
+    limit_set,
+)
 from shouwang.audit.models import Event
 from shouwang.escalation.sweep import deadline_sweep
 from shouwang.incidents.services import arrival_record, incident_activate, situation_add
-from shouwang.reports.services import report_acknowledge, report_decide, report_update_add, report_verify
+from shouwang.reports.services import (
+    report_acknowledge,
+    report_decide,
+    report_update_add,
+    report_verify,
+)
 
 from .conftest import at
 

@@ -11,6 +11,7 @@ EXTRA_NAV = [
     ("report_new", _("File a report"), None),
     ("report_list", _("Reports"), None),
     ("incident_list", _("Incidents"), None),
+    ("accountability_findings", _("Accountability"), None),
     ("plan_list", _("Plans"), None),
     ("escalation_policies", _("Escalation"), None),
     ("duty_roster", _("Duty roster"), None),
