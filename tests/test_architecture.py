@@ -23,6 +23,8 @@ LOCAL_IMPORTS_ALLOWED = {
     "org/apps.py": "AppConfig.ready",
     "plans/apps.py": "AppConfig.ready",
     "audit/apps.py": "AppConfig.ready",
+    "accountability/apps.py": "AppConfig.ready",
+    "accountability/defaults.py": "post_migrate handler: models of a migration in progress",
     "reports/categories.py": "post_migrate handler: models of a migration in progress",
     "org/roles.py": "post_migrate handler: models of a migration in progress",
     "escalation/policies.py": "post_migrate handler and validation called during migrate",
