@@ -75,8 +75,10 @@ def test_major_report_closed_locally_by_the_college_is_concealment(campus, file_
     report_acknowledge(actor=campus.li, report=report, channel="web", now=at(10, 3))
     close_locally(campus, report, campus.li, at(10, 20))
     run(at(11))
-    finding = Finding.objects.get(kind="concealed")
-    assert (finding.person, finding.unit) == (campus.li, campus.class_a)
+    # The college decided; the counsellor who filed it knew too: each is named, each explains.
+    assert kinds("concealed") == ["li", "zhang"]
+    finding = Finding.objects.get(kind="concealed", person=campus.li)
+    assert (finding.detail, finding.unit) == ("decided", campus.class_a)
     assert finding.facts["required_at"] == "office:student_affairs" and finding.facts["reached_step"] == 3
     verbs = list(Event.objects.filter(pk__in=finding.evidence).values_list("verb", flat=True))
     assert {"report.filed", "route.step_started", "report.decided"} <= set(verbs)

@@ -143,17 +143,22 @@ def concealments(reports, limit_for) -> list[Proposal]:
         decider = deciders.get(r.pk)
         if decider and _holds_level(posts[decider], r.route, required):
             continue  # decided at the required level or above: an approved downgrade
-        person = decider or r.acknowledged_by_id
+        # Everyone who knew and whose part it was to take it up: who decided, who acknowledged,
+        # who filed it. Each explains; the office decides each (the reporter may be exempted).
+        people = list(dict.fromkeys(p for p in (decider, r.acknowledged_by_id, r.reporter_id) if p))
         how = "就地处理" if r.decision == Report.Decision.LOCAL else "关闭"
         top = r.route[reached[r.pk]]["at"] if reached[r.pk] >= 0 else "—"
-        out.append(Proposal(
-            kind=Finding.Kind.CONCEALED, subject_type=REPORT, subject_id=str(r.pk), person_id=person,
-            unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk,
-            summary=f"#{r.pk} {r.get_severity_display()} {r.category.name}：未报至{limit.required_at}即{how}"
-                    f"（最高到达 {top}）",
-            facts={"required_at": limit.required_at, "required_step": required, "reached_step": reached[r.pk],
-                   "decision": r.decision},
-            verbs=("report.filed", "route.planned", "route.step_started", "report.decided", "report.acknowledged")))
+        for person in people or [None]:
+            out.append(Proposal(
+                kind=Finding.Kind.CONCEALED, subject_type=REPORT, subject_id=str(r.pk), person_id=person,
+                unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk,
+                detail="decided" if person == decider else "knew",
+                summary=f"#{r.pk} {r.get_severity_display()} {r.category.name}：未报至{limit.required_at}即{how}"
+                        f"（最高到达 {top}）",
+                facts={"required_at": limit.required_at, "required_step": required, "reached_step": reached[r.pk],
+                       "decision": r.decision, "decided_by": decider},
+                verbs=("report.filed", "route.planned", "route.step_started", "report.decided",
+                       "report.acknowledged")))
     return out
 
 
