@@ -213,3 +213,10 @@ def test_the_sweep_looks_only_at_the_recent_record(campus, file_at):
     file_at(actor=campus.zhang, filed=at(10), occurred=at(9))
     assert detector_sweep(now=at(10) + datetime.timedelta(days=200)) == 0
     assert detector_sweep(now=at(11)) == 1
+
+
+def test_a_report_about_another_class_does_not_count_as_the_chain_reporting_it(campus, file_at):
+    file_at(actor=campus.li, filed=at(9, 50), occurred=at(9, 45), unit="C01-2024-1")
+    office = file_at(actor=campus.chen, filed=at(10), occurred=at(9, 45), unit="C01-2024-2")
+    run(at(11))
+    assert set(Finding.objects.filter(kind="missed_report").values_list("report_id", flat=True)) == {office.pk}

@@ -31,10 +31,11 @@ from django.utils import timezone
 
 from shouwang.audit.models import Event
 from shouwang.audit.services import batched_events, event_record
+from shouwang.escalation.levels import Severity
 from shouwang.escalation.planner import Routing
 from shouwang.incidents.models import Arrival, Incident, SituationUpdate, Task
 from shouwang.org.models import Post, Unit
-from shouwang.reports.models import Recipient, Report, ReportUpdate
+from shouwang.reports.models import Category, Recipient, Report, ReportUpdate
 
 from .models import Finding, ReportingLimit
 
@@ -46,6 +47,8 @@ CHAIN_KINDS = ("college", "grade", "class", "dorm_building", "dorm_room")
 ON_SCENE_STEP = re.compile(r"(_on_scene|_to_scene)$")
 SAME_EVENT_HOURS = 12
 MATERIAL_SHARE, MATERIAL_MIN = 0.5, 2
+FIELDS = ("pk", "category_id", "severity", "unit_id", "occurred_at", "filed_at", "reporter_id", "verification",
+          "decision", "closed_at", "people_count", "acknowledged_by_id")
 
 
 @dataclass
@@ -120,6 +123,7 @@ def concealments(reports, limit_for) -> list[Proposal]:
                and r.verification != Report.Verification.FALSE]
     if not closing:
         return []
+    _load_routes(closing)
     ids = [r.pk for r in closing]
     reached = defaultdict(lambda: -1)
     for report_id, step in Recipient.objects.filter(report_id__in=ids, step__gte=0).values_list("report_id", "step"):
@@ -219,43 +223,62 @@ def missed_reports(reports) -> list[Proposal]:
     reports = [r for r in reports if r.reporter_id and r.unit.kind in CHAIN_KINDS]
     if not reports:
         return []
-    # The reporters' posts on the day (any unit): is the reporter in the unit's chain?
-    reporter_posts = defaultdict(list)
-    days = {timezone.localdate(r.occurred_at) for r in reports}
-    first, last = min(days), max(days)
-    for person_id, path, kind, since, until in (
-            Post.objects.filter(person_id__in={r.reporter_id for r in reports}, since__lte=last)
-            .filter(Q(until__isnull=True) | Q(until__gte=first))
-            .values_list("person_id", "unit__path", "unit__kind", "since", "until")):
-        reporter_posts[person_id].append((path, kind, since, until))
-
-    def in_chain(person_id, report):
-        day, chain = timezone.localdate(report.occurred_at), _chain_paths(report.unit.path)
-        return any(kind in CHAIN_KINDS and path in chain and since <= day and (until is None or until >= day)
-                   for path, kind, since, until in reporter_posts.get(person_id, []))
-
-    candidates = [r for r in reports if not in_chain(r.reporter_id, r)
+    reporter_posts = _posts_of({r.reporter_id for r in reports}, reports)
+    candidates = [r for r in reports if not _in_chain(reporter_posts, r.reporter_id, r)
                   and (r.category.code in OUTSIDE_CATEGORIES or _outside_reporter(reporter_posts[r.reporter_id]))]
-    out = []
+    if not candidates:
+        return []
+    # The reports the chain could have filed about the same event: one query for all candidates.
+    window = timedelta(hours=SAME_EVENT_HOURS)
+    earlier = defaultdict(list)
+    rows = list(Report.objects.filter(
+        category_id__in={r.category_id for r in candidates}, reporter__isnull=False,
+        filed_at__lte=max(r.filed_at for r in candidates),
+        occurred_at__gte=min(r.occurred_at for r in candidates) - window,
+        occurred_at__lte=max(r.occurred_at for r in candidates) + window,
+    ).order_by().values_list("pk", "category_id", "filed_at", "occurred_at", "reporter_id", "unit__path"))
+    for row in rows:
+        earlier[row[1]].append(row)
+    chain_posts = _posts_of({row[4] for row in rows}, candidates)
+    found = []
     for r in candidates:
-        window = timedelta(hours=SAME_EVENT_HOURS)
-        college = _chain_paths(r.unit.path)[:3][-1] if r.unit.depth >= 1 else r.unit.path
-        earlier = (Report.objects.filter(category_id=r.category_id, filed_at__lte=r.filed_at,
-                                         occurred_at__gte=r.occurred_at - window,
-                                         occurred_at__lte=r.occurred_at + window, reporter__isnull=False,
-                                         unit__path__startswith=college)
-                   .exclude(pk=r.pk).select_related("unit"))
-        if any(in_chain_for(e, r) for e in earlier):
-            continue
-        people = _responsible(r)
-        for person_id in people or [None]:
+        # About the same unit (one contains the other), filed first, by someone in its chain.
+        if not any(pk != r.pk and filed <= r.filed_at and abs(occurred - r.occurred_at) <= window
+                   and (path.startswith(r.unit.path) or r.unit.path.startswith(path))
+                   and _in_chain(chain_posts, reporter, r)
+                   for pk, _c, filed, occurred, reporter, path in earlier[r.category_id]):
+            found.append(r)
+    _load_routes(found)
+    responsible = _responsible(found)
+    out = []
+    for r in found:
+        source = "舆情" if r.category.code in OUTSIDE_CATEGORIES else "上级或外部"
+        for person_id in responsible.get(r.pk) or [None]:
             out.append(Proposal(
                 kind=Finding.Kind.MISSED_REPORT, subject_type=REPORT, subject_id=str(r.pk), person_id=person_id,
                 unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk,
-                summary=f"#{r.pk} {r.category.name}：学校经{'舆情' if r.category.code in OUTSIDE_CATEGORIES else '上级或外部'}"
-                        f"获知，{r.unit.name}责任人未报告",
+                summary=f"#{r.pk} {r.category.name}：学校经{source}获知，{r.unit.name}责任人未报告",
                 facts={"reporter": r.reporter_id}, verbs=("report.filed", "route.planned")))
     return out
+
+
+def _posts_of(person_ids, reports):
+    """{person: [(unit path, unit kind, since, until)]} for the days these reports occurred."""
+    days = [timezone.localdate(r.occurred_at) for r in reports]
+    posts = defaultdict(list)
+    for person_id, path, kind, since, until in (
+            Post.objects.filter(person_id__in=person_ids, since__lte=max(days))
+            .filter(Q(until__isnull=True) | Q(until__gte=min(days)))
+            .values_list("person_id", "unit__path", "unit__kind", "since", "until")):
+        posts[person_id].append((path, kind, since, until))
+    return posts
+
+
+def _in_chain(posts, person_id, report) -> bool:
+    """Did the person hold a post, on the day, in the chain of the report's unit?"""
+    day, chain = timezone.localdate(report.occurred_at), _chain_paths(report.unit.path)
+    return any(kind in CHAIN_KINDS and path in chain and since <= day and (until is None or until >= day)
+               for path, kind, since, until in posts.get(person_id, []))
 
 
 def _outside_reporter(posts) -> bool:
@@ -263,24 +286,26 @@ def _outside_reporter(posts) -> bool:
     return any(kind in (Unit.Kind.SCHOOL, Unit.Kind.OFFICE) for _p, kind, _s, _u in posts)
 
 
-def in_chain_for(earlier, report) -> bool:
-    """Was `earlier` filed by someone holding a post, that day, in the chain of report's unit?"""
-    day = timezone.localdate(report.occurred_at)
-    return (Post.objects.current(day).filter(person_id=earlier.reporter_id, unit__path__in=_chain_paths(report.unit.path),
-                                             unit__kind__in=CHAIN_KINDS).exists())
-
-
-def _responsible(report) -> list[int]:
-    """Holders, on the day it occurred, of the route's posts in the unit's chain."""
-    routing = Routing(report.occurred_at)
-    steps = [s for s in report.route or [] if s.get("at") in CHAIN_KINDS]
-    routing.load([report], {report.pk: [report.unit.path]}, {role for s in steps for role in s["roles"]})
-    seen = []
-    for step in steps:
-        for person, _role in routing.people(report, step):
-            if person.pk not in seen and person.pk != report.reporter_id:
-                seen.append(person.pk)
-    return seen
+def _responsible(reports) -> dict[int, list[int]]:
+    """Holders, on the day it occurred, of the route's posts in the unit's chain (one routing
+    load per day)."""
+    by_day = defaultdict(list)
+    for r in reports:
+        by_day[timezone.localdate(r.occurred_at)].append(r)
+    out = {}
+    for day_reports in by_day.values():
+        routing = Routing(day_reports[0].occurred_at)
+        roles = {role for r in day_reports for s in r.route or [] if s.get("at") in CHAIN_KINDS
+                 for role in s["roles"]}
+        routing.load(day_reports, {r.pk: [r.unit.path] for r in day_reports}, roles)
+        for r in day_reports:
+            seen = []
+            for step in (s for s in r.route or [] if s.get("at") in CHAIN_KINDS):
+                for person, _role in routing.people(r, step):
+                    if person.pk not in seen and person.pk != r.reporter_id:
+                        seen.append(person.pk)
+            out[r.pk] = seen
+    return out
 
 
 # ---- 未及时到位 ------------------------------------------------------------------------------------
@@ -330,13 +355,45 @@ def arrivals(incidents, now) -> list[Proposal]:
 
 
 # ---- running it ------------------------------------------------------------------------------------
+class Row:
+    """A report as the rules read it: its columns, its category and unit, and its frozen route
+    (loaded only for the few reports a rule looks further into)."""
+
+    __slots__ = (*FIELDS, "category", "unit", "route")
+
+    def get_severity_display(self):
+        return str(Severity(self.severity).label) if self.severity in Severity.values else self.severity
+
+
+def _rows(queryset) -> list[Row]:
+    categories = {c.pk: c for c in Category.objects.all()}
+    rows = []
+    for values in queryset.values_list(*FIELDS):
+        row = Row()
+        for name, value in zip(FIELDS, values, strict=True):
+            setattr(row, name, value)
+        row.category, row.route = categories[row.category_id], None
+        rows.append(row)
+    units = Unit.objects.in_bulk({r.unit_id for r in rows})
+    for row in rows:
+        row.unit = units[row.unit_id]
+    return rows
+
+
+def _load_routes(rows):
+    missing = [r for r in rows if r.route is None]
+    routes = dict(Report.objects.filter(pk__in=[r.pk for r in missing]).values_list("pk", "route")) if missing else {}
+    for r in missing:
+        r.route = routes.get(r.pk) or []
+
+
 def propose(*, now, since=None) -> list[Proposal]:
-    reports_qs = Report.objects.select_related("category", "unit").order_by()
+    reports_qs = Report.objects.order_by()
     incidents_qs = Incident.objects.order_by()
     if since is not None:
         reports_qs = reports_qs.filter(filed_at__gte=since)
         incidents_qs = incidents_qs.filter(activated_at__gte=since)
-    reports = list(reports_qs)
+    reports = _rows(reports_qs)
     limit_for = _limits()
     by_pk = {r.pk: r for r in reports}
     return [*late_reports(reports, limit_for), *missed_reports(reports), *concealments(reports, limit_for),

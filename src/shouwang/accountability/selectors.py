@@ -2,7 +2,8 @@
 the offices (rank ≥ SEES_UNIT_RANK, or the power to decide) the findings of the units in their
 scope. The agreed names for the siblings: findings_for_incident, findings_for_report."""
 
-from django.db.models import Q
+from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import ExtractHour, TruncMonth
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -83,19 +84,17 @@ def findings_for_report(viewer, report) -> list[dict]:
 
 
 # ---- statistics and metrics (R-AFTER-4, issue 15 item 6) ------------------------------------------
+# Aggregated in the database (counts and sums of durations grouped by person, unit, category and
+# month), folded into colleges here: a year of a large school is tens of thousands of rows.
 NIGHT_FROM, NIGHT_TO = 22, 7  # 22:00–07:00: a night-time interruption
+DURATION = DurationField()
 
 
-def _median(values):
-    values = sorted(v for v in values if v is not None)
-    if not values:
+def _mean_minutes(total, count):
+    if not count or total is None:
         return None
-    mid = len(values) // 2
-    return round(values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2, 1)
-
-
-def _minutes_between(start, end):
-    return (end - start).total_seconds() / 60 if start and end else None
+    seconds = total.total_seconds() if hasattr(total, "total_seconds") else total / 1e6
+    return round(seconds / 60 / count, 1)
 
 
 def _college_code(path):
@@ -103,90 +102,110 @@ def _college_code(path):
     return parts[1] if len(parts) > 1 else parts[0]
 
 
+def _gap(later, earlier):
+    return ExpressionWrapper(F(later) - F(earlier), output_field=DURATION)
+
+
 def statistics(viewer, *, since, until) -> dict:
-    """The statistics page: per person and per unit in [since, until) — findings by kind, times
-    to acknowledge and to arrive, each person's load (reports received, night interruptions) —
-    and the incident metrics per unit, category and month (medians, in minutes). A counsellor
-    sees their own line; a college head their college; the offices the school."""
+    """The statistics page: per person and per unit in [since, until) — findings by kind, mean
+    minutes to acknowledge and to arrive, each person's load (reports received, night
+    interruptions) — and the metrics per unit (college), category and month (means, minutes).
+    A counsellor sees their own line; a college head their college; the offices the school."""
+    kinds = list(Finding.Kind.values)
     wide = sees_unit_findings(viewer) or can_decide(viewer) or scope_for(viewer).everything
     me = getattr(viewer, "pk", None)
     reports = reports_visible(viewer).filter(filed_at__gte=since, filed_at__lt=until).order_by()
-    report_rows = list(reports.values_list("pk", "unit__path", "category__name", "filed_at", "acknowledged_at",
-                                           "closed_at"))
-    report_ids = [r[0] for r in report_rows]
-    recipients = Recipient.objects.filter(report_id__in=reports.values("pk"))
-    if not wide:
-        recipients = recipients.filter(person_id=me)
     people: dict[int, dict] = {}
 
     def person_row(pk, name):
-        return people.setdefault(pk, {"person_id": pk, "name": name, "received": 0, "night": 0, "ack": [],
-                                      "arrive": [], "missed": 0, "kinds": {k: 0 for k in Finding.Kind.values}})
-    for pk, name, full, added_at, acked_at, missed_at, purpose in recipients.values_list(
-            "person_id", "person__username", "person__full_name", "added_at", "acked_at", "missed_at", "purpose"):
-        row = person_row(pk, full or name)
-        row["received"] += 1
-        hour = timezone.localtime(added_at).hour
-        row["night"] += hour >= NIGHT_FROM or hour < NIGHT_TO
-        if purpose == Recipient.Purpose.ACK:
-            row["ack"].append(_minutes_between(added_at, acked_at))
-            row["missed"] += missed_at is not None
+        row = people.get(pk)
+        if row is None:
+            row = people[pk] = {"person_id": pk, "name": name, "received": 0, "night": 0, "ack_n": 0,
+                                "ack_sum": None, "arrive_n": 0, "arrive_sum": None, "missed": 0,
+                                "kinds": dict.fromkeys(kinds, 0)}
+        return row
+    recipients = Recipient.objects.filter(report_id__in=reports.values("pk"))
+    if not wide:
+        recipients = recipients.filter(person_id=me)
+    hour = ExtractHour("added_at")
+    acked = Q(purpose=Recipient.Purpose.ACK, acked_at__isnull=False)
+    for row in (
+                recipients.alias(added_hour=hour).values("person_id", "person__username", "person__full_name")
+                .order_by().annotate(
+                    received=Count("pk"), night=Count("pk", filter=Q(added_hour__gte=NIGHT_FROM)
+                                                      | Q(added_hour__lt=NIGHT_TO)),
+                    ack_n=Count("pk", filter=acked), ack_sum=Sum(_gap("acked_at", "added_at"), filter=acked),
+                    missed=Count("pk", filter=Q(missed_at__isnull=False)))):
+        r = person_row(row["person_id"], row["person__full_name"] or row["person__username"])
+        r.update(received=row["received"], night=row["night"], ack_n=row["ack_n"], ack_sum=row["ack_sum"],
+                 missed=row["missed"])
     incidents = incidents_visible(viewer).filter(activated_at__gte=since, activated_at__lt=until).order_by()
-    incident_rows = list(incidents.values_list("pk", "unit__path", "plan_version__plan__title", "activated_at",
-                                               "closed_at"))
-    arrivals = Arrival.objects.filter(incident_id__in=[i[0] for i in incident_rows]).order_by("at")
+    arrivals = Arrival.objects.filter(incident__in=incidents.values("pk"))
     if not wide:
         arrivals = arrivals.filter(person_id=me)
-    first_arrival: dict[int, object] = {}
-    activated = {i[0]: i[3] for i in incident_rows}
-    for incident_id, pk, name, full, at in arrivals.values_list("incident_id", "person_id", "person__username",
-                                                                "person__full_name", "at"):
-        first_arrival.setdefault(incident_id, at)
-        person_row(pk, full or name)["arrive"].append(_minutes_between(activated[incident_id], at))
-    findings = finding_list(viewer, since=since, until=until)
+    for row in (arrivals.values("person_id", "person__username", "person__full_name").order_by()
+                .annotate(n=Count("pk"), total=Sum(_gap("at", "incident__activated_at")))):
+        r = person_row(row["person_id"], row["person__full_name"] or row["person__username"])
+        r.update(arrive_n=row["n"], arrive_sum=row["total"])
+    findings = finding_list(viewer, since=since, until=until).order_by()
     if not wide:
         findings = findings.filter(person_id=me)
     unit_kinds: dict[str, dict] = {}
-    for kind, pk, name, full, unit_path in findings.values_list("kind", "person_id", "person__username",
-                                                                "person__full_name", "unit__path"):
-        if pk:
-            person_row(pk, full or name)["kinds"][kind] += 1
-        unit_kinds.setdefault(_college_code(unit_path), {k: 0 for k in Finding.Kind.values})[kind] += 1
+    for row in findings.values("kind", "person_id", "person__username", "person__full_name").annotate(n=Count("pk")):
+        if row["person_id"]:
+            person_row(row["person_id"], row["person__full_name"] or row["person__username"])["kinds"][
+                row["kind"]] += row["n"]
+    for kind, path, n in findings.values("kind", "unit__path").annotate(n=Count("pk")).values_list(
+            "kind", "unit__path", "n"):
+        unit_kinds.setdefault(_college_code(path), dict.fromkeys(kinds, 0))[kind] += n
     person_list = sorted(people.values(), key=lambda r: (-r["received"], r["name"]))
     for row in person_list:
-        row["ack_median"], row["arrive_median"] = _median(row.pop("ack")), _median(row.pop("arrive"))
-    # Metrics per unit (college), category and month.
+        row["ack_mean"] = _mean_minutes(row.pop("ack_sum"), row.pop("ack_n"))
+        row["arrive_mean"] = _mean_minutes(row.pop("arrive_sum"), row.pop("arrive_n"))
+    # Metrics per unit (college), category and month: sums and counts, then means.
     groups: dict[str, dict] = {"unit": {}, "category": {}, "month": {}}
 
-    def add(dimension, key, metric, value):
-        bucket = groups[dimension].setdefault(key, {"ack": [], "scene": [], "close": [], "reports": 0,
-                                                    "incidents": 0})
-        if metric in ("reports", "incidents"):
-            bucket[metric] += 1
-        else:
-            bucket[metric].append(value)
-    for _pk, path, category, filed_at, acked_at, _closed_at in report_rows:
-        month = timezone.localtime(filed_at).strftime("%Y-%m")
-        for dimension, key in (("unit", _college_code(path)), ("category", category), ("month", month)):
-            add(dimension, key, "reports", None)
-            add(dimension, key, "ack", _minutes_between(filed_at, acked_at))
-    for pk, path, category, activated_at, closed_at in incident_rows:
+    def add(dimension, key, **values):
+        bucket = groups[dimension].setdefault(key, {"reports": 0, "incidents": 0, "ack_n": 0, "ack_sum": None,
+                                                    "scene_n": 0, "scene_sum": None, "close_n": 0,
+                                                    "close_sum": None})
+        for name, value in values.items():
+            if value is not None:
+                bucket[name] = value if bucket[name] is None else bucket[name] + value
+    report_count = 0
+    has_ack = Q(acknowledged_at__isnull=False)
+    for row in (reports.annotate(month=TruncMonth("filed_at")).values("unit__path", "category__name", "month")
+                .annotate(n=Count("pk"), ack_n=Count("pk", filter=has_ack),
+                          ack_sum=Sum(_gap("acknowledged_at", "filed_at"), filter=has_ack))):
+        report_count += row["n"]
+        month = row["month"].strftime("%Y-%m")
+        for dimension, key in (("unit", _college_code(row["unit__path"])), ("category", row["category__name"]),
+                               ("month", month)):
+            add(dimension, key, reports=row["n"], ack_n=row["ack_n"], ack_sum=row["ack_sum"])
+    first_on_scene = Arrival.objects.filter(incident=OuterRef("pk")).order_by("at").values("at")[:1]
+    incident_count = 0
+    for path, title, activated_at, closed_at, first in (
+            incidents.annotate(first=Subquery(first_on_scene)).values_list(
+                "unit__path", "plan_version__plan__title", "activated_at", "closed_at", "first")):
+        incident_count += 1
         month = timezone.localtime(activated_at).strftime("%Y-%m")
-        for dimension, key in (("unit", _college_code(path)), ("category", category), ("month", month)):
-            add(dimension, key, "incidents", None)
-            add(dimension, key, "scene", _minutes_between(activated_at, first_arrival.get(pk)))
-            add(dimension, key, "close", _minutes_between(activated_at, closed_at))
+        scene = first - activated_at if first else None
+        close = closed_at - activated_at if closed_at else None
+        for dimension, key in (("unit", _college_code(path)), ("category", title), ("month", month)):
+            add(dimension, key, incidents=1, scene_n=1 if scene else 0, scene_sum=scene,
+                close_n=1 if close else 0, close_sum=close)
     codes = set(groups["unit"]) | set(unit_kinds)
     names = dict(Unit.objects.filter(code__in=codes).values_list("code", "name"))
     metrics = {}
     for dimension, buckets in groups.items():
         metrics[dimension] = [
             {"key": names.get(key, key) if dimension == "unit" else key, "reports": b["reports"],
-             "incidents": b["incidents"], "ack": _median(b["ack"]), "scene": _median(b["scene"]),
-             "close": _median(b["close"])}
+             "incidents": b["incidents"], "ack": _mean_minutes(b["ack_sum"], b["ack_n"]),
+             "scene": _mean_minutes(b["scene_sum"], b["scene_n"]),
+             "close": _mean_minutes(b["close_sum"], b["close_n"])}
             for key, b in sorted(buckets.items())]
-    units = [{"unit": names.get(code, code), "kinds": kinds, "total": sum(kinds.values())}
-             for code, kinds in sorted(unit_kinds.items())]
+    units = [{"unit": names.get(code, code), "kinds": k, "total": sum(k.values())}
+             for code, k in sorted(unit_kinds.items())]
     return {"people": person_list, "units": units, "metrics": metrics, "wide": wide,
-            "report_count": len(report_ids), "incident_count": len(incident_rows),
+            "report_count": report_count, "incident_count": incident_count,
             "kinds": [(k, str(label)) for k, label in Finding.Kind.choices]}

@@ -161,7 +161,7 @@ def statistics(request):
         "scene": [m["scene"] for m in stats["metrics"]["month"]],
         "close": [m["close"] for m in stats["metrics"]["month"]],
         "labels": {"ack": _("To acknowledge"), "scene": _("To first on scene"), "close": _("To close"),
-                   "minutes": _("minutes (median)")},
+                   "minutes": _("minutes (mean)")},
         "people": [p["name"] for p in stats["people"][:20]],
         "received": [p["received"] for p in stats["people"][:20]],
         "night": [p["night"] for p in stats["people"][:20]],
@@ -186,10 +186,10 @@ def statistics_xlsx(request):
     sheet.title = _("People")
     kinds = stats["kinds"]
     sheet.append([_("Person"), _("Reports received"), _("Night interruptions (22:00–07:00)"),
-                  _("Median minutes to acknowledge"), _("Missed acknowledgements"),
-                  _("Median minutes to arrive"), *[label for _k, label in kinds]])
+                  _("Mean minutes to acknowledge"), _("Missed acknowledgements"),
+                  _("Mean minutes to arrive"), *[label for _k, label in kinds]])
     for p in stats["people"]:
-        sheet.append([p["name"], p["received"], p["night"], p["ack_median"], p["missed"], p["arrive_median"],
+        sheet.append([p["name"], p["received"], p["night"], p["ack_mean"], p["missed"], p["arrive_mean"],
                       *[p["kinds"][k] for k, _l in kinds]])
     units = book.create_sheet(_("Units"))
     units.append([_("Unit"), *[label for _k, label in kinds], _("Total")])
@@ -198,8 +198,8 @@ def statistics_xlsx(request):
     for dimension, title in (("unit", _("Metrics by unit")), ("category", _("Metrics by category")),
                              ("month", _("Metrics by month"))):
         sheet = book.create_sheet(title)
-        sheet.append([_("Group"), _("Reports"), _("Incidents"), _("Median minutes to acknowledge"),
-                      _("Median minutes to first on scene"), _("Median minutes to close")])
+        sheet.append([_("Group"), _("Reports"), _("Incidents"), _("Mean minutes to acknowledge"),
+                      _("Mean minutes to first on scene"), _("Mean minutes to close")])
         for m in stats["metrics"][dimension]:
             sheet.append([m["key"], m["reports"], m["incidents"], m["ack"], m["scene"], m["close"]])
     out = io.BytesIO()

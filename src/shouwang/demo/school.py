@@ -353,6 +353,8 @@ def write(data: DemoData, *, seed: int = 1, today: datetime.date | None = None) 
         "duty_shifts": len(data.duty), "seed": seed,
     })
     refresh_planner_statistics(Unit, User, Post, Student, DutyShift)
+    from shouwang.demo.accountability import accountability_demo  # models need the app registry
+    accountability_demo(today=today)
     return summary
 
 
