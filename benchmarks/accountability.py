@@ -99,7 +99,7 @@ def main():
                                   activated_by=office.person, activated_at=now - datetime.timedelta(days=i % 80),
                                   status="closed", closed_at=now - datetime.timedelta(days=i % 80, hours=-5)))
     Incident.objects.bulk_create(incidents, batch_size=500)
-    incidents = list(Incident.objects.order_by("pk"))
+    incidents = list(Incident.objects.filter(title__startswith="基准事件").order_by("pk"))
     tasks, arrivals = [], []
     for i, incident in enumerate(incidents):
         post = counsellors[i % len(counsellors)]
@@ -117,13 +117,14 @@ def main():
     started = time.perf_counter()
     list(Report.objects.select_related("category", "unit").order_by())
     baseline = time.perf_counter() - started
+    before = Finding.objects.count()  # the demo school's own
     started = time.perf_counter()
     first = detect(now=now)
     first_run = time.perf_counter() - started
     started = time.perf_counter()
     second = detect(now=now + datetime.timedelta(minutes=5))
     second_run = time.perf_counter() - started
-    assert second["created"] == 0 and first["created"] == Finding.objects.count() > 0
+    assert second["created"] == 0 and first["created"] == Finding.objects.count() - before > 0
     line("accountability.reports", n_reports, "reports")
     line("accountability.incidents", n_incidents, "incidents")
     line("accountability.findings", first["created"], "findings")
