@@ -30,9 +30,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from shouwang.audit.models import Event
-from shouwang.audit.services import batched_events, event_record
+from shouwang.audit.services import batched_events, event_record, rows_insert
 from shouwang.escalation.levels import Severity
-from shouwang.escalation.planner import Routing
 from shouwang.incidents.models import Arrival, Incident, SituationUpdate, Task
 from shouwang.org.models import Post, Unit
 from shouwang.reports.models import Category, Recipient, Report, ReportUpdate
@@ -47,6 +46,7 @@ CHAIN_KINDS = ("college", "grade", "class", "dorm_building", "dorm_room")
 ON_SCENE_STEP = re.compile(r"(_on_scene|_to_scene)$")
 SAME_EVENT_HOURS = 12
 MATERIAL_SHARE, MATERIAL_MIN = 0.5, 2
+DETECTOR_LOCK = 15_4_2026  # the advisory lock key of a detector run (PostgreSQL)
 FIELDS = ("pk", "category_id", "severity", "unit_id", "occurred_at", "filed_at", "reporter_id", "verification",
           "decision", "closed_at", "people_count", "acknowledged_by_id")
 
@@ -264,7 +264,7 @@ def missed_reports(reports) -> list[Proposal]:
 
 def _posts_of(person_ids, reports):
     """{person: [(unit path, unit kind, since, until)]} for the days these reports occurred."""
-    days = [timezone.localdate(r.occurred_at) for r in reports]
+    days = [_day(r) for r in reports]
     posts = defaultdict(list)
     for person_id, path, kind, since, until in (
             Post.objects.filter(person_id__in=person_ids, since__lte=max(days))
@@ -276,7 +276,7 @@ def _posts_of(person_ids, reports):
 
 def _in_chain(posts, person_id, report) -> bool:
     """Did the person hold a post, on the day, in the chain of the report's unit?"""
-    day, chain = timezone.localdate(report.occurred_at), _chain_paths(report.unit.path)
+    day, chain = _day(report), _chain_paths(report.unit.path)
     return any(kind in CHAIN_KINDS and path in chain and since <= day and (until is None or until >= day)
                for path, kind, since, until in posts.get(person_id, []))
 
@@ -287,25 +287,43 @@ def _outside_reporter(posts) -> bool:
 
 
 def _responsible(reports) -> dict[int, list[int]]:
-    """Holders, on the day it occurred, of the route's posts in the unit's chain (one routing
-    load per day)."""
-    by_day = defaultdict(list)
+    """Holders, on the day it occurred, of the route's posts in the unit's chain: the route's
+    steps at chain levels (dorm room, class, grade, college) resolved at the unit's ancestors of
+    that kind, most senior step last — posts for all the reports in one query."""
+    codes, roles, days = set(), set(), []
     for r in reports:
-        by_day[timezone.localdate(r.occurred_at)].append(r)
+        codes.update(c for c in r.unit.path.strip("/").split("/"))
+        roles.update(role for s in r.route if s.get("at") in CHAIN_KINDS for role in s["roles"])
+        days.append(_day(r))
+    if not reports or not roles:
+        return {}
+    posts = defaultdict(list)  # unit code → [(person, role, unit kind, since, until)]
+    for person_id, code, kind, role, since, until in (
+            Post.objects.filter(unit__code__in=codes, role__code__in=roles, person__is_active=True,
+                                since__lte=max(days))
+            .filter(Q(until__isnull=True) | Q(until__gte=min(days))).order_by("pk")
+            .values_list("person_id", "unit__code", "unit__kind", "role__code", "since", "until")):
+        posts[code].append((person_id, role, kind, since, until))
     out = {}
-    for day_reports in by_day.values():
-        routing = Routing(day_reports[0].occurred_at)
-        roles = {role for r in day_reports for s in r.route or [] if s.get("at") in CHAIN_KINDS
-                 for role in s["roles"]}
-        routing.load(day_reports, {r.pk: [r.unit.path] for r in day_reports}, roles)
-        for r in day_reports:
-            seen = []
-            for step in (s for s in r.route or [] if s.get("at") in CHAIN_KINDS):
-                for person, _role in routing.people(r, step):
-                    if person.pk not in seen and person.pk != r.reporter_id:
-                        seen.append(person.pk)
-            out[r.pk] = seen
+    for r in reports:
+        day, chain = _day(r), r.unit.path.strip("/").split("/")
+        seen: list[int] = []
+        for step in (s for s in r.route if s.get("at") in CHAIN_KINDS):
+            for code in chain:
+                for person_id, role, kind, since, until in posts.get(code, []):
+                    if (kind == step["at"] and role in step["roles"] and since <= day
+                            and (until is None or until >= day) and person_id != r.reporter_id
+                            and person_id not in seen):
+                        seen.append(person_id)
+        out[r.pk] = seen
     return out
+
+
+def _day(r):
+    day = getattr(r, "day", None)
+    if day is None:
+        day = r.day = timezone.localdate(r.occurred_at)
+    return day
 
 
 # ---- 未及时到位 ------------------------------------------------------------------------------------
@@ -359,7 +377,7 @@ class Row:
     """A report as the rules read it: its columns, its category and unit, and its frozen route
     (loaded only for the few reports a rule looks further into)."""
 
-    __slots__ = (*FIELDS, "category", "unit", "route")
+    __slots__ = (*FIELDS, "category", "unit", "route", "day")
 
     def get_severity_display(self):
         return str(Severity(self.severity).label) if self.severity in Severity.values else self.severity
@@ -372,7 +390,7 @@ def _rows(queryset) -> list[Row]:
         row = Row()
         for name, value in zip(FIELDS, values, strict=True):
             setattr(row, name, value)
-        row.category, row.route = categories[row.category_id], None
+        row.category, row.route, row.day = categories[row.category_id], None, None
         rows.append(row)
     units = Unit.objects.in_bulk({r.unit_id for r in rows})
     for row in rows:
@@ -427,39 +445,44 @@ def _evidence(proposals) -> dict:
     return out
 
 
+def _serialise_runs():
+    """One detector run at a time: a second worker's run waits, then finds the first one's
+    findings and adds none (SQLite serialises writing transactions anyway)."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DETECTOR_LOCK])
+
+
 def detect(*, now=None, since=None, actor=None) -> dict:
     """Store the findings not stored yet; returns {"created": n, "by_kind": {...}}. Idempotent:
-    the unique (kind, subject, person) key skips what exists, also against a concurrent run."""
+    the (kind, subject, person) key skips what exists; runs are serialised, and the unique
+    constraint stands behind both."""
     now = now or timezone.now()
     proposals = propose(now=now, since=since)
     unique = {}
     for p in proposals:
         unique.setdefault(p.key, p)
+    by_kind: dict[str, int] = defaultdict(int)
     with transaction.atomic(), batched_events():
+        _serialise_runs()
         existing = set()
-        kinds = {k[0] for k in unique}
-        subject_ids = {k[2] for k in unique}
         if unique:
-            existing = set(Finding.objects.filter(kind__in=kinds, subject_id__in=subject_ids)
+            existing = set(Finding.objects.filter(kind__in={k[0] for k in unique},
+                                                  subject_id__in={k[2] for k in unique})
                            .values_list("kind", "subject_type", "subject_id", "person_key"))
         new = [p for key, p in unique.items() if key not in existing]
         evidence = _evidence(new)
-        rows = [Finding(kind=p.kind, subject_type=p.subject_type, subject_id=p.subject_id, report_id=p.report_id,
-                        incident_id=p.incident_id, person_id=p.person_id, person_key=p.person_id or 0,
-                        unit_id=p.unit_id, detail=p.detail, summary=p.summary[:300], facts=p.facts,
-                        evidence=evidence[p.key], occurred_at=p.occurred_at, detected_at=now) for p in new]
-        Finding.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-        created = list(Finding.objects.filter(detected_at=now, kind__in=kinds, subject_id__in=subject_ids)
-                       .values_list("pk", "kind", "subject_type", "subject_id", "person_key", "summary")) if new else []
-        new_keys = {p.key for p in new}
-        by_kind: dict[str, int] = defaultdict(int)
-        for pk, kind, subject_type, subject_id, person_key, summary in created:
-            if (kind, subject_type, subject_id, person_key) not in new_keys:
-                continue
-            by_kind[kind] += 1
+        ids = rows_insert(Finding, [
+            {"kind": p.kind, "subject_type": p.subject_type, "subject_id": p.subject_id, "report_id": p.report_id,
+             "incident_id": p.incident_id, "person_id": p.person_id, "person_key": p.person_id or 0,
+             "unit_id": p.unit_id, "detail": p.detail, "summary": p.summary[:300], "facts": p.facts,
+             "evidence": evidence[p.key], "occurred_at": p.occurred_at, "detected_at": now} for p in new], ids=True)
+        for pk, p in zip(ids, new, strict=True):
+            by_kind[p.kind] += 1
             event_record(actor=actor, subject=("accountability.finding", pk), verb="finding.detected", at=now,
-                         data={"kind": kind, "subject": f"{subject_type}:{subject_id}",
-                               "person": person_key or None, "summary": summary})
+                         data={"kind": p.kind, "subject": f"{p.subject_type}:{p.subject_id}",
+                               "person": p.person_id, "summary": p.summary[:300]})
     return {"created": sum(by_kind.values()), "by_kind": dict(by_kind)}
 
 
