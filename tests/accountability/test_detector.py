@@ -9,6 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from shouwang.accountability.detector import detector_sweep
 from shouwang.accountability.models import Finding
+from shouwang.accountability.selectors import (
+    findings_for_incident,
+    findings_for_report,
+    review_facts,
+)
 from shouwang.accountability.services import (
     detector_run,
     finding_decide,
@@ -220,3 +225,17 @@ def test_a_report_about_another_class_does_not_count_as_the_chain_reporting_it(c
     office = file_at(actor=campus.chen, filed=at(10), occurred=at(9, 45), unit="C01-2024-2")
     run(at(11))
     assert set(Finding.objects.filter(kind="missed_report").values_list("report_id", flat=True)) == {office.pk}
+
+
+def test_findings_for_the_siblings(campus, file_at, scene_plan):
+    report = file_at(actor=campus.zhang, filed=at(10), occurred=at(9))
+    report = report_verify(actor=campus.chen, report=report, verdict="true", now=at(10, 1))
+    incident = incident_activate(actor=campus.chen, plan=scene_plan, level="II", unit=campus.class_a,
+                                 title="食堂斗殴", report=report, now=at(10, 2))
+    run(at(11))  # 迟报 (zhang) on the report; 未到场 (zhang, chen) on the incident
+    kinds_seen = sorted(f["kind"] for f in findings_for_incident(campus.chen, incident))
+    assert kinds_seen == ["late_arrival", "late_arrival", "late_report"]
+    assert [f["kind"] for f in findings_for_report(campus.zhang, report)] == ["late_report"]
+    assert findings_for_report(campus.zhao, report) == []  # out of scope
+    facts = review_facts(incident)["findings"]
+    assert len(facts) == 3 and all(f["events"] for f in facts)

@@ -2,6 +2,7 @@
 the college; deciding without the power is 403 with the reason; the statistics page and its
 .xlsx export; the detector button is 学生处's."""
 
+import datetime as dt
 import io
 import json
 
@@ -10,8 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from shouwang.accountability.models import Finding, FindingAttachment
+from shouwang.accountability.selectors import statistics
 from shouwang.accountability.services import detector_run
 from shouwang.audit.models import Event
+from shouwang.reports.services import report_acknowledge
 
 from .conftest import at, login
 
@@ -105,3 +108,18 @@ def test_statistics_page_and_xlsx(campus, late):
     column = next(i for i, h in enumerate(people[0]) if "迟报" in str(h))
     assert zhang[column] == 1
     assert len(book.worksheets) == 5
+
+
+def test_statistics_counts_load_night_interruptions_and_times(campus, file_at):
+    day = file_at(actor=campus.zhang, filed=at(10))
+    file_at(actor=campus.zhang, filed=at(23, 30))  # the college is woken at night
+    report_acknowledge(actor=campus.li, report=day, channel="web", now=at(10, 4))
+    since, until = at(0), at(0) + dt.timedelta(days=2)
+    stats = statistics(campus.chen, since=since, until=until)
+    li = next(p for p in stats["people"] if p["person_id"] == campus.li.pk)
+    assert (li["received"], li["night"], li["ack_mean"]) == (2, 1, 4.0)
+    month = stats["metrics"]["month"][0]
+    assert (month["key"], month["reports"], month["ack"]) == ("2026-11", 2, 4.0)
+    # A counsellor sees their own line only; the college head sees the college's people.
+    assert {p["person_id"] for p in statistics(campus.zhao, since=since, until=until)["people"]} <= {campus.zhao.pk}
+    assert campus.li.pk in {p["person_id"] for p in statistics(campus.li, since=since, until=until)["people"]}

@@ -365,7 +365,7 @@ def arrivals(incidents, now) -> list[Proposal]:
         out.append(Proposal(
             kind=Finding.Kind.LATE_ARRIVAL, subject_type=INCIDENT, subject_id=str(t.incident_id),
             person_id=t.assignee_id, unit_id=incident.unit_id, occurred_at=t.due_at, incident_id=t.incident_id,
-            report_id=incident.report_id, detail=detail, summary=summary[:300],
+            detail=detail, summary=summary[:300],
             facts={"task": t.pk, "step": t.step_id, "due_at": t.due_at.isoformat(),
                    "arrived_at": at.isoformat() if at else None},
             verbs=("incident.activated", "incident.tasks_created", "task.overdue", "arrival.recorded")))

@@ -209,3 +209,18 @@ def statistics(viewer, *, since, until) -> dict:
     return {"people": person_list, "units": units, "metrics": metrics, "wide": wide,
             "report_count": report_count, "incident_count": incident_count,
             "kinds": [(k, str(label)) for k, label in Finding.Kind.choices]}
+
+
+def review_facts(incident) -> dict:
+    """The 复盘 review's pre-filled facts about accountability: every finding about the incident
+    and its report, unscoped (the review is filled by the system and read under the incident's
+    scope). In the shape aftermath's review expects: {"findings": [{kind, person, unit, state,
+    summary, events}]}. Aftermath sits above this app, so it calls this (or registers it in its
+    own hooks from its ready()); this app cannot import aftermath."""
+    q = Q(incident_id=incident.pk)
+    if incident.report_id:
+        q |= Q(report_id=incident.report_id)
+    return {"findings": [
+        {"kind": str(f.get_kind_display()), "person": f.person.display_name if f.person_id else "",
+         "unit": f.unit.name, "state": str(f.get_state_display()), "summary": f.summary, "events": list(f.evidence)}
+        for f in Finding.objects.filter(q).select_related("person", "unit").order_by("occurred_at", "pk")]}
