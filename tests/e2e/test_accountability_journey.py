@@ -45,10 +45,11 @@ def test_fight_closed_locally_by_the_college_is_flagged_explained_and_decided(br
     college.goto(f"/reports/{report.pk}/")
     college.locator("#ack-button").click()
     college.locator("form[action$='/verify/'] select[name=verdict]").select_option("true")
-    college.locator("form[action$='/verify/'] button[type=submit]").click()
+    with college.expect_navigation():
+        college.locator("form[action$='/verify/'] button[type=submit]").click()
     college.locator("form[action$='/decide/'] select[name=decision]").select_option("local")
-    college.locator("form[action$='/decide/'] button[type=submit]").click()
-    expect(college.locator("body")).to_contain_text("#%d" % report.pk)
+    with college.expect_navigation():
+        college.locator("form[action$='/decide/'] button[type=submit]").click()
     ctx.close()
     report.refresh_from_db()
     assert report.decision == Report.Decision.LOCAL and report.current_step == 3  # never reached 学生处

@@ -61,7 +61,7 @@ def finding_brief(finding) -> dict:
     """A finding as the siblings (aftermath's 责任界定, documents) show it."""
     return {
         "id": finding.pk, "kind": finding.kind, "kind_label": str(finding.get_kind_display()),
-        "person": finding.person.display_name if finding.person_id else "",
+        "person": finding.person.display_name if finding.person else "",
         "person_id": finding.person_id, "unit": finding.unit.name, "unit_id": finding.unit_id,
         "state": finding.state, "state_label": str(finding.get_state_display()),
         "evidence": list(finding.evidence), "summary": finding.summary,
@@ -143,25 +143,27 @@ def statistics(viewer, *, since, until) -> dict:
     arrivals = Arrival.objects.filter(incident__in=incidents.values("pk"))
     if not wide:
         arrivals = arrivals.filter(person_id=me)
-    for row in (arrivals.values("person_id", "person__username", "person__full_name").order_by()
-                .annotate(n=Count("pk"), total=Sum(_gap("at", "incident__activated_at")))):
-        r = person_row(row["person_id"], row["person__full_name"] or row["person__username"])
-        r.update(arrive_n=row["n"], arrive_sum=row["total"])
+    for pk, username, full_name, n, total in (
+            arrivals.values("person_id", "person__username", "person__full_name").order_by()
+            .annotate(n=Count("pk"), total=Sum(_gap("at", "incident__activated_at")))
+            .values_list("person_id", "person__username", "person__full_name", "n", "total")):
+        person_row(pk, full_name or username).update(arrive_n=n, arrive_sum=total)
     findings = finding_list(viewer, since=since, until=until).order_by()
     if not wide:
         findings = findings.filter(person_id=me)
     unit_kinds: dict[str, dict] = {}
-    for row in findings.values("kind", "person_id", "person__username", "person__full_name").annotate(n=Count("pk")):
-        if row["person_id"]:
-            person_row(row["person_id"], row["person__full_name"] or row["person__username"])["kinds"][
-                row["kind"]] += row["n"]
+    for kind, pk, username, full_name, n in (
+            findings.values("kind", "person_id", "person__username", "person__full_name").annotate(n=Count("pk"))
+            .values_list("kind", "person_id", "person__username", "person__full_name", "n")):
+        if pk:
+            person_row(pk, full_name or username)["kinds"][kind] += n
     for kind, path, n in findings.values("kind", "unit__path").annotate(n=Count("pk")).values_list(
             "kind", "unit__path", "n"):
         unit_kinds.setdefault(_college_code(path), dict.fromkeys(kinds, 0))[kind] += n
     person_list = sorted(people.values(), key=lambda r: (-r["received"], r["name"]))
-    for row in person_list:
-        row["ack_mean"] = _mean_minutes(row.pop("ack_sum"), row.pop("ack_n"))
-        row["arrive_mean"] = _mean_minutes(row.pop("arrive_sum"), row.pop("arrive_n"))
+    for person in person_list:
+        person["ack_mean"] = _mean_minutes(person.pop("ack_sum"), person.pop("ack_n"))
+        person["arrive_mean"] = _mean_minutes(person.pop("arrive_sum"), person.pop("arrive_n"))
     # Metrics per unit (college), category and month: sums and counts, then means.
     groups: dict[str, dict] = {"unit": {}, "category": {}, "month": {}}
 
@@ -174,14 +176,14 @@ def statistics(viewer, *, since, until) -> dict:
                 bucket[name] = value if bucket[name] is None else bucket[name] + value
     report_count = 0
     has_ack = Q(acknowledged_at__isnull=False)
-    for row in (reports.annotate(month=TruncMonth("filed_at")).values("unit__path", "category__name", "month")
+    for group in (reports.annotate(month=TruncMonth("filed_at")).values("unit__path", "category__name", "month")
                 .annotate(n=Count("pk"), ack_n=Count("pk", filter=has_ack),
                           ack_sum=Sum(_gap("acknowledged_at", "filed_at"), filter=has_ack))):
-        report_count += row["n"]
-        month = row["month"].strftime("%Y-%m")
-        for dimension, key in (("unit", _college_code(row["unit__path"])), ("category", row["category__name"]),
+        report_count += group["n"]
+        month = group["month"].strftime("%Y-%m")
+        for dimension, key in (("unit", _college_code(group["unit__path"])), ("category", group["category__name"]),
                                ("month", month)):
-            add(dimension, key, reports=row["n"], ack_n=row["ack_n"], ack_sum=row["ack_sum"])
+            add(dimension, key, reports=group["n"], ack_n=group["ack_n"], ack_sum=group["ack_sum"])
     first_on_scene = Arrival.objects.filter(incident=OuterRef("pk")).order_by("at").values("at")[:1]
     incident_count = 0
     for path, title, activated_at, closed_at, first in (
@@ -221,6 +223,6 @@ def review_facts(incident) -> dict:
     if incident.report_id:
         q |= Q(report_id=incident.report_id)
     return {"findings": [
-        {"kind": str(f.get_kind_display()), "person": f.person.display_name if f.person_id else "",
+        {"kind": str(f.get_kind_display()), "person": f.person.display_name if f.person else "",
          "unit": f.unit.name, "state": str(f.get_state_display()), "summary": f.summary, "events": list(f.evidence)}
         for f in Finding.objects.filter(q).select_related("person", "unit").order_by("occurred_at", "pk")]}
