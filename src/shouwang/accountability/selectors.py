@@ -2,8 +2,10 @@
 the offices (rank ≥ SEES_UNIT_RANK, or the power to decide) the findings of the units in their
 scope. The agreed names for the siblings: findings_for_incident, findings_for_report."""
 
+import datetime
+
 from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import ExtractHour, TruncMonth
+from django.db.models.functions import ExtractHour
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -12,7 +14,7 @@ from shouwang.incidents.models import Arrival
 from shouwang.incidents.selectors import incidents_visible
 from shouwang.org.models import Unit
 from shouwang.org.scope import scope_for
-from shouwang.reports.models import Recipient
+from shouwang.reports.models import Category, Recipient
 from shouwang.reports.selectors import reports_visible
 
 from .models import Finding
@@ -174,16 +176,26 @@ def statistics(viewer, *, since, until) -> dict:
         for name, value in values.items():
             if value is not None:
                 bucket[name] = value if bucket[name] is None else bucket[name] + value
-    report_count = 0
-    has_ack = Q(acknowledged_at__isnull=False)
-    for group in (reports.annotate(month=TruncMonth("filed_at")).values("unit__path", "category__name", "month")
-                .annotate(n=Count("pk"), ack_n=Count("pk", filter=has_ack),
-                          ack_sum=Sum(_gap("acknowledged_at", "filed_at"), filter=has_ack))):
-        report_count += group["n"]
-        month = group["month"].strftime("%Y-%m")
-        for dimension, key in (("unit", _college_code(group["unit__path"])), ("category", group["category__name"]),
-                               ("month", month)):
-            add(dimension, key, reports=group["n"], ack_n=group["ack_n"], ack_sum=group["ack_sum"])
+    # Reports: four plain columns folded here (SQLite computes a local month per row in Python
+    # anyway, and slower than this loop); the school's time zone decides the month.
+    tz = timezone.get_current_timezone()
+    rows = list(reports.values_list("unit_id", "category_id", "filed_at", "acknowledged_at"))
+    unit_paths = dict(Unit.objects.filter(pk__in={r[0] for r in rows}).values_list("pk", "path"))
+    category_names = dict(Category.objects.values_list("pk", "name"))
+    folded: dict[tuple, list] = {}
+    for unit_id, category_id, filed_at, acknowledged_at in rows:
+        local = filed_at.astimezone(tz)
+        bucket = folded.setdefault((unit_id, category_id, f"{local.year}-{local.month:02d}"), [0, 0, 0.0])
+        bucket[0] += 1
+        if acknowledged_at is not None:
+            bucket[1] += 1
+            bucket[2] += (acknowledged_at - filed_at).total_seconds()
+    report_count = len(rows)
+    for (unit_id, category_id, month), (n, ack_n, ack_seconds) in folded.items():
+        ack_sum = datetime.timedelta(seconds=ack_seconds) if ack_n else None
+        for dimension, key in (("unit", _college_code(unit_paths[unit_id])),
+                               ("category", category_names.get(category_id, "")), ("month", month)):
+            add(dimension, key, reports=n, ack_n=ack_n, ack_sum=ack_sum)
     first_on_scene = Arrival.objects.filter(incident=OuterRef("pk")).order_by("at").values("at")[:1]
     incident_count = 0
     for path, title, activated_at, closed_at, first in (
