@@ -113,4 +113,5 @@ ZH = {
     "Metrics by category": "各类别指标",
     "Mean minutes to first on scene": "平均首人到场用时（分钟）",
     "Mean minutes to close": "平均处置用时（分钟）",
+    "all categories": "全部类别",
 }

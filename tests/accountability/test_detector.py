@@ -23,6 +23,7 @@ from shouwang.accountability.services import (
 from shouwang.audit.models import Event
 from shouwang.escalation.sweep import deadline_sweep
 from shouwang.incidents.services import arrival_record, incident_activate, situation_add
+from shouwang.reports.models import Category
 from shouwang.reports.services import (
     report_acknowledge,
     report_decide,
@@ -72,6 +73,13 @@ def test_the_limits_are_data_edited_by_student_affairs(campus, file_at):
     limit_set(actor=campus.chen, severity="general", minutes=60, now=at(13))
     run(at(13, 5))
     assert kinds("late_report") == ["zhang"]
+    # A category's own limit overrides the severity's default (fights: 15 minutes, not 30).
+    file_at(actor=campus.zhao, filed=at(14), occurred=at(13, 40), unit="C01-2024-2")  # 20 minutes
+    run(at(14, 5))
+    assert kinds("late_report") == ["zhang"]
+    limit_set(actor=campus.chen, severity="major", minutes=15, category=Category.objects.get(code="fight"))
+    run(at(14, 10))
+    assert kinds("late_report") == ["zhang", "zhao"]
 
 
 # ---- 瞒报 ---------------------------------------------------------------------------------------------

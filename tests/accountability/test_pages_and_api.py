@@ -90,7 +90,12 @@ def test_limits_page_edit_and_validation(campus):
     assert login(campus.zhang).post("/accountability/limits/", {"severity": "general", "minutes": "60"}).status_code == 403
     assert login(campus.chen).post("/accountability/limits/", {"severity": "general", "minutes": "-5"}).status_code == 400
     assert login(campus.chen).post("/accountability/limits/", {"severity": "general", "minutes": "60"}).status_code == 302
-    assert 'data-severity="general"><td>' in login(campus.chen).get("/accountability/limits/").content.decode()
+    assert login(campus.chen).post("/accountability/limits/", {"severity": "major", "minutes": "15",
+                                                                "category": "nope"}).status_code == 400
+    assert login(campus.chen).post("/accountability/limits/", {"severity": "major", "minutes": "15",
+                                                                "category": "fight"}).status_code == 302
+    page = login(campus.chen).get("/accountability/limits/").content.decode()
+    assert 'data-severity="major" data-category="fight"' in page and "<td>60</td>" in page
 
 
 def test_statistics_page_and_xlsx(campus, late):

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from openpyxl import Workbook
 
 from shouwang.escalation.levels import Severity
+from shouwang.reports.models import Category
 
 from . import permissions, selectors, services
 from .models import Finding, ReportingLimit
@@ -107,8 +108,12 @@ def limits(request):
     may_edit = permissions.can_edit_limits(request.user)
     status = 200
     if request.method == "POST":
+        code = request.POST.get("category", "")[:40]
+        category = Category.objects.filter(code=code).first() if code else None
         try:
-            services.limit_set(actor=request.user, severity=request.POST.get("severity", ""),
+            if code and category is None:
+                raise ValidationError(_("Choose a report category from the list."))
+            services.limit_set(actor=request.user, severity=request.POST.get("severity", ""), category=category,
                                minutes=request.POST.get("minutes", "")[:10],
                                required_at=request.POST.get("required_at", "")[:60])
         except PermissionDenied as exc:
@@ -120,11 +125,12 @@ def limits(request):
         else:
             messages.success(request, _("The limit is saved."))
             return redirect("accountability_limits")
-    rows = list(ReportingLimit.objects.filter(category__isnull=True))
+    rows = list(ReportingLimit.objects.select_related("category"))
     order = {s: i for i, s in enumerate(reversed(Severity.values))}
-    rows.sort(key=lambda r: order.get(r.severity, 9))
+    rows.sort(key=lambda r: (r.category.sort_order if r.category else -1, order.get(r.severity, 9)))
     return render(request, "accountability/limits.html", {
         "limits": rows, "may_edit": may_edit, "levels": services.LEVELS, "severities": Severity.choices,
+        "categories": Category.objects.filter(is_active=True),
     }, status=status)
 
 
