@@ -23,6 +23,7 @@ from shouwang.accountability.services import (
 from shouwang.audit.models import Event
 from shouwang.escalation.sweep import deadline_sweep
 from shouwang.incidents.services import arrival_record, incident_activate, situation_add
+from shouwang.ops.sweeps import SWEEPS
 from shouwang.reports.models import Category
 from shouwang.reports.services import (
     report_acknowledge,
@@ -247,3 +248,7 @@ def test_findings_for_the_siblings(campus, file_at, scene_plan):
     assert findings_for_report(campus.zhao, report) == []  # out of scope
     facts = review_facts(incident)["findings"]
     assert len(facts) == 3 and all(f["events"] for f in facts)
+
+
+def test_the_worker_runs_the_detector():
+    assert detector_sweep in SWEEPS and detector_sweep.sweep_every_seconds == 300
