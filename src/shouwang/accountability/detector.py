@@ -46,6 +46,8 @@ CHAIN_KINDS = ("college", "grade", "class", "dorm_building", "dorm_room")
 ON_SCENE_STEP = re.compile(r"(_on_scene|_to_scene)$")
 SAME_EVENT_HOURS = 12
 MATERIAL_SHARE, MATERIAL_MIN = 0.5, 2
+LEVEL_NAMES = {"dorm_room": "宿舍", "class": "班级", "grade": "年级", "college": "学院",
+               "office:student_affairs": "学生处", "school": "学校领导"}
 DETECTOR_LOCK = 15_4_2026  # the advisory lock key of a detector run (PostgreSQL)
 FIELDS = ("pk", "category_id", "severity", "unit_id", "occurred_at", "filed_at", "reporter_id", "verification",
           "decision", "closed_at", "people_count", "acknowledged_by_id")
@@ -128,16 +130,16 @@ def concealments(reports, limit_for) -> list[Proposal]:
     reached = defaultdict(lambda: -1)
     for report_id, step in Recipient.objects.filter(report_id__in=ids, step__gte=0).values_list("report_id", "step"):
         reached[report_id] = max(reached[report_id], step)
-    deciders = {}
-    for subject_id, actor_id in (Event.objects.filter(subject_type=REPORT, subject_id__in=[str(i) for i in ids],
-                                                      verb="report.decided", data__decision="local")
-                                 .order_by("seq").values_list("subject_id", "actor_id")):
-        deciders[int(subject_id)] = actor_id
-    posts = defaultdict(list)
-    for person_id, kind, function in Post.objects.current().filter(
+    deciders, decided_on = {}, {}
+    for subject_id, actor_id, at in (Event.objects.filter(subject_type=REPORT, subject_id__in=[str(i) for i in ids],
+                                                          verb="report.decided", data__decision="local")
+                                     .order_by("seq").values_list("subject_id", "actor_id", "at")):
+        deciders[int(subject_id)], decided_on[int(subject_id)] = actor_id, timezone.localdate(at)
+    held = defaultdict(list)  # the deciders' posts, checked on the day they decided
+    for person_id, kind, function, since, until in Post.objects.filter(
             person_id__in={p for p in deciders.values() if p}).values_list("person_id", "unit__kind",
-                                                                          "unit__function"):
-        posts[person_id].append((kind, function))
+                                                                          "unit__function", "since", "until"):
+        held[person_id].append((kind, function, since, until))
     out = []
     for r in closing:
         limit = limit_for(r.category_id, r.severity)
@@ -145,7 +147,10 @@ def concealments(reports, limit_for) -> list[Proposal]:
         if required is None or reached[r.pk] >= required:
             continue
         decider = deciders.get(r.pk)
-        if decider and _holds_level(posts[decider], r.route, required):
+        day = decided_on.get(r.pk)
+        posts = [(kind, function) for kind, function, since, until in held.get(decider, [])
+                 if since <= day and (until is None or until >= day)] if decider else []
+        if decider and _holds_level(posts, r.route, required):
             continue  # decided at the required level or above: an approved downgrade
         # Everyone who knew and whose part it was to take it up: who decided, who acknowledged,
         # who filed it. Each explains; the office decides each (the reporter may be exempted).
@@ -157,8 +162,9 @@ def concealments(reports, limit_for) -> list[Proposal]:
                 kind=Finding.Kind.CONCEALED, subject_type=REPORT, subject_id=str(r.pk), person_id=person,
                 unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk,
                 detail="decided" if person == decider else "knew",
-                summary=f"#{r.pk} {r.get_severity_display()} {r.category.name}：未报至{limit.required_at}即{how}"
-                        f"（最高到达 {top}）",
+                summary=f"#{r.pk} {r.get_severity_display()} {r.category.name}：未报至"
+                        f"{LEVEL_NAMES.get(limit.required_at, limit.required_at)}即{how}"
+                        f"（最高报至{LEVEL_NAMES.get(top, top)}）",
                 facts={"required_at": limit.required_at, "required_step": required, "reached_step": reached[r.pk],
                        "decision": r.decision, "decided_by": decider},
                 verbs=("report.filed", "route.planned", "route.step_started", "report.decided",
