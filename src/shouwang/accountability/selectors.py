@@ -5,11 +5,22 @@ scope. The agreed names for the siblings: findings_for_incident, findings_for_re
 import datetime
 
 from django.db import connection
-from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import ExtractHour, TruncMonth
+from django.db.models import (
+    CharField,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Cast, ExtractHour, TruncMonth
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from shouwang.accounts.models import User
 from shouwang.audit.models import Event
 from shouwang.incidents.models import Arrival
 from shouwang.incidents.selectors import incidents_visible
@@ -109,6 +120,52 @@ def _gap(later, earlier):
     return ExpressionWrapper(F(later) - F(earlier), output_field=DURATION)
 
 
+def _text(field):
+    """A datetime column as SQLite stores it (UTC text): parsed here with fromisoformat, far
+    cheaper than the backend's converter for each of tens of thousands of rows."""
+    return Cast(field, output_field=CharField())
+
+
+def _utc(text):
+    return datetime.datetime.fromisoformat(text).replace(tzinfo=datetime.UTC)
+
+
+def _recipient_rows(recipients):
+    """Per person: (username, full name, received, night, acknowledged, total time to
+    acknowledge, missed). PostgreSQL aggregates; SQLite folds plain columns (its per-row hour
+    and interval functions run in Python, slower than this loop)."""
+    acked = Q(purpose=Recipient.Purpose.ACK, acked_at__isnull=False)
+    if connection.vendor == "postgresql":
+        for row in (recipients.alias(added_hour=ExtractHour("added_at"))
+                    .values("person_id", "person__username", "person__full_name").order_by().annotate(
+                        received=Count("pk"), night=Count("pk", filter=Q(added_hour__gte=NIGHT_FROM)
+                                                          | Q(added_hour__lt=NIGHT_TO)),
+                        ack_n=Count("pk", filter=acked), ack_sum=Sum(_gap("acked_at", "added_at"), filter=acked),
+                        missed=Count("pk", filter=Q(missed_at__isnull=False)))):
+            yield (row["person_id"], row["person__username"], row["person__full_name"], row["received"],
+                   row["night"], row["ack_n"], row["ack_sum"], row["missed"])
+        return
+    tz = timezone.get_current_timezone()
+    people: dict[int, list] = {}
+    for person_id, added_text, acked_text, missed, purpose in recipients.order_by().values_list(
+            "person_id", _text("added_at"), _text("acked_at"), "missed_at", "purpose"):
+        row = people.setdefault(person_id, [0, 0, 0, 0.0, 0])
+        added_at = _utc(added_text)
+        hour = added_at.astimezone(tz).hour
+        row[0] += 1
+        row[1] += hour >= NIGHT_FROM or hour < NIGHT_TO
+        if purpose == Recipient.Purpose.ACK and acked_text is not None:
+            row[2] += 1
+            row[3] += (_utc(acked_text) - added_at).total_seconds()
+        row[4] += missed is not None
+    names = {pk: (u, n) for pk, u, n in User.objects.filter(pk__in=list(people)).values_list(
+        "pk", "username", "full_name")}
+    for pk, (received, night, ack_n, seconds, missed) in people.items():
+        username, full_name = names[pk]
+        yield (pk, username, full_name, received, night, ack_n,
+               datetime.timedelta(seconds=seconds) if ack_n else None, missed)
+
+
 def _report_groups(reports):
     """(unit path, category name, local month "YYYY-MM", reports, acknowledged, total time to
     acknowledge) per group. PostgreSQL groups in the database; SQLite would truncate each row's
@@ -122,17 +179,18 @@ def _report_groups(reports):
                    g["ack_sum"])
         return
     tz = timezone.get_current_timezone()
-    rows = list(reports.values_list("unit_id", "category_id", "filed_at", "acknowledged_at"))
+    rows = list(reports.values_list("unit_id", "category_id", _text("filed_at"), _text("acknowledged_at")))
     unit_paths = dict(Unit.objects.filter(pk__in={r[0] for r in rows}).values_list("pk", "path"))
     category_names = dict(Category.objects.values_list("pk", "name"))
     folded: dict[tuple, list] = {}
-    for unit_id, category_id, filed_at, acknowledged_at in rows:
+    for unit_id, category_id, filed_text, acknowledged_text in rows:
+        filed_at = _utc(filed_text)
         local = filed_at.astimezone(tz)
         bucket = folded.setdefault((unit_id, category_id, f"{local.year}-{local.month:02d}"), [0, 0, 0.0])
         bucket[0] += 1
-        if acknowledged_at is not None:
+        if acknowledged_text is not None:
             bucket[1] += 1
-            bucket[2] += (acknowledged_at - filed_at).total_seconds()
+            bucket[2] += (_utc(acknowledged_text) - filed_at).total_seconds()
     for (unit_id, category_id, month), (n, ack_n, seconds) in folded.items():
         yield (unit_paths[unit_id], category_names.get(category_id, ""), month, n, ack_n,
                datetime.timedelta(seconds=seconds) if ack_n else None)
@@ -159,18 +217,9 @@ def statistics(viewer, *, since, until) -> dict:
     recipients = Recipient.objects.filter(report_id__in=reports.values("pk"))
     if not wide:
         recipients = recipients.filter(person_id=me)
-    hour = ExtractHour("added_at")
-    acked = Q(purpose=Recipient.Purpose.ACK, acked_at__isnull=False)
-    for row in (
-                recipients.alias(added_hour=hour).values("person_id", "person__username", "person__full_name")
-                .order_by().annotate(
-                    received=Count("pk"), night=Count("pk", filter=Q(added_hour__gte=NIGHT_FROM)
-                                                      | Q(added_hour__lt=NIGHT_TO)),
-                    ack_n=Count("pk", filter=acked), ack_sum=Sum(_gap("acked_at", "added_at"), filter=acked),
-                    missed=Count("pk", filter=Q(missed_at__isnull=False)))):
-        r = person_row(row["person_id"], row["person__full_name"] or row["person__username"])
-        r.update(received=row["received"], night=row["night"], ack_n=row["ack_n"], ack_sum=row["ack_sum"],
-                 missed=row["missed"])
+    for pk, username, full_name, received, night, ack_n, ack_sum, missed in _recipient_rows(recipients):
+        person_row(pk, full_name or username).update(received=received, night=night, ack_n=ack_n, ack_sum=ack_sum,
+                                                     missed=missed)
     incidents = incidents_visible(viewer).filter(activated_at__gte=since, activated_at__lt=until).order_by()
     arrivals = Arrival.objects.filter(incident__in=incidents.values("pk"))
     if not wide:
