@@ -3,9 +3,12 @@ holds, and the case that must not be flagged is not (an honest timely report, a 
 correctly escalated, a downgrade approved by the office). A rerun writes nothing."""
 
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.utils import timezone
 
 from shouwang.accountability.detector import detector_sweep
 from shouwang.accountability.models import Finding
@@ -252,3 +255,12 @@ def test_findings_for_the_siblings(campus, file_at, scene_plan):
 
 def test_the_worker_runs_the_detector():
     assert detector_sweep in SWEEPS and detector_sweep.sweep_every_seconds == 300
+
+
+def test_the_command_runs_the_detector_once(campus, file_at):
+    file_at(actor=campus.zhang, filed=timezone.now(), occurred=timezone.now() - datetime.timedelta(hours=2))
+    out = io.StringIO()
+    call_command("detect_accountability", stdout=out)
+    assert "1 new finding(s) (late_report: 1)" in out.getvalue()
+    call_command("detect_accountability", stdout=out)
+    assert "0 new finding(s)" in out.getvalue() and Finding.objects.count() == 1
