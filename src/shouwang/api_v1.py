@@ -94,6 +94,7 @@ def permission_denied(request, exc):
     return api.create_response(request, {"detail": str(_("Permission denied."))}, status=403)
 
 
+from shouwang.accountability.api import router as accountability_router  # noqa: E402
 from shouwang.aftermath.api import router as aftermath_router  # noqa: E402
 from shouwang.api.org import router as org_router  # noqa: E402
 from shouwang.documents.api import router as documents_router  # noqa: E402
@@ -109,3 +110,4 @@ api.add_router("/", plans_router)
 api.add_router("/", incidents_router)
 api.add_router("/", aftermath_router)
 api.add_router("/", documents_router)
+api.add_router("/", accountability_router)

@@ -23,6 +23,7 @@ COMMANDS = {
     "import-template": "Write the import template for units, staff or students: import-template KIND FILE",
     "token": "Integration tokens: token create --name N --unit CODE --perm P [--perm P …]; token list; token revoke ID",
     "verify-audit": "Walk the timeline's hash chain; non-zero exit naming the first altered, inserted or missing event",
+    "detect-accountability": "Find 迟报/漏报/瞒报/虚报/未及时到位 in the record now (idempotent: a rerun adds none)",
     "check-deploy": "Check the configuration for production; non-zero exit on an insecure setting",
 }
 # The Django command behind a name, where it is not the name with underscores.

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "shouwang.incidents",
     "shouwang.aftermath",
     "shouwang.documents",
+    "shouwang.accountability",
     "shouwang.ops",
     "shouwang.demo",
     "shouwang.web",

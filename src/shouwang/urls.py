@@ -14,6 +14,7 @@ urlpatterns = [
     path("incidents/", include("shouwang.incidents.urls")),
     path("aftermath/", include("shouwang.aftermath.urls")),
     path("documents/", include("shouwang.documents.urls")),
+    path("accountability/", include("shouwang.accountability.urls")),
     path("", include("shouwang.reports.urls")),
     path("", include("shouwang.web.urls")),
 ]

@@ -29,6 +29,9 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from shouwang.accountability.models import Finding
+from shouwang.accountability.services import detector_run
+
 # The public services the set-ups use, imported from one place so a refactor re-points them here.
 from shouwang.aftermath.models import SECTION_KEYS, Review
 from shouwang.aftermath.services import (
@@ -313,6 +316,22 @@ TEST_DRILL = {"code": "test_drill"}
 # Outsiders: zhao (counsellor of the other class) and liu (dorm head, a student cadre).
 OUTSIDERS = ("zhao", "liu")
 
+
+def _late_finding(w):
+    """A 迟报 finding against zhang (a 重大 fight filed an hour after it happened)."""
+    now = timezone.now()
+    report_file(actor=w.zhang, category="fight", severity="major", unit="C01-2024-1",
+                occurred_at=now - datetime.timedelta(minutes=60), place="二食堂", description="打架", now=now)
+    detector_run(actor=None, now=now)
+    return Finding.objects.get(kind="late_report")
+
+
+def _late_report(w):
+    now = timezone.now()
+    report_file(actor=w.zhang, category="fight", severity="major", unit="C01-2024-1",
+                occurred_at=now - datetime.timedelta(minutes=60), place="二食堂", description="打架", now=now)
+    return {}
+
 TABLE: dict[str, PostView] = {
     # ---- reports ----
     "report_new": PostView(
@@ -446,6 +465,18 @@ TABLE: dict[str, PostView] = {
         allowed="chen", wrong=FORM_PAGE, refused=("zhang", "li")),
     "holiday_remove": PostView(
         setup=holiday_to_remove, allowed="chen", wrong=POST_ONLY, refused=("zhang", "li")),
+    # ---- accountability ----
+    "accountability_explain": PostView(
+        setup=lambda w: ({"pk": _late_finding(w).pk}, {"text": "当时在现场处置"}), allowed="zhang",
+        wrong=POST_ONLY, refused=("zhao", "liu", "li")),  # li sees the college's, but is not named
+    "accountability_decide": PostView(
+        setup=lambda w: ({"pk": _late_finding(w).pk}, {"outcome": "exempted", "reason": "先处置后报告"}),
+        allowed="chen", wrong=POST_ONLY, refused=("zhang", "li", "zhao")),
+    "accountability_detect": PostView(
+        setup=lambda w: ({}, _late_report(w)), allowed="chen", wrong=POST_ONLY, refused=("zhang", "li", "liu")),
+    "accountability_limits": PostView(
+        setup=plain({"severity": "general", "minutes": "60", "required_at": ""}), allowed="chen",
+        wrong=FORM_PAGE, refused=("zhang", "li")),
     # ---- the register, notifications, signing in ----
     "import": PostView(
         setup=plain(lambda w: {"kind": "units", "file": _csv("units.csv", UNITS_CSV)}),

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.apps import apps as django_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,6 +32,11 @@ class AftermathConfig(AppConfig):
         # opens its aftermath.
         incident_hooks.register_on_close(services.on_incident_closed)
         report_hooks.register_on_decide(services.on_report_decided)
+        # The review's 责任界定 opens with the findings the accountability app read from the record.
+        if django_apps.is_installed("shouwang.accountability"):
+            from shouwang.accountability.selectors import review_facts
+
+            hooks.register_review_facts(review_facts)
         # A review issues corrective actions (drills, campaigns, directives will register theirs).
         hooks.register_action_source(services.REVIEW_SOURCE, may_issue=sources.review_may_issue,
                                      label=sources.review_label, url=sources.review_url)

@@ -295,6 +295,7 @@ def write(data: DemoData, *, seed: int = 1, today: datetime.date | None = None) 
     # process checks it is deterministic), and models need the app registry.
     from shouwang.accounts.models import User
     from shouwang.audit.services import event_record
+    from shouwang.demo.accountability import accountability_demo
     from shouwang.demo.aftermath import add_aftermath
     from shouwang.demo.documents import demo_documents
     from shouwang.escalation.models import DutyShift
@@ -357,6 +358,7 @@ def write(data: DemoData, *, seed: int = 1, today: datetime.date | None = None) 
     refresh_planner_statistics(Unit, User, Post, Student, DutyShift)
     # Each module's demo, through its services; documents last (they print what the others made).
     add_aftermath(today=today)
+    accountability_demo(today=today)
     demo_documents(today=today)
     return summary
 

@@ -17,6 +17,7 @@ EXTRA_NAV = [
     ("incident_list", _("Incidents"), None),
     ("aftermath_home", _("Aftermath and corrective actions"), None),
     ("document_index", _("Documents"), None),
+    ("accountability_findings", _("Accountability"), None),
     ("plan_list", _("Plans"), None),
     ("escalation_policies", _("Escalation"), None),
     ("duty_roster", _("Duty roster"), None),

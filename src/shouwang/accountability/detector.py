@@ -1,0 +1,497 @@
+"""The detector: findings read from the record, never typed in (R-AFTER-4). Each rule reads
+what reports, the route, the engine and incidents wrote, and proposes findings keyed by (kind,
+subject, person); `detect` stores those not yet stored, with a `finding.detected` event each,
+in one transaction. Run by the worker (`detector_sweep`), by 学生处's button and by
+`shouwang detect-accountability`; a rerun finds the same keys and writes nothing.
+
+The rules (the page shows them in words too):
+- 迟报: filed more than the limit (ReportingLimit, category × severity) after it occurred.
+- 漏报: the school heard of it from above or outside — a person outside the unit's chain filed
+  it (an office, a leader, relaying police or parents), or it is a 舆情 category — and no one in
+  the unit's chain had filed a report of that category about the unit within 12 hours before;
+  against the holders, on the day it occurred, of the route's posts in the unit's chain.
+- 瞒报: closed or handled locally while the route never reached the level the severity
+  requires (ReportingLimit.required_at; the frozen route and its recipients say what was
+  reached). Not when the decision was made at that level or above (the office approved it).
+- 虚报/谎报: verified false; or, after it was verified true, an update or the incident's
+  situation changed the number of people materially (by half and at least 2).
+- 未及时到位: a person asked to acknowledge missed the deadline (the engine's
+  Recipient.missed_at), or the owner of an on-scene step of a plan (step ids ending in
+  `_on_scene` / `_to_scene`) arrived after its due time, or not at all once it was due.
+"""
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from shouwang.audit.models import Event
+from shouwang.audit.services import batched_events, event_record, rows_insert
+from shouwang.escalation.levels import Severity
+from shouwang.incidents.models import Arrival, Incident, SituationUpdate, Task
+from shouwang.org.models import Post, Unit
+from shouwang.reports.models import Category, Recipient, Report, ReportUpdate
+
+from .models import Finding, ReportingLimit
+
+REPORT = "reports.report"
+INCIDENT = "incidents.incident"
+WINDOW_DAYS = 90  # the worker looks at reports filed and incidents activated this recently
+OUTSIDE_CATEGORIES = ("public_opinion", "harmful_posting")  # the school learns of these from outside
+CHAIN_KINDS = ("college", "grade", "class", "dorm_building", "dorm_room")
+ON_SCENE_STEP = re.compile(r"(_on_scene|_to_scene)$")
+SAME_EVENT_HOURS = 12
+MATERIAL_SHARE, MATERIAL_MIN = 0.5, 2
+LEVEL_NAMES = {"dorm_room": "宿舍", "class": "班级", "grade": "年级", "college": "学院",
+               "office:student_affairs": "学生处", "school": "学校领导"}
+DETECTOR_LOCK = 15_4_2026  # the advisory lock key of a detector run (PostgreSQL)
+FIELDS = ("pk", "category_id", "severity", "unit_id", "occurred_at", "filed_at", "reporter_id", "verification",
+          "decision", "closed_at", "people_count", "acknowledged_by_id")
+
+
+@dataclass
+class Proposal:
+    kind: str
+    subject_type: str
+    subject_id: str
+    person_id: int | None
+    unit_id: int
+    occurred_at: object
+    summary: str
+    detail: str = ""
+    report_id: int | None = None
+    incident_id: int | None = None
+    facts: dict = field(default_factory=dict)
+    verbs: tuple = ()  # the timeline verbs that are its evidence
+    evidence_persons: bool = False  # only the deadline.missed events naming this person
+
+    @property
+    def key(self):
+        return (self.kind, self.subject_type, self.subject_id, self.person_id or 0)
+
+
+def _limits():
+    rows = {(lim.category_id, lim.severity): lim for lim in ReportingLimit.objects.all()}
+
+    def limit_for(category_id, severity):
+        return rows.get((category_id, severity)) or rows.get((None, severity))
+    return limit_for
+
+
+def _minutes(delta) -> int:
+    return int(delta.total_seconds() // 60)
+
+
+# ---- 迟报 -----------------------------------------------------------------------------------------
+def late_reports(reports, limit_for) -> list[Proposal]:
+    out = []
+    for r in reports:
+        limit = limit_for(r.category_id, r.severity)
+        if limit is None or r.reporter_id is None or r.verification == Report.Verification.DUPLICATE:
+            continue
+        gap = _minutes(r.filed_at - r.occurred_at)
+        if gap > limit.minutes:
+            out.append(Proposal(
+                kind=Finding.Kind.LATE_REPORT, subject_type=REPORT, subject_id=str(r.pk), person_id=r.reporter_id,
+                unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk,
+                summary=f"#{r.pk} {r.category.name}：发生后 {gap} 分钟才上报（时限 {limit.minutes} 分钟）",
+                facts={"gap_minutes": gap, "limit_minutes": limit.minutes}, verbs=("report.filed",)))
+    return out
+
+
+# ---- 瞒报 -----------------------------------------------------------------------------------------
+def _level_index(route, at) -> int | None:
+    return next((i for i, step in enumerate(route or []) if step.get("at") == at), None)
+
+
+def _holds_level(posts, route, index) -> bool:
+    """Does one of these posts sit at a level of the route at `index` or above?"""
+    for step in (route or [])[index:]:
+        at = step.get("at", "")
+        for kind, function in posts:
+            if at.startswith("office:") and kind == Unit.Kind.OFFICE and function == at.split(":", 1)[1]:
+                return True
+            if kind == at:
+                return True
+    return False
+
+
+def concealments(reports, limit_for) -> list[Proposal]:
+    closing = [r for r in reports if (r.closed_at or r.decision == Report.Decision.LOCAL)
+               and r.verification != Report.Verification.FALSE]
+    if not closing:
+        return []
+    _load_routes(closing)
+    ids = [r.pk for r in closing]
+    reached = defaultdict(lambda: -1)
+    for report_id, step in Recipient.objects.filter(report_id__in=ids, step__gte=0).values_list("report_id", "step"):
+        reached[report_id] = max(reached[report_id], step)
+    deciders, decided_on = {}, {}
+    for subject_id, actor_id, at in (Event.objects.filter(subject_type=REPORT, subject_id__in=[str(i) for i in ids],
+                                                          verb="report.decided", data__decision="local")
+                                     .order_by("seq").values_list("subject_id", "actor_id", "at")):
+        deciders[int(subject_id)], decided_on[int(subject_id)] = actor_id, timezone.localdate(at)
+    held = defaultdict(list)  # the deciders' posts, checked on the day they decided
+    for person_id, kind, function, since, until in Post.objects.filter(
+            person_id__in={p for p in deciders.values() if p}).values_list("person_id", "unit__kind",
+                                                                          "unit__function", "since", "until"):
+        held[person_id].append((kind, function, since, until))
+    out = []
+    for r in closing:
+        limit = limit_for(r.category_id, r.severity)
+        required = _level_index(r.route, limit.required_at) if limit and limit.required_at else None
+        if required is None or reached[r.pk] >= required:
+            continue
+        decider = deciders.get(r.pk)
+        day = decided_on.get(r.pk)
+        posts = [(kind, function) for kind, function, since, until in held.get(decider, [])
+                 if since <= day and (until is None or until >= day)] if decider else []
+        if decider and _holds_level(posts, r.route, required):
+            continue  # decided at the required level or above: an approved downgrade
+        # Everyone who knew and whose part it was to take it up: who decided, who acknowledged,
+        # who filed it. Each explains; the office decides each (the reporter may be exempted).
+        people = list(dict.fromkeys(p for p in (decider, r.acknowledged_by_id, r.reporter_id) if p))
+        how = "就地处理" if r.decision == Report.Decision.LOCAL else "关闭"
+        top = r.route[reached[r.pk]]["at"] if reached[r.pk] >= 0 else "—"
+        for person in people or [None]:
+            out.append(Proposal(
+                kind=Finding.Kind.CONCEALED, subject_type=REPORT, subject_id=str(r.pk), person_id=person,
+                unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk,
+                detail="decided" if person == decider else "knew",
+                summary=f"#{r.pk} {r.get_severity_display()} {r.category.name}：未报至"
+                        f"{LEVEL_NAMES.get(limit.required_at, limit.required_at)}即{how}"
+                        f"（最高报至{LEVEL_NAMES.get(top, top)}）",
+                facts={"required_at": limit.required_at, "required_step": required, "reached_step": reached[r.pk],
+                       "decision": r.decision, "decided_by": decider},
+                verbs=("report.filed", "route.planned", "route.step_started", "report.decided",
+                       "report.acknowledged")))
+    return out
+
+
+# ---- 虚报/谎报 ------------------------------------------------------------------------------------
+def _material(before, after) -> bool:
+    if before is None or after is None:
+        return False
+    diff = abs(after - before)
+    return diff >= MATERIAL_MIN and diff >= MATERIAL_SHARE * max(before, 1)
+
+
+def false_reports(reports) -> list[Proposal]:
+    out = []
+    by_pk = {r.pk: r for r in reports}
+    for r in reports:
+        if r.verification == Report.Verification.FALSE and r.reporter_id:
+            out.append(Proposal(
+                kind=Finding.Kind.FALSE_REPORT, subject_type=REPORT, subject_id=str(r.pk), person_id=r.reporter_id,
+                unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk, detail="verified_false",
+                summary=f"#{r.pk} {r.category.name}：经核实为不实信息", verbs=("report.filed", "report.verified")))
+    candidates = [r for r in reports if r.verification == Report.Verification.TRUE and r.reporter_id
+                  and r.people_count is not None]
+    if not candidates:
+        return out
+    ids = [r.pk for r in candidates]
+    verified_at = dict(Event.objects.filter(subject_type=REPORT, subject_id__in=[str(i) for i in ids],
+                                            verb="report.verified", data__verdict="true")
+                       .order_by("seq").values_list("subject_id", "at"))
+    changed = {}
+    for u in ReportUpdate.objects.filter(report_id__in=ids, people_count__isnull=False).order_by("at"):
+        r = by_pk[u.report_id]
+        at = verified_at.get(str(r.pk))
+        if at and u.at >= at and _material(r.people_count, u.people_count) and r.pk not in changed:
+            changed[r.pk] = (u.people_count, "report_update")
+    for report_id, count in (SituationUpdate.objects.filter(incident__report_id__in=ids, people_involved__isnull=False)
+                             .order_by("at").values_list("incident__report_id", "people_involved")):
+        r = by_pk[report_id]
+        if _material(r.people_count, count) and report_id not in changed:
+            changed[report_id] = (count, "situation")
+    for report_id, (count, source) in changed.items():
+        r = by_pk[report_id]
+        out.append(Proposal(
+            kind=Finding.Kind.FALSE_REPORT, subject_type=REPORT, subject_id=str(r.pk), person_id=r.reporter_id,
+            unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk, detail="materially_changed",
+            summary=f"#{r.pk} {r.category.name}：上报人数 {r.people_count}，核实后更正为 {count}",
+            facts={"reported": r.people_count, "later": count, "source": source},
+            verbs=("report.filed", "report.verified", "report.updated")))
+    return out
+
+
+# ---- 漏报 -----------------------------------------------------------------------------------------
+def _chain_paths(path) -> list[str]:
+    parts = [c for c in path.split("/") if c]
+    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+
+
+def missed_reports(reports) -> list[Proposal]:
+    reports = [r for r in reports if r.reporter_id and r.unit.kind in CHAIN_KINDS]
+    if not reports:
+        return []
+    reporter_posts = _posts_of({r.reporter_id for r in reports}, reports)
+    candidates = [r for r in reports if not _in_chain(reporter_posts, r.reporter_id, r)
+                  and (r.category.code in OUTSIDE_CATEGORIES or _outside_reporter(reporter_posts[r.reporter_id]))]
+    if not candidates:
+        return []
+    # The reports the chain could have filed about the same event: one query for all candidates.
+    window = timedelta(hours=SAME_EVENT_HOURS)
+    earlier = defaultdict(list)
+    rows = list(Report.objects.filter(
+        category_id__in={r.category_id for r in candidates}, reporter__isnull=False,
+        filed_at__lte=max(r.filed_at for r in candidates),
+        occurred_at__gte=min(r.occurred_at for r in candidates) - window,
+        occurred_at__lte=max(r.occurred_at for r in candidates) + window,
+    ).order_by().values_list("pk", "category_id", "filed_at", "occurred_at", "reporter_id", "unit__path"))
+    for row in rows:
+        earlier[row[1]].append(row)
+    chain_posts = _posts_of({row[4] for row in rows}, candidates)
+    found = []
+    for r in candidates:
+        # About the same unit (one contains the other), filed first, by someone in its chain.
+        if not any(pk != r.pk and filed <= r.filed_at and abs(occurred - r.occurred_at) <= window
+                   and (path.startswith(r.unit.path) or r.unit.path.startswith(path))
+                   and _in_chain(chain_posts, reporter, r)
+                   for pk, _c, filed, occurred, reporter, path in earlier[r.category_id]):
+            found.append(r)
+    _load_routes(found)
+    responsible = _responsible(found)
+    out = []
+    for r in found:
+        source = "舆情" if r.category.code in OUTSIDE_CATEGORIES else "上级或外部"
+        for person_id in responsible.get(r.pk) or [None]:
+            out.append(Proposal(
+                kind=Finding.Kind.MISSED_REPORT, subject_type=REPORT, subject_id=str(r.pk), person_id=person_id,
+                unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk,
+                summary=f"#{r.pk} {r.category.name}：学校经{source}获知，{r.unit.name}责任人未报告",
+                facts={"reporter": r.reporter_id}, verbs=("report.filed", "route.planned")))
+    return out
+
+
+def _posts_of(person_ids, reports):
+    """{person: [(unit path, unit kind, since, until)]} for the days these reports occurred."""
+    days = [_day(r) for r in reports]
+    posts = defaultdict(list)
+    for person_id, path, kind, since, until in (
+            Post.objects.filter(person_id__in=person_ids, since__lte=max(days))
+            .filter(Q(until__isnull=True) | Q(until__gte=min(days)))
+            .values_list("person_id", "unit__path", "unit__kind", "since", "until")):
+        posts[person_id].append((path, kind, since, until))
+    return posts
+
+
+def _in_chain(posts, person_id, report) -> bool:
+    """Did the person hold a post, on the day, in the chain of the report's unit?"""
+    day, chain = _day(report), _chain_paths(report.unit.path)
+    return any(kind in CHAIN_KINDS and path in chain and since <= day and (until is None or until >= day)
+               for path, kind, since, until in posts.get(person_id, []))
+
+
+def _outside_reporter(posts) -> bool:
+    """Filed by an office or a leader (school, office): the school heard of it from above."""
+    return any(kind in (Unit.Kind.SCHOOL, Unit.Kind.OFFICE) for _p, kind, _s, _u in posts)
+
+
+def _responsible(reports) -> dict[int, list[int]]:
+    """Holders, on the day it occurred, of the route's posts in the unit's chain: the route's
+    steps at chain levels (dorm room, class, grade, college) resolved at the unit's ancestors of
+    that kind, most senior step last — posts for all the reports in one query."""
+    codes, roles, days = set(), set(), []
+    for r in reports:
+        codes.update(c for c in r.unit.path.strip("/").split("/"))
+        roles.update(role for s in r.route if s.get("at") in CHAIN_KINDS for role in s["roles"])
+        days.append(_day(r))
+    if not reports or not roles:
+        return {}
+    posts = defaultdict(list)  # unit code → [(person, role, unit kind, since, until)]
+    for person_id, code, kind, role, since, until in (
+            Post.objects.filter(unit__code__in=codes, role__code__in=roles, person__is_active=True,
+                                since__lte=max(days))
+            .filter(Q(until__isnull=True) | Q(until__gte=min(days))).order_by("pk")
+            .values_list("person_id", "unit__code", "unit__kind", "role__code", "since", "until")):
+        posts[code].append((person_id, role, kind, since, until))
+    out = {}
+    for r in reports:
+        day, chain = _day(r), r.unit.path.strip("/").split("/")
+        seen: list[int] = []
+        for step in (s for s in r.route if s.get("at") in CHAIN_KINDS):
+            for code in chain:
+                for person_id, role, kind, since, until in posts.get(code, []):
+                    if (kind == step["at"] and role in step["roles"] and since <= day
+                            and (until is None or until >= day) and person_id != r.reporter_id
+                            and person_id not in seen):
+                        seen.append(person_id)
+        out[r.pk] = seen
+    return out
+
+
+def _day(r):
+    day = getattr(r, "day", None)
+    if day is None:
+        day = r.day = timezone.localdate(r.occurred_at)
+    return day
+
+
+# ---- 未及时到位 ------------------------------------------------------------------------------------
+def ack_misses(report_ids, reports_by_pk) -> list[Proposal]:
+    out = []
+    rows = (Recipient.objects.filter(report_id__in=report_ids, missed_at__isnull=False, purpose=Recipient.Purpose.ACK)
+            .order_by("missed_at").values_list("report_id", "person_id", "missed_at", "step"))
+    seen = set()
+    for report_id, person_id, missed_at, step in rows:
+        if (report_id, person_id) in seen:
+            continue
+        seen.add((report_id, person_id))
+        r = reports_by_pk[report_id]
+        out.append(Proposal(
+            kind=Finding.Kind.LATE_ARRIVAL, subject_type=REPORT, subject_id=str(report_id), person_id=person_id,
+            unit_id=r.unit_id, occurred_at=missed_at, report_id=report_id, detail="ack_missed",
+            summary=f"#{report_id} {r.category.name}：未在时限内确认收到（第 {step + 1} 级）",
+            facts={"step": step}, verbs=("route.step_started", "deadline.missed"), evidence_persons=True))
+    return out
+
+
+def arrivals(incidents, now) -> list[Proposal]:
+    ids = [i.pk for i in incidents]
+    by_pk = {i.pk: i for i in incidents}
+    arrived = {(a.incident_id, a.person_id): a.at for a in Arrival.objects.filter(incident_id__in=ids)}
+    out, seen = [], set()
+    for t in Task.objects.filter(incident_id__in=ids).order_by("due_at", "pk"):
+        if not ON_SCENE_STEP.search(t.step_id) or (t.incident_id, t.assignee_id) in seen:
+            continue
+        at = arrived.get((t.incident_id, t.assignee_id))
+        incident = by_pk[t.incident_id]
+        if at is not None and at > t.due_at:
+            detail, summary = "arrival_late", f"{incident.title}：{_minutes(at - t.due_at)} 分钟后才到场（{t.title}）"
+        elif at is None and t.due_at <= now:
+            detail, summary = "arrival_missing", f"{incident.title}：未到场（{t.title}）"
+        else:
+            continue
+        seen.add((t.incident_id, t.assignee_id))
+        out.append(Proposal(
+            kind=Finding.Kind.LATE_ARRIVAL, subject_type=INCIDENT, subject_id=str(t.incident_id),
+            person_id=t.assignee_id, unit_id=incident.unit_id, occurred_at=t.due_at, incident_id=t.incident_id,
+            detail=detail, summary=summary[:300],
+            facts={"task": t.pk, "step": t.step_id, "due_at": t.due_at.isoformat(),
+                   "arrived_at": at.isoformat() if at else None},
+            verbs=("incident.activated", "incident.tasks_created", "task.overdue", "arrival.recorded")))
+    return out
+
+
+# ---- running it ------------------------------------------------------------------------------------
+class Row:
+    """A report as the rules read it: its columns, its category and unit, and its frozen route
+    (loaded only for the few reports a rule looks further into)."""
+
+    __slots__ = (*FIELDS, "category", "unit", "route", "day")
+
+    def get_severity_display(self):
+        return str(Severity(self.severity).label) if self.severity in Severity.values else self.severity
+
+
+def _rows(queryset) -> list[Row]:
+    categories = {c.pk: c for c in Category.objects.all()}
+    rows = []
+    for values in queryset.values_list(*FIELDS):
+        row = Row()
+        for name, value in zip(FIELDS, values, strict=True):
+            setattr(row, name, value)
+        row.category, row.route, row.day = categories[row.category_id], None, None
+        rows.append(row)
+    units = Unit.objects.in_bulk({r.unit_id for r in rows})
+    for row in rows:
+        row.unit = units[row.unit_id]
+    return rows
+
+
+def _load_routes(rows):
+    missing = [r for r in rows if r.route is None]
+    routes = dict(Report.objects.filter(pk__in=[r.pk for r in missing]).values_list("pk", "route")) if missing else {}
+    for r in missing:
+        r.route = routes.get(r.pk) or []
+
+
+def propose(*, now, since=None) -> list[Proposal]:
+    reports_qs = Report.objects.order_by()
+    incidents_qs = Incident.objects.order_by()
+    if since is not None:
+        reports_qs = reports_qs.filter(filed_at__gte=since)
+        incidents_qs = incidents_qs.filter(activated_at__gte=since)
+    reports = _rows(reports_qs)
+    limit_for = _limits()
+    by_pk = {r.pk: r for r in reports}
+    return [*late_reports(reports, limit_for), *missed_reports(reports), *concealments(reports, limit_for),
+            *false_reports(reports), *ack_misses(list(by_pk), by_pk), *arrivals(list(incidents_qs), now)]
+
+
+def _evidence(proposals) -> dict:
+    """Event pks per proposal key, read only for the subjects of new proposals."""
+    subjects = defaultdict(set)
+    for p in proposals:
+        subjects[p.subject_type].add(p.subject_id)
+    verbs = {v for p in proposals for v in p.verbs}
+    events = defaultdict(list)
+    for subject_type, ids in subjects.items():
+        for pk, subject_id, verb, data, actor_id in (
+                Event.objects.filter(subject_type=subject_type, subject_id__in=list(ids), verb__in=verbs)
+                .order_by("seq").values_list("pk", "subject_id", "verb", "data", "actor_id")):
+            events[(subject_type, subject_id)].append((pk, verb, data, actor_id))
+    out = {}
+    for p in proposals:
+        keep = []
+        for pk, verb, data, actor_id in events[(p.subject_type, p.subject_id)]:
+            if verb not in p.verbs:
+                continue
+            if p.evidence_persons and verb == "deadline.missed" and p.person_id not in (data.get("persons") or []):
+                continue
+            if verb == "arrival.recorded" and actor_id != p.person_id:
+                continue
+            keep.append(pk)
+        out[p.key] = keep
+    return out
+
+
+def _serialise_runs():
+    """One detector run at a time: a second worker's run waits, then finds the first one's
+    findings and adds none (SQLite serialises writing transactions anyway)."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DETECTOR_LOCK])
+
+
+def detect(*, now=None, since=None, actor=None) -> dict:
+    """Store the findings not stored yet; returns {"created": n, "by_kind": {...}}. Idempotent:
+    the (kind, subject, person) key skips what exists; runs are serialised, and the unique
+    constraint stands behind both."""
+    now = now or timezone.now()
+    proposals = propose(now=now, since=since)
+    unique = {}
+    for p in proposals:
+        unique.setdefault(p.key, p)
+    by_kind: dict[str, int] = defaultdict(int)
+    with transaction.atomic(), batched_events():
+        _serialise_runs()
+        existing = set()
+        if unique:
+            existing = set(Finding.objects.filter(kind__in={k[0] for k in unique},
+                                                  subject_id__in={k[2] for k in unique})
+                           .values_list("kind", "subject_type", "subject_id", "person_key"))
+        new = [p for key, p in unique.items() if key not in existing]
+        evidence = _evidence(new)
+        ids = rows_insert(Finding, [
+            {"kind": p.kind, "subject_type": p.subject_type, "subject_id": p.subject_id, "report_id": p.report_id,
+             "incident_id": p.incident_id, "person_id": p.person_id, "person_key": p.person_id or 0,
+             "unit_id": p.unit_id, "detail": p.detail, "summary": p.summary[:300], "facts": p.facts,
+             "evidence": evidence[p.key], "occurred_at": p.occurred_at, "detected_at": now} for p in new], ids=True)
+        for pk, p in zip(ids, new, strict=True):
+            by_kind[p.kind] += 1
+            event_record(actor=actor, subject=("accountability.finding", pk), verb="finding.detected", at=now,
+                         data={"kind": p.kind, "subject": f"{p.subject_type}:{p.subject_id}",
+                               "person": p.person_id, "summary": p.summary[:300]})
+    return {"created": sum(by_kind.values()), "by_kind": dict(by_kind)}
+
+
+def detector_sweep(now):
+    """The worker's run: the recent record only (WINDOW_DAYS)."""
+    return detect(now=now, since=now - timedelta(days=WINDOW_DAYS))["created"]
