@@ -48,9 +48,27 @@ SUMMARIES = {
     ("post", "/incidents/{incident_id}/releases/{release_id}/publish"):
         _("Publish a statement (publicity office only; anyone else gets 403)"),
     ("post", "/incidents/{incident_id}/close"): _("Close the incident"),
+    ("get", "/incidents/{incident_id}/aftermath"): _("The aftermath of a closed incident"),
+    ("get", "/aftermath/{aftermath_id}"): _("One aftermath: investigation and items"),
+    ("put", "/aftermath/{aftermath_id}/investigation"): _("Record the investigation: cause, process, consequences"),
+    ("get", "/aftermath-items"): _("The caller's open aftermath items"),
+    ("post", "/aftermath/{aftermath_id}/items/{item_id}"): _("Update an aftermath item's status"),
+    ("put", "/reviews/{review_id}/sections/{key}"): _("Edit a review section (refused once frozen)"),
+    ("post", "/reviews/{review_id}/sign-off"): _("Sign off a review (the group head); then it is frozen"),
+    ("post", "/reviews/{review_id}/amendments"): _("Amend a signed-off review (appended)"),
+    ("get", "/corrective-actions"): _("Corrective actions the caller may see, by due date"),
+    ("get", "/corrective-actions/red-counts"): _("Red corrective actions per unit"),
+    ("get", "/corrective-actions/{action_id}"): _("One corrective action"),
+    ("post", "/corrective-actions/{action_id}/submit"): _("Submit a corrective action's evidence for inspection"),
+    ("get", "/incidents/{incident_id}/documents"): _("An incident's documents"),
+    ("get", "/documents/{document_id}"): _("A document's state and progress"),
+    ("get", "/documents/{document_id}/file"): _("Download a generated document"),
+    ("get", "/findings"): _("Accountability findings the caller may see"),
+    ("get", "/findings/{finding_id}"): _("One accountability finding"),
 }
 TAGS = {"organisation": _("Organisation"), "reports": _("Reports"), "plans": _("Plans"),
-        "incidents": _("Incidents")}
+        "incidents": _("Incidents"), "aftermath": _("Aftermath and review"), "documents": _("Documents"),
+        "accountability": _("Accountability")}
 
 
 class ShouwangAPI(NinjaAPI):

@@ -13,6 +13,7 @@ from shouwang.documents.models import Document
 
 from ..documents.conftest import closed_incident  # noqa: F401  (the fixture)
 from ..incidents.conftest import campus  # noqa: F401  (the fixture)
+from . import conftest as e2e
 
 pytestmark = pytest.mark.e2e
 
@@ -27,7 +28,8 @@ def test_the_office_generates_and_downloads_the_comprehensive_report(page, campu
     page.get_by_label("密码").fill(campus.password)
     page.get_by_role("button", name="登录", exact=True).click()
     page.wait_for_url(re.compile(r"/$"))
-    page.get_by_role("link", name="文书").first.click()
+    e2e.go(page, "善后")  # after an incident: its page leads on to the documents
+    page.locator("#after-incident").get_by_role("link", name="文书").click()
     page.get_by_role("link", name=closed_incident.title).click()
     shot("documents-incident")
     page.locator("#generate-comprehensive-docx").click()

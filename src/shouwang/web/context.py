@@ -15,9 +15,9 @@ DAILY_NAV = [
 EXTRA_NAV = [
     ("report_list", _("Reports"), None),
     ("incident_list", _("Incidents"), None),
-    ("aftermath_home", _("Aftermath and corrective actions"), None),
-    ("document_index", _("Documents"), None),
-    ("accountability_findings", _("Accountability"), None),
+    # After an incident: 善后/复盘/整改; its page leads on to the documents and to 问责 (one
+    # entry for the three keeps a desktop header on one row).
+    ("aftermath_home", _("Aftermath"), None),
     ("plan_list", _("Plans"), None),
     ("escalation_policies", _("Escalation"), None),
     ("duty_roster", _("Duty roster"), None),
