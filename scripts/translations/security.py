@@ -23,4 +23,5 @@ ZH = {
         "Idempotency-Key 应为 1 至 200 个可打印 ASCII 字符，不含空格。",
     "Not found.": "未找到。",
     "Only people can do this; an integration token cannot.": "只有人员本人可以执行此操作，集成令牌不能。",
+    "sensitive": "敏感",
 }

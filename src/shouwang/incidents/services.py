@@ -335,11 +335,14 @@ def _optional_count(value, field, errors):
         return None
     try:
         number = int(value)
-        if not 0 <= number <= bounds.MAX_COUNT:
+        if number < 0:
             raise ValueError
-        return number
     except (TypeError, ValueError):
+        errors[field] = [_("Enter a whole number of 0 or more.")]
+        return None
+    if number > bounds.MAX_COUNT:
         errors[field] = [_("Enter a whole number from 0 to %(max)d.") % {"max": bounds.MAX_COUNT}]
+    return number
 
 
 def situation_add(*, actor, incident, text: str, people_involved=None, injured=None, dead=None, trend: str = "",
