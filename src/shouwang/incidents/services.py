@@ -400,6 +400,8 @@ def outbound_report_record(*, actor, incident, recipient: str, content: str, sen
         errors["content"] = [_("Record what was reported.")]
     if sent_at > now + timedelta(minutes=5):
         errors["sent_at"] = [_("The time sent cannot be in the future.")]
+    elif time_problem := bounds.implausible_time(sent_at):
+        errors["sent_at"] = [time_problem]
     if task is not None and (task.incident_id != incident.pk or task.kind != Task.Kind.EXTERNAL_REPORT):
         errors["task"] = [_("That is not a reporting duty of this incident.")]
     if errors:
