@@ -96,8 +96,8 @@ def main():
     from django.db import connection
     from django.utils import timezone
 
+    from shouwang.demo.school import build_demo
     from shouwang.escalation.models import Deadline
-    from shouwang.org.demo import build_demo
 
     build_demo(students=1000 if args.quick else 5000, seed=1)
     filed_at = timezone.now() - datetime.timedelta(days=2)

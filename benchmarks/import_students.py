@@ -52,7 +52,7 @@ def main():
     from django.db import transaction
 
     from shouwang.audit.models import Event
-    from shouwang.org.demo import generate, write
+    from shouwang.demo.school import generate, write
     from shouwang.org.importing import SPECS
     from shouwang.org.models import Student
 

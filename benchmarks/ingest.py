@@ -75,7 +75,7 @@ def main():
     from _server import Product, report_payloads
 
     from shouwang.api.services import token_create
-    from shouwang.org.demo import build_demo
+    from shouwang.demo.school import build_demo
     from shouwang.org.models import Unit
 
     build_demo(students=1000 if args.quick else 5000, seed=1)

@@ -55,8 +55,8 @@ def main():
     from django.test import Client
     from django.utils import timezone
 
+    from shouwang.demo.school import build_demo
     from shouwang.incidents import services
-    from shouwang.org.demo import build_demo
     from shouwang.org.models import Post, Student, Unit
     from shouwang.plans.models import Plan, PlanVersion
     from shouwang.plans.services import plan_parse

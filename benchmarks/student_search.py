@@ -25,8 +25,8 @@ def main():
     n = 2_000 if args.quick else 50_000
     django_ready()
     from shouwang.accounts.models import User
+    from shouwang.demo.school import build_demo
     from shouwang.org import selectors
-    from shouwang.org.demo import build_demo
     from shouwang.org.models import Student
 
     started = time.perf_counter()

@@ -62,16 +62,38 @@ INSTALLED_APPS = [
     "shouwang.plans",
     "shouwang.incidents",
     "shouwang.ops",
+    "shouwang.demo",
     "shouwang.web",
 ]
 
+# Single sign-on through the school's CAS server (统一身份认证), see shouwang.accounts.cas.
+# django-cas-ng is always installed (its two small tables exist either way); /cas/login/
+# answers 404 until SHOUWANG_CAS_ENABLED is on.
 CAS_ENABLED = env.bool("SHOUWANG_CAS_ENABLED", default=False)
-if CAS_ENABLED:
-    INSTALLED_APPS.append("django_cas_ng")
-    CAS_SERVER_URL = env.str("SHOUWANG_CAS_SERVER_URL")
-    CAS_VERSION = "3"
-    # Only people already registered in Shouwang may log in through CAS.
-    CAS_CREATE_USER = False
+INSTALLED_APPS.append("django_cas_ng")
+# Required when CAS is on; e.g. https://ids.example.edu.cn/cas/
+CAS_SERVER_URL = env.str("SHOUWANG_CAS_SERVER_URL", **({} if CAS_ENABLED else {"default": ""}))
+CAS_VERSION = "3"
+# Only people already registered in Shouwang may log in through CAS: the number in this
+# attribute of the CAS answer (or the CAS user name itself, "cas:user") must be an account's
+# staff_no (工号, or 学号 for student cadres).
+CAS_CREATE_USER = False
+CAS_USERNAME_ATTRIBUTE = env.str("SHOUWANG_CAS_NUMBER_ATTRIBUTE", default="cas:user")
+CAS_TIMEOUT_SECONDS = env.float("SHOUWANG_CAS_TIMEOUT_SECONDS", default=5)
+
+
+def _cas_session():  # python-cas calls this for its HTTP session: ours has a timeout
+    from shouwang.accounts.cas import timed_session
+
+    return timed_session()
+
+
+CAS_SESSION_FACTORY = _cas_session
+CAS_REDIRECT_URL = "/"
+CAS_LOGIN_MSG = None
+CAS_LOGGED_MSG = None
+CAS_LOGOUT_COMPLETELY = True
+CAS_IGNORE_REFERER = True
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -162,8 +184,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-if CAS_ENABLED:
-    AUTHENTICATION_BACKENDS.append("django_cas_ng.backends.CASBackend")
+# Answers only a CAS ticket, and only while CAS_ENABLED is on.
+AUTHENTICATION_BACKENDS.append("shouwang.accounts.cas.CASBackend")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -236,10 +258,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Night duty (R-ORG-4): between these local times, and all day on a holiday, the person on
-# duty for the report's area receives first and has DUTY_ACK_MINUTES to acknowledge.
+# duty for the report's area is told of a report at once; a policy step that names the duty
+# officer asks them at that step (escalation/engine.py).
 DUTY_NIGHT_START = datetime.time.fromisoformat(env.str("SHOUWANG_DUTY_NIGHT_START", default="22:00"))
 DUTY_NIGHT_END = datetime.time.fromisoformat(env.str("SHOUWANG_DUTY_NIGHT_END", default="07:00"))
-DUTY_ACK_MINUTES = env.int("SHOUWANG_DUTY_ACK_MINUTES", default=15)
 # A report's occurrence time may be this far in the future (clock skew of phones), no more.
 REPORT_CLOCK_SKEW_MINUTES = 5
 ATTACHMENT_MAX_BYTES = env.int("SHOUWANG_ATTACHMENT_MAX_MB", default=20) * 1024 * 1024
@@ -273,9 +295,23 @@ NOTIFY_HTTP_TIMEOUT = env.float("SHOUWANG_NOTIFY_TIMEOUT_SECONDS", default=5)
 NOTIFY_MAX_ATTEMPTS = env.int("SHOUWANG_NOTIFY_MAX_ATTEMPTS", default=8)
 NOTIFY_RETRY_BASE_SECONDS = 30
 NOTIFY_CLAIM_TIMEOUT_SECONDS = env.int("SHOUWANG_DELIVERY_CLAIM_TIMEOUT", default=120)
-# Per channel, deliveries per minute (DingTalk and WeCom robots allow 20 a minute).
+# Per channel, deliveries per minute (DingTalk and WeCom robots allow 20 a minute). The work
+# applications' personal messages are limited per application, not per group: WeCom allows
+# 10,000 calls a minute to one API, DingTalk 1,500 a minute to asyncsend_v2 and Feishu 50 a
+# second to im/v1/messages; what they refuse beyond that (45009, 90018, 99991400) is retried.
 NOTIFY_RATE_PER_MINUTE = {"dingtalk": 20, "wecom": 20, "feishu": 100, "sms": env.int("SHOUWANG_SMS_PER_MINUTE", default=100),
-                          "email": 600, "webhook": 6000}
+                          "email": 600, "webhook": 6000,
+                          "wecom_app": env.int("SHOUWANG_WECOM_APP_PER_MINUTE", default=3000),
+                          "dingtalk_app": env.int("SHOUWANG_DINGTALK_APP_PER_MINUTE", default=1000),
+                          "feishu_app": env.int("SHOUWANG_FEISHU_APP_PER_MINUTE", default=2400)}
+# The school's default notification rules for people who set none: "channel:minutes after the
+# previous", comma-separated, e.g. "wecom_app:0,sms:5". The inbox always comes first. Empty:
+# email at once, SMS after 5 minutes.
+NOTIFY_DEFAULT_RULES = [
+    (channel.strip(), int(wait or 0))
+    for channel, _sep, wait in (
+        item.partition(":") for item in env.list("SHOUWANG_NOTIFY_DEFAULT_RULES", default=[]))
+]
 
 TASKS = {
     "default": {

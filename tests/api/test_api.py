@@ -176,7 +176,7 @@ def test_token_command_rejects_unknown_permission(school):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--unit", "NOPE", "--perm", "org.read"], "unknown unit code: NOPE"),
+    (["--unit", "NOPE", "--perm", "org.read"], "没有这个单位代码：NOPE"),
     (["--unit", "SCH", "--perm", "everything"], "invalid choice: 'everything'"),
 ])
 def test_shouwang_token_exits_non_zero_on_bad_input(school, monkeypatch, capsys, args, message):

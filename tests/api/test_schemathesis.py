@@ -23,7 +23,7 @@ CSRF = "s" * 32  # a fixed CSRF secret: the same value in the cookie and the hea
 def _load_schema():
     """The document ninja serves at /api/v1/openapi.json, built in-process (no request, no
     database at collection time), called through the WSGI application."""
-    from shouwang.api.api import api
+    from shouwang.api_v1 import api
     from shouwang.wsgi import application
 
     loaded = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/v1/"))

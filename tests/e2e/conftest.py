@@ -102,3 +102,16 @@ def shot(page, viewport):
             folder.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(folder / f"{viewport}-{name}.png"), full_page=True)
     return _shot
+
+
+def go(page, name):
+    """Follow the header's link `name`: on a phone the pages not used daily are behind 菜单."""
+    open_menu(page)
+    page.locator("header.site").get_by_role("link", name=name, exact=True).click()
+
+
+def open_menu(page):
+    """On a phone, open the header's menu (the language switch and log-out are in it)."""
+    toggle = page.locator("#menu-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()

@@ -6,6 +6,8 @@ import pytest
 
 expect = pytest.importorskip("playwright.sync_api", reason="the test extra (Playwright) is not installed").expect
 
+from .conftest import go, open_menu  # noqa: E402
+
 pytestmark = pytest.mark.e2e
 
 
@@ -22,7 +24,7 @@ def test_li_browses_the_tree_down_to_a_class(login, shot):
         # The button of the tree node whose own link is `name` (not of an ancestor's node).
         page.locator(f"xpath=//ul[contains(@class,'tree')]/li[a[normalize-space()='{name}']]/button").click()
 
-    page.get_by_role("link", name="组织架构").click()
+    go(page, "组织架构")
     expect(page.get_by_role("heading", name="组织架构")).to_be_visible()
     # Expanding goes through htmx: the children appear in place, the URL stays /org/.
     expand("计算机学院")
@@ -71,7 +73,7 @@ def test_gap_is_listed_on_home_and_on_the_gap_page(login, shot):
     expect(gaps_card.locator("li", has_text="计科2024-2班")).to_contain_text("班主任")
     assert_fits(page)
     shot("home")
-    page.get_by_role("navigation", name="主菜单").get_by_role("link", name="缺岗").click()
+    go(page, "缺岗")
     row = page.get_by_role("row", name=re.compile("计科2024-2班"))
     expect(row).to_contain_text("班主任")
     assert_fits(page)
@@ -97,6 +99,7 @@ def test_wrong_password_shows_a_chinese_error_and_logout_is_a_post(page, login, 
     assert_fits(page)
     shot("login-error")
     login("zhang")
+    open_menu(page)  # on a phone, log-out is in the menu
     page.get_by_role("button", name=re.compile("退出")).click()
     page.wait_for_url(re.compile(r"/login/"))
     assert page.goto("/").url.endswith("/login/?next=/")
@@ -104,9 +107,33 @@ def test_wrong_password_shows_a_chinese_error_and_logout_is_a_post(page, login, 
 
 def test_language_switch_to_english_and_back(login):
     page = login("zhang")
+    open_menu(page)
     page.get_by_label("语言").select_option("en")
     page.get_by_role("button", name="切换").click()
     expect(page.get_by_role("heading", name="My units")).to_be_visible()
+    open_menu(page)
     page.get_by_label("Language").select_option("zh-hans")
     page.get_by_role("button", name="Switch").click()
     expect(page.get_by_role("heading", name="我的单位")).to_be_visible()
+
+
+def test_the_tree_offers_expand_only_where_there_is_something_and_folds_back(login):
+    page = login("chen")
+    page.goto("/org/")
+
+    def node(name):
+        return page.locator(f"xpath=//ul[contains(@class,'tree')]/li[a[normalize-space()='{name}']]")
+
+    node("示范大学").locator("xpath=./button").click()
+    expect(node("计算机学院")).to_be_visible()
+    expect(node("学生处").locator("xpath=./button")).to_have_count(0)  # an office with no units below
+    college = node("计算机学院").locator("xpath=./button")
+    college.click()
+    expect(page.get_by_role("link", name="2024级")).to_be_visible()
+    expect(college).to_have_text("收起")
+    college.click()
+    expect(page.get_by_role("link", name="2024级")).to_be_hidden()
+    expect(college).to_have_text("展开")
+    college.click()
+    expect(page.get_by_role("link", name="2024级")).to_be_visible()
+    assert_fits(page)

@@ -86,8 +86,11 @@ def test_a_night_report_is_routed_to_the_duty_officer_as_of_its_filing_time(scho
     # Routed after midnight and after the shift's date changed: the night of filing decides.
     assert deadline_sweep(now=at(0, 1, day=25)) == 1
     late.refresh_from_db()
-    assert late.route[0]["roles"] == ["duty_officer"]
-    assert [p for _s, p, _d in asked(late)] == ["sun"]
+    # As filing would have routed it at 23:59: the route as written, its duty step with sun.
+    assert [step["roles"] for step in late.route][2] == ["duty_officer", "deputy_secretary"]
+    assert deadline_sweep(now=at(0, 59, day=25)) == 1  # dorm head and counsellor did not answer
+    deadline_sweep(now=at(1, 29, day=25))
+    assert [p for s, p, _d in asked(late) if s == 2] == ["li", "sun"]
 
 
 def test_a_burst_is_routed_in_batches_each_report_once(school):
@@ -116,7 +119,7 @@ def test_the_auditor_brings_back_a_lost_route_deadline(school):
 def test_a_stale_look_by_the_auditor_changes_nothing(school, monkeypatch):
     # A report that got its deadline between the auditor's look and its lock (here: the look
     # is stale on purpose) keeps that deadline and gets no second one, and no event.
-    from shouwang.escalation import auditor
+    from shouwang.reports import route_sweep as auditor
 
     principal, _raw = token_principal(school)
     report = file_by(principal, at(14), api_token=principal.token)
@@ -163,4 +166,4 @@ def test_a_night_burst_reads_the_roster_once(school):
 
     assert queries_to_route(1, 10) == queries_to_route(6, 20)
     first_asked = set(Recipient.objects.filter(step=0, purpose="ack").values_list("person__username", flat=True))
-    assert first_asked == {"sun"}
+    assert first_asked == {"liu"}

@@ -21,6 +21,7 @@ from shouwang.escalation.services import (
     holiday_add,
     holiday_remove,
 )
+from shouwang.escalation.sweep import deadline_sweep
 from shouwang.org.models import Post, Role, Unit
 
 from .conftest import at
@@ -245,30 +246,35 @@ def test_import_page_lists_errors_or_counts(school):
 
 # ---- the roster deciding routing -----------------------------------------------------------
 
-def test_imported_roster_puts_the_duty_officer_first_at_night(school, file_night_absence):
+def _on_duty_asked(report):
+    """Who the night-absence route asks at its duty step (23:30: duty teacher and secretary)."""
+    return sorted(r.person.username for r in report.recipients.filter(step=2, purpose="ack"))
+
+
+def test_imported_roster_puts_the_duty_officer_on_the_night_route(school, file_night_absence):
     assert duty_roster_import(actor=school.chen, file=xlsx(ROWS[:1]), filename="r.xlsx").ok
     report = file_night_absence(at(23))
-    assert report.route[0]["roles"] == ["duty_officer"]
-    assert report.recipients.get(step=0, purpose="ack").person == school.sun
-    after_midnight = file_night_absence(at(1, day=25))  # still the evening of the 24th's shift
-    assert after_midnight.recipients.get(step=0, purpose="ack").person == school.sun
-    daytime = file_night_absence(at(14, day=25))
-    assert daytime.route[0]["roles"] == ["dorm_head"]
+    deadline_sweep(now=at(23, 30))  # the dorm head did not answer: the counsellor
+    deadline_sweep(now=at(0, day=25))  # nor the counsellor: the duty teacher and the secretary
+    assert _on_duty_asked(report) == ["li", "sun"]
+    after_midnight = file_night_absence(at(1, day=25), severity="larger")  # still the 24th's shift
+    assert after_midnight.recipients.get(step=-2, purpose="info").person == school.sun
+    daytime = file_night_absence(at(14, day=25), severity="larger")
+    assert not daytime.recipients.filter(step=-2).exists()
 
 
 def test_college_roster_added_by_the_deputy_secretary_reaches_its_students_reports(school, file_night_absence):
     duty_shift_add(actor=school.li, unit=school.c01, date=NOV24, person=school.wang)
-    report = file_night_absence(at(23))
-    assert report.recipients.get(step=0, purpose="ack").person == school.wang
+    report = file_night_absence(at(23), severity="larger")
+    assert report.recipients.get(step=-2, purpose="info").person == school.wang
 
 
 def test_a_holiday_makes_the_daytime_a_duty_time(school, file_night_absence):
     duty_shift_add(actor=school.chen, unit=school.d01, date=NOV24, person=school.sun)
-    assert file_night_absence(at(14)).route[0]["roles"] == ["dorm_head"]
+    assert not file_night_absence(at(14), severity="larger").recipients.filter(step=-2).exists()
     holiday_add(actor=school.chen, date=NOV24, name="校庆日")
-    report = file_night_absence(at(14, 5))
-    assert report.route[0]["roles"] == ["duty_officer"]
-    assert report.recipients.get(step=0, purpose="ack").person == school.sun
+    report = file_night_absence(at(14, 5), severity="larger")
+    assert report.recipients.get(step=-2, purpose="info").person == school.sun
 
 
 # ---- what the roster page shows ------------------------------------------------------------
@@ -312,7 +318,7 @@ def test_roster_page(school, time_machine):
     page = login(school.chen).get("/escalation/duty/?on=D01-101")
     body = text(page)
     assert page.status_code == 200
-    assert "夜间 22:00–07:00 及节假日" in body and "15 分钟内确认" in body
+    assert "夜间 22:00–07:00 及节假日" in body and "即时告知值班人员" in body  # the night route as written
     assert "孙老师 · 13800000009" in body and "校庆日" in body
     assert "导入值班表" in body
     zhang = login(school.zhang).get("/escalation/duty/")

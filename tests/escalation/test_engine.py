@@ -151,34 +151,65 @@ def test_security_category_also_goes_to_security_office(school):
     assert Event.objects.filter(verb="route.informed", data__reason="security").exists()
 
 
-def test_night_duty_officer_receives_first(school, file_night_absence):
+def info_people(report, step):
+    return sorted(r.person.username for r in Recipient.objects.filter(report=report, step=step, purpose="info"))
+
+
+def test_the_night_absence_route_follows_the_policy_as_written(school, file_night_absence):
+    """The shipped default names the duty teacher: 22:30 dorm check → 23:00 counsellor → 23:30
+    duty teacher and college secretary → 24:00 学生处. No duty step is put in front of it; the
+    person on the roster joins the step that names the duty officer, and nobody is asked twice."""
     DutyShift.objects.create(unit=school.d01, date=datetime.date(2026, 11, 24), person=school.sun)
-    now = at(23, 10)
+    now = at(22, 30)
     report = file_night_absence(now)
-    assert report.route[0]["roles"] == ["duty_officer"]
-    assert ack_people(report, 0) == ["sun"]
-    deadline_sweep(now=now + 15 * M)
-    report.refresh_from_db()
-    assert ack_people(report, 1) == ["liu"]
+    assert [step["roles"] for step in report.route] == [
+        ["dorm_head"], ["counsellor"], ["duty_officer", "deputy_secretary"], ["leader"]]
+    assert ack_people(report, 0) == ["liu"] and info_people(report, -2) == []
+    deadline_sweep(now=at(23, 0))
+    assert ack_people(report, 1) == ["zhang"]
+    deadline_sweep(now=at(23, 30))
+    assert ack_people(report, 2) == ["li", "sun"]
+    deadline_sweep(now=at(0, 0, day=25))
+    assert ack_people(report, 3) == ["chen"]
+    asked = [r.person_id for r in Recipient.objects.filter(report=report, purpose="ack")]
+    assert len(asked) == len(set(asked))
+
+
+def test_a_policy_without_a_duty_step_informs_the_person_on_duty_at_once(school, file_night_absence):
+    # 较大 falls back to the default policy, which names no duty officer: the counsellor (its
+    # start step) is asked at once, and the person on duty is told at the same moment.
+    DutyShift.objects.create(unit=school.d01, date=datetime.date(2026, 11, 24), person=school.sun)
+    report = file_night_absence(at(23, 10), severity="larger")
+    assert all("duty_officer" not in step["roles"] for step in report.route)
+    assert ack_people(report, report.current_step) == ["zhang"]
+    assert info_people(report, -2) == ["sun"]
+    assert Event.objects.filter(verb="route.informed", data__reason="night_duty").count() == 1
 
 
 def test_after_midnight_the_previous_evenings_shift_is_on_duty(school, file_night_absence):
     DutyShift.objects.create(unit=school.d01, date=datetime.date(2026, 11, 24), person=school.sun)
-    report = file_night_absence(at(1, 30, day=25))
-    assert ack_people(report, 0) == ["sun"]
+    report = file_night_absence(at(1, 30, day=25), severity="larger")
+    assert info_people(report, -2) == ["sun"]
 
 
 def test_holiday_duty_runs_all_day(school, file_night_absence):
     Holiday.objects.create(date=datetime.date(2026, 11, 24), name="校庆日")
     DutyShift.objects.create(unit=school.sch, date=datetime.date(2026, 11, 24), person=school.chen)
-    report = file_night_absence(at(14))
-    assert ack_people(report, 0) == ["chen"]
+    report = file_night_absence(at(14), severity="larger")
+    assert info_people(report, -2) == ["chen"]
 
 
-def test_no_duty_roster_at_night_falls_through_as_vacancy(school, file_night_absence):
-    report = file_night_absence(at(23, 10))
-    assert ack_people(report, 1) == ["liu"]
-    assert Event.objects.get(verb="route.vacant").data["roles"] == ["duty_officer"]
+def test_in_the_daytime_nobody_on_duty_is_told(school, file_night_absence):
+    DutyShift.objects.create(unit=school.d01, date=datetime.date(2026, 11, 24), person=school.sun)
+    report = file_night_absence(at(14), severity="larger")
+    assert info_people(report, -2) == []
+
+
+def test_no_duty_roster_at_night_is_recorded_as_a_vacancy(school, file_night_absence):
+    report = file_night_absence(at(23, 10), severity="larger")
+    assert ack_people(report, report.current_step) == ["zhang"]
+    vacant = Event.objects.get(verb="route.vacant", subject_id=str(report.pk))
+    assert vacant.data["roles"] == ["duty_officer"] and vacant.data["purpose"] == "info"
 
 
 def test_policy_edit_after_filing_does_not_change_the_route(school, file_night_absence):

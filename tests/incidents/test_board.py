@@ -122,7 +122,7 @@ def test_a_situation_update_with_a_negative_count_keeps_the_text(campus):
         "text": "宿舍楼前聚集约二十人", "people_involved": "-5", "trend": "人数增加", "place": "1号楼"})
     page = response.content.decode()
     assert response.status_code == 400
-    assert zh("Enter a whole number of 0 or more.") in page.split('id="situation-form"')[1].split("</form>")[0]
+    assert zh("Enter a whole number from 0 to %(max)d.") % {"max": 1_000_000} in page.split('id="situation-form"')[1].split("</form>")[0]
     assert "宿舍楼前聚集约二十人</textarea>" in page and 'value="-5"' in page and 'value="人数增加"' in page
     assert not SituationUpdate.objects.exists()
 

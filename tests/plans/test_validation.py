@@ -232,6 +232,15 @@ def test_no_head():
     assert p.path == "command_group" and "组长" in p.message and p.line == line_of(text, "{position: deputy, title: 组长")
 
 
+def test_a_position_written_as_a_list_or_a_mapping_is_a_problem_not_a_crash():
+    # Anyone signed in may have a plan checked: {position: [head]} was a TypeError, a 500.
+    for position in ("[head]", "{head: 1}"):
+        text = edit("{position: head, title: 组长", "{position: " + position + ", title: 组长")
+        found = problems(text)
+        assert [p.path for p in found] == ["command_group", "command_group[0].position"]
+        assert "组长" in found[0].message and "position" in found[1].message
+
+
 def test_several_problems_are_all_reported_in_line_order():
     text = PLAN
     for old, new in [("title: 演练预案\n", "titel: 演练预案\n"),          # unknown key + missing title

@@ -36,7 +36,7 @@ def test_badge_count_changes_after_filing_and_after_reading(school, file_report)
 def test_badge_include_polls_every_three_seconds(school):
     request = RequestFactory().get("/")
     request.user = school.zhang
-    html = render_to_string("reports/_inbox_badge.html", request=request)
+    html = render_to_string("notify/_inbox_badge.html", request=request)
     assert 'hx-get="/inbox/badge/"' in html and 'hx-trigger="load, every 3s"' in html and 'href="/inbox/"' in html
 
 

@@ -7,9 +7,9 @@ import datetime
 import json
 
 from shouwang.audit.models import Event
-from shouwang.escalation import routing
 from shouwang.org.models import Post, Role, Unit
 from shouwang.reports.models import Recipient, Report
+from shouwang.reports.route import context_units
 from tests.reports.conftest import login
 from tests.reports.test_api import body, post
 from tests.reports.test_filing_page import form
@@ -33,7 +33,7 @@ def test_a_dorm_head_naming_another_college_and_an_office_does_not_route_there(s
     assert response.status_code == 201, response.content
     report = Report.objects.get(pk=response.json()["id"])
     assert [u.code for u in report.units_involved.all()] == ["D01-101"]
-    codes = {u.code for u in routing.context_units(report)}
+    codes = {u.code for u in context_units(report)}
     assert "C02" not in codes and "XSC" not in codes
     assert not Recipient.objects.filter(report=report, person=school.nobody).exists()
     data = _filed_event(report).data

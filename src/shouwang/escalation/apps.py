@@ -8,13 +8,16 @@ class EscalationConfig(AppConfig):
     verbose_name = _("Escalation")
 
     def ready(self):
-        from shouwang.ops.sweeps import register_sweep
+        # Imported here, not at the top: Django loads models after importing the AppConfig
+        # modules, and these modules import models.
+        from shouwang.ops.sweeps import register_health_check, register_sweep
 
-        from .auditor import route_audit
+        from .auditor import audit_warnings, route_audit
         from .sweep import deadline_sweep
 
         register_sweep(deadline_sweep)
         register_sweep(route_audit, every_seconds=60)
+        register_health_check(audit_warnings)
         post_migrate.connect(_load_policies, sender=self)
 
 

@@ -1,7 +1,7 @@
 """Import a duty roster (值班表) from .xlsx or .csv (UTF-8 or GBK), the way offices keep it.
 
-Columns: 日期, 单位代码, 值班人工号, 值班电话 (optional). Reading files and cleaning cells reuses
-org.import_files, so a roster and a student register are read by the same rules.
+Columns: 日期, 单位代码, 值班人工号, 值班电话 (optional). Reading files and cleaning cells is
+shouwang.sheets, so a roster and a student register are read by the same rules.
 
 All or nothing: every row is checked first; any error means nothing is written, and every
 error is listed by row, column (its Chinese header) and message. For each unit and date that
@@ -12,76 +12,40 @@ and importing the same file twice changes nothing the second time and writes no 
 An import that changed something writes one `duty.imported` event listing every change.
 """
 
-import csv
 import hashlib
-import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import openpyxl
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl.styles import Font
 
+from shouwang import sheets
 from shouwang.accounts.models import User
 from shouwang.audit.services import event_record
-from shouwang.org.import_files import (
-    CODE,
-    Column,
-    ImportFileError,
-    Invalid,
-    RowError,
-    _header,
-    _text,
-    date,
-    identifier,
-    phone,
-    read_bytes,
-    read_rows,
-    values_in,
-)
+from shouwang.org.import_files import CODE
 from shouwang.org.models import Unit
 from shouwang.org.scope import scope_for
+from shouwang.sheets import Column, Errors, ImportResult, date, identifier, phone, values_in
 
 from .models import DutyShift
 from .permissions import can_edit_any_roster, duty_candidates, path_in, roster_editor_paths
 
 SPEC = [
-    Column("日期", "date", True, date, "2026-11-24"),
-    Column("单位代码", "unit", True, identifier(CODE, lambda: _("%(value)s is not a valid unit code.")), "D01", True),
-    Column("值班人工号", "staff_no", True, identifier(CODE, lambda: _("%(value)s is not a valid staff number.")),
-           "T0001", True),
-    Column("值班电话", "phone", False, phone, "13800000000", True),
+    Column("日期", "date", True, date, "2026-11-24", aliases=("值班日期",)),
+    Column("单位代码", "unit", True, identifier(CODE, lambda: _("%(value)s is not a valid unit code.")),
+           "D01", True, aliases=("单位",)),
+    Column("值班人工号", "staff_no", True,
+           identifier(CODE, lambda: _("%(value)s is not a valid staff number.")), "T0001", True,
+           aliases=("工号", "值班人员工号")),
+    Column("值班电话", "phone", False, phone, "13800000000", True, aliases=("电话", "联系电话")),
 ]
-HEADERS = {c.field: c.header for c in SPEC}
-# Headers offices also write for the same columns.
-ALIASES = {"date": ("值班日期",), "unit": ("单位",), "staff_no": ("工号", "值班人员工号"), "phone": ("电话", "联系电话")}
 
 
 @dataclass
-class DutyImportResult:
-    filename: str = ""
-    created: int = 0
-    updated: int = 0
+class DutyImportResult(ImportResult):
+    kind: str = "duty"
     removed: int = 0
-    unchanged: int = 0
-    errors: list = field(default_factory=list)  # [RowError(row, column, message)]; row None = whole file
-
-    @property
-    def ok(self):
-        return not self.errors
-
-
-@dataclass
-class _Row:
-    number: int
-    v: dict
-    bad: set = field(default_factory=set)
-
-    def error(self, result, field_name, message):
-        result.errors.append(RowError(self.number, HEADERS[field_name], message))
-        self.bad.add(field_name)
 
 
 def duty_roster_import(*, actor, file, filename: str | None = None) -> DutyImportResult:
@@ -92,17 +56,13 @@ def duty_roster_import(*, actor, file, filename: str | None = None) -> DutyImpor
         raise PermissionDenied
     filename = filename if filename is not None else getattr(file, "name", "") or ""
     result = DutyImportResult(filename=filename)
-    try:
-        content = read_bytes(file)
-        rows = _parse(content, filename, result)
-    except ImportFileError as exc:
-        result.errors.append(RowError(None, "", str(exc)))
-        rows = None
-    plan = _check(actor, rows, result) if rows else None
-    if result.errors:
-        order = {h: i for i, h in enumerate(HEADERS.values())}
-        result.errors.sort(key=lambda e: (e.row or 0, order.get(e.column, -1)))
+    errors = Errors(SPEC, result.errors)
+    table = sheets.read_table(SPEC, file, filename, errors)
+    plan = _check(actor, table.rows, errors) if table else None
+    if errors:
+        errors.sort()
         return result
+    content = table.content
     try:
         with transaction.atomic():
             changes = _write(plan, result)
@@ -115,57 +75,12 @@ def duty_roster_import(*, actor, file, filename: str | None = None) -> DutyImpor
     except IntegrityError:
         # Someone added one of these shifts by hand while we wrote: nothing was kept.
         result.created = result.updated = result.removed = result.unchanged = 0
-        result.errors.append(RowError(None, "", _("The roster changed while importing; nothing was imported. "
-                                                  "Upload the file again.")))
+        errors.file(_("The roster changed while importing; nothing was imported. "
+                      "Upload the file again."))
     return result
 
 
-def _parse(content, filename, result):
-    """→ [_Row], or None after recording why the file can't be used."""
-    index, rows, header_at = {}, [], None
-    for number, values in enumerate(read_rows(content, filename), start=1):
-        if header_at is None:
-            headers = [_header(v) for v in values]
-            if not any(headers):
-                continue  # blank lines above the header
-            header_at = number
-            for c in SPEC:
-                names = (c.header, c.field, *ALIASES.get(c.field, ()))
-                found = [i for i, h in enumerate(headers) if h in names]
-                if found:
-                    index[c.field] = found[0]
-            missing = [c.header for c in SPEC if c.required and c.field not in index]
-            if missing:
-                result.errors.append(RowError(number, "、".join(missing),
-                                              _("Missing column(s): %(cols)s") % {"cols": "、".join(missing)}))
-                return None
-            continue
-        raw = {f: values[i] if i < len(values) else None for f, i in index.items()}
-        if not any(_text(v) for v in raw.values()):
-            continue
-        row = _Row(number, {})
-        for c in SPEC:
-            cell = raw.get(c.field)
-            if not _text(cell):
-                row.v[c.field] = c.default
-                if c.required:
-                    row.error(result, c.field, _("This cell must not be empty."))
-                continue
-            try:
-                row.v[c.field] = c.clean(cell)
-            except Invalid as exc:
-                row.v[c.field] = None
-                row.error(result, c.field, str(exc))
-        rows.append(row)
-    if header_at is None:
-        raise ImportFileError(_("The file is empty."))
-    if not rows:
-        result.errors.append(RowError(header_at + 1, "", _("The file has a header row but no data rows.")))
-        return None
-    return rows
-
-
-def _check(actor, rows, result):
+def _check(actor, rows, errors):
     """Resolve codes and numbers, check scope and repeats → {(unit_id, date): {person_id: phone}}."""
     scope, paths = scope_for(actor), roster_editor_paths(actor)
     units = {code: (pk, path, name, active) for code, pk, path, name, active in values_in(
@@ -187,25 +102,27 @@ def _check(actor, rows, result):
         if "unit" not in row.bad:
             if unit is None or not scope.contains_path(unit[1]):
                 # Out of scope reads as unknown: an import must not reveal which units exist.
-                row.error(result, "unit", _("Unit code %(code)s is unknown or outside your units.")
-                          % {"code": v["unit"]})
+                errors.cell(row, "unit", _("Unit code %(code)s is unknown or outside your units.")
+                            % {"code": v["unit"]})
             elif not path_in(unit[1], paths):
-                row.error(result, "unit", _("You may not edit the duty roster of %(unit)s.") % {"unit": unit[2]})
+                errors.cell(row, "unit", _("You may not edit the duty roster of %(unit)s.")
+                            % {"unit": unit[2]})
             elif not unit[3]:
-                row.error(result, "unit", _("%(unit)s is no longer active.") % {"unit": unit[2]})
+                errors.cell(row, "unit", _("%(unit)s is no longer active.") % {"unit": unit[2]})
         person = people.get(v["staff_no"]) if "staff_no" not in row.bad else None
         if "staff_no" not in row.bad:
             # Only staff of the unit (or a duty officer above it); the same words whether or not
             # the number exists, so an import does not confirm accounts.
             if person is None or not person[1] or (unit is not None and "unit" not in row.bad
                                                            and person[0] not in eligible(unit[0])):
-                row.error(result, "staff_no", _("%(no)s is not a staff member of this unit or a duty officer "
-                                                "above it.") % {"no": v["staff_no"]})
+                errors.cell(row, "staff_no", _("%(no)s is not a staff member of this unit or a duty "
+                                               "officer above it.") % {"no": v["staff_no"]})
         if row.bad & {"date", "unit", "staff_no"}:
             continue
         key = (v["date"], v["unit"], v["staff_no"])
         if key in seen:
-            row.error(result, "staff_no", _("The same shift repeats row %(row)d.") % {"row": seen[key]})
+            errors.cell(row, "staff_no", _("The same shift repeats row %(row)d.")
+                        % {"row": seen[key]})
             continue
         seen[key] = row.number
         if not row.bad:
@@ -255,31 +172,9 @@ def _write(plan, result):
 def template_workbook() -> bytes:
     """An .xlsx with the Chinese headers and one example row; code and phone columns are Text
     so Excel keeps 工号 like 0012 and phone numbers as typed."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "值班表"
-    sheet.append([c.header for c in SPEC])
-    sheet.append([_example(c) for c in SPEC])
-    for i, c in enumerate(SPEC, start=1):
-        letter = sheet.cell(1, i).column_letter
-        sheet.cell(1, i).font = Font(bold=True, color="C00000" if c.required else None)
-        sheet.column_dimensions[letter].width = 16
-        if c.as_text:
-            sheet.column_dimensions[letter].number_format = "@"
-            sheet.cell(2, i).number_format = "@"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return sheets.template_xlsx(SPEC, "值班表", {"date": timezone.localdate().isoformat()})
 
 
 def template_csv() -> bytes:
     """The same as CSV, UTF-8 with a BOM: the encoding Excel recognises on double-click."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([c.header for c in SPEC])
-    writer.writerow([_example(c) for c in SPEC])
-    return out.getvalue().encode("utf-8-sig")
-
-
-def _example(column):
-    return timezone.localdate().isoformat() if column.field == "date" else column.example
+    return sheets.template_csv(SPEC, {"date": timezone.localdate().isoformat()})

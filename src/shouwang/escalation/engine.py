@@ -1,229 +1,33 @@
-"""The escalation engine: start a report's route, ask the next level when a deadline is missed,
-acknowledge. The sweep (sweep.py) finds the due deadlines and calls in here, inside the
-transaction that claimed them; filing calls route_start (a person's report) or route_later (an
-integration's, routed by the worker). The report row lock serialises an acknowledgement racing
-an escalation: whichever commits first wins, and the other records what it found.
-"""
+"""What the engine decides for a subject about to be routed: the route it will take, from the
+matching policy, as the policy writes it. A subject app freezes the result onto its subject
+(reports.route.route_freeze) so that a later edit of the policy neither skips nor repeats a step.
 
-import functools
-import logging
-from datetime import timedelta
+The night (and holiday) duty officer (R-ORG-4): a policy whose steps name `duty_officer` (the
+shipped night-absence policy: 22:30 dorm check → 23:00 counsellor → 23:30 duty teacher and college
+secretary → 24:00 学生处) is followed as written, the person on the roster joining the step that
+names the role; for a policy that names none, the person on duty is informed at once
+(`inform_duty`), rather than made a step in front that would delay the counsellor."""
 
-from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import get_language
-
-from shouwang.audit.services import event_record, rows_insert
-from shouwang.notify.services import deliveries_cancel, inbox_mark_read_about
 
 from . import routing
-from .models import Deadline
-from .planner import DUTY_LEVEL, Routing
+from .planner import DUTY_ROLE
 from .policies import policy_for
 
-log = logging.getLogger("shouwang.escalation")
 
-REPORT_ACK = "report_ack"
-REPORT_ROUTE = "report_route"  # a report accepted without routing: the worker routes it (see report_file)
-
-
-def _report_url(report):
-    return f"/reports/{report.pk}/"
-
-
-@functools.lru_cache(maxsize=64)
-def _severity_label(severity, language):
-    from shouwang.reports.models import Severity
-
-    return str(Severity(severity).label) if severity in Severity else severity
-
-
-def _title(report):
-    # The label translated once per language, not once per report: a sweep titles hundreds.
-    return f"【{_severity_label(report.severity, get_language())}】{report.category.name} · {report.place}"
+def names_duty_officer(steps) -> bool:
+    return any(DUTY_ROLE in step["roles"] for step in steps)
 
 
 def route_plan(category, severity, now) -> dict:
-    """The route a report filed now would take: the matching policy's steps, with the night or
-    holiday duty officer put first. Computed before the report is stored, so it is stored with it."""
+    """The route a subject of `category` × `severity` filed now would take: the matching
+    policy's steps as written, and whether the person on duty is to be informed at once (at
+    night or on a holiday, when no step names the duty officer). Computed before the subject
+    is stored, so it is stored with it."""
     policy = policy_for(category, severity, holiday_on=timezone.localdate(now))
     if policy is None:
         raise RuntimeError("no active escalation policy matches; load the defaults with migrate")
     steps = [dict(step) for step in policy.steps]
-    start = policy.start_step
-    # At night and on holidays the person on duty receives first (R-ORG-4).
-    if routing.is_duty_time(now, holiday=policy.is_holiday):
-        steps.insert(start, {"roles": ["duty_officer"], "at": DUTY_LEVEL, "ack_minutes": settings.DUTY_ACK_MINUTES})
-    return {"policy_name": policy.name, "policy_version": policy.version, "route": steps, "current_step": start}
-
-
-def route_start(*, report, now, planned=None, paths=None):
-    """Freeze the policy onto the report and ask the first level. Runs in report_file's
-    transaction. `planned` is route_plan's result when the report was stored with it; `paths`
-    (the unit paths around the report) saves looking them up again."""
-    plan = Routing(now)
-    if planned is None:
-        planned = route_plan(report.category, report.severity, now)
-        route_freeze(plan, report, planned)
-    plan.load([report], paths={report.pk: paths} if paths is not None else None)
-    route_begin(plan, report, planned, now)
-    plan.flush()
-
-
-def route_later(*, report, now):
-    """Leave the routing of a stored report to the worker (deadline_sweep), due at once. Runs in
-    the filing transaction, so an accepted report always has its route deadline."""
-    rows_insert(Deadline, [{"kind": REPORT_ROUTE, "subject_type": "reports.report", "subject_id": str(report.pk),
-                            "fence": 0, "due_at": now, "created_at": now}])
-
-
-def route_freeze(plan, report, planned):
-    report.policy_name, report.route, report.current_step = (
-        planned["policy_name"], planned["route"], planned["current_step"])
-    plan.save(report, "policy_name", "route", "current_step")
-
-
-def route_begin(plan, report, planned, now):
-    """Record the frozen route, inform the levels it skips (and 保卫处 for security categories),
-    and ask the first staffed level."""
-    steps, start = report.route, report.current_step
-    event_record(actor=None, subject=report, verb="route.planned", at=now, data={
-        "policy": planned["policy_name"], "policy_version": planned["policy_version"], "steps": steps,
-        "start_step": start,
-    })
-    _inform_skipped_levels(plan, report, steps[:start], now)
-    if report.category.is_security:
-        _inform(plan, report, step=-1, people=plan.people(report, {"roles": ["security_officer"],
-                                                                   "at": "office:security"}),
-                reason="security", now=now)
-    # Nobody can acknowledge before this (only those asked may), so the report is still waiting.
-    _activate_from(plan, report, start, now)
-
-
-def _inform(plan, report, *, step, people, reason, now):
-    from shouwang.reports.models import Recipient
-
-    if not people:
-        return
-    plan.recipients_info += [
-        {"report_id": report.pk, "person_id": p.pk, "step": step, "purpose": Recipient.Purpose.INFO, "role": role,
-         "added_at": now}
-        for p, role in people
-    ]
-    plan.send(subject_type="reports.report", subject_id=str(report.pk), kind="report.info", title=_title(report),
-              body=report.description[:500], url=_report_url(report), recipients=[p for p, _ in people])
-    event_record(actor=None, subject=report, verb="route.informed", at=now, data={
-        "step": step, "reason": reason, "recipients": [p.pk for p, _ in people],
-    })
-
-
-def _inform_skipped_levels(plan, report, skipped_steps, now):
-    """越级上报: every skipped level still sees the report, for information."""
-    for index, step in enumerate(skipped_steps):
-        people = plan.people(report, step)
-        if people:
-            _inform(plan, report, step=index, people=people, reason="skipped_level", now=now)
-        else:
-            event_record(actor=None, subject=report, verb="route.vacant", at=now,
-                         data={"step": index, "roles": step["roles"], "at": step["at"], "purpose": "info"})
-
-
-def _activate_from(plan, report, index, now):
-    """Ask the first staffed level from `index` on; vacant levels are skipped and recorded."""
-    from shouwang.reports.models import Recipient, Report
-
-    while index < len(report.route):
-        step = report.route[index]
-        everyone = plan.people(report, step)
-        # The reporter already knows: asking them to acknowledge their own report would only
-        # delay the next level (a dorm head's report goes straight to the counsellor).
-        people = [(p, role) for p, role in everyone if p.pk != report.reporter_id]
-        if everyone and not people:
-            event_record(actor=None, subject=report, verb="route.reporter_level", at=now,
-                         data={"step": index, "roles": step["roles"], "at": step["at"]})
-            index += 1
-            continue
-        if people:
-            due_at = now + timedelta(minutes=step["ack_minutes"])
-            plan.recipients_ack += [
-                {"report_id": report.pk, "person_id": p.pk, "step": index, "purpose": Recipient.Purpose.ACK,
-                 "role": role, "added_at": now, "due_at": due_at}
-                for p, role in people
-            ]
-            plan.deadline(kind=REPORT_ACK, subject_type="reports.report", subject_id=str(report.pk), fence=index,
-                          due_at=due_at)
-            if report.current_step != index:
-                report.current_step = index
-                plan.save(report, "current_step")
-            plan.send(subject_type="reports.report", subject_id=str(report.pk), kind="report.ack_request",
-                      title=_title(report), body=report.description[:500], url=_report_url(report),
-                      recipients=[p for p, _ in people])
-            event_record(actor=None, subject=report, verb="route.step_started", at=now, data={
-                "step": index, "roles": step["roles"], "at": step["at"], "due_at": due_at.isoformat(),
-                "recipients": [p.pk for p, _ in people],
-            })
-            return True
-        event_record(actor=None, subject=report, verb="route.vacant", at=now,
-                     data={"step": index, "roles": step["roles"], "at": step["at"], "purpose": "ack"})
-        index += 1
-    report.current_step = index
-    report.ack_state = Report.AckState.EXHAUSTED
-    plan.save(report, "current_step", "ack_state")
-    event_record(actor=None, subject=report, verb="route.exhausted", at=now, data={"step": index})
-    return False
-
-
-def escalate_report(plan, deadline, report, missed_persons, now):
-    """One claimed deadline of a locked report: record the miss (against `missed_persons`, the
-    pks of those who did not acknowledge) and ask the next level."""
-    from shouwang.reports.models import Report
-
-    if report.ack_state != Report.AckState.WAITING or report.current_step != deadline.fence:
-        # The acknowledgement (or an earlier escalation) won; say so on the record.
-        event_record(actor=None, subject=report, verb="route.escalation_skipped", at=now,
-                     data={"step": deadline.fence, "reason": report.ack_state})
-        return "superseded"
-    event_record(actor=None, subject=report, verb="deadline.missed", at=now, data={
-        "step": deadline.fence, "persons": missed_persons, "due_at": deadline.due_at.isoformat(),
-    })
-    from_step = report.current_step
-    escalated = _activate_from(plan, report, deadline.fence + 1, now)
-    if escalated:
-        event_record(actor=None, subject=report, verb="report.escalated", at=now,
-                     data={"from_step": from_step, "to_step": report.current_step})
-    return "escalated" if escalated else "exhausted"
-
-
-def deadlines_cancel(*, subject_type, subject_id, now, outcome):
-    return Deadline.objects.filter(subject_type=subject_type, subject_id=str(subject_id),
-                                   state=Deadline.State.OPEN).update(
-        state=Deadline.State.CANCELLED, done_at=now, outcome=outcome)
-
-
-def report_acknowledge(*, report, person, channel, note, now):
-    """Record an acknowledgement by a recipient; the first one stops the chain. Caller checks
-    permission and holds the transaction; the report row is locked here."""
-    from shouwang.reports.models import Recipient, Report
-
-    report = Report.objects.select_for_update().get(pk=report.pk)
-    receipt = (Recipient.objects.filter(report=report, person=person, purpose=Recipient.Purpose.ACK)
-               .order_by("-step").first())
-    if receipt is not None and receipt.acked_at is None:
-        receipt.acked_at, receipt.ack_channel, receipt.ack_note = now, channel, note
-        receipt.save(update_fields=["acked_at", "ack_channel", "ack_note"])
-    # Acknowledged on any channel means seen: the inbox badge stops counting it.
-    inbox_mark_read_about(person=person, subject_type="reports.report", subject_id=report.pk, now=now)
-    first = report.ack_state != Report.AckState.ACKNOWLEDGED
-    if first:
-        report.ack_state = Report.AckState.ACKNOWLEDGED
-        report.acknowledged_at, report.acknowledged_by = now, person
-        report.save(update_fields=["ack_state", "acknowledged_at", "acknowledged_by"])
-        deadlines_cancel(subject_type="reports.report", subject_id=report.pk, now=now, outcome="acknowledged")
-        deliveries_cancel(subject_type="reports.report", subject_id=report.pk, now=now)
-    event_record(actor=person, subject=report, verb="report.acknowledged" if first else "report.receipt_recorded",
-                 at=now, data={
-                     "channel": channel, "note": note, "step": receipt.step if receipt else None,
-                     "current_step": report.current_step,
-                     "late": bool(receipt and receipt.missed_at),
-                 })
-    return report
+    duty_time = routing.is_duty_time(now, holiday=policy.is_holiday)
+    return {"policy_name": policy.name, "policy_version": policy.version, "route": steps,
+            "current_step": policy.start_step, "inform_duty": duty_time and not names_duty_officer(steps)}

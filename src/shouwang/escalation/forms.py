@@ -8,6 +8,8 @@ from shouwang import bounds
 from shouwang.accounts.models import User
 from shouwang.org import selectors as org
 
+from . import categories
+from .levels import Severity
 from .permissions import duty_candidates
 from .services import parse_steps
 
@@ -39,10 +41,8 @@ class PolicyCreateForm(PolicyForm):
     field_order = ["name", "category", "severity", "is_active", "steps", "start_step"]
 
     def __init__(self, *args, **kwargs):
-        from shouwang.reports.models import Category, Severity
-
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        self.fields["category"].queryset = categories.active()
         self.fields["severity"].choices = [("", _("any severity")), *Severity.choices]
 
 

@@ -12,6 +12,7 @@
 
 from django.db.models import Q
 
+from shouwang.accounts.models import User
 from shouwang.org.models import Post, Role, Unit
 from shouwang.org.permissions import STUDENT_CADRE_ROLES, can_manage_org
 
@@ -70,8 +71,6 @@ def duty_candidates(unit: Unit):
     its subtree, or a duty officer's post at the unit or above it. Never a student cadre (a dorm
     head of another college received a mental-health report once she was on a roster), never
     someone from elsewhere in the school."""
-    from shouwang.accounts.models import User
-
     ancestors = [unit.path[: i + 1] for i, ch in enumerate(unit.path) if ch == "/" and i > 0]
     posts = Post.objects.current().exclude(role__code__in=STUDENT_CADRE_ROLES).filter(
         Q(unit__path__startswith=unit.path) | Q(role__code=DUTY_ROLE, unit__path__in=ancestors))

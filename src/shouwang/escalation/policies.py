@@ -6,6 +6,8 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from . import categories
+
 POLICIES_FILE = Path(__file__).with_name("policies.yaml")
 LEVEL_KINDS = ("dorm_room", "dorm_building", "class", "grade", "college", "school")
 MAX_ACK_MINUTES = 7 * 24 * 60
@@ -71,8 +73,6 @@ def default_policies():
 
 def load_default_policies():
     """Create the shipped policies when there are none (first migrate / fresh school)."""
-    from shouwang.reports.models import Category
-
     from .models import EscalationPolicy
 
     if EscalationPolicy.objects.exists():
@@ -80,7 +80,7 @@ def load_default_policies():
     for spec in default_policies():
         steps = spec["steps"]
         validate_steps(steps, spec.get("start_step", 0))
-        category = Category.objects.get(code=spec["category"]) if spec.get("category") else None
+        category = categories.get(spec["category"]) if spec.get("category") else None
         EscalationPolicy.objects.create(
             name=spec["name"], category=category, severity=spec.get("severity", ""),
             steps=steps, start_step=spec.get("start_step", 0),

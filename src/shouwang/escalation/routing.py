@@ -1,5 +1,5 @@
-"""Who receives a report at each step: roles at a level above the report's unit, the night duty
-officer first, vacancies skipped. Pure lookups; the engine decides what to write."""
+"""Who receives at each step: roles at a level above a unit, the night duty officer first,
+vacancies skipped. Pure lookups; the subject app decides what to write."""
 
 import datetime
 
@@ -10,19 +10,6 @@ from django.utils import timezone
 from shouwang.org.models import Post, Unit
 
 from .models import DutyShift, Holiday
-
-
-def context_units(report) -> list[Unit]:
-    """The report's unit, its ancestors, and the class and dorm room (with ancestors) of every
-    student involved: a dorm-room report still reaches the students' class teacher."""
-    paths = [report.unit.path]
-    paths += [u.path for u in report.units_involved.all()]
-    for klass_path, room_path in report.students.values_list("klass__path", "dorm_room__path"):
-        paths.append(klass_path)
-        if room_path:
-            paths.append(room_path)
-    codes = {code for path in paths for code in path.strip("/").split("/")}
-    return list(Unit.objects.filter(code__in=codes))
 
 
 def units_for_level(units: list[Unit], at: str) -> list[Unit]:

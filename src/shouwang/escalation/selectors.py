@@ -17,6 +17,7 @@ from shouwang.org import selectors as org
 from shouwang.org.models import Role, Unit
 
 from . import routing
+from .levels import SEVERITY_ORDER, Severity
 from .models import DutyShift, EscalationPolicy, Holiday
 from .permissions import path_in, roster_editor_paths
 
@@ -25,8 +26,6 @@ from .permissions import path_in, roster_editor_paths
 
 def policies():
     """Every policy, the catch-all first, then by category order and rising severity."""
-    from shouwang.reports.models import SEVERITY_ORDER
-
     found = EscalationPolicy.objects.select_related("category")
 
     def order(p):
@@ -82,8 +81,6 @@ def steps_summary(steps, start_step=0, *, roles=None, offices=None):
 
 
 def severity_label(severity) -> str:
-    from shouwang.reports.models import Severity
-
     return str(Severity(severity).label) if severity in Severity.values else _("any severity")
 
 
@@ -188,6 +185,28 @@ def on_duty(unit: Unit, now: datetime.datetime) -> OnDuty:
                   .select_related("unit", "person").order_by("-unit__depth", "person__full_name"))
     nearest = [s for s in shifts if s.unit.depth == shifts[0].unit.depth] if shifts else []
     return OnDuty(unit=unit, duty_time=duty_time, date=day, shifts=nearest)
+
+
+@dataclass
+class OnDutyGroup:
+    units: list  # the units these same people are on duty for
+    duty_time: bool
+    date: datetime.date
+    shifts: list
+
+
+def on_duty_grouped(units, now: datetime.datetime) -> list[OnDutyGroup]:
+    """on_duty for each unit, units with the same people (a college roster covers all its
+    classes) together: each officer is listed once, with every unit they cover."""
+    groups: dict[tuple, OnDutyGroup] = {}
+    for unit in units:
+        od = on_duty(unit, now)
+        key = (od.duty_time, od.date, tuple(s.pk for s in od.shifts) or (unit.pk,))
+        if key in groups:
+            groups[key].units.append(unit)
+        else:
+            groups[key] = OnDutyGroup(units=[unit], duty_time=od.duty_time, date=od.date, shifts=od.shifts)
+    return list(groups.values())
 
 
 def on_duty_units(viewer, code: str = "", limit: int = 5):

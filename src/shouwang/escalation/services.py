@@ -1,6 +1,7 @@
 """Writes to policies, the duty roster and the holiday calendar: permission, change and timeline
-event in one transaction. Reports already filed keep their frozen route (engine.route_start
-copies the steps onto the report), so editing a policy only affects reports filed afterwards."""
+event in one transaction. Reports already filed keep their frozen route (reports.route copies
+the steps onto the report), so editing a policy only affects reports filed afterwards. And the
+engine's public writes for other apps: scheduling and cancelling their deadlines."""
 
 import datetime
 
@@ -10,16 +11,18 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from shouwang import bounds
-from shouwang.audit.services import event_record
-from shouwang.org.import_files import Invalid
-from shouwang.org.import_files import phone as clean_phone
+from shouwang.audit.services import event_record, rows_insert
+from shouwang.sheets import Invalid
+from shouwang.sheets import phone as clean_phone
 
+from . import kinds
 from .duty_import import duty_roster_import  # noqa: F401  (a service; lives apart for its size)
-from .models import DutyShift, EscalationPolicy, Holiday
+from .levels import Severity
+from .models import Deadline, DutyShift, EscalationPolicy, Holiday
 from .permissions import can_edit_holidays, can_edit_policies, can_edit_roster, duty_eligible
 from .policies import validate_steps
 
-__all__ = ["duty_roster_import", "duty_shift_add", "duty_shift_remove", "holiday_add", "holiday_remove",
+__all__ = ["deadlines_schedule", "deadlines_cancel", "duty_roster_import", "duty_shift_add", "duty_shift_remove", "holiday_add", "holiday_remove",
            "parse_steps", "policy_create", "policy_update"]
 
 
@@ -35,6 +38,31 @@ def parse_steps(text: str):
         raise ValidationError(_("The steps are not valid YAML %(where)s.") % {"where": where}) from None
 
 
+# ---- deadlines (for the apps that own their subjects) -------------------------------------
+
+def deadlines_schedule(*, deadlines: list[dict], now) -> None:
+    """Put obligations on the engine: one Deadline row each, {kind, subject_type, subject_id,
+    due_at, fence (default 0)}, acted on by the handler registered for its kind (kinds.py).
+    Call it in the transaction that creates the obligations, so they commit together. One per
+    kind, subject and fence (a unique constraint)."""
+    rows = []
+    for d in deadlines:
+        if d["kind"] not in kinds.BATCHES and d["kind"] not in kinds.ROWS:
+            raise ValueError(f"no handler is registered for deadline kind {d['kind']!r}")
+        rows.append({"kind": d["kind"], "subject_type": d["subject_type"], "subject_id": str(d["subject_id"]),
+                     "fence": d.get("fence", 0), "due_at": d["due_at"], "created_at": now})
+    rows_insert(Deadline, rows)
+
+
+def deadlines_cancel(*, subject_type: str, subject_id, now, outcome: str, kinds_in=None) -> int:
+    """Cancel a subject's open deadlines (all of them, or those of `kinds_in`): the obligation
+    was met or no longer stands. Returns how many."""
+    rows = Deadline.objects.filter(subject_type=subject_type, subject_id=str(subject_id), state=Deadline.State.OPEN)
+    if kinds_in is not None:
+        rows = rows.filter(kind__in=list(kinds_in))
+    return rows.update(state=Deadline.State.CANCELLED, done_at=now, outcome=outcome)
+
+
 # ---- policies ------------------------------------------------------------------------------
 
 def _snapshot(policy):
@@ -43,8 +71,6 @@ def _snapshot(policy):
 
 
 def _match_label(category, severity):
-    from shouwang.reports.models import Severity
-
     cat = category.name if category else _("any category")
     sev = str(dict(Severity.choices).get(severity, severity)) if severity else _("any severity")
     return f"{cat} × {sev}"
@@ -87,8 +113,6 @@ def _clean_name(name):
 def policy_create(*, actor, name: str, category=None, severity: str = "", steps, start_step: int = 0,
                   is_active: bool = True) -> EscalationPolicy:
     """category: a reports.Category or None (any); severity: a Severity value or "" (any)."""
-    from shouwang.reports.models import Severity
-
     if not can_edit_policies(actor):
         raise PermissionDenied
     name = _clean_name(name)

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from shouwang import bounds
 from shouwang.org import selectors as org
@@ -58,6 +58,7 @@ def _policy_page(request, form, *, policy=None, status=200):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])  # a form page: anything else is 405
 def policy_edit(request, pk):
     policy = selectors.policy_get(pk)
     if request.method != "POST":
@@ -86,6 +87,7 @@ def policy_edit(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])  # a form page: anything else is 405
 def policy_new(request):
     if not can_edit_policies(request.user):
         raise PermissionDenied
@@ -156,17 +158,21 @@ def _roster_page(request, *, add_form=None, import_form=None, import_result=None
     unit = _typed_unit(request, "unit", lambda code: org.unit_get(viewer, code) if code else None)
     on_units = _typed_unit(request, "on", lambda code: selectors.on_duty_units(viewer, code)) \
         or selectors.on_duty_units(viewer)
-    on_duty = [selectors.on_duty(u, now) for u in on_units]
+    on_duty = selectors.on_duty_grouped(on_units, now)
     errors = import_result.errors if import_result else []
+    week = selectors.roster_week(viewer, start=_week_start(request.GET.get("week")), unit=unit)
+    # Units kept on a roster outside the viewer's scope (a counsellor's classes, the college's
+    # roster): the week grid is empty, but the page must not say there is no roster.
+    covering = list(dict.fromkeys(s.unit.label for od in on_duty for s in od.shifts))
     return render(request, "escalation/duty.html", {
-        "week": selectors.roster_week(viewer, start=_week_start(request.GET.get("week")), unit=unit),
+        "week": week, "covering_rosters": covering,
         "unit": unit, "on_duty": on_duty, "now": now, "today": timezone.localdate(),
         "can_edit": can_edit_any_roster(viewer), "unit_choices": selectors.roster_unit_choices(viewer),
         "add_form": add_form or DutyShiftForm(viewer=viewer, initial={"date": timezone.localdate()}),
         "import_form": import_form or RosterImportForm(), "import_result": import_result,
         "errors_shown": errors[:ERRORS_SHOWN], "errors_hidden": max(0, len(errors) - ERRORS_SHOWN),
         "night_start": settings.DUTY_NIGHT_START, "night_end": settings.DUTY_NIGHT_END,
-        "ack_minutes": settings.DUTY_ACK_MINUTES, "contacts_visible": may_see_contacts(viewer),
+        "contacts_visible": may_see_contacts(viewer),
     }, status=status)
 
 
@@ -245,6 +251,7 @@ def duty_template(request):
 # ---- holidays ------------------------------------------------------------------------------
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])  # a form page: anything else is 405
 def holidays(request):
     form, status = HolidayForm(), 200
     if request.method == "POST":

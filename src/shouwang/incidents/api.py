@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from shouwang.api.api import PEOPLE_ONLY
+from shouwang.api.permissions import PEOPLE_ONLY
 from shouwang.api.types import Count, Instant, Text
 from shouwang.org.selectors import unit_get
 from shouwang.plans.selectors import plan_get

@@ -8,9 +8,11 @@ from django.utils import timezone
 from shouwang.audit.selectors import events_for_subject
 from shouwang.org.permissions import is_student_cadre_only
 from shouwang.org.scope import scope_for
+from shouwang.plans.permissions import can_activate
 from shouwang.plans.selectors import PostLabels
 
 from .models import GroupMember, Incident, Task
+from .permissions import can_command
 
 
 def incidents_visible(viewer):
@@ -24,7 +26,7 @@ def incidents_visible(viewer):
 
 
 def incident_list(viewer, *, status: str = ""):
-    qs = incidents_visible(viewer).select_related("plan_version__plan", "unit")
+    qs = incidents_visible(viewer).select_related("plan_version__plan", "unit", "unit__parent")
     return qs.filter(status=status) if status else qs
 
 
@@ -46,10 +48,17 @@ def incident_board(viewer, incident, *, now=None) -> dict:
     # A stand-in's post is recorded as "roles@at"; the board says it in words.
     posts = {x.stands_in_for for x in [*tasks, *group] if x.stands_in_for}
     label = PostLabels() if posts else None
+    # Flags for the template, so it does not re-derive the rules: late, and may this viewer
+    # mark it done (its owner, or whoever commands the incident, while it is open).
+    commands = can_command(viewer, incident)
+    for t in tasks:
+        t.is_late = t.is_overdue(now)
+        t.may_complete = (incident.status == Incident.Status.OPEN and t.state == Task.State.OPEN
+                          and (t.assignee_id == getattr(viewer, "pk", None) or commands))
     return {
         "tasks": tasks,
         "stands_in": {post: label.described(post) for post in posts} if label else {},
-        "overdue": [t for t in tasks if t.is_overdue(now)],
+        "overdue": [t for t in tasks if t.is_late],
         "open_count": sum(t.state == Task.State.OPEN for t in tasks),
         "group": group,
         "situation": list(incident.situation.select_related("author")[:5]),
@@ -83,3 +92,35 @@ def suggested_level(document: dict, report) -> str:
         return ""
     level = SEVERITY_LEVEL.get(report.severity, "")
     return level if level in {lv["code"] for lv in document.get("levels", [])} else ""
+
+
+def report_page_context(viewer, report) -> dict:
+    """What a report's page shows of incidents (reports.hooks): may the viewer activate a plan
+    from it, and the incidents opened from it that the viewer may see."""
+    return {
+        "can_activate_plan": report.verification == report.Verification.TRUE and can_activate(viewer, report.unit),
+        "incidents": incidents_visible(viewer).filter(report=report),
+    }
+
+
+# The shipped plan a report's category calls for (plans/library); the activator may choose
+# another. A category without one leaves the choice open.
+CATEGORY_PLAN = {
+    "fight": "group_fight", "bullying": "bullying_opinion", "public_opinion": "bullying_opinion",
+    "exam_security": "exam_security", "mental_health": "psych_crisis", "harmful_posting": "harmful_postings",
+    "group_incident": "campus_stability", "proselytising": "campus_stability",
+    "life_property_threat": "campus_stability",
+}
+
+
+def suggested_plan(plans, report):
+    """The active plan to preselect when activating for `report` (by its category), or None."""
+    if report is None:
+        return None
+    return plans.filter(code=CATEGORY_PLAN.get(report.category.code, "")).first()
+
+
+def tasks_blocking_close(viewer, incident):
+    """The mandatory tasks still open: the incident cannot be closed until they are done. The
+    caller got `incident` through incident_get, so it is visible."""
+    return incident.tasks.filter(state=Task.State.OPEN, mandatory=True).order_by("due_at", "pk")

@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 
 from shouwang import bounds
 from shouwang.audit.services import batched_events, event_record
-from shouwang.escalation import engine, routing
+from shouwang.escalation.services import deadlines_cancel
 from shouwang.notify.services import message_send
-from shouwang.org.models import Unit
-from shouwang.plans.loading import plan_decision, plan_steps
+from shouwang.plans.loading import plan_decision
+from shouwang.reports.services import report_plan_activated
 
-from . import permissions
+from . import activation, permissions
+from .activation import TASK_SUBJECT
 from .models import (
     Arrival,
     Decision,
@@ -28,137 +29,10 @@ from .models import (
     SituationUpdate,
     Task,
 )
-from .tasks import TASK_OVERDUE, TASK_REMIND, reminder_lead
-
-# A vacant seat goes to the next more senior seat of the group (R-PLAN-3: "the next higher post").
-SENIOR_SEAT = {"office": "deputy", "member": "deputy", "deputy": "head"}
-TASK_SUBJECT = "incidents.task"
 
 
 def incident_url(incident) -> str:
     return f"/incidents/{incident.pk}/"
-
-
-def _units_around(unit, report=None) -> list[Unit]:
-    """Where a plan's "at" levels are looked up: the unit and its ancestors and, for an incident
-    from a report, the units around the report as routing sees them (its unit, the units
-    involved, the students' class and dorm room, each with ancestors), so an incident about a
-    dorm room still finds the students' counsellor and college. A few queries, however many
-    students."""
-    codes = set(unit.ancestor_codes())
-    if report is None:
-        return list(Unit.objects.filter(code__in=codes))
-    around = {u.pk: u for u in routing.context_units(report)}
-    missing = codes - {u.code for u in around.values()}
-    if missing:
-        around.update({u.pk: u for u in Unit.objects.filter(code__in=missing)})
-    return list(around.values())
-
-
-class _Resolver:
-    """Finds who holds roles at a level, once per (roles, at) — a 40-step plan asks few questions."""
-
-    def __init__(self, unit, now, report=None):
-        self.units, self.on, self.cache = _units_around(unit, report), timezone.localdate(now), {}
-
-    def holders(self, roles, at):
-        key = (tuple(roles), at)
-        if key not in self.cache:
-            self.cache[key] = routing.holders(routing.units_for_level(self.units, at), list(roles), self.on)
-        return self.cache[key]
-
-
-def _describe(spec) -> str:
-    return f"{'/'.join(spec['roles'])}@{spec['at']}"
-
-
-def _resolve_group(plan, resolver, activator):
-    """[(position, title, person, role, stands_in_for)] and the vacancies found."""
-    filled, vacant = [], []
-    for entry in plan["command_group"]:
-        people = resolver.holders(entry["roles"], entry["at"])
-        if people:
-            filled += [(entry["position"], entry["title"], p, role, "") for p, role in people]
-        else:
-            vacant.append(entry)
-    # Fill vacancies from the most senior end first, so a vacant deputy's stand-in exists before
-    # the office that falls back to the deputy looks for one.
-    order = {"head": 0, "deputy": 1, "member": 2, "office": 3}
-    for entry in sorted(vacant, key=lambda e: order[e["position"]]):
-        stand_ins = _stand_ins(entry["position"], filled, resolver, activator)
-        filled += [(entry["position"], entry["title"], p, role, _describe(entry)) for p, role in stand_ins]
-    return filled, vacant
-
-
-def _stand_ins(position, filled, resolver, activator):
-    seat = SENIOR_SEAT.get(position)
-    while seat:
-        people = [(p, role) for pos, _t, p, role, _s in filled if pos == seat]
-        if people:
-            return people
-        seat = SENIOR_SEAT.get(seat)
-    # No head at all: the school leader on the record, else whoever activated it leads for now.
-    leaders = resolver.holders(["school_leader"], "school")
-    return leaders[:1] or [(activator, "activator")]
-
-
-def _seat_people(group, position):
-    return [(p, role) for pos, _t, p, role, _s in group if pos == position]
-
-
-def _task_rows(incident, plan, level, resolver, group, now):
-    """One Task per applicable step and external-reporting duty, with its owner."""
-    def owner(responsible):
-        if "position" in responsible:
-            people = _seat_people(group, responsible["position"])
-            return people[0][0], ""
-        people = resolver.holders(responsible["roles"], responsible["at"])
-        if people:
-            return people[0][0], ""
-        # Nobody holds the post: the group's office takes it, else the head (recorded).
-        fallback = _seat_people(group, "office") or _seat_people(group, "head")
-        return fallback[0][0], _describe(responsible)
-
-    rows = []
-    for step in plan_steps(plan, level, incident.event_type or None):
-        person, stands_in = owner(step["responsible"])
-        rows.append(Task(
-            incident=incident, kind=Task.Kind.STEP, step_id=step["id"], phase=step["phase"], title=step["title"],
-            instructions=step.get("instructions", ""), assignee=person, stands_in_for=stands_in,
-            mandatory=step.get("mandatory", True), added_at_level=level, created_at=now,
-            due_at=now + timedelta(minutes=step["due_minutes"]),
-        ))
-    for duty in plan.get("external_reports", []):
-        if "levels" in duty and level not in duty["levels"]:
-            continue
-        person, stands_in = owner(duty["responsible"])
-        rows.append(Task(
-            incident=incident, kind=Task.Kind.EXTERNAL_REPORT, step_id=f"report:{duty['id']}", phase="",
-            title=_("Report to %(recipient)s") % {"recipient": duty["recipient"]}, recipient=duty["recipient"],
-            assignee=person, stands_in_for=stands_in, mandatory=True, added_at_level=level, created_at=now,
-            due_at=now + timedelta(minutes=duty["due_minutes"]),
-        ))
-    return rows
-
-
-def _schedule(tasks, now):
-    """Each task gets a reminder before it is due and an overdue deadline, on the one engine."""
-    from shouwang.escalation.models import Deadline
-
-    rows = []
-    for task in tasks:
-        lead = reminder_lead(task.due_at - now)
-        if lead:
-            rows.append(Deadline(kind=TASK_REMIND, subject_type=TASK_SUBJECT, subject_id=str(task.pk), fence=0,
-                                 due_at=task.due_at - lead, created_at=now))
-        rows.append(Deadline(kind=TASK_OVERDUE, subject_type=TASK_SUBJECT, subject_id=str(task.pk), fence=0,
-                             due_at=task.due_at, created_at=now))
-    Deadline.objects.bulk_create(rows)
-
-
-def _task_event(task):
-    return {"task": task.pk, "step": task.step_id, "title": task.title, "assignee": task.assignee_id,
-            "due_at": task.due_at.isoformat(), "stands_in_for": task.stands_in_for}
 
 
 def _notify(incident, people, kind, title, body, now):
@@ -188,20 +62,20 @@ def incident_activate(*, actor, plan, level: str, unit, title: str = "", event_t
     if errors:
         raise ValidationError(errors)
     title = (title or "").strip() or (types[event_type]["name"] if event_type else document["title"])
-    resolver = _Resolver(unit, now, report)
+    resolver = activation.Resolver(unit, now, report)
     with transaction.atomic(), batched_events():
         incident = Incident.objects.create(title=title[:200], plan_version=version, level=level, event_type=event_type,
                                            unit=unit, report=report, activated_by=actor, activated_at=now)
-        group, vacant = _resolve_group(document, resolver, actor)
+        group, vacant = activation.resolve_group(document, resolver, actor)
         GroupMember.objects.bulk_create([
             GroupMember(incident=incident, position=pos, title=t, person=p, role=role, stands_in_for=s)
             for pos, t, p, role, s in group
         ], ignore_conflicts=True)
-        tasks = _task_rows(incident, document, level, resolver, group, now)
+        tasks = activation.task_rows(incident, document, level, resolver, group, now)
         Task.objects.bulk_create(tasks)
         if tasks and tasks[0].pk is None:  # backends without RETURNING on bulk insert
             tasks = list(incident.tasks.all())
-        _schedule(tasks, now)
+        activation.schedule(tasks, now)
         event_record(actor=actor, subject=incident, verb="incident.activated", at=now, data={
             "plan": plan.code, "plan_version": version.number, "level": level, "event_type": event_type,
             "unit": unit.code, "report": report.pk if report else None, "title": incident.title,
@@ -209,16 +83,14 @@ def incident_activate(*, actor, plan, level: str, unit, title: str = "", event_t
         event_record(actor=None, subject=incident, verb="incident.group_assembled", at=now, data={
             "seats": [{"position": pos, "title": t, "person": p.pk, "role": role, "stands_in_for": s}
                       for pos, t, p, role, s in group],
-            "vacant": [_describe(e) for e in vacant],
+            "vacant": [activation.describe(e) for e in vacant],
         })
         event_record(actor=None, subject=incident, verb="incident.tasks_created", at=now,
-                     data={"level": level, "tasks": [_task_event(t) for t in tasks]})
+                     data={"level": level, "tasks": [activation.task_event(t) for t in tasks]})
         if report is not None:
-            # Activating answers the report's decision (R-REP-5: handle locally, escalate, or a plan).
-            report.decision = report.Decision.PLAN
-            report.save(update_fields=["decision"])
-            event_record(actor=actor, subject=report, verb="report.plan_activated", at=now,
-                         data={"incident": incident.pk, "plan": plan.code, "level": level})
+            # Activating answers the report's decision (R-REP-5): the reports app records it.
+            report_plan_activated(actor=actor, report=report, incident_id=incident.pk, plan_code=plan.code,
+                                  plan_title=document["title"], level=level, now=now)
         everyone = [p for _pos, _t, p, _r, _s in group] + [t.assignee for t in tasks]
         _notify(incident, everyone, "incident.activated",
                 _("[Plan activated] %(plan)s (%(level)s): %(title)s") % {
@@ -252,19 +124,19 @@ def incident_level_change(*, actor, incident, level: str, reason: str, now=None)
                  for m in incident.group.select_related("person")]
         existing = set(incident.tasks.values_list("step_id", flat=True))
         # Steps of the new level count from the change: it is when they became required.
-        added = [t for t in _task_rows(incident, document, level, _Resolver(incident.unit, now, incident.report), group, now)
+        added = [t for t in activation.task_rows(incident, document, level, activation.Resolver(incident.unit, now, incident.report), group, now)
                  if t.step_id not in existing]
         Task.objects.bulk_create(added)
         if added and added[0].pk is None:
             added = list(incident.tasks.filter(step_id__in=[t.step_id for t in added]))
-        _schedule(added, now)
+        activation.schedule(added, now)
         previous = incident.level
         incident.level = level
         incident.save(update_fields=["level"])
         raised = levels.index(level) < levels.index(previous)  # levels run from most severe
         event_record(actor=actor, subject=incident, verb="incident.level_changed", at=now, data={
             "from": previous, "to": level, "raised": raised, "reason": reason.strip(),
-            "tasks_added": [_task_event(t) for t in added],
+            "tasks_added": [activation.task_event(t) for t in added],
         })
         _notify(incident, [m[2] for m in group] + [t.assignee for t in added], "incident.level_changed",
                 _("[Level changed] %(title)s: now %(level)s") % {"title": incident.title, "level": incident.level_name()},
@@ -290,7 +162,7 @@ def task_complete(*, actor, task, note: str = "", now=None) -> Task:
 def _task_done(task, actor, note, now):
     task.state, task.done_at, task.done_by, task.note = Task.State.DONE, now, actor, (note or "").strip()
     task.save(update_fields=["state", "done_at", "done_by", "note"])
-    engine.deadlines_cancel(subject_type=TASK_SUBJECT, subject_id=task.pk, now=now, outcome="done")
+    deadlines_cancel(subject_type=TASK_SUBJECT, subject_id=task.pk, now=now, outcome="done")
     event_record(actor=actor, subject=task.incident, verb="task.done", at=now, data={
         "task": task.pk, "step": task.step_id, "title": task.title, "note": task.note, "late": task.due_at < now,
     })
@@ -338,7 +210,7 @@ def _optional_count(value, field, errors):
         if number < 0:
             raise ValueError
     except (TypeError, ValueError):
-        errors[field] = [_("Enter a whole number of 0 or more.")]
+        errors[field] = [_("Enter a whole number from 0 to %(max)d.") % {"max": bounds.MAX_COUNT}]
         return None
     if number > bounds.MAX_COUNT:
         errors[field] = [_("Enter a whole number from 0 to %(max)d.") % {"max": bounds.MAX_COUNT}]
@@ -506,6 +378,6 @@ def incident_close(*, actor, incident, summary: str, now=None) -> Incident:
         incident.status, incident.closed_by, incident.closed_at = Incident.Status.CLOSED, actor, now
         incident.save(update_fields=["status", "closed_by", "closed_at"])
         for task_id in incident.tasks.filter(state=Task.State.OPEN).values_list("pk", flat=True):
-            engine.deadlines_cancel(subject_type=TASK_SUBJECT, subject_id=task_id, now=now, outcome="incident_closed")
+            deadlines_cancel(subject_type=TASK_SUBJECT, subject_id=task_id, now=now, outcome="incident_closed")
         event_record(actor=actor, subject=incident, verb="incident.closed", at=now, data={"summary": summary.strip()})
     return incident

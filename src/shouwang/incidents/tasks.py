@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from shouwang.audit.services import event_record
 from shouwang.notify.services import message_send
 
+from .models import Incident, Task
+
 TASK_REMIND = "task_remind"
 TASK_OVERDUE = "task_overdue"
 
@@ -22,16 +24,12 @@ def reminder_lead(time_left: timedelta) -> timedelta | None:
 
 
 def lock_task(subject_id):
-    from .models import Task
-
     # SKIP LOCKED as for reports: a task being completed right now is looked at next tick.
     return (Task.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("incident", "assignee").filter(pk=subject_id).first())
 
 
 def _still_open(task):
-    from .models import Incident, Task
-
     return task.state == Task.State.OPEN and task.incident.status == Incident.Status.OPEN
 
 

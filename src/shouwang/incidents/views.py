@@ -9,9 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from shouwang import bounds
 from shouwang.org.selectors import units_visible
@@ -41,6 +42,7 @@ def _parse_local(value):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])  # a form page: anything else is 405
 def incident_new(request):
     if not permissions.can_activate_any(request.user):
         # Offered to no one who would be refused: say so instead of a form that ends in 403.
@@ -49,6 +51,8 @@ def incident_new(request):
     report = report_get(request.user, int(data["report"])) if data.get("report", "").isdigit() else None
     plans = Plan.objects.filter(is_active=True)
     plan = plans.filter(code=data.get("plan", "")).first()
+    if plan is None and "plan" not in data:
+        plan = selectors.suggested_plan(plans, report)  # from a report: the plan for its category
     doc = plan.current.document if plan else None
     unit_code = data.get("unit") or (report.unit.code if report else "")
     # The level the report's severity calls for; without a report the activator must choose.
@@ -127,10 +131,53 @@ VERB_LABELS = {
 }
 
 
+def _when(iso):
+    at = parse_datetime(iso) if isinstance(iso, str) else None
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at else ""
+
+
+def event_detail(incident, event) -> str:
+    """What an incident event says, in words (the label says what kind of event it is)."""
+    d, verb = event.data or {}, event.verb
+    if verb == "incident.activated":
+        level = next((lv["name"] for lv in incident.plan.get("levels", []) if lv["code"] == d.get("level")), "")
+        return "；".join(filter(None, [d.get("title", ""), f"{d.get('level', '')} {level}".strip()]))
+    if verb == "incident.group_assembled":
+        return _("%(n)d seats filled, %(v)d vacant") % {"n": len(d.get("seats", [])), "v": len(d.get("vacant", []))}
+    if verb == "incident.tasks_created":
+        return _("%(n)d tasks") % {"n": len(d.get("tasks", []))}
+    if verb == "incident.level_changed":
+        return _("from %(a)s to %(b)s: %(reason)s") % {"a": d.get("from", ""), "b": d.get("to", ""),
+                                                       "reason": d.get("reason", "")}
+    if verb == "incident.closed":
+        return d.get("summary", "")
+    if verb in ("task.reminded", "task.overdue", "task.done"):
+        return "：".join(filter(None, [d.get("title", ""), d.get("note", "")]))
+    if verb == "decision.recorded":
+        return "".join(filter(None, [d.get("title", ""), f"：{d['option']}" if d.get("option") else "",
+                                     f"（{d['reason']}）" if d.get("reason") else ""]))
+    if verb == "situation.updated":
+        return "；".join(filter(None, [d.get("text", ""), d.get("place", ""), d.get("trend", "")]))
+    if verb == "arrival.recorded":
+        return _("%(m)s min after activation") % {"m": d.get("minutes_since_activation", "")}
+    if verb == "external_report.recorded":
+        return _("to %(recipient)s, sent %(at)s: %(content)s") % {
+            "recipient": d.get("recipient", ""), "at": _when(d.get("sent_at")), "content": d.get("content", "")}
+    if verb in ("release.drafted", "release.published"):
+        return "；".join(filter(None, [d.get("title", ""), d.get("channel", "")]))
+    if verb == "media.requested":
+        return "：".join(filter(None, [d.get("outlet", ""), d.get("topic", "")]))
+    if verb == "media.decided":
+        decision = _(d["decision"]) if d.get("decision") in ("accepted", "declined") else d.get("decision", "")
+        return "：".join(filter(None, [d.get("outlet", ""), decision, d.get("note", "")]))
+    return ""
+
+
 @login_required
 def incident_timeline(request, pk):
     incident = selectors.incident_get(request.user, pk)
-    events = [(e, VERB_LABELS.get(e.verb, e.verb)) for e in selectors.incident_timeline(request.user, incident)]
+    events = [(e, VERB_LABELS.get(e.verb, e.verb), event_detail(incident, e))
+              for e in selectors.incident_timeline(request.user, incident)]
     return render(request, "incidents/timeline.html", {"incident": incident, "events": events})
 
 
@@ -149,6 +196,9 @@ def _act(request, pk, action, success, form, row=None):
         errors = exc.messages if isinstance(exc, ValidationError) else [_("Enter the time as YYYY-MM-DD HH:MM.")]
         context = _board_context(request, incident, form_errors={form: errors},
                                  kept={form: request.POST}, failed_id=row, paused=form in LIVE_FORMS)
+        if form == "close":
+            # Said at the top, where the board opens, with the tasks still in the way linked.
+            context["close_blockers"] = list(selectors.tasks_blocking_close(request.user, incident))
         return render(request, "incidents/board.html", context, status=400)
     messages.success(request, success)
     return redirect("incident_board", incident.pk)

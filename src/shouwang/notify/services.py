@@ -7,12 +7,23 @@ from datetime import timedelta
 
 from django.db.models import Q
 
-from shouwang.audit.services import rows_insert
+from shouwang.accounts.models import User
+from shouwang.audit.services import event_record, rows_insert, subject_key
 
 from .models import Channel, Delivery, Message, NotificationRule
 
 # Without personal rules: inbox and email at once, SMS five minutes later if still unacknowledged.
+# A school changes its default with SHOUWANG_NOTIFY_DEFAULT_RULES (settings.NOTIFY_DEFAULT_RULES),
+# e.g. "wecom_app:0,sms:5" where staff watch 企业微信.
 DEFAULT_RULES = [(Channel.INAPP, 0), (Channel.EMAIL, 0), (Channel.SMS, 5)]
+
+
+def default_rules() -> list[tuple[str, int]]:
+    """The school's default (settings.NOTIFY_DEFAULT_RULES), or DEFAULT_RULES."""
+    from django.conf import settings
+
+    configured = getattr(settings, "NOTIFY_DEFAULT_RULES", None)
+    return [(Channel(c), int(w)) for c, w in configured] if configured else list(DEFAULT_RULES)
 
 
 def rules_for(person) -> list[tuple[str, int]]:
@@ -27,7 +38,7 @@ INBOX_ONLY = [(Channel.INAPP, 0)]
 
 def _with_inapp(rules):
     """Stored rules (or the defaults when there are none) with the inbox first and immediate."""
-    rules = [(c, w) for c, w in (rules or DEFAULT_RULES) if c != Channel.INAPP]
+    rules = [(c, w) for c, w in (rules or default_rules()) if c != Channel.INAPP]
     return [(Channel.INAPP, 0), *rules]
 
 
@@ -135,8 +146,6 @@ def notification_rules_set(*, actor, rules: list[tuple[str, int]]) -> list:
     from django.db import transaction
     from django.utils.translation import gettext as _
 
-    from shouwang.audit.services import event_record
-
     allowed = [c for c in Channel.values if c != Channel.INAPP]
     errors = []
     for n, (channel, wait) in enumerate(rules, start=1):
@@ -162,10 +171,81 @@ def notification_rules_reset(*, actor) -> None:
     """Go back to the defaults (DEFAULT_RULES): the person's own rules are removed."""
     from django.db import transaction
 
-    from shouwang.audit.services import event_record
-
     with transaction.atomic():
         removed, _by_model = NotificationRule.objects.filter(person=actor).delete()
         if removed:  # already on the defaults: nothing changed, nothing to record
             event_record(actor=actor, subject=actor, verb="notification_rules.changed",
-                         data={"rules": [[c, w] for c, w in DEFAULT_RULES], "default": True})
+                         data={"rules": [[c, w] for c, w in default_rules()], "default": True})
+
+
+def delivery_fall_back(*, delivery, reason: str, now) -> int:
+    """A work-app message could not reach the person (no user id, the app refused them): their
+    next waiting channel for the same message goes out now instead of after its wait, on the
+    record. Returns the delivery id brought forward (0: there was none). Runs inside the
+    caller's transaction (the sweep's recording one)."""
+    following = (
+        Delivery.objects.filter(
+            message_id=delivery.message_id,
+            recipient_id=delivery.recipient_id,
+            state=Delivery.State.PENDING,
+        )
+        .exclude(pk=delivery.pk)
+        .order_by("next_attempt_at", "pk")
+        .first()
+    )
+    message = delivery.message
+    event_record(
+        actor=None,
+        subject=(message.subject_type, message.subject_id),
+        verb="delivery.fell_back",
+        at=now,
+        data={
+            "delivery": delivery.pk,
+            "channel": delivery.channel,
+            "recipient": delivery.recipient_id,
+            "reason": reason[:200],
+            "next_channel": following.channel if following else None,
+            "next_delivery": following.pk if following else None,
+        },
+    )
+    if following is None:
+        return 0
+    if following.next_attempt_at > now:
+        Delivery.objects.filter(pk=following.pk, state=Delivery.State.PENDING).update(
+            next_attempt_at=now
+        )
+    return following.pk
+
+
+def administrators_alert(*, kind: str, subject, title: str, body: str, url: str, now) -> int:
+    """Tell the active administrators in their inbox (only there: the channel that broke may be
+    one of theirs). Runs inside the caller's transaction; returns the message's id."""
+    subject_type, subject_id = subject_key(subject)
+    message = Message.objects.create(
+        kind=kind,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        title=title[:200],
+        body=body,
+        url=url,
+        created_at=now,
+    )
+    admins = list(
+        User.objects.filter(is_superuser=True, is_active=True).values_list("pk", flat=True)
+    )
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
+                message=message,
+                recipient_id=pk,
+                channel=Channel.INAPP,
+                state=Delivery.State.SENT,
+                sent_at=now,
+                next_attempt_at=now,
+                idempotency_key=_key(message.pk, pk, Channel.INAPP),
+                created_at=now,
+            )
+            for pk in admins
+        ]
+    )
+    return message.pk

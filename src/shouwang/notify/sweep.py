@@ -19,9 +19,19 @@ from django.db.models import F
 from django.utils import timezone
 
 from shouwang.audit.services import batched_events, event_record
+from shouwang.notify.services import delivery_fall_back
 
-from .models import Delivery
-from .providers import PermanentError, Rendered, Skip, TemporaryError, provider_for, skip_reason
+from . import hooks
+from .models import WORK_APP_CHANNELS, Delivery
+from .providers import (
+    Accepted,
+    PermanentError,
+    Rendered,
+    Skip,
+    TemporaryError,
+    provider_for,
+    skip_reason,
+)
 
 log = logging.getLogger("shouwang.notify")
 RECLAIM_SECONDS = 30
@@ -43,49 +53,33 @@ def delivery_reclaim(*, now) -> int:
 
 
 def _sent_last_minute(channel, now):
-    return Delivery.objects.filter(channel=channel, state__in=[Delivery.State.SENT, Delivery.State.SENDING],
+    busy = [Delivery.State.SENT, Delivery.State.SENDING, Delivery.State.ACCEPTED]
+    return Delivery.objects.filter(channel=channel, state__in=busy,
                                    claimed_at__gte=now - timedelta(minutes=1)).count()
 
 
-def _ack_receipts(deliveries):
-    """(report id, person id) → the person's latest ack receipt, for the ack requests among
-    `deliveries`: their links are made from it. One query for the batch."""
-    from shouwang.reports.models import Recipient
-
-    wanted = {(d.message.subject_id, d.recipient_id) for d in deliveries
-              if d.message.kind == "report.ack_request" and d.message.subject_type == "reports.report"}
-    if not wanted:
-        return {}
-    latest = {}
-    for receipt in (Recipient.objects.filter(report_id__in={int(r) for r, _p in wanted},
-                                             person_id__in={p for _r, p in wanted}, purpose=Recipient.Purpose.ACK)
-                    .order_by("step")):
-        latest[(str(receipt.report_id), receipt.person_id)] = receipt
-    return {key: receipt for key, receipt in latest.items() if key in wanted}
-
-
 def _render_all(deliveries, now) -> dict:
-    """delivery pk → Rendered. Ack requests carry a one-tap link, stored in one transaction."""
-    from shouwang.reports.acklinks import ack_link_create
-
+    """delivery pk → Rendered. Messages of a kind with registered action links (a report's
+    request to acknowledge) carry a one-tap link, stored in one transaction."""
     site = settings.SITE_URL.rstrip("/")
-    receipts = _ack_receipts(deliveries)
-    rendered = {}
+    by_kind = defaultdict(list)
+    for delivery in deliveries:
+        if delivery.message.kind in hooks.ACTION_LINKS:
+            by_kind[delivery.message.kind].append(delivery)
+    links: dict[int, str] = {}
     with transaction.atomic():
-        for delivery in deliveries:
-            message = delivery.message
-            receipt = receipts.get((message.subject_id, delivery.recipient_id))
-            ack_url = ack_link_create(recipient=receipt, now=now) if receipt is not None else ""
-            rendered[delivery.pk] = Rendered(title=message.title, body=message.body, url=site + message.url,
-                                             ack_url=ack_url)
-    return rendered
+        for kind, of_kind in by_kind.items():
+            links.update(hooks.ACTION_LINKS[kind](of_kind, now))
+    return {d.pk: Rendered(title=d.message.title, body=d.message.body, url=site + d.message.url,
+                           ack_url=links.get(d.pk, "")) for d in deliveries}
 
 
 def _send(delivery, rendered) -> tuple[str, str]:
     """Call the provider; (outcome, detail): ("sent", reference), ("skipped" | "retry" | "failed",
     error). Never raises: one broken delivery must not keep the batch's outcomes unrecorded."""
     try:
-        return "sent", str(provider_for(delivery.channel)(delivery, rendered))[:100]
+        reference = provider_for(delivery.channel)(delivery, rendered)
+        return ("accepted" if isinstance(reference, Accepted) else "sent"), str(reference)[:100]
     except Skip as exc:
         return "skipped", str(exc)[:480]
     except TemporaryError as exc:
@@ -104,6 +98,8 @@ def _record(delivery, outcome, detail, sent_at, now):
     message = delivery.message
     event = {"channel": delivery.channel, "recipient": delivery.recipient_id, "attempts": delivery.attempts,
              "delivery": delivery.pk}
+    if outcome in ("skipped", "failed") and delivery.channel in WORK_APP_CHANNELS:
+        delivery_fall_back(delivery=delivery, reason=detail, now=now)
     if outcome == "skipped":
         rows.update(state=Delivery.State.CANCELLED, last_error=detail)
     elif outcome == "retry":
@@ -113,6 +109,11 @@ def _record(delivery, outcome, detail, sent_at, now):
         rows.update(state=Delivery.State.FAILED, last_error=detail)
         event_record(actor=None, subject=(message.subject_type, message.subject_id), verb="delivery.failed", at=now,
                      data={**event, "error": detail})
+    elif outcome == "accepted":  # the provider answers later (dingtalk_app.results_poll)
+        rows.update(state=Delivery.State.ACCEPTED, sent_at=sent_at, last_error="",
+                    claimed_by=detail)
+        event_record(actor=None, subject=(message.subject_type, message.subject_id),
+                     verb="delivery.accepted", at=now, data=event)
     else:
         # Recorded as sent even if an acknowledgement cancelled it meanwhile: it did go out,
         # and the record must say what happened.
@@ -162,4 +163,4 @@ def delivery_sweep(*, now=None, worker_id="worker", limit=100) -> int:
             Delivery.objects.filter(pk__in=pks).update(state=Delivery.State.CANCELLED, last_error=reason)
         for delivery, outcome, detail, sent_at in outcomes:
             _record(delivery, outcome, detail, sent_at, now)
-    return sum(1 for _d, outcome, _detail, _at in outcomes if outcome == "sent")
+    return sum(1 for _d, outcome, _detail, _at in outcomes if outcome in ("sent", "accepted"))

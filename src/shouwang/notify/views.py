@@ -1,11 +1,25 @@
+"""The person's side of notifications: the inbox with its live header badge, and their
+notification rules (我的通知方式). The apps that own subjects add inbox sections (hooks.py)."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
+from . import hooks, selectors
 from .models import Channel
-from .services import DEFAULT_RULES, notification_rules_reset, notification_rules_set
+from .services import (
+    default_rules,
+    inbox_mark_read,
+    notification_rules_reset,
+    notification_rules_set,
+)
 
 ROWS = 5
 
@@ -29,6 +43,7 @@ def _minutes(raw: str) -> int:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])  # a form page: anything else is 405
 def my_rules(request):
     """我的通知方式: the person's own channel order and waits."""
     errors: list[str] = []
@@ -52,10 +67,37 @@ def my_rules(request):
     elif current:
         shown = [(c, w) for c, w in current if c != Channel.INAPP]
     else:
-        shown = [(c, w) for c, w in DEFAULT_RULES if c != Channel.INAPP]
+        shown = [(c, w) for c, w in default_rules() if c != Channel.INAPP]
     rows = [shown[i] if i < len(shown) else ("", 0) for i in range(ROWS)]
     return render(request, "notify/rules.html", {
         "rows": rows, "channels": [(c, label) for c, label in Channel.choices if c != Channel.INAPP],
         "errors": errors, "using_default": not current,
         "inbox_only": bool(current) and all(c == Channel.INAPP for c, _w in current),
     }, status=400 if errors else 200)
+
+
+@login_required
+def inbox(request):
+    items = Paginator(selectors.inbox_unread_first(request.user), 30).get_page(request.GET.get("page"))
+    sections = [html for render_section in hooks.INBOX_SECTIONS if (html := render_section(request))]
+    return render(request, "notify/inbox.html", {"sections": sections, "items": items})
+
+
+@login_required
+def inbox_open(request, delivery_id):
+    """Opening a message marks it read, then goes where the message points."""
+    delivery = get_object_or_404(selectors.inbox(request.user), pk=delivery_id)
+    inbox_mark_read(person=request.user, delivery_ids=[delivery.pk], now=timezone.now())
+    url = delivery.message.url
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+        return redirect(url)
+    return redirect("inbox")
+
+
+@never_cache
+@login_required
+def inbox_badge(request):
+    """Polled by the header every 3 s (htmx): only the number, empty when nothing is unread."""
+    return render(request, "notify/_inbox_badge_count.html",
+                  {"count": selectors.inbox_unread_count(request.user)})

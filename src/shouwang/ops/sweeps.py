@@ -1,5 +1,7 @@
-"""Periodic jobs the worker runs. Apps register a function taking `now`, and how often it
-should run (every tick by default).
+"""Periodic jobs the worker runs, and what `check-deploy` asks of the apps. Apps register a
+function taking `now`, and how often it should run (every tick by default); and health checks
+returning warnings (the deadline auditor's findings, …), so that this bottom layer needs to
+know none of them.
 
 Each sweep claims its own due rows (compare-and-set), so any number of workers may run them.
 """
@@ -18,3 +20,12 @@ def register_sweep(func=None, *, every_seconds: float = 0):
         SWEEPS.append(every(every_seconds, f))
         return f
     return add(func) if func is not None else add
+
+
+HEALTH_CHECKS: list = []
+
+
+def register_health_check(func):
+    """func() → list of warnings (plain strings) for `check-deploy`."""
+    HEALTH_CHECKS.append(func)
+    return func

@@ -1,4 +1,5 @@
-"""Import units, staff and students from .xlsx or .csv files (read and checked by import_files.py).
+"""Import units, staff and students from .xlsx or .csv files (read and checked by shouwang.sheets,
+by the specs in import_files.py).
 
 All or nothing: every row is checked first; any error means nothing is written, and every
 error is listed by row number, column (its Chinese header) and message. Keys: 单位代码 for
@@ -17,56 +18,29 @@ Counts are per row: created (a new record — for staff, a new person or post), 
 existing record changed), unchanged.
 """
 
-import csv
 import hashlib
-import io
 from collections import defaultdict
-from dataclasses import dataclass, field
 
-import openpyxl
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl.styles import Font
 
+from shouwang import sheets
+from shouwang.accounts.models import User
 from shouwang.audit.services import event_record
 from shouwang.ops.schema import refresh_planner_statistics
+from shouwang.sheets import Errors, ImportFileError, ImportResult, RowError, read_table, values_in
 
-from .import_files import (
-    HEADERS,
-    KINDS,
-    PARENT_KINDS,
-    SHEET_TITLES,
-    SPECS,
-    ImportFileError,
-    RowError,
-    parse,
-    read_bytes,
-    values_in,
-)
+from .import_files import KINDS, PARENT_KINDS, SHEET_TITLES, SPECS
 from .models import Post, Role, Student, Unit
 from .permissions import can_manage_org
 
 __all__ = ["KINDS", "SPECS", "ImportFileError", "ImportResult", "RowError", "import_file",
            "template_csv", "template_workbook"]
 BATCH = 1000
-
-
-@dataclass
-class ImportResult:
-    kind: str
-    filename: str = ""
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list = field(default_factory=list)  # [RowError(row, column, message)]; row None = whole file
-
-    @property
-    def ok(self):
-        return not self.errors
 
 
 def import_file(*, actor, kind: str, data, filename: str) -> ImportResult:
@@ -79,16 +53,11 @@ def import_file(*, actor, kind: str, data, filename: str) -> ImportResult:
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}")
     result = ImportResult(kind=kind, filename=filename)
-    try:
-        content = read_bytes(data)
-        parsed = parse(kind, content, filename, result.errors)
-    except ImportFileError as exc:
-        result.errors.append(RowError(None, "", str(exc)))
-        parsed = None
-    write = PLANNERS[kind](*parsed, result) if parsed else None
-    if result.errors:
-        order = {h: i for i, h in enumerate(HEADERS[kind].values())}
-        result.errors.sort(key=lambda e: (e.row or 0, order.get(e.column, -1)))
+    errors = Errors(SPECS[kind], result.errors)
+    table = read_table(SPECS[kind], data, filename, errors)
+    write = PLANNERS[kind](table.rows, table.present, errors.cell, result) if table else None
+    if errors:
+        errors.sort()
         return result
     # Checks ran outside the transaction, so a long validation never holds SQLite's write lock;
     # a conflicting concurrent write makes the insert fail and the whole import roll back.
@@ -96,20 +65,12 @@ def import_file(*, actor, kind: str, data, filename: str) -> ImportResult:
         write()
         if result.created or result.updated:
             event_record(actor=actor, subject=("org.import", kind), verb="org.imported", data={
-                "kind": kind, "filename": filename[:200], "sha256": hashlib.sha256(content).hexdigest(),
+                "kind": kind, "filename": filename[:200],
+                "sha256": hashlib.sha256(table.content).hexdigest(),
                 "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
             })
             refresh_planner_statistics(*TABLES_WRITTEN[kind])
     return result
-
-
-class _Errors:
-    def __init__(self, kind, result):
-        self.headers, self.result = HEADERS[kind], result
-
-    def __call__(self, row, field_name, message):
-        self.result.errors.append(RowError(row.number, self.headers[field_name], message))
-        row.bad.add(field_name)
 
 
 # ---- students ------------------------------------------------------------------------------
@@ -118,8 +79,7 @@ STUDENT_FIELDS = ["name", "gender", "klass_id", "dorm_room_id", "phone", "guardi
                   "status"]
 
 
-def _plan_students(rows, present, result):
-    error = _Errors("students", result)
+def _plan_students(rows, present, error, result):
     # One query per code kind: 50,000 rows must not mean 50,000 look-ups.
     classes = dict(Unit.objects.filter(kind=Unit.Kind.CLASS).values_list("code", "pk"))
     rooms = dict(Unit.objects.filter(kind=Unit.Kind.DORM_ROOM).values_list("code", "pk"))
@@ -163,8 +123,7 @@ def _plan_students(rows, present, result):
 UNIT_FIELDS = ["name", "kind", "function", "name_en"]
 
 
-def _plan_units(rows, present, result):
-    error = _Errors("units", result)
+def _plan_units(rows, present, error, result):
     db = {u["code"]: u for u in Unit.objects.values("pk", "code", "parent_id", "path", *UNIT_FIELDS)}
     code_of = {u["pk"]: code for code, u in db.items()}
     with_children = {u["parent_id"] for u in db.values()}
@@ -245,10 +204,7 @@ def _plan_units(rows, present, result):
 PERSON_FIELDS = ["full_name", "phone", "email"]
 
 
-def _plan_staff(rows, present, result):
-    from shouwang.accounts.models import User
-
-    error = _Errors("staff", result)
+def _plan_staff(rows, present, error, result):
     units = dict(Unit.objects.values_list("code", "pk"))
     roles = {}
     for pk, code, name, name_en in Role.objects.values_list("pk", "code", "name", "name_en"):
@@ -335,28 +291,9 @@ TABLES_WRITTEN = {"units": ["org.unit"], "staff": ["org.post", "accounts.user"],
 def template_workbook(kind: str) -> bytes:
     """An .xlsx with the Chinese headers and one example row; code and number columns are
     formatted as Text so Excel keeps 学号 and phone numbers as typed."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = SHEET_TITLES[kind]
-    spec = SPECS[kind]
-    sheet.append([c.header for c in spec])
-    sheet.append([c.example for c in spec])
-    for i, c in enumerate(spec, start=1):
-        letter = sheet.cell(1, i).column_letter
-        sheet.cell(1, i).font = Font(bold=True, color="C00000" if c.required else None)
-        sheet.column_dimensions[letter].width = max(14, len(c.header) * 3)
-        if c.as_text:
-            sheet.column_dimensions[letter].number_format = "@"
-            sheet.cell(2, i).number_format = "@"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return sheets.template_xlsx(SPECS[kind], SHEET_TITLES[kind])
 
 
 def template_csv(kind: str) -> bytes:
     """The same as CSV, UTF-8 with a BOM: the encoding Excel recognises on double-click."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([c.header for c in SPECS[kind]])
-    writer.writerow([c.example for c in SPECS[kind]])
-    return out.getvalue().encode("utf-8-sig")
+    return sheets.template_csv(SPECS[kind])

@@ -9,7 +9,8 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-PHONE_RE = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
+from shouwang.sheets.cells import PHONE_RE  # one rule for a phone number, typed or imported
+
 phone_validator = RegexValidator(PHONE_RE, _("Enter a valid mobile (11 digits) or landline number."))
 code_validator = RegexValidator(r"^[A-Za-z0-9_.\-]+$", _("Codes may use letters, digits, '-', '_' and '.' only."))
 
@@ -55,6 +56,18 @@ class Unit(LocalizedNameMixin, models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def label(self):
+        """The unit's name; a dorm room is always named with its building (男生1号楼202室): "202室"
+        alone is in every building. Select the parent with the room to save a query."""
+        own = LocalizedNameMixin.label.fget(self)  # type: ignore[attr-defined]
+        if self.kind != self.Kind.DORM_ROOM or not self.parent_id:
+            return own
+        building = self.parent.label
+        if own.startswith(building):
+            return own
+        return f"{building} {own}" if translation.get_language() == "en" else f"{building}{own}"
 
     def compute_path(self):
         prefix = self.parent.path if self.parent_id else "/"

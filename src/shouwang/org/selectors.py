@@ -2,11 +2,14 @@
 
 from collections import defaultdict
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from shouwang.accounts.models import User
+
 from .models import Post, Role, Student, Unit
+from .permissions import COVERT_ROLE, may_see_contacts, sees_covert_identity
 from .scope import scope_for
 
 
@@ -18,16 +21,22 @@ def unit_get(viewer, code: str) -> Unit:
     return get_object_or_404(units_visible(viewer).select_related("parent"), code=code)
 
 
+def _with_has_children(units):
+    """`has_children` on each unit: the tree offers 展开 only where there is something below
+    (a unit's children are inside any scope that holds the unit)."""
+    return units.annotate(has_children=Exists(Unit.objects.filter(parent=OuterRef("pk"))))
+
+
 def unit_roots(viewer):
     """The top units of the viewer's scope: where their tree browser starts."""
     scope = scope_for(viewer)
     if scope.everything:
-        return Unit.objects.filter(parent__isnull=True)
-    return Unit.objects.filter(path__in=scope.paths)
+        return _with_has_children(Unit.objects.filter(parent__isnull=True))
+    return _with_has_children(Unit.objects.filter(path__in=scope.paths))
 
 
 def unit_children(viewer, unit: Unit):
-    return units_visible(viewer).filter(parent=unit).order_by("sort_order", "code")
+    return _with_has_children(units_visible(viewer).filter(parent=unit)).order_by("sort_order", "code")
 
 
 def unit_breadcrumbs(viewer, unit: Unit):
@@ -47,7 +56,7 @@ def students_visible(viewer):
 
 def student_get(viewer, student_no: str) -> Student:
     return get_object_or_404(
-        students_visible(viewer).select_related("klass", "klass__parent", "dorm_room"),
+        students_visible(viewer).select_related("klass", "klass__parent", "dorm_room", "dorm_room__parent"),
         student_no=student_no,
     )
 
@@ -64,8 +73,6 @@ def student_units_openable(viewer, student) -> dict[str, bool]:
 def students_as_seen_by(viewer, students) -> list[Student]:
     """The students with their and their guardians' phone numbers blanked (None) for a viewer
     who may not see contacts (permissions.may_see_contacts: not for student cadres)."""
-    from .permissions import may_see_contacts
-
     students = list(students)
     if not may_see_contacts(viewer):
         for s in students:
@@ -80,7 +87,8 @@ def student_search(viewer, query: str, *, limit: int = 50):
         return Student.objects.none()
     match = Q(student_no__startswith=query) if query.isascii() and query.isalnum() else Q()
     match |= Q(name__contains=query)
-    return students_visible(viewer).filter(match).select_related("klass", "dorm_room").order_by("student_no")[:limit]
+    return (students_visible(viewer).filter(match).select_related("klass", "dorm_room", "dorm_room__parent")
+            .order_by("student_no")[:limit])
 
 
 def unit_students(viewer, unit: Unit):
@@ -90,8 +98,6 @@ def unit_students(viewer, unit: Unit):
 def posts_known_to(viewer, posts):
     """`posts` without covert observers' for a viewer below counsellor (R-ORG-6): the unit page,
     the person page and the API must not tell a class's cadres or teacher who watches it."""
-    from .permissions import COVERT_ROLE, sees_covert_identity
-
     return posts if sees_covert_identity(viewer) else posts.exclude(role__code=COVERT_ROLE)
 
 
@@ -104,8 +110,6 @@ def posts_current_for_unit(viewer, unit: Unit):
 
 def people_visible(viewer):
     """People who hold a current post inside the viewer's scope, and the viewer themself."""
-    from shouwang.accounts.models import User
-
     scope = scope_for(viewer)
     if scope.everything:
         return User.objects.all()
@@ -140,7 +144,7 @@ def unit_gaps(viewer, *, under: Unit | None = None):
         Post.objects.current().filter(unit__in=units).values_list("unit_id", "role_id").distinct()
     )
     gaps = []
-    for unit in units.order_by("path"):
+    for unit in units.select_related("parent").order_by("path"):  # a room's label names its building
         missing = [r for r in required[unit.kind] if (unit.id, r.id) not in filled]
         if missing:
             gaps.append((unit, missing))

@@ -22,19 +22,13 @@ from jsonschema import Draft202012Validator
 
 from shouwang import bounds
 
+from .locating import Lines, duplicate_keys, field_name, first_alias, path_text, where
+from .meaning import at_message, semantic_problems
+
 HERE = Path(__file__).parent
-# "at": a unit kind that is an ancestor-or-self of the incident's unit, or "office:<function>"
-# (the vocabulary of escalation/policies.yaml).
-UNIT_LEVELS = ("school", "college", "grade", "class", "dorm_building", "dorm_room")
 DEFAULT_FUNCTIONS = frozenset({"student_affairs", "security", "psych", "publicity", "academic", "logistics", "network"})
-PHASE_ORDER = ("initial", "onsite", "aftermath")
-LEVEL_ORDER = ("I", "II", "III", "IV")
-POSITIONS = ("head", "deputy", "member", "office")
 MAX_PLAN_BYTES = 256 * 1024
 _TOO_DEEP = object()  # yaml.compose overflowed Python's recursion
-
-SECTION_NAMES = {"levels": "级别", "event_types": "事件类型", "command_group": "领导小组",
-                 "decisions": "决策点", "external_reports": "对外报告", "resources": "资源"}
 TYPE_NAMES = {"string": "文字", "integer": "整数", "number": "数字", "array": "列表",
               "object": "映射（键: 值）", "boolean": "布尔值（true 或 false）", "null": "空值"}
 
@@ -49,6 +43,12 @@ class PlanProblem:
     def __str__(self):
         where = f"{self.file}:{self.line}" if self.line else self.file
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+def _problem(filename, line, path, message) -> PlanProblem:
+    """A problem at `path`, its message led by where that is in words (第 3 阶段第 2 步：…)."""
+    words = where(path)
+    return PlanProblem(filename, line, path_text(path), f"{words}：{message}" if words else message)
 
 
 class PlanError(Exception):
@@ -77,109 +77,6 @@ def _validator():
 def _shipped_roles() -> frozenset:
     with (HERE.parent / "org" / "roles.yaml").open(encoding="utf-8") as f:
         return frozenset(r["code"] for r in yaml.safe_load(f))
-
-
-# ---------------------------------------------------------------------------------------------
-# Paths and lines
-
-
-def _path_text(path) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _where(path) -> str:
-    """Where in the plan, in words a plan author reads: 第 3 阶段第 2 步, 领导小组第 1 项."""
-    if len(path) < 2 or not isinstance(path[1], int):
-        return ""
-    if path[0] == "phases":
-        where = f"第 {path[1] + 1} 阶段"
-        if len(path) >= 4 and path[2] == "steps" and isinstance(path[3], int):
-            where += f"第 {path[3] + 1} 步"
-        return where
-    if path[0] in SECTION_NAMES:
-        return f"{SECTION_NAMES[path[0]]}第 {path[1] + 1} 项"
-    return ""
-
-
-def _field(path) -> str:
-    """The name of the field a path ends in (or is inside of, for a list item)."""
-    return next((str(p) for p in reversed(path) if isinstance(p, str)), "")
-
-
-class _Lines:
-    """Maps a path inside the document to the line of its YAML node."""
-
-    def __init__(self, root):
-        self.root = root
-
-    def _walk(self, path):
-        """The node at `path`, or the deepest ancestor found, and whether it was found."""
-        node = self.root
-        if node is None:
-            return None, False
-        for part in path:
-            child = None
-            if isinstance(node, yaml.MappingNode):
-                # The last of duplicated keys wins, as in the loaded document.
-                child = next((v for k, v in reversed(node.value) if getattr(k, "value", None) == part), None)
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-                child = node.value[part]
-            if child is None:
-                return node, False
-            node = child
-        return node, True
-
-    def line(self, path) -> int | None:
-        node, _found = self._walk(path)
-        return node.start_mark.line + 1 if node is not None else None
-
-    def key_line(self, path, key) -> int | None:
-        """The line of a key itself (a typo is found where it is written)."""
-        node, found = self._walk(path)
-        if found and isinstance(node, yaml.MappingNode):
-            for k, _v in node.value:
-                if getattr(k, "value", None) == key:
-                    return k.start_mark.line + 1
-        return self.line(path)
-
-
-def _first_alias(root):
-    """The first node reached twice (an alias of an anchor), walking each node once."""
-    seen, stack = set(), [root] if root is not None else []
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            return node
-        seen.add(id(node))
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.extend((key, value))
-    return None
-
-
-def _duplicate_keys(root):
-    """[(path, key node, first line)] for each key written twice in the same mapping: YAML keeps
-    the last silently, so half of what the author wrote would be lost without a word."""
-    found, stack = [], [(root, [])] if root is not None else []
-    while stack:
-        node, path = stack.pop()
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend((child, [*path, i]) for i, child in enumerate(node.value))
-        elif isinstance(node, yaml.MappingNode):
-            first = {}
-            for key, value in node.value:
-                name = getattr(key, "value", None)
-                if isinstance(key, yaml.ScalarNode) and name in first:
-                    found.append((path, key, first[name]))
-                else:
-                    first.setdefault(name, key.start_mark.line + 1)
-                stack.append((value, [*path, name]))
-    return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -224,16 +121,15 @@ def _allowed_keys(schema: dict) -> list[str]:
     return list(schema.get("properties", {}))
 
 
-def _schema_problems(doc, lines: _Lines, filename) -> list[PlanProblem]:
+def _schema_problems(doc, lines: Lines, filename) -> list[PlanProblem]:
     """Each jsonschema error → one PlanProblem per thing to fix, at its line, in Chinese."""
     problems = []
 
     def add(path, line, message):
-        where = _where(path)
-        problems.append(PlanProblem(filename, line, _path_text(path), f"{where}：{message}" if where else message))
+        problems.append(_problem(filename, line, path, message))
 
     for error in _validator().iter_errors(doc):
-        path, v, field = list(error.absolute_path), error.validator, _field(list(error.absolute_path))
+        path, v, field = list(error.absolute_path), error.validator, field_name(list(error.absolute_path))
         instance = error.instance
         if v == "additionalProperties":
             allowed = _allowed_keys(error.schema)
@@ -283,7 +179,7 @@ def _schema_problems(doc, lines: _Lines, filename) -> list[PlanProblem]:
                 (repeated if item in seen else seen).append(item)
             add(path, line, f'"{field}" 中有重复的项：' + "、".join(f'"{r}"' for r in repeated))
         elif v == "pattern" and field == "at":
-            add(path, line, _at_message(instance, None))
+            add(path, line, at_message(instance, None))
         elif v == "pattern":
             add(path, line, f'"{field}" 的值 "{instance}" 格式不对：只能用小写英文字母、数字和下划线，以字母开头')
         elif v == "minLength":
@@ -296,147 +192,6 @@ def _schema_problems(doc, lines: _Lines, filename) -> list[PlanProblem]:
             add(path, line, f'"{field}" 不能大于 {error.validator_value}')
         else:
             add(path, line, f'"{field}" 不符合格式要求（{error.message}）')
-    return problems
-
-
-def _at_message(at, known_functions) -> str:
-    if isinstance(at, str) and at.startswith("office:") and known_functions is not None:
-        return f'没有职能为 "{at[7:]}" 的部门，可选：' + "、".join(sorted(known_functions))
-    return (f'层级 "{at}" 无效，可选：' + "、".join(UNIT_LEVELS)
-            + "，或 office:<部门职能>（如 office:security）")
-
-
-# ---------------------------------------------------------------------------------------------
-# Meaning
-
-
-def _items(value):
-    """(index, item) for the mappings in a list; nothing for anything else (the schema says why)."""
-    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)] if isinstance(value, list) else []
-
-
-def _strings(value):
-    return [(i, item) for i, item in enumerate(value) if isinstance(item, str)] if isinstance(value, list) else []
-
-
-def _semantic_problems(doc, known_roles, known_functions) -> list[tuple[list, str]]:
-    """Checks a schema cannot express: names that must exist, references inside the plan."""
-    problems = []
-
-    def add(path, message):
-        problems.append((path, message))
-
-    def check_roles(path, roles):
-        for i, role in _strings(roles):
-            if role not in known_roles:
-                add([*path, i], f'角色 "{role}" 不存在')
-
-    def check_at(path, at):
-        if not isinstance(at, str) or at in UNIT_LEVELS:
-            return
-        if at.startswith("office:") and at[7:] in known_functions:
-            return
-        add(path, _at_message(at, known_functions if at.startswith("office:") else None))
-
-    # Levels: declared once each, most severe first.
-    levels = []
-    for i, level in _items(doc.get("levels")):
-        code = level.get("code")
-        if not isinstance(code, str):
-            continue
-        if code in levels:
-            add(["levels", i, "code"], f'级别 "{code}" 重复')
-        elif code in LEVEL_ORDER and levels and levels[-1] in LEVEL_ORDER \
-                and LEVEL_ORDER.index(code) < LEVEL_ORDER.index(levels[-1]):
-            add(["levels", i, "code"], "级别应从最严重到最轻依次排列（I、II、III、IV）")
-        levels.append(code)
-
-    def check_levels(path, used):
-        if not levels:  # none declared validly: the schema has said why
-            return
-        for j, level in _strings(used):
-            if level not in levels:
-                add([*path, j], f'级别 "{level}" 未在 levels 中声明，已声明：' + "、".join(levels))
-
-    types = []
-    for i, event_type in _items(doc.get("event_types")):
-        code = event_type.get("code")
-        if isinstance(code, str):
-            if code in types:
-                add(["event_types", i, "code"], f'事件类型 "{code}" 重复')
-            types.append(code)
-        level = event_type.get("level")
-        if isinstance(level, str) and levels and level not in levels:
-            add(["event_types", i, "level"], f'级别 "{level}" 未在 levels 中声明，已声明：' + "、".join(levels))
-
-    def check_types(path, used):
-        for j, code in _strings(used):
-            if code not in types:
-                add([*path, j], f'事件类型 "{code}" 未在 event_types 中声明')
-
-    # The command group (R-ORG-3): at least one head; every role and level must exist.
-    group = _items(doc.get("command_group"))
-    positions = {m.get("position") for _i, m in group}
-    if isinstance(doc.get("command_group"), list) and doc["command_group"] and "head" not in positions:
-        add(["command_group"], "领导小组必须至少有一名组长（position: head）")
-    for i, member in group:
-        check_roles(["command_group", i, "roles"], member.get("roles"))
-        check_at(["command_group", i, "at"], member.get("at"))
-
-    def check_responsible(path, responsible):
-        if not isinstance(responsible, dict):
-            return
-        position = responsible.get("position")
-        if positions & set(POSITIONS) and position in POSITIONS and position not in positions:
-            add([*path, "position"], f'领导小组中没有 "{position}" 这一职位，已有：'
-                + "、".join(p for p in POSITIONS if p in positions))
-        check_roles([*path, "roles"], responsible.get("roles"))
-        check_at([*path, "at"], responsible.get("at"))
-
-    # Phases in the order initial → onsite → aftermath; step ids unique across the whole plan.
-    seen_steps, seen_phases = {}, []
-    for p, phase in _items(doc.get("phases")):
-        code = phase.get("code")
-        if code in PHASE_ORDER:
-            if code in seen_phases:
-                add(["phases", p, "code"], f'阶段 "{code}" 重复')
-            elif seen_phases and PHASE_ORDER.index(code) < PHASE_ORDER.index(seen_phases[-1]):
-                add(["phases", p, "code"], "阶段顺序应为 initial（先期处置）→ onsite（现场处置）→ aftermath（善后）")
-            seen_phases.append(code)
-        for s, step in _items(phase.get("steps")):
-            path = ["phases", p, "steps", s]
-            step_id = step.get("id")
-            if isinstance(step_id, str):
-                if step_id in seen_steps:
-                    add([*path, "id"], f'步骤 id "{step_id}" 重复（{seen_steps[step_id]}已使用）')
-                seen_steps.setdefault(step_id, _where(path))
-            check_responsible([*path, "responsible"], step.get("responsible"))
-            check_levels([*path, "levels"], step.get("levels"))
-            check_types([*path, "event_types"], step.get("event_types"))
-
-    seen = {}
-    for d, decision in _items(doc.get("decisions")):
-        decision_id = decision.get("id")
-        if isinstance(decision_id, str):
-            if decision_id in seen:
-                add(["decisions", d, "id"], f'决策点 id "{decision_id}" 重复（{seen[decision_id]}已使用）')
-            seen.setdefault(decision_id, _where(["decisions", d]))
-        check_types(["decisions", d, "event_types"], decision.get("event_types"))
-
-    seen = {}
-    for r, duty in _items(doc.get("external_reports")):
-        duty_id = duty.get("id")
-        if isinstance(duty_id, str):
-            if duty_id in seen:
-                add(["external_reports", r, "id"], f'对外报告 id "{duty_id}" 重复（{seen[duty_id]}已使用）')
-            seen.setdefault(duty_id, _where(["external_reports", r]))
-        check_responsible(["external_reports", r, "responsible"], duty.get("responsible"))
-        check_levels(["external_reports", r, "levels"], duty.get("levels"))
-
-    for r, resource in _items(doc.get("resources")):
-        role = resource.get("role")
-        if isinstance(role, str) and role not in known_roles:
-            add(["resources", r, "role"], f'角色 "{role}" 不存在')
     return problems
 
 
@@ -464,7 +219,7 @@ def parse_plan(text: str, filename: str = "<plan>", *, known_roles: set[str] | N
         root = _TOO_DEEP
     if root is _TOO_DEEP or bounds.yaml_node_too_deep(root):
         raise PlanError([PlanProblem(filename, None, "", f"预案嵌套过深（上限 {bounds.MAX_YAML_DEPTH} 层）")])
-    repeated = _first_alias(root)
+    repeated = first_alias(root)
     if repeated is not None:
         raise PlanError([PlanProblem(filename, repeated.start_mark.line + 1, "",
                                      "不支持 YAML 锚点和别名（& 和 *），请直接写出内容")])
@@ -475,22 +230,19 @@ def parse_plan(text: str, filename: str = "<plan>", *, known_roles: set[str] | N
     if not isinstance(doc, dict):
         raise PlanError([PlanProblem(filename, root.start_mark.line + 1 if root is not None else 1, "",
                                      "预案应是一个映射（以 id: …、title: … 开头）")])
-    lines = _Lines(root)
+    lines = Lines(root)
     problems = [
-        PlanProblem(filename, key.start_mark.line + 1, _path_text([*path, key.value]),
-                    (f"{_where([*path, key.value])}：" if _where([*path, key.value]) else "")
-                    + f'字段 "{key.value}" 重复（第 {first} 行已写过）')
-        for path, key, first in _duplicate_keys(root)
+        _problem(filename, key.start_mark.line + 1, [*path, key.value],
+                 f'字段 "{key.value}" 重复（第 {first} 行已写过）')
+        for path, key, first in duplicate_keys(root)
     ]
     problems += _schema_problems(doc, lines, filename)
     # Meaning, except where the schema already named a problem at the very same place.
     taken = {p.path for p in problems}
-    for path, message in _semantic_problems(doc, known_roles, known_functions):
-        if _path_text(path) in taken:
+    for path, message in semantic_problems(doc, known_roles, known_functions):
+        if path_text(path) in taken:
             continue
-        where = _where(path)
-        problems.append(PlanProblem(filename, lines.line(path), _path_text(path),
-                                    f"{where}：{message}" if where else message))
+        problems.append(_problem(filename, lines.line(path), path, message))
     if problems:
         raise PlanError(sorted(problems, key=lambda p: (p.line or 0, p.path)))
     return doc
@@ -508,7 +260,7 @@ def builtin_plans() -> list[dict]:
             problems += exc.errors
             continue
         if plan["id"] != path.stem:
-            line = _Lines(yaml.compose(text, Loader=yaml.SafeLoader)).line(["id"])
+            line = Lines(yaml.compose(text, Loader=yaml.SafeLoader)).line(["id"])
             problems.append(PlanProblem(path.name, line, "id", f'预案 id "{plan["id"]}" 应与文件名 "{path.stem}" 一致'))
         plans.append(plan)
     if problems:

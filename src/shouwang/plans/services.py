@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from shouwang import bounds
 from shouwang.audit.services import event_record
+from shouwang.escalation.policies import office_functions
+from shouwang.org.models import Role
 
 from .loading import PlanError, library_dir, parse_plan
 from .models import Plan, PlanVersion, Resource
@@ -20,9 +22,6 @@ from .permissions import can_manage_plans
 
 def known_names():
     """Role codes and office functions a plan may name, as this institution has them."""
-    from shouwang.escalation.policies import office_functions
-    from shouwang.org.models import Role
-
     return {"known_roles": set(Role.objects.values_list("code", flat=True)), "known_functions": office_functions()}
 
 

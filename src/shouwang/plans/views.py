@@ -6,14 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
-
-from shouwang.incidents.permissions import can_activate_any
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
 from .loading import PlanError
 from .models import Resource
-from .permissions import can_manage_plans
+from .permissions import can_activate_any, can_manage_plans
 
 
 def error_list(exc: ValidationError) -> list[str]:
@@ -54,6 +52,7 @@ def plan_clone(request, code):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])  # a form page: anything else is 405
 def plan_edit(request, code):
     plan = selectors.plan_get(request.user, code)
     if not can_manage_plans(request.user):
@@ -75,8 +74,11 @@ def plan_edit(request, code):
 @login_required
 @require_POST
 def plan_check(request, code):
-    """Live validation for the editor (htmx): the problems, each with its line, or "valid"."""
+    """Live validation for the editor (htmx): the problems, each with its line, or "valid".
+    For those who may edit plans, as the editor it serves."""
     plan = selectors.plan_get(request.user, code)
+    if not can_manage_plans(request.user):
+        raise PermissionDenied
     try:
         services.plan_parse(request.POST.get("yaml_text", ""), f"{plan.code}.yaml")
         problems = []
@@ -86,6 +88,7 @@ def plan_check(request, code):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])  # a form page: anything else is 405
 def resource_list(request):
     can_manage = can_manage_plans(request.user)
     errors = []

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from shouwang.audit.services import event_record
 
 from .models import AckLink, Recipient
+from .services import report_acknowledge
 
 SALT = "shouwang.reports.ack"
 
@@ -31,6 +32,26 @@ def ack_link_create(*, recipient: Recipient, now=None) -> str:
                            expires_at=now + timedelta(hours=settings.ACK_LINK_HOURS))
     token = signing.dumps({"r": recipient.pk, "n": nonce}, salt=SALT, compress=True)
     return f"{settings.SITE_URL.rstrip('/')}/ack/{token}/"
+
+
+def ack_links_for(deliveries, now) -> dict[int, str]:
+    """notify's action-link hook for "report.ack_request" messages: delivery pk → one-tap link,
+    made from the recipient's latest receipt for the report (one query for the batch)."""
+    wanted = {(d.message.subject_id, d.recipient_id) for d in deliveries
+              if d.message.subject_type == "reports.report"}
+    if not wanted:
+        return {}
+    latest = {}
+    for receipt in (Recipient.objects.filter(report_id__in={int(r) for r, _p in wanted},
+                                             person_id__in={p for _r, p in wanted}, purpose=Recipient.Purpose.ACK)
+                    .order_by("step")):
+        latest[(str(receipt.report_id), receipt.person_id)] = receipt
+    links = {}
+    for delivery in deliveries:
+        receipt = latest.get((delivery.message.subject_id, delivery.recipient_id))
+        if receipt is not None:
+            links[delivery.pk] = ack_link_create(recipient=receipt, now=now)
+    return links
 
 
 def ack_link_check(token: str, *, now=None) -> AckLink:
@@ -53,9 +74,8 @@ def ack_link_check(token: str, *, now=None) -> AckLink:
 
 
 def ack_link_use(*, token: str, note: str = "", now=None):
-    """Acknowledge through a link. Single use is enforced by a compare-and-set on used_at."""
-    from shouwang.escalation import engine
-
+    """Acknowledge through a link. Single use is enforced by a compare-and-set on used_at; the
+    acknowledgement itself goes through the one entry point, services.report_acknowledge."""
     now = now or timezone.now()
     link = ack_link_check(token, now=now)
     with transaction.atomic():
@@ -66,5 +86,5 @@ def ack_link_use(*, token: str, note: str = "", now=None):
             raise PermissionDenied
         event_record(actor=recipient.person, subject=recipient.report, verb="ack_link.used", at=now,
                      data={"recipient": recipient.pk})
-        return engine.report_acknowledge(report=recipient.report, person=recipient.person, channel="link",
-                                         note=note, now=now)
+        return report_acknowledge(actor=recipient.person, report=recipient.report, channel="link", note=note,
+                                  now=now)

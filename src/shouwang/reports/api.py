@@ -5,17 +5,17 @@ import datetime
 from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Header, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
+from ninja.responses import NinjaJSONEncoder
 
 from shouwang import bounds
 from shouwang.api import idempotency
-from shouwang.api.api import PEOPLE_ONLY, api, perm_auth, require_token_perm
+from shouwang.api.permissions import PEOPLE_ONLY, perm_auth, require_token_perm
 from shouwang.api.types import Count, Instant, Text
-from shouwang.notify import selectors as inbox_selectors
 
 from . import selectors, services
 from .attachments import safe_name
@@ -114,16 +114,6 @@ class EventOut(Schema):
     data: dict
 
 
-class InboxItemOut(Schema):
-    id: int
-    title: str = Field(..., alias="message.title")
-    body: str = Field(..., alias="message.body")
-    url: str = Field(..., alias="message.url")
-    kind: str = Field(..., alias="message.kind")
-    created_at: datetime.datetime
-    read_at: datetime.datetime | None
-
-
 class FieldErrorsOut(Schema):
     detail: dict[str, list[str]] = Field(..., description="field → Chinese error messages")
 
@@ -153,9 +143,9 @@ def file_report(request, payload: ReportIn,
         try:
             report = services.report_file(actor=request.auth, api_token=token, **payload.dict())
         except ValidationError as exc:
-            return api.create_response(request, _field_errors(exc), status=422)
+            return JsonResponse(_field_errors(exc), status=422, encoder=NinjaJSONEncoder)
         out = ReportOut.from_orm(report, context={"request": request, "response_status": 201})
-        return api.create_response(request, out.model_dump(), status=201)
+        return JsonResponse(out.model_dump(), status=201, encoder=NinjaJSONEncoder)
 
     return idempotency.once(request, idempotency_key, "reports.file", run) or run()
 
@@ -237,16 +227,3 @@ def get_attachment(request, report_id: int, attachment_id: int):
                             filename=safe_name(attachment.original_name))
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-@router.get("/inbox", response=list[InboxItemOut], summary="The caller's in-app messages", auth=PEOPLE_ONLY)
-def inbox(request, unread: bool = False, limit: Annotated[int, Query(ge=1, le=200)] = 50,
-          offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
-    if getattr(request.auth, "token", None) is not None:
-        raise HttpError(403, _("The inbox is personal: integration tokens have none."))
-    qs = inbox_selectors.inbox(request.auth)
-    if unread:
-        qs = qs.filter(read_at__isnull=True)
-    offset = max(0, offset)
-    return list(qs[offset: offset + max(1, min(limit, 200))])
-

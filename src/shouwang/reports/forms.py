@@ -86,7 +86,19 @@ class ReportForm(forms.Form):
         return kwargs
 
 
-class UpdateForm(forms.Form):
+class _OnTheReportPage(forms.Form):
+    """The report page holds several of these forms at once: each gets its own id prefix, so no
+    two inputs share an id (and each label still points at its own input)."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class UpdateForm(_OnTheReportPage):
+    id_prefix = "update"
     text = forms.CharField(label=_("update"), max_length=bounds.MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3}))
     people_count = forms.IntegerField(label=_("number of people"), required=False, min_value=0,
                                       max_value=bounds.MAX_COUNT)
@@ -94,11 +106,13 @@ class UpdateForm(forms.Form):
     attachments = MultipleFileField(label=_("attachments"), required=False)
 
 
-class AckForm(forms.Form):
+class AckForm(_OnTheReportPage):
+    id_prefix = "ack"
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=500)
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(_OnTheReportPage):
+    id_prefix = "verify"
     verdict = forms.ChoiceField(label=_("Verification"), choices=[
         (Report.Verification.TRUE, Report.Verification.TRUE.label),
         (Report.Verification.FALSE, Report.Verification.FALSE.label),
@@ -109,7 +123,8 @@ class VerifyForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class DecideForm(forms.Form):
+class DecideForm(_OnTheReportPage):
+    id_prefix = "decide"
     decision = forms.ChoiceField(label=_("Decision"), choices=[
         (Report.Decision.LOCAL, Report.Decision.LOCAL.label), (Report.Decision.ESCALATE, Report.Decision.ESCALATE.label),
         (Report.Decision.PLAN, Report.Decision.PLAN.label)])
@@ -117,7 +132,8 @@ class DecideForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ExternalForm(forms.Form):
+class ExternalForm(_OnTheReportPage):
+    id_prefix = "external"
     recipient_kind = forms.ChoiceField(label=_("Reported to"), choices=ExternalReport.RecipientKind.choices)
     recipient = forms.CharField(label=_("recipient"), max_length=200)
     content = forms.CharField(label=_("content"), max_length=bounds.MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3}))

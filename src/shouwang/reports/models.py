@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shouwang.escalation.levels import SEVERITY_ORDER, Severity
 from shouwang.org.models import LocalizedNameMixin
 
 
@@ -30,15 +31,8 @@ class Category(LocalizedNameMixin, models.Model):
         return self.name
 
 
-class Severity(models.TextChoices):
-    # Ordered from least to most severe; the value order is used for comparisons.
-    GENERAL = "general", _("General (一般)")
-    LARGER = "larger", _("Larger (较大)")
-    MAJOR = "major", _("Major (重大)")
-    CRITICAL = "critical", _("Especially major (特别重大)")
-
-
-SEVERITY_ORDER = [s.value for s in Severity]
+# Severities are the escalation engine's (policies match on them); reports use them as they are.
+__all__ = ["SEVERITY_ORDER", "Category", "Severity"]
 
 
 class Report(models.Model):

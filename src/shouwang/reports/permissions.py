@@ -3,14 +3,15 @@
 from shouwang.org.models import Post
 from shouwang.org.permissions import sees_covert_identity  # noqa: F401  (the rule is the organisation's)
 
+from .covert import is_covert_observer  # noqa: F401
+from .selectors import reports_visible
+
 # The offices and leaders who verify reports and decide what happens next (R-REP-5).
 VERIFIER_ROLES = ("deputy_secretary", "leader", "student_affairs_officer", "security_officer", "school_leader")
 
 
 def can_verify(user, report) -> bool:
     """A verifier role, and the report within what the person may see (its unit or students)."""
-    from .selectors import reports_visible
-
     if not getattr(user, "is_authenticated", False) or getattr(user, "pk", None) is None:
         return False
     if user.is_superuser:
@@ -18,7 +19,3 @@ def can_verify(user, report) -> bool:
     if not Post.objects.current().filter(person=user, role__code__in=VERIFIER_ROLES).exists():
         return False
     return reports_visible(user).filter(pk=report.pk).exists()
-
-
-def is_covert_observer(user) -> bool:
-    return Post.objects.current().filter(person=user, role__code="covert_observer").exists()

@@ -2,17 +2,19 @@
 one of its students (a dorm-room report about a student reaches the student's counsellor), to
 everyone it was routed to, and to its reporter."""
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
 
 from shouwang.audit.selectors import events_for_subject
-from shouwang.org.permissions import from_counsellor_up, is_student_cadre_only
+from shouwang.notify.models import Delivery
+from shouwang.notify.selectors import inbox
+from shouwang.org.models import Post
+from shouwang.org.permissions import from_counsellor_up, is_student_cadre_only, sees_covert_identity
 from shouwang.org.scope import scope_for
 from shouwang.org.selectors import students_visible
 
 from .models import Category, Recipient, Report
-from .permissions import sees_covert_identity
 
 
 def reports_visible(viewer):
@@ -46,7 +48,7 @@ def reports_visible(viewer):
 
 def report_list(viewer, *, category=None, severity=None, ack_state=None, verification=None, unit=None,
                 since=None, until=None):
-    qs = reports_visible(viewer).select_related("category", "unit", "reporter")
+    qs = reports_visible(viewer).select_related("category", "unit", "unit__parent", "reporter")
     if category:
         qs = qs.filter(category__code=category)
     if severity:
@@ -66,7 +68,8 @@ def report_list(viewer, *, category=None, severity=None, ack_state=None, verific
 
 def report_get(viewer, report_id) -> Report:
     return get_object_or_404(
-        reports_visible(viewer).select_related("category", "unit", "reporter", "acknowledged_by", "duplicate_of"),
+        reports_visible(viewer).select_related("category", "unit", "unit__parent", "reporter", "acknowledged_by",
+                                               "duplicate_of"),
         pk=report_id,
     )
 
@@ -112,18 +115,8 @@ def categories_active():
     return Category.objects.filter(is_active=True)
 
 
-def inbox_unread_first(person):
-    """The person's in-app messages: unread ones on top, each part newest first."""
-    from shouwang.notify.selectors import inbox
-
-    unread = Case(When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
-    return inbox(person).order_by(unread, "-created_at", "-pk")
-
-
 def report_inbox_ids(person, report):
     """The person's in-app deliveries about this report (to mark them read when it is opened)."""
-    from shouwang.notify.selectors import inbox
-
     return inbox(person).filter(message__subject_type="reports.report",
                                 message__subject_id=str(report.pk)).values("pk")
 
@@ -141,8 +134,6 @@ def my_pending_acks(person):
 
 def report_durations(report):
     """Durations that matter (seconds): filing → first delivery, filing → acknowledgement."""
-    from shouwang.notify.models import Delivery
-
     first = (Delivery.objects.filter(message__subject_type="reports.report", message__subject_id=str(report.pk),
                                      sent_at__isnull=False).order_by("sent_at").values_list("sent_at", flat=True)
              .first())
@@ -151,3 +142,37 @@ def report_durations(report):
         "to_acknowledgement": (report.acknowledged_at - report.filed_at).total_seconds()
         if report.acknowledged_at else None,
     }
+
+
+def report_deliveries_cancelled(report):
+    """The report's deliveries that were cancelled before going out, with the reason stored
+    (a channel not configured, no address, or stopped by an acknowledgement)."""
+    return (Delivery.objects.filter(message__subject_type="reports.report", message__subject_id=str(report.pk),
+                                    state=Delivery.State.CANCELLED)
+            .order_by("created_at", "pk"))
+
+
+def person_with_post(person, unit=None) -> str:
+    """A person named with their post: 何宇轩（分管学生工作副书记）. The post at or above `unit`
+    when they hold one there, otherwise their first current post; the name alone if none."""
+    if person is None:
+        return ""
+    posts = list(Post.objects.current().filter(person=person).select_related("role", "unit").order_by("pk"))
+    if unit is not None:
+        around = [p for p in posts if unit.path.startswith(p.unit.path)]
+        posts = around or posts
+    return f"{person.display_name}（{posts[0].role.label}）" if posts else person.display_name
+
+
+def report_outcome(viewer, report) -> dict:
+    """What was decided about the report, from its record: {"verified": …, "decided": …}, each
+    {"at", "who", "note", "value"} of the latest such event, or None."""
+    outcome: dict[str, dict | None] = {"verified": None, "decided": None}
+    for event in events_for_subject(report).filter(verb__in=["report.verified", "report.decided"]).order_by("seq"):
+        key = "verified" if event.verb == "report.verified" else "decided"
+        who = person_label(viewer, report, event.actor) if event.actor_id else ""
+        if event.actor_id and who == event.actor.display_name:
+            who = person_with_post(event.actor, report.unit)
+        outcome[key] = {"at": event.at, "who": who, "note": (event.data or {}).get("note", ""),
+                        "value": (event.data or {}).get("verdict" if key == "verified" else "decision", "")}
+    return outcome

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 
 from shouwang import bounds
 from shouwang.audit.services import batched_events, event_record, rows_insert
-from shouwang.escalation import engine
+from shouwang.escalation.engine import route_plan
 from shouwang.org import selectors as org
 
+from . import route, selectors
 from .attachments import check_upload
 from .models import Attachment, Category, ExternalReport, Recipient, Report, ReportUpdate, Severity
 from .permissions import can_verify, is_covert_observer
@@ -134,7 +135,7 @@ def report_file(*, actor, category: str, severity: str, unit: str, occurred_at, 
     # asked: its report is accepted in one short transaction with a route deadline due now, and
     # the worker routes such reports in batches within a second. A person's report is routed
     # here and now, so the page they land on shows who was asked.
-    planned = None if api_token is not None else engine.route_plan(cat, severity, now)
+    planned = None if api_token is not None else route_plan(cat, severity, now)
     with transaction.atomic(), batched_events():
         report = Report.objects.create(
             category=cat, severity=severity, unit=unit_obj, occurred_at=occurred_at, place=place.strip(),
@@ -158,11 +159,11 @@ def report_file(*, actor, category: str, severity: str, unit: str, occurred_at, 
             "via": f"token:{api_token.name}" if api_token else "person",
         })
         if planned is None:
-            engine.route_later(report=report, now=now)
+            route.route_later(report=report, now=now)
         else:
             paths = [unit_obj.path, *(u.path for u in unit_objs),
                      *(u.path for s in student_objs for u in (s.klass, s.dorm_room) if u is not None)]
-            engine.route_start(report=report, now=now, planned=planned, paths=paths)
+            route.route_start(report=report, now=now, planned=planned, paths=paths)
     _known_relations(report, students=student_objs, units_involved=unit_objs, attachments=attachment_objs)
     return report
 
@@ -180,8 +181,12 @@ def _known_relations(report, **related):
 
 def report_update_add(*, actor, report: Report, text: str, people_count=None, trend: str = "", attachments=(),
                       now=None) -> ReportUpdate:
-    """边处理，边反映: append facts; the original stays as filed."""
+    """边处理，边反映: append facts; the original stays as filed. Anyone who may see the report may
+    add what they know (a token with reports.write too, for the reports in its scope)."""
     now = now or timezone.now()
+    if not getattr(actor, "is_authenticated", False) or not selectors.reports_visible(actor).filter(
+            pk=report.pk).exists():
+        raise PermissionDenied
     errors = {} if (text or "").strip() else {"text": [_("Write what has changed.")]}
     if len(text or "") > bounds.MAX_TEXT or len(trend or "") > bounds.MAX_TEXT:
         errors["text" if len(text or "") > bounds.MAX_TEXT else "trend"] = [
@@ -205,11 +210,14 @@ def report_update_add(*, actor, report: Report, text: str, people_count=None, tr
 
 
 def report_acknowledge(*, actor, report: Report, channel: str, note: str = "", now=None) -> Report:
+    """确认收到 — the one entry point: the inbox, the report page, the API and the one-tap link
+    (acklinks.ack_link_use, after checking the link) all come here. Only a person asked to
+    acknowledge may; the first acknowledgement stops the chain."""
     now = now or timezone.now()
     with transaction.atomic(), batched_events():
         if not Recipient.objects.filter(report=report, person=actor, purpose=Recipient.Purpose.ACK).exists():
             raise PermissionDenied(_("Only the people asked to acknowledge this report can acknowledge it."))
-        return engine.report_acknowledge(report=report, person=actor, channel=channel, note=note, now=now)
+        return route.acknowledge_locked(report=report, person=actor, channel=channel, note=note, now=now)
 
 
 def report_verify(*, actor, report: Report, verdict: str, note: str = "", duplicate_of: Report | None = None,
@@ -247,10 +255,33 @@ def report_decide(*, actor, report: Report, decision: str, note: str = "", now=N
         raise ValidationError({"decision": _("Choose: handle locally, escalate, or activate an emergency plan.")})
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)
+        # The stored verdict decides, not the copy the caller holds (re-verified meanwhile?).
+        if report.verification != Report.Verification.TRUE:
+            raise ValidationError({"decision": _("Verify the report as true before deciding how to handle it.")})
         report.decision = decision
         report.save(update_fields=["decision"])
         event_record(actor=actor, subject=report, verb="report.decided", at=now,
                      data={"decision": decision, "note": note})
+    return report
+
+
+def report_plan_activated(*, actor, report: Report, incident_id: int, plan_code: str, level: str,
+                          plan_title: str = "", now=None) -> Report:
+    """Activating a plan from a report answers the report's decision (R-REP-5: handle locally,
+    escalate, or a plan). The incidents app calls this in its activation transaction, having
+    checked that the actor may activate; here: the report must be one the actor may see, and
+    verified true."""
+    now = now or timezone.now()
+    if not selectors.reports_visible(actor).filter(pk=report.pk).exists():
+        raise PermissionDenied
+    if report.verification != Report.Verification.TRUE:
+        raise ValidationError({"report": [_("Verify the report as true before activating a plan for it.")]})
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        report.decision = Report.Decision.PLAN
+        report.save(update_fields=["decision"])
+        event_record(actor=actor, subject=report, verb="report.plan_activated", at=now,
+                     data={"incident": incident_id, "plan": plan_code, "plan_title": plan_title, "level": level})
     return report
 
 

@@ -1,12 +1,12 @@
 from django.urls import path
 
-from . import views, views_inbox
+from . import views, views_ack
 
 urlpatterns = [
     path("reports/", views.report_list, name="report_list"),
     path("reports/new/", views.report_new, name="report_new"),
-    path("reports/new/students/", views_inbox.student_lookup, name="report_student_lookup"),
-    path("reports/new/students/pick/", views_inbox.student_pick, name="report_student_pick"),
+    path("reports/new/students/", views.student_lookup, name="report_student_lookup"),
+    path("reports/new/students/pick/", views.student_pick, name="report_student_pick"),
     path("reports/<int:report_id>/", views.report_detail, name="report_detail"),
     path("reports/<int:report_id>/ack/", views.report_ack, name="report_ack"),
     path("reports/<int:report_id>/update/", views.report_update, name="report_update"),
@@ -16,8 +16,5 @@ urlpatterns = [
     path("reports/<int:report_id>/timeline/", views.report_timeline, name="report_timeline"),
     path("reports/<int:report_id>/attachments/<int:attachment_id>/", views.attachment_download,
          name="attachment_download"),
-    path("inbox/", views_inbox.inbox, name="inbox"),
-    path("inbox/badge/", views_inbox.inbox_badge, name="inbox_badge"),
-    path("inbox/<int:delivery_id>/", views_inbox.inbox_open, name="inbox_open"),
-    path("ack/<str:token>/", views_inbox.ack_link, name="ack_link"),
+    path("ack/<str:token>/", views_ack.ack_link, name="ack_link"),
 ]

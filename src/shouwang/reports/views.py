@@ -1,22 +1,34 @@
 """Report pages. Thin: parse with a form, call a service or selector, render. A service's
 ValidationError lands on the form's fields, so the person sees Chinese errors and nothing is
-written. The inbox, its badge, one-tap links and the student lookup are in views_inbox.py."""
+written. One-tap links and the inbox's section for reports are in views_ack.py (the inbox
+itself is notify's)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.forms import TextInput
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shouwang.notify import services as inbox_services
+from shouwang.org import selectors as org
 
-from . import selectors, services
+from . import hooks, selectors, services
 from .attachments import safe_name
-from .forms import AckForm, DecideForm, ExternalForm, ReportForm, UpdateForm, VerifyForm
+from .forms import (
+    AckForm,
+    DecideForm,
+    ExternalForm,
+    ReportForm,
+    UpdateForm,
+    VerifyForm,
+    split_codes,
+)
 from .models import Report, Severity
 from .permissions import can_verify
 from .timeline import durations, timeline_rows
@@ -31,6 +43,7 @@ def apply_errors(form, exc: ValidationError):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])  # a form page: anything else is 405
 def report_new(request):
     posted = request.method == "POST"
     form = ReportForm(request.POST if posted else None, request.FILES if posted else None, viewer=request.user)
@@ -65,28 +78,23 @@ def report_list(request):
 
 def _detail(request, report, status=200, **bound_forms):
     """The report page; a form that failed is passed bound, so its errors show in place."""
+    students_count = report.students.count()
     forms = {"ack_form": AckForm(), "update_form": UpdateForm(), "verify_form": VerifyForm(),
              "decide_form": DecideForm(), "external_form": ExternalForm(), **bound_forms}
+    reporter = selectors.reporter_label(request.user, report)
+    if report.reporter is not None and reporter == report.reporter.display_name:  # not a covert observer's
+        reporter = selectors.person_with_post(report.reporter, report.unit)
     return render(request, "reports/detail.html", {
-        "report": report, "reporter": selectors.reporter_label(request.user, report),
+        "report": report, "reporter": reporter,
         "students": report.students.select_related("klass"), "updates": selectors.report_updates(request.user, report),
         "attachments": report.attachments.filter(update__isnull=True), "externals": report.external_reports.all(),
         "pending_ack": selectors.my_pending_acks(request.user).filter(report=report).exists(),
-        "can_verify": can_verify(request.user, report), "can_activate_plan": _can_activate_plan(request.user, report),
-        "incidents": _incidents_of(request.user, report), **forms,
+        "can_verify": can_verify(request.user, report), **hooks.page_context(request.user, report),
+        "outcome": selectors.report_outcome(request.user, report),
+        # 涉及人数 when no number was given: the students listed are the people involved.
+        "people_shown": report.people_count if report.people_count is not None else (students_count or None),
+        **forms,
     }, status=status)
-
-
-def _can_activate_plan(user, report):
-    from shouwang.incidents.permissions import can_activate  # incidents builds on reports, not back
-
-    return report.verification == Report.Verification.TRUE and can_activate(user, report.unit)
-
-
-def _incidents_of(user, report):
-    from shouwang.incidents.selectors import incidents_visible
-
-    return incidents_visible(user).filter(report=report)
 
 
 @login_required
@@ -98,9 +106,10 @@ def report_detail(request, report_id):
     return _detail(request, report)
 
 
-def _post_action(request, report_id, form_class, form_name, action, success):
+def _post_action(request, report_id, form_class, form_name, action, success, then=None):
     """Parse, act, and either redirect with a success message or show the page again with the
-    form's (and the service's) field errors — nothing written in that case."""
+    form's (and the service's) field errors — nothing written in that case. `then(report)` may
+    name where to go next instead of the report page."""
     report = selectors.report_get(request.user, report_id)
     form = form_class(request.POST, request.FILES)
     if form.is_valid():
@@ -113,7 +122,7 @@ def _post_action(request, report_id, form_class, form_name, action, success):
             # The inbox's one-tap buttons come back to the inbox; everything else to the report.
             if request.POST.get("next") == "inbox":
                 return redirect("inbox")
-            return redirect("report_detail", report.pk)
+            return redirect((then and then(report)) or reverse("report_detail", args=[report.pk]))
     messages.error(request, _("Nothing was saved: please correct the errors below."))
     return _detail(request, report, status=400, **{form_name: form})
 
@@ -150,8 +159,15 @@ def report_verify(request, report_id):
 @login_required
 @require_POST
 def report_decide(request, report_id):
+    def activation(report):
+        # 启动应急预案: straight on to activating it, the plan for the report's category suggested.
+        if request.POST.get("decision") == Report.Decision.PLAN and hooks.page_context(request.user, report)["can_activate_plan"]:
+            return f"{reverse('incident_new')}?report={report.pk}"
+        return None
+
     return _post_action(request, report_id, DecideForm, "decide_form", lambda r, d: services.report_decide(
-        actor=request.user, report=r, decision=d["decision"], note=d["note"]), _("Decision recorded."))
+        actor=request.user, report=r, decision=d["decision"], note=d["note"]), _("Decision recorded."),
+        then=activation)
 
 
 @login_required
@@ -177,3 +193,24 @@ def attachment_download(request, report_id, attachment_id):
                             as_attachment=True, filename=safe_name(attachment.original_name))
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_GET
+def student_lookup(request):
+    """Filing form helper: students the reporter may see, by 学号 prefix or name."""
+    query = request.GET.get("student_q", "").strip()
+    results = list(org.student_search(request.user, query, limit=8)) if query else []
+    return render(request, "reports/_student_lookup.html", {"query": query, "results": results})
+
+
+@login_required
+@require_GET
+def student_pick(request):
+    """Adds one 学号 to the form's students field and returns the field, swapped in by htmx.
+    Scope is checked when the report is filed; this only edits the text."""
+    codes = split_codes(request.GET.get("students", ""))
+    add = request.GET.get("add", "").strip()
+    if add and add not in codes:
+        codes.append(add)
+    return HttpResponse(TextInput(attrs={"id": "id_students", "autocomplete": "off"}).render("students", " ".join(codes)))

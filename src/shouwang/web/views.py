@@ -47,7 +47,7 @@ def unit_detail(request, code):
     unit = org.unit_get(request.user, code)
     students = None
     if unit.kind in ("class", "dorm_room"):
-        students = Paginator(org.unit_students(request.user, unit).select_related("klass", "dorm_room"), 50) \
+        students = Paginator(org.unit_students(request.user, unit).select_related("klass", "dorm_room", "dorm_room__parent"), 50) \
             .get_page(request.GET.get("page"))
     gaps = org.unit_gaps(request.user, under=unit)
     return render(request, "web/unit_detail.html", {

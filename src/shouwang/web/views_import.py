@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from shouwang.org.importing import KINDS, import_file, template_csv, template_workbook
 from shouwang.org.permissions import can_manage_org
@@ -17,6 +18,7 @@ ERRORS_SHOWN = 500
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])  # a form page: anything else is 405
 def import_page(request):
     if not can_manage_org(request.user):
         raise PermissionDenied

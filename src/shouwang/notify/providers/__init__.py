@@ -2,15 +2,16 @@
 (a provider reference) or raises TemporaryError (retry later), PermanentError (give up) or
 Skip (nothing to send to: no address, channel not configured)."""
 
-from .base import PermanentError, Rendered, Skip, TemporaryError  # noqa: F401
+from .base import Accepted, PermanentError, Rendered, Skip, TemporaryError  # noqa: F401
 
 
 def provider_for(channel):
-    from . import bots, email, sms, webhook
+    from . import bots, dingtalk_app, email, feishu_app, sms, webhook, wecom_app
 
     return {
         "email": email.send, "webhook": webhook.send, "wecom": bots.send_wecom, "dingtalk": bots.send_dingtalk,
-        "feishu": bots.send_feishu, "sms": sms.send,
+        "feishu": bots.send_feishu, "sms": sms.send, "wecom_app": wecom_app.send,
+        "dingtalk_app": dingtalk_app.send, "feishu_app": feishu_app.send,
     }[channel]
 
 

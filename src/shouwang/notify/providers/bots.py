@@ -1,5 +1,10 @@
 """Group robots: WeCom, DingTalk (signed), Feishu (signed). Each @-mentions the person's phone
-where the robot supports it, so the message pings them in a busy group."""
+where the robot supports it, so the message pings them in a busy group.
+
+Everyone in the group reads what a robot posts, so by default it says only which class has how
+many alerts of which kind, with a link that needs log-in (notify.hooks): no student's name,
+number or phone, and no one-tap link anyone in the group could use. A robot whose unit turned
+on include_names (an explicit admin setting, on the timeline) posts the full message."""
 
 import base64
 import hashlib
@@ -7,6 +12,7 @@ import hmac
 import time
 import urllib.parse
 
+from shouwang.notify.hooks import group_summary
 from shouwang.notify.models import BotEndpoint
 from shouwang.org.models import Post
 
@@ -36,6 +42,13 @@ def _check(kind, answer, bot):
     raise PermanentError(message)
 
 
+def group_text(bot, delivery, rendered) -> str:
+    """What this robot may post: the full message only where the unit opted in to names."""
+    if bot.include_names:
+        return rendered.text
+    return f"{group_summary(delivery.message)}\n{rendered.url}"
+
+
 def dingtalk_sign(secret: str, timestamp_ms: str) -> str:
     digest = hmac.new(secret.encode(), f"{timestamp_ms}\n{secret}".encode(), hashlib.sha256).digest()
     return urllib.parse.quote_plus(base64.b64encode(digest))
@@ -50,7 +63,8 @@ def send_wecom(delivery, rendered):
     bot = bot_for(delivery.recipient, "wecom")
     phone = delivery.recipient.phone
     answer = post_json(bot.url, {"msgtype": "text", "text": {
-        "content": rendered.text, "mentioned_mobile_list": [phone] if phone else []}}, secrets=(bot.url,))
+        "content": group_text(bot, delivery, rendered),
+        "mentioned_mobile_list": [phone] if phone else []}}, secrets=(bot.url,))
     _check("wecom", answer, bot)
     return f"wecom:{bot.pk}"
 
@@ -62,7 +76,8 @@ def send_dingtalk(delivery, rendered):
         timestamp = str(int(time.time() * 1000))
         url += ("&" if "?" in url else "?") + f"timestamp={timestamp}&sign={dingtalk_sign(bot.secret, timestamp)}"
     phone = delivery.recipient.phone
-    answer = post_json(url, {"msgtype": "text", "text": {"content": rendered.text},
+    text = group_text(bot, delivery, rendered)
+    answer = post_json(url, {"msgtype": "text", "text": {"content": text},
                              "at": {"atMobiles": [phone] if phone else []}}, secrets=(bot.secret, bot.url, url))
     _check("dingtalk", answer, bot)
     return f"dingtalk:{bot.pk}"
@@ -70,7 +85,7 @@ def send_dingtalk(delivery, rendered):
 
 def send_feishu(delivery, rendered):
     bot = bot_for(delivery.recipient, "feishu")
-    payload = {"msg_type": "text", "content": {"text": rendered.text}}
+    payload = {"msg_type": "text", "content": {"text": group_text(bot, delivery, rendered)}}
     if bot.secret:
         timestamp = str(int(time.time()))
         payload.update(timestamp=timestamp, sign=feishu_sign(bot.secret, timestamp))

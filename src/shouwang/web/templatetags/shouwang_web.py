@@ -30,3 +30,27 @@ def language_next_url(request, *, here: bool = True) -> str:
 @register.simple_tag(takes_context=True)
 def language_next(context) -> str:
     return language_next_url(context.get("request"), here=not context.get("method_not_allowed"))
+
+
+def minutes_in_words(minutes) -> str:
+    """A span of minutes as days, hours and minutes: 4320 → 3 天, 90 → 1 小时 30 分钟."""
+    from django.utils.translation import ngettext
+
+    try:
+        minutes = int(minutes)
+    except (TypeError, ValueError):
+        return str(minutes or "")
+    days, rest = divmod(max(minutes, 0), 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [ngettext("%(n)d day", "%(n)d days", days) % {"n": days} if days else "",
+             ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours} if hours else "",
+             ngettext("%(n)d minute", "%(n)d minutes", mins) % {"n": mins} if mins or not (days or hours) else ""]
+    return " ".join(p for p in parts if p)
+
+
+@register.filter
+def within_minutes(minutes) -> str:
+    """「3 天内」: a due time given in minutes, as a person reads it."""
+    from django.utils.translation import gettext
+
+    return gettext("within %(span)s") % {"span": minutes_in_words(minutes)}

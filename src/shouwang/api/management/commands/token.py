@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.timezone import localtime
+from django.utils.translation import gettext
 
 from shouwang.api.models import TOKEN_PERMISSIONS, ApiToken
 from shouwang.api.services import token_create, token_revoke
@@ -27,7 +28,7 @@ class Command(BaseCommand):
     def do_create(self, *, name, unit, perm, **_):
         unit_obj = Unit.objects.filter(code=unit).first()
         if unit_obj is None:
-            raise CommandError(f"unknown unit code: {unit}")
+            raise CommandError(gettext("Unknown unit code: %(code)s") % {"code": unit})
         try:
             token, raw = token_create(actor=None, name=name, unit=unit_obj, permissions=perm)
         except ValidationError as exc:

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from shouwang.ops.models import WorkerHeartbeat
+from shouwang.ops.sweeps import HEALTH_CHECKS
 
 
 def deploy_problems(*, production: bool) -> tuple[list[str], list[str]]:
@@ -26,6 +27,10 @@ def deploy_problems(*, production: bool) -> tuple[list[str], list[str]]:
         warnings_early = []
     if "*" in settings.ALLOWED_HOSTS:
         findings.append("SHOUWANG_ALLOWED_HOSTS contains '*'")
+    if settings.CAS_ENABLED and not settings.CAS_SERVER_URL.startswith("https://"):
+        # Tickets validated over plain HTTP can be answered by anyone on the path.
+        findings.append("SHOUWANG_CAS_SERVER_URL is not https://: "
+                        "CAS tickets would be validated in the clear")
     warnings = warnings_early
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         # A small school may start on SQLite; it still works, so this only warns.
@@ -33,12 +38,8 @@ def deploy_problems(*, production: bool) -> tuple[list[str], list[str]]:
     fresh = timezone.now() - timedelta(minutes=2)
     if not WorkerHeartbeat.objects.filter(last_seen__gte=fresh).exists():
         warnings.append("no worker has reported in the last 2 minutes: escalations would not run")
-    from shouwang.escalation.auditor import reports_without_deadline
-
-    stuck = reports_without_deadline()
-    if stuck:
-        warnings.append(f"{len(stuck)} report(s) wait for acknowledgement without a deadline "
-                        "(the worker's auditor restores them on its next tick)")
+    for check in HEALTH_CHECKS:
+        warnings += check()
     if production:
         return findings, warnings
     return [], findings + warnings

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from shouwang.org.importing import KINDS, template_csv, template_workbook
@@ -17,5 +17,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, kind, file, **options):
         make = template_csv if file.lower().endswith(".csv") else template_workbook
-        Path(file).write_bytes(make(kind))
+        try:
+            Path(file).write_bytes(make(kind))
+        except OSError as exc:
+            raise CommandError(_("Cannot write %(file)s: %(reason)s")
+                               % {"file": file, "reason": exc.strerror or type(exc).__name__}) from exc
         self.stdout.write(_("Template written to %(file)s.") % {"file": file})

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from shouwang.org.demo import DEMO_PASSWORD, MAX_STUDENTS, MIN_STUDENTS, DemoRefused, build_demo
+from shouwang.demo.school import DEMO_PASSWORD, MAX_STUDENTS, MIN_STUDENTS, DemoRefused, build_demo
 
 
 class Command(BaseCommand):

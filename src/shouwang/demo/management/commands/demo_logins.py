@@ -1,13 +1,12 @@
 from django.core.management.base import BaseCommand
 
-from shouwang.org.demo import DEMO_LOGINS, DEMO_PASSWORD
+from shouwang.accounts.models import User
+from shouwang.demo.school import DEMO_LOGINS, DEMO_PASSWORD
 
 
 def print_logins(out):
     """The demo log-ins present in the database, with generic labels (the build's own output
     names the actual classes and rooms)."""
-    from shouwang.accounts.models import User
-
     present = set(User.objects.filter(username__in=[u for u, _ in DEMO_LOGINS]).values_list("username", flat=True))
     if not present:
         return False

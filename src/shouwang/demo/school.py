@@ -291,12 +291,13 @@ def generate(*, students: int, seed: int = 1) -> DemoData:
 
 @transaction.atomic
 def write(data: DemoData, *, seed: int = 1, today: datetime.date | None = None) -> DemoSummary:
+    # Here, not at the top: `generate` is pure and must import without Django set up (a bare
+    # process checks it is deterministic), and models need the app registry.
     from shouwang.accounts.models import User
     from shouwang.audit.services import event_record
     from shouwang.escalation.models import DutyShift
     from shouwang.ops.schema import refresh_planner_statistics
-
-    from .models import Post, Role, Student, Unit
+    from shouwang.org.models import Post, Role, Student, Unit
 
     if Unit.objects.exists():
         raise DemoRefused("数据库里已有单位：示范学校只能建在空数据库中（the database already has units; "

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from shouwang.accounts.models import User
 from shouwang.audit.models import Event
+from shouwang.demo.school import DEMO_LOGINS, DEMO_PASSWORD, DemoRefused, build_demo, generate
 from shouwang.escalation.models import DutyShift
 from shouwang.org import selectors
-from shouwang.org.demo import DEMO_LOGINS, DEMO_PASSWORD, DemoRefused, build_demo, generate
 from shouwang.org.models import PHONE_RE, Post, Student, Unit
 from shouwang.org.roles import ROLES_FILE
 
@@ -38,7 +38,7 @@ def test_generation_is_deterministic_and_seed_dependent():
 
 def test_generation_is_the_same_in_another_process():
     """No set or hash order leaks into the rows: two interpreters with different hash seeds agree."""
-    code = "from shouwang.org.demo import generate; print(generate(students=500, seed=3).digest())"
+    code = "from shouwang.demo.school import generate; print(generate(students=500, seed=3).digest())"
     digests = {
         subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": seed},
                        check=True, capture_output=True, text=True).stdout.strip()

@@ -3,9 +3,8 @@ from typing import Annotated
 
 from ninja import Field, Query, Router, Schema
 
-from shouwang.api.api import perm_auth, require_token_perm
-
-from . import selectors
+from shouwang.api.permissions import perm_auth, require_token_perm
+from shouwang.org import selectors
 
 router = Router(tags=["organisation"])
 
