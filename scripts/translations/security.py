@@ -21,4 +21,7 @@ ZH = {
     "This Idempotency-Key was used with a different request body.": "此 Idempotency-Key 已用于另一个请求内容。",
     "An Idempotency-Key is 1 to 200 printable ASCII characters without spaces.":
         "Idempotency-Key 应为 1 至 200 个可打印 ASCII 字符，不含空格。",
+    "Not found.": "未找到。",
+    "Only people can do this; an integration token cannot.": "只有人员本人可以执行此操作，集成令牌不能。",
+    "sensitive": "敏感",
 }

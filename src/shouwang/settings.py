@@ -23,6 +23,18 @@ SECRET_KEY = env.str("SHOUWANG_SECRET_KEY", default=DEV_SECRET_KEY)
 # Base64 AES-256 key for sensitive care data; the trial default is derived from SECRET_KEY.
 ENCRYPTION_KEY = env.str("SHOUWANG_ENCRYPTION_KEY", default="")
 PRODUCTION = env.bool("SHOUWANG_PRODUCTION", default=False)
+# The timeline's HMAC key, kept outside the database (check-deploy --production requires it).
+# Events written before it was set (a trial database put into production) are those up to
+# SHOUWANG_AUDIT_LEGACY_SEQ; every later one must carry a keyed link.
+AUDIT_KEY = env.str("SHOUWANG_AUDIT_KEY", default="")
+AUDIT_LEGACY_SEQ = env.int("SHOUWANG_AUDIT_LEGACY_SEQ", default=0)
+# Signed checkpoints of the chain head (audit/checkpoints.py): the Ed25519 private key (PEM file,
+# outside the database), where to write them, how often, and optionally whom to mail them to.
+AUDIT_SIGNING_KEY_FILE = env.str("SHOUWANG_AUDIT_SIGNING_KEY_FILE", default="")
+AUDIT_CHECKPOINT_DIR = env.str("SHOUWANG_AUDIT_CHECKPOINT_DIR", default="")
+AUDIT_CHECKPOINT_MINUTES = env.int("SHOUWANG_AUDIT_CHECKPOINT_MINUTES", default=15)
+AUDIT_CHECKPOINT_EMAIL = env.list("SHOUWANG_AUDIT_CHECKPOINT_EMAIL", default=[])
+AUDIT_CHECKPOINT_WEBHOOK = env.str("SHOUWANG_AUDIT_CHECKPOINT_WEBHOOK", default="")
 DEBUG = env.bool("SHOUWANG_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("SHOUWANG_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("SHOUWANG_CSRF_TRUSTED_ORIGINS", default=[])

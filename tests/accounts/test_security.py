@@ -95,7 +95,8 @@ def test_check_deploy_fails_in_production_with_insecure_settings(db, settings):
     settings.DEBUG = True
     settings.SECRET_KEY = settings.DEV_SECRET_KEY
     settings.ENCRYPTION_KEY = ""
-    with pytest.raises(CommandError, match="3 problem"):
+    settings.AUDIT_KEY = ""
+    with pytest.raises(CommandError, match="4 problem"):
         call_command("check_deploy", production=True)
 
 
@@ -113,6 +114,7 @@ def test_check_deploy_passes_with_production_settings(db, settings, capsys):
     settings.DEBUG = False
     settings.SECRET_KEY = "x" * 50
     settings.ENCRYPTION_KEY = "a-real-key"
+    settings.AUDIT_KEY = "k" * 48
     call_command("check_deploy", production=True)
     assert "passed" in capsys.readouterr().out
 

@@ -180,8 +180,8 @@ def test_the_roster_week_fits_1366_px_and_offers_remove_on_the_shift_pointed_at(
     from shouwang.escalation.services import duty_shift_add
     from shouwang.org.models import Post, Role
 
-    # 孙老师 takes duty in the dorm building too: a duty officer's post there lets her be rostered.
-    Post.objects.create(person=school.sun, unit=school.d01, role=Role.objects.get(code="duty_officer"),
+    # Only staff of a unit or a duty officer at or above it may be rostered: 孙老师 on school duty.
+    Post.objects.create(person=school.sun, unit=school.sch, role=Role.objects.get(code="duty_officer"),
                         since=datetime.date(2024, 9, 1))
     start = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
     for unit in (school.sch, school.c01, school.d01):

@@ -69,3 +69,26 @@ def test_an_update_with_a_count_out_of_bounds_is_refused(school, file_report, co
     response = login(school.admin).post(f"/reports/{report.pk}/update/", {"text": "人数", "people_count": count})
     assert response.status_code == 400
     assert not report.updates.exists()
+
+
+def _incident(campus):
+    from shouwang.incidents.services import incident_activate
+
+    return incident_activate(actor=campus.chen, plan=campus.plan, level="I", unit=campus.class_a, event_type="leak")
+
+
+@pytest.mark.parametrize("field, url", [("sent_at", "external"), ("requested_at", "media")])
+def test_incident_forms_refuse_year_one(campus, field, url):
+    incident = _incident(campus)
+    data = {"recipient": "教育厅", "content": "已报", "outlet": "日报", "topic": "采访", field: "0001-01-01T00:00"}
+    response = login(campus.chen).post(f"/incidents/{incident.pk}/{url}/", data)
+    assert response.status_code == 400
+    assert not incident.outbound_reports.exists() and not incident.media_requests.exists()
+    assert login(campus.chen).get(f"/incidents/{incident.pk}/").status_code == 200
+
+
+def test_the_incident_api_refuses_a_year_one_report_upward(campus):
+    incident = _incident(campus)
+    response = post(login(campus.chen), f"/api/v1/incidents/{incident.pk}/external-reports",
+                    json.dumps({"recipient": "教育厅", "content": "已报", "sent_at": "0001-01-01T00:00:00+14:00"}))
+    assert response.status_code == 422 and not incident.outbound_reports.exists()

@@ -2,6 +2,8 @@ from functools import cache
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from shouwang.org.models import Unit
@@ -26,7 +28,15 @@ def _token_sql() -> str:
 
 
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer sw_…` → a TokenPrincipal limited to the token's unit subtree."""
+    """`Authorization: Bearer sw_…` → a TokenPrincipal limited to the token's unit subtree.
+
+    With `perm`, a token lacking it is refused (403) here, before the body is read: a token
+    without reports.write got 422 for a bad body, telling it what a valid one looks like. With
+    `people_only`, every token is refused (the inbox, acknowledgement, incident command)."""
+
+    def __init__(self, perm: str | None = None, *, people_only: bool = False):
+        super().__init__()
+        self.perm, self.people_only = perm, people_only
 
     def authenticate(self, request, token):
         found = next(iter(ApiToken.objects.raw(_token_sql(), [hash_token(token)])), None)
@@ -41,4 +51,8 @@ class TokenAuth(HttpBearer):
             permissions=frozenset(found.permissions),
         )
         request.user = principal
+        if self.people_only:
+            raise HttpError(403, str(_("Only people can do this; an integration token cannot.")))
+        if self.perm and not principal.has_token_perm(self.perm):
+            raise HttpError(403, str(_("This token lacks the permission %(perm)s.") % {"perm": self.perm}))
         return principal

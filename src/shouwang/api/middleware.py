@@ -104,5 +104,9 @@ class RejectNulInApiMiddleware:
             if request.content_type == "application/json":
                 return _json_problem(request.body)
             if request.path.startswith("/api/") and request.content_type == "multipart/form-data":
-                return _problem([list(pair) for pair in request.POST.lists()])  # fields, not file contents
+                try:
+                    fields = [list(pair) for pair in request.POST.lists()]  # fields, not file contents
+                except Exception:  # a broken multipart body: the API answers 400 for it itself
+                    return None
+                return _problem(fields)
         return None

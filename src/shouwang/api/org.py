@@ -3,7 +3,7 @@ from typing import Annotated
 
 from ninja import Field, Query, Router, Schema
 
-from shouwang.api.permissions import require_token_perm
+from shouwang.api.permissions import perm_auth, require_token_perm
 from shouwang.org import selectors
 
 router = Router(tags=["organisation"])
@@ -43,7 +43,7 @@ class StudentOut(Schema):
     status: str
 
 
-@router.get("/units", response=list[UnitOut], summary="Units the caller may see")
+@router.get("/units", response=list[UnitOut], summary="Units the caller may see", auth=perm_auth("org.read"))
 def list_units(request, kind: str | None = None, parent: str | None = None,
                limit: Annotated[int, Query(ge=1, le=1000)] = 500, offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
     require_token_perm(request, "org.read")
@@ -55,27 +55,29 @@ def list_units(request, kind: str | None = None, parent: str | None = None,
     return qs.order_by("path")[offset: offset + limit]
 
 
-@router.get("/units/{code}", response=UnitOut)
+@router.get("/units/{code}", response=UnitOut, auth=perm_auth("org.read"))
 def get_unit(request, code: str):
     require_token_perm(request, "org.read")
     return selectors.unit_get(request.auth, code)
 
 
-@router.get("/units/{code}/posts", response=list[PostOut], summary="Current posts at a unit")
+@router.get("/units/{code}/posts", response=list[PostOut], summary="Current posts at a unit",
+            auth=perm_auth("org.read"))
 def unit_posts(request, code: str):
     require_token_perm(request, "org.read")
     unit = selectors.unit_get(request.auth, code)
     return selectors.posts_current_for_unit(request.auth, unit).select_related("unit")
 
 
-@router.get("/people/{person_id}/posts", response=list[PostOut])
+@router.get("/people/{person_id}/posts", response=list[PostOut], auth=perm_auth("org.read"))
 def person_posts(request, person_id: int):
     require_token_perm(request, "org.read")
     person = selectors.person_get(request.auth, person_id)
     return selectors.posts_for_person(request.auth, person)
 
 
-@router.get("/students", response=list[StudentOut], summary="Search students by 学号 or name")
+@router.get("/students", response=list[StudentOut], summary="Search students by 学号 or name",
+            auth=perm_auth("students.read"))
 def search_students(request, q: str = "", unit: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50):
     require_token_perm(request, "students.read")
     limit = max(1, min(limit, 200))
@@ -87,7 +89,7 @@ def search_students(request, q: str = "", unit: str | None = None, limit: Annota
     return selectors.students_as_seen_by(request.auth, found)
 
 
-@router.get("/students/{student_no}", response=StudentOut)
+@router.get("/students/{student_no}", response=StudentOut, auth=perm_auth("students.read"))
 def get_student(request, student_no: str):
     require_token_perm(request, "students.read")
     return selectors.students_as_seen_by(request.auth, [selectors.student_get(request.auth, student_no)])[0]

@@ -15,4 +15,11 @@ class AuditConfig(AppConfig):
     verbose_name = _("Timeline")
 
     def ready(self):
+        from django.conf import settings
+
+        from shouwang.ops.sweeps import register_sweep
+
+        from .checkpoints import checkpoint_write
+
         post_migrate.connect(ensure_chain_head, sender=self)
+        register_sweep(checkpoint_write, every_seconds=settings.AUDIT_CHECKPOINT_MINUTES * 60)

@@ -1,4 +1,6 @@
-from .chain import verify_rows
+from django.conf import settings
+
+from .chain import audit_key, verify_rows
 from .models import ChainHead, Event
 from .services import subject_key
 
@@ -9,8 +11,9 @@ def events_for_subject(subject):
     return Event.objects.filter(subject_type=subject_type, subject_id=subject_id).select_related("actor")
 
 
-def chain_verify():
-    """Return the first ChainProblem, or None when the whole timeline is intact."""
+def chain_verify(*, checkpoints=()):
+    """Return the first ChainProblem, or None when the whole timeline is intact: keyed with
+    SHOUWANG_AUDIT_KEY (after SHOUWANG_AUDIT_LEGACY_SEQ) and through every signed checkpoint."""
     head = ChainHead.objects.get(pk=1)
     rows = (
         Event.objects.order_by("seq")
@@ -20,4 +23,5 @@ def chain_verify():
         )
         .iterator(chunk_size=5000)
     )
-    return verify_rows(rows, head.seq, head.hash)
+    return verify_rows(rows, head.seq, head.hash, key=audit_key(), legacy_seq=settings.AUDIT_LEGACY_SEQ,
+                       checkpoints=checkpoints)

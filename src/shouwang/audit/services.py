@@ -13,7 +13,7 @@ from typing import Literal, overload
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.utils import timezone
 
-from .chain import event_hash
+from .chain import audit_key, event_hash
 from .models import ChainHead, Event
 
 _pending = threading.local()
@@ -142,10 +142,11 @@ def _append(events):
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT seq, hash FROM {table} WHERE id = 1{lock}")
         seq, prev = cursor.fetchone()
+        key = audit_key()
         for event in events:
             seq += 1
             event["seq"], event["prev_hash"] = seq, prev
-            event["hash"] = prev = event_hash(**event)
+            event["hash"] = prev = event_hash(**event, key=key)
         rows_insert(Event, events)
         cursor.execute(f"UPDATE {table} SET seq = %s, hash = %s WHERE id = 1", [seq, prev])
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
+from shouwang.api.permissions import PEOPLE_ONLY
 from shouwang.api.types import Count, Instant, Text
 from shouwang.org.selectors import unit_get
 from shouwang.plans.selectors import plan_get
@@ -157,12 +158,14 @@ class CloseIn(Schema):
     summary: Text
 
 
-@router.get("/incidents", response=list[IncidentOut], summary="Incidents the caller may see")
+@router.get("/incidents", response=list[IncidentOut], summary="Incidents the caller may see",
+            auth=PEOPLE_ONLY)
 def list_incidents(request, status: str = ""):
     return list(selectors.incident_list(_person(request), status=status)[:200])
 
 
-@router.post("/incidents", response={201: IncidentOut, 422: FieldErrorsOut}, summary="Activate a plan (启动预案)")
+@router.post("/incidents", response={201: IncidentOut, 422: FieldErrorsOut}, summary="Activate a plan (启动预案)",
+             auth=PEOPLE_ONLY)
 def activate(request, payload: IncidentIn):
     person = _person(request)
     plan = plan_get(person, payload.plan)
@@ -172,17 +175,18 @@ def activate(request, payload: IncidentIn):
                    title=payload.title, event_type=payload.event_type, report=report, status=201)
 
 
-@router.get("/incidents/{incident_id}", response=IncidentOut)
+@router.get("/incidents/{incident_id}", response=IncidentOut, auth=PEOPLE_ONLY)
 def get_incident(request, incident_id: int):
     return selectors.incident_get(_person(request), incident_id)
 
 
-@router.get("/incidents/{incident_id}/tasks", response=list[TaskOut])
+@router.get("/incidents/{incident_id}/tasks", response=list[TaskOut], auth=PEOPLE_ONLY)
 def list_tasks(request, incident_id: int):
     return list(selectors.incident_get(_person(request), incident_id).tasks.all())
 
 
-@router.post("/incidents/{incident_id}/tasks/{task_id}/done", response={200: TaskOut, 422: FieldErrorsOut})
+@router.post("/incidents/{incident_id}/tasks/{task_id}/done", response={200: TaskOut, 422: FieldErrorsOut},
+             auth=PEOPLE_ONLY)
 def complete_task(request, incident_id: int, task_id: int, payload: TaskDoneIn):
     person = _person(request)
     incident = selectors.incident_get(person, incident_id)
@@ -191,19 +195,20 @@ def complete_task(request, incident_id: int, task_id: int, payload: TaskDoneIn):
 
 
 @router.post("/incidents/{incident_id}/level", response={200: list[TaskOut], 422: FieldErrorsOut},
-             summary="Raise or lower the level; returns the tasks added")
+             summary="Raise or lower the level; returns the tasks added", auth=PEOPLE_ONLY)
 def change_level(request, incident_id: int, payload: LevelIn):
     person = _person(request)
     return _call(services.incident_level_change, actor=person, incident=selectors.incident_get(person, incident_id),
                  level=payload.level, reason=payload.reason)
 
 
-@router.get("/incidents/{incident_id}/decisions", response=list[DecisionOut])
+@router.get("/incidents/{incident_id}/decisions", response=list[DecisionOut], auth=PEOPLE_ONLY)
 def list_decisions(request, incident_id: int):
     return list(selectors.incident_get(_person(request), incident_id).decisions.all())
 
 
-@router.post("/incidents/{incident_id}/decisions", response={201: DecisionOut, 422: FieldErrorsOut})
+@router.post("/incidents/{incident_id}/decisions", response={201: DecisionOut, 422: FieldErrorsOut},
+             auth=PEOPLE_ONLY)
 def decide(request, incident_id: int, payload: DecisionIn):
     person = _person(request)
     return _call(services.decision_record, actor=person, incident=selectors.incident_get(person, incident_id),
@@ -211,7 +216,7 @@ def decide(request, incident_id: int, payload: DecisionIn):
 
 
 @router.post("/incidents/{incident_id}/updates", response={201: SituationOut, 422: FieldErrorsOut},
-             summary="Situation update")
+             summary="Situation update", auth=PEOPLE_ONLY)
 def situation(request, incident_id: int, payload: SituationIn):
     person = _person(request)
     return _call(services.situation_add, actor=person, incident=selectors.incident_get(person, incident_id),
@@ -219,14 +224,14 @@ def situation(request, incident_id: int, payload: SituationIn):
 
 
 @router.post("/incidents/{incident_id}/arrivals", response={201: ArrivalOut, 422: FieldErrorsOut},
-             summary="已到场 — the caller has arrived")
+             summary="已到场 — the caller has arrived", auth=PEOPLE_ONLY)
 def arrive(request, incident_id: int):
     person = _person(request)
     return _call(services.arrival_record, actor=person, incident=selectors.incident_get(person, incident_id), status=201)
 
 
 @router.post("/incidents/{incident_id}/external-reports", response={201: OutboundOut, 422: FieldErrorsOut},
-             summary="A report sent upward outside the school")
+             summary="A report sent upward outside the school", auth=PEOPLE_ONLY)
 def report_upward(request, incident_id: int, payload: OutboundIn):
     person = _person(request)
     incident = selectors.incident_get(person, incident_id)
@@ -235,13 +240,13 @@ def report_upward(request, incident_id: int, payload: OutboundIn):
                    content=payload.content, sent_at=payload.sent_at, task=task, status=201)
 
 
-@router.get("/incidents/{incident_id}/releases", response=list[ReleaseOut])
+@router.get("/incidents/{incident_id}/releases", response=list[ReleaseOut], auth=PEOPLE_ONLY)
 def list_releases(request, incident_id: int):
     return list(selectors.incident_get(_person(request), incident_id).releases.all())
 
 
 @router.post("/incidents/{incident_id}/releases", response={201: ReleaseOut, 422: FieldErrorsOut},
-             summary="Draft an external statement")
+             summary="Draft an external statement", auth=PEOPLE_ONLY)
 def draft_release(request, incident_id: int, payload: ReleaseIn):
     person = _person(request)
     return _call(services.release_draft, actor=person, incident=selectors.incident_get(person, incident_id),
@@ -249,7 +254,7 @@ def draft_release(request, incident_id: int, payload: ReleaseIn):
 
 
 @router.post("/incidents/{incident_id}/releases/{release_id}/publish", response={200: ReleaseOut, 422: FieldErrorsOut},
-             summary="Publish (publicity office only; anyone else gets 403)")
+             summary="Publish (publicity office only; anyone else gets 403)", auth=PEOPLE_ONLY)
 def publish_release(request, incident_id: int, release_id: int, payload: PublishIn):
     person = _person(request)
     incident = selectors.incident_get(person, incident_id)
@@ -258,7 +263,8 @@ def publish_release(request, incident_id: int, release_id: int, payload: Publish
                  channel=payload.channel)
 
 
-@router.post("/incidents/{incident_id}/close", response={200: IncidentOut, 422: FieldErrorsOut})
+@router.post("/incidents/{incident_id}/close", response={200: IncidentOut, 422: FieldErrorsOut},
+             auth=PEOPLE_ONLY)
 def close(request, incident_id: int, payload: CloseIn):
     person = _person(request)
     return _call(services.incident_close, actor=person, incident=selectors.incident_get(person, incident_id),

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from shouwang.audit.selectors import events_for_subject
+from shouwang.org.permissions import is_student_cadre_only
 from shouwang.org.scope import scope_for
 from shouwang.plans.permissions import can_activate
 from shouwang.plans.selectors import PostLabels
@@ -17,6 +18,8 @@ from .permissions import can_command
 def incidents_visible(viewer):
     if viewer.is_superuser:
         return Incident.objects.all()
+    if is_student_cadre_only(viewer):
+        return Incident.objects.none()  # need to know: students never see a board, group, tasks
     involved = (Q(activated_by=viewer) | Exists(GroupMember.objects.filter(incident=OuterRef("pk"), person=viewer))
                 | Exists(Task.objects.filter(incident=OuterRef("pk"), assignee=viewer)))
     return Incident.objects.filter(scope_for(viewer).q("unit__path") | involved)

@@ -207,11 +207,14 @@ def _optional_count(value, field, errors):
         return None
     try:
         number = int(value)
-        if not 0 <= number <= bounds.MAX_COUNT:
+        if number < 0:
             raise ValueError
-        return number
     except (TypeError, ValueError):
         errors[field] = [_("Enter a whole number from 0 to %(max)d.") % {"max": bounds.MAX_COUNT}]
+        return None
+    if number > bounds.MAX_COUNT:
+        errors[field] = [_("Enter a whole number from 0 to %(max)d.") % {"max": bounds.MAX_COUNT}]
+    return number
 
 
 def situation_add(*, actor, incident, text: str, people_involved=None, injured=None, dead=None, trend: str = "",
@@ -269,6 +272,8 @@ def outbound_report_record(*, actor, incident, recipient: str, content: str, sen
         errors["content"] = [_("Record what was reported.")]
     if sent_at > now + timedelta(minutes=5):
         errors["sent_at"] = [_("The time sent cannot be in the future.")]
+    elif time_problem := bounds.implausible_time(sent_at):
+        errors["sent_at"] = [time_problem]
     if task is not None and (task.incident_id != incident.pk or task.kind != Task.Kind.EXTERNAL_REPORT):
         errors["task"] = [_("That is not a reporting duty of this incident.")]
     if errors:

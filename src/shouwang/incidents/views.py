@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from shouwang import bounds
 from shouwang.org.selectors import units_visible
 from shouwang.plans.models import Plan
 from shouwang.reports.selectors import report_get
@@ -35,7 +36,9 @@ def _parse_local(value):
     """<input type=datetime-local> → aware datetime, None if blank; ValueError if malformed."""
     if not value:
         return None
-    return timezone.make_aware(datetime.fromisoformat(value))
+    parsed = timezone.make_aware(datetime.fromisoformat(value))
+    bounds.check_time(parsed)  # year 1 would be stored as 1 BC and break the board (ValidationError)
+    return parsed
 
 
 @login_required

@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from shouwang.api.permissions import PEOPLE_ONLY
+
 from . import selectors as inbox_selectors
 
 router = Router(tags=["reports"])
@@ -22,7 +24,7 @@ class InboxItemOut(Schema):
     read_at: datetime.datetime | None
 
 
-@router.get("/inbox", response=list[InboxItemOut], summary="The caller's in-app messages")
+@router.get("/inbox", response=list[InboxItemOut], summary="The caller's in-app messages", auth=PEOPLE_ONLY)
 def inbox(request, unread: bool = False, limit: Annotated[int, Query(ge=1, le=200)] = 50,
           offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
     if getattr(request.auth, "token", None) is not None:

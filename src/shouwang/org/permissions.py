@@ -57,9 +57,12 @@ COVERT_ROLE = "covert_observer"
 COVERT_KNOWN_FROM_ROLE = "counsellor"
 
 
-def sees_covert_identity(user) -> bool:
-    """Counsellors and above know who a covert observer (隐形安全员) is (R-ORG-6); nobody below
-    them, no student cadre and no integration token may tell, on any page or in the API."""
+def from_counsellor_up(user) -> bool:
+    """A current post ranked at least the counsellor's (or a superuser); never a token.
+
+    Counsellors and above know who a covert observer (隐形安全员) is (R-ORG-6): nobody below
+    them, no student cadre and no integration token may tell, on any page or in the API. The
+    same people read reports of sensitive categories (mental health …) they were not asked about."""
     if not getattr(user, "is_authenticated", False) or getattr(user, "pk", None) is None:
         return False
     if user.is_superuser:
@@ -70,3 +73,6 @@ def sees_covert_identity(user) -> bool:
         cached = Post.objects.current().filter(person=user, role__rank__gte=rank).exists()
         user._shouwang_sees_covert = cached
     return cached
+
+
+sees_covert_identity = from_counsellor_up

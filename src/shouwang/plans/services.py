@@ -129,10 +129,12 @@ def resource_save(*, actor, kind: str, name: str, quantity, unit_label: str = ""
         errors["name"] = [_("Name the resource.")]
     try:
         quantity = int(quantity)
-        if not 0 <= quantity <= bounds.MAX_COUNT:
+        if quantity < 0:
             raise ValueError
+        if quantity > bounds.MAX_COUNT:
+            errors["quantity"] = [_("Enter a whole number from 0 to %(max)d.") % {"max": bounds.MAX_COUNT}]
     except (TypeError, ValueError):
-        errors["quantity"] = [_("Enter a whole number from 0 to %(max)d.") % {"max": bounds.MAX_COUNT}]
+        errors["quantity"] = [_("Enter a whole number of 0 or more.")]
     for field, value, limit in (("name", name, 100), ("unit_label", unit_label, 10), ("location", location, 200)):
         if len(value or "") > limit:  # the model's max_length: longer failed in the database
             errors[field] = [_("At most %(limit)d characters.") % {"limit": limit}]

@@ -9,4 +9,4 @@ from .models import Category
 class CategoryAdmin(TimelineAdminMixin, admin.ModelAdmin):
     """Reports themselves are never edited here: every change goes through the services."""
 
-    list_display = ("code", "name", "is_security", "is_active", "sort_order")
+    list_display = ("code", "name", "is_security", "is_sensitive", "is_active", "sort_order")

@@ -14,7 +14,7 @@ from ninja.responses import NinjaJSONEncoder
 
 from shouwang import bounds
 from shouwang.api import idempotency
-from shouwang.api.permissions import require_token_perm
+from shouwang.api.permissions import PEOPLE_ONLY, perm_auth, require_token_perm
 from shouwang.api.types import Count, Instant, Text
 
 from . import selectors, services
@@ -131,7 +131,8 @@ IDEMPOTENCY_HELP = (
     "gets 422. Keys are kept 48 hours (SHOUWANG_IDEMPOTENCY_KEEP_HOURS), per token or person.")
 
 
-@router.post("/reports", response={201: ReportOut, 422: FieldErrorsOut}, summary="File a report (预警上报)")
+@router.post("/reports", response={201: ReportOut, 422: FieldErrorsOut}, summary="File a report (预警上报)",
+             auth=perm_auth("reports.write"))
 def file_report(request, payload: ReportIn,
                 idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key",
                                                               description=IDEMPOTENCY_HELP)] = None):
@@ -149,7 +150,8 @@ def file_report(request, payload: ReportIn,
     return idempotency.once(request, idempotency_key, "reports.file", run) or run()
 
 
-@router.get("/reports", response=list[ReportOut], summary="Reports the caller may see")
+@router.get("/reports", response=list[ReportOut], summary="Reports the caller may see",
+            auth=perm_auth("reports.read"))
 def list_reports(request, category: str | None = None, severity: str | None = None, ack_state: str | None = None,
                  verification: str | None = None, unit: str | None = None, since: Instant | None = None,
                  until: Instant | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -161,14 +163,14 @@ def list_reports(request, category: str | None = None, severity: str | None = No
     return list(qs.prefetch_related("students", "attachments")[max(0, offset): max(0, offset) + limit])
 
 
-@router.get("/reports/{report_id}", response=ReportOut)
+@router.get("/reports/{report_id}", response=ReportOut, auth=perm_auth("reports.read"))
 def get_report(request, report_id: int):
     require_token_perm(request, "reports.read")
     return selectors.report_get(request.auth, report_id)
 
 
 @router.post("/reports/{report_id}/updates", response={201: UpdateOut, 422: FieldErrorsOut},
-             summary="Append an update (续报)")
+             summary="Append an update (续报)", auth=perm_auth("reports.write"))
 def add_update(request, report_id: int, payload: UpdateIn):
     require_token_perm(request, "reports.write")
     report = selectors.report_get(request.auth, report_id)
@@ -179,7 +181,7 @@ def add_update(request, report_id: int, payload: UpdateIn):
     return Status(201, update)
 
 
-@router.post("/reports/{report_id}/ack", response=ReportOut, summary="Acknowledge (确认收到)")
+@router.post("/reports/{report_id}/ack", response=ReportOut, summary="Acknowledge (确认收到)", auth=PEOPLE_ONLY)
 def acknowledge(request, report_id: int, payload: AckIn):
     if getattr(request.auth, "token", None) is not None:
         raise HttpError(403, _("Only the people asked can acknowledge; an integration token cannot do it for them."))
@@ -191,7 +193,8 @@ def acknowledge(request, report_id: int, payload: AckIn):
     return report
 
 
-@router.get("/reports/{report_id}/timeline", response=list[EventOut], summary="Every event of a report")
+@router.get("/reports/{report_id}/timeline", response=list[EventOut], summary="Every event of a report",
+            auth=perm_auth("reports.read"))
 def timeline(request, report_id: int):
     require_token_perm(request, "reports.read")
     report = selectors.report_get(request.auth, report_id)
@@ -201,7 +204,8 @@ def timeline(request, report_id: int):
 
 
 @router.post("/reports/{report_id}/attachments", response={201: UpdateOut, 422: FieldErrorsOut},
-             summary="Append an update with files (multipart: text, files)")
+             summary="Append an update with files (multipart: text, files)",
+             auth=perm_auth("reports.write"))
 def add_attachments(request, report_id: int, text: Form[str], files: File[list[UploadedFile]]):
     require_token_perm(request, "reports.write")
     report = selectors.report_get(request.auth, report_id)
@@ -213,7 +217,8 @@ def add_attachments(request, report_id: int, text: Form[str], files: File[list[U
 
 
 @router.get("/reports/{report_id}/attachments/{attachment_id}", response={200: None},
-            summary="Download an attachment (sniffed content type, never rendered inline)")
+            summary="Download an attachment (sniffed content type, never rendered inline)",
+            auth=perm_auth("reports.read"))
 def get_attachment(request, report_id: int, attachment_id: int):
     require_token_perm(request, "reports.read")
     report = selectors.report_get(request.auth, report_id)

@@ -19,6 +19,7 @@ def sync_default_categories(sender=None, using="default", **kwargs):
             code=spec["code"],
             defaults={
                 "name": spec["name"], "name_en": spec.get("name_en", ""),
-                "is_security": spec.get("security", False), "sort_order": order,
+                "is_security": spec.get("security", False), "is_sensitive": spec.get("sensitive", False),
+                "sort_order": order,
             },
         )

@@ -15,6 +15,10 @@ class Category(LocalizedNameMixin, models.Model):
     name_en = models.CharField(_("English name"), max_length=60, blank=True)
     # Security matters (fights, threats to life/property, group incidents) also reach 保卫处.
     is_security = models.BooleanField(_("security matter"), default=False)
+    # Sensitive personal information (mental and physical health, finances): below the
+    # counsellor, only the reporter and those the report was routed to may read such a report;
+    # student cadres only those they filed.
+    is_sensitive = models.BooleanField(_("sensitive"), default=False)
     sort_order = models.IntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 

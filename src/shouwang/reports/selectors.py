@@ -10,7 +10,7 @@ from shouwang.audit.selectors import events_for_subject
 from shouwang.notify.models import Delivery
 from shouwang.notify.selectors import inbox
 from shouwang.org.models import Post
-from shouwang.org.permissions import sees_covert_identity
+from shouwang.org.permissions import from_counsellor_up, is_student_cadre_only, sees_covert_identity
 from shouwang.org.scope import scope_for
 from shouwang.org.selectors import students_visible
 
@@ -18,17 +18,32 @@ from .models import Category, Recipient, Report
 
 
 def reports_visible(viewer):
+    """Need to know (issue 18): a student cadre (宿舍长, 信息员, 安全员, 隐形安全员) sees the reports
+    they filed and those they were asked about, never one of a sensitive category they did not
+    file; below the counsellor, a sensitive report shows only to its reporter and to those it
+    was routed to (a token: those it filed)."""
     scope = scope_for(viewer)
     if scope.everything:
         return Report.objects.all()
+    person = getattr(viewer, "pk", None)
+    routed = Recipient.objects.filter(person=viewer).values("report_id") if person else None
+    if person and is_student_cadre_only(viewer):
+        return Report.objects.filter(Q(reporter=viewer) | Q(pk__in=routed, category__is_sensitive=False))
     q = scope.q("unit__path")
     about_my_students = Report.students.through.objects.filter(
         student__in=students_visible(viewer)).values("report_id")
     q |= Q(pk__in=about_my_students)
-    if getattr(viewer, "pk", None):
-        routed = Recipient.objects.filter(person=viewer).values("report_id")
+    if person:
         q |= Q(pk__in=routed) | Q(reporter=viewer)
-    return Report.objects.filter(q)
+    qs = Report.objects.filter(q)
+    if not from_counsellor_up(viewer):
+        if person:
+            own = Q(reporter=viewer) | Q(pk__in=routed)
+        else:
+            token = getattr(viewer, "token", None)
+            own = Q(api_token=token) if token is not None else Q(pk__in=[])
+        qs = qs.filter(Q(category__is_sensitive=False) | own)
+    return qs
 
 
 def report_list(viewer, *, category=None, severity=None, ack_state=None, verification=None, unit=None,

@@ -17,13 +17,21 @@ def deploy_problems(*, production: bool) -> tuple[list[str], list[str]]:
         findings.append("SHOUWANG_SECRET_KEY is the development default or shorter than 32 characters")
     if not settings.ENCRYPTION_KEY:
         findings.append("SHOUWANG_ENCRYPTION_KEY is not set: sensitive care data would use a derived trial key")
+    if len(settings.AUDIT_KEY) < 32:
+        findings.append("SHOUWANG_AUDIT_KEY is unset or shorter than 32 characters: someone with database access "
+                        "could rewrite the timeline and re-hash it unnoticed")
+    if not settings.AUDIT_SIGNING_KEY_FILE or not settings.AUDIT_CHECKPOINT_DIR:
+        warnings_early = ["no signed timeline checkpoints (SHOUWANG_AUDIT_SIGNING_KEY_FILE and "
+                          "SHOUWANG_AUDIT_CHECKPOINT_DIR): a leaked audit key would go unnoticed"]
+    else:
+        warnings_early = []
     if "*" in settings.ALLOWED_HOSTS:
         findings.append("SHOUWANG_ALLOWED_HOSTS contains '*'")
     if settings.CAS_ENABLED and not settings.CAS_SERVER_URL.startswith("https://"):
         # Tickets validated over plain HTTP can be answered by anyone on the path.
         findings.append("SHOUWANG_CAS_SERVER_URL is not https://: "
                         "CAS tickets would be validated in the clear")
-    warnings = []
+    warnings = warnings_early
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         # A small school may start on SQLite; it still works, so this only warns.
         warnings.append("the database is SQLite: use PostgreSQL for production (several workers, replication)")
