@@ -86,6 +86,7 @@ class CasServer:
             except urllib.error.HTTPError:
                 return self
             except OSError:
+                # Waiting for another process to start listening: no clock to control here.
                 time.sleep(0.1)
         raise RuntimeError("CAS server did not start")
 

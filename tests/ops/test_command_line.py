@@ -6,7 +6,7 @@ import os
 import socket
 import subprocess
 import sys
-import time
+import urllib.request
 
 import pytest
 
@@ -99,7 +99,8 @@ def test_serve_says_running_once_it_answers_and_does_not_warn_about_static(migra
         assert line.strip() == f"守望已在 http://127.0.0.1:{port}/ 运行（按 Ctrl+C 停止）"
         # Said only once it answers: a connection succeeds right away.
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
-        time.sleep(1)  # give the web workers time to load the app (and warn, if they would)
+        # A page answered means a web worker has loaded the app (and warned, if it would).
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=30).close()
     finally:
         server.terminate()
         _out, err = server.communicate(timeout=30)
