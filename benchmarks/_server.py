@@ -19,11 +19,33 @@ class Product:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, **(env or {}))
-        self.procs = [subprocess.Popen(
-            [sys.executable, "-m", "shouwang", "serve", "--no-worker", "--port", str(self.port),
-             "--web-workers", str(web_workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
-        self.procs += [subprocess.Popen([sys.executable, "-m", "shouwang", "worker", "--interval", "0.1"], env=env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
+        self.procs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "shouwang",
+                    "serve",
+                    "--no-worker",
+                    "--port",
+                    str(self.port),
+                    "--web-workers",
+                    str(web_workers),
+                ],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        ]
+        self.procs += [
+            subprocess.Popen(
+                [sys.executable, "-m", "shouwang", "worker", "--interval", "0.1"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for _ in range(workers)
+        ]
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -55,8 +77,21 @@ def report_payloads(n, seed=3):
     from shouwang.org.models import Student
 
     rng = random.Random(seed)
-    pairs = list(Student.objects.filter(dorm_room__isnull=False).values_list("dorm_room__code", "student_no")[:5000])
+    pairs = list(
+        Student.objects.filter(dorm_room__isnull=False).values_list(
+            "dorm_room__code", "student_no"
+        )[:5000]
+    )
     occurred = (timezone.now() - datetime.timedelta(minutes=10)).isoformat()
-    return [{"category": "night_absence", "severity": "general", "unit": room, "occurred_at": occurred,
-             "place": room, "description": f"查寝未归 #{i}", "students": [no]}
-            for i, (room, no) in enumerate(rng.choice(pairs) for _ in range(n))]
+    return [
+        {
+            "category": "night_absence",
+            "severity": "general",
+            "unit": room,
+            "occurred_at": occurred,
+            "place": room,
+            "description": f"查寝未归 #{i}",
+            "students": [no],
+        }
+        for i, (room, no) in enumerate(rng.choice(pairs) for _ in range(n))
+    ]

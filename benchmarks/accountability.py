@@ -23,7 +23,9 @@ from _setup import django_ready, line, percentile
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true", help="1,000 reports, 50 incidents (CI smoke)")
+    parser.add_argument(
+        "--quick", action="store_true", help="1,000 reports, 50 incidents (CI smoke)"
+    )
     args = parser.parse_args()
     n_reports, n_incidents, rounds = (1_000, 50, 10) if args.quick else (10_000, 500, 60)
     django_ready()
@@ -46,12 +48,21 @@ def main():
     build_demo(students=500 if args.quick else 2_000, seed=1)
     rng = random.Random(1)
     now = timezone.now().replace(microsecond=0)
-    counsellors = list(Post.objects.current().filter(role__code="counsellor").select_related("unit", "person"))
+    counsellors = list(
+        Post.objects.current().filter(role__code="counsellor").select_related("unit", "person")
+    )
     seconds = {p.unit_id: p for p in Post.objects.current().filter(role__code="deputy_secretary")}
-    office = Post.objects.current().filter(role__code="student_affairs_officer").select_related("person").first()
+    office = (
+        Post.objects.current()
+        .filter(role__code="student_affairs_officer")
+        .select_related("person")
+        .first()
+    )
     secretaries = list(seconds.values())
     categories = {c.code: c for c in Category.objects.all()}
-    routes = {sev: route_plan(categories["fight"], sev, now) for sev in ("general", "larger", "major")}
+    routes = {
+        sev: route_plan(categories["fight"], sev, now) for sev in ("general", "larger", "major")
+    }
 
     reports = []
     for i in range(n_reports):
@@ -60,57 +71,123 @@ def main():
         filed = now - datetime.timedelta(days=rng.randint(0, 80), minutes=rng.randint(0, 1440))
         late = i % 3 == 0
         by_office = i % 100 == 7
-        reports.append({
-            "category_id": categories["fight" if i % 2 else "discipline"].pk, "severity": severity,
-            "unit_id": post.unit_id, "occurred_at": filed - datetime.timedelta(minutes=200 if late else 10),
-            "place": "校园", "description": "基准", "cause": "", "trend": "",
-            "reporter_id": office.person_id if by_office else post.person_id, "reporter_is_covert": False,
-            "filed_at": filed, "policy_name": routes[severity]["policy_name"], "route": routes[severity]["route"],
-            "current_step": routes[severity]["current_step"],
-            "ack_state": "acknowledged", "acknowledged_at": filed + datetime.timedelta(minutes=4),
-            "acknowledged_by_id": secretaries[i % len(secretaries)].person_id,
-            "verification": "false" if i % 50 == 3 else "true",
-            "decision": "local" if i % 10 == 1 else "", "people_count": 2,
-        })
+        reports.append(
+            {
+                "category_id": categories["fight" if i % 2 else "discipline"].pk,
+                "severity": severity,
+                "unit_id": post.unit_id,
+                "occurred_at": filed - datetime.timedelta(minutes=200 if late else 10),
+                "place": "校园",
+                "description": "基准",
+                "cause": "",
+                "trend": "",
+                "reporter_id": office.person_id if by_office else post.person_id,
+                "reporter_is_covert": False,
+                "filed_at": filed,
+                "policy_name": routes[severity]["policy_name"],
+                "route": routes[severity]["route"],
+                "current_step": routes[severity]["current_step"],
+                "ack_state": "acknowledged",
+                "acknowledged_at": filed + datetime.timedelta(minutes=4),
+                "acknowledged_by_id": secretaries[i % len(secretaries)].person_id,
+                "verification": "false" if i % 50 == 3 else "true",
+                "decision": "local" if i % 10 == 1 else "",
+                "people_count": 2,
+            }
+        )
     with transaction.atomic():
         ids = rows_insert(Report, reports, ids=True)
         recipients = []
         for pk, r in zip(ids, reports, strict=True):
-            recipients.append({"report_id": pk, "person_id": r["acknowledged_by_id"], "step": r["current_step"],
-                               "purpose": "ack", "role": "deputy_secretary", "added_at": r["filed_at"],
-                               "due_at": r["filed_at"] + datetime.timedelta(minutes=10),
-                               "acked_at": r["acknowledged_at"], "ack_channel": "web", "ack_note": "",
-                               "missed_at": r["filed_at"] + datetime.timedelta(minutes=10) if pk % 20 == 0 else None})
+            recipients.append(
+                {
+                    "report_id": pk,
+                    "person_id": r["acknowledged_by_id"],
+                    "step": r["current_step"],
+                    "purpose": "ack",
+                    "role": "deputy_secretary",
+                    "added_at": r["filed_at"],
+                    "due_at": r["filed_at"] + datetime.timedelta(minutes=10),
+                    "acked_at": r["acknowledged_at"],
+                    "ack_channel": "web",
+                    "ack_note": "",
+                    "missed_at": r["filed_at"] + datetime.timedelta(minutes=10)
+                    if pk % 20 == 0
+                    else None,
+                }
+            )
         rows_insert(Recipient, recipients)
         with batched_events():
             for pk, r in zip(ids, reports, strict=True):
                 subject = ("reports.report", pk)
                 event_record(actor=None, subject=subject, verb="report.filed", at=r["filed_at"])
-                event_record(actor=None, subject=subject, verb="route.step_started", at=r["filed_at"],
-                             data={"step": r["current_step"]})
+                event_record(
+                    actor=None,
+                    subject=subject,
+                    verb="route.step_started",
+                    at=r["filed_at"],
+                    data={"step": r["current_step"]},
+                )
                 if r["decision"] == "local":
-                    event_record(actor=None, subject=subject, verb="report.decided", at=r["filed_at"],
-                                 data={"decision": "local"})
+                    event_record(
+                        actor=None,
+                        subject=subject,
+                        verb="report.decided",
+                        at=r["filed_at"],
+                        data={"decision": "local"},
+                    )
     plan = Plan.objects.get(code="group_fight")
     incidents = []
     for i in range(n_incidents):
         post = counsellors[i % len(counsellors)]
-        incidents.append(Incident(title=f"基准事件 {i}", plan_version=plan.current, level="II", unit=post.unit,
-                                  activated_by=office.person, activated_at=now - datetime.timedelta(days=i % 80),
-                                  status="closed", closed_at=now - datetime.timedelta(days=i % 80, hours=-5)))
+        incidents.append(
+            Incident(
+                title=f"基准事件 {i}",
+                plan_version=plan.current,
+                level="II",
+                unit=post.unit,
+                activated_by=office.person,
+                activated_at=now - datetime.timedelta(days=i % 80),
+                status="closed",
+                closed_at=now - datetime.timedelta(days=i % 80, hours=-5),
+            )
+        )
     Incident.objects.bulk_create(incidents, batch_size=500)
     incidents = list(Incident.objects.filter(title__startswith="基准事件").order_by("pk"))
     tasks, arrivals = [], []
     for i, incident in enumerate(incidents):
         post = counsellors[i % len(counsellors)]
         due = incident.activated_at + datetime.timedelta(minutes=20)
-        tasks.append(Task(incident=incident, step_id="counsellor_on_scene", title="赶赴现场", assignee=post.person,
-                          added_at_level="II", created_at=incident.activated_at, due_at=due))
-        tasks.append(Task(incident=incident, step_id="calm_students", title="疏导", assignee=post.person,
-                          added_at_level="II", created_at=incident.activated_at, due_at=due))
+        tasks.append(
+            Task(
+                incident=incident,
+                step_id="counsellor_on_scene",
+                title="赶赴现场",
+                assignee=post.person,
+                added_at_level="II",
+                created_at=incident.activated_at,
+                due_at=due,
+            )
+        )
+        tasks.append(
+            Task(
+                incident=incident,
+                step_id="calm_students",
+                title="疏导",
+                assignee=post.person,
+                added_at_level="II",
+                created_at=incident.activated_at,
+                due_at=due,
+            )
+        )
         if i % 4:
-            arrivals.append(Arrival(incident=incident, person=post.person,
-                                    at=due + datetime.timedelta(minutes=-5 if i % 2 else 15)))
+            arrivals.append(
+                Arrival(
+                    incident=incident,
+                    person=post.person,
+                    at=due + datetime.timedelta(minutes=-5 if i % 2 else 15),
+                )
+            )
     Task.objects.bulk_create(tasks, batch_size=1000)
     Arrival.objects.bulk_create(arrivals, batch_size=1000)
 

@@ -95,7 +95,9 @@ def main():
     from shouwang.org.models import Unit
 
     build_demo(students=1000 if args.quick else 5000, seed=1)
-    _token, raw = token_create(actor=None, name="bench", unit=Unit.objects.get(code="SCH"), permissions=["reports.write"])
+    _token, raw = token_create(
+        actor=None, name="bench", unit=Unit.objects.get(code="SCH"), permissions=["reports.write"]
+    )
     if args.variant in ("webhook", "both"):
         run_webhook(n, raw)
     if args.variant in ("wecom_app", "both"):
@@ -108,9 +110,12 @@ def first_channel(channel):
     from shouwang.notify.models import NotificationRule
 
     NotificationRule.objects.all().delete()
-    NotificationRule.objects.bulk_create([
-        NotificationRule(person_id=pk, position=0, channel=channel)
-        for pk in User.objects.values_list("pk", flat=True)])
+    NotificationRule.objects.bulk_create(
+        [
+            NotificationRule(person_id=pk, position=0, channel=channel)
+            for pk in User.objects.values_list("pk", flat=True)
+        ]
+    )
 
 
 def post_at_rate(product, payloads, raw, done):
@@ -119,8 +124,11 @@ def post_at_rate(product, payloads, raw, done):
     created = {}
 
     def post(i, payload):
-        request = urllib.request.Request(product.url + "/api/v1/reports", data=json.dumps(payload).encode(),
-                                         headers={"Authorization": f"Bearer {raw}", "Content-Type": "application/json"})
+        request = urllib.request.Request(
+            product.url + "/api/v1/reports",
+            data=json.dumps(payload).encode(),
+            headers={"Authorization": f"Bearer {raw}", "Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=60) as response:
             report_id = json.loads(response.read())["id"]
         created[str(i)] = (str(report_id), time.time())
@@ -148,12 +156,22 @@ def run_wecom_app(n, raw):
     started = time.time()
     received, counts = {}, {"tokens": 0, "textcards": 0}
     server = start_wecom(received, counts)
-    WorkApp.objects.create(kind="wecom", app_id="ww-bench", secret="bench-wecom-secret",
-                           agent_id="1000002", api_base=f"http://127.0.0.1:{server.server_port}")
+    WorkApp.objects.create(
+        kind="wecom",
+        app_id="ww-bench",
+        secret="bench-wecom-secret",
+        agent_id="1000002",
+        api_base=f"http://127.0.0.1:{server.server_port}",
+    )
     # Everyone's WeCom userid is known (imported or matched earlier): no directory look-ups here.
-    WorkIdentity.objects.bulk_create([WorkIdentity(person_id=pk, kind="wecom", external_id=f"u{pk}",
-                                                   checked_at=timezone.now())
-                                      for pk in User.objects.values_list("pk", flat=True)])
+    WorkIdentity.objects.bulk_create(
+        [
+            WorkIdentity(
+                person_id=pk, kind="wecom", external_id=f"u{pk}", checked_at=timezone.now()
+            )
+            for pk in User.objects.values_list("pk", flat=True)
+        ]
+    )
     first_channel("wecom_app")
     payloads = report_payloads(n, seed=4)
     product = Product(workers=2)
@@ -188,12 +206,15 @@ def run_webhook(n, raw):
     sink_rtts = []
     for _ in range(20):
         t = time.perf_counter()
-        urllib.request.urlopen(urllib.request.Request(sink_url, data=b'{"subject":{"id":"x"}}', method="POST")).read()
+        urllib.request.urlopen(
+            urllib.request.Request(sink_url, data=b'{"subject":{"id":"x"}}', method="POST")
+        ).read()
         sink_rtts.append((time.perf_counter() - t) * 1000)
     product = Product(workers=2)
     try:
-        by_number = post_at_rate(product, payloads, raw,
-                                 lambda c: all(rid in received for rid, _t in c.values()))
+        by_number = post_at_rate(
+            product, payloads, raw, lambda c: all(rid in received for rid, _t in c.values())
+        )
     finally:
         product.stop()
         sink.shutdown()
@@ -205,7 +226,11 @@ def run_webhook(n, raw):
     line("alert_path.p99", percentile(latencies, 99), "ms", "≤ 1000 ms")
     line("alert_path.undelivered", missing, "reports", "0")
     line("alert_path.baseline_sink_round_trip_p50", percentile(sink_rtts, 50), "ms")
-    line("alert_path.ratio_p99_to_sink_round_trip", percentile(latencies, 99) / max(percentile(sink_rtts, 50), 0.001), "x")
+    line(
+        "alert_path.ratio_p99_to_sink_round_trip",
+        percentile(latencies, 99) / max(percentile(sink_rtts, 50), 0.001),
+        "x",
+    )
     line("alert_path.wall_seconds", time.time() - started, "s")
 
 

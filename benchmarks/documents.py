@@ -46,8 +46,14 @@ def main():
     klass = Unit.objects.filter(kind="class").order_by("code").first()
     plan = Plan.objects.get(code="group_fight")
     at = timezone.now()
-    incident = incidents.incident_activate(actor=officer, plan=plan, level=plan.current.document["levels"][-1]["code"],
-                                           unit=klass, title="宿舍区聚集斗殴", now=at)
+    incident = incidents.incident_activate(
+        actor=officer,
+        plan=plan,
+        level=plan.current.document["levels"][-1]["code"],
+        unit=klass,
+        title="宿舍区聚集斗殴",
+        now=at,
+    )
     head = incident.group.filter(position="head").first().person
     for task in incident.tasks.all():
         incidents.task_complete(actor=head, task=task, note="已完成", now=at)
@@ -55,15 +61,25 @@ def main():
     n = 0
     while events.count() < EVENTS:
         n += 1
-        incidents.situation_add(actor=head, incident=incident, text=f"第{n}次续报：现场秩序平稳，人员已疏散，"
-                                "校医院正在救治一名轻伤学生，保卫处在场维持秩序。", people_involved=30, injured=1,
-                                trend="平稳", place="1号宿舍楼", now=at)
+        incidents.situation_add(
+            actor=head,
+            incident=incident,
+            text=f"第{n}次续报：现场秩序平稳，人员已疏散，"
+            "校医院正在救治一名轻伤学生，保卫处在场维持秩序。",
+            people_involved=30,
+            injured=1,
+            trend="平稳",
+            place="1号宿舍楼",
+            now=at,
+        )
 
     def generate(fmt):
         seconds, cpu = [], []
         for _ in range(rounds):
             started, started_cpu = time.perf_counter(), time.process_time()
-            doc = services.document_request(actor=officer, incident=incident, kind="comprehensive", fmt=fmt)
+            doc = services.document_request(
+                actor=officer, incident=incident, kind="comprehensive", fmt=fmt
+            )
             assert services.document_generate(document_id=doc.pk) == "done"
             seconds.append(time.perf_counter() - started)
             cpu.append(time.process_time() - started_cpu)
@@ -86,8 +102,11 @@ def main():
         from django.utils.html import escape
 
         started = time.perf_counter()
-        html = ('<html><body style="font-family: \'Noto Serif CJK SC\'">'
-                + "".join(f"<p>{escape(t)}</p>" for t in texts) + "</body></html>")
+        html = (
+            "<html><body style=\"font-family: 'Noto Serif CJK SC'\">"
+            + "".join(f"<p>{escape(t)}</p>" for t in texts)
+            + "</body></html>"
+        )
         HTML(string=html).write_pdf()
         return time.perf_counter() - started
 
@@ -103,13 +122,19 @@ def main():
     line("documents.docx_cpu_median_s", statistics.median(docx_cpu), "s")
     line("documents.docx_size_kb", docx_doc.size / 1024, "KB")
     line("documents.baseline_plain_python_docx_s", statistics.median(base_docx), "s")
-    line("documents.docx_ratio_to_plain", statistics.median(docx_s) / statistics.median(base_docx), "×")
+    line(
+        "documents.docx_ratio_to_plain",
+        statistics.median(docx_s) / statistics.median(base_docx),
+        "×",
+    )
     line("documents.pdf_median_s", statistics.median(pdf_s), "s")
     line("documents.pdf_max_s", max(pdf_s), "s", "≤ 5 s")
     line("documents.pdf_cpu_median_s", statistics.median(pdf_cpu), "s")
     line("documents.pdf_size_kb", pdf_doc.size / 1024, "KB")
     line("documents.baseline_plain_weasyprint_s", statistics.median(base_pdf), "s")
-    line("documents.pdf_ratio_to_plain", statistics.median(pdf_s) / statistics.median(base_pdf), "×")
+    line(
+        "documents.pdf_ratio_to_plain", statistics.median(pdf_s) / statistics.median(base_pdf), "×"
+    )
 
 
 if __name__ == "__main__":

@@ -34,15 +34,30 @@ def file_reports(n, filed_at):
     from shouwang.org.models import Student, Unit
     from shouwang.reports.services import report_file
 
-    _token, raw = token_create(actor=None, name="门禁系统", unit=Unit.objects.get(code="SCH"),
-                               permissions=["reports.write"])
+    _token, raw = token_create(
+        actor=None,
+        name="门禁系统",
+        unit=Unit.objects.get(code="SCH"),
+        permissions=["reports.write"],
+    )
     principal = TokenAuth().authenticate(RequestFactory().post("/api/v1/reports"), raw)
-    pairs = list(Student.objects.filter(dorm_room__isnull=False).values_list("dorm_room__code", "student_no"))
+    pairs = list(
+        Student.objects.filter(dorm_room__isnull=False).values_list("dorm_room__code", "student_no")
+    )
     for i in range(n):
         room, student_no = pairs[i % len(pairs)]
-        report_file(actor=principal, api_token=principal.token, category="night_absence", severity="general",
-                    unit=room, occurred_at=filed_at - datetime.timedelta(minutes=5), place=room,
-                    description=f"查寝未归 #{i}", students=[student_no], now=filed_at)
+        report_file(
+            actor=principal,
+            api_token=principal.token,
+            category="night_absence",
+            severity="general",
+            unit=room,
+            occurred_at=filed_at - datetime.timedelta(minutes=5),
+            place=room,
+            description=f"查寝未归 #{i}",
+            students=[student_no],
+            now=filed_at,
+        )
     assert deadline_sweep(now=filed_at) == n  # routed: every report waits for its first level
 
 
@@ -57,18 +72,29 @@ def verify(ids, filed_at):
     reports = list(Deadline.objects.filter(pk__in=ids).values_list("subject_id", flat=True))
 
     def per_report(qs):
-        return dict(qs.filter(subject_id__in=reports).values_list("subject_id").annotate(n=Count("id")))
+        return dict(
+            qs.filter(subject_id__in=reports).values_list("subject_id").annotate(n=Count("id"))
+        )
 
-    outcomes = per_report(Event.objects.filter(subject_type="reports.report",
-                                               verb__in=["report.escalated", "route.exhausted"]))
+    outcomes = per_report(
+        Event.objects.filter(
+            subject_type="reports.report", verb__in=["report.escalated", "route.exhausted"]
+        )
+    )
     misses = per_report(Event.objects.filter(subject_type="reports.report", verb="deadline.missed"))
     # Written by the sweep (filing wrote the first ones, at filed_at; a vacant level may have made
     # a report's first deadline step 1 already).
     next_steps = per_report(Deadline.objects.filter(kind="report_ack", created_at__gt=filed_at))
     asks = per_report(Message.objects.filter(kind="report.ack_request", created_at__gt=filed_at))
-    duplicates = sum(max(0, counts.get(r, 0) - 1) for r in reports for counts in (outcomes, misses, next_steps, asks))
+    duplicates = sum(
+        max(0, counts.get(r, 0) - 1)
+        for r in reports
+        for counts in (outcomes, misses, next_steps, asks)
+    )
     not_done = Deadline.objects.filter(pk__in=ids).exclude(state="done").count()
-    return duplicates, not_done + sum(1 for r in reports if not outcomes.get(r) or not misses.get(r))
+    return duplicates, not_done + sum(
+        1 for r in reports if not outcomes.get(r) or not misses.get(r)
+    )
 
 
 def baseline(dsn, ids):
@@ -80,7 +106,11 @@ def baseline(dsn, ids):
         with psycopg.connect(dsn) as c:
             for pk in chunk:
                 with c.transaction():
-                    c.execute("UPDATE escalation_deadline SET state='claimed' WHERE id=%s AND state='open'", [pk])
+                    c.execute(
+                        "UPDATE escalation_deadline SET state='claimed' "
+                        "WHERE id=%s AND state='open'",
+                        [pk],
+                    )
                     c.execute("UPDATE escalation_deadline SET state='done' WHERE id=%s", [pk])
 
     return timed(claim, [(chunk,) for chunk in chunks])
@@ -143,7 +173,10 @@ def main():
     line("escalation_sweep.missed", missed, "", "0")
 
     s = connection.settings_dict
-    dsn = f"postgresql://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    dsn = (
+        f"postgresql://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}"
+        f":{s['PORT'] or 5432}/{s['NAME']}"
+    )
     Deadline.objects.filter(pk__in=ids).update(state="open")
     ceiling = baseline(dsn, ids)
     started = time.perf_counter()

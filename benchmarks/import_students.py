@@ -37,8 +37,13 @@ print("PEAK_KB", peak_kb)
 
 def run_import(path):
     started = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", CHILD, str(path)], check=True, env=dict(os.environ),
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(path)],
+        check=True,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+    ).stdout
     return time.perf_counter() - started, int(out.split("PEAK_KB")[1].split()[0]) / 1024
 
 
@@ -73,11 +78,24 @@ def main():
     assert Student.objects.count() == n, "the import did not write every student"
     events = Event.objects.count()
     again, again_peak = run_import(path)
-    assert Student.objects.count() == n and Event.objects.count() == events, "a re-import changed something"
+    assert Student.objects.count() == n and Event.objects.count() == events, (
+        "a re-import changed something"
+    )
 
     # Baseline: the same rows straight into the table, one transaction, no file, no checks.
-    rows = list(Student.objects.values("student_no", "name", "gender", "klass_id", "dorm_room_id", "phone",
-                                       "guardian_name", "guardian_phone", "status"))
+    rows = list(
+        Student.objects.values(
+            "student_no",
+            "name",
+            "gender",
+            "klass_id",
+            "dorm_room_id",
+            "phone",
+            "guardian_name",
+            "guardian_phone",
+            "status",
+        )
+    )
     with transaction.atomic():
         Student.objects.all().delete()
         started = time.perf_counter()
@@ -88,7 +106,10 @@ def main():
     print(f"import_students.rows: {n} students ({path.stat().st_size / 2**20:.1f} MB xlsx)")
     print(f"import_students.seconds: {seconds:.1f} s (target {target})")
     print(f"import_students.peak_memory: {peak:.0f} MB (target ≤ 500 MB)")
-    print(f"import_students.reimport_seconds: {again:.1f} s, peak {again_peak:.0f} MB (nothing changed)")
+    print(
+        f"import_students.reimport_seconds: {again:.1f} s, peak {again_peak:.0f} MB "
+        "(nothing changed)"
+    )
     print(f"import_students.baseline_bulk_create_seconds: {baseline:.1f} s")
     print(f"import_students.ratio_to_bulk_create: {seconds / baseline:.1f}x")
 

@@ -26,8 +26,12 @@ def post_all(url, token, payloads):
     def client(chunk):
         conn = http.client.HTTPConnection(host, int(port), timeout=30)
         for payload in chunk:
-            conn.request("POST", "/api/v1/reports", json.dumps(payload),
-                         {"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+            conn.request(
+                "POST",
+                "/api/v1/reports",
+                json.dumps(payload),
+                {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            )
             response = conn.getresponse()
             response.read()
             if response.status != 201:
@@ -54,14 +58,23 @@ def baseline(n):
     from django.db import connection
 
     s = connection.settings_dict
-    dsn = f"postgresql://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    dsn = (
+        f"postgresql://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}"
+        f":{s['PORT'] or 5432}/{s['NAME']}"
+    )
     with psycopg.connect(dsn, autocommit=True) as c:
-        c.execute("CREATE TABLE IF NOT EXISTS bench_baseline (id bigserial primary key, payload jsonb, at timestamptz)")
+        c.execute(
+            "CREATE TABLE IF NOT EXISTS bench_baseline "
+            "(id bigserial primary key, payload jsonb, at timestamptz)"
+        )
 
     def client(count):
         with psycopg.connect(dsn, autocommit=True) as c:
             for i in range(count):
-                c.execute("INSERT INTO bench_baseline (payload, at) VALUES (%s, now())", [json.dumps({"i": i})])
+                c.execute(
+                    "INSERT INTO bench_baseline (payload, at) VALUES (%s, now())",
+                    [json.dumps({"i": i})],
+                )
 
     return (n // CLIENTS * CLIENTS) / timed(client, [(n // CLIENTS,)] * CLIENTS)
 
@@ -79,7 +92,9 @@ def main():
     from shouwang.org.models import Unit
 
     build_demo(students=1000 if args.quick else 5000, seed=1)
-    _token, raw = token_create(actor=None, name="bench", unit=Unit.objects.get(code="SCH"), permissions=["reports.write"])
+    _token, raw = token_create(
+        actor=None, name="bench", unit=Unit.objects.get(code="SCH"), permissions=["reports.write"]
+    )
     payloads = report_payloads(n)
     product = Product(workers=2)
     try:

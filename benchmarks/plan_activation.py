@@ -17,19 +17,30 @@ import time
 from _setup import django_ready, line, percentile
 
 ROLE_STEPS = [  # (roles, at) for steps owned by a post rather than a seat of the group
-    (["counsellor"], "class"), (["class_teacher"], "class"), (["deputy_secretary"], "college"),
-    (["leader"], "college"), (["psych_staff"], "office:psych"), (["security_officer"], "office:security"),
+    (["counsellor"], "class"),
+    (["class_teacher"], "class"),
+    (["deputy_secretary"], "college"),
+    (["leader"], "college"),
+    (["psych_staff"], "office:psych"),
+    (["security_officer"], "office:security"),
 ]
 
 
 def forty_step_plan() -> str:
-    lines = ["id: bench_forty", "title: 四十步演练预案", "levels:", "  - {code: I, name: 特别重大}",
-             "  - {code: II, name: 重大}", "command_group:",
-             "  - {position: head, title: 组长, roles: [school_leader], at: school}",
-             "  - {position: deputy, title: 副组长, roles: [leader], at: \"office:student_affairs\"}",
-             "  - {position: member, title: 成员, roles: [leader], at: \"office:security\"}",
-             "  - {position: office, title: 办公室, roles: [student_affairs_officer], at: \"office:student_affairs\"}",
-             "phases:"]
+    lines = [
+        "id: bench_forty",
+        "title: 四十步演练预案",
+        "levels:",
+        "  - {code: I, name: 特别重大}",
+        "  - {code: II, name: 重大}",
+        "command_group:",
+        "  - {position: head, title: 组长, roles: [school_leader], at: school}",
+        '  - {position: deputy, title: 副组长, roles: [leader], at: "office:student_affairs"}',
+        '  - {position: member, title: 成员, roles: [leader], at: "office:security"}',
+        "  - {position: office, title: 办公室, roles: [student_affairs_officer], "
+        'at: "office:student_affairs"}',
+        "phases:",
+    ]
     n = 0
     for code, title in (("initial", "先期处置"), ("onsite", "现场处置"), ("aftermath", "善后")):
         lines += [f"  - code: {code}", f"    title: {title}", "    steps:"]
@@ -39,15 +50,20 @@ def forty_step_plan() -> str:
                 responsible = "{position: office}" if n % 2 else "{position: member}"
             else:
                 roles, at = ROLE_STEPS[n % len(ROLE_STEPS)]
-                responsible = f"{{roles: [{', '.join(roles)}], at: \"{at}\"}}"
-            lines.append(f"      - {{id: s{n}, title: 第{n}步, responsible: {responsible}, due_minutes: {5 * n}}}")
+                responsible = f'{{roles: [{", ".join(roles)}], at: "{at}"}}'
+            lines.append(
+                f"      - {{id: s{n}, title: 第{n}步, responsible: {responsible}, "
+                f"due_minutes: {5 * n}}}"
+            )
     assert n == 40
     return "\n".join(lines) + "\n"
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true", help="1,000 students, fewer rounds (CI smoke)")
+    parser.add_argument(
+        "--quick", action="store_true", help="1,000 students, fewer rounds (CI smoke)"
+    )
     args = parser.parse_args()
     students, rounds, board_rounds = (1_000, 15, 15) if args.quick else (5_000, 100, 100)
     django_ready()
@@ -67,26 +83,45 @@ def main():
     now = timezone.now()
     text = forty_step_plan()
     plan = Plan.objects.create(code="bench_forty", title="四十步演练预案", created_at=now)
-    PlanVersion.objects.create(plan=plan, number=1, yaml_text=text, document=plan_parse(text, "bench.yaml"),
-                               created_at=now)
+    PlanVersion.objects.create(
+        plan=plan, number=1, yaml_text=text, document=plan_parse(text, "bench.yaml"), created_at=now
+    )
     officer = Post.objects.current().filter(role__code="student_affairs_officer").first().person
     classes = list(Unit.objects.filter(kind="class").order_by("code"))
 
     timings = []
     for i in range(rounds):
         started = time.perf_counter()
-        incident = services.incident_activate(actor=officer, plan=plan, level="I", unit=classes[i % len(classes)],
-                                              title=f"演练 {i}", now=timezone.now())
+        incident = services.incident_activate(
+            actor=officer,
+            plan=plan,
+            level="I",
+            unit=classes[i % len(classes)],
+            title=f"演练 {i}",
+            now=timezone.now(),
+        )
         timings.append((time.perf_counter() - started) * 1000)
     assert incident.tasks.count() == 40, incident.tasks.count()
 
-    pairs = list(Student.objects.filter(dorm_room__isnull=False).values_list("dorm_room__code", "student_no")[:rounds])
+    pairs = list(
+        Student.objects.filter(dorm_room__isnull=False).values_list(
+            "dorm_room__code", "student_no"
+        )[:rounds]
+    )
     baseline = []
     occurred = timezone.now() - datetime.timedelta(minutes=5)
     for room, student_no in pairs:
         started = time.perf_counter()
-        report_file(actor=officer, category="night_absence", severity="general", unit=room, occurred_at=occurred,
-                    place=room, description="基准", students=[student_no])
+        report_file(
+            actor=officer,
+            category="night_absence",
+            severity="general",
+            unit=room,
+            occurred_at=occurred,
+            place=room,
+            description="基准",
+            students=[student_no],
+        )
         baseline.append((time.perf_counter() - started) * 1000)
 
     p95 = percentile(timings, 95)
@@ -107,9 +142,19 @@ def main():
         services.arrival_record(actor=person, incident=incident, now=at)
     from shouwang.audit.models import Event
 
-    while Event.objects.filter(subject_type="incidents.incident", subject_id=str(incident.pk)).count() < 500:
-        services.situation_add(actor=head, incident=incident, text="现场情况更新", people_involved=30, injured=1,
-                               trend="平稳", now=at)
+    while (
+        Event.objects.filter(subject_type="incidents.incident", subject_id=str(incident.pk)).count()
+        < 500
+    ):
+        services.situation_add(
+            actor=head,
+            incident=incident,
+            text="现场情况更新",
+            people_involved=30,
+            injured=1,
+            trend="平稳",
+            now=at,
+        )
     client = Client()
     client.force_login(head)
     url = f"/incidents/{incident.pk}/live/"
@@ -127,7 +172,11 @@ def main():
     line("incident_board.p50_ms", percentile(board, 50), "ms")
     line("incident_board.p95_ms", percentile(board, 95), "ms", "≤ 300 ms")
     line("incident_board.baseline_healthz_p95_ms", percentile(health, 95), "ms")
-    line("incident_board.ratio_to_healthz", percentile(board, 95) / max(percentile(health, 95), 0.01), "×")
+    line(
+        "incident_board.ratio_to_healthz",
+        percentile(board, 95) / max(percentile(health, 95), 0.01),
+        "×",
+    )
 
 
 if __name__ == "__main__":

@@ -31,7 +31,12 @@ def main():
 
     started = time.perf_counter()
     build_demo(students=n, seed=1)
-    line("demo_build.seconds", time.perf_counter() - started, "s", "≤ 60 s at 50,000" if not args.quick else "")
+    line(
+        "demo_build.seconds",
+        time.perf_counter() - started,
+        "s",
+        "≤ 60 s at 50,000" if not args.quick else "",
+    )
 
     from django.db import connection
 
@@ -44,8 +49,12 @@ def main():
     rng = random.Random(5)
     everyone = list(Student.objects.order_by("student_no").values_list("student_no", "name"))
     viewers = [User.objects.get(username=u) for u in ("counsellor1", "c01_secretary", "xsc")]
-    own = {v.pk: list(selectors.students_visible(v).order_by("student_no").values_list("student_no", "name"))
-           for v in viewers}
+    own = {
+        v.pk: list(
+            selectors.students_visible(v).order_by("student_no").values_list("student_no", "name")
+        )
+        for v in viewers
+    }
 
     def queries_for(no, name):
         return [no[:6], no[:8], no, name[0], name[1:], name[-1]]
@@ -74,7 +83,9 @@ def main():
     scoped = timed(lambda viewer, q: list(selectors.student_search(viewer, q)))
     scoped_cpu = list(cpu)
     unscoped = timed(lambda _viewer, q: list(selectors.student_search(superuser, q)))
-    by_viewer = {v.username: [t for (w, _q), t in zip(work, scoped, strict=True) if w is v] for v in viewers}
+    by_viewer = {
+        v.username: [t for (w, _q), t in zip(work, scoped, strict=True) if w is v] for v in viewers
+    }
 
     print(f"student_search.students: {n}")
     print(f"student_search.queries: {len(work)}")
@@ -89,7 +100,11 @@ def main():
         line(f"student_search.p95.{username}", percentile(times, 95), "ms")
     line("student_search.unscoped_p50", percentile(unscoped, 50), "ms")
     line("student_search.unscoped_p95", percentile(unscoped, 95), "ms")
-    line("student_search.ratio_p95_to_unscoped", percentile(scoped, 95) / percentile(unscoped, 95), "x")
+    line(
+        "student_search.ratio_p95_to_unscoped",
+        percentile(scoped, 95) / percentile(unscoped, 95),
+        "x",
+    )
 
 
 if __name__ == "__main__":

@@ -64,12 +64,17 @@ def _unit(code, name, kind, parent=None, function=""):
 
 
 def _person(username, full_name, staff_no):
-    return User.objects.create_user(username=username, password=PASSWORD, full_name=full_name, staff_no=staff_no)
+    return User.objects.create_user(
+        username=username, password=PASSWORD, full_name=full_name, staff_no=staff_no
+    )
 
 
 def _post(person, unit, role_code):
     return Post.objects.create(
-        person=person, unit=unit, role=Role.objects.get(code=role_code), since=datetime.date(2024, 9, 1)
+        person=person,
+        unit=unit,
+        role=Role.objects.get(code=role_code),
+        since=datetime.date(2024, 9, 1),
     )
 
 
@@ -86,7 +91,9 @@ def school(db):
         r101 = _unit("D01-101", "101室", "dorm_room", d01)
         r102 = _unit("D01-102", "102室", "dorm_room", d01)
 
-        admin = User.objects.create_superuser(username="admin", password=PASSWORD, full_name="管理员")
+        admin = User.objects.create_superuser(
+            username="admin", password=PASSWORD, full_name="管理员"
+        )
         wang = _person("wang", "王院长", "T0001")
         li = _person("li", "李书记", "T0002")
         zhang = _person("zhang", "张老师", "T0003")
@@ -106,16 +113,47 @@ def school(db):
         _post(liu, r101, "dorm_head")
 
         zhangsan = Student.objects.create(
-            student_no="2024010101", name="张三", gender="M", klass=class_a, dorm_room=r101,
-            phone="13800000001", guardian_name="张父", guardian_phone="13900000001",
+            student_no="2024010101",
+            name="张三",
+            gender="M",
+            klass=class_a,
+            dorm_room=r101,
+            phone="13800000001",
+            guardian_name="张父",
+            guardian_phone="13900000001",
         )
-        wangwu = Student.objects.create(student_no="2024010102", name="王五", gender="M", klass=class_a)
+        wangwu = Student.objects.create(
+            student_no="2024010102", name="王五", gender="M", klass=class_a
+        )
         lisi = Student.objects.create(
-            student_no="2024010201", name="李四", gender="F", klass=class_b, dorm_room=r102,
+            student_no="2024010201",
+            name="李四",
+            gender="F",
+            klass=class_b,
+            dorm_room=r102,
             phone="13800000002",
         )
     return SimpleNamespace(
-        sch=sch, c01=c01, grade=g, class_a=class_a, class_b=class_b, xsc=xsc, d01=d01, r101=r101, r102=r102,
-        admin=admin, wang=wang, li=li, zhang=zhang, zhao=zhao, sun=sun, chen=chen, liu=liu, nobody=nobody,
-        zhangsan=zhangsan, wangwu=wangwu, lisi=lisi, password=PASSWORD,
+        sch=sch,
+        c01=c01,
+        grade=g,
+        class_a=class_a,
+        class_b=class_b,
+        xsc=xsc,
+        d01=d01,
+        r101=r101,
+        r102=r102,
+        admin=admin,
+        wang=wang,
+        li=li,
+        zhang=zhang,
+        zhao=zhao,
+        sun=sun,
+        chen=chen,
+        liu=liu,
+        nobody=nobody,
+        zhangsan=zhangsan,
+        wangwu=wangwu,
+        lisi=lisi,
+        password=PASSWORD,
     )

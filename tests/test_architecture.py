@@ -19,7 +19,9 @@ LOCAL_IMPORTS_ALLOWED = {
     "reports/apps.py": "AppConfig.ready",
     "incidents/apps.py": "AppConfig.ready",
     "aftermath/apps.py": "AppConfig.ready",
-    "documents/apps.py": "AppConfig.ready (and the optional apps it wires into its sections registry)",
+    "documents/apps.py": (
+        "AppConfig.ready (and the optional apps it wires into its sections registry)"
+    ),
     "notify/apps.py": "AppConfig.ready",
     "ops/apps.py": "AppConfig.ready",
     "org/apps.py": "AppConfig.ready",
@@ -40,8 +42,13 @@ def test_the_layers_run_one_way():
     """lint-imports over the installed package, with the contract of pyproject.toml: a new
     import of a higher layer (or a cycle between apps) fails here as in .ci/run."""
     root = PACKAGE.parents[1]
-    result = subprocess.run([str(Path(sys.executable).parent / "lint-imports")], cwd=root, capture_output=True,
-                            text=True, env={**os.environ, "PYTHONPATH": str(root / "src")})
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "lint-imports")],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(root / "src")},
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "1 kept, 0 broken" in result.stdout
 
@@ -54,7 +61,9 @@ def _local_imports(path: Path):
                 if isinstance(inner, ast.ImportFrom):
                     if inner.level > 0 or (inner.module or "").startswith("shouwang"):
                         yield inner.lineno
-                elif isinstance(inner, ast.Import) and any(a.name.startswith("shouwang") for a in inner.names):
+                elif isinstance(inner, ast.Import) and any(
+                    a.name.startswith("shouwang") for a in inner.names
+                ):
                     yield inner.lineno
 
 

@@ -27,9 +27,12 @@ SUMMARIES = {
     ("post", "/reports/{report_id}/updates"): _("Append an update"),
     ("post", "/reports/{report_id}/ack"): _("Acknowledge a report"),
     ("get", "/reports/{report_id}/timeline"): _("Every event of a report"),
-    ("post", "/reports/{report_id}/attachments"): _("Append an update with files (multipart: text, files)"),
-    ("get", "/reports/{report_id}/attachments/{attachment_id}"):
-        _("Download an attachment (sniffed content type, never shown inline)"),
+    ("post", "/reports/{report_id}/attachments"): _(
+        "Append an update with files (multipart: text, files)"
+    ),
+    ("get", "/reports/{report_id}/attachments/{attachment_id}"): _(
+        "Download an attachment (sniffed content type, never shown inline)"
+    ),
     ("get", "/inbox"): _("The caller's in-app messages"),
     ("get", "/plans"): _("Emergency plans"),
     ("post", "/plans/check"): _("Check a plan's YAML against the schema"),
@@ -39,49 +42,87 @@ SUMMARIES = {
     ("get", "/incidents/{incident_id}"): _("One incident"),
     ("get", "/incidents/{incident_id}/tasks"): _("The incident's tasks"),
     ("post", "/incidents/{incident_id}/tasks/{task_id}/done"): _("Mark a task done"),
-    ("post", "/incidents/{incident_id}/level"): _("Raise or lower the level; returns the tasks added"),
+    ("post", "/incidents/{incident_id}/level"): _(
+        "Raise or lower the level; returns the tasks added"
+    ),
     ("get", "/incidents/{incident_id}/decisions"): _("The incident's decisions"),
     ("post", "/incidents/{incident_id}/decisions"): _("Record a decision"),
     ("post", "/incidents/{incident_id}/updates"): _("Situation update"),
     ("post", "/incidents/{incident_id}/arrivals"): _("The caller has arrived on scene"),
-    ("post", "/incidents/{incident_id}/external-reports"): _("A report sent upward outside the school"),
+    ("post", "/incidents/{incident_id}/external-reports"): _(
+        "A report sent upward outside the school"
+    ),
     ("get", "/incidents/{incident_id}/releases"): _("The incident's statements"),
     ("post", "/incidents/{incident_id}/releases"): _("Draft an external statement"),
-    ("post", "/incidents/{incident_id}/releases/{release_id}/publish"):
-        _("Publish a statement (publicity office only; anyone else gets 403)"),
+    ("post", "/incidents/{incident_id}/releases/{release_id}/publish"): _(
+        "Publish a statement (publicity office only; anyone else gets 403)"
+    ),
     ("post", "/incidents/{incident_id}/close"): _("Close the incident"),
     ("get", "/incidents/{incident_id}/aftermath"): _("The aftermath of a closed incident"),
     ("get", "/aftermath/{aftermath_id}"): _("One aftermath: investigation and items"),
-    ("put", "/aftermath/{aftermath_id}/investigation"): _("Record the investigation: cause, process, consequences"),
+    ("put", "/aftermath/{aftermath_id}/investigation"): _(
+        "Record the investigation: cause, process, consequences"
+    ),
     ("get", "/aftermath-items"): _("The caller's open aftermath items"),
     ("post", "/aftermath/{aftermath_id}/items/{item_id}"): _("Update an aftermath item's status"),
-    ("put", "/reviews/{review_id}/sections/{key}"): _("Edit a review section (refused once frozen)"),
-    ("post", "/reviews/{review_id}/sign-off"): _("Sign off a review (the group head); then it is frozen"),
+    ("put", "/reviews/{review_id}/sections/{key}"): _(
+        "Edit a review section (refused once frozen)"
+    ),
+    ("post", "/reviews/{review_id}/sign-off"): _(
+        "Sign off a review (the group head); then it is frozen"
+    ),
     ("post", "/reviews/{review_id}/amendments"): _("Amend a signed-off review (appended)"),
     ("get", "/corrective-actions"): _("Corrective actions the caller may see, by due date"),
     ("get", "/corrective-actions/red-counts"): _("Red corrective actions per unit"),
     ("get", "/corrective-actions/{action_id}"): _("One corrective action"),
-    ("post", "/corrective-actions/{action_id}/submit"): _("Submit a corrective action's evidence for inspection"),
+    ("post", "/corrective-actions/{action_id}/submit"): _(
+        "Submit a corrective action's evidence for inspection"
+    ),
     ("get", "/incidents/{incident_id}/documents"): _("An incident's documents"),
     ("get", "/documents/{document_id}"): _("A document's state and progress"),
     ("get", "/documents/{document_id}/file"): _("Download a generated document"),
     ("get", "/findings"): _("Accountability findings the caller may see"),
     ("get", "/findings/{finding_id}"): _("One accountability finding"),
 }
-TAGS = {"organisation": _("Organisation"), "reports": _("Reports"), "plans": _("Plans"),
-        "incidents": _("Incidents"), "aftermath": _("Aftermath and review"), "documents": _("Documents"),
-        "accountability": _("Accountability")}
+TAGS = {
+    "organisation": _("Organisation"),
+    "reports": _("Reports"),
+    "plans": _("Plans"),
+    "incidents": _("Incidents"),
+    "aftermath": _("Aftermath and review"),
+    "documents": _("Documents"),
+    "accountability": _("Accountability"),
+}
 
 
-ERROR_OUT = {"type": "object", "title": "ErrorOut", "required": ["detail"],
-             "properties": {"detail": {"type": "string", "description": "why, in the request's language"}}}
-FIELD_ERRORS_OUT = {"type": "object", "title": "FieldErrorsOut", "required": ["detail"], "properties": {"detail": {
-    "type": "object", "description": "field (or header, or __all__) → messages",
-    "additionalProperties": {"type": "array", "items": {"type": "string"}}}}}
+ERROR_OUT = {
+    "type": "object",
+    "title": "ErrorOut",
+    "required": ["detail"],
+    "properties": {"detail": {"type": "string", "description": "why, in the request's language"}},
+}
+FIELD_ERRORS_OUT = {
+    "type": "object",
+    "title": "FieldErrorsOut",
+    "required": ["detail"],
+    "properties": {
+        "detail": {
+            "type": "object",
+            "description": "field (or header, or __all__) → messages",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        }
+    },
+}
 ERRORS = {
-    "400": ("The body could not be read as the declared media type (not JSON, a broken multipart)", "ErrorOut"),
+    "400": (
+        "The body could not be read as the declared media type (not JSON, a broken multipart)",
+        "ErrorOut",
+    ),
     "401": ("Not signed in, or an unknown or revoked token", "ErrorOut"),
-    "403": ("Not allowed: a token without the permission, or a person whose posts do not allow it", "ErrorOut"),
+    "403": (
+        "Not allowed: a token without the permission, or a person whose posts do not allow it",
+        "ErrorOut",
+    ),
     "404": ("Not found, or outside what the caller may see (the same answer)", "ErrorOut"),
     "422": ("The request did not validate: messages per field", "FieldErrorsOut"),
 }
@@ -113,8 +154,17 @@ class ShouwangAPI(NinjaAPI):
                 # 400, 401, 403, 404 and 422 (bad parameters or body, before the view runs).
                 responses = operation.setdefault("responses", {})
                 for code, (description, component) in ERRORS.items():
-                    responses.setdefault(code, {"description": description, "content": {
-                        "application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}}})
+                    responses.setdefault(
+                        code,
+                        {
+                            "description": description,
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": f"#/components/schemas/{component}"}
+                                }
+                            },
+                        },
+                    )
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components.setdefault("ErrorOut", ERROR_OUT)
         components.setdefault("FieldErrorsOut", FIELD_ERRORS_OUT)
@@ -128,8 +178,10 @@ class PhoneSwagger(Swagger):
     template = "api/swagger.html"
 
 
-DESCRIPTION = _("Scoped access to the organisation, students and early-warning reports. "
-                "Authenticate with a browser session or `Authorization: Bearer <token>`.")
+DESCRIPTION = _(
+    "Scoped access to the organisation, students and early-warning reports. "
+    "Authenticate with a browser session or `Authorization: Bearer <token>`."
+)
 
 api = ShouwangAPI(
     title="守望 Shouwang API",
@@ -165,7 +217,6 @@ def validation_errors(request, exc):
 def id_out_of_range(request, exc):
     # An id past 64 bits in a path or a query (SQLite: "Python int too large") names no row.
     return api.create_response(request, {"detail": str(_("Not found."))}, status=404)
-
 
 
 from shouwang.accountability.api import router as accountability_router  # noqa: E402

@@ -58,12 +58,13 @@ class PlausibleDateTimeField(forms.DateTimeField):
 
 def check_date(value):
     if value is not None and not (EARLIEST.year <= value.year < LATEST.year):
-        raise ValidationError(_("Enter a date between the year 2000 and 2099."), code="implausible_date")
+        raise ValidationError(
+            _("Enter a date between the year 2000 and 2099."), code="implausible_date"
+        )
 
 
 class PlausibleDateField(forms.DateField):
     default_validators = [check_date]
-
 
 
 # YAML documents (plans, escalation steps) nest a handful of levels; 50,000 overflowed the parser.

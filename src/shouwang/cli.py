@@ -14,16 +14,32 @@ import os
 import sys
 
 COMMANDS = {
-    "init": "Migrate the database and create the first administrator (--demo loads the demo school into an empty database)",
+    "init": (
+        "Migrate the database and create the first administrator "
+        "(--demo loads the demo school into an empty database)"
+    ),
     "serve": "Run the web server and the background worker together (--host, --port)",
     "worker": "Run the background worker alone (deadlines, deliveries, queued jobs)",
     "demo": "Build a deterministic demo school (--students N --seed S)",
     "demo-logins": "Print the demo school's log-ins",
-    "import": "Import units, staff or students from .xlsx/.csv (all-or-nothing): import units|staff|students FILE",
-    "import-template": "Write the import template for units, staff or students: import-template KIND FILE",
-    "token": "Integration tokens: token create --name N --unit CODE --perm P [--perm P …]; token list; token revoke ID",
-    "verify-audit": "Walk the timeline's hash chain; non-zero exit naming the first altered, inserted or missing event",
-    "detect-accountability": "Find 迟报/漏报/瞒报/虚报/未及时到位 in the record now (idempotent: a rerun adds none)",
+    "import": (
+        "Import units, staff or students from .xlsx/.csv "
+        "(all-or-nothing): import units|staff|students FILE"
+    ),
+    "import-template": (
+        "Write the import template for units, staff or students: import-template KIND FILE"
+    ),
+    "token": (
+        "Integration tokens: token create --name N --unit CODE "
+        "--perm P [--perm P …]; token list; token revoke ID"
+    ),
+    "verify-audit": (
+        "Walk the timeline's hash chain; non-zero exit naming "
+        "the first altered, inserted or missing event"
+    ),
+    "detect-accountability": (
+        "Find 迟报/漏报/瞒报/虚报/未及时到位 in the record now (idempotent: a rerun adds none)"
+    ),
     "check-deploy": "Check the configuration for production; non-zero exit on an insecure setting",
 }
 # The Django command behind a name, where it is not the name with underscores.
@@ -68,19 +84,28 @@ def database_problem(exc) -> str:
         return _("The database is not set up yet: run `shouwang init` first.")
     if db["ENGINE"].endswith("sqlite3"):
         return _("Cannot open the database %(name)s: %(error)s") % {
-            "name": db["NAME"], "error": text.splitlines()[0] if text else type(exc).__name__}
+            "name": db["NAME"],
+            "error": text.splitlines()[0] if text else type(exc).__name__,
+        }
     where = f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}"
     if f'database "{db["NAME"]}" does not exist' in text:
-        return _("The database %(name)s does not exist on %(where)s: create it (createdb %(name)s) "
-                 "or correct SHOUWANG_DATABASE_URL.") % {"name": db["NAME"], "where": where}
+        return _(
+            "The database %(name)s does not exist on %(where)s: create it (createdb %(name)s) "
+            "or correct SHOUWANG_DATABASE_URL."
+        ) % {"name": db["NAME"], "where": where}
     if "password authentication failed" in text or ("role" in text and "does not exist" in text):
-        return _("The database server %(where)s refused the log-in: check the user and password in "
-                 "SHOUWANG_DATABASE_URL.") % {"where": where}
+        return _(
+            "The database server %(where)s refused the log-in: check the user and password in "
+            "SHOUWANG_DATABASE_URL."
+        ) % {"where": where}
     if "connect" in text or "Connection refused" in text or "timeout" in text:
-        return _("Cannot connect to the database server %(where)s: is PostgreSQL running, and is "
-                 "SHOUWANG_DATABASE_URL right?") % {"where": where}
-    return _("Database error: %(error)s") % {"error": text.strip().splitlines()[-1] if text.strip() else
-                                               type(exc).__name__}
+        return _(
+            "Cannot connect to the database server %(where)s: is PostgreSQL running, and is "
+            "SHOUWANG_DATABASE_URL right?"
+        ) % {"where": where}
+    return _("Database error: %(error)s") % {
+        "error": text.strip().splitlines()[-1] if text.strip() else type(exc).__name__
+    }
 
 
 def schema_missing() -> bool:
@@ -97,7 +122,9 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shouwang.settings")
     if len(argv) < 2 or argv[1] in ("-h", "--help", "help"):
         width = max(map(len, COMMANDS))
-        print(HELP.format(commands="\n".join(f"  {n.ljust(width)}  {d}" for n, d in COMMANDS.items())))
+        print(
+            HELP.format(commands="\n".join(f"  {n.ljust(width)}  {d}" for n, d in COMMANDS.items()))
+        )
         return
     import django
     from django.core.management import (
@@ -125,7 +152,9 @@ def main(argv: list[str] | None = None) -> None:
         # Run as `shouwang NAME` (its usage line says so, not the module's name); --traceback
         # lets a refusal reach us as an exception, printed below as one line.
         # (Before the arguments: a subcommand's parser, as token's, would not know it.)
-        command.run_from_argv(["shouwang", name, *([] if wants_traceback else ["--traceback"]), *rest])
+        command.run_from_argv(
+            ["shouwang", name, *([] if wants_traceback else ["--traceback"]), *rest]
+        )
     except CommandError as exc:
         if wants_traceback:
             raise

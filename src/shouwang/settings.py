@@ -148,12 +148,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        ),
     }
     # Tests use a file too: an in-memory database shared between the browser tests' server
     # threads locks whole tables ("database table is locked") instead of waiting its turn.
     # One file per test run, so two runs on one machine never share it.
-    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"shouwang-test-{os.getpid()}.sqlite3")}
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"shouwang-test-{os.getpid()}.sqlite3")
+    }
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -168,7 +172,10 @@ else:
     # for the web server too, e.g. behind a transaction-pooling PgBouncer older than 1.21.
     if env.bool("SHOUWANG_DB_PREPARED_STATEMENTS", default=False):
         DATABASES["default"].setdefault("OPTIONS", {}).update(
-            server_side_binding=True, prepare_threshold=5, options="-c plan_cache_mode=force_custom_plan")
+            server_side_binding=True,
+            prepare_threshold=5,
+            options="-c plan_cache_mode=force_custom_plan",
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -179,7 +186,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -263,7 +273,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Night duty (R-ORG-4): between these local times, and all day on a holiday, the person on
 # duty for the report's area is told of a report at once; a policy step that names the duty
 # officer asks them at that step (escalation/engine.py).
-DUTY_NIGHT_START = datetime.time.fromisoformat(env.str("SHOUWANG_DUTY_NIGHT_START", default="22:00"))
+DUTY_NIGHT_START = datetime.time.fromisoformat(
+    env.str("SHOUWANG_DUTY_NIGHT_START", default="22:00")
+)
 DUTY_NIGHT_END = datetime.time.fromisoformat(env.str("SHOUWANG_DUTY_NIGHT_END", default="07:00"))
 # A report's occurrence time may be this far in the future (clock skew of phones), no more.
 REPORT_CLOCK_SKEW_MINUTES = 5
@@ -302,18 +314,25 @@ NOTIFY_CLAIM_TIMEOUT_SECONDS = env.int("SHOUWANG_DELIVERY_CLAIM_TIMEOUT", defaul
 # applications' personal messages are limited per application, not per group: WeCom allows
 # 10,000 calls a minute to one API, DingTalk 1,500 a minute to asyncsend_v2 and Feishu 50 a
 # second to im/v1/messages; what they refuse beyond that (45009, 90018, 99991400) is retried.
-NOTIFY_RATE_PER_MINUTE = {"dingtalk": 20, "wecom": 20, "feishu": 100, "sms": env.int("SHOUWANG_SMS_PER_MINUTE", default=100),
-                          "email": 600, "webhook": 6000,
-                          "wecom_app": env.int("SHOUWANG_WECOM_APP_PER_MINUTE", default=3000),
-                          "dingtalk_app": env.int("SHOUWANG_DINGTALK_APP_PER_MINUTE", default=1000),
-                          "feishu_app": env.int("SHOUWANG_FEISHU_APP_PER_MINUTE", default=2400)}
+NOTIFY_RATE_PER_MINUTE = {
+    "dingtalk": 20,
+    "wecom": 20,
+    "feishu": 100,
+    "sms": env.int("SHOUWANG_SMS_PER_MINUTE", default=100),
+    "email": 600,
+    "webhook": 6000,
+    "wecom_app": env.int("SHOUWANG_WECOM_APP_PER_MINUTE", default=3000),
+    "dingtalk_app": env.int("SHOUWANG_DINGTALK_APP_PER_MINUTE", default=1000),
+    "feishu_app": env.int("SHOUWANG_FEISHU_APP_PER_MINUTE", default=2400),
+}
 # The school's default notification rules for people who set none: "channel:minutes after the
 # previous", comma-separated, e.g. "wecom_app:0,sms:5". The inbox always comes first. Empty:
 # email at once, SMS after 5 minutes.
 NOTIFY_DEFAULT_RULES = [
     (channel.strip(), int(wait or 0))
     for channel, _sep, wait in (
-        item.partition(":") for item in env.list("SHOUWANG_NOTIFY_DEFAULT_RULES", default=[]))
+        item.partition(":") for item in env.list("SHOUWANG_NOTIFY_DEFAULT_RULES", default=[])
+    )
 ]
 
 TASKS = {
@@ -328,8 +347,14 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "filters": {"redact": {"()": "shouwang.ops.redact.RedactingFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("SHOUWANG_LOG_LEVEL", default="INFO")},
-    "loggers": {"django_tasks_db": {"level": "WARNING"}, "axes": {"level": "WARNING"},
-                "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "django_tasks_db": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -151,8 +151,9 @@ def test_check_deploy_refuses_cas_over_plain_http_and_warns_of_refused_work_apps
     from shouwang.ops.management.commands.check_deploy import deploy_problems
 
     settings.CAS_ENABLED, settings.CAS_SERVER_URL = True, "http://ids.example.edu.cn/cas/"
-    WorkApp.objects.create(kind="wecom", app_id="ww1", secret="s",
-                           credentials_error="wecom gettoken answered 40001")
+    WorkApp.objects.create(
+        kind="wecom", app_id="ww1", secret="s", credentials_error="wecom gettoken answered 40001"
+    )
     errors, warnings = deploy_problems(production=True)
     assert any("SHOUWANG_CAS_SERVER_URL" in e for e in errors)
     assert any("40001" in w for w in warnings)

@@ -1,4 +1,5 @@
-"""Log-in security the issue asks for: argon2, lock-out, idle timeout, secure headers, deploy check."""
+"""Log-in security the issue asks for: argon2, lock-out, idle timeout, secure headers, deploy
+check."""
 
 import pytest
 from django.conf import settings
@@ -56,7 +57,8 @@ def test_lock_out_ends_after_the_cool_off(school, time_machine):
 
 
 def test_session_is_renewed_on_activity_and_expires_when_idle():
-    # Idle timeout = cookie age renewed by each request a person makes (web/session.py), not by polls.
+    # Idle timeout = cookie age renewed by each request a person makes (web/session.py),
+    # not by polls.
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     assert "shouwang.web.session.ActivityRenewsSessionMiddleware" in settings.MIDDLEWARE
 
@@ -81,7 +83,11 @@ def test_idle_session_is_logged_out(school, time_machine):
 def test_secure_headers_on_every_page(client):
     response = client.get("/login/")
     csp = response.headers["Content-Security-Policy"]
-    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert (
+        "default-src 'self'" in csp
+        and "script-src 'self'" in csp
+        and "frame-ancestors 'none'" in csp
+    )
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
@@ -107,7 +113,11 @@ def test_check_deploy_names_each_problem(db, settings, capsys):
     with pytest.raises(CommandError):
         call_command("check_deploy", production=True)
     err = capsys.readouterr().err
-    assert "SHOUWANG_DEBUG" in err and "SHOUWANG_SECRET_KEY" in err and "SHOUWANG_ENCRYPTION_KEY" in err
+    assert (
+        "SHOUWANG_DEBUG" in err
+        and "SHOUWANG_SECRET_KEY" in err
+        and "SHOUWANG_ENCRYPTION_KEY" in err
+    )
 
 
 def test_check_deploy_passes_with_production_settings(db, settings, capsys):
@@ -123,11 +133,24 @@ def test_admin_edit_is_on_the_timeline(school):
     client = Client()
     client.force_login(school.admin)
     before = Event.objects.count()
-    response = client.post(f"/admin/org/unit/{school.class_b.pk}/change/", {
-        "code": "C01-2024-2", "name": "计科2024-2班（改）", "name_en": "", "kind": "class",
-        "parent": school.grade.pk, "function": "", "sort_order": 0, "is_active": "on",
-    })
+    response = client.post(
+        f"/admin/org/unit/{school.class_b.pk}/change/",
+        {
+            "code": "C01-2024-2",
+            "name": "计科2024-2班（改）",
+            "name_en": "",
+            "kind": "class",
+            "parent": school.grade.pk,
+            "function": "",
+            "sort_order": 0,
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302, response.content[:500]
     event = Event.objects.order_by("seq").last()
     assert Event.objects.count() == before + 1
-    assert (event.verb, event.subject_id, event.data["fields"]) == ("admin.changed", str(school.class_b.pk), ["name"])
+    assert (event.verb, event.subject_id, event.data["fields"]) == (
+        "admin.changed",
+        str(school.class_b.pk),
+        ["name"],
+    )

@@ -13,11 +13,16 @@ CLOSED = NOW + timedelta(hours=3)
 
 
 def close_incident(campus, *, at=CLOSED, level="II"):  # noqa: F811
-    incident = incidents.incident_activate(actor=campus.chen, plan=campus.plan, level=level,
-                                           unit=campus.class_a, now=NOW)
+    incident = incidents.incident_activate(
+        actor=campus.chen, plan=campus.plan, level=level, unit=campus.class_a, now=NOW
+    )
     for task in incident.tasks.filter(mandatory=True):
-        incidents.task_complete(actor=campus.chen, task=task, note="完成", now=NOW + timedelta(minutes=5))
-    return incidents.incident_close(actor=campus.chen, incident=incident, summary="处置完毕", now=at)
+        incidents.task_complete(
+            actor=campus.chen, task=task, note="完成", now=NOW + timedelta(minutes=5)
+        )
+    return incidents.incident_close(
+        actor=campus.chen, incident=incident, summary="处置完毕", now=at
+    )
 
 
 @pytest.fixture

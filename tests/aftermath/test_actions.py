@@ -26,7 +26,13 @@ DUE = ISSUED + timedelta(days=10)  # yellow at +7 d, orange at +8.5 d, red at +1
 
 
 def told(kind):
-    return sorted(set(Delivery.objects.filter(message__kind=kind).values_list("recipient__username", flat=True)))
+    return sorted(
+        set(
+            Delivery.objects.filter(message__kind=kind).values_list(
+                "recipient__username", flat=True
+            )
+        )
+    )
 
 
 @pytest.fixture
@@ -35,11 +41,18 @@ def review(closed):
 
 
 def issue(campus, review, **over):
-    fields = {"title": "完善宿舍巡查制度", "requirement": "每晚23点前巡查并记录", "evidence_required": "巡查记录表扫描件",
-              "owner_unit": campus.class_a, "owner": campus.zhang, "due_at": DUE}
+    fields = {
+        "title": "完善宿舍巡查制度",
+        "requirement": "每晚23点前巡查并记录",
+        "evidence_required": "巡查记录表扫描件",
+        "owner_unit": campus.class_a,
+        "owner": campus.zhang,
+        "due_at": DUE,
+    }
     fields.update(over)
-    return services.action_issue(actor=campus.chen, source_type="aftermath.review", source_id=review.pk,
-                                 now=ISSUED, **fields)
+    return services.action_issue(
+        actor=campus.chen, source_type="aftermath.review", source_id=review.pk, now=ISSUED, **fields
+    )
 
 
 def colour(action):
@@ -60,13 +73,31 @@ def test_an_action_without_owner_or_due_date_is_refused_with_both_named(campus, 
 
 def test_only_reviewers_issue_actions_from_a_review(campus, review):
     with pytest.raises(PermissionDenied):
-        services.action_issue(actor=campus.zhao, source_type="aftermath.review", source_id=review.pk, title="x",
-                              requirement="x", evidence_required="x", owner_unit=campus.class_a, owner=campus.zhang,
-                              due_at=DUE, now=ISSUED)
+        services.action_issue(
+            actor=campus.zhao,
+            source_type="aftermath.review",
+            source_id=review.pk,
+            title="x",
+            requirement="x",
+            evidence_required="x",
+            owner_unit=campus.class_a,
+            owner=campus.zhang,
+            due_at=DUE,
+            now=ISSUED,
+        )
     with pytest.raises(ValidationError):
-        services.action_issue(actor=campus.chen, source_type="drills.drill", source_id=1, title="x",
-                              requirement="x", evidence_required="x", owner_unit=campus.class_a, owner=campus.zhang,
-                              due_at=DUE, now=ISSUED)
+        services.action_issue(
+            actor=campus.chen,
+            source_type="drills.drill",
+            source_id=1,
+            title="x",
+            requirement="x",
+            evidence_required="x",
+            owner_unit=campus.class_a,
+            owner=campus.zhang,
+            due_at=DUE,
+            now=ISSUED,
+        )
 
 
 def test_three_colours_at_exact_times_without_a_progress_report(campus, review):
@@ -89,17 +120,26 @@ def test_three_colours_at_exact_times_without_a_progress_report(campus, review):
     assert colour(action) == "red" and action.red_at == DUE
     assert told("aftermath.action_red") == ["boss", "chen", "zhang"]
     assert [r["n"] for r in selectors.red_counts(campus.wang)] == [1]
-    assert [e.verb for e in Event.objects.filter(subject_type="aftermath.correctiveaction")
-            .exclude(verb="action.issued")] == ["action.yellow", "action.orange", "action.red"]
+    assert [
+        e.verb
+        for e in Event.objects.filter(subject_type="aftermath.correctiveaction").exclude(
+            verb="action.issued"
+        )
+    ] == ["action.yellow", "action.orange", "action.red"]
 
 
 def test_a_progress_report_keeps_an_action_out_of_yellow_and_orange(campus, review):
     action = issue(campus, review)
-    services.action_progress(actor=campus.zhang, action=action, text="已制定巡查表", now=ISSUED + timedelta(days=2))
+    services.action_progress(
+        actor=campus.zhang, action=action, text="已制定巡查表", now=ISSUED + timedelta(days=2)
+    )
     deadline_sweep(now=ISSUED + timedelta(days=9))
     assert colour(action) == "green" and action.state == "implementing"
-    outcomes = set(Deadline.objects.filter(subject_type="aftermath.action", state="done")
-                   .values_list("outcome", flat=True))
+    outcomes = set(
+        Deadline.objects.filter(subject_type="aftermath.action", state="done").values_list(
+            "outcome", flat=True
+        )
+    )
     assert outcomes == {"progress_reported"}
     deadline_sweep(now=DUE)  # progress is not completion: overdue is still red
     assert colour(action) == "red"
@@ -109,7 +149,12 @@ def test_a_progress_report_after_yellow_brings_it_back_on_track(campus, review):
     action = issue(campus, review)
     deadline_sweep(now=ISSUED + timedelta(days=7))
     assert colour(action) == "yellow"
-    services.action_progress(actor=campus.zhang, action=action, text="已落实一半", now=ISSUED + timedelta(days=7, hours=1))
+    services.action_progress(
+        actor=campus.zhang,
+        action=action,
+        text="已落实一半",
+        now=ISSUED + timedelta(days=7, hours=1),
+    )
     assert colour(action) == "green"
     deadline_sweep(now=ISSUED + timedelta(days=9))
     assert colour(action) == "green"
@@ -118,14 +163,26 @@ def test_a_progress_report_after_yellow_brings_it_back_on_track(campus, review):
 def test_submitted_then_accepted_never_goes_red(campus, review):
     action = issue(campus, review)
     evidence = SimpleUploadedFile("记录表.pdf", b"%PDF-1.4 test", content_type="application/pdf")
-    services.action_submit(actor=campus.zhang, action=action, evidence_text="巡查记录已上传", attachments=[evidence],
-                           now=ISSUED + timedelta(days=5))
+    services.action_submit(
+        actor=campus.zhang,
+        action=action,
+        evidence_text="巡查记录已上传",
+        attachments=[evidence],
+        now=ISSUED + timedelta(days=5),
+    )
     action.refresh_from_db()
-    assert action.state == "inspecting" and ActionEvidence.objects.get().content_type == "application/pdf"
+    assert (
+        action.state == "inspecting"
+        and ActionEvidence.objects.get().content_type == "application/pdf"
+    )
     assert told("aftermath.action_submitted") == ["chen"]
     with pytest.raises(PermissionDenied):
-        services.action_inspect(actor=campus.zhang, action=action, verdict="accept", now=ISSUED + timedelta(days=6))
-    services.action_inspect(actor=campus.chen, action=action, verdict="accept", now=ISSUED + timedelta(days=6))
+        services.action_inspect(
+            actor=campus.zhang, action=action, verdict="accept", now=ISSUED + timedelta(days=6)
+        )
+    services.action_inspect(
+        actor=campus.chen, action=action, verdict="accept", now=ISSUED + timedelta(days=6)
+    )
     action.refresh_from_db()
     assert action.state == "accepted" and action.accepted_by == campus.chen
     assert not Deadline.objects.filter(subject_type="aftermath.action", state="open").exists()
@@ -135,18 +192,34 @@ def test_submitted_then_accepted_never_goes_red(campus, review):
 
 def test_sent_back_needs_a_reason_and_after_the_due_date_turns_red_at_once(campus, review):
     action = issue(campus, review)
-    services.action_submit(actor=campus.zhang, action=action, evidence_text="已完成", now=ISSUED + timedelta(days=9))
+    services.action_submit(
+        actor=campus.zhang, action=action, evidence_text="已完成", now=ISSUED + timedelta(days=9)
+    )
     deadline_sweep(now=DUE)  # awaiting inspection: the issuer's turn, not red
     assert colour(action) == "green"
     with pytest.raises(ValidationError) as exc:
-        services.action_inspect(actor=campus.chen, action=action, verdict="send_back", reason=" ",
-                                now=DUE + timedelta(hours=1))
+        services.action_inspect(
+            actor=campus.chen,
+            action=action,
+            verdict="send_back",
+            reason=" ",
+            now=DUE + timedelta(hours=1),
+        )
     assert "reason" in exc.value.error_dict
     assert CorrectiveAction.objects.get(pk=action.pk).state == "inspecting"
-    services.action_inspect(actor=campus.chen, action=action, verdict="send_back", reason="缺少签字",
-                            now=DUE + timedelta(hours=1))
+    services.action_inspect(
+        actor=campus.chen,
+        action=action,
+        verdict="send_back",
+        reason="缺少签字",
+        now=DUE + timedelta(hours=1),
+    )
     action.refresh_from_db()
-    assert action.state == "implementing" and action.colour == "red" and action.red_at == DUE + timedelta(hours=1)
+    assert (
+        action.state == "implementing"
+        and action.colour == "red"
+        and action.red_at == DUE + timedelta(hours=1)
+    )
     assert told("aftermath.action_sent_back") == ["zhang"]
     assert list(action.steps.values_list("kind", flat=True)) == ["submitted", "sent_back"]
 
@@ -154,13 +227,24 @@ def test_sent_back_needs_a_reason_and_after_the_due_date_turns_red_at_once(campu
 def test_evidence_failing_the_upload_checks_changes_nothing(campus, review):
     action = issue(campus, review)
     events = Event.objects.count()
-    bad = SimpleUploadedFile("记录.docx", b"PK\x03\x04 not really a zip", content_type="application/msword")
+    bad = SimpleUploadedFile(
+        "记录.docx", b"PK\x03\x04 not really a zip", content_type="application/msword"
+    )
     with pytest.raises(ValidationError) as exc:
-        services.action_submit(actor=campus.zhang, action=action, evidence_text="见附件", attachments=[bad],
-                               now=ISSUED + timedelta(days=1))
+        services.action_submit(
+            actor=campus.zhang,
+            action=action,
+            evidence_text="见附件",
+            attachments=[bad],
+            now=ISSUED + timedelta(days=1),
+        )
     assert "记录.docx" in str(exc.value)
     action.refresh_from_db()
-    assert action.state == "deployed" and not ActionEvidence.objects.exists() and Event.objects.count() == events
+    assert (
+        action.state == "deployed"
+        and not ActionEvidence.objects.exists()
+        and Event.objects.count() == events
+    )
 
 
 def test_only_the_owner_or_the_unit_head_report_progress(campus, review):

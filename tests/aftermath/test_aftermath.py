@@ -39,16 +39,22 @@ def test_closing_opens_the_aftermath_with_the_four_kinds_owned_from_posts(campus
     assert items["scene_investigation"].owner == campus.bao
     assert items["compensation"].owner == campus.chen
     assert items["victim_care"].due_at == CLOSED + timedelta(days=3)
-    kinds = set(Deadline.objects.filter(subject_type="aftermath.item", state="open").values_list("kind", flat=True))
+    kinds = set(
+        Deadline.objects.filter(subject_type="aftermath.item", state="open").values_list(
+            "kind", flat=True
+        )
+    )
     assert kinds == {"aftermath_item_remind", "aftermath_item_overdue"}
-    assert Event.objects.filter(verb="aftermath.opened", subject_type="incidents.incident",
-                                subject_id=str(closed.pk)).exists()
+    assert Event.objects.filter(
+        verb="aftermath.opened", subject_type="incidents.incident", subject_id=str(closed.pk)
+    ).exists()
     assert "wang" in told("aftermath.opened")
 
 
 def test_a_refused_close_opens_nothing(campus):
-    incident = incidents.incident_activate(actor=campus.chen, plan=campus.plan, level="II", unit=campus.class_a,
-                                           now=NOW)
+    incident = incidents.incident_activate(
+        actor=campus.chen, plan=campus.plan, level="II", unit=campus.class_a, now=NOW
+    )
     with pytest.raises(ValidationError):
         incidents.incident_close(actor=campus.chen, incident=incident, summary="完", now=CLOSED)
     assert not Aftermath.objects.exists() and not Review.objects.exists()
@@ -75,13 +81,23 @@ def test_an_overdue_item_reminds_the_owner_then_tells_their_leader_at_the_due_ti
 def test_an_item_done_in_time_is_never_escalated(campus, closed):
     item = AftermathItem.objects.get(aftermath__incident=closed, kind__code="scene_investigation")
     with pytest.raises(ValidationError) as exc:
-        services.item_update(actor=campus.bao, item=item, state="done", note="", now=CLOSED + timedelta(hours=1))
+        services.item_update(
+            actor=campus.bao, item=item, state="done", note="", now=CLOSED + timedelta(hours=1)
+        )
     assert "note" in exc.value.error_dict
-    services.item_update(actor=campus.bao, item=item, state="done", note="现场已移交公安", now=CLOSED + timedelta(hours=1))
+    services.item_update(
+        actor=campus.bao,
+        item=item,
+        state="done",
+        note="现场已移交公安",
+        now=CLOSED + timedelta(hours=1),
+    )
     deadline_sweep(now=item.due_at + timedelta(days=1))
     assert not Event.objects.filter(verb="aftermath.item_overdue", data__item=item.pk).exists()
     with pytest.raises(ValidationError):
-        services.item_update(actor=campus.bao, item=item, state="open", now=CLOSED + timedelta(hours=2))
+        services.item_update(
+            actor=campus.bao, item=item, state="open", now=CLOSED + timedelta(hours=2)
+        )
 
 
 def test_only_the_owner_or_the_command_group_update_an_item(campus, closed):
@@ -89,7 +105,9 @@ def test_only_the_owner_or_the_command_group_update_an_item(campus, closed):
     with pytest.raises(PermissionDenied):
         services.item_update(actor=campus.zhao, item=item, state="in_progress", now=CLOSED)
     assert AftermathItem.objects.get(pk=item.pk).state == "open"
-    services.item_update(actor=campus.wang, item=item, state="in_progress", note="已联系家长", now=CLOSED)
+    services.item_update(
+        actor=campus.wang, item=item, state="in_progress", note="已联系家长", now=CLOSED
+    )
 
 
 def test_investigation_evidence_must_pass_the_upload_checks(campus, closed):
@@ -97,14 +115,26 @@ def test_investigation_evidence_must_pass_the_upload_checks(campus, closed):
     events = Event.objects.count()
     bad = SimpleUploadedFile("照片.jpg", b"MZ\x90\x00 not an image", content_type="image/jpeg")
     with pytest.raises(ValidationError) as exc:
-        services.investigation_save(actor=campus.chen, aftermath=aftermath, cause="纠纷", attachments=[bad],
-                                    now=CLOSED)
+        services.investigation_save(
+            actor=campus.chen, aftermath=aftermath, cause="纠纷", attachments=[bad], now=CLOSED
+        )
     assert "照片.jpg" in str(exc.value)
     aftermath.refresh_from_db()
-    assert aftermath.cause == "" and not AftermathAttachment.objects.exists() and Event.objects.count() == events
+    assert (
+        aftermath.cause == ""
+        and not AftermathAttachment.objects.exists()
+        and Event.objects.count() == events
+    )
     good = SimpleUploadedFile("现场.png", PNG, content_type="image/png")
-    services.investigation_save(actor=campus.chen, aftermath=aftermath, cause="纠纷", process="经过",
-                                consequences="一人轻伤", attachments=[good], now=CLOSED)
+    services.investigation_save(
+        actor=campus.chen,
+        aftermath=aftermath,
+        cause="纠纷",
+        process="经过",
+        consequences="一人轻伤",
+        attachments=[good],
+        now=CLOSED,
+    )
     aftermath.refresh_from_db()
     assert aftermath.cause == "纠纷" and aftermath.attachments.get().content_type == "image/png"
     with pytest.raises(PermissionDenied):
@@ -117,8 +147,16 @@ def test_items_for_is_scoped(campus, closed):
 
 
 def _major_report(campus, severity="major"):
-    report = report_file(actor=campus.zhang, category="fight", severity=severity, unit="C01-2024-1",
-                         occurred_at=NOW - timedelta(minutes=20), place="二食堂", description="两名学生斗殴", now=NOW)
+    report = report_file(
+        actor=campus.zhang,
+        category="fight",
+        severity=severity,
+        unit="C01-2024-1",
+        occurred_at=NOW - timedelta(minutes=20),
+        place="二食堂",
+        description="两名学生斗殴",
+        now=NOW,
+    )
     return report_verify(actor=campus.chen, report=report, verdict="true", note="属实", now=NOW)
 
 

@@ -17,9 +17,16 @@ def test_the_demo_has_a_closed_incident_review_and_every_colour():
     assert review.incident.status == "closed" and review.state == "draft"
     assert review.sections.filter(text="").exists()  # still to be written: sign-off would list them
     items = AftermathItem.objects.filter(aftermath__incident=review.incident)
-    assert items.count() == 4 and items.filter(state="done").exists() and items.filter(overdue_at__isnull=False)
-    colours = set(CorrectiveAction.objects.filter(state__in=CorrectiveAction.OPEN_STATES)
-                  .values_list("colour", flat=True))
+    assert (
+        items.count() == 4
+        and items.filter(state="done").exists()
+        and items.filter(overdue_at__isnull=False)
+    )
+    colours = set(
+        CorrectiveAction.objects.filter(state__in=CorrectiveAction.OPEN_STATES).values_list(
+            "colour", flat=True
+        )
+    )
     assert {"green", "yellow", "orange", "red"} <= colours
     xsc = Client()
     xsc.force_login(User.objects.get(username="xsc"))

@@ -25,14 +25,19 @@ pytestmark = pytest.mark.django_db
 def fill(review, who, but=()):
     for key in SECTION_KEYS:
         if key not in but:
-            services.review_section_save(actor=who, review=review, key=key, text=f"{key} 的内容", now=CLOSED)
+            services.review_section_save(
+                actor=who, review=review, key=key, text=f"{key} 的内容", now=CLOSED
+            )
 
 
 def test_the_review_starts_on_close_owned_by_the_office_with_a_seven_day_deadline(campus, closed):
     review = Review.objects.get(incident=closed)
     assert review.owner == campus.chen  # the plan's 办公室 seat
     assert review.due_at == CLOSED + timedelta(days=7)
-    assert Deadline.objects.get(subject_type="aftermath.review", subject_id=str(review.pk)).due_at == review.due_at
+    assert (
+        Deadline.objects.get(subject_type="aftermath.review", subject_id=str(review.pk)).due_at
+        == review.due_at
+    )
     data = selectors.review_for_incident(campus.chen, closed)
     assert [s["key"] for s in data["sections"]] == SECTION_KEYS
     assert datetime.fromisoformat(data["facts"]["closed_at"]) == CLOSED
@@ -44,9 +49,24 @@ def test_the_review_starts_on_close_owned_by_the_office_with_a_seven_day_deadlin
 
 
 def test_findings_registered_by_another_app_fill_the_responsibility_section(campus, monkeypatch):
-    monkeypatch.setattr(hooks, "REVIEW_FACTS", [lambda incident: {"findings": [
-        {"kind": "late_report", "person": "张老师", "unit": "计科2024-1班", "state": "open",
-         "summary": "迟报：张老师 发生后 45 分钟上报（限 30 分钟）", "events": []}]}])
+    monkeypatch.setattr(
+        hooks,
+        "REVIEW_FACTS",
+        [
+            lambda incident: {
+                "findings": [
+                    {
+                        "kind": "late_report",
+                        "person": "张老师",
+                        "unit": "计科2024-1班",
+                        "state": "open",
+                        "summary": "迟报：张老师 发生后 45 分钟上报（限 30 分钟）",
+                        "events": [],
+                    }
+                ]
+            }
+        ],
+    )
     incident = close_incident(campus)
     data = selectors.review_for_incident(campus.chen, incident)
     responsibility = next(s for s in data["sections"] if s["key"] == "responsibility")
@@ -61,7 +81,9 @@ def test_sign_off_lists_the_empty_sections_and_changes_nothing(campus, closed):
     with pytest.raises(ValidationError) as exc:
         services.review_sign_off(actor=campus.boss, review=review, now=CLOSED + timedelta(days=1))
     message = str(exc.value)
-    assert "Fulfilment of education and management duties" in message or "教育管理职责落实" in message
+    assert (
+        "Fulfilment of education and management duties" in message or "教育管理职责落实" in message
+    )
     assert "Public-opinion control" in message or "舆情管控" in message
     assert "Improvements" not in message and "改进提升建议" not in message
     review.refresh_from_db()
@@ -87,23 +109,36 @@ def test_signed_off_reviews_are_frozen_and_amended_by_new_events(campus, closed)
     assert Deadline.objects.get(subject_type="aftermath.review").state == "cancelled"
     events = Event.objects.count()
     with pytest.raises(ValidationError):
-        services.review_section_save(actor=campus.chen, review=review, key="basic", text="改写", now=signed_at)
-    assert review.sections.get(key="basic").text == "basic 的内容" and Event.objects.count() == events
-    services.review_amend(actor=campus.chen, review=review, section="basic", text="补充：伤者已出院",
-                          now=signed_at + timedelta(days=1))
+        services.review_section_save(
+            actor=campus.chen, review=review, key="basic", text="改写", now=signed_at
+        )
+    assert (
+        review.sections.get(key="basic").text == "basic 的内容" and Event.objects.count() == events
+    )
+    services.review_amend(
+        actor=campus.chen,
+        review=review,
+        section="basic",
+        text="补充：伤者已出院",
+        now=signed_at + timedelta(days=1),
+    )
     assert review.sections.get(key="basic").text == "basic 的内容"
     assert ReviewAmendment.objects.get().text == "补充：伤者已出院"
     assert Event.objects.filter(verb="review.amended", subject_id=str(review.pk)).count() == 1
     with pytest.raises(ValidationError):
         services.review_sign_off(actor=campus.boss, review=review, now=signed_at)
     with pytest.raises(PermissionDenied):
-        services.review_amend(actor=campus.zhao, review=review, section="basic", text="x", now=signed_at)
+        services.review_amend(
+            actor=campus.zhao, review=review, section="basic", text="x", now=signed_at
+        )
 
 
 def test_amending_before_sign_off_is_refused(campus, closed):
     review = Review.objects.get(incident=closed)
     with pytest.raises(ValidationError):
-        services.review_amend(actor=campus.chen, review=review, section="basic", text="x", now=CLOSED)
+        services.review_amend(
+            actor=campus.chen, review=review, section="basic", text="x", now=CLOSED
+        )
     assert not ReviewAmendment.objects.exists()
 
 
@@ -112,8 +147,11 @@ def test_an_unsigned_review_is_overdue_at_seven_days_and_tells_owner_and_head(ca
     deadline_sweep(now=review.due_at - timedelta(seconds=1))
     assert not Event.objects.filter(verb="review.overdue").exists()
     deadline_sweep(now=review.due_at)
-    told = set(Delivery.objects.filter(message__kind="aftermath.review_overdue")
-               .values_list("recipient__username", flat=True))
+    told = set(
+        Delivery.objects.filter(message__kind="aftermath.review_overdue").values_list(
+            "recipient__username", flat=True
+        )
+    )
     assert told == {"chen", "boss"}
     review.refresh_from_db()
     assert review.overdue_at == review.due_at
@@ -130,29 +168,51 @@ def test_a_review_signed_in_time_is_not_overdue(campus, closed):
 def test_bad_section_key_and_over_long_text_are_refused(campus, closed):
     review = Review.objects.get(incident=closed)
     with pytest.raises(ValidationError):
-        services.review_section_save(actor=campus.chen, review=review, key="nope", text="x", now=CLOSED)
+        services.review_section_save(
+            actor=campus.chen, review=review, key="nope", text="x", now=CLOSED
+        )
     with pytest.raises(ValidationError):
-        services.review_section_save(actor=campus.chen, review=review, key="duty", text="长" * 20_001, now=CLOSED)
+        services.review_section_save(
+            actor=campus.chen, review=review, key="duty", text="长" * 20_001, now=CLOSED
+        )
     with pytest.raises(PermissionDenied):
-        services.review_section_save(actor=campus.zhao, review=review, key="duty", text="x", now=CLOSED)
+        services.review_section_save(
+            actor=campus.zhao, review=review, key="duty", text="x", now=CLOSED
+        )
     assert review.sections.get(key="duty").text == ""
 
 
 def test_the_review_is_prefilled_with_the_reports_times_escalations_and_misses(campus):
-    report = report_file(actor=campus.zhang, category="fight", severity="major", unit="C01-2024-1",
-                         occurred_at=NOW - timedelta(minutes=20), place="二食堂", description="两名学生斗殴", now=NOW)
+    report = report_file(
+        actor=campus.zhang,
+        category="fight",
+        severity="major",
+        unit="C01-2024-1",
+        occurred_at=NOW - timedelta(minutes=20),
+        place="二食堂",
+        description="两名学生斗殴",
+        now=NOW,
+    )
     deadline_sweep(now=NOW + timedelta(hours=2))  # nobody acknowledges: misses, escalations
     misses = Event.objects.filter(verb="deadline.missed", subject_id=str(report.pk)).count()
     assert misses > 0
-    report = report_verify(actor=campus.chen, report=report, verdict="true", note="属实", now=NOW + timedelta(hours=2))
+    report = report_verify(
+        actor=campus.chen, report=report, verdict="true", note="属实", now=NOW + timedelta(hours=2)
+    )
     at = NOW + timedelta(hours=2, minutes=5)
-    incident = incidents.incident_activate(actor=campus.chen, plan=campus.plan, level="II", unit=campus.class_a,
-                                           report=report, now=at)
+    incident = incidents.incident_activate(
+        actor=campus.chen, plan=campus.plan, level="II", unit=campus.class_a, report=report, now=at
+    )
     incidents.arrival_record(actor=campus.bao, incident=incident, now=at + timedelta(minutes=9))
     for task in incident.tasks.filter(mandatory=True):
-        incidents.task_complete(actor=campus.chen, task=task, note="完成", now=at + timedelta(minutes=30))
-    incidents.incident_close(actor=campus.chen, incident=incident, summary="完毕", now=at + timedelta(hours=1))
+        incidents.task_complete(
+            actor=campus.chen, task=task, note="完成", now=at + timedelta(minutes=30)
+        )
+    incidents.incident_close(
+        actor=campus.chen, incident=incident, summary="完毕", now=at + timedelta(hours=1)
+    )
     facts = Review.objects.get(incident=incident).facts
+
     def when(key):
         return datetime.fromisoformat(facts[key])
 
@@ -164,11 +224,28 @@ def test_the_review_is_prefilled_with_the_reports_times_escalations_and_misses(c
     assert "未及时确认" in response or "Not acknowledged in time" in response
 
 
-def test_reading_the_record_again_brings_later_findings_and_keeps_edited_sections(campus, closed, monkeypatch):
+def test_reading_the_record_again_brings_later_findings_and_keeps_edited_sections(
+    campus, closed, monkeypatch
+):
     review = Review.objects.get(incident=closed)
-    services.review_section_save(actor=campus.chen, review=review, key="basic", text="我们写的基本情况", now=CLOSED)
-    monkeypatch.setattr(hooks, "REVIEW_FACTS", [lambda incident: {"findings": [
-        {"kind": "late_arrival", "summary": "未及时到位：辅导员到场晚 40 分钟", "events": []}]}])
+    services.review_section_save(
+        actor=campus.chen, review=review, key="basic", text="我们写的基本情况", now=CLOSED
+    )
+    monkeypatch.setattr(
+        hooks,
+        "REVIEW_FACTS",
+        [
+            lambda incident: {
+                "findings": [
+                    {
+                        "kind": "late_arrival",
+                        "summary": "未及时到位：辅导员到场晚 40 分钟",
+                        "events": [],
+                    }
+                ]
+            }
+        ],
+    )
     services.review_refresh_facts(actor=campus.chen, review=review, now=CLOSED + timedelta(days=1))
     review.refresh_from_db()
     assert review.facts["findings"][0]["kind"] == "late_arrival"

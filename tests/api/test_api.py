@@ -26,15 +26,23 @@ def bearer(raw):
 
 
 def csp_directives(response):
-    parts = (d.strip().split(" ", 1) for d in response.headers["Content-Security-Policy"].split(";"))
+    parts = (
+        d.strip().split(" ", 1) for d in response.headers["Content-Security-Policy"].split(";")
+    )
     return {p[0]: p[1] if len(p) > 1 else "" for p in parts}
 
 
 def test_openapi_document_lists_the_endpoints(client):
     doc = client.get("/api/v1/openapi.json").json()
     assert doc["openapi"].startswith("3.1")
-    for path in ["/api/v1/units", "/api/v1/units/{code}", "/api/v1/units/{code}/posts",
-                 "/api/v1/students", "/api/v1/students/{student_no}", "/api/v1/people/{person_id}/posts"]:
+    for path in [
+        "/api/v1/units",
+        "/api/v1/units/{code}",
+        "/api/v1/units/{code}/posts",
+        "/api/v1/students",
+        "/api/v1/students/{student_no}",
+        "/api/v1/people/{person_id}/posts",
+    ]:
         assert path in doc["paths"], path
 
 
@@ -50,7 +58,11 @@ def test_docs_page_uses_local_swagger_under_our_csp(as_zhang):
     assert 'data-api-csrf="true"' in body and 'data-csrf-token=""' not in body
     csp = csp_directives(response)
     assert csp["script-src"] == "'self'" and csp["style-src"] == "'self' 'unsafe-inline'"
-    for static in ["ninja/swagger-ui-bundle.js", "ninja/swagger-ui-init.js", "ninja/swagger-ui.css"]:
+    for static in [
+        "ninja/swagger-ui-bundle.js",
+        "ninja/swagger-ui-init.js",
+        "ninja/swagger-ui.css",
+    ]:
         assert as_zhang.get(f"/static/{static}").status_code == 200, static
 
 
@@ -65,7 +77,9 @@ def test_session_posts_need_the_csrf_token(school):
     ack = {"path": "/api/v1/reports/999999/ack", "data": {}, "content_type": "application/json"}
     assert browser.post(**ack).status_code == 403
     csrf = re.search(r'data-csrf-token="([^"]+)"', docs).group(1)
-    assert browser.post(**ack, HTTP_X_CSRFTOKEN=csrf).status_code == 404  # past auth: no such report
+    assert (
+        browser.post(**ack, HTTP_X_CSRFTOKEN=csrf).status_code == 404
+    )  # past auth: no such report
 
 
 def test_counsellor_reads_own_student_and_gets_404_for_another_class(as_zhang):
@@ -88,9 +102,18 @@ def test_lists_are_scoped(as_zhang):
 def test_session_scope_of_a_college_deputy_secretary(school):
     li = Client()
     li.force_login(school.li)
-    assert sorted(s["name"] for s in li.get("/api/v1/students?q=2024").json()) == ["张三", "李四", "王五"]
+    assert sorted(s["name"] for s in li.get("/api/v1/students?q=2024").json()) == [
+        "张三",
+        "李四",
+        "王五",
+    ]
     assert li.get("/api/v1/students/2024010201").status_code == 200
-    assert {u["code"] for u in li.get("/api/v1/units").json()} == {"C01", "C01-2024", "C01-2024-1", "C01-2024-2"}
+    assert {u["code"] for u in li.get("/api/v1/units").json()} == {
+        "C01",
+        "C01-2024",
+        "C01-2024-1",
+        "C01-2024-2",
+    }
     assert li.get("/api/v1/units/XSC").status_code == 404
 
 
@@ -100,11 +123,15 @@ def test_no_credentials_is_401(client, school):
 
 
 def test_token_is_scoped_to_its_unit_and_permissions(client, school):
-    token, raw = token_create(actor=school.admin, name="门禁系统", unit=school.class_b, permissions=["students.read"])
+    token, raw = token_create(
+        actor=school.admin, name="门禁系统", unit=school.class_b, permissions=["students.read"]
+    )
     response = client.get("/api/v1/students/2024010201", **bearer(raw))
     assert response.status_code == 200 and response.json()["name"] == "李四"
     assert client.get("/api/v1/students/2024010101", **bearer(raw)).status_code == 404
-    assert [s["name"] for s in client.get("/api/v1/students?q=2024", **bearer(raw)).json()] == ["李四"]
+    assert [s["name"] for s in client.get("/api/v1/students?q=2024", **bearer(raw)).json()] == [
+        "李四"
+    ]
     assert client.get("/api/v1/units", **bearer(raw)).status_code == 403
     assert client.get("/api/v1/units/C01-2024-2", **bearer(raw)).status_code == 403
     token.refresh_from_db()
@@ -112,15 +139,24 @@ def test_token_is_scoped_to_its_unit_and_permissions(client, school):
 
 
 def test_revoked_and_forged_tokens_are_refused(client, school):
-    token, raw = token_create(actor=school.admin, name="x", unit=school.sch, permissions=["students.read"])
+    token, raw = token_create(
+        actor=school.admin, name="x", unit=school.sch, permissions=["students.read"]
+    )
     token_revoke(actor=school.admin, token=token)
     assert client.get("/api/v1/students/2024010101", **bearer(raw)).status_code == 401
     assert client.get("/api/v1/students/2024010101", **bearer("sw_forged")).status_code == 401
-    assert client.get("/api/v1/students/2024010101", HTTP_AUTHORIZATION="Basic Zm9vOmJhcg==").status_code == 401
+    assert (
+        client.get(
+            "/api/v1/students/2024010101", HTTP_AUTHORIZATION="Basic Zm9vOmJhcg=="
+        ).status_code
+        == 401
+    )
 
 
 def test_raw_token_is_never_stored(school):
-    token, raw = token_create(actor=school.admin, name="x", unit=school.sch, permissions=["org.read"])
+    token, raw = token_create(
+        actor=school.admin, name="x", unit=school.sch, permissions=["org.read"]
+    )
     row = ApiToken.objects.filter(pk=token.pk).values().get()
     assert all(raw not in str(value) for value in row.values())
     assert raw.startswith(row["prefix"])
@@ -135,7 +171,17 @@ def test_only_admins_create_tokens(school):
 
 def test_token_command_prints_a_working_token_once(client, school):
     out = io.StringIO()
-    call_command("token", "create", "--name", "一卡通", "--unit", "C01", "--perm", "students.read", stdout=out)
+    call_command(
+        "token",
+        "create",
+        "--name",
+        "一卡通",
+        "--unit",
+        "C01",
+        "--perm",
+        "students.read",
+        stdout=out,
+    )
     raw = next(line for line in out.getvalue().splitlines() if line.startswith("sw_"))
     assert out.getvalue().count(raw) == 1 and "cannot be shown again" in out.getvalue()
     assert client.get("/api/v1/students/2024010201", **bearer(raw)).status_code == 200
@@ -159,10 +205,13 @@ def test_token_command_revokes(client, school):
         call_command("token", "revoke", str(token.pk))  # already revoked
 
 
-@pytest.mark.parametrize("args", [
-    ["--name", "x", "--unit", "NOPE", "--perm", "org.read"],
-    ["--name", " ", "--unit", "SCH", "--perm", "org.read"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--name", "x", "--unit", "NOPE", "--perm", "org.read"],
+        ["--name", " ", "--unit", "SCH", "--perm", "org.read"],
+    ],
+)
 def test_token_command_rejects_bad_input_and_writes_nothing(school, args):
     with pytest.raises(CommandError):
         call_command("token", "create", *args)
@@ -175,10 +224,13 @@ def test_token_command_rejects_unknown_permission(school):
     assert ApiToken.objects.count() == 0
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--unit", "NOPE", "--perm", "org.read"], "没有这个单位代码：NOPE"),
-    (["--unit", "SCH", "--perm", "everything"], "invalid choice: 'everything'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--unit", "NOPE", "--perm", "org.read"], "没有这个单位代码：NOPE"),
+        (["--unit", "SCH", "--perm", "everything"], "invalid choice: 'everything'"),
+    ],
+)
 def test_shouwang_token_exits_non_zero_on_bad_input(school, monkeypatch, capsys, args, message):
     from django.db import connections
 
@@ -195,14 +247,24 @@ def test_bad_paging_nul_characters_and_odd_offsets_are_client_errors(client, sch
     """Found by the schemathesis run: each of these used to be a server error."""
     from shouwang.reports.models import Report
 
-    _token, raw = token_create(actor=None, name="card", unit=school.sch,
-                               permissions=["org.read", "students.read", "reports.read", "reports.write"])
+    _token, raw = token_create(
+        actor=None,
+        name="card",
+        unit=school.sch,
+        permissions=["org.read", "students.read", "reports.read", "reports.write"],
+    )
     auth = bearer(raw)
     assert client.get("/api/v1/units?limit=-1", **auth).status_code == 422
     assert client.get("/api/v1/units?offset=9223372036854775808", **auth).status_code == 422
     assert client.get("/api/v1/students?q=%00", **auth).status_code == 422
-    filing = {"category": "night_absence", "severity": "general", "unit": "D01-101",
-              "occurred_at": "2026-11-24T22:30:00+08:00", "place": "101室", "description": "未归\u0000"}
+    filing = {
+        "category": "night_absence",
+        "severity": "general",
+        "unit": "D01-101",
+        "occurred_at": "2026-11-24T22:30:00+08:00",
+        "place": "101室",
+        "description": "未归\u0000",
+    }
     refused = client.post("/api/v1/reports", filing, content_type="application/json", **auth)
     assert refused.status_code == 422 and "空字符" in refused.json()["detail"]["__all__"][0]
     assert not Report.objects.exists()
@@ -222,6 +284,8 @@ def test_contacts_are_for_staff_not_for_student_cadres(school, as_zhang):
     assert seen["name"] == "张三" and seen["phone"] is None and seen["guardian_name"] is None
     assert seen["guardian_phone"] is None
     assert all(s["guardian_phone"] is None for s in cadre.get("/api/v1/students?q=2024").json())
-    _token, raw = token_create(actor=None, name="家校通", unit=school.sch, permissions=["students.read"])
+    _token, raw = token_create(
+        actor=None, name="家校通", unit=school.sch, permissions=["students.read"]
+    )
     by_token = Client().get("/api/v1/students/2024010101", **bearer(raw)).json()
     assert by_token["guardian_phone"] == "13900000001"

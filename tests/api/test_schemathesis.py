@@ -51,30 +51,50 @@ def _keep_the_test_connection():
 def callers(school):
     from django.test import Client
 
-    _token, raw = token_create(actor=None, name="fuzz", unit=school.sch,
-                               permissions=["org.read", "students.read", "reports.read", "reports.write"])
+    _token, raw = token_create(
+        actor=None,
+        name="fuzz",
+        unit=school.sch,
+        permissions=["org.read", "students.read", "reports.read", "reports.write"],
+    )
     client = Client()
     client.force_login(school.chen)
     session = client.cookies["sessionid"].value
     return {
         "token": {"headers": {"Authorization": f"Bearer {raw}"}},
-        "person": {"headers": {"X-CSRFToken": CSRF}, "cookies": {"sessionid": session, "csrftoken": CSRF}},
+        "person": {
+            "headers": {"X-CSRFToken": CSRF},
+            "cookies": {"sessionid": session, "csrftoken": CSRF},
+        },
     }
 
 
 # Beyond "no 5xx": every answer's status is documented, and its body matches the documented schema.
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 
 def _check(case, caller):
     response = case.call(**caller)
-    assert response.status_code < 500, (case.method, case.path, response.status_code, response.text[:500])
+    assert response.status_code < 500, (
+        case.method,
+        case.path,
+        response.status_code,
+        response.text[:500],
+    )
     case.validate_response(response, checks=CHECKS)
 
 
 # SHOUWANG_FUZZ_EXAMPLES=100 for a longer hunt than the suite's.
-FUZZ = settings(max_examples=int(os.environ.get("SHOUWANG_FUZZ_EXAMPLES", "8")), deadline=None,
-                suppress_health_check=list(HealthCheck))
+FUZZ = settings(
+    max_examples=int(os.environ.get("SHOUWANG_FUZZ_EXAMPLES", "8")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
 
 
 @schema.parametrize()

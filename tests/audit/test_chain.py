@@ -11,7 +11,12 @@ from shouwang.audit.services import event_record
 def record_n(n, actor=None):
     for i in range(n):
         with transaction.atomic():
-            event_record(actor=actor, subject=("test.thing", i), verb="thing.noted", data={"i": i, "note": "记录备查"})
+            event_record(
+                actor=actor,
+                subject=("test.thing", i),
+                verb="thing.noted",
+                data={"i": i, "note": "记录备查"},
+            )
 
 
 def raw(sql, params=()):
@@ -68,11 +73,14 @@ def test_database_trigger_refuses_direct_sql(db):
             raw("DELETE FROM audit_event")
 
 
-@pytest.mark.parametrize("tamper, seq, kind", [
-    ("UPDATE audit_event SET data = %s WHERE seq = 3", 3, "altered"),
-    ("DELETE FROM audit_event WHERE seq = 2", 2, "missing"),
-    ("DELETE FROM audit_event WHERE seq = 5", 5, "missing"),
-])
+@pytest.mark.parametrize(
+    "tamper, seq, kind",
+    [
+        ("UPDATE audit_event SET data = %s WHERE seq = 3", 3, "altered"),
+        ("DELETE FROM audit_event WHERE seq = 2", 2, "missing"),
+        ("DELETE FROM audit_event WHERE seq = 5", 5, "missing"),
+    ],
+)
 def test_verify_audit_names_first_tampered_event(db, tamper, seq, kind):
     record_n(5)
     drop_triggers()
@@ -96,10 +104,20 @@ def test_verify_audit_catches_inserted_event(db):
     from shouwang.audit.chain import event_hash
 
     now = timezone.now()
-    forged = event_hash(prev_hash=e2.hash, seq=3, subject_type="test.thing", subject_id="x", actor_id=None,
-                        actor_label="system", verb="forged", data={}, at=now)
+    forged = event_hash(
+        prev_hash=e2.hash,
+        seq=3,
+        subject_type="test.thing",
+        subject_id="x",
+        actor_id=None,
+        actor_label="system",
+        verb="forged",
+        data={},
+        at=now,
+    )
     raw(
-        "INSERT INTO audit_event (seq, subject_type, subject_id, actor_label, verb, data, at, prev_hash, hash) "
+        "INSERT INTO audit_event "
+        "(seq, subject_type, subject_id, actor_label, verb, data, at, prev_hash, hash) "
         "VALUES (3, 'test.thing', 'x', 'system', 'forged', %s, %s, %s, %s)",
         ["{}", now, e2.hash, forged],
     )

@@ -58,11 +58,22 @@ def rewrite_from(seq, *, key=None, data=None, only_this_row=False):
             row["data"] = data or {"i": "forged"}
         elif only_this_row:
             break
-        new = event_hash(prev_hash=prev, seq=row["seq"], subject_type=row["subject_type"],
-                         subject_id=row["subject_id"], actor_id=row["actor_id"], actor_label=row["actor_label"],
-                         verb=row["verb"], data=row["data"], at=row["at"], key=key)
-        raw("UPDATE audit_event SET data = %s, prev_hash = %s, hash = %s WHERE seq = %s",
-            [json.dumps(row["data"]), prev, new, row["seq"]])
+        new = event_hash(
+            prev_hash=prev,
+            seq=row["seq"],
+            subject_type=row["subject_type"],
+            subject_id=row["subject_id"],
+            actor_id=row["actor_id"],
+            actor_label=row["actor_label"],
+            verb=row["verb"],
+            data=row["data"],
+            at=row["at"],
+            key=key,
+        )
+        raw(
+            "UPDATE audit_event SET data = %s, prev_hash = %s, hash = %s WHERE seq = %s",
+            [json.dumps(row["data"]), prev, new, row["seq"]],
+        )
         prev = new
     if not only_this_row:
         raw("UPDATE audit_chainhead SET hash = %s WHERE id = 1", [prev])
@@ -99,8 +110,12 @@ def test_a_checkpoint_catches_the_rehash_even_if_the_key_leaked(db, keyed, signi
     call_command("verify_audit", checkpoints=str(signing["dir"]), public_key=str(signing["public"]))
     rewrite_from(5, key=KEY.encode())  # the key leaked: every link verifies
     assert chain_verify() is None
-    with pytest.raises(CommandError, match=r"#8 \(checkpoint\).*after the first event and up to #8"):
-        call_command("verify_audit", checkpoints=str(signing["dir"]), public_key=str(signing["public"]))
+    with pytest.raises(
+        CommandError, match=r"#8 \(checkpoint\).*after the first event and up to #8"
+    ):
+        call_command(
+            "verify_audit", checkpoints=str(signing["dir"]), public_key=str(signing["public"])
+        )
 
 
 def test_a_checkpoint_catches_removed_tail_events(db, keyed, signing):
@@ -111,7 +126,9 @@ def test_a_checkpoint_catches_removed_tail_events(db, keyed, signing):
     last = Event.objects.order_by("-seq").first()
     raw("UPDATE audit_chainhead SET seq = 4, hash = %s WHERE id = 1", [last.hash])
     with pytest.raises(CommandError, match="missing"):
-        call_command("verify_audit", checkpoints=str(signing["dir"]), public_key=str(signing["public"]))
+        call_command(
+            "verify_audit", checkpoints=str(signing["dir"]), public_key=str(signing["public"])
+        )
 
 
 def test_a_forged_checkpoint_is_refused(db, keyed, signing):
@@ -122,10 +139,14 @@ def test_a_forged_checkpoint_is_refused(db, keyed, signing):
     doc["hash"] = "f" * 64
     path.write_text(json.dumps(doc))
     with pytest.raises(CommandError, match="signature"):
-        call_command("verify_audit", checkpoints=str(signing["dir"]), public_key=str(signing["public"]))
+        call_command(
+            "verify_audit", checkpoints=str(signing["dir"]), public_key=str(signing["public"])
+        )
 
 
-def test_the_worker_chore_writes_once_per_head_and_mails_a_copy(db, keyed, signing, settings, mailoutbox):
+def test_the_worker_chore_writes_once_per_head_and_mails_a_copy(
+    db, keyed, signing, settings, mailoutbox
+):
     settings.AUDIT_CHECKPOINT_EMAIL = ["security@example.edu.cn"]
     assert checkpoint_write(now=timezone.now()) is None  # nothing to sign yet
     record(2)
@@ -157,4 +178,3 @@ def test_check_deploy_in_production_requires_the_audit_key(db, settings):
     settings.AUDIT_KEY = KEY
     errors, _warnings = deploy_problems(production=True)
     assert not any("SHOUWANG_AUDIT_KEY" in e for e in errors)
-

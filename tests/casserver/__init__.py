@@ -2,7 +2,9 @@
 test dependency only) run as its own process by gunicorn, with its own settings module, its own
 SQLite database under a temporary directory and a free 127.0.0.1 port.
 
-    server = CasServer(tmp_path, {"zhang": {"password": "…", "attributes": {"employeeNumber": "T0003"}}})
+    server = CasServer(
+        tmp_path, {"zhang": {"password": "…", "attributes": {"employeeNumber": "T0003"}}}
+    )
     server.start(); server.url → "http://127.0.0.1:PORT/cas/"; server.stop()
 """
 

@@ -31,17 +31,29 @@ def demo(db):
 
 
 def test_generation_is_deterministic_and_seed_dependent():
-    a, b, c = generate(students=500, seed=3), generate(students=500, seed=3), generate(students=500, seed=4)
+    a, b, c = (
+        generate(students=500, seed=3),
+        generate(students=500, seed=3),
+        generate(students=500, seed=4),
+    )
     assert a == b
     assert a.students != c.students
 
 
 def test_generation_is_the_same_in_another_process():
-    """No set or hash order leaks into the rows: two interpreters with different hash seeds agree."""
-    code = "from shouwang.demo.school import generate; print(generate(students=500, seed=3).digest())"
+    """No set or hash order leaks into the rows: two interpreters with different hash seeds
+    agree."""
+    code = (
+        "from shouwang.demo.school import generate; print(generate(students=500, seed=3).digest())"
+    )
     digests = {
-        subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": seed},
-                       check=True, capture_output=True, text=True).stdout.strip()
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
         for seed in ("1", "2")
     }
     assert digests == {generate(students=500, seed=3).digest()}
@@ -64,14 +76,30 @@ def test_every_generated_unit_exists_with_the_path_unit_save_would_give(demo):
         expected[kind].add(code)
     for kind, codes in expected.items():
         assert set(Unit.objects.filter(kind=kind).values_list("code", flat=True)) == codes, kind
-    assert {"school", "college", "grade", "class", "dorm_building", "dorm_room", "office"} == set(expected)
+    assert {"school", "college", "grade", "class", "dorm_building", "dorm_room", "office"} == set(
+        expected
+    )
     for unit in Unit.objects.select_related("parent"):
-        assert unit.path == unit.compute_path() and unit.depth == unit.path.count("/") - 2, unit.code
+        assert unit.path == unit.compute_path() and unit.depth == unit.path.count("/") - 2, (
+            unit.code
+        )
     functions = set(Unit.objects.filter(kind="office").values_list("function", flat=True))
-    assert {"student_affairs", "security", "psych", "publicity", "academic", "logistics"} <= functions
-    assert all(re.fullmatch(r"\D+20\d\d-\d+班", n) for n in Unit.objects.filter(kind="class").values_list("name", flat=True))
-    assert all(re.fullmatch(r"(男生|女生)\d+号楼", n)
-               for n in Unit.objects.filter(kind="dorm_building").values_list("name", flat=True))
+    assert {
+        "student_affairs",
+        "security",
+        "psych",
+        "publicity",
+        "academic",
+        "logistics",
+    } <= functions
+    assert all(
+        re.fullmatch(r"\D+20\d\d-\d+班", n)
+        for n in Unit.objects.filter(kind="class").values_list("name", flat=True)
+    )
+    assert all(
+        re.fullmatch(r"(男生|女生)\d+号楼", n)
+        for n in Unit.objects.filter(kind="dorm_building").values_list("name", flat=True)
+    )
 
 
 def test_classes_rooms_and_students_are_realistic(demo):
@@ -105,7 +133,9 @@ def test_every_role_is_held_by_someone(demo):
 
 
 def test_student_cadres_and_dorm_heads_are_students(demo):
-    cadre_posts = Post.objects.filter(role__code__in=["info_officer", "safety_officer", "dorm_head", "covert_observer"])
+    cadre_posts = Post.objects.filter(
+        role__code__in=["info_officer", "safety_officer", "dorm_head", "covert_observer"]
+    )
     for post in cadre_posts.select_related("person", "unit", "role"):
         student = Student.objects.get(student_no=post.person.staff_no)
         where = student.dorm_room if post.role.code == "dorm_head" else student.klass
@@ -116,7 +146,9 @@ def test_only_the_deliberate_gaps_remain(demo):
     _summary, admin = demo
     gaps = {u.code: (u.kind, [r.code for r in roles]) for u, roles in selectors.unit_gaps(admin)}
     assert sorted(gaps.values()) == [
-        ("class", ["safety_officer"]), ("class", ["safety_officer"]), ("dorm_room", ["dorm_head"]),
+        ("class", ["safety_officer"]),
+        ("class", ["safety_officer"]),
+        ("dorm_room", ["dorm_head"]),
     ]
 
 
@@ -130,19 +162,25 @@ def test_demo_logins_log_in_and_counsellor1_sees_exactly_their_classes(demo):
     staff = User.objects.filter(staff_no__startswith="T").exclude(username__in=usernames).first()
     assert staff.username == staff.staff_no
     for username in ("counsellor1", staff.username):
-        assert Client().login(request=RequestFactory().post("/login/"), username=username,
-                              password=DEMO_PASSWORD), username
+        assert Client().login(
+            request=RequestFactory().post("/login/"), username=username, password=DEMO_PASSWORD
+        ), username
 
     counsellor = User.objects.get(username="counsellor1")
-    classes = set(counsellor.posts.filter(role__code="counsellor").values_list("unit__code", flat=True))
+    classes = set(
+        counsellor.posts.filter(role__code="counsellor").values_list("unit__code", flat=True)
+    )
     assert set(counsellor.posts.values_list("unit__code", flat=True)) == classes
     assert min(classes) == Unit.objects.filter(kind="class").order_by("path").first().code
     visible = selectors.students_visible(counsellor)
     assert sorted(visible.values_list("pk", flat=True)) == sorted(
-        Student.objects.filter(klass__code__in=classes).values_list("pk", flat=True))
+        Student.objects.filter(klass__code__in=classes).values_list("pk", flat=True)
+    )
 
     def roles_of(username):
-        return set(Post.objects.filter(person__username=username).values_list("role__code", "unit__code"))
+        return set(
+            Post.objects.filter(person__username=username).values_list("role__code", "unit__code")
+        )
 
     assert roles_of("xsc") == {("leader", "XSC"), ("student_affairs_officer", "XSC")}
     assert roles_of("leader") == {("school_leader", "SCH")}
@@ -151,22 +189,32 @@ def test_demo_logins_log_in_and_counsellor1_sees_exactly_their_classes(demo):
     assert not {u for _r, u in roles_of("counsellor2")} & classes
     first_class = min(classes)
     assert roles_of("teacher1") == {("class_teacher", first_class)}
-    (role, room), = roles_of("dormhead1")
-    assert role == "dorm_head" and Student.objects.filter(dorm_room__code=room, klass__code=first_class).exists()
+    ((role, room),) = roles_of("dormhead1")
+    assert (
+        role == "dorm_head"
+        and Student.objects.filter(dorm_room__code=room, klass__code=first_class).exists()
+    )
 
 
 def test_duty_officers_keep_a_roster(demo):
-    duty_units = set(Post.objects.filter(role__code="duty_officer").values_list("unit__kind", flat=True))
+    duty_units = set(
+        Post.objects.filter(role__code="duty_officer").values_list("unit__kind", flat=True)
+    )
     assert duty_units == {"school", "college", "dorm_building"}
     today = timezone.localdate()
-    assert DutyShift.objects.filter(date=today).count() == Post.objects.filter(role__code="duty_officer").count()
+    assert (
+        DutyShift.objects.filter(date=today).count()
+        == Post.objects.filter(role__code="duty_officer").count()
+    )
 
 
 def test_demo_writes_one_timeline_event_and_refuses_a_second_school(demo):
     summary, _admin = demo
     event = Event.objects.get(verb="org.demo_built")
     assert event.subject_type == "org.demo" and event.subject_id == "7"
-    assert event.data["students"] == N and event.data["units"] == summary.units == Unit.objects.count()
+    assert (
+        event.data["students"] == N and event.data["units"] == summary.units == Unit.objects.count()
+    )
     with pytest.raises(DemoRefused):
         build_demo(students=N, seed=1)
     with pytest.raises(CommandError, match="空数据库"):

@@ -64,6 +64,7 @@ SKIPPED_PREFIXES = ("admin/", "i18n/", "api/v1/", "static/", "cas/")
 
 # ---- which views accept POST ---------------------------------------------------------------
 
+
 def _walk(patterns, prefix=""):
     for p in patterns:
         route = prefix + str(p.pattern)
@@ -113,11 +114,15 @@ def post_views() -> dict[str, str]:
 
 # ---- what "nothing changed" means ----------------------------------------------------------
 
+
 def snapshot() -> dict[str, int]:
     """Row counts of every Shouwang table (the timeline's events among them). Every write in
     the project records an event, so a changed row shows up at least as one more event."""
-    return {m._meta.label: m._default_manager.count() for m in apps.get_models()
-            if m.__module__.startswith("shouwang.")}
+    return {
+        m._meta.label: m._default_manager.count()
+        for m in apps.get_models()
+        if m.__module__.startswith("shouwang.")
+    }
 
 
 def changed(before: dict[str, int]) -> dict[str, tuple[int, int]]:
@@ -157,11 +162,20 @@ def _minutes_ago(minutes: int) -> str:
 
 
 def _report(w):
-    """夜不归宿 about 张三 in room D01-101, filed by the admin: the dorm head 刘同学 is asked first."""
+    """夜不归宿 about 张三 in room D01-101, filed by the admin: the dorm head 刘同学 is asked
+    first."""
     now = timezone.now()
-    return report_file(actor=w.admin, category="night_absence", severity="general", unit="D01-101",
-                       occurred_at=now - datetime.timedelta(minutes=10), place="1号楼101室",
-                       description="张三22:30查寝未归", students=["2024010101"], now=now)
+    return report_file(
+        actor=w.admin,
+        category="night_absence",
+        severity="general",
+        unit="D01-101",
+        occurred_at=now - datetime.timedelta(minutes=10),
+        place="1号楼101室",
+        description="张三22:30查寝未归",
+        students=["2024010101"],
+        now=now,
+    )
 
 
 def _incident(w):
@@ -210,9 +224,15 @@ def ack_link_token(w):
 
 
 def new_report_form(w):
-    return {"category": "night_absence", "severity": "general", "unit": "D01-101",
-            "occurred_at": _minutes_ago(10), "place": "1号楼101室",
-            "description": "张三22:30查寝未归", "students": "2024010101"}
+    return {
+        "category": "night_absence",
+        "severity": "general",
+        "unit": "D01-101",
+        "occurred_at": _minutes_ago(10),
+        "place": "1号楼101室",
+        "description": "张三22:30查寝未归",
+        "students": "2024010101",
+    }
 
 
 def task_to_finish(w):
@@ -223,14 +243,19 @@ def task_to_finish(w):
 
 def release_to_publish(w):
     incident = _incident(w)
-    release = release_draft(actor=w.chen, incident=incident, title="情况通报", body="我校发生一起……")
+    release = release_draft(
+        actor=w.chen, incident=incident, title="情况通报", body="我校发生一起……"
+    )
     return {"pk": incident.pk, "release_id": release.pk}, {"channel": "学校官网"}
 
 
 def media_request_to_decide(w):
     incident = _incident(w)
     request = media_request_log(actor=w.chen, incident=incident, outlet="某晚报")
-    return {"pk": incident.pk, "request_id": request.pk}, {"decision": "declined", "note": "统一发布"}
+    return {"pk": incident.pk, "request_id": request.pk}, {
+        "decision": "declined",
+        "note": "统一发布",
+    }
 
 
 def incident_ready_to_close(w):
@@ -260,7 +285,10 @@ def aftermath_of_closed(data):
 def aftermath_item_to_update(w):
     review = _closed_review(w)
     item = review.aftermath.items.get(kind__code="victim_care")
-    return {"pk": review.aftermath_id, "item_id": item.pk}, {"state": "in_progress", "note": "已联系家长"}
+    return {"pk": review.aftermath_id, "item_id": item.pk}, {
+        "state": "in_progress",
+        "note": "已联系家长",
+    }
 
 
 def on_review(data, **state):
@@ -273,9 +301,17 @@ def review_section_to_write(w):
 
 def _action(w, *, submitted=False):
     review = _closed_review(w)
-    action = action_issue(actor=w.chen, source_type="aftermath.review", source_id=review.pk, title="完善巡查制度",
-                          requirement="每晚巡查", evidence_required="巡查记录", owner_unit=w.class_a, owner=w.zhang,
-                          due_at=timezone.now() + datetime.timedelta(days=10))
+    action = action_issue(
+        actor=w.chen,
+        source_type="aftermath.review",
+        source_id=review.pk,
+        title="完善巡查制度",
+        requirement="每晚巡查",
+        evidence_required="巡查记录",
+        owner_unit=w.class_a,
+        owner=w.zhang,
+        due_at=timezone.now() + datetime.timedelta(days=10),
+    )
     if submitted:
         action_submit(actor=w.zhang, action=action, evidence_text="已完成")
     return action
@@ -287,8 +323,14 @@ def on_action(data, **state):
 
 def new_action_form(w):
     due = (timezone.localdate() + datetime.timedelta(days=20)).isoformat()
-    return {"title": "完善巡查制度", "requirement": "每晚巡查", "evidence_required": "巡查记录",
-            "owner_unit": "C01-2024-1", "owner": "T0003", "due_at": due}
+    return {
+        "title": "完善巡查制度",
+        "requirement": "每晚巡查",
+        "evidence_required": "巡查记录",
+        "owner_unit": "C01-2024-1",
+        "owner": "T0003",
+        "due_at": due,
+    }
 
 
 def resource_to_delete(w):
@@ -296,13 +338,18 @@ def resource_to_delete(w):
 
 
 def policy_to_edit(w):
-    return {"pk": _default_policy().pk}, {"name": "夜不归宿（一般）·修订", "is_active": "on",
-                                          "steps": _default_steps(), "start_step": "1"}
+    return {"pk": _default_policy().pk}, {
+        "name": "夜不归宿（一般）·修订",
+        "is_active": "on",
+        "steps": _default_steps(),
+        "start_step": "1",
+    }
 
 
 def shift_to_remove(w):
-    shift = duty_shift_add(actor=w.chen, unit=w.c01, date=datetime.date(2026, 11, 25),
-                           person=w.zhang)
+    shift = duty_shift_add(
+        actor=w.chen, unit=w.c01, date=datetime.date(2026, 11, 25), person=w.zhang
+    )
     return {"pk": shift.pk}, {}
 
 
@@ -310,7 +357,9 @@ def holiday_to_remove(w):
     return {"pk": holiday_add(actor=w.chen, date=datetime.date(2026, 12, 25), name="校庆日").pk}, {}
 
 
-ROSTER_CSV = "日期,单位代码,值班人工号,值班电话\r\n2026-11-25,C01,T0005,\r\n"  # 孙老师 is staff of C01
+ROSTER_CSV = (
+    "日期,单位代码,值班人工号,值班电话\r\n2026-11-25,C01,T0005,\r\n"  # 孙老师 is staff of C01
+)
 UNITS_CSV = "单位代码,单位名称,单位类型,上级单位代码\r\nC01-2024-3,计科2024-3班,班级,C01-2024\r\n"
 TEST_DRILL = {"code": "test_drill"}
 # Outsiders: zhao (counsellor of the other class) and liu (dorm head, a student cadre).
@@ -320,183 +369,350 @@ OUTSIDERS = ("zhao", "liu")
 def _late_finding(w):
     """A 迟报 finding against zhang (a 重大 fight filed an hour after it happened)."""
     now = timezone.now()
-    report_file(actor=w.zhang, category="fight", severity="major", unit="C01-2024-1",
-                occurred_at=now - datetime.timedelta(minutes=60), place="二食堂", description="打架", now=now)
+    report_file(
+        actor=w.zhang,
+        category="fight",
+        severity="major",
+        unit="C01-2024-1",
+        occurred_at=now - datetime.timedelta(minutes=60),
+        place="二食堂",
+        description="打架",
+        now=now,
+    )
     detector_run(actor=None, now=now)
     return Finding.objects.get(kind="late_report")
 
 
 def _late_report(w):
     now = timezone.now()
-    report_file(actor=w.zhang, category="fight", severity="major", unit="C01-2024-1",
-                occurred_at=now - datetime.timedelta(minutes=60), place="二食堂", description="打架", now=now)
+    report_file(
+        actor=w.zhang,
+        category="fight",
+        severity="major",
+        unit="C01-2024-1",
+        occurred_at=now - datetime.timedelta(minutes=60),
+        place="二食堂",
+        description="打架",
+        now=now,
+    )
     return {}
+
 
 TABLE: dict[str, PostView] = {
     # ---- reports ----
     "report_new": PostView(
-        setup=plain(new_report_form), allowed="liu", wrong=FORM_PAGE, refused=("zhao",),
+        setup=plain(new_report_form),
+        allowed="liu",
+        wrong=FORM_PAGE,
+        refused=("zhao",),
         # A unit or student outside the reporter's scope is a field error worded as for an
         # unknown one (no probing): the refusal is the form's 400, not 403/404.
-        refused_with=(400,)),
+        refused_with=(400,),
+    ),
     "report_ack": PostView(
-        setup=on_report(note="已联系上"), allowed="liu", wrong=POST_ONLY,
+        setup=on_report(note="已联系上"),
+        allowed="liu",
+        wrong=POST_ONLY,
         # sun sees the report (张三's class teacher) but was not asked to acknowledge it.
-        refused=("zhao", "sun")),
+        refused=("zhao", "sun"),
+    ),
     "report_update": PostView(
-        setup=on_report(text="已联系家长"), allowed="zhang", wrong=POST_ONLY, refused=("zhao",)),
+        setup=on_report(text="已联系家长"), allowed="zhang", wrong=POST_ONLY, refused=("zhao",)
+    ),
     "report_verify": PostView(
-        setup=on_report(verdict="true", note="属实"), allowed="chen", wrong=POST_ONLY,
-        refused=OUTSIDERS),  # liu sees the report (her room) but does not verify
+        setup=on_report(verdict="true", note="属实"),
+        allowed="chen",
+        wrong=POST_ONLY,
+        refused=OUTSIDERS,
+    ),  # liu sees the report (her room) but does not verify
     "report_decide": PostView(
-        setup=verified_report, allowed="chen", wrong=POST_ONLY, refused=OUTSIDERS),
+        setup=verified_report, allowed="chen", wrong=POST_ONLY, refused=OUTSIDERS
+    ),
     "report_external": PostView(
-        setup=lambda w: on_report(recipient_kind="education", recipient="市教育局", content="已电话报告",
-                                  sent_at=_minutes_ago(5))(w),
-        allowed="chen", wrong=POST_ONLY, refused=OUTSIDERS),
+        setup=lambda w: on_report(
+            recipient_kind="education",
+            recipient="市教育局",
+            content="已电话报告",
+            sent_at=_minutes_ago(5),
+        )(w),
+        allowed="chen",
+        wrong=POST_ONLY,
+        refused=OUTSIDERS,
+    ),
     "ack_link": PostView(
-        setup=ack_link_token, allowed=None, wrong=FORM_PAGE,
+        setup=ack_link_token,
+        allowed=None,
+        wrong=FORM_PAGE,
         nobody_refused_because="the signed single-use token is the credential, whoever holds it "
-                               "(forged, used, expired: tests/reports/test_inbox_and_links.py)"),
+        "(forged, used, expired: tests/reports/test_inbox_and_links.py)",
+    ),
     # ---- incidents ----
     "incident_new": PostView(
         setup=plain({"plan": "test_drill", "level": "II", "unit": "C01-2024-1", "title": "演练"}),
-        allowed="chen", wrong=FORM_PAGE, refused=OUTSIDERS),
+        allowed="chen",
+        wrong=FORM_PAGE,
+        refused=OUTSIDERS,
+    ),
     "incident_task_done": PostView(
-        setup=task_to_finish, allowed="zhang", wrong=POST_ONLY, refused=OUTSIDERS),
+        setup=task_to_finish, allowed="zhang", wrong=POST_ONLY, refused=OUTSIDERS
+    ),
     "incident_decide": PostView(
         setup=on_incident(decision_id="police", option="报警", reason="有人受伤"),
-        allowed="chen", wrong=POST_ONLY, refused=OUTSIDERS),
+        allowed="chen",
+        wrong=POST_ONLY,
+        refused=OUTSIDERS,
+    ),
     "incident_situation": PostView(
-        setup=on_incident(text="现场已控制", injured="1"), allowed="chen", wrong=POST_ONLY,
-        refused=OUTSIDERS),
+        setup=on_incident(text="现场已控制", injured="1"),
+        allowed="chen",
+        wrong=POST_ONLY,
+        refused=OUTSIDERS,
+    ),
     "incident_arrive": PostView(
-        setup=on_incident(), allowed="chen", wrong=POST_ONLY, refused=OUTSIDERS),
+        setup=on_incident(), allowed="chen", wrong=POST_ONLY, refused=OUTSIDERS
+    ),
     "incident_level": PostView(
-        setup=on_incident(level="I", reason="事态扩大"), allowed="chen", wrong=POST_ONLY,
-        refused=(*OUTSIDERS, "zhang")),  # zhang owns a task but does not command
+        setup=on_incident(level="I", reason="事态扩大"),
+        allowed="chen",
+        wrong=POST_ONLY,
+        refused=(*OUTSIDERS, "zhang"),
+    ),  # zhang owns a task but does not command
     "incident_external": PostView(
-        setup=on_incident(recipient="市教育局", content="已电话报告"), allowed="chen", wrong=POST_ONLY,
-        refused=OUTSIDERS),
+        setup=on_incident(recipient="市教育局", content="已电话报告"),
+        allowed="chen",
+        wrong=POST_ONLY,
+        refused=OUTSIDERS,
+    ),
     "incident_release_new": PostView(
-        setup=on_incident(title="情况通报", body="我校发生一起……"), allowed="chen", wrong=POST_ONLY,
-        refused=OUTSIDERS),
+        setup=on_incident(title="情况通报", body="我校发生一起……"),
+        allowed="chen",
+        wrong=POST_ONLY,
+        refused=OUTSIDERS,
+    ),
     "incident_release_publish": PostView(
-        setup=release_to_publish, allowed="xuan", wrong=POST_ONLY,
-        refused=(*OUTSIDERS, "chen")),  # chen runs the incident; only 宣传部 publishes
+        setup=release_to_publish, allowed="xuan", wrong=POST_ONLY, refused=(*OUTSIDERS, "chen")
+    ),  # chen runs the incident; only 宣传部 publishes
     "incident_media_new": PostView(
-        setup=on_incident(outlet="某晚报", topic="事件经过"), allowed="chen", wrong=POST_ONLY,
-        refused=OUTSIDERS),
+        setup=on_incident(outlet="某晚报", topic="事件经过"),
+        allowed="chen",
+        wrong=POST_ONLY,
+        refused=OUTSIDERS,
+    ),
     "incident_media_decide": PostView(
-        setup=media_request_to_decide, allowed="xuan", wrong=POST_ONLY,
-        refused=(*OUTSIDERS, "chen")),
+        setup=media_request_to_decide, allowed="xuan", wrong=POST_ONLY, refused=(*OUTSIDERS, "chen")
+    ),
     "incident_close": PostView(
-        setup=incident_ready_to_close, allowed="chen", wrong=POST_ONLY,
-        refused=(*OUTSIDERS, "zhang")),
+        setup=incident_ready_to_close,
+        allowed="chen",
+        wrong=POST_ONLY,
+        refused=(*OUTSIDERS, "zhang"),
+    ),
     # ---- aftermath, review, corrective actions ----
     # sun (class A's teacher) sees the incident and its review but is not in the command group.
     "aftermath_investigation": PostView(
-        setup=aftermath_of_closed({"cause": "同学纠纷", "process": "经过", "consequences": "一人轻伤"}),
-        allowed="chen", wrong=POST_ONLY, refused=(*OUTSIDERS, "sun")),
+        setup=aftermath_of_closed(
+            {"cause": "同学纠纷", "process": "经过", "consequences": "一人轻伤"}
+        ),
+        allowed="chen",
+        wrong=POST_ONLY,
+        refused=(*OUTSIDERS, "sun"),
+    ),
     "aftermath_item": PostView(
-        setup=aftermath_item_to_update, allowed="wang", wrong=POST_ONLY, refused=(*OUTSIDERS, "sun")),
+        setup=aftermath_item_to_update, allowed="wang", wrong=POST_ONLY, refused=(*OUTSIDERS, "sun")
+    ),
     "review_section": PostView(
-        setup=review_section_to_write, allowed="chen", wrong=POST_ONLY, refused=(*OUTSIDERS, "sun")),
+        setup=review_section_to_write, allowed="chen", wrong=POST_ONLY, refused=(*OUTSIDERS, "sun")
+    ),
     "review_sign_off": PostView(
-        setup=on_review({}, filled=True), allowed="boss", wrong=POST_ONLY,
-        refused=(*OUTSIDERS, "sun", "chen")),  # chen runs the review; only the group head signs
+        setup=on_review({}, filled=True),
+        allowed="boss",
+        wrong=POST_ONLY,
+        refused=(*OUTSIDERS, "sun", "chen"),
+    ),  # chen runs the review; only the group head signs
     "review_refresh": PostView(
-        setup=on_review({}), allowed="chen", wrong=POST_ONLY, refused=(*OUTSIDERS, "sun")),
+        setup=on_review({}), allowed="chen", wrong=POST_ONLY, refused=(*OUTSIDERS, "sun")
+    ),
     "review_amend": PostView(
-        setup=on_review({"section": "basic", "text": "补充：伤者已出院"}, signed=True), allowed="chen",
-        wrong=POST_ONLY, refused=(*OUTSIDERS, "sun")),
+        setup=on_review({"section": "basic", "text": "补充：伤者已出院"}, signed=True),
+        allowed="chen",
+        wrong=POST_ONLY,
+        refused=(*OUTSIDERS, "sun"),
+    ),
     "review_action_new": PostView(
-        setup=on_review(new_action_form), allowed="chen", wrong=POST_ONLY, refused=(*OUTSIDERS, "sun")),
+        setup=on_review(new_action_form),
+        allowed="chen",
+        wrong=POST_ONLY,
+        refused=(*OUTSIDERS, "sun"),
+    ),
     "action_progress": PostView(
-        setup=on_action({"text": "已制定巡查表"}), allowed="zhang", wrong=POST_ONLY,
-        refused=(*OUTSIDERS, "sun")),  # sun sees class A's actions but does not own this one
+        setup=on_action({"text": "已制定巡查表"}),
+        allowed="zhang",
+        wrong=POST_ONLY,
+        refused=(*OUTSIDERS, "sun"),
+    ),  # sun sees class A's actions but does not own this one
     "action_submit": PostView(
-        setup=on_action({"evidence_text": "巡查记录已上传"}), allowed="zhang", wrong=POST_ONLY,
-        refused=(*OUTSIDERS, "sun")),
+        setup=on_action({"evidence_text": "巡查记录已上传"}),
+        allowed="zhang",
+        wrong=POST_ONLY,
+        refused=(*OUTSIDERS, "sun"),
+    ),
     "action_inspect": PostView(
-        setup=on_action({"verdict": "accept"}, submitted=True), allowed="chen", wrong=POST_ONLY,
-        refused=(*OUTSIDERS, "zhang")),  # the owner does not inspect their own work
+        setup=on_action({"verdict": "accept"}, submitted=True),
+        allowed="chen",
+        wrong=POST_ONLY,
+        refused=(*OUTSIDERS, "zhang"),
+    ),  # the owner does not inspect their own work
     # ---- documents ----
     "incident_documents": PostView(
-        setup=on_incident(kind="comprehensive", format="docx"), allowed="chen", wrong=FORM_PAGE,
-        refused=OUTSIDERS),
+        setup=on_incident(kind="comprehensive", format="docx"),
+        allowed="chen",
+        wrong=FORM_PAGE,
+        refused=OUTSIDERS,
+    ),
     # ---- plans and resources ----
     "plan_clone": PostView(
         setup=lambda w: (TEST_DRILL, {"code": "my_drill", "title": "本校演练预案"}),
-        allowed="chen", wrong=POST_ONLY, refused=("zhang", "liu")),
+        allowed="chen",
+        wrong=POST_ONLY,
+        refused=("zhang", "liu"),
+    ),
     "plan_edit": PostView(
-        setup=lambda w: (TEST_DRILL, {"yaml_text": TEST_PLAN.replace("测试预案", "测试预案（修订）")}),
-        allowed="chen", wrong=FORM_PAGE, refused=("zhang", "liu")),
+        setup=lambda w: (
+            TEST_DRILL,
+            {"yaml_text": TEST_PLAN.replace("测试预案", "测试预案（修订）")},
+        ),
+        allowed="chen",
+        wrong=FORM_PAGE,
+        refused=("zhang", "liu"),
+    ),
     "plan_check": PostView(
         setup=lambda w: (TEST_DRILL, {"yaml_text": TEST_PLAN}),
-        allowed="chen", wrong=POST_ONLY, refused=("zhang", "liu"), writes=False),
+        allowed="chen",
+        wrong=POST_ONLY,
+        refused=("zhang", "liu"),
+        writes=False,
+    ),
     "resource_list": PostView(
-        setup=plain({"kind": "material", "name": "备用试卷", "quantity": "3", "unit_label": "套",
-                     "location": "教务处"}),
-        allowed="chen", wrong=FORM_PAGE, refused=("zhang", "liu")),
+        setup=plain(
+            {
+                "kind": "material",
+                "name": "备用试卷",
+                "quantity": "3",
+                "unit_label": "套",
+                "location": "教务处",
+            }
+        ),
+        allowed="chen",
+        wrong=FORM_PAGE,
+        refused=("zhang", "liu"),
+    ),
     "resource_delete": PostView(
-        setup=resource_to_delete, allowed="chen", wrong=POST_ONLY, refused=("zhang", "liu")),
+        setup=resource_to_delete, allowed="chen", wrong=POST_ONLY, refused=("zhang", "liu")
+    ),
     # ---- escalation: policies, duty roster, holidays ----
     "escalation_policy_new": PostView(
         # Not active (no is_active): it cannot clash with the shipped policies.
         setup=plain(lambda w: {"name": "测试策略", "steps": _default_steps(), "start_step": "1"}),
-        allowed="chen", wrong=FORM_PAGE, refused=("zhang", "li")),
+        allowed="chen",
+        wrong=FORM_PAGE,
+        refused=("zhang", "li"),
+    ),
     "escalation_policy_validate": PostView(
         setup=plain(lambda w: {"name": "x", "steps": _default_steps(), "start_step": "1"}),
-        allowed="chen", wrong=POST_ONLY, refused=("zhang", "li"), writes=False),
+        allowed="chen",
+        wrong=POST_ONLY,
+        refused=("zhang", "li"),
+        writes=False,
+    ),
     "escalation_policy_edit": PostView(
-        setup=policy_to_edit, allowed="chen", wrong=FORM_PAGE, refused=("zhang", "li")),
+        setup=policy_to_edit, allowed="chen", wrong=FORM_PAGE, refused=("zhang", "li")
+    ),
     "duty_add": PostView(
         setup=plain({"date": "2026-11-25", "unit": "C01", "person": "T0003", "phone": ""}),
         # li (deputy secretary of C01) runs the college's roster; counsellors and cadres do not.
-        allowed="li", wrong=POST_ONLY, refused=("zhang", "zhao", "liu")),
+        allowed="li",
+        wrong=POST_ONLY,
+        refused=("zhang", "zhao", "liu"),
+    ),
     "duty_remove": PostView(
-        setup=shift_to_remove, allowed="li", wrong=POST_ONLY, refused=("zhang", "zhao", "liu")),
+        setup=shift_to_remove, allowed="li", wrong=POST_ONLY, refused=("zhang", "zhao", "liu")
+    ),
     "duty_import": PostView(
         setup=plain(lambda w: {"file": _csv("roster.csv", ROSTER_CSV)}),
-        allowed="chen", wrong=POST_ONLY, refused=("zhang", "liu")),
+        allowed="chen",
+        wrong=POST_ONLY,
+        refused=("zhang", "liu"),
+    ),
     "holidays": PostView(
         setup=plain({"date": "2026-12-25", "name": "校庆日"}),
-        allowed="chen", wrong=FORM_PAGE, refused=("zhang", "li")),
+        allowed="chen",
+        wrong=FORM_PAGE,
+        refused=("zhang", "li"),
+    ),
     "holiday_remove": PostView(
-        setup=holiday_to_remove, allowed="chen", wrong=POST_ONLY, refused=("zhang", "li")),
+        setup=holiday_to_remove, allowed="chen", wrong=POST_ONLY, refused=("zhang", "li")
+    ),
     # ---- accountability ----
     "accountability_explain": PostView(
-        setup=lambda w: ({"pk": _late_finding(w).pk}, {"text": "当时在现场处置"}), allowed="zhang",
-        wrong=POST_ONLY, refused=("zhao", "liu", "li")),  # li sees the college's, but is not named
+        setup=lambda w: ({"pk": _late_finding(w).pk}, {"text": "当时在现场处置"}),
+        allowed="zhang",
+        wrong=POST_ONLY,
+        refused=("zhao", "liu", "li"),
+    ),  # li sees the college's, but is not named
     "accountability_decide": PostView(
-        setup=lambda w: ({"pk": _late_finding(w).pk}, {"outcome": "exempted", "reason": "先处置后报告"}),
-        allowed="chen", wrong=POST_ONLY, refused=("zhang", "li", "zhao")),
+        setup=lambda w: (
+            {"pk": _late_finding(w).pk},
+            {"outcome": "exempted", "reason": "先处置后报告"},
+        ),
+        allowed="chen",
+        wrong=POST_ONLY,
+        refused=("zhang", "li", "zhao"),
+    ),
     "accountability_detect": PostView(
-        setup=lambda w: ({}, _late_report(w)), allowed="chen", wrong=POST_ONLY, refused=("zhang", "li", "liu")),
+        setup=lambda w: ({}, _late_report(w)),
+        allowed="chen",
+        wrong=POST_ONLY,
+        refused=("zhang", "li", "liu"),
+    ),
     "accountability_limits": PostView(
-        setup=plain({"severity": "general", "minutes": "60", "required_at": ""}), allowed="chen",
-        wrong=FORM_PAGE, refused=("zhang", "li")),
+        setup=plain({"severity": "general", "minutes": "60", "required_at": ""}),
+        allowed="chen",
+        wrong=FORM_PAGE,
+        refused=("zhang", "li"),
+    ),
     # ---- the register, notifications, signing in ----
     "import": PostView(
         setup=plain(lambda w: {"kind": "units", "file": _csv("units.csv", UNITS_CSV)}),
-        allowed="chen", wrong=FORM_PAGE, refused=("zhang", "li", "liu")),
+        allowed="chen",
+        wrong=FORM_PAGE,
+        refused=("zhang", "li", "liu"),
+    ),
     "notify_rules": PostView(
         setup=plain({"channel_0": "email", "wait_0": "0", "channel_1": "sms", "wait_1": "5"}),
-        allowed="zhang", wrong=FORM_PAGE,
+        allowed="zhang",
+        wrong=FORM_PAGE,
         nobody_refused_because="a person's own rules: there is no one else's object to address "
-                               "(test_notification_rules_change_only_the_posters_own)"),
+        "(test_notification_rules_change_only_the_posters_own)",
+    ),
     "login": PostView(
         setup=plain(lambda w: {"username": "zhang", "password": w.password}),
-        allowed=None, wrong=FORM_PAGE, writes=False,
-        nobody_refused_because="public: the sign-in form"),
+        allowed=None,
+        wrong=FORM_PAGE,
+        writes=False,
+        nobody_refused_because="public: the sign-in form",
+    ),
     "logout": PostView(
-        setup=plain({}), allowed="zhang", wrong=POST_ONLY, writes=False,
-        nobody_refused_because="acts on the poster's own session only"),
+        setup=plain({}),
+        allowed="zhang",
+        wrong=POST_ONLY,
+        writes=False,
+        nobody_refused_because="acts on the poster's own session only",
+    ),
 }
 
 GAPS: dict = {}  # plan_check refuses those who may not edit plans (fixed with this test)
-WRONG_METHOD_GAPS: dict = {}  # every form page answers other methods with 405 (fixed with this test)
+# every form page answers other methods with 405 (fixed with this test)
+WRONG_METHOD_GAPS: dict = {}
 
 
 def _client(w, who):
@@ -512,21 +728,31 @@ def _send(client, method, url, data):
         return client.get(url)
     if method == "POST":
         return client.post(url, data)
-    return client.generic(method, url, encode_multipart(BOUNDARY, data),
-                          content_type=MULTIPART_CONTENT, HTTP_ACCEPT="text/html")
+    return client.generic(
+        method,
+        url,
+        encode_multipart(BOUNDARY, data),
+        content_type=MULTIPART_CONTENT,
+        HTTP_ACCEPT="text/html",
+    )
 
 
 def _params(pairs, gaps):
     """pytest params (name, extra); those in `gaps` are xfail(strict) with the gap as reason."""
+
     def marks(key):
         if key not in gaps:
             return []
         return [pytest.mark.xfail(strict=True, raises=AssertionError, reason=gaps[key])]
-    return [pytest.param(name, extra, id=f"{name}-{extra}", marks=marks((name, extra)))
-            for name, extra in pairs]
+
+    return [
+        pytest.param(name, extra, id=f"{name}-{extra}", marks=marks((name, extra)))
+        for name, extra in pairs
+    ]
 
 
 # ---- the tests -----------------------------------------------------------------------------
+
 
 def test_every_post_view_is_in_the_table():
     found = post_views()
@@ -539,10 +765,12 @@ def test_every_post_view_is_in_the_table():
 def test_the_detection_tells_post_views_from_get_pages():
     found = post_views()
     # Known answers, so the walk cannot silently find nothing.
-    assert {"report_ack", "report_new", "incident_close", "login", "logout", "notify_rules"} \
-        <= set(found)
-    assert not {"home", "report_detail", "inbox", "report_student_lookup", "incident_board"} \
-        & set(found)
+    assert {"report_ack", "report_new", "incident_close", "login", "logout", "notify_rules"} <= set(
+        found
+    )
+    assert not {"home", "report_detail", "inbox", "report_student_lookup", "incident_board"} & set(
+        found
+    )
 
 
 def test_every_entry_says_who_is_refused_or_why_nobody_is():
@@ -575,8 +803,9 @@ def test_the_wrong_method_is_405_with_the_chinese_page(campus, name, method):
     assert "无法直接打开" in response.content.decode(), "the Chinese 405 page, not a blank answer"
 
 
-@pytest.mark.parametrize("name,who", _params(
-    [(n, who) for n, v in TABLE.items() for who in v.refused], GAPS))
+@pytest.mark.parametrize(
+    "name,who", _params([(n, who) for n, v in TABLE.items() for who in v.refused], GAPS)
+)
 def test_someone_outside_the_scope_is_refused_and_nothing_changes(campus, name, who):
     view = TABLE[name]
     kwargs, data = view.setup(campus)
@@ -613,5 +842,8 @@ def test_notification_rules_change_only_the_posters_own(campus):
 
 
 def rules_of(person):
-    return list(NotificationRule.objects.filter(person=person).order_by("position")
-                .values_list("channel", "wait_minutes"))
+    return list(
+        NotificationRule.objects.filter(person=person)
+        .order_by("position")
+        .values_list("channel", "wait_minutes")
+    )

@@ -36,9 +36,17 @@ T0 = AFTERNOON  # 14:00 on a weekday: no night duty step in the routes
 
 def file(w, *, actor=None, now=T0, category="night_absence", severity="general"):
     """夜不归宿 (or `category`) about 张三 in room D01-101; by the admin unless `actor`."""
-    return report_file(actor=actor or w.admin, category=category, severity=severity, unit="D01-101",
-                       occurred_at=now - 5 * M, place="1号楼101室", description="张三22:30查寝未归",
-                       students=["2024010101"], now=now)
+    return report_file(
+        actor=actor or w.admin,
+        category=category,
+        severity=severity,
+        unit="D01-101",
+        occurred_at=now - 5 * M,
+        place="1号楼101室",
+        description="张三22:30查寝未归",
+        students=["2024010101"],
+        now=now,
+    )
 
 
 def login(person):
@@ -57,6 +65,7 @@ def subjects(events):
 
 # ---- filing --------------------------------------------------------------------------------
 
+
 def test_a_persons_report_is_filed_planned_and_the_first_level_asked(campus):
     with capture_events() as events:
         report = file(campus)
@@ -65,7 +74,10 @@ def test_a_persons_report_is_filed_planned_and_the_first_level_asked(campus):
     filed = events.one("report.filed")
     assert filed.actor == campus.admin
     assert (filed.data["via"], filed.data["unit"], filed.data["students"]) == (
-        "person", "D01-101", ["2024010101"])
+        "person",
+        "D01-101",
+        ["2024010101"],
+    )
     planned = events.one("route.planned").data
     assert (planned["policy"], planned["start_step"]) == ("夜不归宿（一般）", 0)
     started = events.one("route.step_started")
@@ -78,8 +90,12 @@ def test_the_reporters_own_level_is_passed_over(campus):
     # The dorm head files about her own room: asking her would only delay the counsellor.
     with capture_events() as events:
         file(campus, actor=campus.liu)
-    assert events.verbs == ["report.filed", "route.planned", "route.reporter_level",
-                            "route.step_started"]
+    assert events.verbs == [
+        "report.filed",
+        "route.planned",
+        "route.reporter_level",
+        "route.step_started",
+    ]
     assert events.one("report.filed").actor == campus.liu
     assert events.one("route.reporter_level").data["step"] == 0
     started = events.one("route.step_started").data
@@ -89,13 +105,22 @@ def test_the_reporters_own_level_is_passed_over(campus):
 def test_a_skip_level_report_informs_each_skipped_level_then_asks(campus):
     with capture_events() as events:
         file(campus, severity="larger")  # 默认（较大）: starts at the counsellor (index 2)
-    assert events.verbs == ["report.filed", "route.planned", "route.informed", "route.informed",
-                            "route.step_started"]
+    assert events.verbs == [
+        "report.filed",
+        "route.planned",
+        "route.informed",
+        "route.informed",
+        "route.step_started",
+    ]
     assert events.one("route.planned").data["start_step"] == 2
-    informed = [(e.data["step"], e.data["reason"], e.data["recipients"])
-                for e in events.of("route.informed")]
-    assert informed == [(0, "skipped_level", [campus.liu.pk]),
-                        (1, "skipped_level", [campus.sun.pk])]
+    informed = [
+        (e.data["step"], e.data["reason"], e.data["recipients"])
+        for e in events.of("route.informed")
+    ]
+    assert informed == [
+        (0, "skipped_level", [campus.liu.pk]),
+        (1, "skipped_level", [campus.sun.pk]),
+    ]
     started = events.one("route.step_started").data
     assert (started["step"], started["recipients"]) == (2, [campus.zhang.pk])
 
@@ -106,27 +131,48 @@ def test_a_security_report_informs_the_security_office_first(campus):
     assert events.verbs == ["report.filed", "route.planned", "route.informed", "route.step_started"]
     informed = events.one("route.informed").data
     assert (informed["step"], informed["reason"], informed["recipients"]) == (
-        -1, "security", [campus.bao.pk])
+        -1,
+        "security",
+        [campus.bao.pk],
+    )
 
 
 def test_a_refused_filing_writes_nothing(campus):
     with capture_events() as events, pytest.raises(ValidationError):
-        report_file(actor=campus.zhao, category="night_absence", severity="general", unit="D01-101",
-                    occurred_at=T0 - 5 * M, place="1号楼101室", description="未归",
-                    students=["2024010101"], now=T0)  # zhao's scope is the other class
+        report_file(
+            actor=campus.zhao,
+            category="night_absence",
+            severity="general",
+            unit="D01-101",
+            occurred_at=T0 - 5 * M,
+            place="1号楼101室",
+            description="未归",
+            students=["2024010101"],
+            now=T0,
+        )  # zhao's scope is the other class
     assert events == []
 
 
 def test_a_tokens_report_is_only_accepted_then_the_worker_routes_it(campus):
-    _token, raw = token_create(actor=campus.admin, name="门禁系统", unit=campus.sch,
-                               permissions=["reports.write"])
-    body = {"category": "night_absence", "severity": "general", "unit": "D01-101",
-            "occurred_at": (timezone.now() - 5 * M).isoformat(), "place": "1号楼101室",
-            "description": "门禁：张三22:30未归", "students": ["2024010101"]}
+    _token, raw = token_create(
+        actor=campus.admin, name="门禁系统", unit=campus.sch, permissions=["reports.write"]
+    )
+    body = {
+        "category": "night_absence",
+        "severity": "general",
+        "unit": "D01-101",
+        "occurred_at": (timezone.now() - 5 * M).isoformat(),
+        "place": "1号楼101室",
+        "description": "门禁：张三22:30未归",
+        "students": ["2024010101"],
+    }
     with capture_events() as filing:
-        response = Client().post("/api/v1/reports", json.dumps(body),
-                                 content_type="application/json",
-                                 HTTP_AUTHORIZATION=f"Bearer {raw}")
+        response = Client().post(
+            "/api/v1/reports",
+            json.dumps(body),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {raw}",
+        )
     assert response.status_code == 201, response.content
     assert filing.verbs == ["report.filed"]
     filed = filing.one("report.filed")
@@ -141,16 +187,23 @@ def test_a_tokens_report_is_only_accepted_then_the_worker_routes_it(campus):
 
 # ---- acknowledgement -----------------------------------------------------------------------
 
+
 def test_acknowledging_writes_one_event_with_the_channel_and_step(campus):
     report = file(campus)
     with capture_events() as events:
-        report_acknowledge(actor=campus.liu, report=report, channel="web", note="在网吧",
-                           now=T0 + 5 * M)
+        report_acknowledge(
+            actor=campus.liu, report=report, channel="web", note="在网吧", now=T0 + 5 * M
+        )
     assert events.verbs == ["report.acknowledged"]
     ack = events.one("report.acknowledged")
     assert ack.actor == campus.liu and subjects(events) == [subject_of(report)]
-    assert ack.data == {"channel": "web", "note": "在网吧", "step": 0, "current_step": 0,
-                        "late": False}
+    assert ack.data == {
+        "channel": "web",
+        "note": "在网吧",
+        "step": 0,
+        "current_step": 0,
+        "late": False,
+    }
 
 
 def test_someone_not_asked_cannot_acknowledge_and_nothing_is_written(campus):
@@ -163,8 +216,9 @@ def test_someone_not_asked_cannot_acknowledge_and_nothing_is_written(campus):
 def test_acknowledging_from_the_inbox(campus):
     report = file(campus, now=timezone.now())
     with capture_events() as events:
-        response = login(campus.liu).post(reverse("report_ack", args=[report.pk]),
-                                          {"next": "inbox"})
+        response = login(campus.liu).post(
+            reverse("report_ack", args=[report.pk]), {"next": "inbox"}
+        )
     assert response.status_code == 302 and response.url == reverse("inbox")
     assert events.verbs == ["report.acknowledged"]
     ack = events.one("report.acknowledged")
@@ -176,7 +230,9 @@ def test_acknowledging_with_the_one_tap_link(campus):
     recipient = Recipient.objects.get(report=report, person=campus.liu, purpose="ack")
     token = ack_link_create(recipient=recipient).rstrip("/").rsplit("/", 1)[1]
     with capture_events() as events:
-        response = Client().post(reverse("ack_link", args=[token]), {"note": "收到"})  # not signed in
+        response = Client().post(
+            reverse("ack_link", args=[token]), {"note": "收到"}
+        )  # not signed in
     assert response.status_code == 200
     assert events.verbs == ["ack_link.used", "report.acknowledged"]
     used, ack = events
@@ -188,9 +244,11 @@ def test_acknowledging_with_the_one_tap_link(campus):
 def test_acknowledging_through_the_api(campus):
     report = file(campus, now=timezone.now())
     with capture_events() as events:
-        response = login(campus.liu).post(f"/api/v1/reports/{report.pk}/ack",
-                                          json.dumps({"note": "已核实"}),
-                                          content_type="application/json")
+        response = login(campus.liu).post(
+            f"/api/v1/reports/{report.pk}/ack",
+            json.dumps({"note": "已核实"}),
+            content_type="application/json",
+        )
     assert response.status_code == 200, response.content
     assert events.verbs == ["report.acknowledged"]
     ack = events.one("report.acknowledged")
@@ -209,6 +267,7 @@ def test_a_late_acknowledgement_after_the_chain_moved_on_is_a_receipt(campus):
 
 
 # ---- escalation ----------------------------------------------------------------------------
+
 
 def test_a_missed_deadline_is_recorded_and_the_next_level_asked(campus):
     report = file(campus)
@@ -255,27 +314,41 @@ def test_an_acknowledged_report_is_not_escalated(campus):
 
 # ---- verification and decisions ------------------------------------------------------------
 
+
 def test_verifying_and_deciding_a_report(campus):
     report = file(campus)
     with capture_events() as verified:
-        report = report_verify(actor=campus.chen, report=report, verdict="true", note="属实",
-                               now=T0 + 10 * M)
+        report = report_verify(
+            actor=campus.chen, report=report, verdict="true", note="属实", now=T0 + 10 * M
+        )
     assert verified.verbs == ["report.verified"]
     assert verified.one("report.verified").data == {
-        "verdict": "true", "note": "属实", "duplicate_of": None}
+        "verdict": "true",
+        "note": "属实",
+        "duplicate_of": None,
+    }
     with capture_events() as decided:
-        report_decide(actor=campus.chen, report=report, decision="local", note="学院处理",
-                      now=T0 + 12 * M)
+        report_decide(
+            actor=campus.chen, report=report, decision="local", note="学院处理", now=T0 + 12 * M
+        )
     assert decided.verbs == ["report.decided"]
     decision = decided.one("report.decided")
-    assert (decision.actor, decision.data) == (campus.chen, {"decision": "local", "note": "学院处理"})
+    assert (decision.actor, decision.data) == (
+        campus.chen,
+        {"decision": "local", "note": "学院处理"},
+    )
 
 
 def test_a_duplicate_is_recorded_on_both_reports(campus):
     original, repeat = file(campus), file(campus, now=T0 + M)
     with capture_events() as events:
-        report_verify(actor=campus.chen, report=repeat, verdict="duplicate", duplicate_of=original,
-                      now=T0 + 10 * M)
+        report_verify(
+            actor=campus.chen,
+            report=repeat,
+            verdict="duplicate",
+            duplicate_of=original,
+            now=T0 + 10 * M,
+        )
     assert events.verbs == ["report.verified", "report.duplicate_merged"]
     assert subjects(events) == [subject_of(repeat), subject_of(original)]
     assert events.one("report.duplicate_merged").data == {"duplicate": repeat.pk, "note": ""}
@@ -303,72 +376,135 @@ def test_a_decision_follows_the_stored_verdict_not_a_stale_copy(campus):
 
 # ---- plan activation and incident decisions ------------------------------------------------
 
+
 def test_activating_a_plan_opens_assembles_and_assigns(campus):
     with capture_events() as events:
-        incident = incident_activate(actor=campus.chen, plan=campus.plan, level="II",
-                                     unit=campus.class_a, now=T0)
-    assert events.verbs == ["incident.activated", "incident.group_assembled",
-                            "incident.tasks_created"]
+        incident = incident_activate(
+            actor=campus.chen, plan=campus.plan, level="II", unit=campus.class_a, now=T0
+        )
+    assert events.verbs == [
+        "incident.activated",
+        "incident.group_assembled",
+        "incident.tasks_created",
+    ]
     assert set(subjects(events)) == {("incidents.incident", str(incident.pk))}
     activated = events.one("incident.activated")
     assert activated.actor == campus.chen
     assert {k: activated.data[k] for k in ("plan", "level", "unit", "report")} == {
-        "plan": "test_drill", "level": "II", "unit": "C01-2024-1", "report": None}
-    seats = [(s["position"], s["person"])
-             for s in events.one("incident.group_assembled").data["seats"]]
-    assert seats == [("head", campus.boss.pk), ("deputy", campus.chen.pk),
-                     ("member", campus.bao.pk), ("office", campus.chen.pk)]
+        "plan": "test_drill",
+        "level": "II",
+        "unit": "C01-2024-1",
+        "report": None,
+    }
+    seats = [
+        (s["position"], s["person"]) for s in events.one("incident.group_assembled").data["seats"]
+    ]
+    assert seats == [
+        ("head", campus.boss.pk),
+        ("deputy", campus.chen.pk),
+        ("member", campus.bao.pk),
+        ("office", campus.chen.pk),
+    ]
     tasks = [(t["step"], t["assignee"]) for t in events.one("incident.tasks_created").data["tasks"]]
     # Level II: the exam-leak step and the level-I reporting duty are left out.
-    assert tasks == [("contain", campus.zhang.pk), ("report_head", campus.chen.pk),
-                     ("investigate", campus.li.pk), ("tidy_up", campus.chen.pk)]
+    assert tasks == [
+        ("contain", campus.zhang.pk),
+        ("report_head", campus.chen.pk),
+        ("investigate", campus.li.pk),
+        ("tidy_up", campus.chen.pk),
+    ]
 
 
 def test_activating_a_plan_from_a_report_answers_the_reports_decision(campus):
     report = report_verify(actor=campus.chen, report=file(campus), verdict="true", now=T0 + 5 * M)
     with capture_events() as events:
-        incident = incident_activate(actor=campus.chen, plan=campus.plan, level="II",
-                                     unit=report.unit, report=report, now=T0 + 10 * M)
-    assert events.verbs == ["incident.activated", "incident.group_assembled",
-                            "incident.tasks_created", "report.plan_activated"]
+        incident = incident_activate(
+            actor=campus.chen,
+            plan=campus.plan,
+            level="II",
+            unit=report.unit,
+            report=report,
+            now=T0 + 10 * M,
+        )
+    assert events.verbs == [
+        "incident.activated",
+        "incident.group_assembled",
+        "incident.tasks_created",
+        "report.plan_activated",
+    ]
     assert events.one("incident.activated").data["report"] == report.pk
     plan_activated = events.one("report.plan_activated")
     assert (plan_activated.subject_type, plan_activated.subject_id) == subject_of(report)
-    assert plan_activated.data == {"incident": incident.pk, "plan": "test_drill", "plan_title": "测试预案",
-                                   "level": "II"}
+    assert plan_activated.data == {
+        "incident": incident.pk,
+        "plan": "test_drill",
+        "plan_title": "测试预案",
+        "level": "II",
+    }
 
 
 def test_a_refused_activation_writes_nothing(campus):
     with capture_events() as events:
         with pytest.raises(PermissionDenied):  # a counsellor does not activate plans
-            incident_activate(actor=campus.zhao, plan=campus.plan, level="II",
-                              unit=campus.class_b, now=T0)
+            incident_activate(
+                actor=campus.zhao, plan=campus.plan, level="II", unit=campus.class_b, now=T0
+            )
         with pytest.raises(ValidationError):  # a report not yet verified
-            incident_activate(actor=campus.chen, plan=campus.plan, level="II", unit=campus.class_a,
-                              report=file(campus), now=T0)
-    assert events.verbs == ["report.filed", "route.planned", "route.step_started"], \
+            incident_activate(
+                actor=campus.chen,
+                plan=campus.plan,
+                level="II",
+                unit=campus.class_a,
+                report=file(campus),
+                now=T0,
+            )
+    assert events.verbs == ["report.filed", "route.planned", "route.step_started"], (
         "only the filing inside the block wrote"
+    )
 
 
 def test_recording_an_incident_decision(campus):
-    incident = incident_activate(actor=campus.chen, plan=campus.plan, level="I",
-                                 unit=campus.class_a, event_type="leak", now=T0)
+    incident = incident_activate(
+        actor=campus.chen,
+        plan=campus.plan,
+        level="I",
+        unit=campus.class_a,
+        event_type="leak",
+        now=T0,
+    )
     option = "启用备用试题重新印制，考试照常举行"
     with capture_events() as events:
-        decision_record(actor=campus.boss, incident=incident, decision_id="backup_paper",
-                        option=option, reason="备用试题已封存", authority="校长办公会",
-                        now=T0 + 20 * M)
+        decision_record(
+            actor=campus.boss,
+            incident=incident,
+            decision_id="backup_paper",
+            option=option,
+            reason="备用试题已封存",
+            authority="校长办公会",
+            now=T0 + 20 * M,
+        )
     assert events.verbs == ["decision.recorded"]
     recorded = events.one("decision.recorded")
     assert (recorded.actor, recorded.subject_id) == (campus.boss, str(incident.pk))
     assert {k: recorded.data[k] for k in ("decision", "option", "free_text", "authority")} == {
-        "decision": "backup_paper", "option": option, "free_text": False, "authority": "校长办公会"}
+        "decision": "backup_paper",
+        "option": option,
+        "free_text": False,
+        "authority": "校长办公会",
+    }
 
 
 def test_a_decision_reserved_to_the_head_is_refused_to_the_deputy(campus):
-    incident = incident_activate(actor=campus.chen, plan=campus.plan, level="I",
-                                 unit=campus.class_a, now=T0)
+    incident = incident_activate(
+        actor=campus.chen, plan=campus.plan, level="I", unit=campus.class_a, now=T0
+    )
     with capture_events() as events, pytest.raises(PermissionDenied):
-        decision_record(actor=campus.chen, incident=incident, decision_id="backup_paper",
-                        option="终止该场考试", reason="泄密范围不明", now=T0 + 20 * M)
+        decision_record(
+            actor=campus.chen,
+            incident=incident,
+            decision_id="backup_paper",
+            option="终止该场考试",
+            reason="泄密范围不明",
+            now=T0 + 20 * M,
+        )
     assert events == []

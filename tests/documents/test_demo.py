@@ -20,7 +20,11 @@ def test_the_demo_school_has_a_closed_incident_with_its_comprehensive_report(set
     assert not incident.tasks.filter(state="open", mandatory=True).exists()
     document = Document.objects.get()
     assert (document.incident, document.kind, document.format, document.state) == (
-        incident, "comprehensive", "docx", "done")
+        incident,
+        "comprehensive",
+        "docx",
+        "done",
+    )
     text = "\n".join(p.text for p in open_docx(document.file.open("rb")).paragraphs)
     assert text.startswith(f"关于{incident.title}的综合报告")
     for decision in incident.decisions.all():

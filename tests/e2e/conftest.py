@@ -1,4 +1,5 @@
-"""Browser journeys: Playwright's sync API driving Debian's chromium against pytest-django's live server.
+"""Browser journeys: Playwright's sync API driving Debian's chromium against pytest-django's
+live server.
 
 Sync Playwright keeps an event loop running in the test thread, so Django would refuse the
 ORM calls the fixtures make there; the server runs in its own thread and is unaffected.
@@ -17,15 +18,20 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # Quiet, sandbox-free flags: CI containers run as root and have no GPU; nothing may phone home.
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 VIEWPORTS = {"phone": {"width": 375, "height": 812}, "desktop": {"width": 1280, "height": 800}}
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
-    # Keep each phase's report on the item, so the page fixture knows at teardown if the test failed.
+    # Keep each phase's report on the item, so the page fixture knows at teardown if the test
+    # failed.
     report = yield
     setattr(item, f"report_{report.when}", report)
     return report
@@ -34,7 +40,9 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+        pytest.skip(
+            "Debian chromium is not installed at /usr/bin/chromium (apt-get install chromium)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -51,14 +59,20 @@ def viewport(request):
 @pytest.fixture
 def page(request, browser, viewport, live_server):
     context = browser.new_context(
-        viewport=VIEWPORTS[viewport], locale="zh-CN", base_url=live_server.url,
-        is_mobile=viewport == "phone", has_touch=viewport == "phone",
+        viewport=VIEWPORTS[viewport],
+        locale="zh-CN",
+        base_url=live_server.url,
+        is_mobile=viewport == "phone",
+        has_touch=viewport == "phone",
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
-    failed = any(getattr(request.node, f"report_{when}", None) and getattr(request.node, f"report_{when}").failed
-                 for when in ("setup", "call"))
+    failed = any(
+        getattr(request.node, f"report_{when}", None)
+        and getattr(request.node, f"report_{when}").failed
+        for when in ("setup", "call")
+    )
     if failed:
         ARTIFACTS.mkdir(exist_ok=True)
         name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
@@ -79,8 +93,13 @@ def log_in(page, username, password):
 def open_as(browser, live_server, username, password, viewport="desktop"):
     """A new browser context at `viewport`, logged in as `username`: (context, page)."""
     size = VIEWPORTS[viewport] if isinstance(viewport, str) else viewport
-    context = browser.new_context(viewport=size, locale="zh-CN", base_url=live_server.url,
-                                  is_mobile=size["width"] < 700, has_touch=size["width"] < 700)
+    context = browser.new_context(
+        viewport=size,
+        locale="zh-CN",
+        base_url=live_server.url,
+        is_mobile=size["width"] < 700,
+        has_touch=size["width"] < 700,
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     return context, log_in(page, username, password)
@@ -90,17 +109,21 @@ def open_as(browser, live_server, username, password, viewport="desktop"):
 def login(page, school):
     def _login(username, password=None):
         return log_in(page, username, password or school.password)
+
     return _login
 
 
 @pytest.fixture
 def shot(page, viewport):
-    """Screenshot of the current page into test-artifacts/pages/ when SHOUWANG_E2E_SHOTS is set (to look at)."""
+    """Screenshot of the current page into test-artifacts/pages/ when SHOUWANG_E2E_SHOTS is set
+    (to look at)."""
+
     def _shot(name):
         if os.environ.get("SHOUWANG_E2E_SHOTS"):
             folder = ARTIFACTS / "pages"
             folder.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(folder / f"{viewport}-{name}.png"), full_page=True)
+
     return _shot
 
 

@@ -34,11 +34,23 @@ def fits(page):
     return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
-def test_fight_closed_locally_by_the_college_is_flagged_explained_and_decided(browser, live_server, campus):  # noqa: F811
+def test_fight_closed_locally_by_the_college_is_flagged_explained_and_decided(
+    browser,
+    live_server,
+    campus,  # noqa: F811
+):
     now = timezone.now()
-    report = report_file(actor=campus.zhang, category="fight", severity="major", unit=campus.class_a.code,
-                         occurred_at=now - datetime.timedelta(minutes=10), place="二食堂门口",
-                         description="两名学生在二食堂门口打架，一人面部受伤", people_count=2, now=now)
+    report = report_file(
+        actor=campus.zhang,
+        category="fight",
+        severity="major",
+        unit=campus.class_a.code,
+        occurred_at=now - datetime.timedelta(minutes=10),
+        place="二食堂门口",
+        description="两名学生在二食堂门口打架，一人面部受伤",
+        people_count=2,
+        now=now,
+    )
 
     # The college (李书记) acknowledges, verifies and handles it locally, on the phone.
     ctx, college, _errors = phone(browser, live_server, campus, "li")
@@ -52,7 +64,9 @@ def test_fight_closed_locally_by_the_college_is_flagged_explained_and_decided(br
         college.locator("form[action$='/decide/'] button[type=submit]").click()
     ctx.close()
     report.refresh_from_db()
-    assert report.decision == Report.Decision.LOCAL and report.current_step == 3  # never reached 学生处
+    assert (
+        report.decision == Report.Decision.LOCAL and report.current_step == 3
+    )  # never reached 学生处
 
     # 学生处 runs the detector and sees 瞒报 with the evidence.
     office_ctx, office, office_errors = phone(browser, live_server, campus, "chen")
@@ -61,7 +75,9 @@ def test_fight_closed_locally_by_the_college_is_flagged_explained_and_decided(br
     concealed = office.locator("#findings li[data-kind=concealed]")
     expect(concealed).to_have_count(2)  # the college that decided, the counsellor who knew
     finding = Finding.objects.get(kind="concealed", person=campus.zhang)
-    decided = Event.objects.get(subject_type="reports.report", subject_id=str(report.pk), verb="report.decided")
+    decided = Event.objects.get(
+        subject_type="reports.report", subject_id=str(report.pk), verb="report.decided"
+    )
     office.goto(f"/accountability/findings/{finding.pk}/")
     expect(office.locator("#finding-kind")).to_contain_text("瞒报")
     expect(office.locator(f"#evidence #event-{decided.pk}")).to_contain_text("report.decided")
@@ -85,9 +101,16 @@ def test_fight_closed_locally_by_the_college_is_flagged_explained_and_decided(br
     office.locator("#decide-form button[type=submit]").click()
     expect(office.locator("#decision")).to_contain_text("辅导员已按时报告学院")
     finding.refresh_from_db()
-    assert (finding.state, finding.decided_by, finding.explained_by) == ("exempted", campus.chen, campus.zhang)
-    verbs = list(Event.objects.filter(subject_type="accountability.finding", subject_id=str(finding.pk))
-                 .values_list("verb", flat=True))
+    assert (finding.state, finding.decided_by, finding.explained_by) == (
+        "exempted",
+        campus.chen,
+        campus.zhang,
+    )
+    verbs = list(
+        Event.objects.filter(
+            subject_type="accountability.finding", subject_id=str(finding.pk)
+        ).values_list("verb", flat=True)
+    )
     assert verbs == ["finding.detected", "finding.explained", "finding.decided"]
 
     # The statistics page draws its charts, within the CSP, at phone width.

@@ -18,8 +18,14 @@ from . import conftest as e2e
 pytestmark = pytest.mark.e2e
 
 
-def test_the_office_generates_and_downloads_the_comprehensive_report(page, campus, closed_incident,  # noqa: F811
-                                                                     settings, tmp_path, shot):
+def test_the_office_generates_and_downloads_the_comprehensive_report(
+    page,
+    campus,  # noqa: F811
+    closed_incident,  # noqa: F811
+    settings,
+    tmp_path,
+    shot,
+):
     settings.MEDIA_ROOT = tmp_path
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

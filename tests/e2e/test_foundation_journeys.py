@@ -4,7 +4,9 @@ import re
 
 import pytest
 
-expect = pytest.importorskip("playwright.sync_api", reason="the test extra (Playwright) is not installed").expect
+expect = pytest.importorskip(
+    "playwright.sync_api", reason="the test extra (Playwright) is not installed"
+).expect
 
 from .conftest import go, open_menu  # noqa: E402
 
@@ -13,7 +15,9 @@ pytestmark = pytest.mark.e2e
 
 def assert_fits(page):
     """Nothing pushes the page sideways: wide tables scroll inside their own box."""
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
     assert overflow <= 0, f"page is {overflow}px wider than the viewport"
 
 
@@ -22,7 +26,9 @@ def test_li_browses_the_tree_down_to_a_class(login, shot):
 
     def expand(name):
         # The button of the tree node whose own link is `name` (not of an ancestor's node).
-        page.locator(f"xpath=//ul[contains(@class,'tree')]/li[a[normalize-space()='{name}']]/button").click()
+        page.locator(
+            f"xpath=//ul[contains(@class,'tree')]/li[a[normalize-space()='{name}']]/button"
+        ).click()
 
     go(page, "组织架构")
     expect(page.get_by_role("heading", name="组织架构")).to_be_visible()
@@ -122,11 +128,15 @@ def test_the_tree_offers_expand_only_where_there_is_something_and_folds_back(log
     page.goto("/org/")
 
     def node(name):
-        return page.locator(f"xpath=//ul[contains(@class,'tree')]/li[a[normalize-space()='{name}']]")
+        return page.locator(
+            f"xpath=//ul[contains(@class,'tree')]/li[a[normalize-space()='{name}']]"
+        )
 
     node("示范大学").locator("xpath=./button").click()
     expect(node("计算机学院")).to_be_visible()
-    expect(node("学生处").locator("xpath=./button")).to_have_count(0)  # an office with no units below
+    expect(node("学生处").locator("xpath=./button")).to_have_count(
+        0
+    )  # an office with no units below
     college = node("计算机学院").locator("xpath=./button")
     college.click()
     expect(page.get_by_role("link", name="2024级")).to_be_visible()

@@ -28,9 +28,16 @@ def open_as(browser, live_server, password, username):
 
 def test_exam_leak_plan_from_report_to_overdue_board(browser, live_server, campus):  # noqa: F811
     now = timezone.now()
-    report = report_file(actor=campus.zhang, category="exam_security", severity="critical",
-                         unit=campus.class_a.code, occurred_at=now - datetime.timedelta(minutes=3),
-                         place="印刷厂", description="期末试卷在印制环节疑似泄露", now=now)
+    report = report_file(
+        actor=campus.zhang,
+        category="exam_security",
+        severity="critical",
+        unit=campus.class_a.code,
+        occurred_at=now - datetime.timedelta(minutes=3),
+        place="印刷厂",
+        description="期末试卷在印制环节疑似泄露",
+        now=now,
+    )
     report_verify(actor=campus.chen, report=report, verdict="true", note="已核实", now=now)
 
     # 学生处 activates the exam plan at Level I from the report.

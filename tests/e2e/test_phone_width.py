@@ -28,6 +28,7 @@ def phone(browser, live_server):
         context, page = e2e.open_as(browser, live_server, username, password, PHONE)
         contexts.append(context)
         return page
+
     yield log_in
     for context in contexts:
         context.close()
@@ -40,13 +41,27 @@ def page_width(page) -> int:
 def test_incident_board_fits_a_phone(phone, campus):  # noqa: F811
     # The shipped exam plan: thirty tasks, some with long titles.
     now = timezone.now()
-    report = report_file(actor=campus.zhang, category="exam_security", severity="critical",
-                         unit=campus.class_a.code, occurred_at=now - datetime.timedelta(minutes=3),
-                         place="印刷厂", description="期末试卷在印制环节疑似泄露", now=now)
+    report = report_file(
+        actor=campus.zhang,
+        category="exam_security",
+        severity="critical",
+        unit=campus.class_a.code,
+        occurred_at=now - datetime.timedelta(minutes=3),
+        place="印刷厂",
+        description="期末试卷在印制环节疑似泄露",
+        now=now,
+    )
     report_verify(actor=campus.chen, report=report, verdict="true", note="已核实", now=now)
     report.refresh_from_db()
-    incident = incident_activate(actor=campus.chen, plan=Plan.objects.get(code="exam_security"), level="I",
-                                 unit=campus.class_a, event_type="leak_printing", report=report, now=now)
+    incident = incident_activate(
+        actor=campus.chen,
+        plan=Plan.objects.get(code="exam_security"),
+        level="I",
+        unit=campus.class_a,
+        event_type="leak_printing",
+        report=report,
+        now=now,
+    )
     page = phone("chen", campus.password)
     page.goto(f"/incidents/{incident.pk}/")
     expect(page.locator("#tasks")).to_contain_text("保护现场")
@@ -128,7 +143,8 @@ def narrow_cells(page):
         if (head && head.getBoundingClientRect().width <= 1) return false;
         const r = c.getBoundingClientRect(), s = getComputedStyle(c);
         const padding = parseFloat(s.paddingLeft) + parseFloat(s.paddingRight);
-        return r.width > 0 && c.textContent.trim() && r.width - padding < 2 * parseFloat(s.fontSize);
+        return r.width > 0 && c.textContent.trim() \
+&& r.width - padding < 2 * parseFloat(s.fontSize);
     }).map(c => c.textContent.trim().slice(0, 20))""")
 
 
@@ -142,7 +158,9 @@ def test_the_phone_header_is_one_row_and_the_rest_opens_from_the_menu(phone, sch
     expect(header.get_by_role("link", name="应急事件")).to_be_hidden()
     assert page_width(page) <= 390
     page.get_by_role("button", name="菜单").click()
-    expect(page.get_by_role("navigation", name="更多页面").get_by_role("link", name="应急事件")).to_be_visible()
+    expect(
+        page.get_by_role("navigation", name="更多页面").get_by_role("link", name="应急事件")
+    ).to_be_visible()
     expect(page.locator("form.lang select")).to_be_visible()
     assert page_width(page) <= 390
     page.get_by_role("link", name="应急事件").click()
@@ -151,10 +169,21 @@ def test_the_phone_header_is_one_row_and_the_rest_opens_from_the_menu(phone, sch
 
 
 def test_the_desktop_header_keeps_the_full_navigation(browser, live_server, school):
-    context, page = e2e.open_as(browser, live_server, "zhang", school.password, {"width": 1366, "height": 800})
+    context, page = e2e.open_as(
+        browser, live_server, "zhang", school.password, {"width": 1366, "height": 800}
+    )
     try:
         header = page.locator("header.site")
-        for name in ("首页", "收件箱", "上报预警", "我的通知方式", "应急事件", "值班表", "组织架构", "学生"):
+        for name in (
+            "首页",
+            "收件箱",
+            "上报预警",
+            "我的通知方式",
+            "应急事件",
+            "值班表",
+            "组织架构",
+            "学生",
+        ):
             expect(header.get_by_role("link", name=name, exact=True)).to_be_visible()
         expect(header.get_by_role("button", name="菜单")).to_be_hidden()
         assert header.bounding_box()["height"] <= 64
@@ -164,10 +193,20 @@ def test_the_desktop_header_keeps_the_full_navigation(browser, live_server, scho
 
 def test_the_report_timeline_is_cards_on_a_phone(phone, school):
     now = timezone.now()
-    report = report_file(actor=school.admin, category="night_absence", severity="general", unit="D01-101",
-                         occurred_at=now - datetime.timedelta(minutes=5), place="1号楼101室",
-                         description="未归", students=["2024010101"], now=now)
-    report_verify(actor=school.li, report=report, verdict="true", note="电话核实，学生在校外网吧通宵", now=now)
+    report = report_file(
+        actor=school.admin,
+        category="night_absence",
+        severity="general",
+        unit="D01-101",
+        occurred_at=now - datetime.timedelta(minutes=5),
+        place="1号楼101室",
+        description="未归",
+        students=["2024010101"],
+        now=now,
+    )
+    report_verify(
+        actor=school.li, report=report, verdict="true", note="电话核实，学生在校外网吧通宵", now=now
+    )
     page = phone("li", school.password)
     page.goto(f"/reports/{report.pk}/timeline/")
     expect(page.locator("#timeline tr[data-verb='report.verified']")).to_contain_text("电话核实")
@@ -176,25 +215,40 @@ def test_the_report_timeline_is_cards_on_a_phone(phone, school):
     assert page.locator("header.site").bounding_box()["height"] <= 64
 
 
-def test_the_roster_week_fits_1366_px_and_offers_remove_on_the_shift_pointed_at(browser, live_server, school):
+def test_the_roster_week_fits_1366_px_and_offers_remove_on_the_shift_pointed_at(
+    browser, live_server, school
+):
     from shouwang.escalation.services import duty_shift_add
     from shouwang.org.models import Post, Role
 
     # Only staff of a unit or a duty officer at or above it may be rostered: 孙老师 on school duty.
-    Post.objects.create(person=school.sun, unit=school.sch, role=Role.objects.get(code="duty_officer"),
-                        since=datetime.date(2024, 9, 1))
+    Post.objects.create(
+        person=school.sun,
+        unit=school.sch,
+        role=Role.objects.get(code="duty_officer"),
+        since=datetime.date(2024, 9, 1),
+    )
     start = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
     for unit in (school.sch, school.c01, school.d01):
         for day in range(7):
-            duty_shift_add(actor=school.admin, unit=unit, date=start + datetime.timedelta(days=day),
-                           person=school.sun, phone="13800000009")
-    context, page = e2e.open_as(browser, live_server, "admin", school.password, {"width": 1366, "height": 800})
+            duty_shift_add(
+                actor=school.admin,
+                unit=unit,
+                date=start + datetime.timedelta(days=day),
+                person=school.sun,
+                phone="13800000009",
+            )
+    context, page = e2e.open_as(
+        browser, live_server, "admin", school.password, {"width": 1366, "height": 800}
+    )
     try:
         page.goto("/escalation/duty/")
         grid = page.locator("#roster-week")
         expect(grid).to_contain_text("13800000009")
         wrap = page.locator(".table-wrap", has=grid)
-        assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth"), "the week scrolls sideways at 1366 px"
+        assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth"), (
+            "the week scrolls sideways at 1366 px"
+        )
         assert narrow_cells(page) == []
         shift = grid.locator(".shift").first
         remove = shift.locator("form.remove button")
@@ -211,14 +265,34 @@ def test_the_roster_week_fits_1366_px_and_offers_remove_on_the_shift_pointed_at(
 
 def test_no_table_column_is_narrower_than_two_characters_on_a_phone(phone, campus):  # noqa: F811
     now = timezone.now()
-    report = report_file(actor=campus.zhang, category="fight", severity="larger", unit=campus.class_a.code,
-                         occurred_at=now - datetime.timedelta(minutes=3), place="食堂", description="斗殴", now=now)
+    report = report_file(
+        actor=campus.zhang,
+        category="fight",
+        severity="larger",
+        unit=campus.class_a.code,
+        occurred_at=now - datetime.timedelta(minutes=3),
+        place="食堂",
+        description="斗殴",
+        now=now,
+    )
     report_verify(actor=campus.chen, report=report, verdict="true", note="已核实", now=now)
     report.refresh_from_db()
-    incident_activate(actor=campus.chen, plan=campus.plan, level="II", unit=campus.class_a, report=report, now=now)
+    incident_activate(
+        actor=campus.chen, plan=campus.plan, level="II", unit=campus.class_a, report=report, now=now
+    )
     page = phone("chen", campus.password)
-    for path in ("/", "/reports/", f"/reports/{report.pk}/", f"/reports/{report.pk}/timeline/", "/incidents/",
-                 "/plans/", "/students/?q=张", "/org/gaps/", "/escalation/duty/", "/escalation/policies/"):
+    for path in (
+        "/",
+        "/reports/",
+        f"/reports/{report.pk}/",
+        f"/reports/{report.pk}/timeline/",
+        "/incidents/",
+        "/plans/",
+        "/students/?q=张",
+        "/org/gaps/",
+        "/escalation/duty/",
+        "/escalation/policies/",
+    ):
         page.goto(path)
         assert page_width(page) <= 390, path
         assert narrow_cells(page) == [], path  # the id column of a list was one digit wide

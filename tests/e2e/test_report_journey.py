@@ -33,7 +33,9 @@ def file_night_absence(page):
     return Report.objects.latest("pk")
 
 
-def test_dorm_head_files_counsellor_acknowledges(page, browser, live_server, school, login, viewport):
+def test_dorm_head_files_counsellor_acknowledges(
+    page, browser, live_server, school, login, viewport
+):
     counsellor_context, counsellor = open_as(browser, live_server, school, "zhang")
     badge = counsellor.locator("header .badge")
     expect(badge).to_have_text("")
@@ -55,7 +57,9 @@ def test_dorm_head_files_counsellor_acknowledges(page, browser, live_server, sch
     counsellor_context.close()
 
 
-def test_unacknowledged_report_escalates_to_the_college(page, browser, live_server, school, login, viewport):
+def test_unacknowledged_report_escalates_to_the_college(
+    page, browser, live_server, school, login, viewport
+):
     login("liu")
     report = file_night_absence(page)
     # Nobody acknowledges: move the engine's clock past the counsellor's 30 minutes.

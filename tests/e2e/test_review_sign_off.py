@@ -42,7 +42,9 @@ def test_the_group_head_signs_off_a_review_on_a_phone(browser, live_server, camp
     head.goto(url)
     head.locator("#sign-off").click()
     expect(head.locator("#review-state")).to_have_text("已签发")
-    expect(head.locator("section[id^=section-] textarea")).to_have_count(0)  # frozen: no section editors
+    expect(head.locator("section[id^=section-] textarea")).to_have_count(
+        0
+    )  # frozen: no section editors
 
     office.goto(url)
     expect(office.locator("#section-basic textarea")).to_have_count(0)  # frozen

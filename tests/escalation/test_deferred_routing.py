@@ -27,23 +27,40 @@ S = datetime.timedelta(seconds=1)
 
 def token_principal(school, name="门禁系统"):
     """The principal a request with this token gets (TokenAuth sets it on the request)."""
-    _token, raw = token_create(actor=school.admin, name=name, unit=school.sch, permissions=["reports.write"])
+    _token, raw = token_create(
+        actor=school.admin, name=name, unit=school.sch, permissions=["reports.write"]
+    )
     return TokenAuth().authenticate(RequestFactory().post("/api/v1/reports"), raw), raw
 
 
 def file_by(actor, now, api_token=None):
-    return report_file(actor=actor, category="night_absence", severity="general", unit="D01-101",
-                       occurred_at=now - 5 * M, place="1号楼101室", description="门禁：张三22:30未归",
-                       students=["2024010101"], api_token=api_token, now=now)
+    return report_file(
+        actor=actor,
+        category="night_absence",
+        severity="general",
+        unit="D01-101",
+        occurred_at=now - 5 * M,
+        place="1号楼101室",
+        description="门禁：张三22:30未归",
+        students=["2024010101"],
+        api_token=api_token,
+        now=now,
+    )
 
 
 def verbs(report):
-    return list(Event.objects.filter(subject_type="reports.report", subject_id=str(report.pk))
-                .order_by("seq").values_list("verb", flat=True))
+    return list(
+        Event.objects.filter(subject_type="reports.report", subject_id=str(report.pk))
+        .order_by("seq")
+        .values_list("verb", flat=True)
+    )
 
 
 def asked(report):
-    return sorted((r.step, r.person.username, r.due_at) for r in Recipient.objects.filter(report=report, purpose="ack"))
+    return sorted(
+        (r.step, r.person.username, r.due_at)
+        for r in Recipient.objects.filter(report=report, purpose="ack")
+    )
 
 
 def test_an_integrations_report_waits_for_the_worker_then_is_routed_like_a_persons(school):
@@ -60,17 +77,29 @@ def test_an_integrations_report_waits_for_the_worker_then_is_routed_like_a_perso
     assert deadline_sweep(now=at(14) + 2 * S) == 1  # the person's report has nothing due
     by_token.refresh_from_db()
     assert (by_token.policy_name, by_token.route, by_token.current_step) == (
-        by_person.policy_name, by_person.route, by_person.current_step)
+        by_person.policy_name,
+        by_person.route,
+        by_person.current_step,
+    )
     assert verbs(by_token) == ["report.filed", "route.planned", "route.step_started"]
     # The same people asked, the acknowledgement due from when it was routed.
     assert asked(by_token) == [(0, "liu", at(14) + 2 * S + 30 * M)]
     assert [(s, p) for s, p, _due in asked(by_token)] == [(s, p) for s, p, _due in asked(by_person)]
-    assert Delivery.objects.filter(message__subject_id=str(by_token.pk), recipient=school.liu,
-                                   channel="inapp", state="sent").count() == 1
+    assert (
+        Delivery.objects.filter(
+            message__subject_id=str(by_token.pk),
+            recipient=school.liu,
+            channel="inapp",
+            state="sent",
+        ).count()
+        == 1
+    )
     route.refresh_from_db()
     assert (route.state, route.outcome) == ("done", "routed")
     assert deadline_sweep(now=at(14) + 3 * S) == 0  # routed once
-    assert Message.objects.filter(subject_id=str(by_token.pk), kind="report.ack_request").count() == 1
+    assert (
+        Message.objects.filter(subject_id=str(by_token.pk), kind="report.ack_request").count() == 1
+    )
 
     # From there it escalates like any other report.
     assert deadline_sweep(now=at(14) + 2 * S + 30 * M) == 2
@@ -134,16 +163,28 @@ def test_a_stale_look_by_the_auditor_changes_nothing(school, monkeypatch):
 def test_the_api_answers_before_routing_and_the_timeline_shows_it_after(school):
     _principal, raw = token_principal(school)
     client = Client()
-    payload = {"category": "night_absence", "severity": "general", "unit": "D01-101",
-               "occurred_at": "2026-11-24T13:55:00+08:00", "place": "1号楼101室",
-               "description": "门禁：张三未归", "students": ["2024010101"]}
-    response = client.post("/api/v1/reports", payload, content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Bearer {raw}")
+    payload = {
+        "category": "night_absence",
+        "severity": "general",
+        "unit": "D01-101",
+        "occurred_at": "2026-11-24T13:55:00+08:00",
+        "place": "1号楼101室",
+        "description": "门禁：张三未归",
+        "students": ["2024010101"],
+    }
+    response = client.post(
+        "/api/v1/reports",
+        payload,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
     assert response.status_code == 201, response.content
     report = Report.objects.get(pk=response.json()["id"])
     assert response.json()["ack_state"] == "waiting"
     deadline_sweep(now=report.filed_at + S)
-    timeline = client.get(f"/api/v1/reports/{report.pk}/timeline", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    timeline = client.get(
+        f"/api/v1/reports/{report.pk}/timeline", HTTP_AUTHORIZATION=f"Bearer {raw}"
+    )
     assert timeline.status_code == 403  # a write-only token cannot read; a person can
     liu = Client()
     liu.force_login(school.liu)
@@ -165,5 +206,7 @@ def test_a_night_burst_reads_the_roster_once(school):
         return len(captured)
 
     assert queries_to_route(1, 10) == queries_to_route(6, 20)
-    first_asked = set(Recipient.objects.filter(step=0, purpose="ack").values_list("person__username", flat=True))
+    first_asked = set(
+        Recipient.objects.filter(step=0, purpose="ack").values_list("person__username", flat=True)
+    )
     assert first_asked == {"liu"}

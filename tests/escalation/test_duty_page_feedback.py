@@ -19,23 +19,29 @@ def login(person):
 def top_of_page(response):
     """What a person sees before the page's first section: the banner and the heading."""
     body = response.content.decode()
-    return body[body.index("<main>"):body.index("<section")]
+    return body[body.index("<main>") : body.index("<section")]
 
 
 def test_a_bad_phone_is_announced_at_the_top_with_a_link_to_the_form(school):
-    response = login(school.chen).post("/escalation/duty/add/", {
-        "date": "2026-11-25", "unit": "D01", "person": "sun", "phone": "abc"})
+    response = login(school.chen).post(
+        "/escalation/duty/add/",
+        {"date": "2026-11-25", "unit": "D01", "person": "sun", "phone": "abc"},
+    )
     assert response.status_code == 400 and not DutyShift.objects.exists()
     top = top_of_page(response)
     assert re.search(r'<li class="error">未保存：请修正下列错误。</li>', top)
     assert 'href="#add-title"' in top
-    assert 'id="add-title"' in response.content.decode()  # the link's target: the add form's heading
+    assert (
+        'id="add-title"' in response.content.decode()
+    )  # the link's target: the add form's heading
 
 
 def test_a_failed_import_is_announced_at_the_top_with_a_link_to_the_errors(school):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    upload = SimpleUploadedFile("roster.csv", "日期,单位代码,值班人工号\n2026-13-01,D01,T0005\n".encode())
+    upload = SimpleUploadedFile(
+        "roster.csv", "日期,单位代码,值班人工号\n2026-13-01,D01,T0005\n".encode()
+    )
     response = login(school.chen).post("/escalation/duty/import/", {"file": upload})
     assert response.status_code == 400 and not DutyShift.objects.exists()
     top = top_of_page(response)
@@ -44,7 +50,9 @@ def test_a_failed_import_is_announced_at_the_top_with_a_link_to_the_errors(schoo
 
 def test_a_good_shift_has_no_error_banner(school):
     chen = login(school.chen)
-    added = chen.post("/escalation/duty/add/", {"date": "2026-11-25", "unit": "D01", "person": "sun"}, follow=True)
+    added = chen.post(
+        "/escalation/duty/add/", {"date": "2026-11-25", "unit": "D01", "person": "sun"}, follow=True
+    )
     top = top_of_page(added)
     assert 'class="error"' not in top and "#add-title" not in top
 

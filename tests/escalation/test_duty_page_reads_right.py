@@ -13,12 +13,17 @@ from ..conftest import _post
 
 def test_the_counsellor_sees_the_college_officer_once_and_no_no_roster(school):
     _post(school.zhang, school.class_b, "counsellor")  # two classes, both under 计算机学院
-    duty_shift_add(actor=school.admin, unit=school.c01, date=timezone.localdate(), person=school.sun,
-                   phone="13800000009")
+    duty_shift_add(
+        actor=school.admin,
+        unit=school.c01,
+        date=timezone.localdate(),
+        person=school.sun,
+        phone="13800000009",
+    )
     client = Client()
     client.force_login(school.zhang)
     page = client.get("/escalation/duty/").content.decode()
-    on_duty = page[page.index('id="on-duty-title"'):page.index('id="week-title"')]
+    on_duty = page[page.index('id="on-duty-title"') : page.index('id="week-title"')]
     assert on_duty.count("13800000009") == 1, "one officer covering two classes is listed once"
     assert "计科2024-1班" in on_duty and "计科2024-2班" in on_duty
     no_roster = re.search(r'id="no-roster">(.*?)</td>', page, re.S).group(1)

@@ -18,11 +18,18 @@ M = datetime.timedelta(minutes=1)
 
 
 def verbs(report):
-    return [e.verb for e in Event.objects.filter(subject_type="reports.report", subject_id=str(report.pk)).order_by("seq")]
+    return [
+        e.verb
+        for e in Event.objects.filter(
+            subject_type="reports.report", subject_id=str(report.pk)
+        ).order_by("seq")
+    ]
 
 
 def ack_people(report, step):
-    return sorted(r.person.username for r in Recipient.objects.filter(report=report, step=step, purpose="ack"))
+    return sorted(
+        r.person.username for r in Recipient.objects.filter(report=report, step=step, purpose="ack")
+    )
 
 
 def test_filing_asks_the_first_level_and_stores_the_deadline(school, file_night_absence):
@@ -71,7 +78,9 @@ def test_sweeping_twice_escalates_once(school, file_night_absence):
 def test_acknowledgement_stops_the_chain_and_pending_deliveries(school, file_night_absence):
     now = at(14)
     report = file_night_absence(now)
-    report_acknowledge(actor=school.liu, report=report, channel="web", note="已联系上，在网吧", now=now + 5 * M)
+    report_acknowledge(
+        actor=school.liu, report=report, channel="web", note="已联系上，在网吧", now=now + 5 * M
+    )
     report.refresh_from_db()
     assert report.ack_state == "acknowledged" and report.acknowledged_by == school.liu
     assert Deadline.objects.get(subject_id=str(report.pk)).state == "cancelled"
@@ -134,25 +143,44 @@ def test_skip_level_starts_higher_and_informs_skipped_levels(school, file_night_
     assert report.current_step == 3 and ack_people(report, 3) == ["li"]
     informed = Recipient.objects.filter(report=report, purpose="info")
     assert sorted(r.person.username for r in informed) == ["liu", "sun", "zhang"]
-    assert Delivery.objects.filter(recipient=school.zhang, channel="inapp", message__kind="report.info").exists()
+    assert Delivery.objects.filter(
+        recipient=school.zhang, channel="inapp", message__kind="report.info"
+    ).exists()
 
 
 def test_security_category_also_goes_to_security_office(school):
     from shouwang.org.models import Post, Role, Unit
     from shouwang.reports.services import report_file
 
-    bwc = Unit.objects.create(code="BWC", name="保卫处", kind="office", parent=school.sch, function="security")
-    Post.objects.create(person=school.nobody, unit=bwc, role=Role.objects.get(code="security_officer"),
-                        since=datetime.date(2024, 1, 1))
-    report = report_file(actor=school.zhang, category="fight", severity="general", unit="C01-2024-1",
-                         occurred_at=at(13), place="食堂", description="两名学生发生肢体冲突", now=at(14))
+    bwc = Unit.objects.create(
+        code="BWC", name="保卫处", kind="office", parent=school.sch, function="security"
+    )
+    Post.objects.create(
+        person=school.nobody,
+        unit=bwc,
+        role=Role.objects.get(code="security_officer"),
+        since=datetime.date(2024, 1, 1),
+    )
+    report = report_file(
+        actor=school.zhang,
+        category="fight",
+        severity="general",
+        unit="C01-2024-1",
+        occurred_at=at(13),
+        place="食堂",
+        description="两名学生发生肢体冲突",
+        now=at(14),
+    )
     info = Recipient.objects.get(report=report, purpose="info", person=school.nobody)
     assert info.step == -1
     assert Event.objects.filter(verb="route.informed", data__reason="security").exists()
 
 
 def info_people(report, step):
-    return sorted(r.person.username for r in Recipient.objects.filter(report=report, step=step, purpose="info"))
+    return sorted(
+        r.person.username
+        for r in Recipient.objects.filter(report=report, step=step, purpose="info")
+    )
 
 
 def test_the_night_absence_route_follows_the_policy_as_written(school, file_night_absence):
@@ -163,7 +191,11 @@ def test_the_night_absence_route_follows_the_policy_as_written(school, file_nigh
     now = at(22, 30)
     report = file_night_absence(now)
     assert [step["roles"] for step in report.route] == [
-        ["dorm_head"], ["counsellor"], ["duty_officer", "deputy_secretary"], ["leader"]]
+        ["dorm_head"],
+        ["counsellor"],
+        ["duty_officer", "deputy_secretary"],
+        ["leader"],
+    ]
     assert ack_people(report, 0) == ["liu"] and info_people(report, -2) == []
     deadline_sweep(now=at(23, 0))
     assert ack_people(report, 1) == ["zhang"]
@@ -175,7 +207,9 @@ def test_the_night_absence_route_follows_the_policy_as_written(school, file_nigh
     assert len(asked) == len(set(asked))
 
 
-def test_a_policy_without_a_duty_step_informs_the_person_on_duty_at_once(school, file_night_absence):
+def test_a_policy_without_a_duty_step_informs_the_person_on_duty_at_once(
+    school, file_night_absence
+):
     # 较大 falls back to the default policy, which names no duty officer: the counsellor (its
     # start step) is asked at once, and the person on duty is told at the same moment.
     DutyShift.objects.create(unit=school.d01, date=datetime.date(2026, 11, 24), person=school.sun)
@@ -248,7 +282,9 @@ def test_the_reporters_own_level_is_skipped(school, file_night_absence):
     assert Event.objects.get(verb="route.reporter_level").data["step"] == 0
 
 
-def test_one_batch_handles_escalations_vacancies_exhaustion_and_superseded_together(school, file_night_absence):
+def test_one_batch_handles_escalations_vacancies_exhaustion_and_superseded_together(
+    school, file_night_absence
+):
     """Report deadlines are swept hundreds per transaction: in one sweep of a small batch, an
     ordinary escalation, one whose next level is vacant, one at the end of its chain and one
     already acknowledged each get their own outcome and events, and the counts are exact."""
@@ -269,10 +305,19 @@ def test_one_batch_handles_escalations_vacancies_exhaustion_and_superseded_toget
     assert last_step.ack_state == "exhausted" and verbs(last_step)[-1] == "route.exhausted"
     assert verbs(acked)[-1] == "route.escalation_skipped" and acked.current_step == 0
     outcomes = dict(Deadline.objects.filter(fence__in=[0, 3]).values_list("subject_id", "outcome"))
-    assert outcomes == {str(plain.pk): "escalated", str(vacant_next.pk): "escalated",
-                        str(last_step.pk): "exhausted", str(acked.pk): "superseded"}
+    assert outcomes == {
+        str(plain.pk): "escalated",
+        str(vacant_next.pk): "escalated",
+        str(last_step.pk): "exhausted",
+        str(acked.pk): "superseded",
+    }
     # Each miss recorded against the dorm head who did not acknowledge; none for the acked report.
-    assert Recipient.objects.filter(report__in=[plain, vacant_next], step=0, missed_at=now + 30 * M).count() == 2
+    assert (
+        Recipient.objects.filter(
+            report__in=[plain, vacant_next], step=0, missed_at=now + 30 * M
+        ).count()
+        == 2
+    )
     assert not Recipient.objects.filter(report=acked, missed_at__isnull=False).exists()
     assert Deadline.objects.filter(state="open", fence=2).count() == 2
     assert not Deadline.objects.filter(state="claimed").exists()
@@ -282,16 +327,33 @@ def _written_for(report, since):
     """What a sweep wrote for a report, without ids or absolute times: comparable across reports."""
     from shouwang.notify.models import Message
 
-    events = [(e.verb, {k: v for k, v in e.data.items() if k not in ("due_at", "recipients")})
-              for e in Event.objects.filter(subject_type="reports.report", subject_id=str(report.pk), at=since)]
-    recipients = sorted((r.person.username, r.step, r.purpose, r.role, r.missed_at == since, r.due_at - since)
-                        for r in Recipient.objects.filter(report=report).filter(added_at=since) | Recipient.objects.filter(
-                            report=report, missed_at=since))
-    deadlines = sorted((d.fence, d.state, d.outcome, d.due_at - since)
-                       for d in Deadline.objects.filter(subject_id=str(report.pk)))
-    deliveries = sorted((d.recipient.username, d.channel, d.state, d.next_attempt_at - since, len(d.idempotency_key))
-                        for d in Delivery.objects.filter(message__in=Message.objects.filter(
-                            subject_id=str(report.pk), created_at=since)))
+    events = [
+        (e.verb, {k: v for k, v in e.data.items() if k not in ("due_at", "recipients")})
+        for e in Event.objects.filter(
+            subject_type="reports.report", subject_id=str(report.pk), at=since
+        )
+    ]
+    recipients = sorted(
+        (r.person.username, r.step, r.purpose, r.role, r.missed_at == since, r.due_at - since)
+        for r in Recipient.objects.filter(report=report).filter(added_at=since)
+        | Recipient.objects.filter(report=report, missed_at=since)
+    )
+    deadlines = sorted(
+        (d.fence, d.state, d.outcome, d.due_at - since)
+        for d in Deadline.objects.filter(subject_id=str(report.pk))
+    )
+    deliveries = sorted(
+        (
+            d.recipient.username,
+            d.channel,
+            d.state,
+            d.next_attempt_at - since,
+            len(d.idempotency_key),
+        )
+        for d in Delivery.objects.filter(
+            message__in=Message.objects.filter(subject_id=str(report.pk), created_at=since)
+        )
+    )
     return events, recipients, deadlines, deliveries
 
 
@@ -303,23 +365,34 @@ def test_a_large_batch_writes_exactly_what_one_report_batches_write(school, file
     singles = [file_night_absence(at(14)) for _ in range(3)]
     many = [file_night_absence(at(14, 1)) for _ in range(55)]
     first, second = at(14, 30), at(14, 31)
-    assert deadline_sweep(now=first, limit=1) == 3  # only the first three are due: three batches of one
-    assert deadline_sweep(now=second, limit=100) == 55  # one batch: more than COPY_MIN_ROWS of each kind
+    assert (
+        deadline_sweep(now=first, limit=1) == 3
+    )  # only the first three are due: three batches of one
+    assert (
+        deadline_sweep(now=second, limit=100) == 55
+    )  # one batch: more than COPY_MIN_ROWS of each kind
     expected = _written_for(singles[0], first)
     assert expected[0] and expected[1] and expected[3]
     assert all(_written_for(r, first) == expected for r in singles)
     assert all(_written_for(r, second) == expected for r in many)
-    assert len(set(Delivery.objects.values_list("idempotency_key", flat=True))) == Delivery.objects.count()
+    assert (
+        len(set(Delivery.objects.values_list("idempotency_key", flat=True)))
+        == Delivery.objects.count()
+    )
     assert chain_verify() is None
 
 
-def test_filing_reads_and_writes_in_few_queries(school, file_night_absence, django_assert_max_num_queries):
+def test_filing_reads_and_writes_in_few_queries(
+    school, file_night_absence, django_assert_max_num_queries
+):
     """Filing reads category, unit, students, policy (with the holiday calendar), whether the
-    reporter is a covert observer, the units and then the posts around the report and the recipients' channel
-    rules; it writes report, students, recipients, deadline, message, deliveries and events,
-    and moves the chain head. The report comes back with its students and attachments:
-    showing it costs nothing more."""
-    with django_assert_max_num_queries(19):  # 17 statements, and the test's savepoint and its release
+    reporter is a covert observer, the units and then the posts around the report and the
+    recipients' channel rules; it writes report, students, recipients, deadline, message,
+    deliveries and events, and moves the chain head. The report comes back with its students and
+    attachments: showing it costs nothing more."""
+    with django_assert_max_num_queries(
+        19
+    ):  # 17 statements, and the test's savepoint and its release
         report = file_night_absence(at(14))
     with django_assert_max_num_queries(0):
         assert [s.student_no for s in report.students.all()] == ["2024010101"]

@@ -25,20 +25,30 @@ from shouwang.reports.services import report_file
 from .conftest import at
 
 pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs PostgreSQL: run with SHOUWANG_DATABASE_URL=postgres://…"
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: run with SHOUWANG_DATABASE_URL=postgres://…",
 )
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def db_url():
     s = connection.settings_dict
-    return f"postgres://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    return (
+        f"postgres://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}"
+        f":{s['PORT'] or 5432}/{s['NAME']}"
+    )
 
 
 def start_worker(now, worker_id):
     env = dict(os.environ, SHOUWANG_DATABASE_URL=db_url(), PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "tests.escalation._sweeper", now.isoformat(), worker_id],
-                            cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.escalation._sweeper", now.isoformat(), worker_id],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout.readline().strip() == "ready"
     return proc
 
@@ -58,14 +68,25 @@ def run_two_workers(sweep_at) -> list[int]:
     for w in workers:
         w.wait(timeout=240)
     assert all(w.returncode == 0 for w in workers), outputs
-    return [sum(int(line.split()[1]) for line in out.splitlines() if line.startswith("swept")) for out in outputs]
+    return [
+        sum(int(line.split()[1]) for line in out.splitlines() if line.startswith("swept"))
+        for out in outputs
+    ]
 
 
 def file_many(school, n, now):
     return [
-        report_file(actor=school.admin, category="night_absence", severity="general", unit="D01-101",
-                    occurred_at=now - datetime.timedelta(minutes=5), place="1号楼101室", description=f"未归 #{i}",
-                    students=["2024010101"], now=now)
+        report_file(
+            actor=school.admin,
+            category="night_absence",
+            severity="general",
+            unit="D01-101",
+            occurred_at=now - datetime.timedelta(minutes=5),
+            place="1号楼101室",
+            description=f"未归 #{i}",
+            students=["2024010101"],
+            now=now,
+        )
         for i in range(n)
     ]
 
@@ -73,13 +94,18 @@ def file_many(school, n, now):
 def assert_each_escalated_exactly_once(reports):
     ids = [str(r.pk) for r in reports]
     escalated = collections.Counter(
-        Event.objects.filter(verb="report.escalated", subject_id__in=ids).values_list("subject_id", flat=True))
+        Event.objects.filter(verb="report.escalated", subject_id__in=ids).values_list(
+            "subject_id", flat=True
+        )
+    )
     assert all(escalated[i] == 1 for i in ids), escalated
     assert Deadline.objects.filter(subject_id__in=ids, fence=0, state="done").count() == len(ids)
     assert Deadline.objects.filter(subject_id__in=ids, fence=1, state="open").count() == len(ids)
     assert Recipient.objects.filter(report__in=reports, step=1, purpose="ack").count() == len(ids)
     # One ack request message per report per step: the counsellor is paged once, not twice.
-    assert Message.objects.filter(subject_id__in=ids, kind="report.ack_request").count() == 2 * len(ids)
+    assert Message.objects.filter(subject_id__in=ids, kind="report.ack_request").count() == 2 * len(
+        ids
+    )
     assert chain_verify() is None
 
 
@@ -107,7 +133,9 @@ def test_worker_killed_mid_burst_loses_and_doubles_nothing(transactional_db, sch
     assert victim.returncode == -signal.SIGKILL
     open_left = Deadline.objects.filter(state="open", fence=0).count()
     assert 0 < open_left < 60, "the kill should land mid-burst"
-    assert not Deadline.objects.filter(state="claimed").exists(), "a killed claim must roll back, not linger"
+    assert not Deadline.objects.filter(state="claimed").exists(), (
+        "a killed claim must roll back, not linger"
+    )
     survivor = start_worker(sweep_at, "survivor")
     go(survivor)
     out = survivor.stdout.read()
@@ -157,7 +185,11 @@ def test_acknowledgements_racing_escalations_resolve_cleanly(transactional_db, s
     for report in reports:
         report.refresh_from_db()
         assert report.ack_state == "acknowledged"
-        events = list(Event.objects.filter(subject_id=str(report.pk), subject_type="reports.report").order_by("seq"))
+        events = list(
+            Event.objects.filter(subject_id=str(report.pk), subject_type="reports.report").order_by(
+                "seq"
+            )
+        )
         verbs = [e.verb for e in events]
         ack = next(e for e in events if e.verb == "report.acknowledged")
         if "report.escalated" in verbs:
@@ -200,9 +232,16 @@ def test_a_batch_takes_the_reports_another_worker_does_not_hold(transactional_db
     finally:
         release.set()
         thread.join(60)
-    escalated = set(Event.objects.filter(verb="report.escalated").values_list("subject_id", flat=True))
+    escalated = set(
+        Event.objects.filter(verb="report.escalated").values_list("subject_id", flat=True)
+    )
     assert escalated == {str(r.pk) for r in reports[6:]}
-    assert Deadline.objects.filter(subject_id__in=[str(r.pk) for r in reports[:6]], fence=0, state="open").count() == 6
+    assert (
+        Deadline.objects.filter(
+            subject_id__in=[str(r.pk) for r in reports[:6]], fence=0, state="open"
+        ).count()
+        == 6
+    )
 
 
 def test_two_workers_route_an_integrations_burst_each_report_once(transactional_db, school):
@@ -215,11 +254,19 @@ def test_two_workers_route_an_integrations_burst_each_report_once(transactional_
     ids = [str(r.pk) for r in reports]
     swept = run_two_workers(at(14) + datetime.timedelta(seconds=1))
     assert sum(swept) == 60 and all(n > 0 for n in swept), swept
-    planned = collections.Counter(Event.objects.filter(verb="route.planned", subject_id__in=ids)
-                                  .values_list("subject_id", flat=True))
+    planned = collections.Counter(
+        Event.objects.filter(verb="route.planned", subject_id__in=ids).values_list(
+            "subject_id", flat=True
+        )
+    )
     assert planned == {i: 1 for i in ids}
     assert Recipient.objects.filter(report__in=reports, step=0, purpose="ack").count() == 60
     assert Message.objects.filter(subject_id__in=ids, kind="report.ack_request").count() == 60
-    assert Deadline.objects.filter(subject_id__in=ids, kind="report_route", outcome="routed").count() == 60
-    assert Deadline.objects.filter(subject_id__in=ids, kind="report_ack", state="open").count() == 60
+    assert (
+        Deadline.objects.filter(subject_id__in=ids, kind="report_route", outcome="routed").count()
+        == 60
+    )
+    assert (
+        Deadline.objects.filter(subject_id__in=ids, kind="report_ack", state="open").count() == 60
+    )
     assert chain_verify() is None

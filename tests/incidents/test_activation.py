@@ -20,12 +20,23 @@ pytestmark = pytest.mark.django_db
 
 
 def activate(c, level="II", event_type="", actor=None, unit=None, **kw):
-    return services.incident_activate(actor=actor or c.chen, plan=c.plan, level=level, unit=unit or c.class_a,
-                                      event_type=event_type, now=NOW, **kw)
+    return services.incident_activate(
+        actor=actor or c.chen,
+        plan=c.plan,
+        level=level,
+        unit=unit or c.class_a,
+        event_type=event_type,
+        now=NOW,
+        **kw,
+    )
 
 
 def events(incident, verb):
-    return list(Event.objects.filter(subject_type="incidents.incident", subject_id=str(incident.pk), verb=verb))
+    return list(
+        Event.objects.filter(
+            subject_type="incidents.incident", subject_id=str(incident.pk), verb=verb
+        )
+    )
 
 
 def test_activation_assembles_the_group_from_posts_and_records_a_vacancy(campus):
@@ -48,7 +59,9 @@ def test_a_vacant_seat_goes_to_the_next_higher_seat_and_is_recorded(campus):
     member = GroupMember.objects.get(incident=incident, position="member")
     assert member.person == campus.chen  # the deputy stands in
     assert member.stands_in_for == "security_officer@office:security"
-    assert events(incident, "incident.group_assembled")[0].data["vacant"] == ["security_officer@office:security"]
+    assert events(incident, "incident.group_assembled")[0].data["vacant"] == [
+        "security_officer@office:security"
+    ]
 
 
 def test_tasks_have_owners_and_due_times_for_the_level(campus):
@@ -64,8 +77,11 @@ def test_tasks_have_owners_and_due_times_for_the_level(campus):
     created = events(incident, "incident.tasks_created")[0].data["tasks"]
     assert {t["step"] for t in created} == set(tasks)
     # Everyone involved is told through the existing channels.
-    told = set(Delivery.objects.filter(message__subject_type="incidents.incident", message__subject_id=str(incident.pk))
-               .values_list("recipient__username", flat=True))
+    told = set(
+        Delivery.objects.filter(
+            message__subject_type="incidents.incident", message__subject_id=str(incident.pk)
+        ).values_list("recipient__username", flat=True)
+    )
     assert {"boss", "chen", "bao", "zhang", "li"} <= told
 
 
@@ -102,16 +118,23 @@ def test_overdue_task_escalates_to_the_head_exactly_once(campus):
     assert overdue[0].data["escalated_to"] == [campus.boss.pk]
     contain.refresh_from_db()
     assert contain.overdue_at == NOW + timedelta(minutes=15)
-    heads_told = Delivery.objects.filter(recipient=campus.boss, message__kind="incident.task_overdue",
-                                         message__title__contains="控制现场")
+    heads_told = Delivery.objects.filter(
+        recipient=campus.boss,
+        message__kind="incident.task_overdue",
+        message__title__contains="控制现场",
+    )
     assert heads_told.filter(channel="inapp").count() == 1
 
 
 def test_a_task_done_in_time_stops_its_reminder_and_overdue(campus):
     incident = activate(campus)
     contain = incident.tasks.get(step_id="contain")
-    services.task_complete(actor=campus.zhang, task=contain, note="已控制", now=NOW + timedelta(minutes=3))
-    assert not Deadline.objects.filter(subject_type="incidents.task", subject_id=str(contain.pk), state="open").exists()
+    services.task_complete(
+        actor=campus.zhang, task=contain, note="已控制", now=NOW + timedelta(minutes=3)
+    )
+    assert not Deadline.objects.filter(
+        subject_type="incidents.task", subject_id=str(contain.pk), state="open"
+    ).exists()
     deadline_sweep(now=NOW + timedelta(hours=3))
     assert not [e for e in events(incident, "task.overdue") if e.data["task"] == contain.pk]
     assert events(incident, "task.done")[0].data["late"] is False
@@ -121,28 +144,43 @@ def test_raising_the_level_adds_the_new_levels_steps_once(campus):
     incident = activate(campus, level="III", event_type="leak")
     assert "investigate" not in set(incident.tasks.values_list("step_id", flat=True))
     later = NOW + timedelta(minutes=20)
-    added = services.incident_level_change(actor=campus.boss, incident=incident, level="I", reason="试卷已外传",
-                                           now=later)
+    added = services.incident_level_change(
+        actor=campus.boss, incident=incident, level="I", reason="试卷已外传", now=later
+    )
     assert {t.step_id for t in added} == {"investigate", "seal", "report:authority"}
     assert incident.tasks.get(step_id="seal").due_at == later + timedelta(minutes=30)
     change = events(incident, "incident.level_changed")[0].data
     assert change["from"] == "III" and change["to"] == "I" and change["raised"] is True
     # Lowering adds nothing new; raising again adds nothing twice.
-    assert services.incident_level_change(actor=campus.boss, incident=incident, level="II", reason="已控制",
-                                          now=later) == []
-    assert services.incident_level_change(actor=campus.boss, incident=incident, level="I", reason="再次升级",
-                                          now=later) == []
+    assert (
+        services.incident_level_change(
+            actor=campus.boss, incident=incident, level="II", reason="已控制", now=later
+        )
+        == []
+    )
+    assert (
+        services.incident_level_change(
+            actor=campus.boss, incident=incident, level="I", reason="再次升级", now=later
+        )
+        == []
+    )
     assert incident.tasks.filter(step_id="seal").count() == 1
 
 
 def test_level_change_errors_change_nothing(campus):
     incident = activate(campus)
     with pytest.raises(ValidationError):
-        services.incident_level_change(actor=campus.boss, incident=incident, level="IX", reason="x", now=NOW)
+        services.incident_level_change(
+            actor=campus.boss, incident=incident, level="IX", reason="x", now=NOW
+        )
     with pytest.raises(ValidationError):
-        services.incident_level_change(actor=campus.boss, incident=incident, level="I", reason=" ", now=NOW)
+        services.incident_level_change(
+            actor=campus.boss, incident=incident, level="I", reason=" ", now=NOW
+        )
     with pytest.raises(PermissionDenied):
-        services.incident_level_change(actor=campus.zhang, incident=incident, level="I", reason="x", now=NOW)
+        services.incident_level_change(
+            actor=campus.zhang, incident=incident, level="I", reason="x", now=NOW
+        )
     incident.refresh_from_db()
     assert incident.level == "II" and not events(incident, "incident.level_changed")
 
@@ -164,8 +202,16 @@ def test_activation_errors_change_nothing(campus):
 def test_activation_from_a_report_needs_it_verified_true(campus):
     from shouwang.reports.services import report_file, report_verify
 
-    report = report_file(actor=campus.zhang, category="fight", severity="major", unit=campus.class_a.code,
-                         occurred_at=NOW - timedelta(minutes=5), place="食堂", description="斗殴", now=NOW)
+    report = report_file(
+        actor=campus.zhang,
+        category="fight",
+        severity="major",
+        unit=campus.class_a.code,
+        occurred_at=NOW - timedelta(minutes=5),
+        place="食堂",
+        description="斗殴",
+        now=NOW,
+    )
     with pytest.raises(ValidationError) as unverified:
         activate(campus, report=report)
     assert "report" in unverified.value.message_dict
@@ -175,8 +221,12 @@ def test_activation_from_a_report_needs_it_verified_true(campus):
     assert incident.report == report
     report.refresh_from_db()
     assert report.decision == "plan"
-    assert Event.objects.filter(subject_type="reports.report", subject_id=str(report.pk),
-                                verb="report.plan_activated").count() == 1
+    assert (
+        Event.objects.filter(
+            subject_type="reports.report", subject_id=str(report.pk), verb="report.plan_activated"
+        ).count()
+        == 1
+    )
 
 
 def test_closing_is_refused_while_mandatory_tasks_are_open_listing_them(campus):
@@ -200,8 +250,12 @@ def test_an_incident_keeps_the_plan_version_it_was_activated_with(campus):
     from .conftest import TEST_PLAN
 
     incident = activate(campus)
-    plan_version_save(actor=campus.chen, plan=campus.plan,
-                      yaml_text=TEST_PLAN.replace("控制现场", "控制现场并清点人数"), now=NOW)
+    plan_version_save(
+        actor=campus.chen,
+        plan=campus.plan,
+        yaml_text=TEST_PLAN.replace("控制现场", "控制现场并清点人数"),
+        now=NOW,
+    )
     assert campus.plan.current.number == 2
     incident.refresh_from_db()
     assert incident.plan_version.number == 1

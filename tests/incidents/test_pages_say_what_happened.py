@@ -22,13 +22,19 @@ def client_for(user):
 
 
 def test_a_refused_close_is_at_the_top_with_the_open_mandatory_tasks_linked(campus):
-    incident = services.incident_activate(actor=campus.chen, plan=campus.plan, level="II", unit=campus.class_a, now=NOW)
-    response = client_for(campus.chen).post(f"/incidents/{incident.pk}/close/", {"summary": "已处理完毕"})
+    incident = services.incident_activate(
+        actor=campus.chen, plan=campus.plan, level="II", unit=campus.class_a, now=NOW
+    )
+    response = client_for(campus.chen).post(
+        f"/incidents/{incident.pk}/close/", {"summary": "已处理完毕"}
+    )
     assert response.status_code == 400
     page = response.content.decode()
     banner = page.index('id="close-refused"')
-    assert banner < page.index('id="tasks"'), "the refusal comes before the board, not only next to the form"
-    refusal = page[banner:page.index("</ul>", page.index("</ul>", banner) + 1)]
+    assert banner < page.index('id="tasks"'), (
+        "the refusal comes before the board, not only next to the form"
+    )
+    refusal = page[banner : page.index("</ul>", page.index("</ul>", banner) + 1)]
     open_mandatory = incident.tasks.filter(state="open", mandatory=True)
     assert open_mandatory.exists()
     for task in open_mandatory:
@@ -41,19 +47,39 @@ def test_a_refused_close_is_at_the_top_with_the_open_mandatory_tasks_linked(camp
 
 
 def test_the_incident_timeline_shows_each_events_details(campus):
-    incident = services.incident_activate(actor=campus.chen, plan=campus.plan, level="II", unit=campus.class_a,
-                                          title="食堂斗殴", now=NOW)
-    services.outbound_report_record(actor=campus.chen, incident=incident, recipient="市教育局",
-                                    content="初报：两人轻伤", sent_at=NOW + timedelta(minutes=20),
-                                    now=NOW + timedelta(minutes=21))
-    services.incident_level_change(actor=campus.chen, incident=incident, level="I", reason="伤情加重",
-                                   now=NOW + timedelta(minutes=30))
+    incident = services.incident_activate(
+        actor=campus.chen,
+        plan=campus.plan,
+        level="II",
+        unit=campus.class_a,
+        title="食堂斗殴",
+        now=NOW,
+    )
+    services.outbound_report_record(
+        actor=campus.chen,
+        incident=incident,
+        recipient="市教育局",
+        content="初报：两人轻伤",
+        sent_at=NOW + timedelta(minutes=20),
+        now=NOW + timedelta(minutes=21),
+    )
+    services.incident_level_change(
+        actor=campus.chen,
+        incident=incident,
+        level="I",
+        reason="伤情加重",
+        now=NOW + timedelta(minutes=30),
+    )
     page = client_for(campus.chen).get(f"/incidents/{incident.pk}/timeline/").content.decode()
-    lines = {verb: " ".join(re.sub(r"<[^>]+>", " ", body).split())
-             for verb, body in re.findall(r'<li data-verb="([^"]+)">(.*?)</li>', page, re.S)}
+    lines = {
+        verb: " ".join(re.sub(r"<[^>]+>", " ", body).split())
+        for verb, body in re.findall(r'<li data-verb="([^"]+)">(.*?)</li>', page, re.S)
+    }
     upward = lines["external_report.recorded"]
     assert "市教育局" in upward and "初报：两人轻伤" in upward
-    assert (NOW + timedelta(minutes=20)).astimezone(campus_tz()).strftime("%Y-%m-%d %H:%M") in upward
+    assert (NOW + timedelta(minutes=20)).astimezone(campus_tz()).strftime(
+        "%Y-%m-%d %H:%M"
+    ) in upward
     assert "伤情加重" in lines["incident.level_changed"] and "II" in lines["incident.level_changed"]
     assert "食堂斗殴" in lines["incident.activated"]
     assert re.search(r"\d+ 项任务", lines["incident.tasks_created"])

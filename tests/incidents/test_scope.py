@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def incident(campus):
-    return services.incident_activate(actor=campus.chen, plan=campus.plan, level="II", unit=campus.class_a, now=NOW)
+    return services.incident_activate(
+        actor=campus.chen, plan=campus.plan, level="II", unit=campus.class_a, now=NOW
+    )
 
 
 def client_for(campus, user):
@@ -32,4 +34,6 @@ def test_out_of_scope_incident_is_404_in_ui_and_api(campus, incident):
 
 def test_people_in_scope_or_involved_see_it(campus, incident):
     for user in (campus.zhang, campus.boss, campus.bao, campus.li):
-        assert client_for(campus, user).get(f"/incidents/{incident.pk}/").status_code == 200, user.username
+        assert client_for(campus, user).get(f"/incidents/{incident.pk}/").status_code == 200, (
+            user.username
+        )

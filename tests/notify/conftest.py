@@ -36,7 +36,9 @@ def sink():
                 self.send_response(int(answer))
                 self.end_headers()
                 return
-            payload = json.dumps(answer if isinstance(answer, dict) else {"errcode": 0, "Code": "OK"}).encode()
+            payload = json.dumps(
+                answer if isinstance(answer, dict) else {"errcode": 0, "Code": "OK"}
+            ).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))

@@ -25,13 +25,23 @@ S = datetime.timedelta(seconds=1)
 def rules(person, *channels):
     NotificationRule.objects.filter(person=person).delete()
     for i, (channel, wait) in enumerate(channels):
-        NotificationRule.objects.create(person=person, position=i, channel=channel, wait_minutes=wait)
+        NotificationRule.objects.create(
+            person=person, position=i, channel=channel, wait_minutes=wait
+        )
 
 
 def file_for_liu(school, now=NOW):
-    return report_file(actor=school.chen, category="night_absence", severity="general", unit="D01-101",
-                       occurred_at=now - 5 * 60 * S, place="1号楼101室", description="张三未归",
-                       students=["2024010101"], now=now)
+    return report_file(
+        actor=school.chen,
+        category="night_absence",
+        severity="general",
+        unit="D01-101",
+        occurred_at=now - 5 * 60 * S,
+        place="1号楼101室",
+        description="张三未归",
+        students=["2024010101"],
+        now=now,
+    )
 
 
 def pending(channel):
@@ -45,13 +55,17 @@ def test_signed_webhook_reaches_the_sink_with_the_ack_link(school, sink):
     assert delivery_sweep(now=NOW) == 1
     request = sink.requests[0]
     ts, body = request["headers"]["X-Shouwang-Timestamp"], request["body"]
-    expected = "sha256=" + hmac.new(SECRET.encode(), ts.encode() + b"." + body, hashlib.sha256).hexdigest()
+    expected = (
+        "sha256=" + hmac.new(SECRET.encode(), ts.encode() + b"." + body, hashlib.sha256).hexdigest()
+    )
     assert request["headers"]["X-Shouwang-Signature"] == expected
     payload = json.loads(body)
     assert payload["recipient"]["name"] == "刘同学" and "/ack/" in payload["ack_url"]
     assert request["headers"]["Idempotency-Key"] == payload["id"]
     assert Delivery.objects.get(channel="webhook").state == "sent"
-    assert Event.objects.filter(verb="delivery.sent", subject_id=str(report.pk), data__channel="webhook").exists()
+    assert Event.objects.filter(
+        verb="delivery.sent", subject_id=str(report.pk), data__channel="webhook"
+    ).exists()
 
 
 def test_500_then_timeout_retry_with_backoff_then_success(school, sink, settings):
@@ -99,22 +113,33 @@ def test_a_4xx_is_permanent(school, sink):
 def test_dingtalk_is_signed_and_mentions_the_phone(school, sink):
     school.liu.phone = "13800000009"
     school.liu.save()
-    BotEndpoint.objects.create(unit=school.d01, kind="dingtalk", name="1号楼群", url=sink.url + "/robot/send?access_token=TOKEN",
-                               secret=SECRET)
+    BotEndpoint.objects.create(
+        unit=school.d01,
+        kind="dingtalk",
+        name="1号楼群",
+        url=sink.url + "/robot/send?access_token=TOKEN",
+        secret=SECRET,
+    )
     rules(school.liu, (Channel.DINGTALK, 0))
     file_for_liu(school)
     assert delivery_sweep(now=NOW) == 1
     request = sink.requests[0]
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(request["path"]).query)
     ts = query["timestamp"][0]
-    expected = base64.b64encode(hmac.new(SECRET.encode(), f"{ts}\n{SECRET}".encode(), hashlib.sha256).digest()).decode()
+    expected = base64.b64encode(
+        hmac.new(SECRET.encode(), f"{ts}\n{SECRET}".encode(), hashlib.sha256).digest()
+    ).decode()
     assert query["sign"][0] == expected
     assert json.loads(request["body"])["at"]["atMobiles"] == ["13800000009"]
 
 
 def test_wecom_and_feishu_with_a_provider_error(school, sink):
-    BotEndpoint.objects.create(unit=school.sch, kind="wecom", name="学校群", url=sink.url + "/wecom", secret="")
-    BotEndpoint.objects.create(unit=school.sch, kind="feishu", name="飞书群", url=sink.url + "/feishu", secret=SECRET)
+    BotEndpoint.objects.create(
+        unit=school.sch, kind="wecom", name="学校群", url=sink.url + "/wecom", secret=""
+    )
+    BotEndpoint.objects.create(
+        unit=school.sch, kind="feishu", name="飞书群", url=sink.url + "/feishu", secret=SECRET
+    )
     rules(school.liu, (Channel.WECOM, 0), (Channel.FEISHU, 0))
     report = file_for_liu(school)
     sink.plan = [{"errcode": 0}, {"code": 19001, "msg": "param invalid"}]
@@ -122,9 +147,13 @@ def test_wecom_and_feishu_with_a_provider_error(school, sink):
     states = dict(Delivery.objects.exclude(channel="inapp").values_list("channel", "state"))
     assert states == {"wecom": "sent", "feishu": "failed"}
     feishu = json.loads(next(r["body"] for r in sink.requests if r["path"] == "/feishu"))
-    expected = base64.b64encode(hmac.new(f"{feishu['timestamp']}\n{SECRET}".encode(), b"", hashlib.sha256).digest()).decode()
+    expected = base64.b64encode(
+        hmac.new(f"{feishu['timestamp']}\n{SECRET}".encode(), b"", hashlib.sha256).digest()
+    ).decode()
     assert feishu["sign"] == expected
-    assert Event.objects.filter(verb="delivery.failed", subject_id=str(report.pk), data__channel="feishu").exists()
+    assert Event.objects.filter(
+        verb="delivery.failed", subject_id=str(report.pk), data__channel="feishu"
+    ).exists()
 
 
 def test_email_through_a_real_smtp_server(school, smtp, settings):
@@ -149,16 +178,26 @@ def test_unconfigured_channels_are_cancelled_with_the_reason(school, settings):
     file_for_liu(school)
     delivery_sweep(now=NOW)
     reasons = dict(Delivery.objects.exclude(channel="inapp").values_list("channel", "last_error"))
-    assert set(Delivery.objects.exclude(channel="inapp").values_list("state", flat=True)) == {"cancelled"}
+    assert set(Delivery.objects.exclude(channel="inapp").values_list("state", flat=True)) == {
+        "cancelled"
+    }
     assert "not configured" in reasons["email"] and "not configured" in reasons["sms"]
     # Nothing went out, so no one-tap acknowledgement link was minted for them.
     from shouwang.reports.models import AckLink
+
     assert not AckLink.objects.exists()
 
 
 def test_aliyun_sms_request_is_signed_per_the_published_algorithm(school, sink, settings):
-    settings.SMS = {**settings.SMS, "PROVIDER": "aliyun", "ACCESS_KEY_ID": "AKID", "ACCESS_KEY_SECRET": SECRET,
-                    "SIGN_NAME": "守望", "TEMPLATE_CODE": "SMS_1", "ENDPOINT": sink.url + "/"}
+    settings.SMS = {
+        **settings.SMS,
+        "PROVIDER": "aliyun",
+        "ACCESS_KEY_ID": "AKID",
+        "ACCESS_KEY_SECRET": SECRET,
+        "SIGN_NAME": "守望",
+        "TEMPLATE_CODE": "SMS_1",
+        "ENDPOINT": sink.url + "/",
+    }
     school.liu.phone = "13800000009"
     school.liu.save()
     rules(school.liu, (Channel.SMS, 0))
@@ -167,12 +206,23 @@ def test_aliyun_sms_request_is_signed_per_the_published_algorithm(school, sink, 
     params = dict(urllib.parse.parse_qsl(sink.requests[0]["body"].decode()))
     signature = params.pop("Signature")
     assert signature == aliyun_signature(SECRET, params)
-    assert params["PhoneNumbers"] == "13800000009" and params["OutId"] == Delivery.objects.get(channel="sms").idempotency_key
+    assert (
+        params["PhoneNumbers"] == "13800000009"
+        and params["OutId"] == Delivery.objects.get(channel="sms").idempotency_key
+    )
 
 
 def test_tencent_sms_request_carries_tc3_authorization(school, sink, settings):
-    settings.SMS = {**settings.SMS, "PROVIDER": "tencent", "ACCESS_KEY_ID": "AKID", "ACCESS_KEY_SECRET": SECRET,
-                    "SIGN_NAME": "守望", "TEMPLATE_CODE": "123", "APP_ID": "1400000000", "ENDPOINT": sink.url + "/"}
+    settings.SMS = {
+        **settings.SMS,
+        "PROVIDER": "tencent",
+        "ACCESS_KEY_ID": "AKID",
+        "ACCESS_KEY_SECRET": SECRET,
+        "SIGN_NAME": "守望",
+        "TEMPLATE_CODE": "123",
+        "APP_ID": "1400000000",
+        "ENDPOINT": sink.url + "/",
+    }
     school.liu.phone = "13800000009"
     school.liu.save()
     rules(school.liu, (Channel.SMS, 0))
@@ -181,7 +231,9 @@ def test_tencent_sms_request_carries_tc3_authorization(school, sink, settings):
     assert delivery_sweep(now=NOW) == 1
     request = sink.requests[0]
     host = sink.url.split("//")[1]
-    expected = tencent_authorization("AKID", SECRET, host, request["body"].decode(), int(request["headers"]["X-TC-Timestamp"]))
+    expected = tencent_authorization(
+        "AKID", SECRET, host, request["body"].decode(), int(request["headers"]["X-TC-Timestamp"])
+    )
     assert request["headers"]["Authorization"] == expected
     assert json.loads(request["body"])["PhoneNumberSet"] == ["+8613800000009"]
 
@@ -232,7 +284,11 @@ def test_one_sweep_sends_a_batch_and_records_each_outcome(school, sink):
     first, second = file_for_liu(school), file_for_liu(school, now=NOW + S)
     sink.plan = ["500", {}]
     assert delivery_sweep(now=NOW + 2 * S, worker_id="w1") == 1
-    states = sorted(Delivery.objects.filter(channel="webhook").values_list("message__subject_id", "state", "attempts"))
+    states = sorted(
+        Delivery.objects.filter(channel="webhook").values_list(
+            "message__subject_id", "state", "attempts"
+        )
+    )
     assert states == [(str(first.pk), "pending", 1), (str(second.pk), "sent", 1)]
     assert Event.objects.filter(verb="delivery.sent").count() == 1
     assert AckLink.objects.count() == 2  # each request carried its own one-tap link
@@ -242,8 +298,13 @@ def test_one_sweep_sends_a_batch_and_records_each_outcome(school, sink):
 
 def test_no_secret_in_logs_errors_or_events(school, sink, settings, caplog):
     settings.NOTIFY_MAX_ATTEMPTS = 1
-    BotEndpoint.objects.create(unit=school.sch, kind="dingtalk", name="x",
-                               url=sink.url + f"/robot/send?access_token={SECRET}", secret=SECRET)
+    BotEndpoint.objects.create(
+        unit=school.sch,
+        kind="dingtalk",
+        name="x",
+        url=sink.url + f"/robot/send?access_token={SECRET}",
+        secret=SECRET,
+    )
     rules(school.liu, (Channel.DINGTALK, 0))
     report = file_for_liu(school)
     sink.plan = ["500"]
@@ -256,7 +317,9 @@ def test_no_secret_in_logs_errors_or_events(school, sink, settings, caplog):
         assert SECRET not in json.dumps(event.data, ensure_ascii=False)
 
 
-def test_an_unexpected_error_is_retried_and_logged_without_its_text(school, sink, monkeypatch, caplog):
+def test_an_unexpected_error_is_retried_and_logged_without_its_text(
+    school, sink, monkeypatch, caplog
+):
     """A bug in a provider must not lose the batch's other outcomes, and its message (which may
     hold a robot URL with its key) is not logged."""
     from shouwang.notify.providers import webhook

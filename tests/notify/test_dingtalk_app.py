@@ -147,8 +147,9 @@ def test_wrong_secret_rate_limit_and_errors(school, ding, ding_app, settings, ca
 
 
 def test_an_invalid_directory_id_is_forgotten(school, ding, ding_app):
-    WorkIdentity.objects.create(person=school.liu, kind="dingtalk", external_id="gone01",
-                                checked_at=NOW, source="directory")
+    WorkIdentity.objects.create(
+        person=school.liu, kind="dingtalk", external_id="gone01", checked_at=NOW, source="directory"
+    )
     rules(school.liu, (Channel.DINGTALK_APP, 0))
     file_for_liu(school)
     delivery_sweep(now=NOW)

@@ -112,10 +112,13 @@ def test_wrong_secret_is_told_once(school, feishu, feishu_app):
 
 
 @pytest.mark.parametrize("answer", ["500", "hang"])
-def test_500s_and_hangs_are_retried_and_feishu_drops_the_repeat(school, feishu, feishu_app, settings,
-                                                                 answer):
+def test_500s_and_hangs_are_retried_and_feishu_drops_the_repeat(
+    school, feishu, feishu_app, settings, answer
+):
     settings.NOTIFY_HTTP_TIMEOUT = 0.5
-    WorkIdentity.objects.create(person=school.liu, kind="feishu", external_id="u_liu", checked_at=NOW)
+    WorkIdentity.objects.create(
+        person=school.liu, kind="feishu", external_id="u_liu", checked_at=NOW
+    )
     rules(school.liu, (Channel.FEISHU_APP, 0))
     file_for_liu(school)
     feishu.plan = [answer]

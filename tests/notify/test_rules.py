@@ -13,7 +13,10 @@ def test_person_sets_own_rules_and_they_drive_deliveries(school):
     client.force_login(school.zhang)
     page = client.get("/notify/rules/")
     assert page.status_code == 200 and "我的通知方式" in page.content.decode()
-    response = client.post("/notify/rules/", {"channel_0": "dingtalk", "wait_0": "0", "channel_1": "sms", "wait_1": "3"})
+    response = client.post(
+        "/notify/rules/",
+        {"channel_0": "dingtalk", "wait_0": "0", "channel_1": "sms", "wait_1": "3"},
+    )
     assert response.status_code == 302
     assert rules_for(school.zhang) == [("inapp", 0), ("dingtalk", 0), ("sms", 3)]
     assert Event.objects.get(verb="notification_rules.changed").actor == school.zhang
@@ -23,7 +26,9 @@ def test_bad_rules_change_nothing(school):
     client = Client()
     client.force_login(school.zhang)
     before = Event.objects.count()
-    response = client.post("/notify/rules/", {"channel_0": "sms", "wait_0": "999", "channel_1": "sms", "wait_1": "1"})
+    response = client.post(
+        "/notify/rules/", {"channel_0": "sms", "wait_0": "999", "channel_1": "sms", "wait_1": "1"}
+    )
     assert response.status_code == 400
     body = response.content.decode()
     assert "120" in body and "只能出现一次" in body
@@ -34,7 +39,9 @@ def _rows(body):
     """(selected channel, minutes) of each row of the form, as the page shows them."""
     rows = []
     for i in range(5):
-        select = re.search(rf'<select id="channel_{i}" name="channel_{i}">(.*?)</select>', body, re.S).group(1)
+        select = re.search(
+            rf'<select id="channel_{i}" name="channel_{i}">(.*?)</select>', body, re.S
+        ).group(1)
         chosen = re.search(r'<option value="(\w*)" selected>', select)
         wait = re.search(rf'name="wait_{i}" value="([^"]*)"', body).group(1)
         rows.append((chosen.group(1) if chosen else "", wait))
@@ -58,24 +65,44 @@ def test_inbox_only_person_gets_only_the_inapp_delivery(school):
     notification_rules_set(actor=school.zhang, rules=[])
     notification_rules_set(actor=school.sun, rules=[("sms", 0)])
     now = timezone.now()
-    message_id = message_send(subject_type="test", subject_id=1, kind="test.info", title="测试",
-                              recipients=[school.zhang, school.sun, school.li], now=now)
-    sent = set(Delivery.objects.filter(message_id=message_id).values_list("recipient__username", "channel"))
+    message_id = message_send(
+        subject_type="test",
+        subject_id=1,
+        kind="test.info",
+        title="测试",
+        recipients=[school.zhang, school.sun, school.li],
+        now=now,
+    )
+    sent = set(
+        Delivery.objects.filter(message_id=message_id).values_list("recipient__username", "channel")
+    )
     assert {c for u, c in sent if u == "zhang"} == {Channel.INAPP}
     assert {c for u, c in sent if u == "sun"} == {Channel.INAPP, Channel.SMS}
-    assert {c for u, c in sent if u == "li"} == {c for c, _w in DEFAULT_RULES}  # no rules: the defaults
+    assert {c for u, c in sent if u == "li"} == {
+        c for c, _w in DEFAULT_RULES
+    }  # no rules: the defaults
 
 
 def test_a_rejected_form_keeps_what_was_typed(school):
     client = Client()
     client.force_login(school.zhang)
     client.post("/notify/rules/", {"channel_0": "email", "wait_0": "0"})
-    response = client.post("/notify/rules/", {"channel_0": "", "wait_0": "0", "channel_1": "dingtalk", "wait_1": "2",
-                                              "channel_2": "sms", "wait_2": "500"})
+    response = client.post(
+        "/notify/rules/",
+        {
+            "channel_0": "",
+            "wait_0": "0",
+            "channel_1": "dingtalk",
+            "wait_1": "2",
+            "channel_2": "sms",
+            "wait_2": "500",
+        },
+    )
     assert response.status_code == 400
     body = response.content.decode()
     assert "第2行：等待时间须为 0 到 120 分钟。" in body
-    # The typed rows, filled-in ones first so "第2行" is the second row on the page; not the stored email rule.
+    # The typed rows, filled-in ones first so "第2行" is the second row on the page; not the
+    # stored email rule.
     assert _rows(body)[:3] == [("dingtalk", "2"), ("sms", "500"), ("", "0")]
     assert rules_for(school.zhang) == [("inapp", 0), ("email", 0)]
 

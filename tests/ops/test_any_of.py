@@ -13,12 +13,18 @@ def test_any_of_finds_what_in_finds_on_keys_foreign_keys_and_text(school):
     ids = {u.pk for u in units}
     assert set(Unit.objects.filter(pk__any_of=ids).values_list("pk", flat=True)) == ids
     parents = [u.parent_id for u in units if u.parent_id]
-    assert (sorted(Unit.objects.filter(parent_id__any_of=parents).values_list("pk", flat=True))
-            == sorted(Unit.objects.filter(parent_id__in=parents).values_list("pk", flat=True)))
+    assert sorted(
+        Unit.objects.filter(parent_id__any_of=parents).values_list("pk", flat=True)
+    ) == sorted(Unit.objects.filter(parent_id__in=parents).values_list("pk", flat=True))
     codes = [u.code for u in units] + ["没有这个单位"]
-    assert sorted(Unit.objects.filter(code__any_of=codes).values_list("code", flat=True)) == sorted(codes[:-1])
+    assert sorted(Unit.objects.filter(code__any_of=codes).values_list("code", flat=True)) == sorted(
+        codes[:-1]
+    )
     # Across a join, too.
-    assert Unit.objects.filter(parent__code__any_of=[school.sch.code]).count() == school.sch.children.count()
+    assert (
+        Unit.objects.filter(parent__code__any_of=[school.sch.code]).count()
+        == school.sch.children.count()
+    )
 
 
 @pytest.mark.django_db

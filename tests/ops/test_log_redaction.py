@@ -20,9 +20,15 @@ def test_the_access_log_line_has_no_token(tmp_path):
     cfg = Config()
     cfg.set("accesslog", str(tmp_path / "access.log"))
     logger = RedactingAccessLogger(cfg)
-    environ = {"REQUEST_METHOD": "GET", "RAW_URI": f"/ack/{TOKEN}/?x=1", "PATH_INFO": f"/ack/{TOKEN}/",
-               "QUERY_STRING": "x=1", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.0.0.9",
-               "HTTP_REFERER": f"https://sw.example/ack/{TOKEN}/"}
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": f"/ack/{TOKEN}/?x=1",
+        "PATH_INFO": f"/ack/{TOKEN}/",
+        "QUERY_STRING": "x=1",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "10.0.0.9",
+        "HTTP_REFERER": f"https://sw.example/ack/{TOKEN}/",
+    }
     resp = SimpleNamespace(status="200 OK", sent=10, headers=[])
     req = SimpleNamespace(headers=[("REFERER", f"https://sw.example/ack/{TOKEN}/")])
     logger.access(resp, req, environ, datetime.timedelta(milliseconds=3))
@@ -59,7 +65,8 @@ def test_serve_uses_the_redacting_logger(monkeypatch):
 
 
 def test_djangos_not_found_warning_has_no_token():
-    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Not Found: %s",
-                               (f"/ack/{TOKEN}/",), None)
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, "Not Found: %s", (f"/ack/{TOKEN}/",), None
+    )
     assert RedactingFilter().filter(record)
     assert record.getMessage() == "Not Found: /ack/[token]/"

@@ -53,12 +53,16 @@ def test_each_chore_runs_on_its_own_cadence():
     from shouwang.ops.sweeps import every
 
     runs = []
-    chores = [lambda *, now: runs.append(("sweep", now)),
-              every(10, lambda *, now: runs.append(("beat", now)))]
+    chores = [
+        lambda *, now: runs.append(("sweep", now)),
+        every(10, lambda *, now: runs.append(("beat", now))),
+    ]
     start, last_run = datetime(2026, 12, 1, 8, tzinfo=UTC), {}
     for seconds in (0, 0.2, 9.8, 10, 10.2, 25):
         tick(chores, last_run, start + timedelta(seconds=seconds))
-    assert [s for kind, s in runs if kind == "beat"] == [start + timedelta(seconds=s) for s in (0, 10, 25)]
+    assert [s for kind, s in runs if kind == "beat"] == [
+        start + timedelta(seconds=s) for s in (0, 10, 25)
+    ]
     assert len([1 for kind, _ in runs if kind == "sweep"]) == 6
 
 

@@ -55,13 +55,23 @@ def located(result):
 
 
 def counts():
-    return (Student.objects.count(), Unit.objects.count(), User.objects.count(), Post.objects.count(),
-            Event.objects.count())
+    return (
+        Student.objects.count(),
+        Unit.objects.count(),
+        User.objects.count(),
+        Post.objects.count(),
+        Event.objects.count(),
+    )
 
 
 def snapshot():
-    return (list(Student.objects.values()), list(Unit.objects.values()), list(User.objects.values()),
-            list(Post.objects.values()), Event.objects.count())
+    return (
+        list(Student.objects.values()),
+        list(Unit.objects.values()),
+        list(User.objects.values()),
+        list(Post.objects.values()),
+        Event.objects.count(),
+    )
 
 
 @pytest.fixture
@@ -73,22 +83,37 @@ def nothing_written(school):
 
 # ---- happy paths ---------------------------------------------------------------------------
 
+
 def test_students_from_xlsx_then_idempotent_then_updated(school):
-    data = xlsx(HEADERS["students"], [student("2024010103", "赵六"), student("2024010104", "钱七", "女", room="D01-102")])
+    data = xlsx(
+        HEADERS["students"],
+        [student("2024010103", "赵六"), student("2024010104", "钱七", "女", room="D01-102")],
+    )
     result = run("students", data, "学生.xlsx", actor=school.chen)
     assert (result.ok, result.created, result.updated, result.unchanged) == (True, 2, 0, 0)
     assert Student.objects.get(student_no="2024010104").dorm_room == school.r102
     event = Event.objects.order_by("seq").last()
     assert (event.verb, event.subject_type, event.subject_id, event.actor) == (
-        "org.imported", "org.import", "students", school.chen)
-    assert event.data["created"] == 2 and event.data["filename"] == "学生.xlsx" and len(event.data["sha256"]) == 64
+        "org.imported",
+        "org.import",
+        "students",
+        school.chen,
+    )
+    assert (
+        event.data["created"] == 2
+        and event.data["filename"] == "学生.xlsx"
+        and len(event.data["sha256"]) == 64
+    )
 
     before = snapshot()
     again = run("students", data, actor=school.chen)
     assert (again.ok, again.created, again.updated, again.unchanged) == (True, 0, 0, 2)
     assert snapshot() == before, "re-importing the same file changes nothing and writes no event"
 
-    changed = xlsx(HEADERS["students"], [student("2024010103", "赵六", phone="13711111111"), student("2024010101", "张三")])
+    changed = xlsx(
+        HEADERS["students"],
+        [student("2024010103", "赵六", phone="13711111111"), student("2024010101", "张三")],
+    )
     result = run("students", changed, actor=school.chen)
     assert (result.created, result.updated, result.unchanged) == (0, 2, 0)
     assert Student.objects.get(student_no="2024010103").phone == "13711111111"
@@ -102,12 +127,18 @@ def test_a_column_left_out_is_left_alone(school):
     result = run("students", xlsx(headers, [["2024010101", "张三", "男", "C01-2024-2"]]))
     assert (result.updated, result.ok) == (1, True)
     zhangsan = Student.objects.get(student_no="2024010101")
-    assert (zhangsan.klass, zhangsan.dorm_room, zhangsan.phone) == (school.class_b, school.r101, "13800000001")
+    assert (zhangsan.klass, zhangsan.dorm_room, zhangsan.phone) == (
+        school.class_b,
+        school.r101,
+        "13800000001",
+    )
 
 
 def test_numbers_excel_made_of_student_and_phone_numbers_become_text(school):
-    rows = [[2024010105, "孙八", "男", "C01-2024-1", "", 13700000001.0, "", "", ""],
-            [2024010106.0, "周九", "女", "C01-2024-1", "", "13700000002.0", "", "138-0000-0003", ""]]
+    rows = [
+        [2024010105, "孙八", "男", "C01-2024-1", "", 13700000001.0, "", "", ""],
+        [2024010106.0, "周九", "女", "C01-2024-1", "", "13700000002.0", "", "138-0000-0003", ""],
+    ]
     result = run("students", xlsx(HEADERS["students"], rows))
     assert result.ok, result.errors
     assert Student.objects.get(student_no="2024010105").phone == "13700000001"
@@ -131,10 +162,12 @@ def test_headers_in_any_order_with_extra_columns_marks_and_tab_separation(school
 
 
 def test_units_parents_first_idempotent_then_updated(school):
-    rows = [["C02-2024-1", "机械2024-1班", "班级", "C02-2024", "", ""],
-            ["C02", "机械工程学院", "college", "SCH", "", "School of Mechanical Engineering"],
-            ["C02-2024", "2024级", "年级", "C02", "", ""],
-            ["BWC", "保卫处", "职能部门", "SCH", "保卫处", ""]]
+    rows = [
+        ["C02-2024-1", "机械2024-1班", "班级", "C02-2024", "", ""],
+        ["C02", "机械工程学院", "college", "SCH", "", "School of Mechanical Engineering"],
+        ["C02-2024", "2024级", "年级", "C02", "", ""],
+        ["BWC", "保卫处", "职能部门", "SCH", "保卫处", ""],
+    ]
     result = run("units", xlsx(HEADERS["units"], rows))
     assert (result.ok, result.created) == (True, 4), result.errors
     assert Unit.objects.get(code="C02-2024-1").path == "/SCH/C02/C02-2024/C02-2024-1/"
@@ -144,24 +177,52 @@ def test_units_parents_first_idempotent_then_updated(school):
     again = run("units", xlsx(HEADERS["units"], rows))
     assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
     assert snapshot() == before
-    rows[0] = ["C02-2024-1", "机械2024-1班（卓越）", "班级", "C02", "", ""]  # renamed, moved under the college
+    rows[0] = [
+        "C02-2024-1",
+        "机械2024-1班（卓越）",
+        "班级",
+        "C02",
+        "",
+        "",
+    ]  # renamed, moved under the college
     result = run("units", xlsx(HEADERS["units"], rows))
     assert (result.created, result.updated, result.unchanged) == (0, 1, 3)
     moved = Unit.objects.get(code="C02-2024-1")
-    assert (moved.name, moved.parent.code, moved.path) == ("机械2024-1班（卓越）", "C02", "/SCH/C02/C02-2024-1/")
+    assert (moved.name, moved.parent.code, moved.path) == (
+        "机械2024-1班（卓越）",
+        "C02",
+        "/SCH/C02/C02-2024-1/",
+    )
 
 
 def test_staff_creates_people_and_posts_once_then_updates(school):
-    rows = [["T0100", "吴老师", "13500000000", "wu@example.edu.cn", "班主任", "C01-2024-2", datetime.datetime(2024, 9, 1)],
-            ["T0100", "吴老师", "", "", "safety_officer", "C01-2024-2", "2024/09/02"],
-            ["T0003", "张老师", "13500000003", "", "辅导员", "C01-2024-1", ""]]
+    rows = [
+        [
+            "T0100",
+            "吴老师",
+            "13500000000",
+            "wu@example.edu.cn",
+            "班主任",
+            "C01-2024-2",
+            datetime.datetime(2024, 9, 1),
+        ],
+        ["T0100", "吴老师", "", "", "safety_officer", "C01-2024-2", "2024/09/02"],
+        ["T0003", "张老师", "13500000003", "", "辅导员", "C01-2024-1", ""],
+    ]
     result = run("staff", xlsx(HEADERS["staff"], rows))
     assert result.ok, result.errors
     assert (result.created, result.updated, result.unchanged) == (2, 1, 0)
     wu = User.objects.get(staff_no="T0100")
-    assert (wu.username, wu.full_name, wu.phone, wu.has_usable_password()) == ("T0100", "吴老师", "13500000000", False)
+    assert (wu.username, wu.full_name, wu.phone, wu.has_usable_password()) == (
+        "T0100",
+        "吴老师",
+        "13500000000",
+        False,
+    )
     assert sorted(wu.posts.values_list("role__code", "since")) == [
-        ("class_teacher", datetime.date(2024, 9, 1)), ("safety_officer", datetime.date(2024, 9, 2))]
+        ("class_teacher", datetime.date(2024, 9, 1)),
+        ("safety_officer", datetime.date(2024, 9, 2)),
+    ]
     assert User.objects.get(staff_no="T0003").phone == "13500000003"
     assert Post.objects.filter(person=school.zhang).count() == 1, "zhang already holds that post"
     before = snapshot()
@@ -172,8 +233,11 @@ def test_staff_creates_people_and_posts_once_then_updates(school):
 
 # ---- every error: row and column located, nothing written ----------------------------------
 
+
 def test_duplicate_student_number_in_file(nothing_written, school):
-    data = xlsx(HEADERS["students"], [student("2024010107"), student("2024010108"), student("2024010107")])
+    data = xlsx(
+        HEADERS["students"], [student("2024010107"), student("2024010108"), student("2024010107")]
+    )
     result = run("students", data)
     assert located(result) == [(4, "学号")]
     assert "2024010107" in result.errors[0].message and "2" in result.errors[0].message
@@ -205,19 +269,25 @@ def _zip(name):
     return out.getvalue()
 
 
-@pytest.mark.parametrize("data, name", [
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "photo.xlsx"),
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "photo.csv"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.xls"),
-    (b"<html><table><tr><td>\xe5\xad\xa6\xe5\x8f\xb7</td></tr></table></html>", "export.xls"),
-    (b"PK\x03\x04 not really a workbook", "broken.xlsx"),
-    (_zip("word/document.xml"), "letter.docx"),
-    (bytes(range(256)) * 4, "random.csv"),
-])
+@pytest.mark.parametrize(
+    "data, name",
+    [
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "photo.xlsx"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "photo.csv"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.xls"),
+        (b"<html><table><tr><td>\xe5\xad\xa6\xe5\x8f\xb7</td></tr></table></html>", "export.xls"),
+        (b"PK\x03\x04 not really a workbook", "broken.xlsx"),
+        (_zip("word/document.xml"), "letter.docx"),
+        (bytes(range(256)) * 4, "random.csv"),
+    ],
+)
 def test_wrong_file_type(nothing_written, school, data, name):
     result = run("students", data, name)
     assert located(result) == [(None, "")]
-    assert "不支持的文件类型" in result.errors[0].message or "Unsupported file type" in result.errors[0].message
+    assert (
+        "不支持的文件类型" in result.errors[0].message
+        or "Unsupported file type" in result.errors[0].message
+    )
 
 
 def test_file_over_the_size_limit(nothing_written, school, settings):
@@ -234,7 +304,11 @@ def test_one_bad_row_among_many_good_rows_writes_nothing(nothing_written, school
 
 
 def test_every_error_is_listed_in_row_and_column_order(nothing_written, school):
-    rows = [student("2024010112", klass="NOPE", phone="1"), student("x", gender="?"), ["2.02401E+09", "甲", "男", "C01-2024-1"]]
+    rows = [
+        student("2024010112", klass="NOPE", phone="1"),
+        student("x", gender="?"),
+        ["2.02401E+09", "甲", "男", "C01-2024-1"],
+    ]
     result = run("students", csv_bytes(HEADERS["students"], rows), "d.csv")
     assert located(result) == [(2, "班级代码"), (2, "手机"), (3, "学号"), (3, "性别"), (4, "学号")]
     assert "E+09" in result.errors[-1].message.upper()
@@ -245,51 +319,86 @@ def test_empty_required_cell(nothing_written, school):
     assert located(result) == [(2, "姓名")]
 
 
-@pytest.mark.parametrize("row, where", [
-    (["C03", "理学院", "学院", "NOPE", "", ""], (2, "上级单位代码")),
-    (["C03-1", "数学1班", "班级", "D01-101", "", ""], (2, "上级单位代码")),  # a class in a dorm room
-    (["SCH2", "分校", "学校", "SCH", "", ""], (2, "上级单位代码")),
-    (["C03", "理学院", "学院", "", "", ""], (2, "上级单位代码")),
-    (["C03", "理学院", "系", "SCH", "", ""], (2, "单位类型")),
-    (["C 03", "理学院", "学院", "SCH", "", ""], (2, "单位代码")),
-    (["C01-2024", "2024级", "年级", "C01-2024-1", "", ""], (2, "上级单位代码")),
-    (["C01", "计算机学院", "学院", "SCH", "finance", ""], (2, "职能")),
-    (["C01-2024-1", "计科1班", "宿舍", "D01", "", ""], (2, "单位类型")),  # a class with students
-])
+@pytest.mark.parametrize(
+    "row, where",
+    [
+        (["C03", "理学院", "学院", "NOPE", "", ""], (2, "上级单位代码")),
+        (
+            ["C03-1", "数学1班", "班级", "D01-101", "", ""],
+            (2, "上级单位代码"),
+        ),  # a class in a dorm room
+        (["SCH2", "分校", "学校", "SCH", "", ""], (2, "上级单位代码")),
+        (["C03", "理学院", "学院", "", "", ""], (2, "上级单位代码")),
+        (["C03", "理学院", "系", "SCH", "", ""], (2, "单位类型")),
+        (["C 03", "理学院", "学院", "SCH", "", ""], (2, "单位代码")),
+        (["C01-2024", "2024级", "年级", "C01-2024-1", "", ""], (2, "上级单位代码")),
+        (["C01", "计算机学院", "学院", "SCH", "finance", ""], (2, "职能")),
+        (
+            ["C01-2024-1", "计科1班", "宿舍", "D01", "", ""],
+            (2, "单位类型"),
+        ),  # a class with students
+    ],
+)
 def test_unit_errors(nothing_written, school, row, where):
     result = run("units", xlsx(HEADERS["units"], [row]))
     assert located(result) == [where], result.errors
 
 
 def test_a_unit_with_units_under_it_is_not_moved(nothing_written, school):
-    result = run("units", xlsx(HEADERS["units"], [["C01-2024", "2024级", "年级", "C02", "", ""],
-                                                  ["C02", "机械工程学院", "学院", "SCH", "", ""]]))
+    result = run(
+        "units",
+        xlsx(
+            HEADERS["units"],
+            [
+                ["C01-2024", "2024级", "年级", "C02", "", ""],
+                ["C02", "机械工程学院", "学院", "SCH", "", ""],
+            ],
+        ),
+    )
     assert located(result) == [(2, "上级单位代码")] and "C01-2024" in result.errors[0].message
 
 
-@pytest.mark.parametrize("row, where", [
-    (["T0200", "郑老师", "", "", "校长", "C01", ""], (2, "岗位")),
-    (["T0200", "郑老师", "", "", "辅导员", "NOPE", ""], (2, "单位代码")),
-    (["T0200", "郑老师", "", "not-an-email", "辅导员", "C01", ""], (2, "邮箱")),
-    (["T0200", "郑老师", "", "", "辅导员", "C01", "next week"], (2, "任职开始日期")),
-    (["nobody", "重名", "", "", "辅导员", "C01", ""], (2, "工号")),  # the user name is another account's
-])
+@pytest.mark.parametrize(
+    "row, where",
+    [
+        (["T0200", "郑老师", "", "", "校长", "C01", ""], (2, "岗位")),
+        (["T0200", "郑老师", "", "", "辅导员", "NOPE", ""], (2, "单位代码")),
+        (["T0200", "郑老师", "", "not-an-email", "辅导员", "C01", ""], (2, "邮箱")),
+        (["T0200", "郑老师", "", "", "辅导员", "C01", "next week"], (2, "任职开始日期")),
+        (
+            ["nobody", "重名", "", "", "辅导员", "C01", ""],
+            (2, "工号"),
+        ),  # the user name is another account's
+    ],
+)
 def test_staff_errors(nothing_written, school, row, where):
     result = run("staff", xlsx(HEADERS["staff"], [row]))
     assert located(result) == [where], result.errors
 
 
 def test_staff_rows_for_one_person_must_agree(nothing_written, school):
-    rows = [["T0200", "郑老师", "13500000000", "", "辅导员", "C01-2024-1", ""],
-            ["T0200", "郑老师", "13500000009", "", "班主任", "C01-2024-1", ""],
-            ["T0200", "郑老师", "", "", "辅导员", "C01-2024-1", ""]]
+    rows = [
+        ["T0200", "郑老师", "13500000000", "", "辅导员", "C01-2024-1", ""],
+        ["T0200", "郑老师", "13500000009", "", "班主任", "C01-2024-1", ""],
+        ["T0200", "郑老师", "", "", "辅导员", "C01-2024-1", ""],
+    ]
     result = run("staff", xlsx(HEADERS["staff"], rows))
     assert located(result) == [(3, "手机"), (4, "岗位")]
 
 
-GOOD_ROWS = {"units": ["C03", "理学院", "学院", "SCH", "security", "College of Science"],
-             "staff": ["T0200", "郑老师", "13500000000", "zheng@example.edu.cn", "辅导员", "C01", "2024-09-01"],
-             "students": student("2024010119")}
+GOOD_ROWS = {
+    "units": ["C03", "理学院", "学院", "SCH", "security", "College of Science"],
+    "staff": [
+        "T0200",
+        "郑老师",
+        "13500000000",
+        "zheng@example.edu.cn",
+        "辅导员",
+        "C01",
+        "2024-09-01",
+    ],
+    "students": student("2024010119"),
+}
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -298,7 +407,9 @@ def test_the_good_rows_below_do_import(school, kind):
     assert (result.ok, result.created) == (True, 1), result.errors
 
 
-def test_after_an_import_postgresql_plans_with_the_new_row_counts(school, django_capture_on_commit_callbacks):
+def test_after_an_import_postgresql_plans_with_the_new_row_counts(
+    school, django_capture_on_commit_callbacks
+):
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -312,7 +423,9 @@ def test_after_an_import_postgresql_plans_with_the_new_row_counts(school, django
         assert cursor.fetchone()[0] == Student.objects.count()
 
 
-@pytest.mark.parametrize("kind, column", [(k, i) for k, spec in SPECS.items() for i in range(len(spec))])
+@pytest.mark.parametrize(
+    "kind, column", [(k, i) for k, spec in SPECS.items() for i in range(len(spec))]
+)
 def test_a_bad_value_in_any_column_is_located(nothing_written, school, kind, column):
     row = list(GOOD_ROWS[kind])
     row[column] = "X" * 300
@@ -326,6 +439,7 @@ def test_only_those_who_manage_the_organisation_may_import(nothing_written, scho
 
 
 # ---- templates, command line, upload page --------------------------------------------------
+
 
 @pytest.mark.parametrize("kind", ["units", "students"])
 def test_templates_carry_the_headers_and_their_example_is_our_school(school, kind):
@@ -346,7 +460,9 @@ def test_cli_imports_and_fails_loudly(school, tmp_path, capsys):
     assert "1" in out and ("新增" in out or "new" in out)
     assert Student.objects.filter(student_no="2024010115").exists()
     bad = tmp_path / "bad.csv"
-    bad.write_bytes(csv_bytes(HEADERS["students"], [student("2024010116", klass="NOPE"), student("2024010116")]))
+    bad.write_bytes(
+        csv_bytes(HEADERS["students"], [student("2024010116", klass="NOPE"), student("2024010116")])
+    )
     before = snapshot()
     with pytest.raises(CommandError, match="2"):
         call_command("import_org", "students", str(bad))
@@ -391,4 +507,6 @@ def test_upload_page_for_student_affairs_only(school, settings):
     template = chen.get("/import/template/students.xlsx")
     assert template.status_code == 200 and template.content.startswith(b"PK\x03\x04")
     template = chen.get("/import/template/units.xlsx?format=csv")
-    assert template["Content-Type"].startswith("text/csv") and "单位代码".encode() in template.content
+    assert (
+        template["Content-Type"].startswith("text/csv") and "单位代码".encode() in template.content
+    )

@@ -40,14 +40,23 @@ def test_search_student_page_gaps_report_and_incident_name_the_building(campus):
     from shouwang.reports.services import report_file, report_verify
 
     now = timezone.now()
-    report = report_file(actor=campus.admin, category="fight", severity="larger", unit=campus.r101.code,
-                         occurred_at=now - datetime.timedelta(minutes=5), place="宿舍", description="斗殴", now=now)
+    report = report_file(
+        actor=campus.admin,
+        category="fight",
+        severity="larger",
+        unit=campus.r101.code,
+        occurred_at=now - datetime.timedelta(minutes=5),
+        place="宿舍",
+        description="斗殴",
+        now=now,
+    )
     chen = client_for(campus.chen)
     assert ROOM in chen.get(f"/reports/{report.pk}/").content.decode()
     assert ROOM in chen.get("/reports/").content.decode()
     report_verify(actor=campus.chen, report=report, verdict="true", now=now)
     report.refresh_from_db()
-    incident = incident_activate(actor=campus.chen, plan=campus.plan, level="II", unit=campus.r101, report=report,
-                                 now=now)
+    incident = incident_activate(
+        actor=campus.chen, plan=campus.plan, level="II", unit=campus.r101, report=report, now=now
+    )
     assert ROOM in chen.get(f"/incidents/{incident.pk}/").content.decode()
     assert ROOM in chen.get("/incidents/").content.decode()

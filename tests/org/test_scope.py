@@ -20,7 +20,11 @@ def test_college_leader_sees_whole_college(school):
 
 
 def test_student_affairs_sees_whole_school_through_school_wide_role(school):
-    assert nos(selectors.students_visible(school.chen)) == ["2024010101", "2024010102", "2024010201"]
+    assert nos(selectors.students_visible(school.chen)) == [
+        "2024010101",
+        "2024010102",
+        "2024010201",
+    ]
 
 
 def test_dorm_head_sees_room_residents_only(school):

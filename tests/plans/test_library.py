@@ -23,7 +23,11 @@ EXAM_DECISIONS = {
     # 4. 命题过程中泄密
     "leak_setting": ["启用第二套备用试题", "重新命题，另外安排考试时间"],
     # 4. 印制、运输或保管期间泄密
-    "leak_printing": ["启用备用试题重新印制，考试照常举行", "重新命题，另外安排考试时间", "已考科目成绩无效"],
+    "leak_printing": [
+        "启用备用试题重新印制，考试照常举行",
+        "重新命题，另外安排考试时间",
+        "已考科目成绩无效",
+    ],
     # 5. 集体作弊、考场秩序失控、集体罢考
     "collective_disorder": ["终止该场考试"],
     # 5. 集体闹事、殴打学校工作人员、损毁公共财产
@@ -35,24 +39,54 @@ EXAM_DECISIONS = {
     # 7. 区域大面积停电（请示上级主管部门后）
     "power_cut": ["该次考试延时", "保留该批学生该次考试资格，另找时间举行该科目考试"],
     # 7. 考试机故障: 备份机，是否补足耽误的时间由实际情况决定
-    "exam_computer_failure": ["安排考生在备份机上进行考试，补足考生因此而耽误的考试时间",
-                              "安排考生在备份机上进行考试，无需补时"],
+    "exam_computer_failure": [
+        "安排考生在备份机上进行考试，补足考生因此而耽误的考试时间",
+        "安排考生在备份机上进行考试，无需补时",
+    ],
     # 7. 局域网故障（请示上级主管部门后）
     "lan_failure": ["该次考试延时", "保留该批学生该次考试资格，另找时间举行该科目考试"],
 }
 
 # seed 002 四、级别划分
-EXAM_LEVEL_I = {"natural_disaster", "violence", "epidemic", "papers_or_candidates_late", "leak_setting",
-                "leak_printing", "collective_disorder", "staff_assaulted", "other_major"}
-EXAM_LEVEL_II = {"wrong_papers", "question_error", "listening_fault", "power_cut", "exam_computer_failure",
-                 "lan_failure", "other_general"}
+EXAM_LEVEL_I = {
+    "natural_disaster",
+    "violence",
+    "epidemic",
+    "papers_or_candidates_late",
+    "leak_setting",
+    "leak_printing",
+    "collective_disorder",
+    "staff_assaulted",
+    "other_major",
+}
+EXAM_LEVEL_II = {
+    "wrong_papers",
+    "question_error",
+    "listening_fault",
+    "power_cut",
+    "exam_computer_failure",
+    "lan_failure",
+    "other_general",
+}
 
 
 def test_every_library_file_loads_with_its_stem_as_id():
     stems = sorted(p.stem for p in library_dir().glob("*.yaml"))
-    assert stems == sorted(PLANS) == sorted([
-        "campus_stability", "group_fight", "large_event_accident", "exam_security", "harmful_postings",
-        "bullying_opinion", "psych_crisis"])
+    assert (
+        stems
+        == sorted(PLANS)
+        == sorted(
+            [
+                "campus_stability",
+                "group_fight",
+                "large_event_accident",
+                "exam_security",
+                "harmful_postings",
+                "bullying_opinion",
+                "psych_crisis",
+            ]
+        )
+    )
     assert [p["id"] for p in builtin_plans()] == sorted(PLANS)  # sorted by id
 
 
@@ -60,7 +94,11 @@ def test_every_library_file_loads_with_its_stem_as_id():
 def test_each_file_validates_on_its_own(path):
     plan = parse_plan(path.read_text(encoding="utf-8"), path.name)
     assert plan["id"] == path.stem
-    assert [lv["code"] for lv in plan["levels"]] in (["I", "II"], ["I", "II", "III"], ["I", "II", "III", "IV"])
+    assert [lv["code"] for lv in plan["levels"]] in (
+        ["I", "II"],
+        ["I", "II", "III"],
+        ["I", "II", "III", "IV"],
+    )
     assert any(m["position"] == "head" for m in plan["command_group"])
     step_ids = [s["id"] for ph in plan["phases"] for s in ph["steps"]]
     assert len(step_ids) == len(set(step_ids))
@@ -68,7 +106,9 @@ def test_each_file_validates_on_its_own(path):
     for level in plan["levels"]:
         assert plan_steps(plan, level["code"])
     for event_type in plan.get("event_types", []):
-        assert plan_steps(plan, event_type.get("level", plan["levels"][0]["code"]), event_type["code"])
+        assert plan_steps(
+            plan, event_type.get("level", plan["levels"][0]["code"]), event_type["code"]
+        )
 
 
 def test_exam_sub_procedures_have_exactly_the_seeds_decision_options():
@@ -79,19 +119,27 @@ def test_exam_sub_procedures_have_exactly_the_seeds_decision_options():
         assert decisions[decision_id]["options"] == options, decision_id
     printing = plan_decision(exam, "leak_printing")
     assert "启用备用试题重新印制，考试照常举行" in printing["options"]
-    assert printing["authority"] == "head" and not printing.get("free_text", False)  # 组长 records it
+    assert printing["authority"] == "head" and not printing.get(
+        "free_text", False
+    )  # 组长 records it
 
 
 def test_each_exam_decision_belongs_to_its_event_types():
     exam = PLANS["exam_security"]
-    assert plan_decision(exam, "question_or_listening_error")["event_types"] == ["question_error", "listening_fault"]
+    assert plan_decision(exam, "question_or_listening_error")["event_types"] == [
+        "question_error",
+        "listening_fault",
+    ]
     for decision_id in set(EXAM_DECISIONS) - {"question_or_listening_error"}:
         assert plan_decision(exam, decision_id)["event_types"] == [decision_id]
 
 
 def test_exam_level_one_and_two_event_lists():
     exam = PLANS["exam_security"]
-    assert [(lv["code"], lv["name"]) for lv in exam["levels"]] == [("I", "Ⅰ级事件"), ("II", "Ⅱ级事件")]
+    assert [(lv["code"], lv["name"]) for lv in exam["levels"]] == [
+        ("I", "Ⅰ级事件"),
+        ("II", "Ⅱ级事件"),
+    ]
     levels = {t["code"]: t["level"] for t in exam["event_types"]}
     assert {c for c, lv in levels.items() if lv == "I"} == EXAM_LEVEL_I
     assert {c for c, lv in levels.items() if lv == "II"} == EXAM_LEVEL_II
@@ -150,7 +198,9 @@ def test_harmful_postings_remove_by_the_office_and_educate_at_the_posters_unit()
 def test_bullying_plan_has_opinion_monitoring_release_and_family_communication():
     plan = PLANS["bullying_opinion"]
     steps = {s["id"]: s for s in plan_steps(plan, "I", "bullying_video_spread")}
-    assert {"opinion_monitoring", "unified_release", "family_communication", "investigate"} <= set(steps)
+    assert {"opinion_monitoring", "unified_release", "family_communication", "investigate"} <= set(
+        steps
+    )
     assert steps["opinion_monitoring"]["responsible"]["at"] == "office:publicity"
     assert steps["unified_release"]["responsible"]["at"] == "office:publicity"
     assert steps["family_communication"]["responsible"]["roles"] == ["counsellor"]
@@ -159,7 +209,10 @@ def test_bullying_plan_has_opinion_monitoring_release_and_family_communication()
 def test_psych_crisis_has_three_tiers_with_their_own_steps():
     psych = PLANS["psych_crisis"]
     assert [(lv["code"], lv["name"]) for lv in psych["levels"]] == [
-        ("I", "患有严重心理障碍或精神分裂症并已确诊"), ("II", "严重心理危机"), ("III", "一般心理危机")]
+        ("I", "患有严重心理障碍或精神分裂症并已确诊"),
+        ("II", "严重心理危机"),
+        ("III", "一般心理危机"),
+    ]
     tier = {code: {s["id"] for s in plan_steps(psych, code)} for code in ("I", "II", "III")}
     assert {"full_custody", "transfer_responsibility", "send_for_treatment"} <= tier["I"]
     assert {"notify_parents", "refer_treatment", "close_follow_up"} <= tier["II"]

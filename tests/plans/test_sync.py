@@ -19,8 +19,11 @@ def test_migrate_loads_the_library_as_built_in_plans_and_keeps_versions(monkeypa
 
     source = loading.library_dir() / "group_fight.yaml"
     (tmp_path / "group_fight.yaml").write_text(
-        source.read_text(encoding="utf-8").replace("群体斗殴突发事件应急预案", "群体斗殴突发事件应急预案（修订）", 1),
-        encoding="utf-8")
+        source.read_text(encoding="utf-8").replace(
+            "群体斗殴突发事件应急预案", "群体斗殴突发事件应急预案（修订）", 1
+        ),
+        encoding="utf-8",
+    )
     monkeypatch.setattr(services, "library_dir", lambda: tmp_path)
     builtin_plans_sync()
     fight = Plan.objects.get(code="group_fight")

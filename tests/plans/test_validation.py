@@ -23,7 +23,8 @@ command_group:
   - {position: head, title: 组长, roles: [school_leader], at: school}
   - {position: deputy, title: 副组长, roles: [leader], at: "office:student_affairs"}
   - {position: member, title: 成员, roles: [security_officer], at: "office:security"}
-  - {position: office, title: 办公室, roles: [student_affairs_officer], at: "office:student_affairs"}
+  - {position: office, title: 办公室, roles: [student_affairs_officer], \
+at: "office:student_affairs"}
 phases:
   - code: initial
     title: 先期处置
@@ -66,7 +67,8 @@ decisions:
     options: ["启用备用试题重新印制，考试照常举行", "重新命题，另外安排考试时间"]
   - {id: police, title: 是否报警, authority: group, free_text: true, options: [报警, 不报警]}
 external_reports:
-  - {id: authority, recipient: 上级教育主管部门, due_minutes: 60, levels: [I], responsible: {position: office}}
+  - {id: authority, recipient: 上级教育主管部门, due_minutes: 60, levels: [I], \
+responsible: {position: office}}
 resources:
   - {kind: people, name: 安保人员, role: security_officer, quantity: 2}
   - {kind: material, name: 备用试卷, quantity: 1, unit: 套}
@@ -100,12 +102,20 @@ def test_the_schema_is_a_valid_draft_2020_12_schema():
 
 def test_the_drill_plan_is_valid():
     plan = parse_plan(PLAN, "drill.yaml")
-    assert plan["id"] == "drill" and plan["phases"][1]["steps"][0]["instructions"] == "查清起因、过程和后果。\n"
+    assert (
+        plan["id"] == "drill"
+        and plan["phases"][1]["steps"][0]["instructions"] == "查清起因、过程和后果。\n"
+    )
 
 
 def test_problem_text_names_file_line_path_and_message():
-    problem = PlanProblem("exam_security.yaml", 42, "phases[0].steps[1].responsible.roles[0]", '角色 "foo" 不存在')
-    assert str(problem) == 'exam_security.yaml:42: phases[0].steps[1].responsible.roles[0]: 角色 "foo" 不存在'
+    problem = PlanProblem(
+        "exam_security.yaml", 42, "phases[0].steps[1].responsible.roles[0]", '角色 "foo" 不存在'
+    )
+    assert (
+        str(problem)
+        == 'exam_security.yaml:42: phases[0].steps[1].responsible.roles[0]: 角色 "foo" 不存在'
+    )
     assert str(PlanProblem("a.yaml", None, "", "预案文件过大")) == "a.yaml: 预案文件过大"
 
 
@@ -124,25 +134,41 @@ def test_a_typo_in_a_key_is_an_unknown_field_at_its_line():
     typo = next(p for p in found if "due_minutse" in p.message)
     assert typo.line == line_of(text, "due_minutse")
     assert typo.path == "phases[1].steps[1].due_minutse"
-    assert typo.message.startswith("第 2 阶段第 2 步：未知字段 \"due_minutse\"") and '"due_minutes"' in typo.message
+    assert (
+        typo.message.startswith('第 2 阶段第 2 步：未知字段 "due_minutse"')
+        and '"due_minutes"' in typo.message
+    )
     missing = next(p for p in found if "缺少必填项" in p.message)
     assert missing.message == '第 2 阶段第 2 步：缺少必填项 "due_minutes"'
     # A typo at the top level and inside a responsible person too.
     text = edit("title: 演练预案\n", "titel: 演练预案\n")
     assert any('未知字段 "titel"' in p.message and p.line == 2 for p in problems(text))
-    text = edit("responsible: {position: office}\n        due_minutes: 10", "responsible: {postion: office}\n        due_minutes: 10")
+    text = edit(
+        "responsible: {position: office}\n        due_minutes: 10",
+        "responsible: {postion: office}\n        due_minutes: 10",
+    )
     [p] = problems(text)
-    assert p.path.endswith("responsible.postion") and '"position"' in p.message and p.line == line_of(text, "postion")
+    assert (
+        p.path.endswith("responsible.postion")
+        and '"position"' in p.message
+        and p.line == line_of(text, "postion")
+    )
 
 
 def test_missing_required_field():
     text = edit("title: 演练预案\n", "")
     [p] = problems(text)
     assert p.message == '缺少必填项 "title"' and p.line == 1 and p.path == ""
-    text = edit("  - {kind: people, name: 安保人员, role: security_officer, quantity: 2}",
-                "  - {kind: people, name: 安保人员, quantity: 2}")
+    text = edit(
+        "  - {kind: people, name: 安保人员, role: security_officer, quantity: 2}",
+        "  - {kind: people, name: 安保人员, quantity: 2}",
+    )
     [p] = problems(text)
-    assert p.path == "resources[0]" and '缺少必填项 "role"' in p.message and p.line == line_of(text, "安保人员")
+    assert (
+        p.path == "resources[0]"
+        and '缺少必填项 "role"' in p.message
+        and p.line == line_of(text, "安保人员")
+    )
 
 
 def test_a_step_whose_role_does_not_exist():
@@ -150,7 +176,10 @@ def test_a_step_whose_role_does_not_exist():
     [p] = problems(text)
     assert p.message == '第 1 阶段第 1 步：角色 "wizard" 不存在'
     assert p.line == line_of(text, "wizard")
-    assert str(p) == f'bad.yaml:{p.line}: phases[0].steps[0].responsible.roles[0]: 第 1 阶段第 1 步：角色 "wizard" 不存在'
+    assert (
+        str(p) == f"bad.yaml:{p.line}: phases[0].steps[0].responsible.roles[0]: "
+        '第 1 阶段第 1 步：角色 "wizard" 不存在'
+    )
     # The institution's own roles replace the shipped ones when given.
     assert parse_plan(text, known_roles=set(loading._shipped_roles()) | {"wizard"})["id"] == "drill"
 
@@ -162,12 +191,19 @@ def test_unknown_at():
     assert p.line == line_of(text, "galaxy")
     text = edit('at: "office:security"', 'at: "office:spaceport"')
     [p] = problems(text)
-    assert '"spaceport"' in p.message and p.line == line_of(text, "spaceport") and p.path == "command_group[2].at"
+    assert (
+        '"spaceport"' in p.message
+        and p.line == line_of(text, "spaceport")
+        and p.path == "command_group[2].at"
+    )
     assert parse_plan(text, known_functions={"spaceport", "student_affairs"})["id"] == "drill"
 
 
 def test_a_responsible_position_absent_from_the_group():
-    text = edit('  - {position: member, title: 成员, roles: [security_officer], at: "office:security"}\n', "")
+    text = edit(
+        '  - {position: member, title: 成员, roles: [security_officer], at: "office:security"}\n',
+        "",
+    )
     [p] = problems(text)
     assert p.path == "phases[0].steps[2].responsible.position"
     assert p.message.startswith('第 1 阶段第 3 步：领导小组中没有 "member" 这一职位')
@@ -178,7 +214,9 @@ def test_responsible_is_a_position_or_roles_at_a_level_not_both():
     text = edit("responsible: {position: member}", "responsible: {position: member, at: class}")
     [p] = problems(text)
     assert p.path == "phases[0].steps[2].responsible" and "二选一" in p.message
-    text = edit("responsible: {roles: [counsellor], at: class}", "responsible: {roles: [counsellor]}")
+    text = edit(
+        "responsible: {roles: [counsellor], at: class}", "responsible: {roles: [counsellor]}"
+    )
     [p] = problems(text)
     assert '缺少必填项 "at"' in p.message
 
@@ -193,12 +231,16 @@ def test_a_level_not_declared():
     [p] = problems(text)
     assert '"V"' in p.message and "I、II、III、IV" in p.message
     # Levels in external reports and event types are checked too, and their order.
-    text = edit("{id: authority, recipient: 上级教育主管部门, due_minutes: 60, levels: [I]",
-                "{id: authority, recipient: 上级教育主管部门, due_minutes: 60, levels: [IV]")
+    text = edit(
+        "{id: authority, recipient: 上级教育主管部门, due_minutes: 60, levels: [I]",
+        "{id: authority, recipient: 上级教育主管部门, due_minutes: 60, levels: [IV]",
+    )
     [p] = problems(text)
     assert p.path == "external_reports[0].levels[0]"
-    text = edit("  - {code: I, name: 特别重大}\n  - {code: II, name: 重大}\n",
-                "  - {code: II, name: 重大}\n  - {code: I, name: 特别重大}\n")
+    text = edit(
+        "  - {code: I, name: 特别重大}\n  - {code: II, name: 重大}\n",
+        "  - {code: II, name: 重大}\n  - {code: I, name: 特别重大}\n",
+    )
     [p] = problems(text)
     assert p.path == "levels[1].code" and "最严重" in p.message
 
@@ -206,7 +248,10 @@ def test_a_level_not_declared():
 def test_undeclared_event_type():
     text = edit("        event_types: [leak]\n", "        event_types: [flood]\n")
     [p] = problems(text)
-    assert p.path == "phases[0].steps[2].event_types[0]" and '事件类型 "flood" 未在 event_types 中声明' in p.message
+    assert (
+        p.path == "phases[0].steps[2].event_types[0]"
+        and '事件类型 "flood" 未在 event_types 中声明' in p.message
+    )
 
 
 def test_duplicate_step_ids():
@@ -220,7 +265,9 @@ def test_duplicate_step_ids():
 def test_empty_and_repeated_options():
     text = edit("options: [报警, 不报警]", "options: []")
     [p] = problems(text)
-    assert p.path == "decisions[1].options" and p.message == '决策点第 2 项："options" 至少需要 1 项'
+    assert (
+        p.path == "decisions[1].options" and p.message == '决策点第 2 项："options" 至少需要 1 项'
+    )
     assert p.line == line_of(text, "options: []")
     [p] = problems(edit("options: [报警, 不报警]", "options: [报警, 报警]"))
     assert "重复" in p.message and '"报警"' in p.message
@@ -229,7 +276,11 @@ def test_empty_and_repeated_options():
 def test_no_head():
     text = edit("{position: head, title: 组长", "{position: deputy, title: 组长")
     [p] = problems(text)
-    assert p.path == "command_group" and "组长" in p.message and p.line == line_of(text, "{position: deputy, title: 组长")
+    assert (
+        p.path == "command_group"
+        and "组长" in p.message
+        and p.line == line_of(text, "{position: deputy, title: 组长")
+    )
 
 
 def test_a_position_written_as_a_list_or_a_mapping_is_a_problem_not_a_crash():
@@ -243,20 +294,30 @@ def test_a_position_written_as_a_list_or_a_mapping_is_a_problem_not_a_crash():
 
 def test_several_problems_are_all_reported_in_line_order():
     text = PLAN
-    for old, new in [("title: 演练预案\n", "titel: 演练预案\n"),          # unknown key + missing title
-                     ("roles: [counsellor]", "roles: [wizard]"),        # unknown role
-                     ("at: college}", "at: galaxy}"),                   # unknown at
-                     ("        levels: [I, II]\n", "        levels: [I, IV]\n"),  # undeclared level
-                     ("id: tidy_up", "id: contain"),                    # duplicate step id
-                     ("options: [报警, 不报警]", "options: []"),           # empty options
-                     ("{position: head, title: 组长", "{position: deputy, title: 组长"),  # no head
-                     ("due_minutes: 120", "due_minutes: 0")]:           # out of range
+    for old, new in [
+        ("title: 演练预案\n", "titel: 演练预案\n"),  # unknown key + missing title
+        ("roles: [counsellor]", "roles: [wizard]"),  # unknown role
+        ("at: college}", "at: galaxy}"),  # unknown at
+        ("        levels: [I, II]\n", "        levels: [I, IV]\n"),  # undeclared level
+        ("id: tidy_up", "id: contain"),  # duplicate step id
+        ("options: [报警, 不报警]", "options: []"),  # empty options
+        ("{position: head, title: 组长", "{position: deputy, title: 组长"),  # no head
+        ("due_minutes: 120", "due_minutes: 0"),
+    ]:  # out of range
         text = edit(old, new, text)
     found = problems(text)
     messages = [p.message for p in found]
-    for expected in ['未知字段 "titel"', '缺少必填项 "title"', '角色 "wizard" 不存在', '层级 "galaxy" 无效',
-                     '级别 "IV" 未在 levels 中声明', '步骤 id "contain" 重复', '"options" 至少需要 1 项',
-                     "领导小组必须至少有一名组长", '"due_minutes" 不能小于 1']:
+    for expected in [
+        '未知字段 "titel"',
+        '缺少必填项 "title"',
+        '角色 "wizard" 不存在',
+        '层级 "galaxy" 无效',
+        '级别 "IV" 未在 levels 中声明',
+        '步骤 id "contain" 重复',
+        '"options" 至少需要 1 项',
+        "领导小组必须至少有一名组长",
+        '"due_minutes" 不能小于 1',
+    ]:
         assert any(expected in m for m in messages), (expected, messages)
     assert len(found) == 9, messages
     assert [p.line for p in found] == sorted(p.line for p in found)
@@ -268,7 +329,11 @@ def test_not_a_mapping_aliases_duplicates_and_oversized_files():
     assert "映射" in p.message
     [p] = problems("- a\n- b\n")
     assert "映射" in p.message and p.line == 1
-    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b]\n"
+    bomb = (
+        "a: &a [x, x, x, x, x, x, x, x, x]\n"
+        "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        "c: [*b, *b, *b, *b]\n"
+    )
     [p] = problems(bomb)
     assert "别名" in p.message and p.line == 1
     [big] = problems("id: x\n" + "# padding\n" * 40_000)
@@ -283,12 +348,28 @@ def test_not_a_mapping_aliases_duplicates_and_oversized_files():
 def test_plan_steps_filter_by_level_and_event_type():
     plan = parse_plan(PLAN)
     assert [s["id"] for s in plan_steps(plan, "III")] == ["contain", "report_head", "tidy_up"]
-    assert [s["id"] for s in plan_steps(plan, "II")] == ["contain", "report_head", "investigate", "tidy_up"]
-    assert [s["id"] for s in plan_steps(plan, "I", "fight")] == ["contain", "report_head", "investigate", "tidy_up"]
+    assert [s["id"] for s in plan_steps(plan, "II")] == [
+        "contain",
+        "report_head",
+        "investigate",
+        "tidy_up",
+    ]
+    assert [s["id"] for s in plan_steps(plan, "I", "fight")] == [
+        "contain",
+        "report_head",
+        "investigate",
+        "tidy_up",
+    ]
     assert [s["id"] for s in plan_steps(plan, "I", "leak")] == [
-        "contain", "report_head", "seal", "investigate", "tidy_up"]
+        "contain",
+        "report_head",
+        "seal",
+        "investigate",
+        "tidy_up",
+    ]
     assert "seal" not in [s["id"] for s in plan_steps(plan, "II", "leak")]  # level still applies
-    # No event type given: steps limited to event types are kept (one task too many, not one missing).
+    # No event type given: steps limited to event types are kept (one task too many, not one
+    # missing).
     assert "seal" in [s["id"] for s in plan_steps(plan, "I")]
     steps = plan_steps(plan, "I", "leak")
     assert [s["phase"] for s in steps] == ["initial", "initial", "initial", "onsite", "onsite"]

@@ -28,20 +28,32 @@ def login(person):
 
 def snapshot():
     """Everything a failed filing must leave untouched."""
-    return (Report.objects.count(), Event.objects.count(), Attachment.objects.count(), Recipient.objects.count(),
-            ReportUpdate.objects.count())
+    return (
+        Report.objects.count(),
+        Event.objects.count(),
+        Attachment.objects.count(),
+        Recipient.objects.count(),
+        ReportUpdate.objects.count(),
+    )
 
 
 @pytest.fixture
 def file_report(school):
     """File 夜不归宿 about 张三 in room D01-101 (as the admin unless `actor` is given)."""
+
     def _file(now=None, **kw):
         now = now or timezone.now()
         return report_file(
-            actor=kw.pop("actor", school.admin), category=kw.pop("category", "night_absence"),
-            severity=kw.pop("severity", "general"), unit=kw.pop("unit", "D01-101"),
-            occurred_at=now - datetime.timedelta(minutes=5), place=kw.pop("place", "1号楼101室"),
-            description=kw.pop("description", "未归"), students=kw.pop("students", ["2024010101"]),
-            now=now, **kw,
+            actor=kw.pop("actor", school.admin),
+            category=kw.pop("category", "night_absence"),
+            severity=kw.pop("severity", "general"),
+            unit=kw.pop("unit", "D01-101"),
+            occurred_at=now - datetime.timedelta(minutes=5),
+            place=kw.pop("place", "1号楼101室"),
+            description=kw.pop("description", "未归"),
+            students=kw.pop("students", ["2024010101"]),
+            now=now,
+            **kw,
         )
+
     return _file

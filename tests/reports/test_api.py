@@ -1,4 +1,5 @@
-"""Report API: filing, scoping, updates, acknowledgement, timeline and inbox, by people and tokens."""
+"""Report API: filing, scoping, updates, acknowledgement, timeline and inbox, by people and
+tokens."""
 
 import datetime
 import json
@@ -17,9 +18,13 @@ from .conftest import PNG, snapshot
 
 def body(**overrides):
     data = {
-        "category": "night_absence", "severity": "general", "unit": "D01-101",
+        "category": "night_absence",
+        "severity": "general",
+        "unit": "D01-101",
         "occurred_at": (timezone.now() - datetime.timedelta(minutes=10)).isoformat(),
-        "place": "1号楼101室", "description": "张三22:30查寝未归", "students": ["2024010101"],
+        "place": "1号楼101室",
+        "description": "张三22:30查寝未归",
+        "students": ["2024010101"],
     }
     data.update(overrides)
     return json.dumps(data)
@@ -46,8 +51,11 @@ def test_dorm_head_files_by_api_and_the_report_is_routed(school):
 def test_bad_fields_get_chinese_errors_and_nothing_is_written(school):
     before = (Report.objects.count(), Event.objects.count())
     future = (timezone.now() + datetime.timedelta(hours=2)).isoformat()
-    response = post(session(school.liu), "/api/v1/reports",
-                    body(category="nope", place="", occurred_at=future, students=["2024010201"]))
+    response = post(
+        session(school.liu),
+        "/api/v1/reports",
+        body(category="nope", place="", occurred_at=future, students=["2024010201"]),
+    )
     assert response.status_code == 422
     detail = response.json()["detail"]
     assert set(detail) == {"category", "place", "occurred_at", "students"}
@@ -57,7 +65,9 @@ def test_bad_fields_get_chinese_errors_and_nothing_is_written(school):
 
 
 def test_token_with_write_permission_files_as_itself(school):
-    _token, raw = token_create(actor=school.admin, name="门禁系统", unit=school.sch, permissions=["reports.write"])
+    _token, raw = token_create(
+        actor=school.admin, name="门禁系统", unit=school.sch, permissions=["reports.write"]
+    )
     response = post(Client(), "/api/v1/reports", body(), HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 201
     report = Report.objects.get(pk=response.json()["id"])
@@ -66,20 +76,30 @@ def test_token_with_write_permission_files_as_itself(school):
 
 
 def test_token_without_write_permission_is_403(school):
-    _token, raw = token_create(actor=school.admin, name="只读", unit=school.sch, permissions=["reports.read"])
-    assert post(Client(), "/api/v1/reports", body(), HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 403
+    _token, raw = token_create(
+        actor=school.admin, name="只读", unit=school.sch, permissions=["reports.read"]
+    )
+    assert (
+        post(Client(), "/api/v1/reports", body(), HTTP_AUTHORIZATION=f"Bearer {raw}").status_code
+        == 403
+    )
     assert Report.objects.count() == 0
 
 
 def test_list_and_detail_are_scoped(school):
     report_id = post(session(school.liu), "/api/v1/reports", body()).json()["id"]
-    other = post(session(school.li), "/api/v1/reports",
-                 body(unit="C01-2024-2", students=["2024010201"], description="李四旷课")).json()["id"]
+    other = post(
+        session(school.li),
+        "/api/v1/reports",
+        body(unit="C01-2024-2", students=["2024010201"], description="李四旷课"),
+    ).json()["id"]
     zhang = session(school.zhang)
     assert [r["id"] for r in zhang.get("/api/v1/reports").json()] == [report_id]
     assert zhang.get(f"/api/v1/reports/{other}").status_code == 404
     assert zhang.get(f"/api/v1/reports/{other}/timeline").status_code == 404
-    assert {r["id"] for r in session(school.li).get("/api/v1/reports?category=night_absence").json()} == {report_id, other}
+    assert {
+        r["id"] for r in session(school.li).get("/api/v1/reports?category=night_absence").json()
+    } == {report_id, other}
 
 
 def test_ack_update_timeline_and_inbox(school):
@@ -92,7 +112,12 @@ def test_ack_update_timeline_and_inbox(school):
     ack = post(zhang, f"/api/v1/reports/{report_id}/ack", json.dumps({"note": "收到"}))
     assert ack.status_code == 200 and ack.json()["ack_state"] == "acknowledged"
     verbs = [e["verb"] for e in liu.get(f"/api/v1/reports/{report_id}/timeline").json()]
-    assert verbs[:4] == ["report.filed", "route.planned", "route.reporter_level", "route.step_started"]
+    assert verbs[:4] == [
+        "report.filed",
+        "route.planned",
+        "route.reporter_level",
+        "route.step_started",
+    ]
     assert "report.updated" in verbs and verbs[-1] == "report.acknowledged"
     ack_event = Event.objects.get(verb="report.acknowledged")
     assert ack_event.data["channel"] == "api" and ack_event.data["note"] == "收到"
@@ -101,8 +126,15 @@ def test_ack_update_timeline_and_inbox(school):
 def test_only_recipients_and_people_acknowledge(school):
     report_id = post(session(school.liu), "/api/v1/reports", body()).json()["id"]
     assert post(session(school.li), f"/api/v1/reports/{report_id}/ack", "{}").status_code == 403
-    _token, raw = token_create(actor=school.admin, name="x", unit=school.sch, permissions=["reports.write"])
-    assert post(Client(), f"/api/v1/reports/{report_id}/ack", "{}", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 403
+    _token, raw = token_create(
+        actor=school.admin, name="x", unit=school.sch, permissions=["reports.write"]
+    )
+    assert (
+        post(
+            Client(), f"/api/v1/reports/{report_id}/ack", "{}", HTTP_AUTHORIZATION=f"Bearer {raw}"
+        ).status_code
+        == 403
+    )
 
 
 def test_session_posts_need_csrf(school):
@@ -118,10 +150,13 @@ def test_session_posts_need_csrf(school):
 
 
 def test_token_list_is_limited_to_its_unit(school):
-    in_b = post(session(school.li), "/api/v1/reports",
-                body(unit="C01-2024-2", students=["2024010201"])).json()["id"]
+    in_b = post(
+        session(school.li), "/api/v1/reports", body(unit="C01-2024-2", students=["2024010201"])
+    ).json()["id"]
     in_room = post(session(school.liu), "/api/v1/reports", body()).json()["id"]
-    _token, raw = token_create(actor=school.admin, name="班级系统", unit=school.class_b, permissions=["reports.read"])
+    _token, raw = token_create(
+        actor=school.admin, name="班级系统", unit=school.class_b, permissions=["reports.read"]
+    )
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     assert [r["id"] for r in Client().get("/api/v1/reports", **auth).json()] == [in_b]
     assert Client().get(f"/api/v1/reports/{in_room}", **auth).status_code == 404
@@ -130,8 +165,10 @@ def test_token_list_is_limited_to_its_unit(school):
 
 def test_list_filters_and_pages(school):
     li = session(school.li)
-    ids = [post(li, "/api/v1/reports", body(severity=s, unit="C01-2024-1")).json()["id"]
-           for s in ("general", "larger", "general")]
+    ids = [
+        post(li, "/api/v1/reports", body(severity=s, unit="C01-2024-1")).json()["id"]
+        for s in ("general", "larger", "general")
+    ]
     assert {r["id"] for r in li.get("/api/v1/reports?severity=general").json()} == {ids[0], ids[2]}
     assert [r["id"] for r in li.get("/api/v1/reports?limit=1&offset=1").json()] == [ids[1]]
     assert {r["id"] for r in li.get("/api/v1/reports?unit=C01-2024").json()} == set(ids)
@@ -144,16 +181,26 @@ def test_list_filters_and_pages(school):
 
 
 def test_covert_reporter_hidden_in_the_api_below_counsellor(school):
-    Post.objects.create(person=school.nobody, unit=school.class_a, role=Role.objects.get(code="covert_observer"),
-                        since=datetime.date(2024, 9, 1))
-    report_id = post(session(school.nobody), "/api/v1/reports", body(unit="C01-2024-1")).json()["id"]
+    Post.objects.create(
+        person=school.nobody,
+        unit=school.class_a,
+        role=Role.objects.get(code="covert_observer"),
+        since=datetime.date(2024, 9, 1),
+    )
+    report_id = post(session(school.nobody), "/api/v1/reports", body(unit="C01-2024-1")).json()[
+        "id"
+    ]
     liu = session(school.liu)
     assert liu.get(f"/api/v1/reports/{report_id}").json()["reporter"] == "报告人不公开"
     actors = {e["actor"] for e in liu.get(f"/api/v1/reports/{report_id}/timeline").json()}
     assert "报告人不公开" in actors and "无岗位" not in actors and "nobody" not in actors
     assert session(school.zhang).get(f"/api/v1/reports/{report_id}").json()["reporter"] == "无岗位"
-    _token, raw = token_create(actor=school.admin, name="t", unit=school.sch, permissions=["reports.read"])
-    as_token = Client().get(f"/api/v1/reports/{report_id}", HTTP_AUTHORIZATION=f"Bearer {raw}").json()
+    _token, raw = token_create(
+        actor=school.admin, name="t", unit=school.sch, permissions=["reports.read"]
+    )
+    as_token = (
+        Client().get(f"/api/v1/reports/{report_id}", HTTP_AUTHORIZATION=f"Bearer {raw}").json()
+    )
     assert as_token["reporter"] == "报告人不公开"
 
 
@@ -161,12 +208,19 @@ def test_attachments_by_multipart_then_download_scoped(school):
     report_id = post(session(school.liu), "/api/v1/reports", body()).json()["id"]
     liu = session(school.liu)
     before = snapshot()
-    bad = liu.post(f"/api/v1/reports/{report_id}/attachments",
-                   {"text": "现场照片", "files": [SimpleUploadedFile("a.jpg", b"text", content_type="image/jpeg")]})
+    bad = liu.post(
+        f"/api/v1/reports/{report_id}/attachments",
+        {
+            "text": "现场照片",
+            "files": [SimpleUploadedFile("a.jpg", b"text", content_type="image/jpeg")],
+        },
+    )
     assert bad.status_code == 422 and "a.jpg" in bad.json()["detail"]["attachments"][0]
     assert snapshot() == before
-    ok = liu.post(f"/api/v1/reports/{report_id}/attachments",
-                  {"text": "现场照片", "files": [SimpleUploadedFile("a.png", PNG, content_type="image/png")]})
+    ok = liu.post(
+        f"/api/v1/reports/{report_id}/attachments",
+        {"text": "现场照片", "files": [SimpleUploadedFile("a.png", PNG, content_type="image/png")]},
+    )
     assert ok.status_code == 201, ok.content
     attachment = session(school.zhang).get(f"/api/v1/reports/{report_id}").json()["attachments"][0]
     assert (attachment["name"], attachment["content_type"]) == ("a.png", "image/png")
@@ -185,13 +239,30 @@ def test_timeline_labels_in_chinese(school):
 
 def test_openapi_lists_report_endpoints(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
-    for path in ["/api/v1/reports", "/api/v1/reports/{report_id}", "/api/v1/reports/{report_id}/updates",
-                 "/api/v1/reports/{report_id}/ack", "/api/v1/reports/{report_id}/timeline", "/api/v1/inbox",
-                 "/api/v1/reports/{report_id}/attachments", "/api/v1/reports/{report_id}/attachments/{attachment_id}"]:
+    for path in [
+        "/api/v1/reports",
+        "/api/v1/reports/{report_id}",
+        "/api/v1/reports/{report_id}/updates",
+        "/api/v1/reports/{report_id}/ack",
+        "/api/v1/reports/{report_id}/timeline",
+        "/api/v1/inbox",
+        "/api/v1/reports/{report_id}/attachments",
+        "/api/v1/reports/{report_id}/attachments/{attachment_id}",
+    ]:
         assert path in paths, path
     assert "post" in paths["/api/v1/reports"] and "get" in paths["/api/v1/reports"]
     filing = paths["/api/v1/reports"]["post"]
     assert "201" in filing["responses"] and "422" in filing["responses"]
     assert "requestBody" in filing
     params = {p["name"] for p in paths["/api/v1/reports"]["get"]["parameters"]}
-    assert {"category", "severity", "ack_state", "verification", "unit", "since", "until", "limit", "offset"} <= params
+    assert {
+        "category",
+        "severity",
+        "ack_state",
+        "verification",
+        "unit",
+        "since",
+        "until",
+        "limit",
+        "offset",
+    } <= params

@@ -15,10 +15,19 @@ from .conftest import PNG, login, snapshot
 
 def form(**overrides):
     data = {
-        "category": "night_absence", "severity": "general", "unit": "D01-101",
-        "occurred_at": timezone.localtime(timezone.now() - datetime.timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M"),
-        "place": "1号楼101室", "people_count": "1", "students": "2024010101", "units_involved": "",
-        "cause": "", "trend": "", "description": "张三22:30查寝未归",
+        "category": "night_absence",
+        "severity": "general",
+        "unit": "D01-101",
+        "occurred_at": timezone.localtime(timezone.now() - datetime.timedelta(minutes=10)).strftime(
+            "%Y-%m-%dT%H:%M"
+        ),
+        "place": "1号楼101室",
+        "people_count": "1",
+        "students": "2024010101",
+        "units_involved": "",
+        "cause": "",
+        "trend": "",
+        "description": "张三22:30查寝未归",
     }
     data.update(overrides)
     return data
@@ -27,7 +36,9 @@ def form(**overrides):
 def test_the_form_defaults_to_my_unit_and_now(school):
     page = login(school.liu).get("/reports/new/").content.decode()
     assert 'enctype="multipart/form-data"' in page and 'type="datetime-local"' in page
-    assert '<option value="D01-101" selected>' in page, "the unit of the dorm head's post is preselected"
+    assert '<option value="D01-101" selected>' in page, (
+        "the unit of the dorm head's post is preselected"
+    )
     assert "C01-2024-2" not in page, "only units the reporter may see are offered"
     for label in ["一般", "较大", "重大", "特别重大", "夜不归宿"]:
         assert label in page
@@ -52,20 +63,34 @@ def test_dorm_head_files_with_a_photo_and_it_is_routed(school):
 
 
 def test_a_few_minutes_of_clock_skew_is_accepted(school):
-    soon = timezone.localtime(timezone.now() + datetime.timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M")
+    soon = timezone.localtime(timezone.now() + datetime.timedelta(minutes=2)).strftime(
+        "%Y-%m-%dT%H:%M"
+    )
     assert login(school.liu).post("/reports/new/", form(occurred_at=soon)).status_code == 302
 
 
-@pytest.mark.parametrize("overrides, field_text", [
-    ({"place": "", "description": ""}, "这个字段是必填项"),
-    ({"category": ""}, "这个字段是必填项"),
-    ({"occurred_at": ""}, "这个字段是必填项"),
-    ({"occurred_at": (timezone.localtime() + datetime.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")},
-     "发生时间不能晚于现在"),
-    ({"students": "2024010201"}, "2024010201"),  # 李四 is in class B: not the dorm head's to report
-    ({"unit": "C01-2024-2"}, "选择"),
-    ({"people_count": "-3"}, "0"),
-])
+@pytest.mark.parametrize(
+    "overrides, field_text",
+    [
+        ({"place": "", "description": ""}, "这个字段是必填项"),
+        ({"category": ""}, "这个字段是必填项"),
+        ({"occurred_at": ""}, "这个字段是必填项"),
+        (
+            {
+                "occurred_at": (timezone.localtime() + datetime.timedelta(minutes=30)).strftime(
+                    "%Y-%m-%dT%H:%M"
+                )
+            },
+            "发生时间不能晚于现在",
+        ),
+        (
+            {"students": "2024010201"},
+            "2024010201",
+        ),  # 李四 is in class B: not the dorm head's to report
+        ({"unit": "C01-2024-2"}, "选择"),
+        ({"people_count": "-3"}, "0"),
+    ],
+)
 def test_bad_input_shows_chinese_errors_and_writes_nothing(school, overrides, field_text):
     before = snapshot()
     response = login(school.liu).post("/reports/new/", form(**overrides))
@@ -91,7 +116,9 @@ def test_an_empty_post_is_refused_with_errors(school):
 
 def test_a_renamed_text_file_is_refused(school):
     before = snapshot()
-    fake = SimpleUploadedFile("photo.jpg", b"just some text, not a photo", content_type="image/jpeg")
+    fake = SimpleUploadedFile(
+        "photo.jpg", b"just some text, not a photo", content_type="image/jpeg"
+    )
     response = login(school.liu).post("/reports/new/", form(attachments=fake))
     assert response.status_code == 400
     errors = response.context["form"].errors["attachments"]
@@ -111,7 +138,9 @@ def test_an_attachment_over_the_size_limit_is_refused(school, settings):
 
 def test_a_bad_attachment_and_a_bad_field_are_reported_together(school):
     fake = SimpleUploadedFile("a.jpg", b"text", content_type="image/jpeg")
-    response = login(school.liu).post("/reports/new/", form(students="2024010201", attachments=fake))
+    response = login(school.liu).post(
+        "/reports/new/", form(students="2024010201", attachments=fake)
+    )
     assert set(response.context["form"].errors) == {"students", "attachments"}
     assert Report.objects.count() == 0
 
@@ -122,8 +151,9 @@ def test_every_problem_shows_in_one_round(school):
     before = snapshot()
     future = (timezone.localtime() + datetime.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
     fake = SimpleUploadedFile("a.jpg", b"text", content_type="image/jpeg")
-    response = login(school.liu).post("/reports/new/", form(place="", occurred_at=future, students="2024010201",
-                                                             attachments=fake))
+    response = login(school.liu).post(
+        "/reports/new/", form(place="", occurred_at=future, students="2024010201", attachments=fake)
+    )
     assert response.status_code == 400
     errors = response.context["form"].errors
     assert set(errors) == {"place", "occurred_at", "students", "attachments"}
@@ -142,9 +172,13 @@ def test_student_lookup_finds_only_students_in_scope(school):
 
 def test_student_pick_adds_a_number_once(school):
     liu = login(school.liu)
-    html = liu.get("/reports/new/students/pick/", {"students": "2024010101", "add": "2024010102"}).content.decode()
+    html = liu.get(
+        "/reports/new/students/pick/", {"students": "2024010101", "add": "2024010102"}
+    ).content.decode()
     assert 'id="id_students"' in html and 'value="2024010101 2024010102"' in html
-    again = liu.get("/reports/new/students/pick/", {"students": "2024010101，2024010102", "add": "2024010101"})
+    again = liu.get(
+        "/reports/new/students/pick/", {"students": "2024010101，2024010102", "add": "2024010101"}
+    )
     assert 'value="2024010101 2024010102"' in again.content.decode()
 
 

@@ -37,19 +37,29 @@ def test_badge_include_polls_every_three_seconds(school):
     request = RequestFactory().get("/")
     request.user = school.zhang
     html = render_to_string("notify/_inbox_badge.html", request=request)
-    assert 'hx-get="/inbox/badge/"' in html and 'hx-trigger="load, every 3s"' in html and 'href="/inbox/"' in html
+    assert (
+        'hx-get="/inbox/badge/"' in html
+        and 'hx-trigger="load, every 3s"' in html
+        and 'href="/inbox/"' in html
+    )
 
 
 def test_inbox_lists_pending_acks_on_top_and_unread_first(school, file_report):
     first = file_report(actor=school.liu)
     second = file_report(actor=school.liu)
     zhang = login(school.zhang)
-    older = Delivery.objects.get(recipient=school.zhang, channel="inapp", message__subject_id=str(first.pk))
-    newer = Delivery.objects.get(recipient=school.zhang, channel="inapp", message__subject_id=str(second.pk))
+    older = Delivery.objects.get(
+        recipient=school.zhang, channel="inapp", message__subject_id=str(first.pk)
+    )
+    newer = Delivery.objects.get(
+        recipient=school.zhang, channel="inapp", message__subject_id=str(second.pk)
+    )
     zhang.get(f"/inbox/{newer.pk}/")  # read the newer one: the older, unread, comes first
     page = zhang.get("/inbox/").content.decode()
     assert "等待您确认" in page
-    assert page.index(f'action="/reports/{first.pk}/ack/"') < page.index(f'href="/inbox/{older.pk}/"')
+    assert page.index(f'action="/reports/{first.pk}/ack/"') < page.index(
+        f'href="/inbox/{older.pk}/"'
+    )
     assert page.index(f'href="/inbox/{older.pk}/"') < page.index(f'href="/inbox/{newer.pk}/"')
 
 
@@ -60,7 +70,9 @@ def test_opening_a_message_marks_it_read_and_goes_to_the_report(school, file_rep
     assert response.status_code == 302 and response.url.endswith(f"/reports/{report.pk}/")
     delivery.refresh_from_db()
     assert delivery.read_at is not None
-    assert login(school.zhao).get(f"/inbox/{delivery.pk}/").status_code == 404, "only one's own messages"
+    assert login(school.zhao).get(f"/inbox/{delivery.pk}/").status_code == 404, (
+        "only one's own messages"
+    )
 
 
 def test_one_tap_ack_from_the_inbox_comes_back_to_the_inbox(school, file_report):
@@ -73,7 +85,8 @@ def test_one_tap_ack_from_the_inbox_comes_back_to_the_inbox(school, file_report)
 
 
 def test_acknowledging_reads_the_inbox_messages_about_the_report(school, file_report):
-    # One tap on 确认收到 in the inbox: the message stops being "new" and the badge stops counting it.
+    # One tap on 确认收到 in the inbox: the message stops being "new" and the badge stops
+    # counting it.
     report = file_report(actor=school.liu)
     other = file_report(actor=school.liu)
     zhang = login(school.zhang)
@@ -96,7 +109,12 @@ def test_ack_link_get_shows_the_report_and_post_acknowledges_once(school, file_r
     anonymous = Client()
     page = anonymous.get(path)
     body = page.content.decode()
-    assert page.status_code == 200 and f"#{report.pk}" in body and "夜不归宿" in body and "1号楼101室" in body
+    assert (
+        page.status_code == 200
+        and f"#{report.pk}" in body
+        and "夜不归宿" in body
+        and "1号楼101室" in body
+    )
     assert "张三" not in body and "未归" not in body, "a link holder sees the title, not the facts"
     report.refresh_from_db()
     assert report.ack_state == "waiting", "a GET (a link preview or scanner) must not acknowledge"

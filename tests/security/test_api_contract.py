@@ -16,7 +16,11 @@ def test_a_parameter_error_has_the_documented_shape(school):
     response = login(school.zhang).get("/api/v1/reports?limit=abc")
     assert response.status_code == 422
     detail = response.json()["detail"]
-    assert isinstance(detail, dict) and isinstance(detail["limit"], list) and isinstance(detail["limit"][0], str)
+    assert (
+        isinstance(detail, dict)
+        and isinstance(detail["limit"], list)
+        and isinstance(detail["limit"][0], str)
+    )
 
 
 def test_a_body_error_names_the_field(school):
@@ -35,7 +39,9 @@ def test_an_ack_body_of_null_is_refused(school, file_report):
 
 
 def test_a_token_without_write_gets_403_before_its_body_is_read(school):
-    _token, raw = token_create(actor=school.admin, name="只读", unit=school.sch, permissions=["reports.read"])
+    _token, raw = token_create(
+        actor=school.admin, name="只读", unit=school.sch, permissions=["reports.read"]
+    )
     client = Client()
     for payload in ("{}", "not json", body()):
         response = post(client, "/api/v1/reports", payload, HTTP_AUTHORIZATION=f"Bearer {raw}")
@@ -49,7 +55,9 @@ def test_every_operation_documents_its_error_answers(client):
         for method, operation in item.items():
             for code in ("401", "403", "404", "422"):
                 assert code in operation["responses"], (method, path, code)
-    assert doc["components"]["schemas"]["FieldErrorsOut"]["properties"]["detail"]["type"] == "object"
+    assert (
+        doc["components"]["schemas"]["FieldErrorsOut"]["properties"]["detail"]["type"] == "object"
+    )
 
 
 def test_an_id_past_64_bits_is_404(school):

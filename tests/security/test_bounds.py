@@ -9,7 +9,11 @@ from tests.reports.conftest import login, snapshot
 from tests.reports.test_api import body, post
 from tests.reports.test_filing_page import form
 
-YEAR_ONE_API = ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "1999-12-31T23:59:59+08:00"]
+YEAR_ONE_API = [
+    "0001-01-01T00:00:00+14:00",
+    "9999-12-31T23:59:59-14:00",
+    "1999-12-31T23:59:59+08:00",
+]
 
 
 @pytest.mark.parametrize("when", ["0001-01-01T00:00", "1970-01-01T08:00", "9999-12-31T23:59"])
@@ -29,8 +33,16 @@ def test_the_api_refuses_an_implausible_time(school, when):
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("query", ["since=0001-01-01T00:00:00%2B14:00", "until=9999-12-31T23:59:59-14:00",
-                                   "since=0001-01-01", "until=0.5", "since=1700000000"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "since=0001-01-01T00:00:00%2B14:00",
+        "until=9999-12-31T23:59:59-14:00",
+        "since=0001-01-01",
+        "until=0.5",
+        "since=1700000000",
+    ],
+)
 def test_report_filters_refuse_implausible_or_numeric_times(school, query):
     response = login(school.zhang).get(f"/api/v1/reports?{query}")
     assert response.status_code == 422, (query, response.content)
@@ -44,8 +56,15 @@ def test_a_plausible_filter_still_works(school, file_report):
 
 def test_the_external_report_form_refuses_year_one(school, file_report):
     report = file_report()
-    response = login(school.li).post(f"/reports/{report.pk}/external/", {
-        "recipient_kind": "police", "recipient": "派出所", "content": "已报", "sent_at": "0001-01-01T00:00"})
+    response = login(school.li).post(
+        f"/reports/{report.pk}/external/",
+        {
+            "recipient_kind": "police",
+            "recipient": "派出所",
+            "content": "已报",
+            "sent_at": "0001-01-01T00:00",
+        },
+    )
     assert response.status_code == 400
     assert not report.external_reports.exists()
 
@@ -63,10 +82,15 @@ def test_people_count_out_of_bounds_is_refused_by_form_and_api(school, count):
 @pytest.mark.parametrize("count", [4294967301, -3])
 def test_an_update_with_a_count_out_of_bounds_is_refused(school, file_report, count):
     report = file_report()
-    response = post(login(school.admin), f"/api/v1/reports/{report.pk}/updates",
-                    json.dumps({"text": "人数更新", "people_count": count}))
+    response = post(
+        login(school.admin),
+        f"/api/v1/reports/{report.pk}/updates",
+        json.dumps({"text": "人数更新", "people_count": count}),
+    )
     assert response.status_code == 422
-    response = login(school.admin).post(f"/reports/{report.pk}/update/", {"text": "人数", "people_count": count})
+    response = login(school.admin).post(
+        f"/reports/{report.pk}/update/", {"text": "人数", "people_count": count}
+    )
     assert response.status_code == 400
     assert not report.updates.exists()
 
@@ -74,13 +98,21 @@ def test_an_update_with_a_count_out_of_bounds_is_refused(school, file_report, co
 def _incident(campus):
     from shouwang.incidents.services import incident_activate
 
-    return incident_activate(actor=campus.chen, plan=campus.plan, level="I", unit=campus.class_a, event_type="leak")
+    return incident_activate(
+        actor=campus.chen, plan=campus.plan, level="I", unit=campus.class_a, event_type="leak"
+    )
 
 
 @pytest.mark.parametrize("field, url", [("sent_at", "external"), ("requested_at", "media")])
 def test_incident_forms_refuse_year_one(campus, field, url):
     incident = _incident(campus)
-    data = {"recipient": "教育厅", "content": "已报", "outlet": "日报", "topic": "采访", field: "0001-01-01T00:00"}
+    data = {
+        "recipient": "教育厅",
+        "content": "已报",
+        "outlet": "日报",
+        "topic": "采访",
+        field: "0001-01-01T00:00",
+    }
     response = login(campus.chen).post(f"/incidents/{incident.pk}/{url}/", data)
     assert response.status_code == 400
     assert not incident.outbound_reports.exists() and not incident.media_requests.exists()
@@ -89,6 +121,11 @@ def test_incident_forms_refuse_year_one(campus, field, url):
 
 def test_the_incident_api_refuses_a_year_one_report_upward(campus):
     incident = _incident(campus)
-    response = post(login(campus.chen), f"/api/v1/incidents/{incident.pk}/external-reports",
-                    json.dumps({"recipient": "教育厅", "content": "已报", "sent_at": "0001-01-01T00:00:00+14:00"}))
+    response = post(
+        login(campus.chen),
+        f"/api/v1/incidents/{incident.pk}/external-reports",
+        json.dumps(
+            {"recipient": "教育厅", "content": "已报", "sent_at": "0001-01-01T00:00:00+14:00"}
+        ),
+    )
     assert response.status_code == 422 and not incident.outbound_reports.exists()

@@ -15,21 +15,27 @@ from tests.reports.conftest import login
 
 
 def _post(person, unit, role):
-    Post.objects.create(person=person, unit=unit, role=Role.objects.get(code=role), since=datetime.date(2024, 9, 1))
+    Post.objects.create(
+        person=person, unit=unit, role=Role.objects.get(code=role), since=datetime.date(2024, 9, 1)
+    )
 
 
 @pytest.fixture
 def cls(school):
     """计科2024-1班 with its information officer, safety officer and a covert observer."""
+
     def student(username, name, no, phone):
         return User.objects.create_user(username=username, full_name=name, staff_no=no, phone=phone)
+
     info = student("xin", "辛同学", "2024010104", "13600000001")
     safety = student("an", "安同学", "2024010105", "13600000002")
     covert = student("yin", "尹同学", "2024010106", "13600000003")
     _post(info, school.class_a, "info_officer")
     _post(safety, school.class_a, "safety_officer")
     _post(covert, school.class_a, "covert_observer")
-    _token, raw = token_create(actor=school.admin, name="学院系统", unit=school.c01, permissions=["org.read"])
+    _token, raw = token_create(
+        actor=school.admin, name="学院系统", unit=school.c01, permissions=["org.read"]
+    )
     return type("Class", (), {"info": info, "safety": safety, "covert": covert, "token": raw})
 
 
@@ -40,8 +46,12 @@ def _token_client(raw):
 
 
 def _viewers(school, cls):
-    return {"info officer": login(cls.info), "safety officer": login(cls.safety), "class teacher": login(school.sun),
-            "college token": _token_client(cls.token)}
+    return {
+        "info officer": login(cls.info),
+        "safety officer": login(cls.safety),
+        "class teacher": login(school.sun),
+        "college token": _token_client(cls.token),
+    }
 
 
 def test_nobody_below_the_counsellor_learns_who_the_covert_observer_is(school, cls):
@@ -69,10 +79,18 @@ def test_the_counsellor_and_above_know_the_covert_observer(school, cls):
 def test_report_pages_do_not_label_the_reporter_as_a_covert_observer(school, cls, file_report):
     report = file_report(actor=cls.covert, unit="C01-2024-1", students=["2024010101"])
     sun = login(school.sun)
-    for url in (f"/reports/{report.pk}/", f"/reports/{report.pk}/timeline/", f"/api/v1/reports/{report.pk}",
-                f"/api/v1/reports/{report.pk}/timeline", "/reports/", "/api/v1/reports"):
+    for url in (
+        f"/reports/{report.pk}/",
+        f"/reports/{report.pk}/timeline/",
+        f"/api/v1/reports/{report.pk}",
+        f"/api/v1/reports/{report.pk}/timeline",
+        "/reports/",
+        "/api/v1/reports",
+    ):
         text = sun.get(url).content.decode()
-        assert "隐形安全员" not in text and "尹同学" not in text and "Covert observer" not in text, url
+        assert (
+            "隐形安全员" not in text and "尹同学" not in text and "Covert observer" not in text
+        ), url
     assert "尹同学" in login(school.zhang).get(f"/reports/{report.pk}/").content.decode()
 
 
@@ -81,10 +99,21 @@ def test_student_cadres_see_no_phone_numbers_on_unit_and_person_pages(school, cl
     school.sun.save()
     for cadre in (cls.info, cls.safety, school.liu):
         client = login(cadre)
-        for url in ("/org/C01-2024-1/", "/org/D01-101/", f"/people/{school.sun.pk}/", f"/people/{cls.safety.pk}/"):
+        for url in (
+            "/org/C01-2024-1/",
+            "/org/D01-101/",
+            f"/people/{school.sun.pk}/",
+            f"/people/{cls.safety.pk}/",
+        ):
             response = client.get(url)
             text = response.content.decode()
-            for phone in ("13500000005", "13600000001", "13600000002", "13600000003", "13800000001"):
+            for phone in (
+                "13500000005",
+                "13600000001",
+                "13600000002",
+                "13600000003",
+                "13800000001",
+            ):
                 if phone != cadre.phone:
                     assert phone not in text, (cadre.username, url, phone)
     staff = login(school.zhang).get("/org/C01-2024-1/").content.decode()

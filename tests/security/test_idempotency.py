@@ -19,7 +19,9 @@ from tests.reports.test_api import body, post
 
 @pytest.fixture
 def gate(school):
-    _token, raw = token_create(actor=school.admin, name="门禁系统", unit=school.sch, permissions=["reports.write"])
+    _token, raw = token_create(
+        actor=school.admin, name="门禁系统", unit=school.sch, permissions=["reports.write"]
+    )
     client = Client()
     client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
     return client
@@ -27,7 +29,9 @@ def gate(school):
 
 def test_ten_retries_with_one_key_store_one_report(gate):
     payload = body()
-    answers = [post(gate, "/api/v1/reports", payload, HTTP_IDEMPOTENCY_KEY="gate-7f3a") for _ in range(10)]
+    answers = [
+        post(gate, "/api/v1/reports", payload, HTTP_IDEMPOTENCY_KEY="gate-7f3a") for _ in range(10)
+    ]
     assert {a.status_code for a in answers} == {201}
     assert len({a.content for a in answers}) == 1
     assert Report.objects.count() == 1
@@ -52,7 +56,9 @@ def test_keys_are_per_caller_and_a_person_gets_them_too(school, gate):
     liu, payload = login(school.liu), body()
     first = post(liu, "/api/v1/reports", payload, HTTP_IDEMPOTENCY_KEY="same")
     again = post(liu, "/api/v1/reports", payload, HTTP_IDEMPOTENCY_KEY="same")
-    assert first.status_code == again.status_code == 201 and first.json()["id"] == again.json()["id"]
+    assert (
+        first.status_code == again.status_code == 201 and first.json()["id"] == again.json()["id"]
+    )
     assert Report.objects.count() == 2
 
 
@@ -73,7 +79,10 @@ def test_keys_are_kept_a_day_and_then_pruned(gate):
     post(gate, "/api/v1/reports", payload, HTTP_IDEMPOTENCY_KEY="k3")
     now = timezone.now()
     assert keys_prune(now=now + datetime.timedelta(hours=24)) == 0
-    assert post(gate, "/api/v1/reports", payload, HTTP_IDEMPOTENCY_KEY="k3")["Idempotent-Replayed"] == "true"
+    assert (
+        post(gate, "/api/v1/reports", payload, HTTP_IDEMPOTENCY_KEY="k3")["Idempotent-Replayed"]
+        == "true"
+    )
     assert keys_prune(now=now + datetime.timedelta(hours=49)) == 1
 
 
@@ -89,13 +98,20 @@ def test_retries_racing_each_other_still_store_one_report(transactional_db, scho
 
     from django.db import connections
 
-    _token, raw = token_create(actor=school.admin, name="门禁系统", unit=school.sch, permissions=["reports.write"])
+    _token, raw = token_create(
+        actor=school.admin, name="门禁系统", unit=school.sch, permissions=["reports.write"]
+    )
     payload = body()
 
     def attempt(_):
         try:
-            return post(Client(), "/api/v1/reports", payload, HTTP_AUTHORIZATION=f"Bearer {raw}",
-                        HTTP_IDEMPOTENCY_KEY="race").status_code
+            return post(
+                Client(),
+                "/api/v1/reports",
+                payload,
+                HTTP_AUTHORIZATION=f"Bearer {raw}",
+                HTTP_IDEMPOTENCY_KEY="race",
+            ).status_code
         finally:
             connections.close_all()
 

@@ -17,8 +17,12 @@ from tests.reports.test_filing_page import form
 
 def _c02_with_secretary(school):
     c02 = Unit.objects.create(code="C02", name="外国语学院", kind="college", parent=school.sch)
-    Post.objects.create(person=school.nobody, unit=c02, role=Role.objects.get(code="deputy_secretary"),
-                        since=datetime.date(2024, 9, 1))
+    Post.objects.create(
+        person=school.nobody,
+        unit=c02,
+        role=Role.objects.get(code="deputy_secretary"),
+        since=datetime.date(2024, 9, 1),
+    )
     return c02
 
 
@@ -28,8 +32,11 @@ def _filed_event(report):
 
 def test_a_dorm_head_naming_another_college_and_an_office_does_not_route_there(school):
     _c02_with_secretary(school)
-    response = post(login(school.liu), "/api/v1/reports", body(units_involved=["C02", "XSC", "D01-101", "NOPE"],
-                                                             severity="critical"))
+    response = post(
+        login(school.liu),
+        "/api/v1/reports",
+        body(units_involved=["C02", "XSC", "D01-101", "NOPE"], severity="critical"),
+    )
     assert response.status_code == 201, response.content
     report = Report.objects.get(pk=response.json()["id"])
     assert [u.code for u in report.units_involved.all()] == ["D01-101"]
@@ -50,7 +57,9 @@ def test_the_form_keeps_out_of_scope_units_as_text_too(school):
 
 
 def test_a_college_secretary_still_links_units_of_her_college(school):
-    response = post(login(school.li), "/api/v1/reports", body(unit="C01-2024-1", units_involved=["C01-2024-2"]))
+    response = post(
+        login(school.li), "/api/v1/reports", body(unit="C01-2024-1", units_involved=["C01-2024-2"])
+    )
     assert response.status_code == 201
     report = Report.objects.get(pk=response.json()["id"])
     assert [u.code for u in report.units_involved.all()] == ["C01-2024-2"]

@@ -37,8 +37,15 @@ from shouwang.sheets import (
 )
 
 SPEC = [
-    Column("学号", "student_no", True, identifier(r"^\d{4,20}$", lambda: "%(value)s: not a 学号"),
-           "2024010101", True, aliases=("学生编号",)),
+    Column(
+        "学号",
+        "student_no",
+        True,
+        identifier(r"^\d{4,20}$", lambda: "%(value)s: not a 学号"),
+        "2024010101",
+        True,
+        aliases=("学生编号",),
+    ),
     Column("姓名", "name", True, text(10), "张三"),
     Column("手机", "phone", False, phone, "13800000001", True, aliases=("联系电话",)),
     Column("入学日期", "since", False, date, "2024-09-01", default=None),
@@ -79,6 +86,7 @@ def values(table):
 
 # ---- encodings -----------------------------------------------------------------------------
 
+
 def test_gbk_csv_is_read_as_gbk():
     data = csv_bytes([["学号", "姓名"], ["2024010101", "张三"], ["2024010102", "欧阳娜娜"]], "gbk")
     with pytest.raises(UnicodeDecodeError):
@@ -113,8 +121,14 @@ def test_size_is_checked_before_reading():
     assert read_bytes(io.BytesIO(b"abc"), limit=10) == b"abc"
 
 
-@pytest.mark.parametrize("data, name", [(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "old.xls"),
-                                        (b"%PDF-1.4", "list.pdf"), (b"", "empty.csv")])
+@pytest.mark.parametrize(
+    "data, name",
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "old.xls"),
+        (b"%PDF-1.4", "list.pdf"),
+        (b"", "empty.csv"),
+    ],
+)
 def test_unreadable_files_are_one_error_for_the_whole_file(data, name):
     table, result = read(data, name)
     assert table is None and [e.row for e in result.errors] == [None]
@@ -122,13 +136,20 @@ def test_unreadable_files_are_one_error_for_the_whole_file(data, name):
 
 # ---- headers -------------------------------------------------------------------------------
 
+
 def test_headers_match_by_alias_marks_and_any_order():
-    data = csv_bytes([[], ["备注", "联系电话", " 姓名（必填）", "学生编号*"],
-                      ["转专业", "138-0000-0001", "张三", "2024010101"]])
+    data = csv_bytes(
+        [
+            [],
+            ["备注", "联系电话", " 姓名（必填）", "学生编号*"],
+            ["转专业", "138-0000-0001", "张三", "2024010101"],
+        ]
+    )
     table, result = read(data)
     assert result.ok, result.errors
-    assert values(table) == [{"student_no": "2024010101", "name": "张三", "phone": "13800000001",
-                              "since": None}]
+    assert values(table) == [
+        {"student_no": "2024010101", "name": "张三", "phone": "13800000001", "since": None}
+    ]
     assert table.present == {"student_no", "name", "phone"}
 
 
@@ -145,19 +166,33 @@ def test_a_header_without_data_rows():
 
 # ---- rows: every error located, all collected --------------------------------------------
 
+
 def test_a_bad_row_is_named_by_row_number_and_chinese_header():
-    data = xlsx([["学号", "姓名", "手机"], ["2024010101", "张三", "13800000001"],
-                 ["20240x", "", "12345"], ["2.02401E+09", "李四", ""]])
+    data = xlsx(
+        [
+            ["学号", "姓名", "手机"],
+            ["2024010101", "张三", "13800000001"],
+            ["20240x", "", "12345"],
+            ["2.02401E+09", "李四", ""],
+        ]
+    )
     table, result = read(data, "f.xlsx")
     assert [(e.row, e.column) for e in result.errors] == [
-        (3, "学号"), (3, "姓名"), (3, "手机"), (4, "学号")]
+        (3, "学号"),
+        (3, "姓名"),
+        (3, "手机"),
+        (4, "学号"),
+    ]
     assert result.errors[0].message == "20240x: not a 学号"
     assert result.errors[1].message == "此单元格不能为空。"
     assert "12345" in result.errors[2].message
     assert "2.02401E+09" in result.errors[3].message and "科学计数法" in result.errors[3].message
     # The bad rows are still returned, marked, for the checks across rows.
     assert [sorted(row.bad) for row in table.rows] == [
-        [], ["name", "phone", "student_no"], ["student_no"]]
+        [],
+        ["name", "phone", "student_no"],
+        ["student_no"],
+    ]
     assert not result.ok
 
 
@@ -169,12 +204,17 @@ def test_errors_are_sorted_by_row_then_by_the_specs_column_order():
     errors.cell(row, "student_no", "n")
     errors.file("the file")
     errors.sort()
-    assert list(errors) == [RowError(None, "", "the file"), RowError(2, "", "whole row"),
-                            RowError(5, "学号", "n"), RowError(5, "手机", "p")]
+    assert list(errors) == [
+        RowError(None, "", "the file"),
+        RowError(2, "", "whole row"),
+        RowError(5, "学号", "n"),
+        RowError(5, "手机", "p"),
+    ]
     assert row.bad == {"phone", "student_no"} and len(errors) == 4 and errors
 
 
 # ---- templates -----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_a_template_reads_back_without_errors(fmt):
@@ -188,15 +228,22 @@ def test_a_template_reads_back_without_errors(fmt):
         assert data.startswith(b"\xef\xbb\xbf")
     table, result = read(data, f"template.{fmt}")
     assert result.ok, result.errors
-    assert values(table) == [{"student_no": "2024010101", "name": "张三", "phone": "13800000001",
-                              "since": datetime.date(2025, 9, 1)}]
+    assert values(table) == [
+        {
+            "student_no": "2024010101",
+            "name": "张三",
+            "phone": "13800000001",
+            "since": datetime.date(2025, 9, 1),
+        }
+    ]
 
 
 # ---- one spec per vendor, streaming ------------------------------------------------------
 
 CHECKINS = [
-    Column("学号", "student_no", True, identifier(r"^\w{4,20}$", lambda: "%(value)s?"),
-           as_text=True),
+    Column(
+        "学号", "student_no", True, identifier(r"^\w{4,20}$", lambda: "%(value)s?"), as_text=True
+    ),
     Column("通行时间", "at", True, moment),
     Column("门禁点", "gate", True, text(60)),
     Column("方向", "direction", True, choice({"进": "in", "出": "out"}, lambda: "进 or 出")),
@@ -204,17 +251,31 @@ CHECKINS = [
 
 
 def test_a_vendor_mapping_is_a_spec_derived_by_field():
-    vendor = remap(CHECKINS, student_no={"header": "卡号", "aliases": ("人员编号",)},
-                   direction={"clean": choice({"1": "in", "0": "out"}, lambda: "1 or 0")})
+    vendor = remap(
+        CHECKINS,
+        student_no={"header": "卡号", "aliases": ("人员编号",)},
+        direction={"clean": choice({"1": "in", "0": "out"}, lambda: "1 or 0")},
+    )
     assert [c.header for c in vendor] == ["卡号", "通行时间", "门禁点", "方向"]
     assert [c.header for c in CHECKINS][0] == "学号", "the original spec is left as it was"
-    data = csv_bytes([["人员编号", "通行时间", "门禁点", "方向"],
-                      ["2024010101", "2026/11/24 22:31:05", "1号楼东门", "1"]], "gbk")
+    data = csv_bytes(
+        [
+            ["人员编号", "通行时间", "门禁点", "方向"],
+            ["2024010101", "2026/11/24 22:31:05", "1号楼东门", "1"],
+        ],
+        "gbk",
+    )
     table, result = read(data, spec=vendor)
     assert result.ok, result.errors
     shanghai = zoneinfo.ZoneInfo("Asia/Shanghai")
-    assert values(table) == [{"student_no": "2024010101", "gate": "1号楼东门", "direction": "in",
-                              "at": datetime.datetime(2026, 11, 24, 22, 31, 5, tzinfo=shanghai)}]
+    assert values(table) == [
+        {
+            "student_no": "2024010101",
+            "gate": "1号楼东门",
+            "direction": "in",
+            "at": datetime.datetime(2026, 11, 24, 22, 31, 5, tzinfo=shanghai),
+        }
+    ]
     with pytest.raises(ValueError):
         remap(CHECKINS, card={"header": "卡号"})
 
@@ -243,12 +304,19 @@ def test_records_stream_a_100000_row_file_without_holding_its_rows():
 
 # ---- parsers for the imports to come --------------------------------------------------------
 
+
 def test_moment_reads_what_gates_export():
     shanghai = zoneinfo.ZoneInfo("Asia/Shanghai")
     expected = datetime.datetime(2026, 11, 24, 7, 5, tzinfo=shanghai)
-    for raw in ["2026-11-24 07:05", "2026/11/24 07:05:00", "2026-11-24T07:05:00",
-                "2026年11月24日 07:05", "2026年11月24日 07时05分00秒",
-                datetime.datetime(2026, 11, 24, 7, 5), 46350 + (7 * 60 + 5) / 1440]:
+    for raw in [
+        "2026-11-24 07:05",
+        "2026/11/24 07:05:00",
+        "2026-11-24T07:05:00",
+        "2026年11月24日 07:05",
+        "2026年11月24日 07时05分00秒",
+        datetime.datetime(2026, 11, 24, 7, 5),
+        46350 + (7 * 60 + 5) / 1440,
+    ]:
         assert moment(raw) == expected, raw
     for raw in ["2026-11-24", "昨天晚上", "2026-13-01 07:00"]:
         with pytest.raises(Invalid):
@@ -261,8 +329,14 @@ def test_number_for_scores_and_grades():
     grade = number(0, 100)
     half = decimal.Decimal("89.5")
     assert (grade("89.5"), grade(89.5), grade("100")) == (half, half, 100)
-    for clean, raw in [(phq9, "28"), (phq9, "-1"), (phq9, "3.5"), (grade, "优"), (grade, "NaN"),
-                       (grade, "inf")]:
+    for clean, raw in [
+        (phq9, "28"),
+        (phq9, "-1"),
+        (phq9, "3.5"),
+        (grade, "优"),
+        (grade, "NaN"),
+        (grade, "inf"),
+    ]:
         with pytest.raises(Invalid):
             clean(raw)
 
@@ -271,7 +345,12 @@ def test_the_core_imports_no_shouwang_app():
     package = Path(sheets.__file__).parent
     for path in package.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom) and not node.level
+                else []
+            )
             shouwang = [n for n in names if n.startswith("shouwang")]
             assert not shouwang, f"{path.name} imports {shouwang}"

@@ -16,19 +16,29 @@ def chen(school):
 def switch_back_to(response):
     """The `next` the language switch of this page posts."""
     form = re.search(r'<form class="lang".*?</form>', response.content.decode(), re.S).group(0)
-    return re.search(r'name="next" type="hidden" value="([^"]*)"', form).group(1).replace("&amp;", "&")
+    return (
+        re.search(r'name="next" type="hidden" value="([^"]*)"', form).group(1).replace("&amp;", "&")
+    )
 
 
 FAILED_ADD = {"date": "2026-11-25", "unit": "D01", "person": "sun", "phone": "abc"}
 
 
 def test_a_get_page_comes_back_to_itself(chen):
-    assert switch_back_to(chen.get("/escalation/duty/?week=2026-11-23&unit=D01")) == "/escalation/duty/?week=2026-11-23&unit=D01"
+    assert (
+        switch_back_to(chen.get("/escalation/duty/?week=2026-11-23&unit=D01"))
+        == "/escalation/duty/?week=2026-11-23&unit=D01"
+    )
 
 
 def test_after_a_failed_post_the_switch_goes_to_the_page_the_form_was_on(chen):
-    # The page shown lives at /escalation/duty/add/, which only takes POST: coming back there was a 405.
-    failed = chen.post("/escalation/duty/add/", FAILED_ADD, HTTP_REFERER="http://testserver/escalation/duty/?week=2026-11-23")
+    # The page shown lives at /escalation/duty/add/, which only takes POST: coming back there
+    # was a 405.
+    failed = chen.post(
+        "/escalation/duty/add/",
+        FAILED_ADD,
+        HTTP_REFERER="http://testserver/escalation/duty/?week=2026-11-23",
+    )
     assert failed.status_code == 400
     target = switch_back_to(failed)
     assert target == "/escalation/duty/?week=2026-11-23"
@@ -37,7 +47,9 @@ def test_after_a_failed_post_the_switch_goes_to_the_page_the_form_was_on(chen):
     assert chen.get(switched["Location"]).status_code == 200
 
 
-@pytest.mark.parametrize("referrer", [None, "https://evil.example/phish", "http://testserver/escalation/duty/add/"])
+@pytest.mark.parametrize(
+    "referrer", [None, "https://evil.example/phish", "http://testserver/escalation/duty/add/"]
+)
 def test_without_a_usable_referrer_the_switch_goes_home(chen, referrer):
     extra = {"HTTP_REFERER": referrer} if referrer else {}
     failed = chen.post("/escalation/duty/add/", FAILED_ADD, **extra)

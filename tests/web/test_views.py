@@ -10,6 +10,7 @@ def login(school):
         client = Client()
         client.force_login(person)
         return client
+
     return _login
 
 
@@ -77,7 +78,10 @@ def test_security_headers_and_csrf(school):
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "csrfmiddlewaretoken" in response.content.decode()
     strict = Client(enforce_csrf_checks=True)
-    assert strict.post("/login/", {"username": "zhang", "password": school.password}).status_code == 403
+    assert (
+        strict.post("/login/", {"username": "zhang", "password": school.password}).status_code
+        == 403
+    )
 
 
 def test_bad_password_shows_chinese_error(school):
@@ -94,7 +98,9 @@ def test_home_links_to_all_gaps_when_there_are_more_than_it_shows(login, school)
     from shouwang.org.models import Unit
 
     for n in range(25):
-        Unit.objects.create(code=f"C01-2024-X{n:02d}", name=f"扩招{n}班", kind="class", parent=school.grade)
+        Unit.objects.create(
+            code=f"C01-2024-X{n:02d}", name=f"扩招{n}班", kind="class", parent=school.grade
+        )
     body = login(school.li).get("/").content.decode()
     assert body.count('href="/org/C01-2024-X') == 20 - 2  # the 2 real classes sort first
     assert "查看全部" in body and 'href="/org/gaps/"' in body
@@ -104,7 +110,8 @@ def test_students_of_a_class_are_paginated_by_50(login, school):
     from shouwang.org.models import Student
 
     Student.objects.bulk_create(
-        Student(student_no=f"20240199{n:02d}", name=f"学生{n}", gender="F", klass=school.class_a) for n in range(60)
+        Student(student_no=f"20240199{n:02d}", name=f"学生{n}", gender="F", klass=school.class_a)
+        for n in range(60)
     )
     li = login(school.li)
     first = li.get("/org/C01-2024-1/").content.decode()
@@ -123,7 +130,10 @@ def test_out_of_scope_fragments_and_filters_are_404(login, school):
 def test_htmx_history_restore_gets_the_whole_page(login, school):
     # After "back", htmx may re-request a pushed search URL: it needs the page, not the rows.
     body = login(school.zhang).get(
-        "/students/", {"q": "张三"}, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+        "/students/",
+        {"q": "张三"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
     )
     assert "<html" in body.content.decode() and "HX-Request" in body.headers["Vary"]
 
@@ -150,8 +160,15 @@ def test_locked_out_page_is_chinese(school, settings):
 def test_no_inline_script_or_style_anywhere(login, school):
     # The CSP forbids them; a template that slips one in would break silently in the browser.
     li = login(school.li)
-    for url in ("/", "/org/", "/org/C01-2024-1/", "/org/gaps/", "/students/?q=张", "/students/2024010101/",
-                f"/people/{school.zhang.pk}/"):
+    for url in (
+        "/",
+        "/org/",
+        "/org/C01-2024-1/",
+        "/org/gaps/",
+        "/students/?q=张",
+        "/students/2024010101/",
+        f"/people/{school.zhang.pk}/",
+    ):
         body = li.get(url).content.decode()
         assert "<script>" not in body and "<style" not in body and " style=" not in body, url
         assert "<script src=" in body  # htmx, from our own static files

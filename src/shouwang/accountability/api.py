@@ -19,7 +19,9 @@ router = Router(tags=["accountability"])
 
 def _person(request):
     if getattr(request.auth, "token", None) is not None:
-        raise HttpError(403, _("Findings are about people; an integration token cannot read or decide them."))
+        raise HttpError(
+            403, _("Findings are about people; an integration token cannot read or decide them.")
+        )
     return request.auth
 
 
@@ -34,7 +36,9 @@ def _call(fn, **kwargs):
 
 class FindingOut(Schema):
     id: int
-    kind: str = Field(..., description="late_report | missed_report | concealed | false_report | late_arrival")
+    kind: str = Field(
+        ..., description="late_report | missed_report | concealed | false_report | late_arrival"
+    )
     detail: str
     summary: str
     person: int | None = Field(None, alias="person_id")
@@ -68,7 +72,9 @@ class DetectOut(Schema):
     by_kind: dict[str, int]
 
 
-@router.get("/findings", response=list[FindingOut], summary="Accountability findings the caller may see")
+@router.get(
+    "/findings", response=list[FindingOut], summary="Accountability findings the caller may see"
+)
 def list_findings(request, kind: str = "", state: str = ""):
     kind = kind if kind in Finding.Kind.values else ""
     state = state if state in Finding.State.values else ""
@@ -80,20 +86,36 @@ def get_finding(request, finding_id: int):
     return selectors.finding_get(_person(request), finding_id)
 
 
-@router.post("/findings/{finding_id}/explain", response={200: FindingOut, 422: FieldErrorsOut},
-             summary="说明 — the person named explains")
+@router.post(
+    "/findings/{finding_id}/explain",
+    response={200: FindingOut, 422: FieldErrorsOut},
+    summary="说明 — the person named explains",
+)
 def explain(request, finding_id: int, payload: ExplainIn):
     person = _person(request)
-    return _call(services.finding_explain, actor=person, finding=selectors.finding_get(person, finding_id),
-                 text=payload.text)
+    return _call(
+        services.finding_explain,
+        actor=person,
+        finding=selectors.finding_get(person, finding_id),
+        text=payload.text,
+    )
 
 
-@router.post("/findings/{finding_id}/decide", response={200: FindingOut, 422: FieldErrorsOut},
-             summary="尽职免责 or 失职追责, by a role given the power")
+@router.post(
+    "/findings/{finding_id}/decide",
+    response={200: FindingOut, 422: FieldErrorsOut},
+    summary="尽职免责 or 失职追责, by a role given the power",
+)
 def decide(request, finding_id: int, payload: DecideIn):
     person = _person(request)
-    return _call(services.finding_decide, actor=person, finding=selectors.finding_get(person, finding_id),
-                 outcome=payload.outcome, reason=payload.reason, deliberate=payload.deliberate)
+    return _call(
+        services.finding_decide,
+        actor=person,
+        finding=selectors.finding_get(person, finding_id),
+        outcome=payload.outcome,
+        reason=payload.reason,
+        deliberate=payload.deliberate,
+    )
 
 
 @router.post("/detector/run", response=DetectOut, summary="Run the detector now (学生处)")

@@ -10,7 +10,8 @@ DEFAULT_LIMITS = [
     {"severity": "general", "minutes": 120, "required_at": ""},
 ]
 
-# (role code, office function): the head of 学生处, of 纪委 (discipline) and of 组织人事 (personnel).
+# (role code, office function): the head of 学生处, of 纪委 (discipline) and of 组织人事
+# (personnel).
 DEFAULT_POWERS = [("leader", "student_affairs"), ("leader", "discipline"), ("leader", "personnel")]
 
 
@@ -21,8 +22,10 @@ def sync_defaults(sender=None, using="default", **kwargs):
 
     for spec in DEFAULT_LIMITS:
         ReportingLimit.objects.using(using).get_or_create(
-            category=None, severity=spec["severity"],
-            defaults={"minutes": spec["minutes"], "required_at": spec["required_at"]})
+            category=None,
+            severity=spec["severity"],
+            defaults={"minutes": spec["minutes"], "required_at": spec["required_at"]},
+        )
     if not DecisionPower.objects.using(using).exists():
         for code, function in DEFAULT_POWERS:
             role = Role.objects.using(using).filter(code=code).first()

@@ -41,16 +41,37 @@ from .models import Finding, ReportingLimit
 REPORT = "reports.report"
 INCIDENT = "incidents.incident"
 WINDOW_DAYS = 90  # the worker looks at reports filed and incidents activated this recently
-OUTSIDE_CATEGORIES = ("public_opinion", "harmful_posting")  # the school learns of these from outside
+OUTSIDE_CATEGORIES = (
+    "public_opinion",
+    "harmful_posting",
+)  # the school learns of these from outside
 CHAIN_KINDS = ("college", "grade", "class", "dorm_building", "dorm_room")
 ON_SCENE_STEP = re.compile(r"(_on_scene|_to_scene)$")
 SAME_EVENT_HOURS = 12
 MATERIAL_SHARE, MATERIAL_MIN = 0.5, 2
-LEVEL_NAMES = {"dorm_room": "宿舍", "class": "班级", "grade": "年级", "college": "学院",
-               "office:student_affairs": "学生处", "school": "学校领导"}
+LEVEL_NAMES = {
+    "dorm_room": "宿舍",
+    "class": "班级",
+    "grade": "年级",
+    "college": "学院",
+    "office:student_affairs": "学生处",
+    "school": "学校领导",
+}
 DETECTOR_LOCK = 15_4_2026  # the advisory lock key of a detector run (PostgreSQL)
-FIELDS = ("pk", "category_id", "severity", "unit_id", "occurred_at", "filed_at", "reporter_id", "verification",
-          "decision", "closed_at", "people_count", "acknowledged_by_id")
+FIELDS = (
+    "pk",
+    "category_id",
+    "severity",
+    "unit_id",
+    "occurred_at",
+    "filed_at",
+    "reporter_id",
+    "verification",
+    "decision",
+    "closed_at",
+    "people_count",
+    "acknowledged_by_id",
+)
 
 
 @dataclass
@@ -79,6 +100,7 @@ def _limits():
 
     def limit_for(category_id, severity):
         return rows.get((category_id, severity)) or rows.get((None, severity))
+
     return limit_for
 
 
@@ -86,24 +108,40 @@ def _minutes(delta) -> int:
     return int(delta.total_seconds() // 60)
 
 
-# ---- 迟报 -----------------------------------------------------------------------------------------
+# ---- 迟报 ----------------------------------------------------------------------------------------
 def late_reports(reports, limit_for) -> list[Proposal]:
     out = []
     for r in reports:
         limit = limit_for(r.category_id, r.severity)
-        if limit is None or r.reporter_id is None or r.verification == Report.Verification.DUPLICATE:
+        if (
+            limit is None
+            or r.reporter_id is None
+            or r.verification == Report.Verification.DUPLICATE
+        ):
             continue
         gap = _minutes(r.filed_at - r.occurred_at)
         if gap > limit.minutes:
-            out.append(Proposal(
-                kind=Finding.Kind.LATE_REPORT, subject_type=REPORT, subject_id=str(r.pk), person_id=r.reporter_id,
-                unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk,
-                summary=f"#{r.pk} {r.category.name}：发生后 {gap} 分钟才上报（时限 {limit.minutes} 分钟）",
-                facts={"gap_minutes": gap, "limit_minutes": limit.minutes}, verbs=("report.filed",)))
+            out.append(
+                Proposal(
+                    kind=Finding.Kind.LATE_REPORT,
+                    subject_type=REPORT,
+                    subject_id=str(r.pk),
+                    person_id=r.reporter_id,
+                    unit_id=r.unit_id,
+                    occurred_at=r.filed_at,
+                    report_id=r.pk,
+                    summary=(
+                        f"#{r.pk} {r.category.name}：发生后 {gap} "
+                        f"分钟才上报（时限 {limit.minutes} 分钟）"
+                    ),
+                    facts={"gap_minutes": gap, "limit_minutes": limit.minutes},
+                    verbs=("report.filed",),
+                )
+            )
     return out
 
 
-# ---- 瞒报 -----------------------------------------------------------------------------------------
+# ---- 瞒报 ----------------------------------------------------------------------------------------
 def _level_index(route, at) -> int | None:
     return next((i for i, step in enumerate(route or []) if step.get("at") == at), None)
 
@@ -113,7 +151,11 @@ def _holds_level(posts, route, index) -> bool:
     for step in (route or [])[index:]:
         at = step.get("at", "")
         for kind, function in posts:
-            if at.startswith("office:") and kind == Unit.Kind.OFFICE and function == at.split(":", 1)[1]:
+            if (
+                at.startswith("office:")
+                and kind == Unit.Kind.OFFICE
+                and function == at.split(":", 1)[1]
+            ):
                 return True
             if kind == at:
                 return True
@@ -121,24 +163,37 @@ def _holds_level(posts, route, index) -> bool:
 
 
 def concealments(reports, limit_for) -> list[Proposal]:
-    closing = [r for r in reports if (r.closed_at or r.decision == Report.Decision.LOCAL)
-               and r.verification != Report.Verification.FALSE]
+    closing = [
+        r
+        for r in reports
+        if (r.closed_at or r.decision == Report.Decision.LOCAL)
+        and r.verification != Report.Verification.FALSE
+    ]
     if not closing:
         return []
     _load_routes(closing)
     ids = [r.pk for r in closing]
     reached = defaultdict(lambda: -1)
-    for report_id, step in Recipient.objects.filter(report_id__in=ids, step__gte=0).values_list("report_id", "step"):
+    for report_id, step in Recipient.objects.filter(report_id__in=ids, step__gte=0).values_list(
+        "report_id", "step"
+    ):
         reached[report_id] = max(reached[report_id], step)
     deciders, decided_on = {}, {}
-    for subject_id, actor_id, at in (Event.objects.filter(subject_type=REPORT, subject_id__in=[str(i) for i in ids],
-                                                          verb="report.decided", data__decision="local")
-                                     .order_by("seq").values_list("subject_id", "actor_id", "at")):
+    for subject_id, actor_id, at in (
+        Event.objects.filter(
+            subject_type=REPORT,
+            subject_id__in=[str(i) for i in ids],
+            verb="report.decided",
+            data__decision="local",
+        )
+        .order_by("seq")
+        .values_list("subject_id", "actor_id", "at")
+    ):
         deciders[int(subject_id)], decided_on[int(subject_id)] = actor_id, timezone.localdate(at)
     held = defaultdict(list)  # the deciders' posts, checked on the day they decided
     for person_id, kind, function, since, until in Post.objects.filter(
-            person_id__in={p for p in deciders.values() if p}).values_list("person_id", "unit__kind",
-                                                                          "unit__function", "since", "until"):
+        person_id__in={p for p in deciders.values() if p}
+    ).values_list("person_id", "unit__kind", "unit__function", "since", "until"):
         held[person_id].append((kind, function, since, until))
     out = []
     for r in closing:
@@ -148,8 +203,15 @@ def concealments(reports, limit_for) -> list[Proposal]:
             continue
         decider = deciders.get(r.pk)
         day = decided_on.get(r.pk)
-        posts = [(kind, function) for kind, function, since, until in held.get(decider, [])
-                 if since <= day and (until is None or until >= day)] if decider else []
+        posts = (
+            [
+                (kind, function)
+                for kind, function, since, until in held.get(decider, [])
+                if since <= day and (until is None or until >= day)
+            ]
+            if decider
+            else []
+        )
         if decider and _holds_level(posts, r.route, required):
             continue  # decided at the required level or above: an approved downgrade
         # Everyone who knew and whose part it was to take it up: who decided, who acknowledged,
@@ -158,21 +220,39 @@ def concealments(reports, limit_for) -> list[Proposal]:
         how = "就地处理" if r.decision == Report.Decision.LOCAL else "关闭"
         top = r.route[reached[r.pk]]["at"] if reached[r.pk] >= 0 else "—"
         for person in people or [None]:
-            out.append(Proposal(
-                kind=Finding.Kind.CONCEALED, subject_type=REPORT, subject_id=str(r.pk), person_id=person,
-                unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk,
-                detail="decided" if person == decider else "knew",
-                summary=f"#{r.pk} {r.get_severity_display()} {r.category.name}：未报至"
-                        f"{LEVEL_NAMES.get(limit.required_at, limit.required_at)}即{how}"
-                        f"（最高报至{LEVEL_NAMES.get(top, top)}）",
-                facts={"required_at": limit.required_at, "required_step": required, "reached_step": reached[r.pk],
-                       "decision": r.decision, "decided_by": decider},
-                verbs=("report.filed", "route.planned", "route.step_started", "report.decided",
-                       "report.acknowledged")))
+            out.append(
+                Proposal(
+                    kind=Finding.Kind.CONCEALED,
+                    subject_type=REPORT,
+                    subject_id=str(r.pk),
+                    person_id=person,
+                    unit_id=r.unit_id,
+                    occurred_at=r.filed_at,
+                    report_id=r.pk,
+                    detail="decided" if person == decider else "knew",
+                    summary=f"#{r.pk} {r.get_severity_display()} {r.category.name}：未报至"
+                    f"{LEVEL_NAMES.get(limit.required_at, limit.required_at)}即{how}"
+                    f"（最高报至{LEVEL_NAMES.get(top, top)}）",
+                    facts={
+                        "required_at": limit.required_at,
+                        "required_step": required,
+                        "reached_step": reached[r.pk],
+                        "decision": r.decision,
+                        "decided_by": decider,
+                    },
+                    verbs=(
+                        "report.filed",
+                        "route.planned",
+                        "route.step_started",
+                        "report.decided",
+                        "report.acknowledged",
+                    ),
+                )
+            )
     return out
 
 
-# ---- 虚报/谎报 ------------------------------------------------------------------------------------
+# ---- 虚报/谎报 -----------------------------------------------------------------------------------
 def _material(before, after) -> bool:
     if before is None or after is None:
         return False
@@ -185,41 +265,79 @@ def false_reports(reports) -> list[Proposal]:
     by_pk = {r.pk: r for r in reports}
     for r in reports:
         if r.verification == Report.Verification.FALSE and r.reporter_id:
-            out.append(Proposal(
-                kind=Finding.Kind.FALSE_REPORT, subject_type=REPORT, subject_id=str(r.pk), person_id=r.reporter_id,
-                unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk, detail="verified_false",
-                summary=f"#{r.pk} {r.category.name}：经核实为不实信息", verbs=("report.filed", "report.verified")))
-    candidates = [r for r in reports if r.verification == Report.Verification.TRUE and r.reporter_id
-                  and r.people_count is not None]
+            out.append(
+                Proposal(
+                    kind=Finding.Kind.FALSE_REPORT,
+                    subject_type=REPORT,
+                    subject_id=str(r.pk),
+                    person_id=r.reporter_id,
+                    unit_id=r.unit_id,
+                    occurred_at=r.filed_at,
+                    report_id=r.pk,
+                    detail="verified_false",
+                    summary=f"#{r.pk} {r.category.name}：经核实为不实信息",
+                    verbs=("report.filed", "report.verified"),
+                )
+            )
+    candidates = [
+        r
+        for r in reports
+        if r.verification == Report.Verification.TRUE
+        and r.reporter_id
+        and r.people_count is not None
+    ]
     if not candidates:
         return out
     ids = [r.pk for r in candidates]
-    verified_at = dict(Event.objects.filter(subject_type=REPORT, subject_id__in=[str(i) for i in ids],
-                                            verb="report.verified", data__verdict="true")
-                       .order_by("seq").values_list("subject_id", "at"))
+    verified_at = dict(
+        Event.objects.filter(
+            subject_type=REPORT,
+            subject_id__in=[str(i) for i in ids],
+            verb="report.verified",
+            data__verdict="true",
+        )
+        .order_by("seq")
+        .values_list("subject_id", "at")
+    )
     changed = {}
-    for u in ReportUpdate.objects.filter(report_id__in=ids, people_count__isnull=False).order_by("at"):
+    for u in ReportUpdate.objects.filter(report_id__in=ids, people_count__isnull=False).order_by(
+        "at"
+    ):
         r = by_pk[u.report_id]
         at = verified_at.get(str(r.pk))
         if at and u.at >= at and _material(r.people_count, u.people_count) and r.pk not in changed:
             changed[r.pk] = (u.people_count, "report_update")
-    for report_id, count in (SituationUpdate.objects.filter(incident__report_id__in=ids, people_involved__isnull=False)
-                             .order_by("at").values_list("incident__report_id", "people_involved")):
+    for report_id, count in (
+        SituationUpdate.objects.filter(incident__report_id__in=ids, people_involved__isnull=False)
+        .order_by("at")
+        .values_list("incident__report_id", "people_involved")
+    ):
         r = by_pk[report_id]
         if _material(r.people_count, count) and report_id not in changed:
             changed[report_id] = (count, "situation")
     for report_id, (count, source) in changed.items():
         r = by_pk[report_id]
-        out.append(Proposal(
-            kind=Finding.Kind.FALSE_REPORT, subject_type=REPORT, subject_id=str(r.pk), person_id=r.reporter_id,
-            unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk, detail="materially_changed",
-            summary=f"#{r.pk} {r.category.name}：上报人数 {r.people_count}，核实后更正为 {count}",
-            facts={"reported": r.people_count, "later": count, "source": source},
-            verbs=("report.filed", "report.verified", "report.updated")))
+        out.append(
+            Proposal(
+                kind=Finding.Kind.FALSE_REPORT,
+                subject_type=REPORT,
+                subject_id=str(r.pk),
+                person_id=r.reporter_id,
+                unit_id=r.unit_id,
+                occurred_at=r.filed_at,
+                report_id=r.pk,
+                detail="materially_changed",
+                summary=(
+                    f"#{r.pk} {r.category.name}：上报人数 {r.people_count}，核实后更正为 {count}"
+                ),
+                facts={"reported": r.people_count, "later": count, "source": source},
+                verbs=("report.filed", "report.verified", "report.updated"),
+            )
+        )
     return out
 
 
-# ---- 漏报 -----------------------------------------------------------------------------------------
+# ---- 漏报 ----------------------------------------------------------------------------------------
 def _chain_paths(path) -> list[str]:
     parts = [c for c in path.split("/") if c]
     return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
@@ -230,29 +348,45 @@ def missed_reports(reports) -> list[Proposal]:
     if not reports:
         return []
     reporter_posts = _posts_of({r.reporter_id for r in reports}, reports)
-    candidates = [r for r in reports if not _in_chain(reporter_posts, r.reporter_id, r)
-                  and (r.category.code in OUTSIDE_CATEGORIES or _outside_reporter(reporter_posts[r.reporter_id]))]
+    candidates = [
+        r
+        for r in reports
+        if not _in_chain(reporter_posts, r.reporter_id, r)
+        and (
+            r.category.code in OUTSIDE_CATEGORIES
+            or _outside_reporter(reporter_posts[r.reporter_id])
+        )
+    ]
     if not candidates:
         return []
     # The reports the chain could have filed about the same event: one query for all candidates.
     window = timedelta(hours=SAME_EVENT_HOURS)
     earlier = defaultdict(list)
-    rows = list(Report.objects.filter(
-        category_id__in={r.category_id for r in candidates}, reporter__isnull=False,
-        filed_at__lte=max(r.filed_at for r in candidates),
-        occurred_at__gte=min(r.occurred_at for r in candidates) - window,
-        occurred_at__lte=max(r.occurred_at for r in candidates) + window,
-    ).order_by().values_list("pk", "category_id", "filed_at", "occurred_at", "reporter_id", "unit__path"))
+    rows = list(
+        Report.objects.filter(
+            category_id__in={r.category_id for r in candidates},
+            reporter__isnull=False,
+            filed_at__lte=max(r.filed_at for r in candidates),
+            occurred_at__gte=min(r.occurred_at for r in candidates) - window,
+            occurred_at__lte=max(r.occurred_at for r in candidates) + window,
+        )
+        .order_by()
+        .values_list("pk", "category_id", "filed_at", "occurred_at", "reporter_id", "unit__path")
+    )
     for row in rows:
         earlier[row[1]].append(row)
     chain_posts = _posts_of({row[4] for row in rows}, candidates)
     found = []
     for r in candidates:
         # About the same unit (one contains the other), filed first, by someone in its chain.
-        if not any(pk != r.pk and filed <= r.filed_at and abs(occurred - r.occurred_at) <= window
-                   and (path.startswith(r.unit.path) or r.unit.path.startswith(path))
-                   and _in_chain(chain_posts, reporter, r)
-                   for pk, _c, filed, occurred, reporter, path in earlier[r.category_id]):
+        if not any(
+            pk != r.pk
+            and filed <= r.filed_at
+            and abs(occurred - r.occurred_at) <= window
+            and (path.startswith(r.unit.path) or r.unit.path.startswith(path))
+            and _in_chain(chain_posts, reporter, r)
+            for pk, _c, filed, occurred, reporter, path in earlier[r.category_id]
+        ):
             found.append(r)
     _load_routes(found)
     responsible = _responsible(found)
@@ -260,11 +394,22 @@ def missed_reports(reports) -> list[Proposal]:
     for r in found:
         source = "舆情" if r.category.code in OUTSIDE_CATEGORIES else "上级或外部"
         for person_id in responsible.get(r.pk) or [None]:
-            out.append(Proposal(
-                kind=Finding.Kind.MISSED_REPORT, subject_type=REPORT, subject_id=str(r.pk), person_id=person_id,
-                unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk,
-                summary=f"#{r.pk} {r.category.name}：学校经{source}获知，{r.unit.name}责任人未报告",
-                facts={"reporter": r.reporter_id}, verbs=("report.filed", "route.planned")))
+            out.append(
+                Proposal(
+                    kind=Finding.Kind.MISSED_REPORT,
+                    subject_type=REPORT,
+                    subject_id=str(r.pk),
+                    person_id=person_id,
+                    unit_id=r.unit_id,
+                    occurred_at=r.filed_at,
+                    report_id=r.pk,
+                    summary=(
+                        f"#{r.pk} {r.category.name}：学校经{source}获知，{r.unit.name}责任人未报告"
+                    ),
+                    facts={"reporter": r.reporter_id},
+                    verbs=("report.filed", "route.planned"),
+                )
+            )
     return out
 
 
@@ -273,9 +418,10 @@ def _posts_of(person_ids, reports):
     days = [_day(r) for r in reports]
     posts = defaultdict(list)
     for person_id, path, kind, since, until in (
-            Post.objects.filter(person_id__in=person_ids, since__lte=max(days))
-            .filter(Q(until__isnull=True) | Q(until__gte=min(days)))
-            .values_list("person_id", "unit__path", "unit__kind", "since", "until")):
+        Post.objects.filter(person_id__in=person_ids, since__lte=max(days))
+        .filter(Q(until__isnull=True) | Q(until__gte=min(days)))
+        .values_list("person_id", "unit__path", "unit__kind", "since", "until")
+    ):
         posts[person_id].append((path, kind, since, until))
     return posts
 
@@ -283,8 +429,10 @@ def _posts_of(person_ids, reports):
 def _in_chain(posts, person_id, report) -> bool:
     """Did the person hold a post, on the day, in the chain of the report's unit?"""
     day, chain = _day(report), _chain_paths(report.unit.path)
-    return any(kind in CHAIN_KINDS and path in chain and since <= day and (until is None or until >= day)
-               for path, kind, since, until in posts.get(person_id, []))
+    return any(
+        kind in CHAIN_KINDS and path in chain and since <= day and (until is None or until >= day)
+        for path, kind, since, until in posts.get(person_id, [])
+    )
 
 
 def _outside_reporter(posts) -> bool:
@@ -305,10 +453,13 @@ def _responsible(reports) -> dict[int, list[int]]:
         return {}
     posts = defaultdict(list)  # unit code → [(person, role, unit kind, since, until)]
     for person_id, code, kind, role, since, until in (
-            Post.objects.filter(unit__code__in=codes, role__code__in=roles, person__is_active=True,
-                                since__lte=max(days))
-            .filter(Q(until__isnull=True) | Q(until__gte=min(days))).order_by("pk")
-            .values_list("person_id", "unit__code", "unit__kind", "role__code", "since", "until")):
+        Post.objects.filter(
+            unit__code__in=codes, role__code__in=roles, person__is_active=True, since__lte=max(days)
+        )
+        .filter(Q(until__isnull=True) | Q(until__gte=min(days)))
+        .order_by("pk")
+        .values_list("person_id", "unit__code", "unit__kind", "role__code", "since", "until")
+    ):
         posts[code].append((person_id, role, kind, since, until))
     out = {}
     for r in reports:
@@ -317,9 +468,14 @@ def _responsible(reports) -> dict[int, list[int]]:
         for step in (s for s in r.route if s.get("at") in CHAIN_KINDS):
             for code in chain:
                 for person_id, role, kind, since, until in posts.get(code, []):
-                    if (kind == step["at"] and role in step["roles"] and since <= day
-                            and (until is None or until >= day) and person_id != r.reporter_id
-                            and person_id not in seen):
+                    if (
+                        kind == step["at"]
+                        and role in step["roles"]
+                        and since <= day
+                        and (until is None or until >= day)
+                        and person_id != r.reporter_id
+                        and person_id not in seen
+                    ):
                         seen.append(person_id)
         out[r.pk] = seen
     return out
@@ -332,29 +488,47 @@ def _day(r):
     return day
 
 
-# ---- 未及时到位 ------------------------------------------------------------------------------------
+# ---- 未及时到位 ----------------------------------------------------------------------------------
 def ack_misses(report_ids, reports_by_pk) -> list[Proposal]:
     out = []
-    rows = (Recipient.objects.filter(report_id__in=report_ids, missed_at__isnull=False, purpose=Recipient.Purpose.ACK)
-            .order_by("missed_at").values_list("report_id", "person_id", "missed_at", "step"))
+    rows = (
+        Recipient.objects.filter(
+            report_id__in=report_ids, missed_at__isnull=False, purpose=Recipient.Purpose.ACK
+        )
+        .order_by("missed_at")
+        .values_list("report_id", "person_id", "missed_at", "step")
+    )
     seen = set()
     for report_id, person_id, missed_at, step in rows:
         if (report_id, person_id) in seen:
             continue
         seen.add((report_id, person_id))
         r = reports_by_pk[report_id]
-        out.append(Proposal(
-            kind=Finding.Kind.LATE_ARRIVAL, subject_type=REPORT, subject_id=str(report_id), person_id=person_id,
-            unit_id=r.unit_id, occurred_at=missed_at, report_id=report_id, detail="ack_missed",
-            summary=f"#{report_id} {r.category.name}：未在时限内确认收到（第 {step + 1} 级）",
-            facts={"step": step}, verbs=("route.step_started", "deadline.missed"), evidence_persons=True))
+        out.append(
+            Proposal(
+                kind=Finding.Kind.LATE_ARRIVAL,
+                subject_type=REPORT,
+                subject_id=str(report_id),
+                person_id=person_id,
+                unit_id=r.unit_id,
+                occurred_at=missed_at,
+                report_id=report_id,
+                detail="ack_missed",
+                summary=f"#{report_id} {r.category.name}：未在时限内确认收到（第 {step + 1} 级）",
+                facts={"step": step},
+                verbs=("route.step_started", "deadline.missed"),
+                evidence_persons=True,
+            )
+        )
     return out
 
 
 def arrivals(incidents, now) -> list[Proposal]:
     ids = [i.pk for i in incidents]
     by_pk = {i.pk: i for i in incidents}
-    arrived = {(a.incident_id, a.person_id): a.at for a in Arrival.objects.filter(incident_id__in=ids)}
+    arrived = {
+        (a.incident_id, a.person_id): a.at for a in Arrival.objects.filter(incident_id__in=ids)
+    }
     out, seen = [], set()
     for t in Task.objects.filter(incident_id__in=ids).order_by("due_at", "pk"):
         if not ON_SCENE_STEP.search(t.step_id) or (t.incident_id, t.assignee_id) in seen:
@@ -362,23 +536,44 @@ def arrivals(incidents, now) -> list[Proposal]:
         at = arrived.get((t.incident_id, t.assignee_id))
         incident = by_pk[t.incident_id]
         if at is not None and at > t.due_at:
-            detail, summary = "arrival_late", f"{incident.title}：{_minutes(at - t.due_at)} 分钟后才到场（{t.title}）"
+            detail, summary = (
+                "arrival_late",
+                f"{incident.title}：{_minutes(at - t.due_at)} 分钟后才到场（{t.title}）",
+            )
         elif at is None and t.due_at <= now:
             detail, summary = "arrival_missing", f"{incident.title}：未到场（{t.title}）"
         else:
             continue
         seen.add((t.incident_id, t.assignee_id))
-        out.append(Proposal(
-            kind=Finding.Kind.LATE_ARRIVAL, subject_type=INCIDENT, subject_id=str(t.incident_id),
-            person_id=t.assignee_id, unit_id=incident.unit_id, occurred_at=t.due_at, incident_id=t.incident_id,
-            detail=detail, summary=summary[:300],
-            facts={"task": t.pk, "step": t.step_id, "due_at": t.due_at.isoformat(),
-                   "arrived_at": at.isoformat() if at else None},
-            verbs=("incident.activated", "incident.tasks_created", "task.overdue", "arrival.recorded")))
+        out.append(
+            Proposal(
+                kind=Finding.Kind.LATE_ARRIVAL,
+                subject_type=INCIDENT,
+                subject_id=str(t.incident_id),
+                person_id=t.assignee_id,
+                unit_id=incident.unit_id,
+                occurred_at=t.due_at,
+                incident_id=t.incident_id,
+                detail=detail,
+                summary=summary[:300],
+                facts={
+                    "task": t.pk,
+                    "step": t.step_id,
+                    "due_at": t.due_at.isoformat(),
+                    "arrived_at": at.isoformat() if at else None,
+                },
+                verbs=(
+                    "incident.activated",
+                    "incident.tasks_created",
+                    "task.overdue",
+                    "arrival.recorded",
+                ),
+            )
+        )
     return out
 
 
-# ---- running it ------------------------------------------------------------------------------------
+# ---- running it ----------------------------------------------------------------------------------
 class Row:
     """A report as the rules read it: its columns, its category and unit, and its frozen route
     (loaded only for the few reports a rule looks further into)."""
@@ -386,7 +581,11 @@ class Row:
     __slots__ = (*FIELDS, "category", "unit", "route", "day")
 
     def get_severity_display(self):
-        return str(Severity(self.severity).label) if self.severity in Severity.values else self.severity
+        return (
+            str(Severity(self.severity).label)
+            if self.severity in Severity.values
+            else self.severity
+        )
 
 
 def _rows(queryset) -> list[Row]:
@@ -406,7 +605,11 @@ def _rows(queryset) -> list[Row]:
 
 def _load_routes(rows):
     missing = [r for r in rows if r.route is None]
-    routes = dict(Report.objects.filter(pk__in=[r.pk for r in missing]).values_list("pk", "route")) if missing else {}
+    routes = (
+        dict(Report.objects.filter(pk__in=[r.pk for r in missing]).values_list("pk", "route"))
+        if missing
+        else {}
+    )
     for r in missing:
         r.route = routes.get(r.pk) or []
 
@@ -420,8 +623,14 @@ def propose(*, now, since=None) -> list[Proposal]:
     reports = _rows(reports_qs)
     limit_for = _limits()
     by_pk = {r.pk: r for r in reports}
-    return [*late_reports(reports, limit_for), *missed_reports(reports), *concealments(reports, limit_for),
-            *false_reports(reports), *ack_misses(list(by_pk), by_pk), *arrivals(list(incidents_qs), now)]
+    return [
+        *late_reports(reports, limit_for),
+        *missed_reports(reports),
+        *concealments(reports, limit_for),
+        *false_reports(reports),
+        *ack_misses(list(by_pk), by_pk),
+        *arrivals(list(incidents_qs), now),
+    ]
 
 
 def _evidence(proposals) -> dict:
@@ -433,8 +642,12 @@ def _evidence(proposals) -> dict:
     events = defaultdict(list)
     for subject_type, ids in subjects.items():
         for pk, subject_id, verb, data, actor_id in (
-                Event.objects.filter(subject_type=subject_type, subject_id__in=list(ids), verb__in=verbs)
-                .order_by("seq").values_list("pk", "subject_id", "verb", "data", "actor_id")):
+            Event.objects.filter(
+                subject_type=subject_type, subject_id__in=list(ids), verb__in=verbs
+            )
+            .order_by("seq")
+            .values_list("pk", "subject_id", "verb", "data", "actor_id")
+        ):
             events[(subject_type, subject_id)].append((pk, verb, data, actor_id))
     out = {}
     for p in proposals:
@@ -442,7 +655,11 @@ def _evidence(proposals) -> dict:
         for pk, verb, data, actor_id in events[(p.subject_type, p.subject_id)]:
             if verb not in p.verbs:
                 continue
-            if p.evidence_persons and verb == "deadline.missed" and p.person_id not in (data.get("persons") or []):
+            if (
+                p.evidence_persons
+                and verb == "deadline.missed"
+                and p.person_id not in (data.get("persons") or [])
+            ):
                 continue
             if verb == "arrival.recorded" and actor_id != p.person_id:
                 continue
@@ -474,21 +691,50 @@ def detect(*, now=None, since=None, actor=None) -> dict:
         _serialise_runs()
         existing = set()
         if unique:
-            existing = set(Finding.objects.filter(kind__in={k[0] for k in unique},
-                                                  subject_id__in={k[2] for k in unique})
-                           .values_list("kind", "subject_type", "subject_id", "person_key"))
+            existing = set(
+                Finding.objects.filter(
+                    kind__in={k[0] for k in unique}, subject_id__in={k[2] for k in unique}
+                ).values_list("kind", "subject_type", "subject_id", "person_key")
+            )
         new = [p for key, p in unique.items() if key not in existing]
         evidence = _evidence(new)
-        ids = rows_insert(Finding, [
-            {"kind": p.kind, "subject_type": p.subject_type, "subject_id": p.subject_id, "report_id": p.report_id,
-             "incident_id": p.incident_id, "person_id": p.person_id, "person_key": p.person_id or 0,
-             "unit_id": p.unit_id, "detail": p.detail, "summary": p.summary[:300], "facts": p.facts,
-             "evidence": evidence[p.key], "occurred_at": p.occurred_at, "detected_at": now} for p in new], ids=True)
+        ids = rows_insert(
+            Finding,
+            [
+                {
+                    "kind": p.kind,
+                    "subject_type": p.subject_type,
+                    "subject_id": p.subject_id,
+                    "report_id": p.report_id,
+                    "incident_id": p.incident_id,
+                    "person_id": p.person_id,
+                    "person_key": p.person_id or 0,
+                    "unit_id": p.unit_id,
+                    "detail": p.detail,
+                    "summary": p.summary[:300],
+                    "facts": p.facts,
+                    "evidence": evidence[p.key],
+                    "occurred_at": p.occurred_at,
+                    "detected_at": now,
+                }
+                for p in new
+            ],
+            ids=True,
+        )
         for pk, p in zip(ids, new, strict=True):
             by_kind[p.kind] += 1
-            event_record(actor=actor, subject=("accountability.finding", pk), verb="finding.detected", at=now,
-                         data={"kind": p.kind, "subject": f"{p.subject_type}:{p.subject_id}",
-                               "person": p.person_id, "summary": p.summary[:300]})
+            event_record(
+                actor=actor,
+                subject=("accountability.finding", pk),
+                verb="finding.detected",
+                at=now,
+                data={
+                    "kind": p.kind,
+                    "subject": f"{p.subject_type}:{p.subject_id}",
+                    "person": p.person_id,
+                    "summary": p.summary[:300],
+                },
+            )
     return {"created": sum(by_kind.values()), "by_kind": dict(by_kind)}
 
 

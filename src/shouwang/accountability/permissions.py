@@ -19,7 +19,10 @@ def _person(user) -> bool:
 def sees_unit_findings(user) -> bool:
     if not _person(user):
         return False
-    return user.is_superuser or Post.objects.current().filter(person=user, role__rank__gte=SEES_UNIT_RANK).exists()
+    return (
+        user.is_superuser
+        or Post.objects.current().filter(person=user, role__rank__gte=SEES_UNIT_RANK).exists()
+    )
 
 
 def can_decide(user) -> bool:
@@ -38,14 +41,24 @@ def can_run_detector(user) -> bool:
     """学生处 (its officers and head) and the deciders may run the detector now."""
     if not _person(user):
         return False
-    return user.is_superuser or can_decide(user) or Post.objects.current().filter(
-        person=user, role__code="student_affairs_officer").exists()
+    return (
+        user.is_superuser
+        or can_decide(user)
+        or Post.objects.current().filter(person=user, role__code="student_affairs_officer").exists()
+    )
 
 
 def can_edit_limits(user) -> bool:
     """The limits are 学生处's to edit."""
     if not _person(user):
         return False
-    return user.is_superuser or Post.objects.current().filter(
-        Q(role__code="student_affairs_officer") | Q(role__code="leader", unit__function="student_affairs"),
-        person=user).exists()
+    return (
+        user.is_superuser
+        or Post.objects.current()
+        .filter(
+            Q(role__code="student_affairs_officer")
+            | Q(role__code="leader", unit__function="student_affairs"),
+            person=user,
+        )
+        .exists()
+    )

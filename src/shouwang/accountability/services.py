@@ -57,19 +57,31 @@ def finding_explain(*, actor, finding: Finding, text: str, attachments=(), now=N
         finding.state = Finding.State.EXPLAINED
         finding.save(update_fields=["explanation", "explained_by", "explained_at", "state"])
         for upload, facts in checked:
-            FindingAttachment.objects.create(finding=finding, file=upload, uploaded_by=actor, at=now, **facts)
-        event_record(actor=actor, subject=finding, verb="finding.explained", at=now, data={
-            "text": text, "attachments": [f["sha256"] for _u, f in checked]})
+            FindingAttachment.objects.create(
+                finding=finding, file=upload, uploaded_by=actor, at=now, **facts
+            )
+        event_record(
+            actor=actor,
+            subject=finding,
+            verb="finding.explained",
+            at=now,
+            data={"text": text, "attachments": [f["sha256"] for _u, f in checked]},
+        )
     return finding
 
 
-def finding_decide(*, actor, finding: Finding, outcome: str, reason: str, deliberate: bool | None = None,
-                   now=None) -> Finding:
+def finding_decide(
+    *, actor, finding: Finding, outcome: str, reason: str, deliberate: bool | None = None, now=None
+) -> Finding:
     """尽职免责 (exempted) or 失职追责 (confirmed), by a role given the power, with the reason."""
     now = now or timezone.now()
     if not can_decide(actor):
-        raise PermissionDenied(_("Deciding findings is for the roles given that power "
-                                 "(the head of 学生处, 纪委, 组织人事)."))
+        raise PermissionDenied(
+            _(
+                "Deciding findings is for the roles given that power "
+                "(the head of 学生处, 纪委, 组织人事)."
+            )
+        )
     errors = {}
     if outcome not in (Finding.State.EXEMPTED, Finding.State.CONFIRMED):
         errors["outcome"] = [_("Choose: exempted (duty done) or confirmed (held to account).")]
@@ -87,14 +99,25 @@ def finding_decide(*, actor, finding: Finding, outcome: str, reason: str, delibe
         finding.state, finding.decided_by, finding.decided_at = outcome, actor, now
         finding.decision_reason = reason
         if finding.kind == Finding.Kind.FALSE_REPORT:
-            finding.deliberate = deliberate if deliberate is not None else outcome == Finding.State.CONFIRMED
-        finding.save(update_fields=["state", "decided_by", "decided_at", "decision_reason", "deliberate"])
-        event_record(actor=actor, subject=finding, verb="finding.decided", at=now, data={
-            "outcome": outcome, "reason": reason, "deliberate": finding.deliberate})
+            finding.deliberate = (
+                deliberate if deliberate is not None else outcome == Finding.State.CONFIRMED
+            )
+        finding.save(
+            update_fields=["state", "decided_by", "decided_at", "decision_reason", "deliberate"]
+        )
+        event_record(
+            actor=actor,
+            subject=finding,
+            verb="finding.decided",
+            at=now,
+            data={"outcome": outcome, "reason": reason, "deliberate": finding.deliberate},
+        )
     return finding
 
 
-def limit_set(*, actor, severity: str, minutes, required_at: str = "", category=None, now=None) -> ReportingLimit:
+def limit_set(
+    *, actor, severity: str, minutes, required_at: str = "", category=None, now=None
+) -> ReportingLimit:
     """学生处 edits a limit (category × severity; no category: the default for the severity)."""
     now = now or timezone.now()
     if not can_edit_limits(actor):
@@ -107,18 +130,33 @@ def limit_set(*, actor, severity: str, minutes, required_at: str = "", category=
     except (TypeError, ValueError):
         minutes = None
     if minutes is None or not 1 <= minutes <= MAX_LIMIT_MINUTES:
-        errors["minutes"] = [_("Enter whole minutes between 1 and %(n)d.") % {"n": MAX_LIMIT_MINUTES}]
+        errors["minutes"] = [
+            _("Enter whole minutes between 1 and %(n)d.") % {"n": MAX_LIMIT_MINUTES}
+        ]
     if required_at not in LEVELS:
         errors["required_at"] = [_("Choose a level from the list.")]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         limit, _created = ReportingLimit.objects.select_for_update().get_or_create(
-            category=category, severity=severity, defaults={"minutes": minutes, "required_at": required_at})
+            category=category,
+            severity=severity,
+            defaults={"minutes": minutes, "required_at": required_at},
+        )
         before = {"minutes": limit.minutes, "required_at": limit.required_at}
         limit.minutes, limit.required_at = minutes, required_at
         limit.save(update_fields=["minutes", "required_at"])
-        event_record(actor=actor, subject=limit, verb="limit.set", at=now, data={
-            "category": category.code if category else None, "severity": severity, "before": before,
-            "minutes": minutes, "required_at": required_at})
+        event_record(
+            actor=actor,
+            subject=limit,
+            verb="limit.set",
+            at=now,
+            data={
+                "category": category.code if category else None,
+                "severity": severity,
+                "before": before,
+                "minutes": minutes,
+                "required_at": required_at,
+            },
+        )
     return limit

@@ -25,8 +25,12 @@ PAGE = 200
 
 
 def _refused(request, exc, status=403):
-    return render(request, "accountability/refused.html", {"reason": str(exc) or _("Permission denied.")},
-                  status=status)
+    return render(
+        request,
+        "accountability/refused.html",
+        {"reason": str(exc) or _("Permission denied.")},
+        status=status,
+    )
 
 
 @login_required
@@ -37,23 +41,38 @@ def finding_list(request):
     kind = kind if kind in Finding.Kind.values else ""
     state = state if state in Finding.State.values else ""
     findings = list(selectors.finding_list(request.user, kind=kind, state=state)[:PAGE])
-    return render(request, "accountability/list.html", {
-        "findings": findings, "kind": kind, "state": state, "kinds": Finding.Kind.choices,
-        "states": Finding.State.choices, "may_run": permissions.can_run_detector(request.user),
-    })
+    return render(
+        request,
+        "accountability/list.html",
+        {
+            "findings": findings,
+            "kind": kind,
+            "state": state,
+            "kinds": Finding.Kind.choices,
+            "states": Finding.State.choices,
+            "may_run": permissions.can_run_detector(request.user),
+        },
+    )
 
 
 @login_required
 @require_GET
 def finding_detail(request, pk):
     finding = selectors.finding_get(request.user, pk)
-    return render(request, "accountability/detail.html", {
-        "finding": finding, "evidence": selectors.finding_evidence(finding),
-        "attachments": list(finding.attachments.all()),
-        "may_explain": finding.person_id == request.user.pk and finding.state in ("open", "explained"),
-        "may_decide": permissions.can_decide(request.user) and finding.state in ("open", "explained"),
-        "is_false_report": finding.kind == Finding.Kind.FALSE_REPORT,
-    })
+    return render(
+        request,
+        "accountability/detail.html",
+        {
+            "finding": finding,
+            "evidence": selectors.finding_evidence(finding),
+            "attachments": list(finding.attachments.all()),
+            "may_explain": finding.person_id == request.user.pk
+            and finding.state in ("open", "explained"),
+            "may_decide": permissions.can_decide(request.user)
+            and finding.state in ("open", "explained"),
+            "is_false_report": finding.kind == Finding.Kind.FALSE_REPORT,
+        },
+    )
 
 
 @login_required
@@ -61,8 +80,12 @@ def finding_detail(request, pk):
 def finding_explain(request, pk):
     finding = selectors.finding_get(request.user, pk)
     try:
-        services.finding_explain(actor=request.user, finding=finding, text=request.POST.get("text", "")[:8000],
-                                 attachments=request.FILES.getlist("attachments"))
+        services.finding_explain(
+            actor=request.user,
+            finding=finding,
+            text=request.POST.get("text", "")[:8000],
+            attachments=request.FILES.getlist("attachments"),
+        )
     except PermissionDenied as exc:
         return _refused(request, exc)
     except ValidationError as exc:
@@ -79,8 +102,13 @@ def finding_decide(request, pk):
     finding = selectors.finding_get(request.user, pk)
     deliberate = {"yes": True, "no": False}.get(request.POST.get("deliberate", ""))
     try:
-        services.finding_decide(actor=request.user, finding=finding, outcome=request.POST.get("outcome", ""),
-                                reason=request.POST.get("reason", "")[:8000], deliberate=deliberate)
+        services.finding_decide(
+            actor=request.user,
+            finding=finding,
+            outcome=request.POST.get("outcome", ""),
+            reason=request.POST.get("reason", "")[:8000],
+            deliberate=deliberate,
+        )
     except PermissionDenied as exc:
         return _refused(request, exc)
     except ValidationError as exc:
@@ -113,9 +141,13 @@ def limits(request):
         try:
             if code and category is None:
                 raise ValidationError(_("Choose a report category from the list."))
-            services.limit_set(actor=request.user, severity=request.POST.get("severity", ""), category=category,
-                               minutes=request.POST.get("minutes", "")[:10],
-                               required_at=request.POST.get("required_at", "")[:60])
+            services.limit_set(
+                actor=request.user,
+                severity=request.POST.get("severity", ""),
+                category=category,
+                minutes=request.POST.get("minutes", "")[:10],
+                required_at=request.POST.get("required_at", "")[:60],
+            )
         except PermissionDenied as exc:
             return _refused(request, exc)
         except ValidationError as exc:
@@ -128,25 +160,42 @@ def limits(request):
     rows = list(ReportingLimit.objects.select_related("category"))
     order = {s: i for i, s in enumerate(reversed(Severity.values))}
     rows.sort(key=lambda r: (r.category.sort_order if r.category else -1, order.get(r.severity, 9)))
-    return render(request, "accountability/limits.html", {
-        "limits": rows, "may_edit": may_edit, "levels": services.LEVELS, "severities": Severity.choices,
-        "categories": Category.objects.filter(is_active=True),
-    }, status=status)
+    return render(
+        request,
+        "accountability/limits.html",
+        {
+            "limits": rows,
+            "may_edit": may_edit,
+            "levels": services.LEVELS,
+            "severities": Severity.choices,
+            "categories": Category.objects.filter(is_active=True),
+        },
+        status=status,
+    )
 
 
 def _period(request):
     """[since, until) from ?since=YYYY-MM-DD&until=YYYY-MM-DD; the last 12 months by default."""
     today = timezone.localdate()
     try:
-        until = datetime.date.fromisoformat(request.GET["until"]) if request.GET.get("until") else today
-        since = (datetime.date.fromisoformat(request.GET["since"]) if request.GET.get("since")
-                 else until - datetime.timedelta(days=365))
+        until = (
+            datetime.date.fromisoformat(request.GET["until"]) if request.GET.get("until") else today
+        )
+        since = (
+            datetime.date.fromisoformat(request.GET["since"])
+            if request.GET.get("since")
+            else until - datetime.timedelta(days=365)
+        )
     except ValueError as exc:
         raise ValidationError(_("Enter dates as YYYY-MM-DD.")) from exc
     if since > until or (until - since).days > MAX_RANGE_DAYS:
-        raise ValidationError(_("Choose a period of at most three years, the start before the end."))
+        raise ValidationError(
+            _("Choose a period of at most three years, the start before the end.")
+        )
     start = timezone.make_aware(datetime.datetime.combine(since, datetime.time()))
-    end = timezone.make_aware(datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time()))
+    end = timezone.make_aware(
+        datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time())
+    )
     return since, until, start, end
 
 
@@ -156,7 +205,9 @@ def statistics(request):
     try:
         since, until, start, end = _period(request)
     except ValidationError as exc:
-        return render(request, "accountability/refused.html", {"reason": exc.messages[0]}, status=400)
+        return render(
+            request, "accountability/refused.html", {"reason": exc.messages[0]}, status=400
+        )
     stats = selectors.statistics(request.user, since=start, until=end)
     chart = {
         "kinds": [label for _k, label in stats["kinds"]],
@@ -166,17 +217,35 @@ def statistics(request):
         "ack": [m["ack"] for m in stats["metrics"]["month"]],
         "scene": [m["scene"] for m in stats["metrics"]["month"]],
         "close": [m["close"] for m in stats["metrics"]["month"]],
-        "labels": {"ack": _("To acknowledge"), "scene": _("To first on scene"), "close": _("To close"),
-                   "minutes": _("minutes (mean)")},
+        "labels": {
+            "ack": _("To acknowledge"),
+            "scene": _("To first on scene"),
+            "close": _("To close"),
+            "minutes": _("minutes (mean)"),
+        },
         "people": [p["name"] for p in stats["people"][:20]],
         "received": [p["received"] for p in stats["people"][:20]],
         "night": [p["night"] for p in stats["people"][:20]],
-        "loadLabels": {"received": _("Reports received"), "night": _("Night interruptions (22:00–07:00)")},
+        "loadLabels": {
+            "received": _("Reports received"),
+            "night": _("Night interruptions (22:00–07:00)"),
+        },
     }
-    return render(request, "accountability/statistics.html", {
-        **stats, "since": since, "until": until, "chart": chart,
-        "dimensions": [("unit", _("By unit")), ("category", _("By category")), ("month", _("By month"))],
-    })
+    return render(
+        request,
+        "accountability/statistics.html",
+        {
+            **stats,
+            "since": since,
+            "until": until,
+            "chart": chart,
+            "dimensions": [
+                ("unit", _("By unit")),
+                ("category", _("By category")),
+                ("month", _("By month")),
+            ],
+        },
+    )
 
 
 @login_required
@@ -185,32 +254,64 @@ def statistics_xlsx(request):
     try:
         since, until, start, end = _period(request)
     except ValidationError as exc:
-        return render(request, "accountability/refused.html", {"reason": exc.messages[0]}, status=400)
+        return render(
+            request, "accountability/refused.html", {"reason": exc.messages[0]}, status=400
+        )
     stats = selectors.statistics(request.user, since=start, until=end)
     book = Workbook()
     sheet = book.active
     sheet.title = _("People")
     kinds = stats["kinds"]
-    sheet.append([_("Person"), _("Reports received"), _("Night interruptions (22:00–07:00)"),
-                  _("Mean minutes to acknowledge"), _("Missed acknowledgements"),
-                  _("Mean minutes to arrive"), *[label for _k, label in kinds]])
+    sheet.append(
+        [
+            _("Person"),
+            _("Reports received"),
+            _("Night interruptions (22:00–07:00)"),
+            _("Mean minutes to acknowledge"),
+            _("Missed acknowledgements"),
+            _("Mean minutes to arrive"),
+            *[label for _k, label in kinds],
+        ]
+    )
     for p in stats["people"]:
-        sheet.append([p["name"], p["received"], p["night"], p["ack_mean"], p["missed"], p["arrive_mean"],
-                      *[p["kinds"][k] for k, _l in kinds]])
+        sheet.append(
+            [
+                p["name"],
+                p["received"],
+                p["night"],
+                p["ack_mean"],
+                p["missed"],
+                p["arrive_mean"],
+                *[p["kinds"][k] for k, _l in kinds],
+            ]
+        )
     units = book.create_sheet(_("Units"))
     units.append([_("Unit"), *[label for _k, label in kinds], _("Total")])
     for u in stats["units"]:
         units.append([u["unit"], *[u["kinds"][k] for k, _l in kinds], u["total"]])
-    for dimension, title in (("unit", _("Metrics by unit")), ("category", _("Metrics by category")),
-                             ("month", _("Metrics by month"))):
+    for dimension, title in (
+        ("unit", _("Metrics by unit")),
+        ("category", _("Metrics by category")),
+        ("month", _("Metrics by month")),
+    ):
         sheet = book.create_sheet(title)
-        sheet.append([_("Group"), _("Reports"), _("Incidents"), _("Mean minutes to acknowledge"),
-                      _("Mean minutes to first on scene"), _("Mean minutes to close")])
+        sheet.append(
+            [
+                _("Group"),
+                _("Reports"),
+                _("Incidents"),
+                _("Mean minutes to acknowledge"),
+                _("Mean minutes to first on scene"),
+                _("Mean minutes to close"),
+            ]
+        )
         for m in stats["metrics"][dimension]:
             sheet.append([m["key"], m["reports"], m["incidents"], m["ack"], m["scene"], m["close"]])
     out = io.BytesIO()
     book.save(out)
-    response = HttpResponse(out.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     response["Content-Disposition"] = f'attachment; filename="accountability-{since}-{until}.xlsx"'
     return response

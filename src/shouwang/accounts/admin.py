@@ -9,6 +9,8 @@ from .models import User
 
 @admin.register(User)
 class UserAdmin(TimelineAdminMixin, BaseUserAdmin):
-    fieldsets = BaseUserAdmin.fieldsets + ((_("Shouwang"), {"fields": ("full_name", "staff_no", "phone")}),)
+    fieldsets = BaseUserAdmin.fieldsets + (
+        (_("Shouwang"), {"fields": ("full_name", "staff_no", "phone")}),
+    )
     list_display = ("username", "full_name", "staff_no", "phone", "is_active")
     search_fields = ("username", "full_name", "staff_no")

@@ -8,7 +8,9 @@ class User(AbstractUser):
 
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
     # 工号 (staff number) or 学号 for student cadres; the key for idempotent staff imports.
-    staff_no = models.CharField(_("staff number"), max_length=40, unique=True, null=True, blank=True)
+    staff_no = models.CharField(
+        _("staff number"), max_length=40, unique=True, null=True, blank=True
+    )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
 
     class Meta:

@@ -144,7 +144,9 @@ class ActionOut(Schema):
     owner: int = Field(..., alias="owner_id")
     created_at: datetime.datetime
     due_at: datetime.datetime
-    state: str = Field(..., description="deployed 部署 | implementing 落实 | inspecting 检查 | accepted 反馈")
+    state: str = Field(
+        ..., description="deployed 部署 | implementing 落实 | inspecting 检查 | accepted 反馈"
+    )
     colour: str = Field(..., description="green | yellow | orange | red (三色督办)")
     last_progress_at: datetime.datetime | None
     evidence_text: str
@@ -183,13 +185,24 @@ class RedCountOut(Schema):
 
 # ---- aftermath -------------------------------------------------------------------------------
 
-@router.get("/incidents/{incident_id}/aftermath", response={200: AftermathOut, 404: DetailOut},
-            summary="The aftermath of a closed incident (investigation and items)")
+
+@router.get(
+    "/incidents/{incident_id}/aftermath",
+    response={200: AftermathOut, 404: DetailOut},
+    summary="The aftermath of a closed incident (investigation and items)",
+)
 def incident_aftermath(request, incident_id: int):
     person = _person(request)
     aftermath = selectors.aftermath_for_incident(person, incident_get(person, incident_id))
     if aftermath is None:
-        return Status(404, {"detail": _("This incident has no aftermath yet (it opens when the incident closes).")})
+        return Status(
+            404,
+            {
+                "detail": _(
+                    "This incident has no aftermath yet (it opens when the incident closes)."
+                )
+            },
+        )
     return aftermath
 
 
@@ -198,12 +211,19 @@ def get_aftermath(request, aftermath_id: int):
     return selectors.aftermath_get(_person(request), aftermath_id)
 
 
-@router.put("/aftermath/{aftermath_id}/investigation", response={200: AftermathOut, 422: FieldErrorsOut},
-            summary="Investigation: cause, process, consequences (evidence files: the web page)")
+@router.put(
+    "/aftermath/{aftermath_id}/investigation",
+    response={200: AftermathOut, 422: FieldErrorsOut},
+    summary="Investigation: cause, process, consequences (evidence files: the web page)",
+)
 def save_investigation(request, aftermath_id: int, payload: InvestigationIn):
     person = _person(request)
-    return _call(services.investigation_save, actor=person, aftermath=selectors.aftermath_get(person, aftermath_id),
-                 **payload.dict())
+    return _call(
+        services.investigation_save,
+        actor=person,
+        aftermath=selectors.aftermath_get(person, aftermath_id),
+        **payload.dict(),
+    )
 
 
 @router.get("/aftermath-items", response=list[ItemOut], summary="The caller's open aftermath items")
@@ -211,40 +231,66 @@ def my_items(request):
     return selectors.my_items(_person(request))
 
 
-@router.post("/aftermath/{aftermath_id}/items/{item_id}", response={200: ItemOut, 422: FieldErrorsOut},
-             summary="Update an item's status (done needs a note)")
+@router.post(
+    "/aftermath/{aftermath_id}/items/{item_id}",
+    response={200: ItemOut, 422: FieldErrorsOut},
+    summary="Update an item's status (done needs a note)",
+)
 def update_item(request, aftermath_id: int, item_id: int, payload: ItemIn):
     person = _person(request)
     aftermath = selectors.aftermath_get(person, aftermath_id)
-    return _call(services.item_update, actor=person, item=get_object_or_404(aftermath.items, pk=item_id),
-                 **payload.dict())
+    return _call(
+        services.item_update,
+        actor=person,
+        item=get_object_or_404(aftermath.items, pk=item_id),
+        **payload.dict(),
+    )
 
 
 # ---- reviews ---------------------------------------------------------------------------------
 
-@router.get("/incidents/{incident_id}/review", response={200: ReviewOut, 404: DetailOut},
-            summary="The 复盘 review of an incident, with its pre-filled facts")
+
+@router.get(
+    "/incidents/{incident_id}/review",
+    response={200: ReviewOut, 404: DetailOut},
+    summary="The 复盘 review of an incident, with its pre-filled facts",
+)
 def incident_review(request, incident_id: int):
     person = _person(request)
     data = selectors.review_for_incident(person, incident_get(person, incident_id))
     if data is None:
-        return Status(404, {"detail": _("This incident has no review yet (it starts when the incident closes).")})
-    return {**data, "owner": data["owner"].pk, "signed_by": data["signed_by"].pk if data["signed_by"] else None}
+        return Status(
+            404,
+            {"detail": _("This incident has no review yet (it starts when the incident closes).")},
+        )
+    return {
+        **data,
+        "owner": data["owner"].pk,
+        "signed_by": data["signed_by"].pk if data["signed_by"] else None,
+    }
 
 
-@router.put("/reviews/{review_id}/sections/{key}", response={200: ReviewOut, 422: FieldErrorsOut},
-            summary="Edit a section's narrative (refused once frozen)")
+@router.put(
+    "/reviews/{review_id}/sections/{key}",
+    response={200: ReviewOut, 422: FieldErrorsOut},
+    summary="Edit a section's narrative (refused once frozen)",
+)
 def save_section(request, review_id: int, key: str, payload: SectionIn):
     person = _person(request)
     review = selectors.review_get(person, review_id)
-    result = _call(services.review_section_save, actor=person, review=review, key=key, text=payload.text)
+    result = _call(
+        services.review_section_save, actor=person, review=review, key=key, text=payload.text
+    )
     if result.status_code != 200:
         return result
     return _review_out(person, review)
 
 
-@router.post("/reviews/{review_id}/sign-off", response={200: ReviewOut, 422: FieldErrorsOut},
-             summary="Sign off (group head only; every section must have text); then frozen")
+@router.post(
+    "/reviews/{review_id}/sign-off",
+    response={200: ReviewOut, 422: FieldErrorsOut},
+    summary="Sign off (group head only; every section must have text); then frozen",
+)
 def sign_off(request, review_id: int):
     person = _person(request)
     review = selectors.review_get(person, review_id)
@@ -254,18 +300,31 @@ def sign_off(request, review_id: int):
     return _review_out(person, review)
 
 
-@router.post("/reviews/{review_id}/amendments", response={201: AmendmentOut, 422: FieldErrorsOut},
-             summary="Amend a signed-off review (appended; the signed text stays)")
+@router.post(
+    "/reviews/{review_id}/amendments",
+    response={201: AmendmentOut, 422: FieldErrorsOut},
+    summary="Amend a signed-off review (appended; the signed text stays)",
+)
 def amend(request, review_id: int, payload: AmendIn):
     person = _person(request)
-    return _call(services.review_amend, actor=person, review=selectors.review_get(person, review_id),
-                 section=payload.section, text=payload.text, status=201)
+    return _call(
+        services.review_amend,
+        actor=person,
+        review=selectors.review_get(person, review_id),
+        section=payload.section,
+        text=payload.text,
+        status=201,
+    )
 
 
 # ---- corrective actions ----------------------------------------------------------------------
 
-@router.get("/corrective-actions", response=list[ActionOut],
-            summary="Corrective actions the caller may see (open ones by default), by due date")
+
+@router.get(
+    "/corrective-actions",
+    response=list[ActionOut],
+    summary="Corrective actions the caller may see (open ones by default), by due date",
+)
 def list_actions(request, open_only: bool = True, unit: str = "", colour: str = ""):
     person = _person(request)
     scope_unit = units_visible(person).filter(code=unit).first() if unit else None
@@ -274,18 +333,28 @@ def list_actions(request, open_only: bool = True, unit: str = "", colour: str = 
     return selectors.action_list(person, open_only=open_only, unit=scope_unit, colour=colour[:10])
 
 
-@router.get("/corrective-actions/red-counts", response=list[RedCountOut],
-            summary="How many actions of each unit went red (a statistic)")
+@router.get(
+    "/corrective-actions/red-counts",
+    response=list[RedCountOut],
+    summary="How many actions of each unit went red (a statistic)",
+)
 def red_counts(request):
     return selectors.red_counts(_person(request))
 
 
-@router.post("/reviews/{review_id}/corrective-actions", response={201: ActionOut, 422: FieldErrorsOut},
-             summary="Issue a corrective action from a review (部署)")
+@router.post(
+    "/reviews/{review_id}/corrective-actions",
+    response={201: ActionOut, 422: FieldErrorsOut},
+    summary="Issue a corrective action from a review (部署)",
+)
 def issue_action(request, review_id: int, payload: ActionIn):
     person = _person(request)
     review = selectors.review_get(person, review_id)
-    unit = units_visible(person).filter(code=payload.owner_unit).first() if payload.owner_unit else None
+    unit = (
+        units_visible(person).filter(code=payload.owner_unit).first()
+        if payload.owner_unit
+        else None
+    )
     owner = people_visible(person).filter(pk=payload.owner).first() if payload.owner else None
     errors = {}
     if payload.owner_unit and unit is None:
@@ -294,9 +363,19 @@ def issue_action(request, review_id: int, payload: ActionIn):
         errors["owner"] = [_("No such person among those you may see.")]
     if errors:
         return Status(422, {"detail": errors})
-    return _call(services.action_issue, actor=person, source_type=services.REVIEW_SOURCE, source_id=review.pk,
-                 title=payload.title, requirement=payload.requirement, evidence_required=payload.evidence_required,
-                 owner_unit=unit, owner=owner, due_at=payload.due_at, status=201)
+    return _call(
+        services.action_issue,
+        actor=person,
+        source_type=services.REVIEW_SOURCE,
+        source_id=review.pk,
+        title=payload.title,
+        requirement=payload.requirement,
+        evidence_required=payload.evidence_required,
+        owner_unit=unit,
+        owner=owner,
+        due_at=payload.due_at,
+        status=201,
+    )
 
 
 @router.get("/corrective-actions/{action_id}", response=ActionOut)
@@ -304,28 +383,51 @@ def get_action(request, action_id: int):
     return selectors.action_get(_person(request), action_id)
 
 
-@router.post("/corrective-actions/{action_id}/progress", response={201: DetailOut, 422: FieldErrorsOut},
-             summary="落实: a progress report")
+@router.post(
+    "/corrective-actions/{action_id}/progress",
+    response={201: DetailOut, 422: FieldErrorsOut},
+    summary="落实: a progress report",
+)
 def progress(request, action_id: int, payload: ProgressIn):
     person = _person(request)
-    result = _call(services.action_progress, actor=person, action=selectors.action_get(person, action_id),
-                   text=payload.text, status=201)
+    result = _call(
+        services.action_progress,
+        actor=person,
+        action=selectors.action_get(person, action_id),
+        text=payload.text,
+        status=201,
+    )
     if result.status_code == 201:
         return Status(201, {"detail": _("Progress reported.")})
     return result
 
 
-@router.post("/corrective-actions/{action_id}/submit", response={200: ActionOut, 422: FieldErrorsOut},
-             summary="Submit the evidence for inspection (files: the web page)")
+@router.post(
+    "/corrective-actions/{action_id}/submit",
+    response={200: ActionOut, 422: FieldErrorsOut},
+    summary="Submit the evidence for inspection (files: the web page)",
+)
 def submit(request, action_id: int, payload: SubmitIn):
     person = _person(request)
-    return _call(services.action_submit, actor=person, action=selectors.action_get(person, action_id),
-                 evidence_text=payload.evidence_text)
+    return _call(
+        services.action_submit,
+        actor=person,
+        action=selectors.action_get(person, action_id),
+        evidence_text=payload.evidence_text,
+    )
 
 
-@router.post("/corrective-actions/{action_id}/inspect", response={200: ActionOut, 422: FieldErrorsOut},
-             summary="检查: the issuer accepts or sends back with a reason")
+@router.post(
+    "/corrective-actions/{action_id}/inspect",
+    response={200: ActionOut, 422: FieldErrorsOut},
+    summary="检查: the issuer accepts or sends back with a reason",
+)
 def inspect(request, action_id: int, payload: InspectIn):
     person = _person(request)
-    return _call(services.action_inspect, actor=person, action=selectors.action_get(person, action_id),
-                 verdict=payload.verdict, reason=payload.reason)
+    return _call(
+        services.action_inspect,
+        actor=person,
+        action=selectors.action_get(person, action_id),
+        verdict=payload.verdict,
+        reason=payload.reason,
+    )

@@ -24,10 +24,13 @@ class AftermathConfig(AppConfig):
         kinds.register_kind(d.ACTION_YELLOW, lock=d.lock_action, act=d.action_yellow)
         kinds.register_kind(d.ACTION_ORANGE, lock=d.lock_action, act=d.action_orange)
         kinds.register_kind(d.ACTION_RED, lock=d.lock_action, act=d.action_red)
-        kinds.register_check("aftermath_without_deadline", find=auditor.obligations_without_deadline,
-                             repair=auditor.obligations_repair,
-                             warning="{n} aftermath item(s), review(s) or corrective action(s) have lost "
-                                     "their deadline (the worker's auditor restores them on its next tick)")
+        kinds.register_check(
+            "aftermath_without_deadline",
+            find=auditor.obligations_without_deadline,
+            repair=auditor.obligations_repair,
+            warning="{n} aftermath item(s), review(s) or corrective action(s) have lost "
+            "their deadline (the worker's auditor restores them on its next tick)",
+        )
         # Closing an incident opens its aftermath and review; a major report handled locally
         # opens its aftermath.
         incident_hooks.register_on_close(services.on_incident_closed)
@@ -38,5 +41,9 @@ class AftermathConfig(AppConfig):
 
             hooks.register_review_facts(review_facts)
         # A review issues corrective actions (drills, campaigns, directives will register theirs).
-        hooks.register_action_source(services.REVIEW_SOURCE, may_issue=sources.review_may_issue,
-                                     label=sources.review_label, url=sources.review_url)
+        hooks.register_action_source(
+            services.REVIEW_SOURCE,
+            may_issue=sources.review_may_issue,
+            label=sources.review_label,
+            url=sources.review_url,
+        )

@@ -17,24 +17,39 @@ LIVE = [Deadline.State.OPEN, Deadline.State.CLAIMED]
 
 
 def _missing(model, subject_type, kind, **open_filter):
-    live = Deadline.objects.filter(subject_type=subject_type, kind=kind, state__in=LIVE,
-                                   subject_id=Cast(OuterRef("pk"), CharField()))
+    live = Deadline.objects.filter(
+        subject_type=subject_type,
+        kind=kind,
+        state__in=LIVE,
+        subject_id=Cast(OuterRef("pk"), CharField()),
+    )
     return model.objects.filter(**open_filter).filter(~Exists(live))
 
 
 def _items():
     return _missing(AftermathItem, d.ITEM_SUBJECT, d.ITEM_OVERDUE, overdue_at__isnull=True).exclude(
-        state=AftermathItem.State.DONE)
+        state=AftermathItem.State.DONE
+    )
 
 
 def _reviews():
-    return _missing(Review, d.REVIEW_SUBJECT, d.REVIEW_OVERDUE, overdue_at__isnull=True,
-                    state=Review.State.DRAFT)
+    return _missing(
+        Review,
+        d.REVIEW_SUBJECT,
+        d.REVIEW_OVERDUE,
+        overdue_at__isnull=True,
+        state=Review.State.DRAFT,
+    )
 
 
 def _actions():
-    return _missing(CorrectiveAction, d.ACTION_SUBJECT, d.ACTION_RED, red_at__isnull=True,
-                    state__in=[CorrectiveAction.State.DEPLOYED, CorrectiveAction.State.IMPLEMENTING])
+    return _missing(
+        CorrectiveAction,
+        d.ACTION_SUBJECT,
+        d.ACTION_RED,
+        red_at__isnull=True,
+        state__in=[CorrectiveAction.State.DEPLOYED, CorrectiveAction.State.IMPLEMENTING],
+    )
 
 
 CHECKS = [
@@ -45,22 +60,37 @@ CHECKS = [
 
 
 def obligations_without_deadline() -> list[str]:
-    return [f"{subject_type}:{pk}" for query, subject_type, _k, _s in CHECKS
-            for pk in query().order_by("pk").values_list("pk", flat=True)]
+    return [
+        f"{subject_type}:{pk}"
+        for query, subject_type, _k, _s in CHECKS
+        for pk in query().order_by("pk").values_list("pk", flat=True)
+    ]
 
 
 def obligations_repair(*, now, **kwargs) -> int:
     repaired = 0
     for query, subject_type, kind, via in CHECKS:
         for obj in query().order_by("pk"):
-            fence = Deadline.objects.filter(subject_type=subject_type, subject_id=str(obj.pk), kind=kind).count()
+            fence = Deadline.objects.filter(
+                subject_type=subject_type, subject_id=str(obj.pk), kind=kind
+            ).count()
             try:
                 with transaction.atomic():
-                    Deadline.objects.create(kind=kind, subject_type=subject_type, subject_id=str(obj.pk),
-                                            fence=fence, due_at=max(obj.due_at, now), created_at=now)
-                    event_record(actor=None, subject=getattr(obj, via) if via else obj,
-                                 verb="auditor.deadline_restored", at=now,
-                                 data={"kind": kind, "subject": f"{subject_type}:{obj.pk}"})
+                    Deadline.objects.create(
+                        kind=kind,
+                        subject_type=subject_type,
+                        subject_id=str(obj.pk),
+                        fence=fence,
+                        due_at=max(obj.due_at, now),
+                        created_at=now,
+                    )
+                    event_record(
+                        actor=None,
+                        subject=getattr(obj, via) if via else obj,
+                        verb="auditor.deadline_restored",
+                        at=now,
+                        data={"kind": kind, "subject": f"{subject_type}:{obj.pk}"},
+                    )
             except IntegrityError:
                 continue  # restored meanwhile by another worker
             repaired += 1

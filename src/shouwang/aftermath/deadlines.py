@@ -23,7 +23,11 @@ from shouwang.org.models import Post
 from .models import AftermathItem, CorrectiveAction, Review
 from .owners import leader_of
 
-ITEM_SUBJECT, REVIEW_SUBJECT, ACTION_SUBJECT = "aftermath.item", "aftermath.review", "aftermath.action"
+ITEM_SUBJECT, REVIEW_SUBJECT, ACTION_SUBJECT = (
+    "aftermath.item",
+    "aftermath.review",
+    "aftermath.action",
+)
 ITEM_REMIND, ITEM_OVERDUE = "aftermath_item_remind", "aftermath_item_overdue"
 REVIEW_OVERDUE = "review_overdue"
 ACTION_YELLOW, ACTION_ORANGE, ACTION_RED = "action_yellow", "action_orange", "action_red"
@@ -40,8 +44,16 @@ def _people(*groups):
 
 
 def _send(subject_type, subject_id, kind, title, body, url, people, now):
-    message_send(subject_type=subject_type, subject_id=subject_id, kind=kind, title=title, body=body[:500],
-                 url=url, recipients=_people(people), now=now)
+    message_send(
+        subject_type=subject_type,
+        subject_id=subject_id,
+        kind=kind,
+        title=title,
+        body=body[:500],
+        url=url,
+        recipients=_people(people),
+        now=now,
+    )
 
 
 def _local(dt):
@@ -50,37 +62,67 @@ def _local(dt):
 
 # ---- scheduling ------------------------------------------------------------------------------
 
+
 def item_deadlines(item, now) -> list[dict]:
     rows = []
     lead = min(timedelta(days=1), (item.due_at - now) / 3)
     if lead >= timedelta(minutes=3):
-        rows.append({"kind": ITEM_REMIND, "subject_type": ITEM_SUBJECT, "subject_id": item.pk,
-                     "due_at": item.due_at - lead})
-    rows.append({"kind": ITEM_OVERDUE, "subject_type": ITEM_SUBJECT, "subject_id": item.pk, "due_at": item.due_at})
+        rows.append(
+            {
+                "kind": ITEM_REMIND,
+                "subject_type": ITEM_SUBJECT,
+                "subject_id": item.pk,
+                "due_at": item.due_at - lead,
+            }
+        )
+    rows.append(
+        {
+            "kind": ITEM_OVERDUE,
+            "subject_type": ITEM_SUBJECT,
+            "subject_id": item.pk,
+            "due_at": item.due_at,
+        }
+    )
     return rows
 
 
 def review_deadlines(review) -> list[dict]:
-    return [{"kind": REVIEW_OVERDUE, "subject_type": REVIEW_SUBJECT, "subject_id": review.pk,
-             "due_at": review.due_at}]
+    return [
+        {
+            "kind": REVIEW_OVERDUE,
+            "subject_type": REVIEW_SUBJECT,
+            "subject_id": review.pk,
+            "due_at": review.due_at,
+        }
+    ]
 
 
 def colour_times(created_at, due_at) -> dict[str, object]:
     span = due_at - created_at
-    return {ACTION_YELLOW: due_at - span * YELLOW_LEFT, ACTION_ORANGE: due_at - span * ORANGE_LEFT,
-            ACTION_RED: due_at}
+    return {
+        ACTION_YELLOW: due_at - span * YELLOW_LEFT,
+        ACTION_ORANGE: due_at - span * ORANGE_LEFT,
+        ACTION_RED: due_at,
+    }
 
 
 def action_deadlines(action) -> list[dict]:
-    return [{"kind": kind, "subject_type": ACTION_SUBJECT, "subject_id": action.pk, "due_at": at}
-            for kind, at in colour_times(action.created_at, action.due_at).items()]
+    return [
+        {"kind": kind, "subject_type": ACTION_SUBJECT, "subject_id": action.pk, "due_at": at}
+        for kind, at in colour_times(action.created_at, action.due_at).items()
+    ]
 
 
 # ---- aftermath items -------------------------------------------------------------------------
 
+
 def lock_item(subject_id):
-    return (AftermathItem.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("aftermath", "owner", "owner_unit", "kind").filter(pk=subject_id).first())
+    return (
+        AftermathItem.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("aftermath", "owner", "owner_unit", "kind")
+        .filter(pk=subject_id)
+        .first()
+    )
 
 
 def _item_url(item):
@@ -90,11 +132,23 @@ def _item_url(item):
 def item_remind(deadline, item, now):
     if item.state == AftermathItem.State.DONE:
         return "superseded"
-    _send("aftermath.aftermath", item.aftermath_id, "aftermath.item_reminder",
-          _("[Due %(due)s] %(item)s") % {"due": _local(item.due_at), "item": item.title},
-          item.aftermath.title, _item_url(item), [item.owner], now)
-    event_record(actor=None, subject=item.aftermath, verb="aftermath.item_reminded", at=now,
-                 data={"item": item.pk, "title": item.title, "owner": item.owner_id})
+    _send(
+        "aftermath.aftermath",
+        item.aftermath_id,
+        "aftermath.item_reminder",
+        _("[Due %(due)s] %(item)s") % {"due": _local(item.due_at), "item": item.title},
+        item.aftermath.title,
+        _item_url(item),
+        [item.owner],
+        now,
+    )
+    event_record(
+        actor=None,
+        subject=item.aftermath,
+        verb="aftermath.item_reminded",
+        at=now,
+        data={"item": item.pk, "title": item.title, "owner": item.owner_id},
+    )
     return "reminded"
 
 
@@ -104,41 +158,87 @@ def item_overdue(deadline, item, now):
     leaders = leader_of(item.owner, item.owner_unit or item.aftermath.unit, now=now)
     item.overdue_at = now
     item.save(update_fields=["overdue_at"])
-    _send("aftermath.aftermath", item.aftermath_id, "aftermath.item_overdue",
-          _("[Overdue] %(item)s — owner %(owner)s") % {"item": item.title, "owner": item.owner.display_name},
-          item.aftermath.title, _item_url(item), [item.owner, *leaders], now)
-    event_record(actor=None, subject=item.aftermath, verb="aftermath.item_overdue", at=now, data={
-        "item": item.pk, "title": item.title, "owner": item.owner_id, "due_at": item.due_at.isoformat(),
-        "escalated_to": [p.pk for p in leaders]})
+    _send(
+        "aftermath.aftermath",
+        item.aftermath_id,
+        "aftermath.item_overdue",
+        _("[Overdue] %(item)s — owner %(owner)s")
+        % {"item": item.title, "owner": item.owner.display_name},
+        item.aftermath.title,
+        _item_url(item),
+        [item.owner, *leaders],
+        now,
+    )
+    event_record(
+        actor=None,
+        subject=item.aftermath,
+        verb="aftermath.item_overdue",
+        at=now,
+        data={
+            "item": item.pk,
+            "title": item.title,
+            "owner": item.owner_id,
+            "due_at": item.due_at.isoformat(),
+            "escalated_to": [p.pk for p in leaders],
+        },
+    )
     return "escalated"
 
 
 # ---- reviews ---------------------------------------------------------------------------------
 
+
 def lock_review(subject_id):
-    return (Review.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("incident", "owner").filter(pk=subject_id).first())
+    return (
+        Review.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("incident", "owner")
+        .filter(pk=subject_id)
+        .first()
+    )
 
 
 def review_overdue(deadline, review, now):
     if review.is_frozen:
         return "superseded"
-    heads = [m.person for m in review.incident.group.filter(position="head").select_related("person")]
+    heads = [
+        m.person for m in review.incident.group.filter(position="head").select_related("person")
+    ]
     review.overdue_at = now
     review.save(update_fields=["overdue_at"])
-    _send(REVIEW_SUBJECT, review.pk, "aftermath.review_overdue",
-          _("[Review overdue] %(title)s") % {"title": review.incident.title}, "",
-          f"/aftermath/reviews/{review.pk}/", [review.owner, *heads], now)
-    event_record(actor=None, subject=review, verb="review.overdue", at=now, data={
-        "owner": review.owner_id, "due_at": review.due_at.isoformat(), "escalated_to": [p.pk for p in heads]})
+    _send(
+        REVIEW_SUBJECT,
+        review.pk,
+        "aftermath.review_overdue",
+        _("[Review overdue] %(title)s") % {"title": review.incident.title},
+        "",
+        f"/aftermath/reviews/{review.pk}/",
+        [review.owner, *heads],
+        now,
+    )
+    event_record(
+        actor=None,
+        subject=review,
+        verb="review.overdue",
+        at=now,
+        data={
+            "owner": review.owner_id,
+            "due_at": review.due_at.isoformat(),
+            "escalated_to": [p.pk for p in heads],
+        },
+    )
     return "escalated"
 
 
 # ---- corrective actions ----------------------------------------------------------------------
 
+
 def lock_action(subject_id):
-    return (CorrectiveAction.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("owner", "issuer", "owner_unit").filter(pk=subject_id).first())
+    return (
+        CorrectiveAction.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("owner", "issuer", "owner_unit")
+        .filter(pk=subject_id)
+        .first()
+    )
 
 
 def _action_url(action):
@@ -152,11 +252,30 @@ def _colour(action, colour, verb, title, people, now, **data):
         action.red_at = now
         fields.append("red_at")
     action.save(update_fields=fields)
-    _send(ACTION_SUBJECT, action.pk, f"aftermath.action_{colour}", title % {"title": action.title},
-          action.requirement, _action_url(action), people, now)
-    event_record(actor=None, subject=action, verb=verb, at=now, data={
-        "colour": colour, "owner": action.owner_id, "owner_unit": action.owner_unit.code,
-        "due_at": action.due_at.isoformat(), "told": [p.pk for p in _people(people)], **data})
+    _send(
+        ACTION_SUBJECT,
+        action.pk,
+        f"aftermath.action_{colour}",
+        title % {"title": action.title},
+        action.requirement,
+        _action_url(action),
+        people,
+        now,
+    )
+    event_record(
+        actor=None,
+        subject=action,
+        verb=verb,
+        at=now,
+        data={
+            "colour": colour,
+            "owner": action.owner_id,
+            "owner_unit": action.owner_unit.code,
+            "due_at": action.due_at.isoformat(),
+            "told": [p.pk for p in _people(people)],
+            **data,
+        },
+    )
 
 
 def _quiet(action):
@@ -174,8 +293,14 @@ def action_yellow(deadline, action, now):
     quiet = _quiet(action)
     if quiet:
         return quiet
-    _colour(action, CorrectiveAction.Colour.YELLOW, "action.yellow", _("[Yellow] %(title)s: report progress"),
-            [action.owner], now)
+    _colour(
+        action,
+        CorrectiveAction.Colour.YELLOW,
+        "action.yellow",
+        _("[Yellow] %(title)s: report progress"),
+        [action.owner],
+        now,
+    )
     return "yellow"
 
 
@@ -184,8 +309,15 @@ def action_orange(deadline, action, now):
     if quiet:
         return quiet
     leaders = leader_of(action.owner, action.owner_unit, now=now)
-    _colour(action, CorrectiveAction.Colour.ORANGE, "action.orange", _("[Orange] %(title)s: 15%% of the time left"),
-            [action.owner, *leaders], now, leaders=[p.pk for p in leaders])
+    _colour(
+        action,
+        CorrectiveAction.Colour.ORANGE,
+        "action.orange",
+        _("[Orange] %(title)s: 15%% of the time left"),
+        [action.owner, *leaders],
+        now,
+        leaders=[p.pk for p in leaders],
+    )
     return "orange"
 
 
@@ -197,14 +329,27 @@ def action_red(deadline, action, now):
 
 
 def make_red(action, now):
-    """Overdue and not done (also when sent back after the due date): the issuer's leader is told."""
+    """Overdue and not done (also when sent back after the due date): the issuer's leader
+    is told."""
     leaders = issuer_leaders(action, now)
-    _colour(action, CorrectiveAction.Colour.RED, "action.red", _("[Red, overdue] %(title)s"),
-            [action.owner, action.issuer, *leaders], now, leaders=[p.pk for p in leaders])
+    _colour(
+        action,
+        CorrectiveAction.Colour.RED,
+        "action.red",
+        _("[Red, overdue] %(title)s"),
+        [action.owner, action.issuer, *leaders],
+        now,
+        leaders=[p.pk for p in leaders],
+    )
 
 
 def issuer_leaders(action, now):
     """The issuer's leader, from the issuer's most senior post (not the owner unit's chain)."""
-    post = (Post.objects.current(timezone.localdate(now)).filter(person=action.issuer)
-            .select_related("unit", "role").order_by("-role__rank").first())
+    post = (
+        Post.objects.current(timezone.localdate(now))
+        .filter(person=action.issuer)
+        .select_related("unit", "role")
+        .order_by("-role__rank")
+        .first()
+    )
     return leader_of(action.issuer, post.unit, now=now) if post else []

@@ -38,5 +38,7 @@ def review_facts(incident) -> dict:
     return facts
 
 
-def register_action_source(source_type: str, *, may_issue: Callable, label: Callable, url: Callable) -> None:
+def register_action_source(
+    source_type: str, *, may_issue: Callable, label: Callable, url: Callable
+) -> None:
     ACTION_SOURCES[source_type] = ActionSource(may_issue, label, url)

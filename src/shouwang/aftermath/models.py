@@ -42,10 +42,16 @@ class AftermathKind(LocalizedNameMixin, models.Model):
 class Aftermath(models.Model):
     """Opened when an incident closes, or when a major report is handled without an incident."""
 
-    incident = models.OneToOneField("incidents.Incident", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="aftermath")
-    report = models.ForeignKey("reports.Report", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+")
+    incident = models.OneToOneField(
+        "incidents.Incident",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="aftermath",
+    )
+    report = models.ForeignKey(
+        "reports.Report", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("title"), max_length=200)
     opened_at = models.DateTimeField(_("opened at"))
@@ -53,15 +59,22 @@ class Aftermath(models.Model):
     cause = models.TextField(_("cause"), blank=True)
     process = models.TextField(_("process"), blank=True)
     consequences = models.TextField(_("consequences"), blank=True)
-    investigation_by = models.ForeignKey(PERSON, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    investigation_by = models.ForeignKey(
+        PERSON, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     investigation_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("aftermath")
         verbose_name_plural = _("aftermaths")
         ordering = ["-opened_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["report"], condition=Q(incident__isnull=True),
-                                               name="aftermath_once_per_report")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report"],
+                condition=Q(incident__isnull=True),
+                name="aftermath_once_per_report",
+            )
+        ]
 
     def __str__(self):
         return self.title
@@ -90,7 +103,9 @@ class AftermathItem(models.Model):
     kind = models.ForeignKey(AftermathKind, on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("title"), max_length=200)
     owner = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="aftermath_items")
-    owner_unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    owner_unit = models.ForeignKey(
+        "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # Set when nobody held the kind's post and the item went to the incident's office instead.
     stands_in_for = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField()
@@ -102,7 +117,11 @@ class AftermathItem(models.Model):
 
     class Meta:
         ordering = ["due_at", "pk"]
-        constraints = [models.UniqueConstraint(fields=["aftermath", "kind"], name="aftermath_item_once_per_kind")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["aftermath", "kind"], name="aftermath_item_once_per_kind"
+            )
+        ]
 
     def __str__(self):
         return self.title
@@ -120,14 +139,18 @@ class Review(models.Model):
         SIGNED = "signed", _("signed off")
 
     aftermath = models.OneToOneField(Aftermath, on_delete=models.CASCADE, related_name="review")
-    incident = models.OneToOneField("incidents.Incident", on_delete=models.PROTECT, related_name="review")
+    incident = models.OneToOneField(
+        "incidents.Incident", on_delete=models.PROTECT, related_name="review"
+    )
     owner = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="+")
     started_at = models.DateTimeField()
     due_at = models.DateTimeField(_("due at"))
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     # What the record said when the review started (times, escalations, misses, items, findings).
     facts = models.JSONField(default=dict)
-    signed_by = models.ForeignKey(PERSON, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    signed_by = models.ForeignKey(
+        PERSON, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     signed_at = models.DateTimeField(null=True, blank=True)
     overdue_at = models.DateTimeField(null=True, blank=True)
 
@@ -160,12 +183,16 @@ class ReviewSection(models.Model):
     position = models.PositiveSmallIntegerField()
     text = models.TextField(blank=True)
     prefilled = models.BooleanField(default=False)  # the text is still what the record wrote
-    updated_by = models.ForeignKey(PERSON, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    updated_by = models.ForeignKey(
+        PERSON, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["position"]
-        constraints = [models.UniqueConstraint(fields=["review", "key"], name="review_section_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "key"], name="review_section_once")
+        ]
 
     @property
     def title(self):
@@ -211,26 +238,37 @@ class CorrectiveAction(models.Model):
     requirement = models.TextField(_("what must be done"))
     evidence_required = models.TextField(_("evidence required"))
     issuer = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="actions_issued")
-    owner_unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("owner unit"))
-    owner = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="actions_owned",
-                              verbose_name=_("owner"))
+    owner_unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("owner unit")
+    )
+    owner = models.ForeignKey(
+        PERSON, on_delete=models.PROTECT, related_name="actions_owned", verbose_name=_("owner")
+    )
     created_at = models.DateTimeField()
     due_at = models.DateTimeField(_("due at"))
-    state = models.CharField(_("status"), max_length=12, choices=State.choices, default=State.DEPLOYED)
-    colour = models.CharField(_("colour"), max_length=6, choices=Colour.choices, default=Colour.GREEN)
+    state = models.CharField(
+        _("status"), max_length=12, choices=State.choices, default=State.DEPLOYED
+    )
+    colour = models.CharField(
+        _("colour"), max_length=6, choices=Colour.choices, default=Colour.GREEN
+    )
     last_progress_at = models.DateTimeField(null=True, blank=True)
     evidence_text = models.TextField(_("evidence"), blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(PERSON, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    accepted_by = models.ForeignKey(
+        PERSON, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     red_at = models.DateTimeField(null=True, blank=True)  # first time it went red (a statistic)
 
     class Meta:
         verbose_name = _("corrective action")
         verbose_name_plural = _("corrective actions")
         ordering = ["due_at", "pk"]
-        indexes = [models.Index(fields=["source_type", "source_id"]), models.Index(fields=["state", "due_at"])]
+        indexes = [
+            models.Index(fields=["source_type", "source_id"]),
+            models.Index(fields=["state", "due_at"]),
+        ]
 
     def __str__(self):
         return self.title
@@ -262,7 +300,9 @@ class ActionStep(models.Model):
 
 class ActionEvidence(models.Model):
     action = models.ForeignKey(CorrectiveAction, on_delete=models.CASCADE, related_name="evidence")
-    step = models.ForeignKey(ActionStep, null=True, blank=True, on_delete=models.CASCADE, related_name="files")
+    step = models.ForeignKey(
+        ActionStep, null=True, blank=True, on_delete=models.CASCADE, related_name="files"
+    )
     file = models.FileField(upload_to="actions/%Y/%m/")
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)

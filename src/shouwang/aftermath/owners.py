@@ -15,8 +15,12 @@ def item_owner(kind, *, unit, report, fallback, now):
     holders = resolver.holders(kind.owner_roles, kind.owner_at)
     if holders:
         person = holders[0][0]
-        post = (Post.objects.current(timezone.localdate(now))
-                .filter(person=person, role__code__in=kind.owner_roles).select_related("unit").first())
+        post = (
+            Post.objects.current(timezone.localdate(now))
+            .filter(person=person, role__code__in=kind.owner_roles)
+            .select_related("unit")
+            .first()
+        )
         return person, post.unit if post else unit, ""
     return fallback, unit, f"{'/'.join(kind.owner_roles)}@{kind.owner_at}"
 
@@ -29,14 +33,25 @@ def leader_of(person, unit, *, now=None) -> list:
     on = timezone.localdate(now or timezone.now())
     chain = list(Unit.objects.filter(code__in=unit.ancestor_codes()))
     chain.sort(key=lambda u: -u.depth)  # nearest first
-    posts = list(Post.objects.current(on).filter(unit__in=chain, person__is_active=True)
-                 .select_related("person", "role"))
+    posts = list(
+        Post.objects.current(on)
+        .filter(unit__in=chain, person__is_active=True)
+        .select_related("person", "role")
+    )
     mine = max((p.role.rank for p in posts if p.person_id == person.pk), default=0)
     for u in chain:
-        above = [p for p in posts if p.unit_id == u.pk and p.person_id != person.pk and p.role.rank > mine]
+        above = [
+            p
+            for p in posts
+            if p.unit_id == u.pk and p.person_id != person.pk and p.role.rank > mine
+        ]
         if above:
             lowest = min(p.role.rank for p in above)
             return list({p.person_id: p.person for p in above if p.role.rank == lowest}.values())
-    leaders = (Post.objects.current(on).filter(role__code="school_leader", person__is_active=True)
-               .exclude(person=person).select_related("person"))
+    leaders = (
+        Post.objects.current(on)
+        .filter(role__code="school_leader", person__is_active=True)
+        .exclude(person=person)
+        .select_related("person")
+    )
     return [p.person for p in leaders[:1]]

@@ -9,7 +9,11 @@ from .models import Aftermath, CorrectiveAction, Review
 
 
 def _active(user) -> bool:
-    return getattr(user, "is_authenticated", False) and user.is_active and getattr(user, "pk", None) is not None
+    return (
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and getattr(user, "pk", None) is not None
+    )
 
 
 def can_manage(user, aftermath: Aftermath) -> bool:
@@ -45,7 +49,9 @@ def _holds_at(user, unit, roles=None) -> bool:
 
 def can_report_progress(user, action: CorrectiveAction) -> bool:
     """落实: the owner, or the head of the owner unit."""
-    return _active(user) and (action.owner_id == user.pk or _holds_at(user, action.owner_unit, ["leader"]))
+    return _active(user) and (
+        action.owner_id == user.pk or _holds_at(user, action.owner_unit, ["leader"])
+    )
 
 
 def can_inspect(user, action: CorrectiveAction) -> bool:

@@ -18,13 +18,17 @@ from .models import SECTIONS, Aftermath, AftermathItem, CorrectiveAction, Review
 
 
 def aftermath_visible(viewer):
-    return Aftermath.objects.filter(Q(incident__in=incidents_visible(viewer))
-                                    | Q(incident__isnull=True, report__in=reports_visible(viewer)))
+    return Aftermath.objects.filter(
+        Q(incident__in=incidents_visible(viewer))
+        | Q(incident__isnull=True, report__in=reports_visible(viewer))
+    )
 
 
 def aftermath_get(viewer, pk) -> Aftermath:
     """404 for one the viewer may not see: its existence is not disclosed."""
-    return get_object_or_404(aftermath_visible(viewer).select_related("incident", "report", "unit"), pk=pk)
+    return get_object_or_404(
+        aftermath_visible(viewer).select_related("incident", "report", "unit"), pk=pk
+    )
 
 
 def aftermath_for_incident(viewer, incident) -> Aftermath | None:
@@ -34,7 +38,9 @@ def aftermath_for_incident(viewer, incident) -> Aftermath | None:
 def _flag_items(viewer, items, now):
     for item in items:
         item.is_late = item.is_overdue(now)
-        item.may_update = item.state != AftermathItem.State.DONE and permissions.can_update_item(viewer, item)
+        item.may_update = item.state != AftermathItem.State.DONE and permissions.can_update_item(
+            viewer, item
+        )
     return items
 
 
@@ -44,13 +50,18 @@ def items_for(viewer, incident, *, now=None) -> list[AftermathItem]:
     aftermath = aftermath_for_incident(viewer, incident)
     if aftermath is None:
         return []
-    items = list(aftermath.items.select_related("kind", "owner", "owner_unit", "aftermath__incident"))
+    items = list(
+        aftermath.items.select_related("kind", "owner", "owner_unit", "aftermath__incident")
+    )
     return _flag_items(viewer, items, now or timezone.now())
 
 
 def my_items(viewer, *, now=None) -> list[AftermathItem]:
-    items = list(AftermathItem.objects.filter(owner=viewer).exclude(state=AftermathItem.State.DONE)
-                 .select_related("kind", "aftermath", "aftermath__incident", "owner_unit", "owner"))
+    items = list(
+        AftermathItem.objects.filter(owner=viewer)
+        .exclude(state=AftermathItem.State.DONE)
+        .select_related("kind", "aftermath", "aftermath__incident", "owner_unit", "owner")
+    )
     return _flag_items(viewer, items, now or timezone.now())
 
 
@@ -59,34 +70,57 @@ def aftermath_page(viewer, aftermath, *, now=None) -> dict:
     items = list(aftermath.items.select_related("kind", "owner", "owner_unit"))
     review = Review.objects.filter(aftermath=aftermath).first()
     return {
-        "aftermath": aftermath, "items": _flag_items(viewer, items, now),
-        "attachments": list(aftermath.attachments.select_related("uploaded_by").order_by("at", "pk")),
-        "review": review, "may_manage": permissions.can_manage(viewer, aftermath),
+        "aftermath": aftermath,
+        "items": _flag_items(viewer, items, now),
+        "attachments": list(
+            aftermath.attachments.select_related("uploaded_by").order_by("at", "pk")
+        ),
+        "review": review,
+        "may_manage": permissions.can_manage(viewer, aftermath),
     }
 
 
 # ---- reviews -------------------------------------------------------------------------------
+
 
 def reviews_visible(viewer):
     return Review.objects.filter(incident__in=incidents_visible(viewer))
 
 
 def review_get(viewer, pk) -> Review:
-    return get_object_or_404(reviews_visible(viewer).select_related("incident", "aftermath", "owner",
-                                                                    "signed_by"), pk=pk)
+    return get_object_or_404(
+        reviews_visible(viewer).select_related("incident", "aftermath", "owner", "signed_by"), pk=pk
+    )
 
 
 def _review_dict(viewer, review) -> dict:
     sections = list(review.sections.select_related("updated_by"))
     titles = dict(SECTIONS)
     return {
-        "review": review, "id": review.pk, "incident": review.incident_id, "state": review.state,
-        "frozen": review.is_frozen, "owner": review.owner, "started_at": review.started_at,
-        "due_at": review.due_at, "signed_by": review.signed_by, "signed_at": review.signed_at,
+        "review": review,
+        "id": review.pk,
+        "incident": review.incident_id,
+        "state": review.state,
+        "frozen": review.is_frozen,
+        "owner": review.owner,
+        "started_at": review.started_at,
+        "due_at": review.due_at,
+        "signed_by": review.signed_by,
+        "signed_at": review.signed_at,
         "facts": review.facts,
-        "sections": [{"key": s.key, "title": str(titles.get(s.key, s.key)), "text": s.text,
-                      "mandatory": True, "empty": not s.text.strip(), "prefilled": s.prefilled,
-                      "updated_by": s.updated_by, "updated_at": s.updated_at} for s in sections],
+        "sections": [
+            {
+                "key": s.key,
+                "title": str(titles.get(s.key, s.key)),
+                "text": s.text,
+                "mandatory": True,
+                "empty": not s.text.strip(),
+                "prefilled": s.prefilled,
+                "updated_by": s.updated_by,
+                "updated_at": s.updated_at,
+            }
+            for s in sections
+        ],
         "amendments": list(review.amendments.select_related("by")),
         "may_edit": not review.is_frozen and permissions.can_edit_review(viewer, review),
         "may_amend": review.is_frozen and permissions.can_edit_review(viewer, review),
@@ -100,8 +134,12 @@ def review_for_incident(viewer, incident) -> dict | None:
     (the pre-filled record), sections [{key, title, text, mandatory, empty, prefilled,
     updated_by, updated_at}] in the seed's order, amendments, and the viewer's may_* flags.
     None when the incident has no review yet or the viewer may not see it."""
-    review = reviews_visible(viewer).filter(incident=incident).select_related(
-        "incident", "aftermath", "owner", "signed_by").first()
+    review = (
+        reviews_visible(viewer)
+        .filter(incident=incident)
+        .select_related("incident", "aftermath", "owner", "signed_by")
+        .first()
+    )
     return _review_dict(viewer, review) if review else None
 
 
@@ -113,6 +151,7 @@ def review_page(viewer, review) -> dict:
 
 # ---- corrective actions --------------------------------------------------------------------
 
+
 def actions_visible(viewer):
     q = scope_for(viewer).q("owner_unit__path")
     if getattr(viewer, "pk", None):
@@ -121,13 +160,18 @@ def actions_visible(viewer):
 
 
 def action_get(viewer, pk) -> CorrectiveAction:
-    return get_object_or_404(actions_visible(viewer).select_related("owner", "owner_unit", "issuer",
-                                                                    "accepted_by"), pk=pk)
+    return get_object_or_404(
+        actions_visible(viewer).select_related("owner", "owner_unit", "issuer", "accepted_by"),
+        pk=pk,
+    )
 
 
 def actions_for_source(viewer, source_type: str, source_id):
-    return (actions_visible(viewer).filter(source_type=source_type, source_id=str(source_id))
-            .select_related("owner", "owner_unit"))
+    return (
+        actions_visible(viewer)
+        .filter(source_type=source_type, source_id=str(source_id))
+        .select_related("owner", "owner_unit")
+    )
 
 
 def action_list(viewer, *, open_only: bool = True, unit=None, colour: str = "", limit: int = 500):
@@ -146,7 +190,10 @@ def _flag_action(viewer, action, now):
     action.source_label, action.source_url = "", ""
     source = hooks.ACTION_SOURCES.get(action.source_type)
     if source is not None:
-        action.source_label, action.source_url = source.label(action.source_id), source.url(action.source_id)
+        action.source_label, action.source_url = (
+            source.label(action.source_id),
+            source.url(action.source_id),
+        )
     return action
 
 
@@ -156,7 +203,9 @@ def actions_by_unit(viewer, *, now=None) -> list[dict]:
     now = now or timezone.now()
     groups: dict = {}
     for action in action_list(viewer):
-        groups.setdefault(action.owner_unit_id, {"unit": action.owner_unit, "actions": [], "red_count": 0})
+        groups.setdefault(
+            action.owner_unit_id, {"unit": action.owner_unit, "actions": [], "red_count": 0}
+        )
         groups[action.owner_unit_id]["actions"].append(_flag_action(viewer, action, now))
     for row in red_counts(viewer):
         if row["owner_unit"] in groups:
@@ -166,8 +215,13 @@ def actions_by_unit(viewer, *, now=None) -> list[dict]:
 
 def red_counts(viewer):
     """[{owner_unit, owner_unit__name, n}]: how many actions of each unit went red."""
-    return list(actions_visible(viewer).filter(red_at__isnull=False).values("owner_unit", "owner_unit__name")
-                .annotate(n=Count("pk")).order_by("-n", "owner_unit__name"))
+    return list(
+        actions_visible(viewer)
+        .filter(red_at__isnull=False)
+        .values("owner_unit", "owner_unit__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "owner_unit__name")
+    )
 
 
 def actions_by_due(viewer, *, now=None) -> list[CorrectiveAction]:
@@ -182,10 +236,15 @@ def action_page(viewer, action, *, now=None) -> dict:
     steps = list(action.steps.select_related("by"))
     for step in steps:
         step.file_list = [f for f in files if f.step_id == step.pk]
-    may_progress = action.state in (CorrectiveAction.State.DEPLOYED, CorrectiveAction.State.IMPLEMENTING) \
-        and permissions.can_report_progress(viewer, action)
+    may_progress = action.state in (
+        CorrectiveAction.State.DEPLOYED,
+        CorrectiveAction.State.IMPLEMENTING,
+    ) and permissions.can_report_progress(viewer, action)
     return {
-        "action": action, "steps": steps,
-        "may_progress": may_progress, "may_submit": may_progress,
-        "may_inspect": action.state == CorrectiveAction.State.INSPECTING and permissions.can_inspect(viewer, action),
+        "action": action,
+        "steps": steps,
+        "may_progress": may_progress,
+        "may_submit": may_progress,
+        "may_inspect": action.state == CorrectiveAction.State.INSPECTING
+        and permissions.can_inspect(viewer, action),
     }

@@ -7,8 +7,11 @@ from .models import Review
 
 
 def _review(source_id):
-    return Review.objects.select_related("incident", "aftermath").filter(pk=source_id).first() \
-        if str(source_id).isdigit() else None
+    return (
+        Review.objects.select_related("incident", "aftermath").filter(pk=source_id).first()
+        if str(source_id).isdigit()
+        else None
+    )
 
 
 def review_may_issue(person, source_id) -> bool:

@@ -20,11 +20,16 @@ def _token_sql() -> str:
     than the database took to answer (benchmarks/ingest.py)."""
     q = connection.ops.quote_name
     token, unit = ApiToken._meta, Unit._meta
-    t, u = (lambda name: f"t.{q(token.get_field(name).column)}"), (lambda name: f"u.{q(unit.get_field(name).column)}")
+    t, u = (
+        (lambda name: f"t.{q(token.get_field(name).column)}"),
+        (lambda name: f"u.{q(unit.get_field(name).column)}"),
+    )
     columns = ", ".join(f"t.{q(f.column)}" for f in token.concrete_fields)
-    return (f"SELECT {columns}, {u('path')} AS unit_path FROM {q(token.db_table)} t"
-            f" JOIN {q(unit.db_table)} u ON {u('id')} = {t('unit')}"
-            f" WHERE {t('token_hash')} = %s AND {t('revoked_at')} IS NULL")
+    return (
+        f"SELECT {columns}, {u('path')} AS unit_path FROM {q(token.db_table)} t"
+        f" JOIN {q(unit.db_table)} u ON {u('id')} = {t('unit')}"
+        f" WHERE {t('token_hash')} = %s AND {t('revoked_at')} IS NULL"
+    )
 
 
 class TokenAuth(HttpBearer):
@@ -47,12 +52,15 @@ class TokenAuth(HttpBearer):
         if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         principal = TokenPrincipal(
-            token=found, token_scope=Scope.of_paths([found.unit_path]),
+            token=found,
+            token_scope=Scope.of_paths([found.unit_path]),
             permissions=frozenset(found.permissions),
         )
         request.user = principal
         if self.people_only:
             raise HttpError(403, str(_("Only people can do this; an integration token cannot.")))
         if self.perm and not principal.has_token_perm(self.perm):
-            raise HttpError(403, str(_("This token lacks the permission %(perm)s.") % {"perm": self.perm}))
+            raise HttpError(
+                403, str(_("This token lacks the permission %(perm)s.") % {"perm": self.perm})
+            )
         return principal

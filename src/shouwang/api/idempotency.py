@@ -39,7 +39,9 @@ def _refusal(message: str) -> JsonResponse:
 def _replay(row: IdempotencyKey, body_sha256: str) -> HttpResponse:
     if row.body_sha256 != body_sha256:
         return _refusal(_("This Idempotency-Key was used with a different request body."))
-    response = HttpResponse(row.response, status=row.status, content_type="application/json; charset=utf-8")
+    response = HttpResponse(
+        row.response, status=row.status, content_type="application/json; charset=utf-8"
+    )
     response["Idempotent-Replayed"] = "true"
     return response
 
@@ -50,7 +52,9 @@ def once(request, key: str | None, operation: str, run) -> HttpResponse | None:
     if key is None:
         return None
     if not KEY_RE.match(key):
-        return _refusal(_("An Idempotency-Key is 1 to 200 printable ASCII characters without spaces."))
+        return _refusal(
+            _("An Idempotency-Key is 1 to 200 printable ASCII characters without spaces.")
+        )
     owner, now = _owner(request), timezone.now()
     body_sha256 = hashlib.sha256(request.body).hexdigest()
     found = IdempotencyKey.objects.filter(owner=owner, key=key).first()
@@ -60,8 +64,9 @@ def once(request, key: str | None, operation: str, run) -> HttpResponse | None:
         with transaction.atomic():
             if found is not None:  # expired: the key may be used afresh
                 IdempotencyKey.objects.filter(pk=found.pk).delete()
-            row = IdempotencyKey.objects.create(owner=owner, key=key, operation=operation,
-                                                body_sha256=body_sha256, created_at=now)
+            row = IdempotencyKey.objects.create(
+                owner=owner, key=key, operation=operation, body_sha256=body_sha256, created_at=now
+            )
             response = run()
             if response.status_code >= 300:
                 # Refused: nothing was written; undo the key too, so a corrected retry may use it.

@@ -35,7 +35,9 @@ def _problem(value) -> str | None:
     while stack:
         item, depth = stack.pop()
         if depth > MAX_JSON_DEPTH:
-            return _("The JSON is nested more than %(depth)d levels deep.") % {"depth": MAX_JSON_DEPTH}
+            return _("The JSON is nested more than %(depth)d levels deep.") % {
+                "depth": MAX_JSON_DEPTH
+            }
         if isinstance(item, str):
             problem = _bad_text(item)
             if problem:
@@ -93,7 +95,9 @@ class RejectNulInApiMiddleware:
             return self.get_response(request)
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": {"__all__": [problem]}}, status=422)
-        return HttpResponseBadRequest(render_to_string("400.html", {"problem": problem}, request=request))
+        return HttpResponseBadRequest(
+            render_to_string("400.html", {"problem": problem}, request=request)
+        )
 
     @staticmethod
     def _problem(request) -> str | None:
@@ -105,7 +109,9 @@ class RejectNulInApiMiddleware:
                 return _json_problem(request.body)
             if request.path.startswith("/api/") and request.content_type == "multipart/form-data":
                 try:
-                    fields = [list(pair) for pair in request.POST.lists()]  # fields, not file contents
+                    fields = [
+                        list(pair) for pair in request.POST.lists()
+                    ]  # fields, not file contents
                 except Exception:  # a broken multipart body: the API answers 400 for it itself
                     return None
                 return _problem(fields)

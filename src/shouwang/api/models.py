@@ -1,4 +1,5 @@
-"""Integration tokens: for systems (access control, campus card) that read or file through the API."""
+"""Integration tokens: for systems (access control, campus card) that read or file through the
+API."""
 
 import hashlib
 import secrets
@@ -63,4 +64,6 @@ class IdempotencyKey(models.Model):
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="idempotency_key_once_per_owner")]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="idempotency_key_once_per_owner")
+        ]

@@ -43,16 +43,23 @@ class StudentOut(Schema):
     status: str
 
 
-@router.get("/units", response=list[UnitOut], summary="Units the caller may see", auth=perm_auth("org.read"))
-def list_units(request, kind: str | None = None, parent: str | None = None,
-               limit: Annotated[int, Query(ge=1, le=1000)] = 500, offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
+@router.get(
+    "/units", response=list[UnitOut], summary="Units the caller may see", auth=perm_auth("org.read")
+)
+def list_units(
+    request,
+    kind: str | None = None,
+    parent: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+):
     require_token_perm(request, "org.read")
     qs = selectors.units_visible(request.auth).select_related("parent")
     if kind:
         qs = qs.filter(kind=kind)
     if parent:
         qs = qs.filter(parent__code=parent)
-    return qs.order_by("path")[offset: offset + limit]
+    return qs.order_by("path")[offset : offset + limit]
 
 
 @router.get("/units/{code}", response=UnitOut, auth=perm_auth("org.read"))
@@ -61,8 +68,12 @@ def get_unit(request, code: str):
     return selectors.unit_get(request.auth, code)
 
 
-@router.get("/units/{code}/posts", response=list[PostOut], summary="Current posts at a unit",
-            auth=perm_auth("org.read"))
+@router.get(
+    "/units/{code}/posts",
+    response=list[PostOut],
+    summary="Current posts at a unit",
+    auth=perm_auth("org.read"),
+)
 def unit_posts(request, code: str):
     require_token_perm(request, "org.read")
     unit = selectors.unit_get(request.auth, code)
@@ -76,9 +87,15 @@ def person_posts(request, person_id: int):
     return selectors.posts_for_person(request.auth, person)
 
 
-@router.get("/students", response=list[StudentOut], summary="Search students by 学号 or name",
-            auth=perm_auth("students.read"))
-def search_students(request, q: str = "", unit: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50):
+@router.get(
+    "/students",
+    response=list[StudentOut],
+    summary="Search students by 学号 or name",
+    auth=perm_auth("students.read"),
+)
+def search_students(
+    request, q: str = "", unit: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50
+):
     require_token_perm(request, "students.read")
     limit = max(1, min(limit, 200))
     if unit:
@@ -92,4 +109,6 @@ def search_students(request, q: str = "", unit: str | None = None, limit: Annota
 @router.get("/students/{student_no}", response=StudentOut, auth=perm_auth("students.read"))
 def get_student(request, student_no: str):
     require_token_perm(request, "students.read")
-    return selectors.students_as_seen_by(request.auth, [selectors.student_get(request.auth, student_no)])[0]
+    return selectors.students_as_seen_by(
+        request.auth, [selectors.student_get(request.auth, student_no)]
+    )[0]

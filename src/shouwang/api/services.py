@@ -23,11 +23,19 @@ def token_create(*, actor, name: str, unit: Unit, permissions: list[str]) -> tup
         raise ValidationError(_("Give the token a name."))
     raw = new_raw_token()
     token = ApiToken.objects.create(
-        name=name.strip(), token_hash=hash_token(raw), prefix=raw[:10], unit=unit,
-        permissions=sorted(set(permissions)), created_by=actor,
+        name=name.strip(),
+        token_hash=hash_token(raw),
+        prefix=raw[:10],
+        unit=unit,
+        permissions=sorted(set(permissions)),
+        created_by=actor,
     )
-    event_record(actor=actor, subject=token, verb="token.created",
-                 data={"name": token.name, "unit": unit.code, "permissions": token.permissions})
+    event_record(
+        actor=actor,
+        subject=token,
+        verb="token.created",
+        data={"name": token.name, "unit": unit.code, "permissions": token.permissions},
+    )
     return token, raw
 
 

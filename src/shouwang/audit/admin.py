@@ -12,13 +12,17 @@ class TimelineAdminMixin:
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             event_record(
-                actor=request.user, subject=obj, verb="admin.changed" if change else "admin.created",
+                actor=request.user,
+                subject=obj,
+                verb="admin.changed" if change else "admin.created",
                 data={"fields": sorted(form.changed_data)},
             )
 
     def delete_model(self, request, obj):
         with transaction.atomic():
-            event_record(actor=request.user, subject=obj, verb="admin.deleted", data={"repr": str(obj)})
+            event_record(
+                actor=request.user, subject=obj, verb="admin.deleted", data={"repr": str(obj)}
+            )
             super().delete_model(request, obj)
 
     def get_actions(self, request):

@@ -53,19 +53,32 @@ def public_key(path: str) -> Ed25519PublicKey:
 def keys_generate(private_path: Path) -> Path:
     """Write a new Ed25519 private key (mode 600) and its public key beside it (.pub)."""
     key = Ed25519PrivateKey.generate()
-    private_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                               serialization.NoEncryption()))
+    private_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     os.chmod(private_path, 0o600)
     public_path = private_path.with_suffix(private_path.suffix + ".pub")
-    public_path.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                          serialization.PublicFormat.SubjectPublicKeyInfo))
+    public_path.write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
     return public_path
 
 
 def checkpoint_sign(key: Ed25519PrivateKey, *, seq: int, chain_hash: str, signed_at: str) -> dict:
     signature = key.sign(_statement(seq, chain_hash, signed_at))
-    return {"kind": PREFIX, "seq": seq, "hash": chain_hash, "signed_at": signed_at,
-            "signature": base64.b64encode(signature).decode()}
+    return {
+        "kind": PREFIX,
+        "seq": seq,
+        "hash": chain_hash,
+        "signed_at": signed_at,
+        "signature": base64.b64encode(signature).decode(),
+    }
 
 
 def checkpoint_write(*, now) -> dict | None:
@@ -78,8 +91,12 @@ def checkpoint_write(*, now) -> dict | None:
     target = directory / f"checkpoint-{head.seq:012d}.json"
     if head.seq == 0 or target.exists():
         return None
-    document = checkpoint_sign(private_key(settings.AUDIT_SIGNING_KEY_FILE), seq=head.seq, chain_hash=head.hash,
-                               signed_at=now.isoformat())
+    document = checkpoint_sign(
+        private_key(settings.AUDIT_SIGNING_KEY_FILE),
+        seq=head.seq,
+        chain_hash=head.hash,
+        signed_at=now.isoformat(),
+    )
     text = json.dumps(document, indent=1)
     directory.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".tmp")
@@ -95,12 +112,21 @@ def _send_elsewhere(document: dict, text: str) -> None:
         from django.core.mail import send_mail
 
         try:
-            send_mail(f"守望 timeline checkpoint #{document['seq']}", text, None, settings.AUDIT_CHECKPOINT_EMAIL)
+            send_mail(
+                f"守望 timeline checkpoint #{document['seq']}",
+                text,
+                None,
+                settings.AUDIT_CHECKPOINT_EMAIL,
+            )
         except Exception:  # noqa: BLE001 — a mail server down must not stop the worker
             log.exception("checkpoint e-mail failed")
     if settings.AUDIT_CHECKPOINT_WEBHOOK:
-        request = urllib.request.Request(settings.AUDIT_CHECKPOINT_WEBHOOK, data=text.encode(), method="POST",
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            settings.AUDIT_CHECKPOINT_WEBHOOK,
+            data=text.encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=settings.NOTIFY_HTTP_TIMEOUT):
                 pass
@@ -117,7 +143,9 @@ def checkpoints_load(directory: str, key: Ed25519PublicKey) -> list[Checkpoint]:
             seq, chain_hash, signed_at = int(doc["seq"]), str(doc["hash"]), str(doc["signed_at"])
             key.verify(base64.b64decode(doc["signature"]), _statement(seq, chain_hash, signed_at))
         except InvalidSignature:
-            raise CheckpointError(f"{path.name}: the signature does not match (forged or altered checkpoint)") from None
+            raise CheckpointError(
+                f"{path.name}: the signature does not match (forged or altered checkpoint)"
+            ) from None
         except (ValueError, KeyError, TypeError) as exc:
             raise CheckpointError(f"{path.name}: unreadable checkpoint ({exc})") from None
         found.append(Checkpoint(seq=seq, hash=chain_hash, signed_at=signed_at, source=path.name))

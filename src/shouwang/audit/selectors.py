@@ -8,7 +8,9 @@ from .services import subject_key
 def events_for_subject(subject):
     """Timeline of one object. Callers check that the user may see the subject first."""
     subject_type, subject_id = subject_key(subject)
-    return Event.objects.filter(subject_type=subject_type, subject_id=subject_id).select_related("actor")
+    return Event.objects.filter(subject_type=subject_type, subject_id=subject_id).select_related(
+        "actor"
+    )
 
 
 def chain_verify(*, checkpoints=()):
@@ -18,10 +20,24 @@ def chain_verify(*, checkpoints=()):
     rows = (
         Event.objects.order_by("seq")
         .values_list(
-            "seq", "subject_type", "subject_id", "actor_id", "actor_label", "verb", "data", "at",
-            "prev_hash", "hash",
+            "seq",
+            "subject_type",
+            "subject_id",
+            "actor_id",
+            "actor_label",
+            "verb",
+            "data",
+            "at",
+            "prev_hash",
+            "hash",
         )
         .iterator(chunk_size=5000)
     )
-    return verify_rows(rows, head.seq, head.hash, key=audit_key(), legacy_seq=settings.AUDIT_LEGACY_SEQ,
-                       checkpoints=checkpoints)
+    return verify_rows(
+        rows,
+        head.seq,
+        head.hash,
+        key=audit_key(),
+        legacy_seq=settings.AUDIT_LEGACY_SEQ,
+        checkpoints=checkpoints,
+    )

@@ -21,8 +21,17 @@ _pending = threading.local()
 # Below this many rows one INSERT is as cheap as a COPY.
 COPY_MIN_ROWS = 50
 # Fields whose Python value Django sends unchanged (str, int, bool, None): no need to prepare them.
-_SENT_AS_IS = {"BigIntegerField", "BooleanField", "CharField", "ForeignKey", "IntegerField", "PositiveIntegerField",
-               "PositiveSmallIntegerField", "SmallIntegerField", "TextField"}
+_SENT_AS_IS = {
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+    "TextField",
+}
 _NO_DEFAULT = object()
 
 
@@ -33,7 +42,9 @@ def _copy_value(field, connection):
         return None  # as it is
     if kind == "DateTimeField":
         # An aware datetime (or None) is what Django would send as it is; anything else it converts.
-        return lambda v: v if v is None or getattr(v, "tzinfo", None) else field.get_db_prep_save(v, connection)
+        return lambda v: (
+            v if v is None or getattr(v, "tzinfo", None) else field.get_db_prep_save(v, connection)
+        )
     return lambda v: field.get_db_prep_save(v, connection)
 
 
@@ -54,11 +65,18 @@ def rows_insert(model, rows: list[dict], *, ids: bool = False) -> list[int] | No
     from the table's sequence first, so COPY can store them)."""
     if not rows:
         return [] if ids else None
-    connection = connections[DEFAULT_DB_ALIAS]  # the object itself: the proxy costs a lookup per value
+    connection = connections[
+        DEFAULT_DB_ALIAS
+    ]  # the object itself: the proxy costs a lookup per value
     pk = model._meta.pk
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    if len(rows) < COPY_MIN_ROWS and not ids and not any(
-            getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in fields):
+    if (
+        len(rows) < COPY_MIN_ROWS
+        and not ids
+        and not any(
+            getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in fields
+        )
+    ):
         _insert_few(connection, model, fields, rows)
         return None
     if connection.vendor != "postgresql" or len(rows) < COPY_MIN_ROWS:
@@ -67,22 +85,36 @@ def rows_insert(model, rows: list[dict], *, ids: bool = False) -> list[int] | No
     new_ids = None
     if ids:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                           [model._meta.db_table, pk.column, len(rows)])
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [model._meta.db_table, pk.column, len(rows)],
+            )
             new_ids = [row[0] for row in cursor.fetchall()]
         rows = [{pk.attname: new_id, **row} for new_id, row in zip(new_ids, rows, strict=True)]
         fields = [pk, *fields]
     for f in fields:
         if f.attname not in rows[0] and not f.has_default() and not f.null and not f.blank:
-            raise ValueError(f"rows_insert: {model.__name__}.{f.attname} has no value and no default")
-    plan = [(f.attname, f.get_default() if f.has_default() or f.blank or f.null else _NO_DEFAULT,
-             _copy_value(f, connection)) for f in fields]
+            raise ValueError(
+                f"rows_insert: {model.__name__}.{f.attname} has no value and no default"
+            )
+    plan = [
+        (
+            f.attname,
+            f.get_default() if f.has_default() or f.blank or f.null else _NO_DEFAULT,
+            _copy_value(f, connection),
+        )
+        for f in fields
+    ]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for row in rows:
-            copy.write_row([row.get(name, default) if prep is None else prep(row.get(name, default))
-                            for name, default, prep in plan])
+            copy.write_row(
+                [
+                    row.get(name, default) if prep is None else prep(row.get(name, default))
+                    for name, default, prep in plan
+                ]
+            )
     return new_ids
 
 
@@ -98,12 +130,17 @@ def _insert_few(connection, model, fields, rows):
             elif f.has_default() or f.null or f.blank:
                 values.append(f.get_db_prep_save(f.get_default(), connection))
             else:
-                raise ValueError(f"rows_insert: {model.__name__}.{f.attname} has no value and no default")
+                raise ValueError(
+                    f"rows_insert: {model.__name__}.{f.attname} has no value and no default"
+                )
     q = connection.ops.quote_name
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)})"
-                       f" VALUES {', '.join([one] * len(rows))}", values)
+        cursor.execute(
+            f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)})"
+            f" VALUES {', '.join([one] * len(rows))}",
+            values,
+        )
 
 
 def subject_key(subject) -> tuple[str, str]:
@@ -121,9 +158,13 @@ def event_record(*, actor, subject, verb: str, data: dict | None = None, at=None
     authenticated = actor is not None and actor.is_authenticated
     # A row, not an Event instance: a sweep records thousands at once (see rows_insert).
     event = {
-        "subject_type": subject_type, "subject_id": subject_id, "actor_id": actor.pk if authenticated else None,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "actor_id": actor.pk if authenticated else None,
         "actor_label": actor.get_username() if authenticated else "system",
-        "verb": verb, "data": data or {}, "at": at or timezone.now(),
+        "verb": verb,
+        "data": data or {},
+        "at": at or timezone.now(),
     }
     queue = getattr(_pending, "events", None)
     if queue is not None:

@@ -21,7 +21,14 @@ DEMO_PASSWORD = "shouwang-demo"
 MIN_STUDENTS, MAX_STUDENTS = 200, 50_000
 SCHOOL = ("SCH", "守望大学", "Shouwang University")
 OFFICES = [  # code, name, English name, function, demo login, the office's working role
-    ("XSC", "学生处", "Student Affairs Office", "student_affairs", "xsc", "student_affairs_officer"),
+    (
+        "XSC",
+        "学生处",
+        "Student Affairs Office",
+        "student_affairs",
+        "xsc",
+        "student_affairs_officer",
+    ),
     ("BWC", "保卫处", "Security Office", "security", "bwc", "security_officer"),
     ("XLZX", "心理健康教育中心", "Mental Health Education Centre", "psych", "xlzx", "psych_staff"),
     ("XCB", "党委宣传部", "Publicity Department", "publicity", "xcb", "publicity_officer"),
@@ -41,31 +48,55 @@ COLLEGES = [  # name, English name, class-name prefix, share of male students (s
 ]
 GRADES = [2022, 2023, 2024, 2025]
 CLASS_SIZE = 40
-COUNSELLOR_CLASSES = 6  # a counsellor looks after up to 6 classes (4–6 once a grade or college has 4+)
+COUNSELLOR_CLASSES = (
+    6  # a counsellor looks after up to 6 classes (4–6 once a grade or college has 4+)
+)
 ROOMS_PER_FLOOR, FLOORS = 20, 6
-# The roster runs from yesterday (whose night shift covers this early morning) for a month of trial use.
+# The roster runs from yesterday (whose night shift covers this early morning) for a month of trial
+# use.
 DUTY_DAYS = 30
-SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
-            "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
 # Common surnames are far commoner (王, 李, 张 about 7 % each): weights fall with the rank.
 SURNAME_WEIGHTS = list(itertools.accumulate(1 / (rank + 3) for rank in range(len(SURNAMES))))
 # Given names as parents choose them: mostly two characters, some single; by gender.
 GIVEN = {
-    "M": ("伟 强 磊 军 勇 杰 涛 明 超 刚 辉 鹏 飞 鑫 波 斌 宇 浩 凯 健 俊 帆 旭 龙 阳 晨 博 翔 子轩 浩然 宇航 俊杰 "
-          "天宇 博文 思远 志强 明轩 一鸣 子豪 嘉豪 皓轩 梓睿 宇轩 浩宇 晨阳 家乐 振宇 文博 泽宇 鹏飞 俊熙 睿哲 铭泽 "
-          "子墨 逸飞 云龙 伟杰 建华 志明 国栋 海涛 永康 嘉树 承泽 思源 立新 绍辉").split(),
-    "F": ("芳 娜 敏 静 丽 艳 娟 霞 玲 婷 雪 慧 颖 琳 洁 倩 欣 怡 雯 悦 萱 晴 妍 璐 瑶 莉 蕾 子涵 欣怡 思雨 雨萱 "
-          "梓涵 诗涵 佳怡 梦琪 雅琪 可馨 雨桐 语嫣 晓彤 思琪 紫萱 若曦 欣妍 嘉怡 一诺 婉婷 静怡 雨欣 佳琪 心怡 梦瑶 "
-          "晓雯 文静 丽娜 慧敏 美琳 秀英 桂芳 淑华 春燕 海燕 雅婷 冰洁 艺菲 沐晨").split(),
+    "M": (
+        "伟 强 磊 军 勇 杰 涛 明 超 刚 辉 鹏 飞 鑫 波 斌 宇 浩 凯 健 俊 "
+        "帆 旭 龙 阳 晨 博 翔 子轩 浩然 宇航 俊杰 "
+        "天宇 博文 思远 志强 明轩 一鸣 子豪 嘉豪 皓轩 梓睿 宇轩 浩宇 晨阳 "
+        "家乐 振宇 文博 泽宇 鹏飞 俊熙 睿哲 铭泽 "
+        "子墨 逸飞 云龙 伟杰 建华 志明 国栋 海涛 永康 嘉树 承泽 思源 立新 绍辉"
+    ).split(),
+    "F": (
+        "芳 娜 敏 静 丽 艳 娟 霞 玲 婷 雪 慧 颖 琳 洁 倩 欣 怡 雯 悦 "
+        "萱 晴 妍 璐 瑶 莉 蕾 子涵 欣怡 思雨 雨萱 "
+        "梓涵 诗涵 佳怡 梦琪 雅琪 可馨 雨桐 语嫣 晓彤 思琪 紫萱 若曦 欣妍 "
+        "嘉怡 一诺 婉婷 静怡 雨欣 佳琪 心怡 梦瑶 "
+        "晓雯 文静 丽娜 慧敏 美琳 秀英 桂芳 淑华 春燕 海燕 雅婷 冰洁 艺菲 沐晨"
+    ).split(),
 }
-GIVEN_BY_LENGTH = {g: ([n for n in names if len(n) == 1], [n for n in names if len(n) == 2]) for g, names in GIVEN.items()}
+GIVEN_BY_LENGTH = {
+    g: ([n for n in names if len(n) == 1], [n for n in names if len(n) == 2])
+    for g, names in GIVEN.items()
+}
 # The well-known accounts a trial user logs in with (all share DEMO_PASSWORD), with what they
 # are. `generate` replaces the generic labels with the actual classes and rooms.
 DEMO_LOGINS = [
-    ("leader", "校领导"), ("xsc", "学生处处长兼工作人员"), ("bwc", "保卫处工作人员"), ("xlzx", "心理中心工作人员"),
-    ("xcb", "宣传部工作人员"), ("jwc", "教务处工作人员"), ("hqc", "后勤处工作人员"),
-    ("c01_secretary", "第一个学院的分管学生工作副书记"), ("counsellor1", "辅导员（第一个学院的前几个班）"),
-    ("counsellor2", "辅导员（另外几个班）"), ("teacher1", "班主任（第一个班）"), ("dormhead1", "宿舍长（住着第一个班学生的宿舍）"),
+    ("leader", "校领导"),
+    ("xsc", "学生处处长兼工作人员"),
+    ("bwc", "保卫处工作人员"),
+    ("xlzx", "心理中心工作人员"),
+    ("xcb", "宣传部工作人员"),
+    ("jwc", "教务处工作人员"),
+    ("hqc", "后勤处工作人员"),
+    ("c01_secretary", "第一个学院的分管学生工作副书记"),
+    ("counsellor1", "辅导员（第一个学院的前几个班）"),
+    ("counsellor2", "辅导员（另外几个班）"),
+    ("teacher1", "班主任（第一个班）"),
+    ("dormhead1", "宿舍长（住着第一个班学生的宿舍）"),
 ]
 
 
@@ -75,17 +106,24 @@ class DemoRefused(ValueError):
 
 @dataclass
 class DemoData:
-    units: list = field(default_factory=list)  # (code, name, name_en, kind, parent_code, function, sort_order)
+    units: list = field(
+        default_factory=list
+    )  # (code, name, name_en, kind, parent_code, function, sort_order)
     staff: list = field(default_factory=list)  # (username, staff_no, full_name, phone)
     posts: list = field(default_factory=list)  # (username, unit_code, role_code)
-    students: list = field(default_factory=list)  # (no, name, gender, class_code, room_code, phone, g_name, g_phone, status)
+    students: list = field(
+        default_factory=list
+    )  # (no, name, gender, class_code, room_code, phone, g_name, g_phone, status)
     duty: list = field(default_factory=list)  # (unit_code, username, day_offset)
     logins: list = field(default_factory=list)  # (username, 身份说明)
 
     def digest(self) -> str:
         """A fingerprint of every row, to compare generations across processes."""
-        return hashlib.sha256(repr((self.units, self.staff, self.posts, self.students, self.duty,
-                                    self.logins)).encode()).hexdigest()
+        return hashlib.sha256(
+            repr(
+                (self.units, self.staff, self.posts, self.students, self.duty, self.logins)
+            ).encode()
+        ).hexdigest()
 
 
 @dataclass
@@ -117,7 +155,7 @@ def _split(items, most):
     out, i = [], 0
     for j in range(k):
         n = base + (1 if j < extra else 0)
-        out.append(items[i:i + n])
+        out.append(items[i : i + n])
         i += n
     return out
 
@@ -157,12 +195,16 @@ def generate(*, students: int, seed: int = 1) -> DemoData:
     sch, sch_name, sch_en = SCHOOL
     unit(sch, sch_name, "school", None, name_en=sch_en)
     hire(sch, "school_leader", "leader")
-    school_duty = hire(sch, "duty_officer")  # 总值班: the fallback when no nearer unit keeps a roster
+    school_duty = hire(
+        sch, "duty_officer"
+    )  # 总值班: the fallback when no nearer unit keeps a roster
     d.duty.extend((sch, school_duty, day) for day in range(-1, DUTY_DAYS))
     for code, name, name_en, function, login, role in OFFICES:
         unit(code, name, "office", sch, function, name_en)
         head = hire(code, "leader", login if role == "student_affairs_officer" else None)
-        if role == "student_affairs_officer":  # the xsc login is head and officer: sees and acts on everything
+        if (
+            role == "student_affairs_officer"
+        ):  # the xsc login is head and officer: sees and acts on everything
             d.posts.append((head, code, role))
             hire(code, role)
         elif role:
@@ -187,7 +229,13 @@ def generate(*, students: int, seed: int = 1) -> DemoData:
         d.duty.extend((college, duty, day) for day in range(-1, DUTY_DAYS))
         for grade in GRADES:
             if per_group.get((c, grade)):
-                unit(f"{college}-{grade}", f"{grade}级", "grade", college, name_en=f"Class of {grade}")
+                unit(
+                    f"{college}-{grade}",
+                    f"{grade}级",
+                    "grade",
+                    college,
+                    name_en=f"Class of {grade}",
+                )
 
     # Students class by class; sizes sum exactly to N. 学号 = grade + college + class + seq.
     base, extra = divmod(students, n_classes)
@@ -201,8 +249,19 @@ def generate(*, students: int, seed: int = 1) -> DemoData:
             gender = "M" if rng.random() < male_share else "F"
             surname = _surname(rng)
             status = "suspended" if rng.random() < 0.005 else "enrolled"
-            members.append([f"{grade}{c + 1:02d}{k:02d}{seq:02d}", _name(rng, gender, surname), gender, code, None,
-                            _phone(rng), _name(rng, "M", surname), _phone(rng), status])
+            members.append(
+                [
+                    f"{grade}{c + 1:02d}{k:02d}{seq:02d}",
+                    _name(rng, gender, surname),
+                    gender,
+                    code,
+                    None,
+                    _phone(rng),
+                    _name(rng, "M", surname),
+                    _phone(rng),
+                    status,
+                ]
+            )
         class_rows.append((code, name, c, grade, members))
 
     # Dormitories: rooms of 4–6, one gender per room, filled in class order so classmates live
@@ -212,23 +271,39 @@ def generate(*, students: int, seed: int = 1) -> DemoData:
         residents = [m for *_, members in class_rows for m in members if m[2] == gender]
         start = 0
         for r, size in enumerate(_room_sizes(rng, len(residents))):
-            b, (floor, pos) = r // (FLOORS * ROOMS_PER_FLOOR) + 1, divmod(r % (FLOORS * ROOMS_PER_FLOOR), ROOMS_PER_FLOOR)
+            b, (floor, pos) = (
+                r // (FLOORS * ROOMS_PER_FLOOR) + 1,
+                divmod(r % (FLOORS * ROOMS_PER_FLOOR), ROOMS_PER_FLOOR),
+            )
             building = f"D{gender}{b:02d}"
             if floor == pos == 0:
-                unit(building, f"{label}{b}号楼", "dorm_building", sch, name_en=f"{label_en} dormitory {b}")
+                unit(
+                    building,
+                    f"{label}{b}号楼",
+                    "dorm_building",
+                    sch,
+                    name_en=f"{label_en} dormitory {b}",
+                )
                 hire(building, "dorm_manager")
                 duty = hire(building, "duty_officer")
                 d.duty.extend((building, duty, day) for day in range(-1, DUTY_DAYS))
             room = f"{building}-{floor + 1}{pos + 1:02d}"
-            unit(room, f"{floor + 1}{pos + 1:02d}室", "dorm_room", building, name_en=f"Room {floor + 1}{pos + 1:02d}")
+            unit(
+                room,
+                f"{floor + 1}{pos + 1:02d}室",
+                "dorm_room",
+                building,
+                name_en=f"Room {floor + 1}{pos + 1:02d}",
+            )
             room_names[room] = f"{label}{b}号楼{floor + 1}{pos + 1:02d}室"
-            members = residents[start:start + size]
+            members = residents[start : start + size]
             start += size
             for m in members:
                 m[4] = room
             rooms.append((room, members))
 
-    # Student cadres are accounts keyed by 学号 (their staff_no); one student may hold several posts.
+    # Student cadres are accounts keyed by 学号 (their staff_no); one student may hold several
+    # posts.
     cadre_accounts = {}
 
     def cadre(member, role, unit_code, username=None):
@@ -255,7 +330,7 @@ def generate(*, students: int, seed: int = 1) -> DemoData:
     for c in range(n_colleges):
         mine = [(code, name, grade) for code, name, cc, grade, _m in class_rows if cc == c]
         by_grade = len(mine) >= 4 * len({g for *_, g in mine})
-        groups = ([[x for x in mine if x[2] == g] for g in GRADES] if by_grade else [mine])
+        groups = [[x for x in mine if x[2] == g] for g in GRADES] if by_grade else [mine]
         for group in groups:
             for chunk in _split(group, COUNSELLOR_CLASSES) if group else []:
                 login = {0: "counsellor1", 1: "counsellor2"}.get(len(counsellors))
@@ -303,15 +378,26 @@ def write(data: DemoData, *, seed: int = 1, today: datetime.date | None = None) 
     from shouwang.org.models import Post, Role, Student, Unit
 
     if Unit.objects.exists():
-        raise DemoRefused("数据库里已有单位：示范学校只能建在空数据库中（the database already has units; "
-                          "the demo school goes only into an empty database）")
+        raise DemoRefused(
+            "数据库里已有单位：示范学校只能建在空数据库中（the database already has units; "
+            "the demo school goes only into an empty database）"
+        )
     today = today or timezone.localdate()
     # bulk_create skips Unit.save(), so path and depth are computed here exactly as it does.
     units = {}
     for code, name, name_en, kind, parent, function, sort_order in data.units:
         path = (units[parent].path if parent else "/") + code + "/"
-        units[code] = Unit(code=code, name=name, name_en=name_en, kind=kind, function=function, sort_order=sort_order,
-                           path=path, depth=path.count("/") - 2, parent=units[parent] if parent else None)
+        units[code] = Unit(
+            code=code,
+            name=name,
+            name_en=name_en,
+            kind=kind,
+            function=function,
+            sort_order=sort_order,
+            path=path,
+            depth=path.count("/") - 2,
+            parent=units[parent] if parent else None,
+        )
     # Level by level: each level's ids exist before its children point at them.
     for depth in sorted({u.depth for u in units.values()}):
         level = [u for u in units.values() if u.depth == depth]
@@ -325,8 +411,16 @@ def write(data: DemoData, *, seed: int = 1, today: datetime.date | None = None) 
     password = make_password(DEMO_PASSWORD)  # argon2 is slow on purpose: hash once, share the hash
     people = {}
     for username, staff_no, full_name, phone in data.staff:
-        people.setdefault(username, User(username=username, staff_no=staff_no, full_name=full_name, phone=phone,
-                                         password=password))
+        people.setdefault(
+            username,
+            User(
+                username=username,
+                staff_no=staff_no,
+                full_name=full_name,
+                phone=phone,
+                password=password,
+            ),
+        )
     User.objects.bulk_create(people.values(), batch_size=2000)
     # Ids by reading back (not every backend returns them from a bulk insert); filtered here
     # rather than with username__in, which would pass ~16,000 parameters at 50,000 students.
@@ -334,27 +428,63 @@ def write(data: DemoData, *, seed: int = 1, today: datetime.date | None = None) 
     roles = dict(Role.objects.values_list("code", "pk"))
     since = datetime.date(today.year - 1, 9, 1)  # in post since the start of last school year
     posts = list(dict.fromkeys(data.posts))
-    Post.objects.bulk_create([
-        Post(person_id=user_ids[u], unit_id=units[code].pk, role_id=roles[role], since=since) for u, code, role in posts
-    ], batch_size=5000)
-    Student.objects.bulk_create([
-        Student(student_no=no, name=name, gender=g, klass_id=units[klass].pk,
-                dorm_room_id=units[room].pk if room else None, phone=phone, guardian_name=gn,
-                guardian_phone=gp, status=status)
-        for no, name, g, klass, room, phone, gn, gp, status in data.students
-    ], batch_size=5000)
+    Post.objects.bulk_create(
+        [
+            Post(person_id=user_ids[u], unit_id=units[code].pk, role_id=roles[role], since=since)
+            for u, code, role in posts
+        ],
+        batch_size=5000,
+    )
+    Student.objects.bulk_create(
+        [
+            Student(
+                student_no=no,
+                name=name,
+                gender=g,
+                klass_id=units[klass].pk,
+                dorm_room_id=units[room].pk if room else None,
+                phone=phone,
+                guardian_name=gn,
+                guardian_phone=gp,
+                status=status,
+            )
+            for no, name, g, klass, room, phone, gn, gp, status in data.students
+        ],
+        batch_size=5000,
+    )
     phones = {u.username: u.phone for u in people.values()}
-    DutyShift.objects.bulk_create([
-        DutyShift(unit_id=units[code].pk, person_id=user_ids[u], date=today + datetime.timedelta(days=day),
-                  phone=phones[u])
-        for code, u, day in data.duty
-    ], batch_size=5000)
-    summary = DemoSummary(units=len(units), staff=len(people), posts=len(posts), students=len(data.students),
-                          logins=[(u, label) for u, label in data.logins if u in people])
-    event_record(actor=None, subject=("org.demo", seed), verb="org.demo_built", data={
-        "units": summary.units, "staff": summary.staff, "posts": summary.posts, "students": summary.students,
-        "duty_shifts": len(data.duty), "seed": seed,
-    })
+    DutyShift.objects.bulk_create(
+        [
+            DutyShift(
+                unit_id=units[code].pk,
+                person_id=user_ids[u],
+                date=today + datetime.timedelta(days=day),
+                phone=phones[u],
+            )
+            for code, u, day in data.duty
+        ],
+        batch_size=5000,
+    )
+    summary = DemoSummary(
+        units=len(units),
+        staff=len(people),
+        posts=len(posts),
+        students=len(data.students),
+        logins=[(u, label) for u, label in data.logins if u in people],
+    )
+    event_record(
+        actor=None,
+        subject=("org.demo", seed),
+        verb="org.demo_built",
+        data={
+            "units": summary.units,
+            "staff": summary.staff,
+            "posts": summary.posts,
+            "students": summary.students,
+            "duty_shifts": len(data.duty),
+            "seed": seed,
+        },
+    )
     refresh_planner_statistics(Unit, User, Post, Student, DutyShift)
     # Each module's demo, through its services; documents last (they print what the others made).
     add_aftermath(today=today)

@@ -21,12 +21,16 @@ router = Router(tags=["documents"])
 
 def _person(request):
     if getattr(request.auth, "token", None) is not None:
-        raise HttpError(403, _("Documents are generated for a person; an integration token cannot."))
+        raise HttpError(
+            403, _("Documents are generated for a person; an integration token cannot.")
+        )
     return request.auth
 
 
 class DocumentIn(Schema):
-    kind: str = Field(..., max_length=20, description="comprehensive (综合报告) | review (复盘报告)")
+    kind: str = Field(
+        ..., max_length=20, description="comprehensive (综合报告) | review (复盘报告)"
+    )
     format: str = Field(..., max_length=10, description="docx | pdf")
 
 
@@ -51,39 +55,59 @@ class DocumentOut(Schema):
         return f"/api/v1/documents/{obj.pk}/file" if obj.state == Document.State.DONE else None
 
 
-@router.post("/incidents/{incident_id}/documents", response={202: DocumentOut, 422: FieldErrorsOut},
-             summary="Generate a document of an incident (综合报告/复盘报告, Word/PDF)")
+@router.post(
+    "/incidents/{incident_id}/documents",
+    response={202: DocumentOut, 422: FieldErrorsOut},
+    summary="Generate a document of an incident (综合报告/复盘报告, Word/PDF)",
+)
 def document_request(request, incident_id: int, payload: DocumentIn):
     person = _person(request)
     incident = incident_get(person, incident_id)
     try:
-        return Status(202, services.document_request(actor=person, incident=incident, kind=payload.kind,
-                                                     fmt=payload.format))
+        return Status(
+            202,
+            services.document_request(
+                actor=person, incident=incident, kind=payload.kind, fmt=payload.format
+            ),
+        )
     except ValidationError as exc:
         return Status(422, _field_errors(exc))
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from None
 
 
-@router.get("/incidents/{incident_id}/documents", response=list[DocumentOut], summary="An incident's documents")
+@router.get(
+    "/incidents/{incident_id}/documents",
+    response=list[DocumentOut],
+    summary="An incident's documents",
+)
 def document_list(request, incident_id: int):
     person = _person(request)
     return selectors.documents_for(person, incident_get(person, incident_id))
 
 
-@router.get("/documents/{document_id}", response=DocumentOut, summary="A document's state and progress")
+@router.get(
+    "/documents/{document_id}", response=DocumentOut, summary="A document's state and progress"
+)
 def document_detail(request, document_id: int):
     return selectors.document_get(_person(request), document_id)
 
 
-@router.get("/documents/{document_id}/file", summary="Download a generated document (always an attachment)",
-            response={200: None, 409: FieldErrorsOut})
+@router.get(
+    "/documents/{document_id}/file",
+    summary="Download a generated document (always an attachment)",
+    response={200: None, 409: FieldErrorsOut},
+)
 def document_file(request, document_id: int):
     document = selectors.document_get(_person(request), document_id)
     if document.state != Document.State.DONE or not document.file:
         return Status(409, {"detail": {"__all__": [_("The document is not generated yet.")]}})
-    response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.filename,
-                            content_type=document.content_type)
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.filename,
+        content_type=document.content_type,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

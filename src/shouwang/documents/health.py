@@ -11,8 +11,9 @@ PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk"
 def missing_fonts() -> list[str]:
     if shutil.which("fc-list") is None:
         return list(FONTS)
-    found = subprocess.run(["fc-list", ":lang=zh-cn", "family"], capture_output=True, text=True,
-                           timeout=10).stdout
+    found = subprocess.run(
+        ["fc-list", ":lang=zh-cn", "family"], capture_output=True, text=True, timeout=10
+    ).stdout
     return [f for f in FONTS if f not in found]
 
 
@@ -24,5 +25,7 @@ def pdf_warnings() -> list[str]:
         warnings.append(f"PDF 文书无法生成：缺少 pango（Debian：apt-get install {PACKAGES}）")
     fonts = missing_fonts()
     if fonts:
-        warnings.append(f"PDF 文书缺少中文字体 {'、'.join(fonts)}（Debian：apt-get install fonts-noto-cjk）")
+        warnings.append(
+            f"PDF 文书缺少中文字体 {'、'.join(fonts)}（Debian：apt-get install fonts-noto-cjk）"
+        )
     return warnings

@@ -22,8 +22,12 @@ class Document(models.Model):
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
 
-    incident = models.ForeignKey("incidents.Incident", on_delete=models.PROTECT, related_name="documents",
-                                 verbose_name=_("incident"))
+    incident = models.ForeignKey(
+        "incidents.Incident",
+        on_delete=models.PROTECT,
+        related_name="documents",
+        verbose_name=_("incident"),
+    )
     kind = models.CharField(_("document"), max_length=20, choices=Kind.choices)
     format = models.CharField(_("format"), max_length=5, choices=Format.choices)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
@@ -34,7 +38,9 @@ class Document(models.Model):
     size = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     task_id = models.CharField(max_length=64, blank=True)  # the queued job (django-tasks result id)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     requested_at = models.DateTimeField(_("requested at"))
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

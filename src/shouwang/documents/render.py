@@ -44,16 +44,37 @@ def _heading(sections_so_far: list, title: str) -> Block:
 def comprehensive_blocks(r: dict) -> list[Block]:
     inc, rep = r["incident"], r["report"]
     n: list = []
-    b: list[Block] = [("title", r["title"]), ("meta", f"{r['school']}　{r['generated_at']}依据系统记录生成")]
+    b: list[Block] = [
+        ("title", r["title"]),
+        ("meta", f"{r['school']}　{r['generated_at']}依据系统记录生成"),
+    ]
     b.append(_heading(n, "事件概况"))
-    b.append(("para", f"事件名称：{inc['title']}（编号{inc['number']}），涉及单位{inc['unit']}。"
-                      f"{inc['activated_by']}启动《{inc['plan']}》，响应级别{inc['level']}，目前{inc['status']}。"))
+    b.append(
+        (
+            "para",
+            f"事件名称：{inc['title']}（编号{inc['number']}），涉及单位{inc['unit']}。"
+            f"{inc['activated_by']}启动《{inc['plan']}》，响应级别{inc['level']}，目前{inc['status']}。",
+        )
+    )
     if rep:
-        b.append(("para", f"该事件来自第{rep['number']}号预警报告（{rep['category']}，{rep['severity']}），"
-                          f"报告单位{rep['unit']}，报告人{rep['reporter']}，事发地点{rep['place']}"
-                          + (f"，涉及{rep['people_count']}人" if rep["people_count"] is not None else "") + "。"))
-        b += [("para", text) for text in (rep["description"], rep["cause"] and f"可能原因：{rep['cause']}",
-                                          rep["trend"] and f"发展趋势：{rep['trend']}") if text]
+        b.append(
+            (
+                "para",
+                f"该事件来自第{rep['number']}号预警报告（{rep['category']}，{rep['severity']}），"
+                f"报告单位{rep['unit']}，报告人{rep['reporter']}，事发地点{rep['place']}"
+                + (f"，涉及{rep['people_count']}人" if rep["people_count"] is not None else "")
+                + "。",
+            )
+        )
+        b += [
+            ("para", text)
+            for text in (
+                rep["description"],
+                rep["cause"] and f"可能原因：{rep['cause']}",
+                rep["trend"] and f"发展趋势：{rep['trend']}",
+            )
+            if text
+        ]
     else:
         b.append(("para", "该事件未经预警报告，由指挥人员直接启动预案。"))
     if inc["closing_summary"]:
@@ -61,64 +82,111 @@ def comprehensive_blocks(r: dict) -> list[Block]:
     b.append(_heading(n, "关键时间节点"))
     b += [("line", f"{label}：{value}") for label, value in r["times"]]
     b.append(_heading(n, "应急指挥部"))
-    b += [("line", f"{g['title']}：{g['person']}" + (f"（代{g['stands_in_for']}）" if g["stands_in_for"] else ""))
-          for g in r["group"]] or [("para", "未组建指挥部。")]
+    b += [
+        (
+            "line",
+            f"{g['title']}：{g['person']}"
+            + (f"（代{g['stands_in_for']}）" if g["stands_in_for"] else ""),
+        )
+        for g in r["group"]
+    ] or [("para", "未组建指挥部。")]
     b.append(_heading(n, "处置任务及完成情况"))
     b.append(("para", f"共分派任务{len(r['tasks'])}项，已完成{r['tasks_done']}项。"))
     for i, t in enumerate(r["tasks"], 1):
         state = f"{t['done_at']}由{t['done_by']}完成" if t["done"] else "未完成"
-        b.append(("line", f"{i}. {t['title']}（{t['assignee']}，时限{t['due_at']}）：{state}"
-                          + ("，超时" if t["late"] else "") + (f"。{t['note']}" if t["note"] else "")))
+        b.append(
+            (
+                "line",
+                f"{i}. {t['title']}（{t['assignee']}，时限{t['due_at']}）：{state}"
+                + ("，超时" if t["late"] else "")
+                + (f"。{t['note']}" if t["note"] else ""),
+            )
+        )
     b.append(_heading(n, "现场情况与续报"))
     b += [("line", f"{a['at']}　{a['person']}到场") for a in r["arrivals"]]
     for s in r["situation"]:
         extra = "，".join(x for x in (s["place"], s["numbers"], s["trend"]) if x)
-        b.append(("para", f"{s['at']}，{s['author']}续报：{s['text']}" + (f"（{extra}）" if extra else "")))
+        b.append(
+            (
+                "para",
+                f"{s['at']}，{s['author']}续报：{s['text']}" + (f"（{extra}）" if extra else ""),
+            )
+        )
     if not r["arrivals"] and not r["situation"]:
         b.append(("para", "无到场及续报记录。"))
     b.append(_heading(n, "决策事项"))
     for d in r["decisions"]:
-        b.append(("para", f"{d['at']}，{d['title']}：决定“{d['option']}”。决定人{d['by']}"
-                          + (f"，权限：{d['authority']}" if d["authority"] else "") + f"；理由：{d['reason']}"))
+        b.append(
+            (
+                "para",
+                f"{d['at']}，{d['title']}：决定“{d['option']}”。决定人{d['by']}"
+                + (f"，权限：{d['authority']}" if d["authority"] else "")
+                + f"；理由：{d['reason']}",
+            )
+        )
     if not r["decisions"]:
         b.append(("para", "无决策记录。"))
     b.append(_heading(n, "信息发布与舆情应对"))
     for x in r["releases"]:
-        b.append(("line", f"{x['at']}　《{x['title']}》" + (f"经{x['channel']}发布（{x['by']}）" if x["published"]
-                                                            else "（草稿，未发布）")))
-    b += [("line", f"{m['at']}　{m['outlet']}采访申请：{m['decision']}" + (f"（{m['note']}）" if m["note"] else ""))
-          for m in r["media"]]
+        b.append(
+            (
+                "line",
+                f"{x['at']}　《{x['title']}》"
+                + (f"经{x['channel']}发布（{x['by']}）" if x["published"] else "（草稿，未发布）"),
+            )
+        )
+    b += [
+        (
+            "line",
+            f"{m['at']}　{m['outlet']}采访申请：{m['decision']}"
+            + (f"（{m['note']}）" if m["note"] else ""),
+        )
+        for m in r["media"]
+    ]
     if not r["releases"] and not r["media"]:
         b.append(("para", "无信息发布及采访记录。"))
     b.append(_heading(n, "对外报告"))
     b += [("line", f"{x['at']}　报{x['recipient']}：{x['content']}") for x in r["external"]] or [
-        ("para", "无对外报告记录。")]
+        ("para", "无对外报告记录。")
+    ]
     b.append(_heading(n, "善后事项"))
     b += _items_blocks(r["aftermath_items"])
     b.append(_heading(n, "问责认定"))
     b += _findings_blocks(r["findings"])
     b.append(("heading", "附件：处置时间线"))
-    b += [("small", f"{e['at']}　{e['actor']}　{e['what']}" + (f"　{e['detail']}" if e["detail"] else ""))
-          for e in r["chronology"]]
+    b += [
+        (
+            "small",
+            f"{e['at']}　{e['actor']}　{e['what']}" + (f"　{e['detail']}" if e["detail"] else ""),
+        )
+        for e in r["chronology"]
+    ]
     return b
 
 
 def _items_blocks(items) -> list[Block]:
     if items is None:
         return [("para", "善后事项尚未登记（善后模块未启用）。")]
-    return [("line", f"{i['title']}：责任人{i['owner']}，期限{i['due_at']}，{i['state']}") for i in items] or [
-        ("para", "无善后事项。")]
+    return [
+        ("line", f"{i['title']}：责任人{i['owner']}，期限{i['due_at']}，{i['state']}")
+        for i in items
+    ] or [("para", "无善后事项。")]
 
 
 def _findings_blocks(findings) -> list[Block]:
     if findings is None:
         return [("para", "问责认定尚无记录（问责模块未启用）。")]
-    return [("para", f"{f['kind']}：{f['person']}（{f['unit']}），{f['state']}。{f['summary']}") for f in findings] or [
-        ("para", "未发现迟报、漏报、瞒报、虚报或未及时到位情形。")]
+    return [
+        ("para", f"{f['kind']}：{f['person']}（{f['unit']}），{f['state']}。{f['summary']}")
+        for f in findings
+    ] or [("para", "未发现迟报、漏报、瞒报、虚报或未及时到位情形。")]
 
 
 def review_blocks(r: dict) -> list[Block]:
-    b: list[Block] = [("title", r["title"]), ("meta", f"{r['school']}　{r['generated_at']}依据系统记录生成")]
+    b: list[Block] = [
+        ("title", r["title"]),
+        ("meta", f"{r['school']}　{r['generated_at']}依据系统记录生成"),
+    ]
     if r["review_state"]:
         b.append(("meta", r["review_state"]))
     if r["signed"]:
@@ -141,6 +209,7 @@ def blocks_for(record: dict) -> list[Block]:
 
 # -- Word ---------------------------------------------------------------------------------
 
+
 def _fonts(run, east_asia: str, size_pt: float) -> None:
     run.font.name = LATIN_FONT
     run.font.size = Pt(size_pt)
@@ -149,6 +218,7 @@ def _fonts(run, east_asia: str, size_pt: float) -> None:
 
 def _page_number(paragraph) -> None:
     """ "— PAGE —" as a field Word fills in; half-width digits in 宋体 4号."""
+
     def run(text=None, **element):
         r = paragraph.add_run(text)
         _fonts(r, PAGE_FONT, PAGE_PT)
@@ -161,6 +231,7 @@ def _page_number(paragraph) -> None:
                 el.text = " PAGE "
             r._r.append(el)
         return r
+
     run("— ")
     run(fldChar={"w:fldCharType": "begin"})
     run(instrText={})
@@ -185,7 +256,10 @@ def render_docx(record: dict, progress: Callable[[int], None] | None = None) -> 
     fmt.space_before = fmt.space_after = Pt(0)
     # Odd pages number on the right, even pages on the left, one character in (GB/T 9704 §7.5).
     document.settings.odd_and_even_pages_header_footer = True
-    for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT), (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+    for footer, align in (
+        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT),
+    ):
         p = footer.paragraphs[0]
         p.alignment = align
         if align == WD_ALIGN_PARAGRAPH.RIGHT:
@@ -226,22 +300,27 @@ def render_docx(record: dict, progress: Callable[[int], None] | None = None) -> 
 
 # -- PDF ----------------------------------------------------------------------------------
 
+
 def _no_fetching(url, *args, **kwargs):
     """The report is built from text the record holds: it loads nothing from anywhere."""
     raise ValueError(f"documents load no resources ({url[:80]})")
 
 
 def render_html(record: dict) -> str:
-    return render_to_string("documents/report.html", {"blocks": blocks_for(record), "record": record,
-                                                      "margins": MARGINS_MM})
+    return render_to_string(
+        "documents/report.html",
+        {"blocks": blocks_for(record), "record": record, "margins": MARGINS_MM},
+    )
 
 
 def render_pdf(record: dict, progress: Callable[[int], None] | None = None) -> bytes:
     try:
         from weasyprint import HTML  # noqa: PLC0415 — loads pango (a second) only when a PDF is made
     except OSError as exc:
-        raise RuntimeError("生成 PDF 需要 pango（Debian：apt-get install libpango-1.0-0 libpangoft2-1.0-0 "
-                           "fonts-noto-cjk）") from exc
+        raise RuntimeError(
+            "生成 PDF 需要 pango（Debian：apt-get install libpango-1.0-0 libpangoft2-1.0-0 "
+            "fonts-noto-cjk）"
+        ) from exc
 
     html = render_html(record)
     if progress:

@@ -28,8 +28,11 @@ from .models import Document
 # Pending jobs older than this count as lost (a worker died mid-way): a new request may run.
 STALE_MINUTES = 15
 
-DOCUMENT_VERBS = {"document.requested": "文书生成申请", "document.generated": "文书已生成",
-                  "document.failed": "文书生成失败"}
+DOCUMENT_VERBS = {
+    "document.requested": "文书生成申请",
+    "document.generated": "文书已生成",
+    "document.failed": "文书生成失败",
+}
 AUTHORITY = {"head": "组长", "deputy": "组长或副组长", "group": "指挥部成员"}
 POSITION = {"head": "组长", "deputy": "副组长", "member": "成员", "office": "办公室"}
 SEVERITY = {"general": "一般", "larger": "较大", "major": "重大", "critical": "特别重大"}
@@ -54,7 +57,9 @@ def documents_visible(viewer):
 
 def document_get(viewer, pk) -> Document:
     """404 (not 403) for a document of an incident the viewer may not see."""
-    return get_object_or_404(documents_visible(viewer).select_related("incident", "requested_by"), pk=pk)
+    return get_object_or_404(
+        documents_visible(viewer).select_related("incident", "requested_by"), pk=pk
+    )
 
 
 def documents_for(viewer, incident) -> list[Document]:
@@ -64,18 +69,28 @@ def documents_for(viewer, incident) -> list[Document]:
 
 def incidents_for_documents(viewer):
     """Incidents the viewer may see, closed first (their reports are the ones to write)."""
-    return incidents_visible(viewer).select_related("unit").order_by("status", "-activated_at")[:100]
+    return (
+        incidents_visible(viewer).select_related("unit").order_by("status", "-activated_at")[:100]
+    )
 
 
 def pending_duplicate(incident, kind, fmt, now) -> Document | None:
     """A job for the same document still queued or running (and not stale): asked again, the
     same job answers instead of a second one."""
-    return (incident.documents.filter(kind=kind, format=fmt, state__in=[Document.State.QUEUED, Document.State.RUNNING],
-                                      requested_at__gte=now - timedelta(minutes=STALE_MINUTES))
-            .order_by("-requested_at").first())
+    return (
+        incident.documents.filter(
+            kind=kind,
+            format=fmt,
+            state__in=[Document.State.QUEUED, Document.State.RUNNING],
+            requested_at__gte=now - timedelta(minutes=STALE_MINUTES),
+        )
+        .order_by("-requested_at")
+        .first()
+    )
 
 
 # -- the record --------------------------------------------------------------------------
+
 
 def when(value: datetime | None, *, seconds: bool = False) -> str:
     if value is None:
@@ -121,30 +136,49 @@ def _school_name(incident) -> str:
 
 
 def _report_facts(viewer, report) -> dict:
-    first_delivery = (Delivery.objects.filter(message__subject_type="reports.report",
-                                              message__subject_id=str(report.pk), sent_at__isnull=False)
-                      .aggregate(first=Min("sent_at"))["first"])
+    first_delivery = Delivery.objects.filter(
+        message__subject_type="reports.report",
+        message__subject_id=str(report.pk),
+        sent_at__isnull=False,
+    ).aggregate(first=Min("sent_at"))["first"]
     missed = Recipient.objects.filter(report=report, missed_at__isnull=False).count()
     # A covert observer is never named in a document: whoever downloads it, whatever the
     # requester could see.
     reporter = "隐蔽信息员" if report.reporter_is_covert else reporter_label(viewer, report)
     return {
-        "number": report.pk, "category": report.category.name, "severity": SEVERITY.get(report.severity, report.severity),
-        "unit": report.unit.name, "place": report.place, "occurred_at": report.occurred_at,
-        "filed_at": report.filed_at, "first_delivery_at": first_delivery, "acknowledged_at": report.acknowledged_at,
-        "acknowledged_by": _name(report.acknowledged_by), "reporter": reporter,
-        "people_count": report.people_count, "description": report.description, "cause": report.cause,
-        "trend": report.trend, "missed": missed,
+        "number": report.pk,
+        "category": report.category.name,
+        "severity": SEVERITY.get(report.severity, report.severity),
+        "unit": report.unit.name,
+        "place": report.place,
+        "occurred_at": report.occurred_at,
+        "filed_at": report.filed_at,
+        "first_delivery_at": first_delivery,
+        "acknowledged_at": report.acknowledged_at,
+        "acknowledged_by": _name(report.acknowledged_by),
+        "reporter": reporter,
+        "people_count": report.people_count,
+        "description": report.description,
+        "cause": report.cause,
+        "trend": report.trend,
+        "missed": missed,
     }
 
 
 def comprehensive_record(viewer, incident: Incident, *, now=None) -> dict[str, Any]:
     """Everything the 综合报告 prints about one incident, from the record only."""
     now = now or timezone.now()
-    incident = (Incident.objects.select_related("unit", "plan_version__plan", "report__category", "report__unit",
-                                                "report__reporter", "report__acknowledged_by", "report__api_token",
-                                                "activated_by", "closed_by")
-                .get(pk=incident.pk))
+    incident = Incident.objects.select_related(
+        "unit",
+        "plan_version__plan",
+        "report__category",
+        "report__unit",
+        "report__reporter",
+        "report__acknowledged_by",
+        "report__api_token",
+        "activated_by",
+        "closed_by",
+    ).get(pk=incident.pk)
     doc = incident.plan
     decision_points = {d["id"]: d for d in doc.get("decisions", [])}
     report = _report_facts(viewer, incident.report) if incident.report_id else None
@@ -153,23 +187,37 @@ def comprehensive_record(viewer, incident: Incident, *, now=None) -> dict[str, A
     decisions = list(incident.decisions.select_related("decided_by"))
     situation = list(incident.situation.select_related("author").order_by("at", "pk"))
     arrivals = list(incident.arrivals.select_related("person"))
-    releases = list(incident.releases.select_related("drafted_by", "published_by").order_by("drafted_at", "pk"))
-    media = list(incident.media_requests.select_related("decided_by").order_by("requested_at", "pk"))
+    releases = list(
+        incident.releases.select_related("drafted_by", "published_by").order_by("drafted_at", "pk")
+    )
+    media = list(
+        incident.media_requests.select_related("decided_by").order_by("requested_at", "pk")
+    )
     outbound = list(incident.outbound_reports.select_related("recorded_by"))
-    external = list(incident.report.external_reports.order_by("sent_at", "pk")) if incident.report else []
+    external = (
+        list(incident.report.external_reports.order_by("sent_at", "pk")) if incident.report else []
+    )
     events = list(events_for_subject(incident).order_by("at", "seq"))
-    closing = next((e.data.get("summary", "") for e in reversed(events) if e.verb == "incident.closed"), "")
+    closing = next(
+        (e.data.get("summary", "") for e in reversed(events) if e.verb == "incident.closed"), ""
+    )
     published = [r for r in releases if r.published_at]
 
     times = []
     if report:
-        times += [("事发时间", when(report["occurred_at"])), ("报告时间", when(report["filed_at"])),
-                  ("首次送达", when(report["first_delivery_at"])), ("首次确认", when(report["acknowledged_at"]))]
-    times += [("预案启动", when(incident.activated_at)),
-              ("首位到场", when(arrivals[0].at) if arrivals else "—"),
-              ("决策", "；".join(when(d.decided_at) for d in decisions) or "—"),
-              ("信息发布", "；".join(when(r.published_at) for r in published) or "—"),
-              ("处置结束", when(incident.closed_at))]
+        times += [
+            ("事发时间", when(report["occurred_at"])),
+            ("报告时间", when(report["filed_at"])),
+            ("首次送达", when(report["first_delivery_at"])),
+            ("首次确认", when(report["acknowledged_at"])),
+        ]
+    times += [
+        ("预案启动", when(incident.activated_at)),
+        ("首位到场", when(arrivals[0].at) if arrivals else "—"),
+        ("决策", "；".join(when(d.decided_at) for d in decisions) or "—"),
+        ("信息发布", "；".join(when(r.published_at) for r in published) or "—"),
+        ("处置结束", when(incident.closed_at)),
+    ]
 
     items = sections.provide(sections.AFTERMATH_ITEMS, viewer, incident)
     findings = sections.provide(sections.FINDINGS, viewer, incident)
@@ -179,61 +227,143 @@ def comprehensive_record(viewer, incident: Incident, *, now=None) -> dict[str, A
         "school": _school_name(incident),
         "generated_at": when(now),
         "incident": {
-            "number": incident.pk, "title": incident.title, "plan": doc.get("title", ""),
-            "level": incident.level_name(), "unit": incident.unit.name,
+            "number": incident.pk,
+            "title": incident.title,
+            "plan": doc.get("title", ""),
+            "level": incident.level_name(),
+            "unit": incident.unit.name,
             "status": "已结束" if incident.status == Incident.Status.CLOSED else "处置中",
-            "activated_by": _name(incident.activated_by), "closed_by": _name(incident.closed_by),
+            "activated_by": _name(incident.activated_by),
+            "closed_by": _name(incident.closed_by),
             "closing_summary": closing,
         },
         "report": report,
         "times": times,
-        "group": [{"position": POSITION.get(m.position, m.position), "title": m.title, "person": _name(m.person),
-                   "stands_in_for": m.stands_in_for} for m in group],
-        "tasks": [{"title": t.title, "phase": t.phase, "assignee": _name(t.assignee), "due_at": when(t.due_at),
-                   "done": t.state == Task.State.DONE, "done_at": when(t.done_at), "done_by": _name(t.done_by),
-                   "mandatory": t.mandatory, "late": bool(t.done_at and t.done_at > t.due_at)
-                   or (t.state == Task.State.OPEN and t.due_at <= now), "note": t.note}
-                  for t in tasks],
+        "group": [
+            {
+                "position": POSITION.get(m.position, m.position),
+                "title": m.title,
+                "person": _name(m.person),
+                "stands_in_for": m.stands_in_for,
+            }
+            for m in group
+        ],
+        "tasks": [
+            {
+                "title": t.title,
+                "phase": t.phase,
+                "assignee": _name(t.assignee),
+                "due_at": when(t.due_at),
+                "done": t.state == Task.State.DONE,
+                "done_at": when(t.done_at),
+                "done_by": _name(t.done_by),
+                "mandatory": t.mandatory,
+                "late": bool(t.done_at and t.done_at > t.due_at)
+                or (t.state == Task.State.OPEN and t.due_at <= now),
+                "note": t.note,
+            }
+            for t in tasks
+        ],
         "tasks_done": sum(t.state == Task.State.DONE for t in tasks),
         "arrivals": [{"person": _name(a.person), "at": when(a.at)} for a in arrivals],
-        "situation": [{"at": when(s.at), "author": _name(s.author), "text": s.text, "place": s.place,
-                       "trend": s.trend, "numbers": "，".join(f"{label}{n}人" for label, n in (
-                           ("涉及", s.people_involved), ("受伤", s.injured), ("死亡", s.dead)) if n is not None)}
-                      for s in situation],
-        "decisions": [{"at": when(d.decided_at), "title": d.title, "option": d.option, "reason": d.reason,
-                       "by": _name(d.decided_by),
-                       "authority": d.authority or AUTHORITY.get(
-                           decision_points.get(d.decision_id, {}).get("authority", ""), "")}
-                      for d in decisions],
-        "releases": [{"title": r.title, "published": bool(r.published_at), "at": when(r.published_at or r.drafted_at),
-                      "channel": r.channel, "by": _name(r.published_by or r.drafted_by)} for r in releases],
-        "media": [{"outlet": m.outlet, "at": when(m.requested_at), "decision": m.get_decision_display(),
-                   "note": m.decision_note} for m in media],
-        "external": [{"at": when(o.sent_at), "recipient": o.recipient, "content": o.content} for o in outbound]
-        + [{"at": when(x.sent_at), "recipient": x.recipient, "content": x.content} for x in external],
+        "situation": [
+            {
+                "at": when(s.at),
+                "author": _name(s.author),
+                "text": s.text,
+                "place": s.place,
+                "trend": s.trend,
+                "numbers": "，".join(
+                    f"{label}{n}人"
+                    for label, n in (
+                        ("涉及", s.people_involved),
+                        ("受伤", s.injured),
+                        ("死亡", s.dead),
+                    )
+                    if n is not None
+                ),
+            }
+            for s in situation
+        ],
+        "decisions": [
+            {
+                "at": when(d.decided_at),
+                "title": d.title,
+                "option": d.option,
+                "reason": d.reason,
+                "by": _name(d.decided_by),
+                "authority": d.authority
+                or AUTHORITY.get(decision_points.get(d.decision_id, {}).get("authority", ""), ""),
+            }
+            for d in decisions
+        ],
+        "releases": [
+            {
+                "title": r.title,
+                "published": bool(r.published_at),
+                "at": when(r.published_at or r.drafted_at),
+                "channel": r.channel,
+                "by": _name(r.published_by or r.drafted_by),
+            }
+            for r in releases
+        ],
+        "media": [
+            {
+                "outlet": m.outlet,
+                "at": when(m.requested_at),
+                "decision": m.get_decision_display(),
+                "note": m.decision_note,
+            }
+            for m in media
+        ],
+        "external": [
+            {"at": when(o.sent_at), "recipient": o.recipient, "content": o.content}
+            for o in outbound
+        ]
+        + [
+            {"at": when(x.sent_at), "recipient": x.recipient, "content": x.content}
+            for x in external
+        ],
         "aftermath_items": None if items is None else [_item(i) for i in items],
         "findings": None if findings is None else [_finding(f) for f in findings],
-        "chronology": [{"at": when(e.at, seconds=True), "actor": _name(e.actor) or "系统",
-                        "what": str(DOCUMENT_VERBS.get(e.verb) or VERB_LABELS.get(e.verb, e.verb)),
-                        "detail": _event_detail(e.data)} for e in events],
+        "chronology": [
+            {
+                "at": when(e.at, seconds=True),
+                "actor": _name(e.actor) or "系统",
+                "what": str(DOCUMENT_VERBS.get(e.verb) or VERB_LABELS.get(e.verb, e.verb)),
+                "detail": _event_detail(e.data),
+            }
+            for e in events
+        ],
     }
 
 
 def _event_detail(data: dict) -> str:
-    parts = [data.get(k) for k in ("title", "option", "reason", "summary") if isinstance(data.get(k), str)]
+    parts = [
+        data.get(k)
+        for k in ("title", "option", "reason", "summary")
+        if isinstance(data.get(k), str)
+    ]
     return "：".join(p for p in parts if p)[:300]
 
 
 def _item(item) -> dict:
-    return {"title": _text(_get(item, "title")) or _label(item, "kind"),
-            "owner": _name(_get(item, "owner")), "due_at": _text(_get(item, "due_at")),
-            "state": _label(item, "status") if _get(item, "status") else _label(item, "state")}
+    return {
+        "title": _text(_get(item, "title")) or _label(item, "kind"),
+        "owner": _name(_get(item, "owner")),
+        "due_at": _text(_get(item, "due_at")),
+        "state": _label(item, "status") if _get(item, "status") else _label(item, "state"),
+    }
 
 
 def _finding(finding) -> dict:
-    return {"kind": _label(finding, "kind"), "person": _name(_get(finding, "person")),
-            "unit": _name(_get(finding, "unit")), "state": _label(finding, "state"),
-            "summary": _text(_get(finding, "summary"))}
+    return {
+        "kind": _label(finding, "kind"),
+        "person": _name(_get(finding, "person")),
+        "unit": _name(_get(finding, "unit")),
+        "state": _label(finding, "state"),
+        "summary": _text(_get(finding, "summary")),
+    }
 
 
 def review_record(viewer, incident: Incident, *, now=None) -> dict[str, Any]:
@@ -244,8 +374,12 @@ def review_record(viewer, incident: Incident, *, now=None) -> dict[str, Any]:
     review = sections.provide(sections.REVIEW, viewer, incident)
     record = {**base, "kind": "review", "title": f"关于{base['incident']['title']}的复盘报告"}
     if review is None:
-        record.update(review_state="依据记录自动生成的草稿（复盘尚未开始）",
-                      signed="", sections=_draft_sections(base), facts=[])  # the times are in section 一
+        record.update(
+            review_state="依据记录自动生成的草稿（复盘尚未开始）",
+            signed="",
+            sections=_draft_sections(base),
+            facts=[],
+        )  # the times are in section 一
         return record
     written = {}
     extra = []
@@ -254,19 +388,30 @@ def review_record(viewer, incident: Incident, *, now=None) -> dict[str, Any]:
     for s in _get(review, "sections", None) or []:
         code = _get(s, "key") or _get(s, "code") or by_title.get(_get(s, "title"), "")
         # A known section takes the seed's title, whatever language the provider spoke.
-        entry = {"title": titles.get(code) or _text(_get(s, "title")) or code,
-                 "paragraphs": _paragraphs(_get(s, "text")), "signed": _signature(s)}
+        entry = {
+            "title": titles.get(code) or _text(_get(s, "title")) or code,
+            "paragraphs": _paragraphs(_get(s, "text")),
+            "signed": _signature(s),
+        }
         if code in titles:
             written[code] = entry
         else:
             extra.append(entry)
-    ordered = [written.get(code) or {"title": title, "paragraphs": ["（未填写）"], "signed": ""}
-               for code, title in REVIEW_SECTIONS]
-    state = _get(review, "state_label") or REVIEW_STATES.get(_get(review, "state"), _text(_get(review, "state")))
+    ordered = [
+        written.get(code) or {"title": title, "paragraphs": ["（未填写）"], "signed": ""}
+        for code, title in REVIEW_SECTIONS
+    ]
+    state = _get(review, "state_label") or REVIEW_STATES.get(
+        _get(review, "state"), _text(_get(review, "state"))
+    )
     # The key times come from the record (the review's own facts are the JSON its text was
     # pre-filled from; printed here they would repeat the sections).
-    record.update(review_state=str(state or ""), signed=_signature(review), sections=ordered + extra,
-                  facts=base["times"])
+    record.update(
+        review_state=str(state or ""),
+        signed=_signature(review),
+        sections=ordered + extra,
+        facts=base["times"],
+    )
     return record
 
 
@@ -284,29 +429,58 @@ def _paragraphs(text) -> list[str]:
 
 def _draft_sections(r: dict) -> list[dict]:
     inc, rep = r["incident"], r["report"]
-    facts = [f"事件名称：{inc['title']}，涉及单位{inc['unit']}；启动《{inc['plan']}》{inc['level']}响应，现{inc['status']}。"]
+    facts = [
+        f"事件名称：{inc['title']}，涉及单位{inc['unit']}；启动《{inc['plan']}》{inc['level']}响应，现{inc['status']}。"
+    ]
     if rep:
-        facts.append(f"事发地点：{rep['place']}。报告人：{rep['reporter']}（{rep['category']}，{rep['severity']}）。"
-                     f"{rep['description']}")
+        facts.append(
+            f"事发地点：{rep['place']}。报告人：{rep['reporter']}（{rep['category']}，{rep['severity']}）。"
+            f"{rep['description']}"
+        )
     facts += [f"{label}：{value}" for label, value in r["times"]]
-    response = ["指挥部：" + "；".join(f"{g['title']}{g['person']}" for g in r["group"]) + "。",
-                f"处置任务{len(r['tasks'])}项，已完成{r['tasks_done']}项。"]
-    response += [f"{d['at']}，{d['title']}：{d['option']}（决定人：{d['by']}，权限：{d['authority']}；理由：{d['reason']}）"
-                 for d in r["decisions"]]
-    care = ([f"{i['title']}：责任人{i['owner']}，期限{i['due_at']}，{i['state']}" for i in r["aftermath_items"]]
-            if r["aftermath_items"] else [NOT_YET])
+    response = [
+        "指挥部：" + "；".join(f"{g['title']}{g['person']}" for g in r["group"]) + "。",
+        f"处置任务{len(r['tasks'])}项，已完成{r['tasks_done']}项。",
+    ]
+    response += [
+        f"{d['at']}，{d['title']}：{d['option']}（决定人：{d['by']}，权限：{d['authority']}；理由：{d['reason']}）"
+        for d in r["decisions"]
+    ]
+    care = (
+        [
+            f"{i['title']}：责任人{i['owner']}，期限{i['due_at']}，{i['state']}"
+            for i in r["aftermath_items"]
+        ]
+        if r["aftermath_items"]
+        else [NOT_YET]
+    )
     duty = []
     if rep:
-        duty.append(f"报告于{when(rep['filed_at'])}提交，首次确认{when(rep['acknowledged_at'])}"
-                    f"（{rep['acknowledged_by'] or '无人确认'}）；逐级确认超时{rep['missed']}人次。")
+        duty.append(
+            f"报告于{when(rep['filed_at'])}提交，首次确认{when(rep['acknowledged_at'])}"
+            f"（{rep['acknowledged_by'] or '无人确认'}）；逐级确认超时{rep['missed']}人次。"
+        )
     late = [t for t in r["tasks"] if t["late"]]
-    duty.append(f"超时完成或逾期未完成的任务{len(late)}项" + ("：" + "；".join(t["title"] for t in late) if late else "。"))
-    opinion = [f"{x['at']}，{'发布' if x['published'] else '起草'}《{x['title']}》{('（' + x['channel'] + '）') if x['channel'] else ''}"
-               for x in r["releases"]]
+    duty.append(
+        f"超时完成或逾期未完成的任务{len(late)}项"
+        + ("：" + "；".join(t["title"] for t in late) if late else "。")
+    )
+    opinion = [
+        f"{x['at']}，{'发布' if x['published'] else '起草'}《{x['title']}》"
+        + (f"（{x['channel']}）" if x["channel"] else "")
+        for x in r["releases"]
+    ]
     opinion += [f"{m['at']}，{m['outlet']}采访申请：{m['decision']}" for m in r["media"]]
-    resp = ([f"{f['kind']}：{f['person']}（{f['unit']}），{f['state']}。{f['summary']}" for f in r["findings"]]
-            if r["findings"] else [NOT_YET])
+    resp = (
+        [
+            f"{f['kind']}：{f['person']}（{f['unit']}），{f['state']}。{f['summary']}"
+            for f in r["findings"]
+        ]
+        if r["findings"]
+        else [NOT_YET]
+    )
     texts = [facts, response, care, duty, opinion or [NOT_YET], resp, ["（待复盘小组填写）"]]
-    return [{"title": title, "paragraphs": paragraphs, "signed": ""}
-            for (_code, title), paragraphs in zip(REVIEW_SECTIONS, texts, strict=True)]
-
+    return [
+        {"title": title, "paragraphs": paragraphs, "signed": ""}
+        for (_code, title), paragraphs in zip(REVIEW_SECTIONS, texts, strict=True)
+    ]

@@ -25,9 +25,14 @@ from .models import Document
 log = logging.getLogger("shouwang.documents")
 
 KIND_TITLES = {Document.Kind.COMPREHENSIVE: "综合报告", Document.Kind.REVIEW: "复盘报告"}
-RENDERERS: dict[str, Callable] = {Document.Format.DOCX: render.render_docx, Document.Format.PDF: render.render_pdf}
-RECORDS: dict[str, Callable] = {Document.Kind.COMPREHENSIVE: selectors.comprehensive_record,
-                                Document.Kind.REVIEW: selectors.review_record}
+RENDERERS: dict[str, Callable] = {
+    Document.Format.DOCX: render.render_docx,
+    Document.Format.PDF: render.render_pdf,
+}
+RECORDS: dict[str, Callable] = {
+    Document.Kind.COMPREHENSIVE: selectors.comprehensive_record,
+    Document.Kind.REVIEW: selectors.review_record,
+}
 
 
 def document_request(*, actor, incident: Incident, kind: str, fmt: str, now=None) -> Document:
@@ -48,20 +53,27 @@ def document_request(*, actor, incident: Incident, kind: str, fmt: str, now=None
         existing = selectors.pending_duplicate(incident, kind, fmt, now)
         if existing is not None:
             return existing
-        document = Document.objects.create(incident=incident, kind=kind, format=fmt, requested_by=actor,
-                                           requested_at=now)
+        document = Document.objects.create(
+            incident=incident, kind=kind, format=fmt, requested_by=actor, requested_at=now
+        )
         # The job row is written in this transaction (django-tasks' database backend): the
         # document and its job exist together or not at all.
         result = generate_document.enqueue(document.pk)
         document.task_id = str(result.id)
         document.save(update_fields=["task_id"])
-        event_record(actor=actor, subject=incident, verb="document.requested", at=now, data={
-            "document": document.pk, "kind": kind, "format": fmt, "title": _title(document)})
+        event_record(
+            actor=actor,
+            subject=incident,
+            verb="document.requested",
+            at=now,
+            data={"document": document.pk, "kind": kind, "format": fmt, "title": _title(document)},
+        )
     return document
 
 
 def _title(document) -> str:
-    return f"{KIND_TITLES[document.kind]}（{'Word' if document.format == Document.Format.DOCX else 'PDF'}）"
+    fmt = "Word" if document.format == Document.Format.DOCX else "PDF"
+    return f"{KIND_TITLES[document.kind]}（{fmt}）"
 
 
 def download_name(document) -> str:
@@ -70,8 +82,9 @@ def download_name(document) -> str:
 
 
 def _progress(document_id: int, percent: int) -> None:
-    Document.objects.filter(pk=document_id, state=Document.State.RUNNING, progress__lt=percent).update(
-        progress=min(99, percent))
+    Document.objects.filter(
+        pk=document_id, state=Document.State.RUNNING, progress__lt=percent
+    ).update(progress=min(99, percent))
 
 
 def document_generate(*, document_id: int, now=None) -> str:
@@ -80,7 +93,8 @@ def document_generate(*, document_id: int, now=None) -> str:
     `document.generated` with the SHA-256 — or `document.failed` with the reason."""
     started = now or timezone.now()
     claimed = Document.objects.filter(pk=document_id, state=Document.State.QUEUED).update(
-        state=Document.State.RUNNING, started_at=started, progress=5)
+        state=Document.State.RUNNING, started_at=started, progress=5
+    )
     if claimed != 1:
         return "not queued"
     document = Document.objects.select_related("incident", "requested_by").get(pk=document_id)
@@ -91,7 +105,9 @@ def document_generate(*, document_id: int, now=None) -> str:
         with translation.override("zh-hans"):  # a 公文 is Chinese, whoever asked in which language
             record = RECORDS[document.kind](document.requested_by, incident, now=started)
         _progress(document_id, 30)
-        content = RENDERERS[document.format](record, progress=lambda p: _progress(document_id, 30 + p * 6 // 10))
+        content = RENDERERS[document.format](
+            record, progress=lambda p: _progress(document_id, 30 + p * 6 // 10)
+        )
         _progress(document_id, 90)
     except Exception as exc:  # the job's failure is the document's state, with the reason
         log.exception("document %s failed", document_id)
@@ -100,24 +116,57 @@ def document_generate(*, document_id: int, now=None) -> str:
     digest = hashlib.sha256(content).hexdigest()
     finished = now or timezone.now()
     with transaction.atomic():
-        document.file.save(f"incident-{document.incident_id}-{document.kind}-{document.pk}.{document.format}",
-                           ContentFile(content), save=False)
+        document.file.save(
+            f"incident-{document.incident_id}-{document.kind}-{document.pk}.{document.format}",
+            ContentFile(content),
+            save=False,
+        )
         document.state, document.progress, document.finished_at = Document.State.DONE, 100, finished
-        document.sha256, document.size, document.filename = digest, len(content), download_name(document)
-        document.save(update_fields=["file", "state", "progress", "finished_at", "sha256", "size", "filename"])
-        event_record(actor=None, subject=document.incident, verb="document.generated", at=finished, data={
-            "document": document.pk, "kind": document.kind, "format": document.format, "title": _title(document),
-            "sha256": digest, "size": len(content), "requested_by": document.requested_by_id})
+        document.sha256, document.size, document.filename = (
+            digest,
+            len(content),
+            download_name(document),
+        )
+        document.save(
+            update_fields=["file", "state", "progress", "finished_at", "sha256", "size", "filename"]
+        )
+        event_record(
+            actor=None,
+            subject=document.incident,
+            verb="document.generated",
+            at=finished,
+            data={
+                "document": document.pk,
+                "kind": document.kind,
+                "format": document.format,
+                "title": _title(document),
+                "sha256": digest,
+                "size": len(content),
+                "requested_by": document.requested_by_id,
+            },
+        )
     return "done"
 
 
 def _fail(document, exc, now) -> None:
     reason = (str(exc) or exc.__class__.__name__)[:500]
     with transaction.atomic():
-        Document.objects.filter(pk=document.pk).update(state=Document.State.FAILED, error=reason, finished_at=now)
-        event_record(actor=None, subject=document.incident, verb="document.failed", at=now, data={
-            "document": document.pk, "kind": document.kind, "format": document.format, "title": _title(document),
-            "reason": reason})
+        Document.objects.filter(pk=document.pk).update(
+            state=Document.State.FAILED, error=reason, finished_at=now
+        )
+        event_record(
+            actor=None,
+            subject=document.incident,
+            verb="document.failed",
+            at=now,
+            data={
+                "document": document.pk,
+                "kind": document.kind,
+                "format": document.format,
+                "title": _title(document),
+                "reason": reason,
+            },
+        )
 
 
 @task()

@@ -17,7 +17,11 @@ from .models import Document
 @login_required
 @require_GET
 def document_index(request):
-    return render(request, "documents/index.html", {"incidents": selectors.incidents_for_documents(request.user)})
+    return render(
+        request,
+        "documents/index.html",
+        {"incidents": selectors.incidents_for_documents(request.user)},
+    )
 
 
 @login_required
@@ -27,33 +31,48 @@ def incident_documents(request, pk):
     errors, status = [], 200
     if request.method == "POST":
         try:
-            document = services.document_request(actor=request.user, incident=incident,
-                                                 kind=request.POST.get("kind", "")[:20],
-                                                 fmt=request.POST.get("format", "")[:10])
+            document = services.document_request(
+                actor=request.user,
+                incident=incident,
+                kind=request.POST.get("kind", "")[:20],
+                fmt=request.POST.get("format", "")[:10],
+            )
         except ValidationError as exc:
             errors, status = exc.messages, 400
         except PermissionDenied as exc:
             errors, status = [str(exc)], 403
         else:
             return redirect("document_detail", document.pk)
-    return render(request, "documents/incident.html", {
-        "incident": incident, "documents": selectors.documents_for(request.user, incident),
-        "kinds": Document.Kind.choices, "formats": Document.Format.choices, "errors": errors,
-    }, status=status)
+    return render(
+        request,
+        "documents/incident.html",
+        {
+            "incident": incident,
+            "documents": selectors.documents_for(request.user, incident),
+            "kinds": Document.Kind.choices,
+            "formats": Document.Format.choices,
+            "errors": errors,
+        },
+        status=status,
+    )
 
 
 @login_required
 @require_GET
 def document_detail(request, pk):
     document = selectors.document_get(request.user, pk)
-    return render(request, "documents/detail.html", {"document": document, "incident": document.incident})
+    return render(
+        request, "documents/detail.html", {"document": document, "incident": document.incident}
+    )
 
 
 @login_required
 @require_GET
 def document_progress(request, pk):
     """The changing part of the detail page; without a poll trigger once the job has ended."""
-    return render(request, "documents/_progress.html", {"document": selectors.document_get(request.user, pk)})
+    return render(
+        request, "documents/_progress.html", {"document": selectors.document_get(request.user, pk)}
+    )
 
 
 @login_required
@@ -62,8 +81,12 @@ def document_download(request, pk):
     document = selectors.document_get(request.user, pk)
     if document.state != Document.State.DONE or not document.file:
         raise Http404
-    response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.filename,
-                            content_type=document.content_type)
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.filename,
+        content_type=document.content_type,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -33,11 +33,24 @@ from .permissions import can_edit_any_roster, duty_candidates, path_in, roster_e
 
 SPEC = [
     Column("日期", "date", True, date, "2026-11-24", aliases=("值班日期",)),
-    Column("单位代码", "unit", True, identifier(CODE, lambda: _("%(value)s is not a valid unit code.")),
-           "D01", True, aliases=("单位",)),
-    Column("值班人工号", "staff_no", True,
-           identifier(CODE, lambda: _("%(value)s is not a valid staff number.")), "T0001", True,
-           aliases=("工号", "值班人员工号")),
+    Column(
+        "单位代码",
+        "unit",
+        True,
+        identifier(CODE, lambda: _("%(value)s is not a valid unit code.")),
+        "D01",
+        True,
+        aliases=("单位",),
+    ),
+    Column(
+        "值班人工号",
+        "staff_no",
+        True,
+        identifier(CODE, lambda: _("%(value)s is not a valid staff number.")),
+        "T0001",
+        True,
+        aliases=("工号", "值班人员工号"),
+    ),
     Column("值班电话", "phone", False, phone, "13800000000", True, aliases=("电话", "联系电话")),
 ]
 
@@ -67,33 +80,64 @@ def duty_roster_import(*, actor, file, filename: str | None = None) -> DutyImpor
         with transaction.atomic():
             changes = _write(plan, result)
             if any(changes.values()):
-                event_record(actor=actor, subject=("escalation.duty_import", hashlib.sha256(content).hexdigest()[:16]),
-                             verb="duty.imported", data={
-                                 "filename": filename[:200], "sha256": hashlib.sha256(content).hexdigest(),
-                                 "created": result.created, "updated": result.updated, "removed": result.removed,
-                                 "unchanged": result.unchanged, **changes})
+                event_record(
+                    actor=actor,
+                    subject=("escalation.duty_import", hashlib.sha256(content).hexdigest()[:16]),
+                    verb="duty.imported",
+                    data={
+                        "filename": filename[:200],
+                        "sha256": hashlib.sha256(content).hexdigest(),
+                        "created": result.created,
+                        "updated": result.updated,
+                        "removed": result.removed,
+                        "unchanged": result.unchanged,
+                        **changes,
+                    },
+                )
     except IntegrityError:
         # Someone added one of these shifts by hand while we wrote: nothing was kept.
         result.created = result.updated = result.removed = result.unchanged = 0
-        errors.file(_("The roster changed while importing; nothing was imported. "
-                      "Upload the file again."))
+        errors.file(
+            _("The roster changed while importing; nothing was imported. Upload the file again.")
+        )
     return result
 
 
 def _check(actor, rows, errors):
-    """Resolve codes and numbers, check scope and repeats → {(unit_id, date): {person_id: phone}}."""
+    """Resolve codes and numbers, check scope and repeats →
+    {(unit_id, date): {person_id: phone}}."""
     scope, paths = scope_for(actor), roster_editor_paths(actor)
-    units = {code: (pk, path, name, active) for code, pk, path, name, active in values_in(
-        Unit.objects, "code", {r.v["unit"] for r in rows if "unit" not in r.bad},
-        "code", "pk", "path", "name", "is_active")}
-    people = {no: (pk, active) for no, pk, active in values_in(
-        User.objects, "staff_no", {r.v["staff_no"] for r in rows if "staff_no" not in r.bad},
-        "staff_no", "pk", "is_active")}
+    units = {
+        code: (pk, path, name, active)
+        for code, pk, path, name, active in values_in(
+            Unit.objects,
+            "code",
+            {r.v["unit"] for r in rows if "unit" not in r.bad},
+            "code",
+            "pk",
+            "path",
+            "name",
+            "is_active",
+        )
+    }
+    people = {
+        no: (pk, active)
+        for no, pk, active in values_in(
+            User.objects,
+            "staff_no",
+            {r.v["staff_no"] for r in rows if "staff_no" not in r.bad},
+            "staff_no",
+            "pk",
+            "is_active",
+        )
+    }
     plan, seen, candidates = {}, {}, {}
 
     def eligible(unit_id):
         if unit_id not in candidates:
-            candidates[unit_id] = set(duty_candidates(Unit.objects.get(pk=unit_id)).values_list("pk", flat=True))
+            candidates[unit_id] = set(
+                duty_candidates(Unit.objects.get(pk=unit_id)).values_list("pk", flat=True)
+            )
         return candidates[unit_id]
 
     for row in rows:
@@ -102,27 +146,45 @@ def _check(actor, rows, errors):
         if "unit" not in row.bad:
             if unit is None or not scope.contains_path(unit[1]):
                 # Out of scope reads as unknown: an import must not reveal which units exist.
-                errors.cell(row, "unit", _("Unit code %(code)s is unknown or outside your units.")
-                            % {"code": v["unit"]})
+                errors.cell(
+                    row,
+                    "unit",
+                    _("Unit code %(code)s is unknown or outside your units.") % {"code": v["unit"]},
+                )
             elif not path_in(unit[1], paths):
-                errors.cell(row, "unit", _("You may not edit the duty roster of %(unit)s.")
-                            % {"unit": unit[2]})
+                errors.cell(
+                    row,
+                    "unit",
+                    _("You may not edit the duty roster of %(unit)s.") % {"unit": unit[2]},
+                )
             elif not unit[3]:
                 errors.cell(row, "unit", _("%(unit)s is no longer active.") % {"unit": unit[2]})
         person = people.get(v["staff_no"]) if "staff_no" not in row.bad else None
         if "staff_no" not in row.bad:
             # Only staff of the unit (or a duty officer above it); the same words whether or not
             # the number exists, so an import does not confirm accounts.
-            if person is None or not person[1] or (unit is not None and "unit" not in row.bad
-                                                           and person[0] not in eligible(unit[0])):
-                errors.cell(row, "staff_no", _("%(no)s is not a staff member of this unit or a duty "
-                                               "officer above it.") % {"no": v["staff_no"]})
+            if (
+                person is None
+                or not person[1]
+                or (
+                    unit is not None
+                    and "unit" not in row.bad
+                    and person[0] not in eligible(unit[0])
+                )
+            ):
+                errors.cell(
+                    row,
+                    "staff_no",
+                    _("%(no)s is not a staff member of this unit or a duty officer above it.")
+                    % {"no": v["staff_no"]},
+                )
         if row.bad & {"date", "unit", "staff_no"}:
             continue
         key = (v["date"], v["unit"], v["staff_no"])
         if key in seen:
-            errors.cell(row, "staff_no", _("The same shift repeats row %(row)d.")
-                        % {"row": seen[key]})
+            errors.cell(
+                row, "staff_no", _("The same shift repeats row %(row)d.") % {"row": seen[key]}
+            )
             continue
         seen[key] = row.number
         if not row.bad:
@@ -131,13 +193,21 @@ def _check(actor, rows, errors):
 
 
 def _write(plan, result):
-    """Make each (unit, date) of the plan exactly what the file says. → the changes, for the event."""
+    """Make each (unit, date) of the plan exactly what the file says. → the changes, for the
+    event."""
     codes = dict(Unit.objects.filter(pk__in={u for u, _d in plan}).values_list("pk", "code"))
-    staff = dict(User.objects.filter(pk__in={p for day in plan.values() for p in day}).values_list("pk", "staff_no"))
+    staff = dict(
+        User.objects.filter(pk__in={p for day in plan.values() for p in day}).values_list(
+            "pk", "staff_no"
+        )
+    )
     dates = [d for _u, d in plan]
     existing = {}
-    for shift in (DutyShift.objects.filter(unit_id__in=codes, date__gte=min(dates), date__lte=max(dates))
-                  .select_related("person").only("pk", "unit_id", "date", "person_id", "phone", "person__staff_no")):
+    for shift in (
+        DutyShift.objects.filter(unit_id__in=codes, date__gte=min(dates), date__lte=max(dates))
+        .select_related("person")
+        .only("pk", "unit_id", "date", "person_id", "phone", "person__staff_no")
+    ):
         if (shift.unit_id, shift.date) in plan:
             existing.setdefault((shift.unit_id, shift.date), {})[shift.person_id] = shift
             staff.setdefault(shift.person_id, shift.person.staff_no)
@@ -148,7 +218,9 @@ def _write(plan, result):
             label = [day.isoformat(), codes[unit_id], staff[person_id]]
             shift = have.get(person_id)
             if shift is None:
-                new.append(DutyShift(unit_id=unit_id, date=day, person_id=person_id, phone=phone_no))
+                new.append(
+                    DutyShift(unit_id=unit_id, date=day, person_id=person_id, phone=phone_no)
+                )
                 changes["added"].append(label)
             elif shift.phone != phone_no:
                 shift.phone = phone_no
@@ -168,6 +240,7 @@ def _write(plan, result):
 
 
 # ---- templates -----------------------------------------------------------------------------
+
 
 def template_workbook() -> bytes:
     """An .xlsx with the Chinese headers and one example row; code and phone columns are Text

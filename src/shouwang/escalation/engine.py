@@ -29,5 +29,10 @@ def route_plan(category, severity, now) -> dict:
         raise RuntimeError("no active escalation policy matches; load the defaults with migrate")
     steps = [dict(step) for step in policy.steps]
     duty_time = routing.is_duty_time(now, holiday=policy.is_holiday)
-    return {"policy_name": policy.name, "policy_version": policy.version, "route": steps,
-            "current_step": policy.start_step, "inform_duty": duty_time and not names_duty_officer(steps)}
+    return {
+        "policy_name": policy.name,
+        "policy_version": policy.version,
+        "route": steps,
+        "current_step": policy.start_step,
+        "inform_duty": duty_time and not names_duty_officer(steps),
+    }

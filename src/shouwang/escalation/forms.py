@@ -19,11 +19,16 @@ NOT_A_CANDIDATE = _("%(no)s is not a staff member of this unit or a duty officer
 class PolicyForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=100)
     is_active = forms.BooleanField(label=_("active"), required=False)
-    steps = forms.CharField(label=_("steps"), strip=False, max_length=64 * 1024,
-                            widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false"}))
+    steps = forms.CharField(
+        label=_("steps"),
+        strip=False,
+        max_length=64 * 1024,
+        widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false"}),
+    )
     # People count steps from 1 (the errors say "第2步"); the model stores the index.
-    start_step = forms.IntegerField(label=_("Skip-level start (step number)"), initial=1, min_value=1,
-                                    max_value=100)
+    start_step = forms.IntegerField(
+        label=_("Skip-level start (step number)"), initial=1, min_value=1, max_value=100
+    )
 
     def clean_steps(self):
         return parse_steps(self.cleaned_data["steps"])
@@ -34,8 +39,9 @@ class PolicyForm(forms.Form):
 
 
 class PolicyCreateForm(PolicyForm):
-    category = forms.ModelChoiceField(label=_("category"), queryset=None, required=False,
-                                      empty_label=_("any category"))
+    category = forms.ModelChoiceField(
+        label=_("category"), queryset=None, required=False, empty_label=_("any category")
+    )
     severity = forms.ChoiceField(label=_("severity"), required=False)
 
     field_order = ["name", "category", "severity", "is_active", "steps", "start_step"]
@@ -47,9 +53,14 @@ class PolicyCreateForm(PolicyForm):
 
 
 class DutyShiftForm(forms.Form):
-    date = bounds.PlausibleDateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    unit = forms.CharField(label=_("Unit code"), max_length=40,
-                           widget=forms.TextInput(attrs={"list": "roster-units", "autocomplete": "off"}))
+    date = bounds.PlausibleDateField(
+        label=_("date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    unit = forms.CharField(
+        label=_("Unit code"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"list": "roster-units", "autocomplete": "off"}),
+    )
     person = forms.CharField(label=_("Staff number or user name"), max_length=150)
     phone = forms.CharField(label=_("duty phone"), max_length=20, required=False)
 
@@ -62,7 +73,9 @@ class DutyShiftForm(forms.Form):
         unit = org.units_visible(self.viewer).filter(code=code).first()
         if unit is None:
             # Out of scope reads as unknown, as everywhere else.
-            raise ValidationError(_("Unit code %(code)s is unknown or outside your units.") % {"code": code})
+            raise ValidationError(
+                _("Unit code %(code)s is unknown or outside your units.") % {"code": code}
+            )
         return unit
 
     def clean_person(self):
@@ -78,10 +91,14 @@ class DutyShiftForm(forms.Form):
 
 
 class HolidayForm(forms.Form):
-    date = bounds.PlausibleDateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = bounds.PlausibleDateField(
+        label=_("date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     name = forms.CharField(label=_("name"), max_length=50)
 
 
 class RosterImportForm(forms.Form):
-    file = forms.FileField(label=_("File (.xlsx or .csv)"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
+    file = forms.FileField(
+        label=_("File (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )

@@ -10,14 +10,20 @@ from django.utils.translation import gettext_lazy as _
 class EscalationPolicy(models.Model):
     """For a category (or any) × severity (or any): the chain the report climbs.
 
-    `steps` is a list of {"roles": [...], "at": <unit kind | "office:<function>">, "ack_minutes": N}.
+    `steps` is a list of
+    {"roles": [...], "at": <unit kind | "office:<function>">, "ack_minutes": N}.
     `start_step` > 0 is skip-level (越级): the steps before it are informed, not asked to act.
     Validated by escalation.policies.validate_policy before it is saved.
     """
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    category = models.ForeignKey("reports.Category", null=True, blank=True, on_delete=models.PROTECT,
-                                 verbose_name=_("category"))
+    category = models.ForeignKey(
+        "reports.Category",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("category"),
+    )
     severity = models.CharField(_("severity"), max_length=10, blank=True)
     steps = models.JSONField(_("steps"), default=list)
     start_step = models.PositiveSmallIntegerField(_("start at step"), default=0)
@@ -29,8 +35,11 @@ class EscalationPolicy(models.Model):
         verbose_name = _("escalation policy")
         verbose_name_plural = _("escalation policies")
         constraints = [
-            models.UniqueConstraint(fields=["category", "severity"], condition=Q(is_active=True),
-                                    name="one_active_policy_per_category_severity"),
+            models.UniqueConstraint(
+                fields=["category", "severity"],
+                condition=Q(is_active=True),
+                name="one_active_policy_per_category_severity",
+            ),
         ]
 
     def __str__(self):
@@ -41,21 +50,29 @@ class DutyShift(models.Model):
     """Who is on duty for a unit on a date (值班, R-ORG-4). A night shift of date D runs from
     the evening of D to the morning of D+1; on a holiday it covers the whole day."""
 
-    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="duty_shifts", verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="duty_shifts", verbose_name=_("unit")
+    )
     date = models.DateField(_("date"))
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="duty_shifts",
-                               verbose_name=_("person on duty"))
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="duty_shifts",
+        verbose_name=_("person on duty"),
+    )
     phone = models.CharField(_("duty phone"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("duty shift")
         verbose_name_plural = _("duty roster")
-        constraints = [models.UniqueConstraint(fields=["unit", "date", "person"], name="duty_once_per_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "date", "person"], name="duty_once_per_day")
+        ]
         indexes = [models.Index(fields=["date", "unit"])]
-
 
     def __str__(self):
         return f"{self.date} {self.unit} {self.person}"
+
 
 class Holiday(models.Model):
     """Days on which the person on duty receives first all day (节假日二十四小时值班)."""
@@ -68,9 +85,9 @@ class Holiday(models.Model):
         verbose_name_plural = _("holiday calendar")
         ordering = ["date"]
 
-
     def __str__(self):
         return f"{self.date} {self.name}"
+
 
 class Deadline(models.Model):
     """An obligation with a due time. Workers claim open due rows with a compare-and-set update;
@@ -102,5 +119,8 @@ class Deadline(models.Model):
         ]
         constraints = [
             # One live deadline per subject, kind and step: a retried escalation cannot double it.
-            models.UniqueConstraint(fields=["kind", "subject_type", "subject_id", "fence"], name="deadline_once_per_fence"),
+            models.UniqueConstraint(
+                fields=["kind", "subject_type", "subject_id", "fence"],
+                name="deadline_once_per_fence",
+            ),
         ]

@@ -17,7 +17,9 @@ from shouwang.org.models import Post, Role, Unit
 from shouwang.org.permissions import STUDENT_CADRE_ROLES, can_manage_org
 
 ROSTER_EDITOR_ROLE = "deputy_secretary"
-DEFAULT_ROSTER_EDITOR_RANK = 60  # the shipped rank of deputy_secretary, if an office deleted the role
+DEFAULT_ROSTER_EDITOR_RANK = (
+    60  # the shipped rank of deputy_secretary, if an office deleted the role
+)
 
 
 def can_edit_policies(user) -> bool:
@@ -40,8 +42,11 @@ def roster_editor_paths(user) -> list[str] | None:
         return []
     if can_manage_org(user):
         return None
-    return list(Post.objects.current().filter(person=user, role__rank__gte=roster_editor_rank())
-                .values_list("unit__path", flat=True))
+    return list(
+        Post.objects.current()
+        .filter(person=user, role__rank__gte=roster_editor_rank())
+        .values_list("unit__path", flat=True)
+    )
 
 
 _UNSET = object()
@@ -72,8 +77,13 @@ def duty_candidates(unit: Unit):
     head of another college received a mental-health report once she was on a roster), never
     someone from elsewhere in the school."""
     ancestors = [unit.path[: i + 1] for i, ch in enumerate(unit.path) if ch == "/" and i > 0]
-    posts = Post.objects.current().exclude(role__code__in=STUDENT_CADRE_ROLES).filter(
-        Q(unit__path__startswith=unit.path) | Q(role__code=DUTY_ROLE, unit__path__in=ancestors))
+    posts = (
+        Post.objects.current()
+        .exclude(role__code__in=STUDENT_CADRE_ROLES)
+        .filter(
+            Q(unit__path__startswith=unit.path) | Q(role__code=DUTY_ROLE, unit__path__in=ancestors)
+        )
+    )
     return User.objects.filter(is_active=True, pk__in=posts.values("person_id"))
 
 

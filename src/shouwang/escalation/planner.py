@@ -31,7 +31,9 @@ class Routing:
         self.codes_of: dict[int, set[str]] = {}  # subject pk → codes of the units around it
         self.schools_of: dict[int, set[str]] = {}  # subject pk → codes of the top units (schools)
         self.posts: dict[str, list[Post]] = defaultdict(list)  # unit code → current posts there
-        self.offices: dict[tuple[str, str], list[Post]] = defaultdict(list)  # (school, function) → posts
+        self.offices: dict[tuple[str, str], list[Post]] = defaultdict(
+            list
+        )  # (school, function) → posts
         self._shifts: dict[str, list] | None = None  # unit code → duty shifts (see duty_officers)
         self._duty_time: bool | None = None
         self.roles: set[str] = set()
@@ -45,7 +47,9 @@ class Routing:
         post there is loaded on first use."""
         self.subjects = list(subjects)
         self.roles = set(roles)
-        self.codes_of = {sid: {c for p in ps if p for c in p.strip("/").split("/")} for sid, ps in paths.items()}
+        self.codes_of = {
+            sid: {c for p in ps if p for c in p.strip("/").split("/")} for sid, ps in paths.items()
+        }
         self.schools_of = {sid: {_school(p) for p in ps if p} for sid, ps in paths.items()}
         self._posts_loaded = False
 
@@ -61,11 +65,18 @@ class Routing:
         # The units first, by their unique code, then their posts by unit, in two queries: in
         # one, PostgreSQL tested every current post of the school against the list of codes
         # (4 ms for a batch of 30 reports; 1.6 ms for the two).
-        unit_ids = list(Unit.objects.filter(Q(code__any_of=codes) | (Q(kind=Unit.Kind.OFFICE, is_active=True) & offices))
-                        .order_by().values_list("pk", flat=True))
-        for post in (Post.objects.current(self.on).filter(unit_id__any_of=unit_ids, role__code__in=roles,
-                                                          person__is_active=True)
-                     .select_related("unit", "person", "role")):
+        unit_ids = list(
+            Unit.objects.filter(
+                Q(code__any_of=codes) | (Q(kind=Unit.Kind.OFFICE, is_active=True) & offices)
+            )
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+        for post in (
+            Post.objects.current(self.on)
+            .filter(unit_id__any_of=unit_ids, role__code__in=roles, person__is_active=True)
+            .select_related("unit", "person", "role")
+        ):
             unit = post.unit
             if unit.code in codes:
                 self.posts[unit.code].append(post)
@@ -78,11 +89,15 @@ class Routing:
         once, for the units around all the subjects: a curfew burst routes hundreds at night."""
         if self._shifts is None:
             self._shifts = defaultdict(list)
-            for shift in (DutyShift.objects.filter(date=routing.duty_date(self.now), person__is_active=True,
-                                                   unit__code__any_of=set().union(*self.codes_of.values()))
-                          .select_related("person", "unit")):
+            for shift in DutyShift.objects.filter(
+                date=routing.duty_date(self.now),
+                person__is_active=True,
+                unit__code__any_of=set().union(*self.codes_of.values()),
+            ).select_related("person", "unit"):
                 self._shifts[shift.unit.code].append(shift)
-        return routing.nearest_on_duty(s for c in sorted(self.codes_of[subject.pk]) for s in self._shifts.get(c, []))
+        return routing.nearest_on_duty(
+            s for c in sorted(self.codes_of[subject.pk]) for s in self._shifts.get(c, [])
+        )
 
     def duty_time(self) -> bool:
         if self._duty_time is None:
@@ -100,9 +115,18 @@ class Routing:
         roles, at = set(step["roles"]), step["at"]
         if at.startswith("office:"):
             function = at.split(":", 1)[1]
-            posts = [p for school in sorted(self.schools_of[subject.pk]) for p in self.offices.get((school, function), [])]
+            posts = [
+                p
+                for school in sorted(self.schools_of[subject.pk])
+                for p in self.offices.get((school, function), [])
+            ]
         else:
-            posts = [p for c in sorted(self.codes_of[subject.pk]) for p in self.posts.get(c, []) if p.unit.kind == at]
+            posts = [
+                p
+                for c in sorted(self.codes_of[subject.pk])
+                for p in self.posts.get(c, [])
+                if p.unit.kind == at
+            ]
         people = routing.people_of(p for p in posts if p.role.code in roles)
         if DUTY_ROLE in roles and self.duty_time():
             known = {p.pk for p, _role in people}
@@ -117,6 +141,7 @@ class Routing:
         self.outgoing.append(Outgoing(**fields))
 
     def flush(self):
-        """Store the collected deadlines and messages (a subclass stores its rows, then calls this)."""
+        """Store the collected deadlines and messages (a subclass stores its rows, then calls
+        this)."""
         rows_insert(Deadline, self.deadlines)
         messages_send(self.outgoing, now=self.now)

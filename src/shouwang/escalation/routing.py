@@ -18,7 +18,9 @@ def units_for_level(units: list[Unit], at: str) -> list[Unit]:
         in_school = Q(pk__in=[])
         for root in {u.path.split("/")[1] for u in units}:
             in_school |= Q(path__startswith=f"/{root}/")
-        return list(Unit.objects.filter(in_school, kind=Unit.Kind.OFFICE, function=function, is_active=True))
+        return list(
+            Unit.objects.filter(in_school, kind=Unit.Kind.OFFICE, function=function, is_active=True)
+        )
     return [u for u in units if u.kind == at]
 
 
@@ -26,13 +28,17 @@ def holders(units: list[Unit], roles: list[str], on: datetime.date):
     """People holding any of `roles` at any of `units` on the date, in a stable order."""
     if not units:
         return []
-    posts = (Post.objects.current(on).filter(unit__in=units, role__code__in=roles, person__is_active=True)
-             .select_related("person", "role"))
+    posts = (
+        Post.objects.current(on)
+        .filter(unit__in=units, role__code__in=roles, person__is_active=True)
+        .select_related("person", "role")
+    )
     return people_of(posts)
 
 
 def people_of(posts) -> list[tuple]:
-    """[(person, role code)] from posts: most senior role first, then by person, each person once."""
+    """[(person, role code)] from posts: most senior role first, then by person, each
+    person once."""
     seen, people = set(), []
     for post in sorted(posts, key=lambda p: (-p.role.rank, p.person_id)):
         if post.person_id not in seen:
@@ -46,7 +52,11 @@ def is_duty_time(now: datetime.datetime, *, holiday: bool | None = None) -> bool
     caller already knows whether today is one)."""
     if is_night(now):
         return True
-    return holiday if holiday is not None else Holiday.objects.filter(date=timezone.localdate(now)).exists()
+    return (
+        holiday
+        if holiday is not None
+        else Holiday.objects.filter(date=timezone.localdate(now)).exists()
+    )
 
 
 def is_night(now: datetime.datetime) -> bool:
@@ -59,15 +69,21 @@ def is_night(now: datetime.datetime) -> bool:
 def duty_date(now: datetime.datetime) -> datetime.date:
     """The roster date covering `now`: before the night ends it is still yesterday's shift."""
     local = timezone.localtime(now)
-    if local.time() < settings.DUTY_NIGHT_END and not Holiday.objects.filter(date=local.date()).exists():
+    if (
+        local.time() < settings.DUTY_NIGHT_END
+        and not Holiday.objects.filter(date=local.date()).exists()
+    ):
         return local.date() - datetime.timedelta(days=1)
     return local.date()
 
 
 def duty_officers(units: list[Unit], now: datetime.datetime):
     """The person on duty at the nearest unit (deepest first) that has a roster entry."""
-    return nearest_on_duty(DutyShift.objects.filter(date=duty_date(now), unit__in=units, person__is_active=True)
-                           .select_related("person", "unit"))
+    return nearest_on_duty(
+        DutyShift.objects.filter(
+            date=duty_date(now), unit__in=units, person__is_active=True
+        ).select_related("person", "unit")
+    )
 
 
 def nearest_on_duty(shifts) -> list:
@@ -77,4 +93,3 @@ def nearest_on_duty(shifts) -> list:
         return []
     nearest = by_depth[0].unit.depth
     return [s.person for s in by_depth if s.unit.depth == nearest]
-

@@ -30,7 +30,12 @@ def policies():
 
     def order(p):
         cat = (1, p.category.sort_order, p.category.code) if p.category_id else (0, 0, "")
-        return (cat, SEVERITY_ORDER.index(p.severity) + 1 if p.severity in SEVERITY_ORDER else 0, not p.is_active, p.name)
+        return (
+            cat,
+            SEVERITY_ORDER.index(p.severity) + 1 if p.severity in SEVERITY_ORDER else 0,
+            not p.is_active,
+            p.name,
+        )
 
     return sorted(found, key=order)
 
@@ -44,7 +49,8 @@ def policy_history(policy, limit=20):
 
 
 def at_label(at, offices=None) -> str:
-    """"class" → 班级, "office:student_affairs" → 学生处 (the office's own name where there is one)."""
+    """ "class" → 班级, "office:student_affairs" → 学生处 (the office's own name where there is
+    one)."""
     if isinstance(at, str) and at.startswith("office:"):
         function = at[7:]
         if offices is None:
@@ -55,8 +61,12 @@ def at_label(at, offices=None) -> str:
 
 def office_names() -> dict[str, str]:
     names: dict[str, str] = {}
-    for function, name in Unit.objects.filter(kind=Unit.Kind.OFFICE, is_active=True).exclude(function="") \
-            .order_by("path").values_list("function", "name"):
+    for function, name in (
+        Unit.objects.filter(kind=Unit.Kind.OFFICE, is_active=True)
+        .exclude(function="")
+        .order_by("path")
+        .values_list("function", "name")
+    ):
         names.setdefault(function, name)
     return names
 
@@ -73,10 +83,18 @@ def steps_summary(steps, start_step=0, *, roles=None, offices=None):
             continue
         codes = step["roles"] if isinstance(step.get("roles"), list) else []
         text = _("%(roles)s@%(at)s %(minutes)s min") % {
-            "roles": "/".join(roles.get(c, c) if isinstance(c, str) else str(c) for c in codes), "at": at_label(step.get("at"), offices),
-            "minutes": step.get("ack_minutes")}
-        lines.append({"n": index + 1, "text": text, "is_start": bool(start_step) and index == start_step,
-                      "informed": index < (start_step or 0)})
+            "roles": "/".join(roles.get(c, c) if isinstance(c, str) else str(c) for c in codes),
+            "at": at_label(step.get("at"), offices),
+            "minutes": step.get("ack_minutes"),
+        }
+        lines.append(
+            {
+                "n": index + 1,
+                "text": text,
+                "is_start": bool(start_step) and index == start_step,
+                "informed": index < (start_step or 0),
+            }
+        )
     return lines
 
 
@@ -88,8 +106,14 @@ def policies_with_summary():
     """[{policy, severity, steps}] for the list page, with two queries for all the labels."""
     roles = {r.code: r.label for r in Role.objects.all()}
     offices = office_names()
-    return [{"policy": p, "severity": severity_label(p.severity),
-             "steps": steps_summary(p.steps, p.start_step, roles=roles, offices=offices)} for p in policies()]
+    return [
+        {
+            "policy": p,
+            "severity": severity_label(p.severity),
+            "steps": steps_summary(p.steps, p.start_step, roles=roles, offices=offices),
+        }
+        for p in policies()
+    ]
 
 
 def roles_reference():
@@ -98,12 +122,17 @@ def roles_reference():
 
 # ---- duty roster ---------------------------------------------------------------------------
 
+
 def roster(viewer, *, start: datetime.date, end: datetime.date, unit: Unit | None = None):
     """Shifts from `start` to `end` (inclusive) in the viewer's units, under `unit` if given."""
-    shifts = DutyShift.objects.filter(unit__in=org.units_visible(viewer), date__gte=start, date__lte=end)
+    shifts = DutyShift.objects.filter(
+        unit__in=org.units_visible(viewer), date__gte=start, date__lte=end
+    )
     if unit is not None:
         shifts = shifts.filter(unit__path__startswith=unit.path)
-    return shifts.select_related("unit", "person").order_by("date", "unit__path", "person__full_name")
+    return shifts.select_related("unit", "person").order_by(
+        "date", "unit__path", "person__full_name"
+    )
 
 
 @dataclass
@@ -132,9 +161,11 @@ def roster_week(viewer, *, start: datetime.date, unit: Unit | None = None) -> Ro
     roster (had or will have a shift within five weeks either side), so a night nobody is
     scheduled for shows as an empty cell instead of disappearing."""
     days = [start + datetime.timedelta(days=i) for i in range(7)]
-    window = DutyShift.objects.filter(unit__in=org.units_visible(viewer),
-                                      date__gte=start - datetime.timedelta(days=35),
-                                      date__lte=start + datetime.timedelta(days=42))
+    window = DutyShift.objects.filter(
+        unit__in=org.units_visible(viewer),
+        date__gte=start - datetime.timedelta(days=35),
+        date__lte=start + datetime.timedelta(days=42),
+    )
     if unit is not None:
         window = window.filter(unit__path__startswith=unit.path)
     units = Unit.objects.filter(pk__in=window.values("unit_id")).order_by("path")
@@ -142,17 +173,27 @@ def roster_week(viewer, *, start: datetime.date, unit: Unit | None = None) -> Ro
     for shift in roster(viewer, start=days[0], end=days[-1], unit=unit):
         cells.setdefault((shift.unit_id, shift.date), []).append(shift)
     paths = roster_editor_paths(viewer)
-    week = RosterWeek(start=start, days=days,
-                      holidays=dict(Holiday.objects.filter(date__gte=days[0], date__lte=days[-1])
-                                    .values_list("date", "name")))
+    week = RosterWeek(
+        start=start,
+        days=days,
+        holidays=dict(
+            Holiday.objects.filter(date__gte=days[0], date__lte=days[-1]).values_list(
+                "date", "name"
+            )
+        ),
+    )
     for u in units:
         week.rows.append((u, [cells.get((u.pk, d), []) for d in days], path_in(u.path, paths)))
     return week
 
 
 def shift_get(viewer, pk):
-    return get_object_or_404(DutyShift.objects.filter(unit__in=org.units_visible(viewer))
-                             .select_related("unit", "person"), pk=pk)
+    return get_object_or_404(
+        DutyShift.objects.filter(unit__in=org.units_visible(viewer)).select_related(
+            "unit", "person"
+        ),
+        pk=pk,
+    )
 
 
 @dataclass
@@ -164,7 +205,9 @@ class OnDuty:
 
 
 def _local_at(day, time):
-    return timezone.make_aware(datetime.datetime.combine(day, time), timezone.get_current_timezone())
+    return timezone.make_aware(
+        datetime.datetime.combine(day, time), timezone.get_current_timezone()
+    )
 
 
 def on_duty(unit: Unit, now: datetime.datetime) -> OnDuty:
@@ -181,8 +224,11 @@ def on_duty(unit: Unit, now: datetime.datetime) -> OnDuty:
             when = _local_at(local.date() + datetime.timedelta(days=1), settings.DUTY_NIGHT_START)
     people = routing.duty_officers(units, when)
     day = routing.duty_date(when)
-    shifts = list(DutyShift.objects.filter(date=day, unit__in=units, person__in=people)
-                  .select_related("unit", "person").order_by("-unit__depth", "person__full_name"))
+    shifts = list(
+        DutyShift.objects.filter(date=day, unit__in=units, person__in=people)
+        .select_related("unit", "person")
+        .order_by("-unit__depth", "person__full_name")
+    )
     nearest = [s for s in shifts if s.unit.depth == shifts[0].unit.depth] if shifts else []
     return OnDuty(unit=unit, duty_time=duty_time, date=day, shifts=nearest)
 
@@ -205,7 +251,9 @@ def on_duty_grouped(units, now: datetime.datetime) -> list[OnDutyGroup]:
         if key in groups:
             groups[key].units.append(unit)
         else:
-            groups[key] = OnDutyGroup(units=[unit], duty_time=od.duty_time, date=od.date, shifts=od.shifts)
+            groups[key] = OnDutyGroup(
+                units=[unit], duty_time=od.duty_time, date=od.date, shifts=od.shifts
+            )
     return list(groups.values())
 
 
@@ -222,13 +270,19 @@ def roster_unit_choices(viewer, limit: int = 300):
     """Units suggested in the code boxes: those in the viewer's scope that keep a roster, and the
     larger units (school, college, grade, dorm building, office) where one is usually kept."""
     visible = org.units_visible(viewer).filter(is_active=True)
-    kept = set(DutyShift.objects.filter(unit__in=visible).values_list("unit_id", flat=True).distinct())
-    big = set(visible.filter(kind__in=["school", "college", "grade", "dorm_building", "office"])
-              .values_list("pk", flat=True)[:limit])
+    kept = set(
+        DutyShift.objects.filter(unit__in=visible).values_list("unit_id", flat=True).distinct()
+    )
+    big = set(
+        visible.filter(
+            kind__in=["school", "college", "grade", "dorm_building", "office"]
+        ).values_list("pk", flat=True)[:limit]
+    )
     return list(visible.filter(pk__in=kept | big).order_by("path")[:limit])
 
 
 # ---- holidays ------------------------------------------------------------------------------
+
 
 def holidays(*, since: datetime.date | None = None):
     """From `since` on (default: 30 days ago, so last month's holidays stay in view)."""

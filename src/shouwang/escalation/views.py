@@ -35,26 +35,40 @@ def _errors(form, exc: ValidationError):
 
 
 def _steps_text(steps):
-    return yaml.safe_dump(steps, allow_unicode=True, sort_keys=False, default_flow_style=None, width=200)
+    return yaml.safe_dump(
+        steps, allow_unicode=True, sort_keys=False, default_flow_style=None, width=200
+    )
 
 
 # ---- policies ------------------------------------------------------------------------------
 
+
 @login_required
 def policy_list(request):
-    return render(request, "escalation/policies.html", {
-        "rows": selectors.policies_with_summary(), "can_edit": can_edit_policies(request.user)})
+    return render(
+        request,
+        "escalation/policies.html",
+        {"rows": selectors.policies_with_summary(), "can_edit": can_edit_policies(request.user)},
+    )
 
 
 def _policy_page(request, form, *, policy=None, status=200):
-    return render(request, "escalation/policy_edit.html", {
-        "form": form, "policy": policy, "can_edit": can_edit_policies(request.user),
-        "history": selectors.policy_history(policy) if policy else [],
-        "severity_label": selectors.severity_label(policy.severity) if policy else "",
-        "summary": selectors.steps_summary(policy.steps, policy.start_step) if policy else [],
-        "roles": selectors.roles_reference(), "levels": [(k, selectors.at_label(k)) for k in LEVEL_KINDS],
-        "offices": sorted(selectors.office_names().items()),
-    }, status=status)
+    return render(
+        request,
+        "escalation/policy_edit.html",
+        {
+            "form": form,
+            "policy": policy,
+            "can_edit": can_edit_policies(request.user),
+            "history": selectors.policy_history(policy) if policy else [],
+            "severity_label": selectors.severity_label(policy.severity) if policy else "",
+            "summary": selectors.steps_summary(policy.steps, policy.start_step) if policy else [],
+            "roles": selectors.roles_reference(),
+            "levels": [(k, selectors.at_label(k)) for k in LEVEL_KINDS],
+            "offices": sorted(selectors.office_names().items()),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -62,8 +76,14 @@ def _policy_page(request, form, *, policy=None, status=200):
 def policy_edit(request, pk):
     policy = selectors.policy_get(pk)
     if request.method != "POST":
-        form = PolicyForm(initial={"name": policy.name, "is_active": policy.is_active,
-                                   "steps": _steps_text(policy.steps), "start_step": policy.start_step + 1})
+        form = PolicyForm(
+            initial={
+                "name": policy.name,
+                "is_active": policy.is_active,
+                "steps": _steps_text(policy.steps),
+                "start_step": policy.start_step + 1,
+            }
+        )
         return _policy_page(request, form, policy=policy)
     if not can_edit_policies(request.user):
         raise PermissionDenied
@@ -72,16 +92,28 @@ def policy_edit(request, pk):
         d = form.cleaned_data
         try:
             before = policy.version
-            policy = services.policy_update(actor=request.user, policy=policy, steps=d["steps"],
-                                            start_step=form.start_index, name=d["name"], is_active=d["is_active"])
+            policy = services.policy_update(
+                actor=request.user,
+                policy=policy,
+                steps=d["steps"],
+                start_step=form.start_index,
+                name=d["name"],
+                is_active=d["is_active"],
+            )
         except ValidationError as exc:
             _errors(form, exc)
         else:
             if policy.version == before:
                 messages.info(request, _("Nothing changed."))
             else:
-                messages.success(request, _("Policy saved as version %(version)d. Reports already filed keep the "
-                                            "route they started with.") % {"version": policy.version})
+                messages.success(
+                    request,
+                    _(
+                        "Policy saved as version %(version)d. Reports already filed keep the "
+                        "route they started with."
+                    )
+                    % {"version": policy.version},
+                )
             return redirect("escalation_policies")
     return _policy_page(request, form, policy=policy, status=400)
 
@@ -92,17 +124,30 @@ def policy_new(request):
     if not can_edit_policies(request.user):
         raise PermissionDenied
     if request.method != "POST":
-        default = next((p for p in selectors.policies() if p.category_id is None and not p.severity), None)
-        form = PolicyCreateForm(initial={"is_active": True, "start_step": 1,
-                                         "steps": _steps_text(default.steps) if default else ""})
+        default = next(
+            (p for p in selectors.policies() if p.category_id is None and not p.severity), None
+        )
+        form = PolicyCreateForm(
+            initial={
+                "is_active": True,
+                "start_step": 1,
+                "steps": _steps_text(default.steps) if default else "",
+            }
+        )
         return _policy_page(request, form)
     form = PolicyCreateForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
         try:
-            policy = services.policy_create(actor=request.user, name=d["name"], category=d["category"],
-                                            severity=d["severity"], steps=d["steps"], start_step=form.start_index,
-                                            is_active=d["is_active"])
+            policy = services.policy_create(
+                actor=request.user,
+                name=d["name"],
+                category=d["category"],
+                severity=d["severity"],
+                steps=d["steps"],
+                start_step=form.start_index,
+                is_active=d["is_active"],
+            )
         except ValidationError as exc:
             _errors(form, exc)
         else:
@@ -134,6 +179,7 @@ def policy_validate(request):
 
 # ---- duty roster ---------------------------------------------------------------------------
 
+
 def _week_start(raw):
     try:
         day = datetime.date.fromisoformat(raw) if raw else timezone.localdate()
@@ -144,36 +190,54 @@ def _week_start(raw):
 
 
 def _typed_unit(request, param, lookup):
-    """A unit code typed into a filter: a typo is said on the page rather than turning it into a 404."""
+    """A unit code typed into a filter: a typo is said on the page rather than turning it into a
+    404."""
     code = request.GET.get(param, "").strip()
     try:
         return lookup(code)
     except Http404:
-        messages.error(request, _("Unit code %(code)s is unknown or outside your units.") % {"code": code})
+        messages.error(
+            request, _("Unit code %(code)s is unknown or outside your units.") % {"code": code}
+        )
         return None
 
 
 def _roster_page(request, *, add_form=None, import_form=None, import_result=None, status=200):
     viewer, now = request.user, timezone.now()
     unit = _typed_unit(request, "unit", lambda code: org.unit_get(viewer, code) if code else None)
-    on_units = _typed_unit(request, "on", lambda code: selectors.on_duty_units(viewer, code)) \
-        or selectors.on_duty_units(viewer)
+    on_units = _typed_unit(
+        request, "on", lambda code: selectors.on_duty_units(viewer, code)
+    ) or selectors.on_duty_units(viewer)
     on_duty = selectors.on_duty_grouped(on_units, now)
     errors = import_result.errors if import_result else []
     week = selectors.roster_week(viewer, start=_week_start(request.GET.get("week")), unit=unit)
     # Units kept on a roster outside the viewer's scope (a counsellor's classes, the college's
     # roster): the week grid is empty, but the page must not say there is no roster.
     covering = list(dict.fromkeys(s.unit.label for od in on_duty for s in od.shifts))
-    return render(request, "escalation/duty.html", {
-        "week": week, "covering_rosters": covering,
-        "unit": unit, "on_duty": on_duty, "now": now, "today": timezone.localdate(),
-        "can_edit": can_edit_any_roster(viewer), "unit_choices": selectors.roster_unit_choices(viewer),
-        "add_form": add_form or DutyShiftForm(viewer=viewer, initial={"date": timezone.localdate()}),
-        "import_form": import_form or RosterImportForm(), "import_result": import_result,
-        "errors_shown": errors[:ERRORS_SHOWN], "errors_hidden": max(0, len(errors) - ERRORS_SHOWN),
-        "night_start": settings.DUTY_NIGHT_START, "night_end": settings.DUTY_NIGHT_END,
-        "contacts_visible": may_see_contacts(viewer),
-    }, status=status)
+    return render(
+        request,
+        "escalation/duty.html",
+        {
+            "week": week,
+            "covering_rosters": covering,
+            "unit": unit,
+            "on_duty": on_duty,
+            "now": now,
+            "today": timezone.localdate(),
+            "can_edit": can_edit_any_roster(viewer),
+            "unit_choices": selectors.roster_unit_choices(viewer),
+            "add_form": add_form
+            or DutyShiftForm(viewer=viewer, initial={"date": timezone.localdate()}),
+            "import_form": import_form or RosterImportForm(),
+            "import_result": import_result,
+            "errors_shown": errors[:ERRORS_SHOWN],
+            "errors_hidden": max(0, len(errors) - ERRORS_SHOWN),
+            "night_start": settings.DUTY_NIGHT_START,
+            "night_end": settings.DUTY_NIGHT_END,
+            "contacts_visible": may_see_contacts(viewer),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -190,13 +254,25 @@ def duty_add(request):
     if form.is_valid():
         d = form.cleaned_data
         try:
-            shift = services.duty_shift_add(actor=request.user, unit=d["unit"], date=d["date"], person=d["person"],
-                                            phone=d["phone"])
+            shift = services.duty_shift_add(
+                actor=request.user,
+                unit=d["unit"],
+                date=d["date"],
+                person=d["person"],
+                phone=d["phone"],
+            )
         except ValidationError as exc:
             _errors(form, exc)
         else:
-            messages.success(request, _("%(person)s is on duty for %(unit)s on %(date)s.") % {
-                "person": shift.person.display_name, "unit": shift.unit.name, "date": shift.date.isoformat()})
+            messages.success(
+                request,
+                _("%(person)s is on duty for %(unit)s on %(date)s.")
+                % {
+                    "person": shift.person.display_name,
+                    "unit": shift.unit.name,
+                    "date": shift.date.isoformat(),
+                },
+            )
             return redirect(f"{reverse('duty_roster')}?week={shift.date.isoformat()}")
     # The form is far down the page: say so at the top, where the reloaded page opens.
     messages.error(request, _("Nothing was saved: please correct the errors below."))
@@ -225,9 +301,19 @@ def duty_import_upload(request):
     # The upload goes in as a file: its size is checked before it is read into memory.
     result = services.duty_roster_import(actor=request.user, file=upload, filename=upload.name)
     if result.ok:
-        messages.success(request, _("Roster imported: %(c)d added, %(u)d phone numbers changed, %(r)d removed, "
-                                    "%(n)d unchanged.") % {"c": result.created, "u": result.updated,
-                                                           "r": result.removed, "n": result.unchanged})
+        messages.success(
+            request,
+            _(
+                "Roster imported: %(c)d added, %(u)d phone numbers changed, %(r)d removed, "
+                "%(n)d unchanged."
+            )
+            % {
+                "c": result.created,
+                "u": result.updated,
+                "r": result.removed,
+                "n": result.unchanged,
+            },
+        )
     else:
         messages.error(request, _("Nothing was imported: please correct the errors below."))
     return _roster_page(request, import_result=result, status=200 if result.ok else 400)
@@ -242,13 +328,16 @@ def duty_template(request):
         response = HttpResponse(duty_import.template_csv(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="shouwang-duty-roster-template.csv"'
         return response
-    response = HttpResponse(duty_import.template_workbook(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        duty_import.template_workbook(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     response["Content-Disposition"] = 'attachment; filename="shouwang-duty-roster-template.xlsx"'
     return response
 
 
 # ---- holidays ------------------------------------------------------------------------------
+
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])  # a form page: anything else is 405
@@ -264,14 +353,25 @@ def holidays(request):
             except ValidationError as exc:
                 _errors(form, exc)
             else:
-                messages.success(request, _("%(date)s %(name)s added: the person on duty receives first all day.")
-                                 % {"date": holiday.date.isoformat(), "name": holiday.name})
+                messages.success(
+                    request,
+                    _("%(date)s %(name)s added: the person on duty receives first all day.")
+                    % {"date": holiday.date.isoformat(), "name": holiday.name},
+                )
                 return redirect("holidays")
         status = 400
     show_all = request.GET.get("all") == "1"
-    return render(request, "escalation/holidays.html", {
-        "holidays": selectors.holidays(since=datetime.date.min if show_all else None), "show_all": show_all,
-        "form": form, "can_edit": can_edit_holidays(request.user)}, status=status)
+    return render(
+        request,
+        "escalation/holidays.html",
+        {
+            "holidays": selectors.holidays(since=datetime.date.min if show_all else None),
+            "show_all": show_all,
+            "form": form,
+            "can_edit": can_edit_holidays(request.user),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -279,5 +379,7 @@ def holidays(request):
 def holiday_remove(request, pk):
     holiday = selectors.holiday_get(pk)
     services.holiday_remove(actor=request.user, holiday=holiday)
-    messages.success(request, _("%(date)s is no longer a holiday.") % {"date": holiday.date.isoformat()})
+    messages.success(
+        request, _("%(date)s is no longer a holiday.") % {"date": holiday.date.isoformat()}
+    )
     return redirect("holidays")

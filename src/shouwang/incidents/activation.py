@@ -22,7 +22,6 @@ TASK_SUBJECT = "incidents.task"
 SENIOR_SEAT = {"office": "deputy", "member": "deputy", "deputy": "head"}
 
 
-
 def _units_around(unit, report=None) -> list[Unit]:
     """Where a plan's "at" levels are looked up: the unit and its ancestors and, for an incident
     from a report, the units around the report as routing sees them (its unit, the units
@@ -40,7 +39,8 @@ def _units_around(unit, report=None) -> list[Unit]:
 
 
 class Resolver:
-    """Finds who holds roles at a level, once per (roles, at) — a 40-step plan asks few questions."""
+    """Finds who holds roles at a level, once per (roles, at) — a 40-step plan asks few
+    questions."""
 
     def __init__(self, unit, now, report=None):
         self.units, self.on, self.cache = _units_around(unit, report), timezone.localdate(now), {}
@@ -48,7 +48,9 @@ class Resolver:
     def holders(self, roles, at):
         key = (tuple(roles), at)
         if key not in self.cache:
-            self.cache[key] = routing.holders(routing.units_for_level(self.units, at), list(roles), self.on)
+            self.cache[key] = routing.holders(
+                routing.units_for_level(self.units, at), list(roles), self.on
+            )
         return self.cache[key]
 
 
@@ -70,7 +72,9 @@ def resolve_group(plan, resolver, activator):
     order = {"head": 0, "deputy": 1, "member": 2, "office": 3}
     for entry in sorted(vacant, key=lambda e: order[e["position"]]):
         stand_ins = _stand_ins(entry["position"], filled, resolver, activator)
-        filled += [(entry["position"], entry["title"], p, role, describe(entry)) for p, role in stand_ins]
+        filled += [
+            (entry["position"], entry["title"], p, role, describe(entry)) for p, role in stand_ins
+        ]
     return filled, vacant
 
 
@@ -92,6 +96,7 @@ def _seat_people(group, position):
 
 def task_rows(incident, plan, level, resolver, group, now):
     """One Task per applicable step and external-reporting duty, with its owner."""
+
     def owner(responsible):
         if "position" in responsible:
             people = _seat_people(group, responsible["position"])
@@ -106,22 +111,42 @@ def task_rows(incident, plan, level, resolver, group, now):
     rows = []
     for step in plan_steps(plan, level, incident.event_type or None):
         person, stands_in = owner(step["responsible"])
-        rows.append(Task(
-            incident=incident, kind=Task.Kind.STEP, step_id=step["id"], phase=step["phase"], title=step["title"],
-            instructions=step.get("instructions", ""), assignee=person, stands_in_for=stands_in,
-            mandatory=step.get("mandatory", True), added_at_level=level, created_at=now,
-            due_at=now + timedelta(minutes=step["due_minutes"]),
-        ))
+        rows.append(
+            Task(
+                incident=incident,
+                kind=Task.Kind.STEP,
+                step_id=step["id"],
+                phase=step["phase"],
+                title=step["title"],
+                instructions=step.get("instructions", ""),
+                assignee=person,
+                stands_in_for=stands_in,
+                mandatory=step.get("mandatory", True),
+                added_at_level=level,
+                created_at=now,
+                due_at=now + timedelta(minutes=step["due_minutes"]),
+            )
+        )
     for duty in plan.get("external_reports", []):
         if "levels" in duty and level not in duty["levels"]:
             continue
         person, stands_in = owner(duty["responsible"])
-        rows.append(Task(
-            incident=incident, kind=Task.Kind.EXTERNAL_REPORT, step_id=f"report:{duty['id']}", phase="",
-            title=_("Report to %(recipient)s") % {"recipient": duty["recipient"]}, recipient=duty["recipient"],
-            assignee=person, stands_in_for=stands_in, mandatory=True, added_at_level=level, created_at=now,
-            due_at=now + timedelta(minutes=duty["due_minutes"]),
-        ))
+        rows.append(
+            Task(
+                incident=incident,
+                kind=Task.Kind.EXTERNAL_REPORT,
+                step_id=f"report:{duty['id']}",
+                phase="",
+                title=_("Report to %(recipient)s") % {"recipient": duty["recipient"]},
+                recipient=duty["recipient"],
+                assignee=person,
+                stands_in_for=stands_in,
+                mandatory=True,
+                added_at_level=level,
+                created_at=now,
+                due_at=now + timedelta(minutes=duty["due_minutes"]),
+            )
+        )
     return rows
 
 
@@ -131,14 +156,31 @@ def schedule(tasks, now):
     for task in tasks:
         lead = reminder_lead(task.due_at - now)
         if lead:
-            rows.append({"kind": TASK_REMIND, "subject_type": TASK_SUBJECT, "subject_id": task.pk,
-                         "due_at": task.due_at - lead})
-        rows.append({"kind": TASK_OVERDUE, "subject_type": TASK_SUBJECT, "subject_id": task.pk, "due_at": task.due_at})
+            rows.append(
+                {
+                    "kind": TASK_REMIND,
+                    "subject_type": TASK_SUBJECT,
+                    "subject_id": task.pk,
+                    "due_at": task.due_at - lead,
+                }
+            )
+        rows.append(
+            {
+                "kind": TASK_OVERDUE,
+                "subject_type": TASK_SUBJECT,
+                "subject_id": task.pk,
+                "due_at": task.due_at,
+            }
+        )
     deadlines_schedule(deadlines=rows, now=now)
 
 
 def task_event(task):
-    return {"task": task.pk, "step": task.step_id, "title": task.title, "assignee": task.assignee_id,
-            "due_at": task.due_at.isoformat(), "stands_in_for": task.stands_in_for}
-
-
+    return {
+        "task": task.pk,
+        "step": task.step_id,
+        "title": task.title,
+        "assignee": task.assignee_id,
+        "due_at": task.due_at.isoformat(),
+        "stands_in_for": task.stands_in_for,
+    }

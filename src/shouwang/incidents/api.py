@@ -29,7 +29,8 @@ def _person(request):
 
 
 def _call(fn, *, status=200, **kwargs):
-    """Run a service: its result with `status`, 422 with Chinese field errors, 403 with the reason."""
+    """Run a service: its result with `status`, 422 with Chinese field errors, 403 with the
+    reason."""
     try:
         return Status(status, fn(**kwargs))
     except ValidationError as exc:
@@ -44,7 +45,9 @@ class IncidentIn(Schema):
     unit: str = Field(..., description="unit code", max_length=40)
     title: str = Field("", max_length=200)
     event_type: str = Field("", max_length=60)
-    report: int | None = Field(None, description="the verified report this answers", ge=1, le=2**63 - 1)
+    report: int | None = Field(
+        None, description="the verified report this answers", ge=1, le=2**63 - 1
+    )
 
 
 class IncidentOut(Schema):
@@ -158,21 +161,38 @@ class CloseIn(Schema):
     summary: Text
 
 
-@router.get("/incidents", response=list[IncidentOut], summary="Incidents the caller may see",
-            auth=PEOPLE_ONLY)
+@router.get(
+    "/incidents",
+    response=list[IncidentOut],
+    summary="Incidents the caller may see",
+    auth=PEOPLE_ONLY,
+)
 def list_incidents(request, status: str = ""):
     return list(selectors.incident_list(_person(request), status=status)[:200])
 
 
-@router.post("/incidents", response={201: IncidentOut, 422: FieldErrorsOut}, summary="Activate a plan (启动预案)",
-             auth=PEOPLE_ONLY)
+@router.post(
+    "/incidents",
+    response={201: IncidentOut, 422: FieldErrorsOut},
+    summary="Activate a plan (启动预案)",
+    auth=PEOPLE_ONLY,
+)
 def activate(request, payload: IncidentIn):
     person = _person(request)
     plan = plan_get(person, payload.plan)
     unit = unit_get(person, payload.unit)
     report = report_get(person, payload.report) if payload.report else None
-    return _call(services.incident_activate, actor=person, plan=plan, level=payload.level, unit=unit,
-                   title=payload.title, event_type=payload.event_type, report=report, status=201)
+    return _call(
+        services.incident_activate,
+        actor=person,
+        plan=plan,
+        level=payload.level,
+        unit=unit,
+        title=payload.title,
+        event_type=payload.event_type,
+        report=report,
+        status=201,
+    )
 
 
 @router.get("/incidents/{incident_id}", response=IncidentOut, auth=PEOPLE_ONLY)
@@ -185,21 +205,37 @@ def list_tasks(request, incident_id: int):
     return list(selectors.incident_get(_person(request), incident_id).tasks.all())
 
 
-@router.post("/incidents/{incident_id}/tasks/{task_id}/done", response={200: TaskOut, 422: FieldErrorsOut},
-             auth=PEOPLE_ONLY)
+@router.post(
+    "/incidents/{incident_id}/tasks/{task_id}/done",
+    response={200: TaskOut, 422: FieldErrorsOut},
+    auth=PEOPLE_ONLY,
+)
 def complete_task(request, incident_id: int, task_id: int, payload: TaskDoneIn):
     person = _person(request)
     incident = selectors.incident_get(person, incident_id)
-    return _call(services.task_complete, actor=person, task=selectors.task_get(person, incident, task_id),
-                 note=payload.note)
+    return _call(
+        services.task_complete,
+        actor=person,
+        task=selectors.task_get(person, incident, task_id),
+        note=payload.note,
+    )
 
 
-@router.post("/incidents/{incident_id}/level", response={200: list[TaskOut], 422: FieldErrorsOut},
-             summary="Raise or lower the level; returns the tasks added", auth=PEOPLE_ONLY)
+@router.post(
+    "/incidents/{incident_id}/level",
+    response={200: list[TaskOut], 422: FieldErrorsOut},
+    summary="Raise or lower the level; returns the tasks added",
+    auth=PEOPLE_ONLY,
+)
 def change_level(request, incident_id: int, payload: LevelIn):
     person = _person(request)
-    return _call(services.incident_level_change, actor=person, incident=selectors.incident_get(person, incident_id),
-                 level=payload.level, reason=payload.reason)
+    return _call(
+        services.incident_level_change,
+        actor=person,
+        incident=selectors.incident_get(person, incident_id),
+        level=payload.level,
+        reason=payload.reason,
+    )
 
 
 @router.get("/incidents/{incident_id}/decisions", response=list[DecisionOut], auth=PEOPLE_ONLY)
@@ -207,37 +243,75 @@ def list_decisions(request, incident_id: int):
     return list(selectors.incident_get(_person(request), incident_id).decisions.all())
 
 
-@router.post("/incidents/{incident_id}/decisions", response={201: DecisionOut, 422: FieldErrorsOut},
-             auth=PEOPLE_ONLY)
+@router.post(
+    "/incidents/{incident_id}/decisions",
+    response={201: DecisionOut, 422: FieldErrorsOut},
+    auth=PEOPLE_ONLY,
+)
 def decide(request, incident_id: int, payload: DecisionIn):
     person = _person(request)
-    return _call(services.decision_record, actor=person, incident=selectors.incident_get(person, incident_id),
-                   **payload.dict(), status=201)
+    return _call(
+        services.decision_record,
+        actor=person,
+        incident=selectors.incident_get(person, incident_id),
+        **payload.dict(),
+        status=201,
+    )
 
 
-@router.post("/incidents/{incident_id}/updates", response={201: SituationOut, 422: FieldErrorsOut},
-             summary="Situation update", auth=PEOPLE_ONLY)
+@router.post(
+    "/incidents/{incident_id}/updates",
+    response={201: SituationOut, 422: FieldErrorsOut},
+    summary="Situation update",
+    auth=PEOPLE_ONLY,
+)
 def situation(request, incident_id: int, payload: SituationIn):
     person = _person(request)
-    return _call(services.situation_add, actor=person, incident=selectors.incident_get(person, incident_id),
-                   **payload.dict(), status=201)
+    return _call(
+        services.situation_add,
+        actor=person,
+        incident=selectors.incident_get(person, incident_id),
+        **payload.dict(),
+        status=201,
+    )
 
 
-@router.post("/incidents/{incident_id}/arrivals", response={201: ArrivalOut, 422: FieldErrorsOut},
-             summary="已到场 — the caller has arrived", auth=PEOPLE_ONLY)
+@router.post(
+    "/incidents/{incident_id}/arrivals",
+    response={201: ArrivalOut, 422: FieldErrorsOut},
+    summary="已到场 — the caller has arrived",
+    auth=PEOPLE_ONLY,
+)
 def arrive(request, incident_id: int):
     person = _person(request)
-    return _call(services.arrival_record, actor=person, incident=selectors.incident_get(person, incident_id), status=201)
+    return _call(
+        services.arrival_record,
+        actor=person,
+        incident=selectors.incident_get(person, incident_id),
+        status=201,
+    )
 
 
-@router.post("/incidents/{incident_id}/external-reports", response={201: OutboundOut, 422: FieldErrorsOut},
-             summary="A report sent upward outside the school", auth=PEOPLE_ONLY)
+@router.post(
+    "/incidents/{incident_id}/external-reports",
+    response={201: OutboundOut, 422: FieldErrorsOut},
+    summary="A report sent upward outside the school",
+    auth=PEOPLE_ONLY,
+)
 def report_upward(request, incident_id: int, payload: OutboundIn):
     person = _person(request)
     incident = selectors.incident_get(person, incident_id)
     task = selectors.task_get(person, incident, payload.task) if payload.task else None
-    return _call(services.outbound_report_record, actor=person, incident=incident, recipient=payload.recipient,
-                   content=payload.content, sent_at=payload.sent_at, task=task, status=201)
+    return _call(
+        services.outbound_report_record,
+        actor=person,
+        incident=incident,
+        recipient=payload.recipient,
+        content=payload.content,
+        sent_at=payload.sent_at,
+        task=task,
+        status=201,
+    )
 
 
 @router.get("/incidents/{incident_id}/releases", response=list[ReleaseOut], auth=PEOPLE_ONLY)
@@ -245,27 +319,50 @@ def list_releases(request, incident_id: int):
     return list(selectors.incident_get(_person(request), incident_id).releases.all())
 
 
-@router.post("/incidents/{incident_id}/releases", response={201: ReleaseOut, 422: FieldErrorsOut},
-             summary="Draft an external statement", auth=PEOPLE_ONLY)
+@router.post(
+    "/incidents/{incident_id}/releases",
+    response={201: ReleaseOut, 422: FieldErrorsOut},
+    summary="Draft an external statement",
+    auth=PEOPLE_ONLY,
+)
 def draft_release(request, incident_id: int, payload: ReleaseIn):
     person = _person(request)
-    return _call(services.release_draft, actor=person, incident=selectors.incident_get(person, incident_id),
-                   **payload.dict(), status=201)
+    return _call(
+        services.release_draft,
+        actor=person,
+        incident=selectors.incident_get(person, incident_id),
+        **payload.dict(),
+        status=201,
+    )
 
 
-@router.post("/incidents/{incident_id}/releases/{release_id}/publish", response={200: ReleaseOut, 422: FieldErrorsOut},
-             summary="Publish (publicity office only; anyone else gets 403)", auth=PEOPLE_ONLY)
+@router.post(
+    "/incidents/{incident_id}/releases/{release_id}/publish",
+    response={200: ReleaseOut, 422: FieldErrorsOut},
+    summary="Publish (publicity office only; anyone else gets 403)",
+    auth=PEOPLE_ONLY,
+)
 def publish_release(request, incident_id: int, release_id: int, payload: PublishIn):
     person = _person(request)
     incident = selectors.incident_get(person, incident_id)
-    return _call(services.release_publish, actor=person, release=get_object_or_404(Release, pk=release_id,
-                                                                                   incident=incident),
-                 channel=payload.channel)
+    return _call(
+        services.release_publish,
+        actor=person,
+        release=get_object_or_404(Release, pk=release_id, incident=incident),
+        channel=payload.channel,
+    )
 
 
-@router.post("/incidents/{incident_id}/close", response={200: IncidentOut, 422: FieldErrorsOut},
-             auth=PEOPLE_ONLY)
+@router.post(
+    "/incidents/{incident_id}/close",
+    response={200: IncidentOut, 422: FieldErrorsOut},
+    auth=PEOPLE_ONLY,
+)
 def close(request, incident_id: int, payload: CloseIn):
     person = _person(request)
-    return _call(services.incident_close, actor=person, incident=selectors.incident_get(person, incident_id),
-                 summary=payload.summary)
+    return _call(
+        services.incident_close,
+        actor=person,
+        incident=selectors.incident_get(person, incident_id),
+        summary=payload.summary,
+    )

@@ -15,17 +15,33 @@ class Incident(models.Model):
         CLOSED = "closed", _("closed")
 
     title = models.CharField(_("title"), max_length=200)
-    plan_version = models.ForeignKey("plans.PlanVersion", on_delete=models.PROTECT, related_name="incidents",
-                                     verbose_name=_("plan"))
+    plan_version = models.ForeignKey(
+        "plans.PlanVersion",
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        verbose_name=_("plan"),
+    )
     level = models.CharField(_("level"), max_length=5)
     event_type = models.CharField(_("event type"), max_length=60, blank=True)
-    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="incidents", verbose_name=_("unit"))
-    report = models.ForeignKey("reports.Report", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="incidents", verbose_name=_("from report"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="incidents", verbose_name=_("unit")
+    )
+    report = models.ForeignKey(
+        "reports.Report",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        verbose_name=_("from report"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
     activated_by = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="+")
     activated_at = models.DateTimeField(_("activated at"))
-    closed_by = models.ForeignKey(PERSON, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    closed_by = models.ForeignKey(
+        PERSON, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
@@ -41,7 +57,9 @@ class Incident(models.Model):
         return self.plan_version.document
 
     def level_name(self) -> str:
-        return next((lv["name"] for lv in self.plan["levels"] if lv["code"] == self.level), self.level)
+        return next(
+            (lv["name"] for lv in self.plan["levels"] if lv["code"] == self.level), self.level
+        )
 
 
 class GroupMember(models.Model):
@@ -56,8 +74,11 @@ class GroupMember(models.Model):
     stands_in_for = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["incident", "position", "title", "person"],
-                                               name="group_seat_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "position", "title", "person"], name="group_seat_once"
+            )
+        ]
 
 
 class Task(models.Model):
@@ -84,13 +105,17 @@ class Task(models.Model):
     due_at = models.DateTimeField(_("due at"))
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
     done_at = models.DateTimeField(null=True, blank=True)
-    done_by = models.ForeignKey(PERSON, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    done_by = models.ForeignKey(
+        PERSON, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     note = models.TextField(blank=True)
     overdue_at = models.DateTimeField(null=True, blank=True)  # when the head was told
 
     class Meta:
         ordering = ["due_at", "pk"]
-        constraints = [models.UniqueConstraint(fields=["incident", "step_id"], name="task_once_per_step")]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "step_id"], name="task_once_per_step")
+        ]
 
     def __str__(self):
         return self.title
@@ -144,8 +169,12 @@ class Arrival(models.Model):
 class OutboundReport(models.Model):
     """A report sent upward outside the school (R-REP-6): to whom, when, what."""
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="outbound_reports")
-    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="outbound_reports"
+    )
+    task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     recipient = models.CharField(_("recipient"), max_length=200)
     sent_at = models.DateTimeField(_("sent at"))
     content = models.TextField(_("content"))
@@ -169,7 +198,9 @@ class Release(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     drafted_by = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="+")
     drafted_at = models.DateTimeField()
-    published_by = models.ForeignKey(PERSON, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    published_by = models.ForeignKey(
+        PERSON, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     channel = models.CharField(_("channel"), max_length=100, blank=True)
 
@@ -189,10 +220,14 @@ class MediaRequest(models.Model):
     outlet = models.CharField(_("outlet"), max_length=200)
     requested_at = models.DateTimeField(_("requested at"))
     topic = models.TextField(_("topic"), blank=True)
-    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True, default="")
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=Decision.choices, blank=True, default=""
+    )
     decision_note = models.TextField(_("note"), blank=True)
     logged_by = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="+")
-    decided_by = models.ForeignKey(PERSON, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        PERSON, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-requested_at", "-pk"]

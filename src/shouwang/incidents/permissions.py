@@ -10,7 +10,11 @@ PUBLICITY_ROLES = ("publicity_officer",)
 
 
 def _holds(user, roles) -> bool:
-    return Post.objects.current().filter(person=user, role__code__in=roles, person__is_active=True).exists()
+    return (
+        Post.objects.current()
+        .filter(person=user, role__code__in=roles, person__is_active=True)
+        .exists()
+    )
 
 
 def seats_of(user, incident) -> set[str]:
@@ -36,15 +40,24 @@ def decisions_allowed(user, incident, points) -> list[dict]:
 
 def can_command(user, incident) -> bool:
     """Change the level or close: the group head or a deputy, or whoever activated it."""
-    return user.pk == incident.activated_by_id or bool(seats_of(user, incident) & {"head", "deputy"})
+    return user.pk == incident.activated_by_id or bool(
+        seats_of(user, incident) & {"head", "deputy"}
+    )
 
 
 def is_involved(user, incident) -> bool:
     """In the command group, or owns a task: may report situation, arrive, draft statements."""
-    return (user.pk == incident.activated_by_id or incident.group.filter(person=user).exists()
-            or incident.tasks.filter(assignee=user).exists())
+    return (
+        user.pk == incident.activated_by_id
+        or incident.group.filter(person=user).exists()
+        or incident.tasks.filter(assignee=user).exists()
+    )
 
 
 def can_publish(user) -> bool:
     """Only the publicity office (党委宣传部/党群工作部) releases information (R-PLAN-6)."""
-    return getattr(user, "is_authenticated", False) and user.is_active and _holds(user, PUBLICITY_ROLES)
+    return (
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and _holds(user, PUBLICITY_ROLES)
+    )

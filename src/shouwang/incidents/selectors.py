@@ -20,8 +20,11 @@ def incidents_visible(viewer):
         return Incident.objects.all()
     if is_student_cadre_only(viewer):
         return Incident.objects.none()  # need to know: students never see a board, group, tasks
-    involved = (Q(activated_by=viewer) | Exists(GroupMember.objects.filter(incident=OuterRef("pk"), person=viewer))
-                | Exists(Task.objects.filter(incident=OuterRef("pk"), assignee=viewer)))
+    involved = (
+        Q(activated_by=viewer)
+        | Exists(GroupMember.objects.filter(incident=OuterRef("pk"), person=viewer))
+        | Exists(Task.objects.filter(incident=OuterRef("pk"), assignee=viewer))
+    )
     return Incident.objects.filter(scope_for(viewer).q("unit__path") | involved)
 
 
@@ -53,8 +56,11 @@ def incident_board(viewer, incident, *, now=None) -> dict:
     commands = can_command(viewer, incident)
     for t in tasks:
         t.is_late = t.is_overdue(now)
-        t.may_complete = (incident.status == Incident.Status.OPEN and t.state == Task.State.OPEN
-                          and (t.assignee_id == getattr(viewer, "pk", None) or commands))
+        t.may_complete = (
+            incident.status == Incident.Status.OPEN
+            and t.state == Task.State.OPEN
+            and (t.assignee_id == getattr(viewer, "pk", None) or commands)
+        )
     return {
         "tasks": tasks,
         "stands_in": {post: label.described(post) for post in posts} if label else {},
@@ -65,8 +71,11 @@ def incident_board(viewer, incident, *, now=None) -> dict:
         "decisions": list(incident.decisions.select_related("decided_by")),
         "arrivals": arrivals,
         "not_arrived": [p for pk, p in expected.items() if pk not in arrived],
-        "first_on_scene_minutes": (round((arrivals[0].at - incident.activated_at).total_seconds() / 60, 1)
-                                   if arrivals else None),
+        "first_on_scene_minutes": (
+            round((arrivals[0].at - incident.activated_at).total_seconds() / 60, 1)
+            if arrivals
+            else None
+        ),
         "releases": list(incident.releases.select_related("drafted_by", "published_by")),
         "media": list(incident.media_requests.select_related("decided_by")),
         "outbound": list(incident.outbound_reports.select_related("recorded_by")),
@@ -98,7 +107,8 @@ def report_page_context(viewer, report) -> dict:
     """What a report's page shows of incidents (reports.hooks): may the viewer activate a plan
     from it, and the incidents opened from it that the viewer may see."""
     return {
-        "can_activate_plan": report.verification == report.Verification.TRUE and can_activate(viewer, report.unit),
+        "can_activate_plan": report.verification == report.Verification.TRUE
+        and can_activate(viewer, report.unit),
         "incidents": incidents_visible(viewer).filter(report=report),
     }
 
@@ -106,9 +116,14 @@ def report_page_context(viewer, report) -> dict:
 # The shipped plan a report's category calls for (plans/library); the activator may choose
 # another. A category without one leaves the choice open.
 CATEGORY_PLAN = {
-    "fight": "group_fight", "bullying": "bullying_opinion", "public_opinion": "bullying_opinion",
-    "exam_security": "exam_security", "mental_health": "psych_crisis", "harmful_posting": "harmful_postings",
-    "group_incident": "campus_stability", "proselytising": "campus_stability",
+    "fight": "group_fight",
+    "bullying": "bullying_opinion",
+    "public_opinion": "bullying_opinion",
+    "exam_security": "exam_security",
+    "mental_health": "psych_crisis",
+    "harmful_posting": "harmful_postings",
+    "group_incident": "campus_stability",
+    "proselytising": "campus_stability",
     "life_property_threat": "campus_stability",
 }
 

@@ -25,8 +25,12 @@ def reminder_lead(time_left: timedelta) -> timedelta | None:
 
 def lock_task(subject_id):
     # SKIP LOCKED as for reports: a task being completed right now is looked at next tick.
-    return (Task.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("incident", "assignee").filter(pk=subject_id).first())
+    return (
+        Task.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("incident", "assignee")
+        .filter(pk=subject_id)
+        .first()
+    )
 
 
 def _still_open(task):
@@ -35,18 +39,36 @@ def _still_open(task):
 
 def _send(task, kind, title, people, now):
     people = list({p.pk: p for p in people}.values())  # the owner may be the head too
-    message_send(subject_type="incidents.incident", subject_id=task.incident_id, kind=kind, title=title,
-                 body=task.instructions[:500], url=f"/incidents/{task.incident_id}/", recipients=people, now=now)
+    message_send(
+        subject_type="incidents.incident",
+        subject_id=task.incident_id,
+        kind=kind,
+        title=title,
+        body=task.instructions[:500],
+        url=f"/incidents/{task.incident_id}/",
+        recipients=people,
+        now=now,
+    )
 
 
 def task_remind(deadline, task, now):
     if not _still_open(task):
         return "superseded"
     due = timezone.localtime(task.due_at).strftime("%H:%M")
-    _send(task, "incident.task_reminder", _("[Due at %(due)s] %(task)s") % {"due": due, "task": task.title},
-          [task.assignee], now)
-    event_record(actor=None, subject=task.incident, verb="task.reminded", at=now,
-                 data={"task": task.pk, "title": task.title, "assignee": task.assignee_id})
+    _send(
+        task,
+        "incident.task_reminder",
+        _("[Due at %(due)s] %(task)s") % {"due": due, "task": task.title},
+        [task.assignee],
+        now,
+    )
+    event_record(
+        actor=None,
+        subject=task.incident,
+        verb="task.reminded",
+        at=now,
+        data={"task": task.pk, "title": task.title, "assignee": task.assignee_id},
+    )
     return "reminded"
 
 
@@ -56,9 +78,25 @@ def task_overdue(deadline, task, now):
     heads = [m.person for m in task.incident.group.filter(position="head").select_related("person")]
     task.overdue_at = now
     task.save(update_fields=["overdue_at"])
-    _send(task, "incident.task_overdue", _("[Overdue] %(task)s — owner %(owner)s") % {
-        "task": task.title, "owner": task.assignee.display_name}, heads + [task.assignee], now)
-    event_record(actor=None, subject=task.incident, verb="task.overdue", at=now, data={
-        "task": task.pk, "title": task.title, "assignee": task.assignee_id, "due_at": task.due_at.isoformat(),
-        "escalated_to": [p.pk for p in heads]})
+    _send(
+        task,
+        "incident.task_overdue",
+        _("[Overdue] %(task)s — owner %(owner)s")
+        % {"task": task.title, "owner": task.assignee.display_name},
+        heads + [task.assignee],
+        now,
+    )
+    event_record(
+        actor=None,
+        subject=task.incident,
+        verb="task.overdue",
+        at=now,
+        data={
+            "task": task.pk,
+            "title": task.title,
+            "assignee": task.assignee_id,
+            "due_at": task.due_at.isoformat(),
+            "escalated_to": [p.pk for p in heads],
+        },
+    )
     return "escalated"

@@ -15,8 +15,14 @@ urlpatterns = [
     path("<int:pk>/level/", views.level, name="incident_level"),
     path("<int:pk>/external/", views.external, name="incident_external"),
     path("<int:pk>/releases/", views.release_new, name="incident_release_new"),
-    path("<int:pk>/releases/<int:release_id>/publish/", views.release_publish, name="incident_release_publish"),
+    path(
+        "<int:pk>/releases/<int:release_id>/publish/",
+        views.release_publish,
+        name="incident_release_publish",
+    ),
     path("<int:pk>/media/", views.media_new, name="incident_media_new"),
-    path("<int:pk>/media/<int:request_id>/decide/", views.media_decide, name="incident_media_decide"),
+    path(
+        "<int:pk>/media/<int:request_id>/decide/", views.media_decide, name="incident_media_decide"
+    ),
     path("<int:pk>/close/", views.close, name="incident_close"),
 ]

@@ -16,7 +16,9 @@ def masked_url(url: str) -> str:
     """A robot's or webhook's address without its key: WeCom's ?key=…, DingTalk's
     ?access_token=…, Feishu's /hook/<id> are the credential itself."""
     parts = urlsplit(url or "")
-    query = "&".join(f"{k}={v[:3]}…" if v else k for k, v in parse_qsl(parts.query, keep_blank_values=True))
+    query = "&".join(
+        f"{k}={v[:3]}…" if v else k for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    )
     segments = parts.path.split("/")
     if segments and len(segments[-1]) >= 16:
         segments[-1] = segments[-1][:3] + "…"
@@ -34,7 +36,8 @@ class SecretForm(forms.ModelForm):
         if self.instance.pk:
             self.initial["url"] = ""
             self.fields["url"].help_text = gettext("Now %(url)s. Leave empty to keep it.") % {
-                "url": masked_url(self.instance.url)}
+                "url": masked_url(self.instance.url)
+            }
         else:
             self.fields["url"].required = True
 
@@ -60,18 +63,27 @@ class BotEndpointAdmin(TimelineAdminMixin, admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             if "include_names" in form.changed_data or (not change and obj.include_names):
                 # Said in words on the timeline: from now on the whole group reads names.
-                event_record(actor=request.user, subject=obj,
-                             verb="bot.names_shown" if obj.include_names else "bot.names_hidden",
-                             data={"unit": obj.unit.code, "bot": obj.name})
+                event_record(
+                    actor=request.user,
+                    subject=obj,
+                    verb="bot.names_shown" if obj.include_names else "bot.names_hidden",
+                    data={"unit": obj.unit.code, "bot": obj.name},
+                )
 
 
 class WorkAppForm(forms.ModelForm):
     # Write-only like the robots' secrets: an empty box keeps the stored one.
-    secret = forms.CharField(label=WorkApp._meta.get_field("secret").verbose_name,
-                             widget=forms.PasswordInput(render_value=False), required=False)
-    api_base = forms.URLField(label=WorkApp._meta.get_field("api_base").verbose_name,
-                              help_text=WorkApp._meta.get_field("api_base").help_text,
-                              required=False, assume_scheme="https")
+    secret = forms.CharField(
+        label=WorkApp._meta.get_field("secret").verbose_name,
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+    )
+    api_base = forms.URLField(
+        label=WorkApp._meta.get_field("api_base").verbose_name,
+        help_text=WorkApp._meta.get_field("api_base").help_text,
+        required=False,
+        assume_scheme="https",
+    )
 
     class Meta:
         model = WorkApp

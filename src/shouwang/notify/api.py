@@ -24,14 +24,19 @@ class InboxItemOut(Schema):
     read_at: datetime.datetime | None
 
 
-@router.get("/inbox", response=list[InboxItemOut], summary="The caller's in-app messages", auth=PEOPLE_ONLY)
-def inbox(request, unread: bool = False, limit: Annotated[int, Query(ge=1, le=200)] = 50,
-          offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
+@router.get(
+    "/inbox", response=list[InboxItemOut], summary="The caller's in-app messages", auth=PEOPLE_ONLY
+)
+def inbox(
+    request,
+    unread: bool = False,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+):
     if getattr(request.auth, "token", None) is not None:
         raise HttpError(403, _("The inbox is personal: integration tokens have none."))
     qs = inbox_selectors.inbox(request.auth)
     if unread:
         qs = qs.filter(read_at__isnull=True)
     offset = max(0, offset)
-    return list(qs[offset: offset + max(1, min(limit, 200))])
-
+    return list(qs[offset : offset + max(1, min(limit, 200))])

@@ -54,8 +54,12 @@ class Delivery(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
     # Indexed by (recipient, channel, read_at) below; a second index on recipient alone would
     # only cost every insert.
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deliveries",
-                                  db_index=False)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+        db_index=False,
+    )
     channel = models.CharField(max_length=20, choices=Channel.choices)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     # Not before this time: later channels of a personal rule wait their turn (OnCall-style).
@@ -71,13 +75,22 @@ class Delivery(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["next_attempt_at"], condition=Q(state="pending"), name="delivery_pending_due"),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(state="pending"),
+                name="delivery_pending_due",
+            ),
             # Every tick asks how many went out per channel in the last minute (rate limits) and
             # which sends are stuck: without these both would read the whole table, which only
             # grows. In-app rows are never claimed, so they stay out of the first.
-            models.Index(fields=["channel", "claimed_at"], condition=Q(claimed_at__isnull=False),
-                         name="delivery_claimed_per_channel"),
-            models.Index(fields=["claimed_at"], condition=Q(state="sending"), name="delivery_sending_since"),
+            models.Index(
+                fields=["channel", "claimed_at"],
+                condition=Q(claimed_at__isnull=False),
+                name="delivery_claimed_per_channel",
+            ),
+            models.Index(
+                fields=["claimed_at"], condition=Q(state="sending"), name="delivery_sending_since"
+            ),
             models.Index(fields=["recipient", "channel", "read_at"]),
         ]
 
@@ -86,18 +99,24 @@ class NotificationRule(models.Model):
     """A person's own policy (like Grafana OnCall's): which channel, in which order, and how long
     to wait before the next. No rules → in-app and email at once, SMS after 5 minutes."""
 
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_rules")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_rules"
+    )
     position = models.PositiveSmallIntegerField()
     channel = models.CharField(max_length=20, choices=Channel.choices)
-    wait_minutes = models.PositiveIntegerField(default=0, help_text=_("minutes after the previous channel"))
+    wait_minutes = models.PositiveIntegerField(
+        default=0, help_text=_("minutes after the previous channel")
+    )
 
     class Meta:
         ordering = ["person", "position"]
-        constraints = [models.UniqueConstraint(fields=["person", "position"], name="rule_position_unique")]
-
+        constraints = [
+            models.UniqueConstraint(fields=["person", "position"], name="rule_position_unique")
+        ]
 
     def __str__(self):
         return f"{self.person} #{self.position} {self.channel} +{self.wait_minutes}min"
+
 
 class BotEndpoint(models.Model):
     """A group chat robot of a unit (a college's WeCom group, a dorm building's DingTalk group).
@@ -108,7 +127,9 @@ class BotEndpoint(models.Model):
         DINGTALK = "dingtalk", _("DingTalk robot")
         FEISHU = "feishu", _("Feishu bot")
 
-    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="bots", verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.CASCADE, related_name="bots", verbose_name=_("unit")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=100)
     url = models.URLField(_("webhook address"), max_length=500)
@@ -117,19 +138,23 @@ class BotEndpoint(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     # Off by default: everyone in the group reads what the robot posts (seed 003, 保护学生隐私).
     include_names = models.BooleanField(
-        _("show students' names, numbers and phones in this group"), default=False,
-        help_text=_("Everyone in the group chat will read the names, student numbers and phone "
-                    "numbers of the students in each alert, and the one-tap acknowledgement link. "
-                    "Leave off to post only the class, the kind of alert and a link that needs "
-                    "log-in."))
+        _("show students' names, numbers and phones in this group"),
+        default=False,
+        help_text=_(
+            "Everyone in the group chat will read the names, student numbers and phone "
+            "numbers of the students in each alert, and the one-tap acknowledgement link. "
+            "Leave off to post only the class, the kind of alert and a link that needs "
+            "log-in."
+        ),
+    )
 
     class Meta:
         verbose_name = _("group bot")
         verbose_name_plural = _("group bots")
 
-
     def __str__(self):
         return f"{self.name} ({self.get_kind_display()})"
+
 
 class WebhookEndpoint(models.Model):
     """A school system that wants every delivery as a signed JSON POST (duty screen, OA, …)."""

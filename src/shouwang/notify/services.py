@@ -27,7 +27,8 @@ def default_rules() -> list[tuple[str, int]]:
 
 
 def rules_for(person) -> list[tuple[str, int]]:
-    """[(channel, minutes after the previous)] for a person; in-app is always first and immediate."""
+    """[(channel, minutes after the previous)] for a person; in-app is always first and
+    immediate."""
     return _with_inapp([(r.channel, r.wait_minutes) for r in person.notification_rules.all()])
 
 
@@ -75,14 +76,27 @@ def messages_send(items: list[Outgoing], *, now) -> list[int]:
     items = [item for item in items if item.recipients]
     if not items:
         return []
-    message_ids = rows_insert(Message, [
-        {"kind": i.kind, "subject_type": i.subject_type, "subject_id": str(i.subject_id), "title": i.title,
-         "body": i.body, "url": i.url, "created_at": now}
-        for i in items
-    ], ids=True)
+    message_ids = rows_insert(
+        Message,
+        [
+            {
+                "kind": i.kind,
+                "subject_type": i.subject_type,
+                "subject_id": str(i.subject_id),
+                "title": i.title,
+                "body": i.body,
+                "url": i.url,
+                "created_at": now,
+            }
+            for i in items
+        ],
+        ids=True,
+    )
     people = {p.pk for i in items for p in i.recipients}
     stored: dict[int, list[tuple[str, int]]] = {}
-    for rule in NotificationRule.objects.filter(person_id__any_of=people).order_by("person_id", "position"):
+    for rule in NotificationRule.objects.filter(person_id__any_of=people).order_by(
+        "person_id", "position"
+    ):
         stored.setdefault(rule.person_id, []).append((rule.channel, rule.wait_minutes))
     deliveries = []
     for message_id, item in zip(message_ids, items, strict=True):
@@ -91,50 +105,82 @@ def messages_send(items: list[Outgoing], *, now) -> list[int]:
             for channel, wait in _with_inapp(stored.get(person.pk)):
                 offset += wait
                 inapp = channel == Channel.INAPP
-                deliveries.append({
-                    "message_id": message_id, "recipient_id": person.pk, "channel": channel,
-                    # The inbox is this database: an in-app delivery is delivered when it is written.
-                    "state": Delivery.State.SENT if inapp else Delivery.State.PENDING,
-                    "sent_at": now if inapp else None,
-                    "next_attempt_at": now + timedelta(minutes=offset),
-                    "idempotency_key": _key(message_id, person.pk, channel), "created_at": now,
-                })
+                deliveries.append(
+                    {
+                        "message_id": message_id,
+                        "recipient_id": person.pk,
+                        "channel": channel,
+                        # The inbox is this database: an in-app delivery is delivered when it is
+                        # written.
+                        "state": Delivery.State.SENT if inapp else Delivery.State.PENDING,
+                        "sent_at": now if inapp else None,
+                        "next_attempt_at": now + timedelta(minutes=offset),
+                        "idempotency_key": _key(message_id, person.pk, channel),
+                        "created_at": now,
+                    }
+                )
     rows_insert(Delivery, deliveries)
     return message_ids
 
 
-def message_send(*, subject_type: str, subject_id, kind: str, title: str, body: str = "", url: str = "",
-                 recipients, now) -> int:
+def message_send(
+    *,
+    subject_type: str,
+    subject_id,
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    recipients,
+    now,
+) -> int:
     """Store a message and its deliveries; returns the message's id. Must run inside the
     caller's transaction."""
     item = Outgoing(subject_type, str(subject_id), kind, title, body, url, list(recipients))
     if not item.recipients:
-        return Message.objects.create(kind=kind, subject_type=subject_type, subject_id=str(subject_id),
-                                      title=item.title, body=body, url=url, created_at=now).pk
+        return Message.objects.create(
+            kind=kind,
+            subject_type=subject_type,
+            subject_id=str(subject_id),
+            title=item.title,
+            body=body,
+            url=url,
+            created_at=now,
+        ).pk
     return messages_send([item], now=now)[0]
 
 
 def deliveries_cancel(*, subject_type: str, subject_id, person=None, now) -> int:
     """An acknowledgement on any channel stops what is still waiting (for one person, or all)."""
     qs = Delivery.objects.filter(
-        message__subject_type=subject_type, message__subject_id=str(subject_id), state=Delivery.State.PENDING,
+        message__subject_type=subject_type,
+        message__subject_id=str(subject_id),
+        state=Delivery.State.PENDING,
     )
     if person is not None:
         qs = qs.filter(recipient=person)
-    return qs.update(state=Delivery.State.CANCELLED, last_error="cancelled: acknowledged", claimed_at=now)
+    return qs.update(
+        state=Delivery.State.CANCELLED, last_error="cancelled: acknowledged", claimed_at=now
+    )
 
 
 def inbox_mark_read(*, person, delivery_ids, now) -> int:
     return Delivery.objects.filter(
-        Q(pk__in=delivery_ids), recipient=person, channel=Channel.INAPP, read_at__isnull=True,
+        Q(pk__in=delivery_ids),
+        recipient=person,
+        channel=Channel.INAPP,
+        read_at__isnull=True,
     ).update(read_at=now)
 
 
 def inbox_mark_read_about(*, person, subject_type: str, subject_id, now) -> int:
     """Everything in a person's inbox about one subject is read: they acknowledged it."""
     return Delivery.objects.filter(
-        message__subject_type=subject_type, message__subject_id=str(subject_id), recipient=person,
-        channel=Channel.INAPP, read_at__isnull=True,
+        message__subject_type=subject_type,
+        message__subject_id=str(subject_id),
+        recipient=person,
+        channel=Channel.INAPP,
+        read_at__isnull=True,
     ).update(read_at=now)
 
 
@@ -160,10 +206,18 @@ def notification_rules_set(*, actor, rules: list[tuple[str, int]]) -> list:
     stored = rules or INBOX_ONLY
     with transaction.atomic():
         NotificationRule.objects.filter(person=actor).delete()
-        created = NotificationRule.objects.bulk_create([
-            NotificationRule(person=actor, position=i, channel=c, wait_minutes=w) for i, (c, w) in enumerate(stored)])
-        event_record(actor=actor, subject=actor, verb="notification_rules.changed",
-                     data={"rules": [[c, w] for c, w in stored]})
+        created = NotificationRule.objects.bulk_create(
+            [
+                NotificationRule(person=actor, position=i, channel=c, wait_minutes=w)
+                for i, (c, w) in enumerate(stored)
+            ]
+        )
+        event_record(
+            actor=actor,
+            subject=actor,
+            verb="notification_rules.changed",
+            data={"rules": [[c, w] for c, w in stored]},
+        )
     return created
 
 
@@ -174,8 +228,12 @@ def notification_rules_reset(*, actor) -> None:
     with transaction.atomic():
         removed, _by_model = NotificationRule.objects.filter(person=actor).delete()
         if removed:  # already on the defaults: nothing changed, nothing to record
-            event_record(actor=actor, subject=actor, verb="notification_rules.changed",
-                         data={"rules": [[c, w] for c, w in default_rules()], "default": True})
+            event_record(
+                actor=actor,
+                subject=actor,
+                verb="notification_rules.changed",
+                data={"rules": [[c, w] for c, w in default_rules()], "default": True},
+            )
 
 
 def delivery_fall_back(*, delivery, reason: str, now) -> int:

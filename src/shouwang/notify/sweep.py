@@ -49,13 +49,17 @@ def delivery_reclaim(*, now) -> int:
     stale after NOTIFY_CLAIM_TIMEOUT (2 minutes by default)."""
     stale = now - timedelta(seconds=settings.NOTIFY_CLAIM_TIMEOUT_SECONDS)
     return Delivery.objects.filter(state=Delivery.State.SENDING, claimed_at__lt=stale).update(
-        state=Delivery.State.PENDING, claimed_by="", last_error="reclaimed: the sending worker stopped")
+        state=Delivery.State.PENDING,
+        claimed_by="",
+        last_error="reclaimed: the sending worker stopped",
+    )
 
 
 def _sent_last_minute(channel, now):
     busy = [Delivery.State.SENT, Delivery.State.SENDING, Delivery.State.ACCEPTED]
-    return Delivery.objects.filter(channel=channel, state__in=busy,
-                                   claimed_at__gte=now - timedelta(minutes=1)).count()
+    return Delivery.objects.filter(
+        channel=channel, state__in=busy, claimed_at__gte=now - timedelta(minutes=1)
+    ).count()
 
 
 def _render_all(deliveries, now) -> dict:
@@ -70,8 +74,15 @@ def _render_all(deliveries, now) -> dict:
     with transaction.atomic():
         for kind, of_kind in by_kind.items():
             links.update(hooks.ACTION_LINKS[kind](of_kind, now))
-    return {d.pk: Rendered(title=d.message.title, body=d.message.body, url=site + d.message.url,
-                           ack_url=links.get(d.pk, "")) for d in deliveries}
+    return {
+        d.pk: Rendered(
+            title=d.message.title,
+            body=d.message.body,
+            url=site + d.message.url,
+            ack_url=links.get(d.pk, ""),
+        )
+        for d in deliveries
+    }
 
 
 def _send(delivery, rendered) -> tuple[str, str]:
@@ -83,7 +94,9 @@ def _send(delivery, rendered) -> tuple[str, str]:
     except Skip as exc:
         return "skipped", str(exc)[:480]
     except TemporaryError as exc:
-        return ("failed" if delivery.attempts >= settings.NOTIFY_MAX_ATTEMPTS else "retry"), str(exc)
+        return ("failed" if delivery.attempts >= settings.NOTIFY_MAX_ATTEMPTS else "retry"), str(
+            exc
+        )
     except PermanentError as exc:
         return "failed", str(exc)
     except Exception as exc:  # a bug, not the provider: try again later like a temporary error
@@ -96,42 +109,70 @@ def _record(delivery, outcome, detail, sent_at, now):
     """Store one outcome; runs in the batch's recording transaction."""
     rows = Delivery.objects.filter(pk=delivery.pk)
     message = delivery.message
-    event = {"channel": delivery.channel, "recipient": delivery.recipient_id, "attempts": delivery.attempts,
-             "delivery": delivery.pk}
+    event = {
+        "channel": delivery.channel,
+        "recipient": delivery.recipient_id,
+        "attempts": delivery.attempts,
+        "delivery": delivery.pk,
+    }
     if outcome in ("skipped", "failed") and delivery.channel in WORK_APP_CHANNELS:
         delivery_fall_back(delivery=delivery, reason=detail, now=now)
     if outcome == "skipped":
         rows.update(state=Delivery.State.CANCELLED, last_error=detail)
     elif outcome == "retry":
         rows.filter(state=Delivery.State.SENDING).update(
-            state=Delivery.State.PENDING, next_attempt_at=now + backoff(delivery.attempts), last_error=detail)
+            state=Delivery.State.PENDING,
+            next_attempt_at=now + backoff(delivery.attempts),
+            last_error=detail,
+        )
     elif outcome == "failed":
         rows.update(state=Delivery.State.FAILED, last_error=detail)
-        event_record(actor=None, subject=(message.subject_type, message.subject_id), verb="delivery.failed", at=now,
-                     data={**event, "error": detail})
+        event_record(
+            actor=None,
+            subject=(message.subject_type, message.subject_id),
+            verb="delivery.failed",
+            at=now,
+            data={**event, "error": detail},
+        )
     elif outcome == "accepted":  # the provider answers later (dingtalk_app.results_poll)
-        rows.update(state=Delivery.State.ACCEPTED, sent_at=sent_at, last_error="",
-                    claimed_by=detail)
-        event_record(actor=None, subject=(message.subject_type, message.subject_id),
-                     verb="delivery.accepted", at=now, data=event)
+        rows.update(
+            state=Delivery.State.ACCEPTED, sent_at=sent_at, last_error="", claimed_by=detail
+        )
+        event_record(
+            actor=None,
+            subject=(message.subject_type, message.subject_id),
+            verb="delivery.accepted",
+            at=now,
+            data=event,
+        )
     else:
         # Recorded as sent even if an acknowledgement cancelled it meanwhile: it did go out,
         # and the record must say what happened.
         rows.update(state=Delivery.State.SENT, sent_at=sent_at, last_error="", claimed_by=detail)
-        event_record(actor=None, subject=(message.subject_type, message.subject_id), verb="delivery.sent", at=now,
-                     data=event)
+        event_record(
+            actor=None,
+            subject=(message.subject_type, message.subject_id),
+            verb="delivery.sent",
+            at=now,
+            data=event,
+        )
 
 
 def delivery_sweep(*, now=None, worker_id="worker", limit=100) -> int:
     """Send up to `limit` due deliveries, each channel within its rate limit; returns how many
     were sent."""
     now = now or timezone.now()
-    due = list(Delivery.objects.filter(state=Delivery.State.PENDING, next_attempt_at__lte=now)
-               .order_by("next_attempt_at").values_list("pk", "channel")[:limit])
+    due = list(
+        Delivery.objects.filter(state=Delivery.State.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", "channel")[:limit]
+    )
     budget, picked = {}, []
     for pk, channel in due:
         if channel not in budget:
-            budget[channel] = settings.NOTIFY_RATE_PER_MINUTE.get(channel, 600) - _sent_last_minute(channel, now)
+            budget[channel] = settings.NOTIFY_RATE_PER_MINUTE.get(channel, 600) - _sent_last_minute(
+                channel, now
+            )
         if budget[channel] > 0:  # a spent channel's deliveries wait for the next minute
             budget[channel] -= 1
             picked.append(pk)
@@ -140,9 +181,13 @@ def delivery_sweep(*, now=None, worker_id="worker", limit=100) -> int:
     # Compare-and-set with this batch's token: rows another worker claimed first are not ours.
     token = f"{worker_id}:{uuid.uuid4().hex[:12]}"
     Delivery.objects.filter(pk__in=picked, state=Delivery.State.PENDING).update(
-        state=Delivery.State.SENDING, claimed_by=token, claimed_at=now, attempts=F("attempts") + 1)
-    deliveries = list(Delivery.objects.filter(claimed_by=token, state=Delivery.State.SENDING)
-                      .select_related("message", "recipient").order_by("next_attempt_at", "pk"))
+        state=Delivery.State.SENDING, claimed_by=token, claimed_at=now, attempts=F("attempts") + 1
+    )
+    deliveries = list(
+        Delivery.objects.filter(claimed_by=token, state=Delivery.State.SENDING)
+        .select_related("message", "recipient")
+        .order_by("next_attempt_at", "pk")
+    )
     if not deliveries:
         return 0
     # What cannot go out at all (channel not configured, no address) is cancelled together,
@@ -160,7 +205,9 @@ def delivery_sweep(*, now=None, worker_id="worker", limit=100) -> int:
         outcomes.append((delivery, outcome, detail, timezone.now()))
     with transaction.atomic(), batched_events():
         for reason, pks in unsendable.items():
-            Delivery.objects.filter(pk__in=pks).update(state=Delivery.State.CANCELLED, last_error=reason)
+            Delivery.objects.filter(pk__in=pks).update(
+                state=Delivery.State.CANCELLED, last_error=reason
+            )
         for delivery, outcome, detail, sent_at in outcomes:
             _record(delivery, outcome, detail, sent_at, now)
     return sum(1 for _d, outcome, _detail, _at in outcomes if outcome in ("sent", "accepted"))

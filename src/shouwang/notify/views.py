@@ -55,7 +55,9 @@ def my_rules(request):
             return redirect("notify_rules")
         submitted = _submitted(request.POST)
         try:
-            notification_rules_set(actor=request.user, rules=[(c, _minutes(w)) for c, w in submitted])
+            notification_rules_set(
+                actor=request.user, rules=[(c, _minutes(w)) for c, w in submitted]
+            )
         except ValidationError as exc:
             errors = exc.messages
         else:
@@ -69,17 +71,28 @@ def my_rules(request):
     else:
         shown = [(c, w) for c, w in default_rules() if c != Channel.INAPP]
     rows = [shown[i] if i < len(shown) else ("", 0) for i in range(ROWS)]
-    return render(request, "notify/rules.html", {
-        "rows": rows, "channels": [(c, label) for c, label in Channel.choices if c != Channel.INAPP],
-        "errors": errors, "using_default": not current,
-        "inbox_only": bool(current) and all(c == Channel.INAPP for c, _w in current),
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "notify/rules.html",
+        {
+            "rows": rows,
+            "channels": [(c, label) for c, label in Channel.choices if c != Channel.INAPP],
+            "errors": errors,
+            "using_default": not current,
+            "inbox_only": bool(current) and all(c == Channel.INAPP for c, _w in current),
+        },
+        status=400 if errors else 200,
+    )
 
 
 @login_required
 def inbox(request):
-    items = Paginator(selectors.inbox_unread_first(request.user), 30).get_page(request.GET.get("page"))
-    sections = [html for render_section in hooks.INBOX_SECTIONS if (html := render_section(request))]
+    items = Paginator(selectors.inbox_unread_first(request.user), 30).get_page(
+        request.GET.get("page")
+    )
+    sections = [
+        html for render_section in hooks.INBOX_SECTIONS if (html := render_section(request))
+    ]
     return render(request, "notify/inbox.html", {"sections": sections, "items": items})
 
 
@@ -89,8 +102,9 @@ def inbox_open(request, delivery_id):
     delivery = get_object_or_404(selectors.inbox(request.user), pk=delivery_id)
     inbox_mark_read(person=request.user, delivery_ids=[delivery.pk], now=timezone.now())
     url = delivery.message.url
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(url)
     return redirect("inbox")
 
@@ -99,5 +113,8 @@ def inbox_open(request, delivery_id):
 @login_required
 def inbox_badge(request):
     """Polled by the header every 3 s (htmx): only the number, empty when nothing is unread."""
-    return render(request, "notify/_inbox_badge_count.html",
-                  {"count": selectors.inbox_unread_count(request.user)})
+    return render(
+        request,
+        "notify/_inbox_badge_count.html",
+        {"count": selectors.inbox_unread_count(request.user)},
+    )

@@ -19,8 +19,10 @@ class RedactingAccessLogger(Logger):
     atom: the request line, the path, the referer and the headers."""
 
     def atoms(self, resp, req, environ, request_time):
-        return {k: redact(v) if isinstance(v, str) else v
-                for k, v in super().atoms(resp, req, environ, request_time).items()}
+        return {
+            k: redact(v) if isinstance(v, str) else v
+            for k, v in super().atoms(resp, req, environ, request_time).items()
+        }
 
 
 class RedactingFilter(logging.Filter):

@@ -9,8 +9,11 @@ def drop_pattern_ops_index(schema_editor, table: str, column: str) -> None:
         return
     with schema_editor.connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = %s"
-            " AND indexdef LIKE %s", [table, f"%({column} varchar_pattern_ops)%"])
+            "SELECT indexname FROM pg_indexes WHERE schemaname "
+            "= current_schema() AND tablename = %s"
+            " AND indexdef LIKE %s",
+            [table, f"%({column} varchar_pattern_ops)%"],
+        )
         for (name,) in cursor.fetchall():
             schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
 
@@ -28,8 +31,12 @@ def refresh_planner_statistics(*models) -> None:
         return
 
     def analyze():
-        tables = ", ".join(connection.ops.quote_name((apps.get_model(m) if isinstance(m, str) else m)._meta.db_table)
-                           for m in models)
+        tables = ", ".join(
+            connection.ops.quote_name(
+                (apps.get_model(m) if isinstance(m, str) else m)._meta.db_table
+            )
+            for m in models
+        )
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {tables}")
 

@@ -19,6 +19,7 @@ def register_sweep(func=None, *, every_seconds: float = 0):
     def add(f):
         SWEEPS.append(every(every_seconds, f))
         return f
+
     return add(func) if func is not None else add
 
 

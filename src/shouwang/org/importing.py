@@ -38,8 +38,16 @@ from .import_files import KINDS, PARENT_KINDS, SHEET_TITLES, SPECS
 from .models import Post, Role, Student, Unit
 from .permissions import can_manage_org
 
-__all__ = ["KINDS", "SPECS", "ImportFileError", "ImportResult", "RowError", "import_file",
-           "template_csv", "template_workbook"]
+__all__ = [
+    "KINDS",
+    "SPECS",
+    "ImportFileError",
+    "ImportResult",
+    "RowError",
+    "import_file",
+    "template_csv",
+    "template_workbook",
+]
 BATCH = 1000
 
 
@@ -64,19 +72,35 @@ def import_file(*, actor, kind: str, data, filename: str) -> ImportResult:
     with transaction.atomic():
         write()
         if result.created or result.updated:
-            event_record(actor=actor, subject=("org.import", kind), verb="org.imported", data={
-                "kind": kind, "filename": filename[:200],
-                "sha256": hashlib.sha256(table.content).hexdigest(),
-                "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
-            })
+            event_record(
+                actor=actor,
+                subject=("org.import", kind),
+                verb="org.imported",
+                data={
+                    "kind": kind,
+                    "filename": filename[:200],
+                    "sha256": hashlib.sha256(table.content).hexdigest(),
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                },
+            )
             refresh_planner_statistics(*TABLES_WRITTEN[kind])
     return result
 
 
 # ---- students ------------------------------------------------------------------------------
 
-STUDENT_FIELDS = ["name", "gender", "klass_id", "dorm_room_id", "phone", "guardian_name", "guardian_phone",
-                  "status"]
+STUDENT_FIELDS = [
+    "name",
+    "gender",
+    "klass_id",
+    "dorm_room_id",
+    "phone",
+    "guardian_name",
+    "guardian_phone",
+    "status",
+]
 
 
 def _plan_students(rows, present, error, result):
@@ -88,22 +112,38 @@ def _plan_students(rows, present, error, result):
         v = row.v
         if "student_no" not in row.bad:
             if v["student_no"] in seen:
-                error(row, "student_no", _("Student number %(no)s repeats row %(row)d.")
-                      % {"no": v["student_no"], "row": seen[v["student_no"]]})
+                error(
+                    row,
+                    "student_no",
+                    _("Student number %(no)s repeats row %(row)d.")
+                    % {"no": v["student_no"], "row": seen[v["student_no"]]},
+                )
             else:
                 seen[v["student_no"]] = row.number
         if "klass" not in row.bad and v["klass"] not in classes:
             error(row, "klass", _("Unknown class code %(code)s.") % {"code": v["klass"]})
         if v["dorm_room"] and "dorm_room" not in row.bad and v["dorm_room"] not in rooms:
-            error(row, "dorm_room", _("Unknown dormitory room %(code)s.") % {"code": v["dorm_room"]})
+            error(
+                row, "dorm_room", _("Unknown dormitory room %(code)s.") % {"code": v["dorm_room"]}
+            )
     fields = [f for f in STUDENT_FIELDS if f.removesuffix("_id") in present]
 
     def write():
-        planned = {r.v["student_no"]: {**r.v, "klass_id": classes[r.v["klass"]],
-                                       "dorm_room_id": rooms.get(r.v["dorm_room"])} for r in rows}
+        planned = {
+            r.v["student_no"]: {
+                **r.v,
+                "klass_id": classes[r.v["klass"]],
+                "dorm_room_id": rooms.get(r.v["dorm_room"]),
+            }
+            for r in rows
+        }
         # Tuples, not model instances: half the memory for a register of 50,000.
-        existing = {no: (pk, values) for no, pk, *values in
-                    values_in(Student.objects, "student_no", planned, "student_no", "pk", *fields)}
+        existing = {
+            no: (pk, values)
+            for no, pk, *values in values_in(
+                Student.objects, "student_no", planned, "student_no", "pk", *fields
+            )
+        }
         new, changed = [], []
         for no, p in planned.items():
             if no not in existing:
@@ -124,7 +164,9 @@ UNIT_FIELDS = ["name", "kind", "function", "name_en"]
 
 
 def _plan_units(rows, present, error, result):
-    db = {u["code"]: u for u in Unit.objects.values("pk", "code", "parent_id", "path", *UNIT_FIELDS)}
+    db = {
+        u["code"]: u for u in Unit.objects.values("pk", "code", "parent_id", "path", *UNIT_FIELDS)
+    }
     code_of = {u["pk"]: code for code, u in db.items()}
     with_children = {u["parent_id"] for u in db.values()}
     in_file = {}
@@ -132,11 +174,17 @@ def _plan_units(rows, present, error, result):
         if "code" in row.bad:
             continue
         if row.v["code"] in in_file:
-            error(row, "code", _("Unit code %(code)s repeats row %(row)d.")
-                  % {"code": row.v["code"], "row": in_file[row.v["code"]].number})
+            error(
+                row,
+                "code",
+                _("Unit code %(code)s repeats row %(row)d.")
+                % {"code": row.v["code"], "row": in_file[row.v["code"]].number},
+            )
         else:
             in_file[row.v["code"]] = row
-    kinds = {c: u["kind"] for c, u in db.items()} | {c: r.v["kind"] for c, r in in_file.items() if "kind" not in r.bad}
+    kinds = {c: u["kind"] for c, u in db.items()} | {
+        c: r.v["kind"] for c, r in in_file.items() if "kind" not in r.bad
+    }
     for code, row in in_file.items():
         v = row.v
         if "kind" in row.bad or "parent" in row.bad:
@@ -150,18 +198,33 @@ def _plan_units(rows, present, error, result):
         elif not parent and v["kind"] != Unit.Kind.SCHOOL:
             error(row, "parent", _("A %(kind)s needs a parent unit.") % {"kind": label})
         elif parent and kinds[parent] not in PARENT_KINDS[v["kind"]]:
-            error(row, "parent", _("A %(kind)s cannot be placed under %(parent)s (%(parent_kind)s).")
-                  % {"kind": label, "parent": parent, "parent_kind": Unit.Kind(kinds[parent]).label})
+            error(
+                row,
+                "parent",
+                _("A %(kind)s cannot be placed under %(parent)s (%(parent_kind)s).")
+                % {"kind": label, "parent": parent, "parent_kind": Unit.Kind(kinds[parent]).label},
+            )
         old = db.get(code)
         if old is None or "parent" in row.bad:  # one error per cell is enough
             continue
         # Moving a unit would move every path under it; that is a job for the admin, not a file.
         old_parent = code_of.get(old["parent_id"], "")
         if old["pk"] in with_children and (old_parent != parent or old["kind"] != v["kind"]):
-            error(row, "parent" if old_parent != parent else "kind",
-                  _("Unit %(code)s has units under it: an import cannot move it or change its kind.") % {"code": code})
-        elif old["kind"] != v["kind"] and Student.objects.filter(Q(klass_id=old["pk"]) | Q(dorm_room_id=old["pk"])).exists():
-            error(row, "kind", _("Unit %(code)s has students: an import cannot change its kind.") % {"code": code})
+            error(
+                row,
+                "parent" if old_parent != parent else "kind",
+                _("Unit %(code)s has units under it: an import cannot move it or change its kind.")
+                % {"code": code},
+            )
+        elif (
+            old["kind"] != v["kind"]
+            and Student.objects.filter(Q(klass_id=old["pk"]) | Q(dorm_room_id=old["pk"])).exists()
+        ):
+            error(
+                row,
+                "kind",
+                _("Unit %(code)s has students: an import cannot change its kind.") % {"code": code},
+            )
     fields = [f for f in UNIT_FIELDS if f in present]
 
     def path_of(code):
@@ -177,11 +240,26 @@ def _plan_units(rows, present, error, result):
             v, path = row.v, path_of(code)
             old = db.get(code)
             if old is None:
-                unit = Unit(code=code, path=path, depth=path.count("/") - 2, **{f: v[f] for f in UNIT_FIELDS})
+                unit = Unit(
+                    code=code,
+                    path=path,
+                    depth=path.count("/") - 2,
+                    **{f: v[f] for f in UNIT_FIELDS},
+                )
                 new_by_depth[unit.depth].append((unit, v["parent"]))
             elif old["path"] != path or any(old[f] != v[f] for f in fields):
-                changed.append((Unit(pk=old["pk"], code=code, path=path, depth=path.count("/") - 2,
-                                     **{f: v[f] for f in fields}), v["parent"]))
+                changed.append(
+                    (
+                        Unit(
+                            pk=old["pk"],
+                            code=code,
+                            path=path,
+                            depth=path.count("/") - 2,
+                            **{f: v[f] for f in fields},
+                        ),
+                        v["parent"],
+                    )
+                )
         # Parents first, a level at a time: every parent has its id before its children go in.
         for depth in sorted(new_by_depth):
             level = new_by_depth[depth]
@@ -191,7 +269,9 @@ def _plan_units(rows, present, error, result):
             pks.update(values_in(Unit.objects, "code", [u.code for u, _p in level], "code", "pk"))
         for unit, parent in changed:
             unit.parent_id = pks[parent] if parent else None
-        Unit.objects.bulk_update([u for u, _p in changed], [*fields, "parent", "path", "depth"], batch_size=BATCH)
+        Unit.objects.bulk_update(
+            [u for u, _p in changed], [*fields, "parent", "path", "depth"], batch_size=BATCH
+        )
         result.created = sum(map(len, new_by_depth.values()))
         result.updated = len(changed)
         result.unchanged = len(in_file) - result.created - result.updated
@@ -230,35 +310,70 @@ def _plan_staff(rows, present, error, result):
             if f in row.bad or not v[f]:
                 continue
             if mine.setdefault(f, (v[f], row.number))[0] != v[f]:
-                error(row, f, _("Staff number %(no)s has a different value on row %(row)d.")
-                      % {"no": no, "row": mine[f][1]})
+                error(
+                    row,
+                    f,
+                    _("Staff number %(no)s has a different value on row %(row)d.")
+                    % {"no": no, "row": mine[f][1]},
+                )
         if not row.bad & {"unit", "role"}:
             key = (no, v["unit"], role_of(v["role"]))
             if key in posts_seen:
-                error(row, "role", _("The same post repeats row %(row)d.") % {"row": posts_seen[key]})
+                error(
+                    row, "role", _("The same post repeats row %(row)d.") % {"row": posts_seen[key]}
+                )
             posts_seen.setdefault(key, row.number)
     known = dict(values_in(User.objects, "staff_no", details, "staff_no", "pk"))
-    for username in values_in(User.objects, "username", [n for n in details if n not in known], "username"):
-        error(first_row[username[0]], "staff_no", _("The user name %(no)s belongs to another account.")
-              % {"no": username[0]})
+    for username in values_in(
+        User.objects, "username", [n for n in details if n not in known], "username"
+    ):
+        error(
+            first_row[username[0]],
+            "staff_no",
+            _("The user name %(no)s belongs to another account.") % {"no": username[0]},
+        )
     fields = [f for f in PERSON_FIELDS if f in present]
 
     def write():
         today = timezone.localdate()
         people = {no: {f: d.get(f, ("", 0))[0] for f in PERSON_FIELDS} for no, d in details.items()}
-        existing = {no: (pk, values) for no, pk, *values in
-                    values_in(User.objects, "staff_no", people, "staff_no", "pk", *fields)}
-        new_people = [User(username=no, staff_no=no, password=make_password(None), **p)
-                      for no, p in people.items() if no not in existing]
-        changed = {no for no, (_pk, values) in existing.items() if list(values) != [people[no][f] for f in fields]}
+        existing = {
+            no: (pk, values)
+            for no, pk, *values in values_in(
+                User.objects, "staff_no", people, "staff_no", "pk", *fields
+            )
+        }
+        new_people = [
+            User(username=no, staff_no=no, password=make_password(None), **p)
+            for no, p in people.items()
+            if no not in existing
+        ]
+        changed = {
+            no
+            for no, (_pk, values) in existing.items()
+            if list(values) != [people[no][f] for f in fields]
+        }
         User.objects.bulk_create(new_people, batch_size=BATCH)
-        User.objects.bulk_update([User(pk=existing[no][0], **{f: people[no][f] for f in fields}) for no in changed],
-                                 fields, batch_size=BATCH)
+        User.objects.bulk_update(
+            [User(pk=existing[no][0], **{f: people[no][f] for f in fields}) for no in changed],
+            fields,
+            batch_size=BATCH,
+        )
         ids = {no: pk for no, (pk, _v) in existing.items()}
-        ids.update(values_in(User.objects, "staff_no", [u.staff_no for u in new_people], "staff_no", "pk"))
+        ids.update(
+            values_in(User.objects, "staff_no", [u.staff_no for u in new_people], "staff_no", "pk")
+        )
         held, started = set(), set()
         for person, unit, role, since, until in values_in(
-                Post.objects, "person_id", ids.values(), "person_id", "unit_id", "role_id", "since", "until"):
+            Post.objects,
+            "person_id",
+            ids.values(),
+            "person_id",
+            "unit_id",
+            "role_id",
+            "since",
+            "until",
+        ):
             started.add((person, unit, role, since))
             if until is None or until >= today:  # open now, or starting later: either way held
                 held.add((person, unit, role))
@@ -268,7 +383,9 @@ def _plan_staff(rows, present, error, result):
             person, since = ids[v["staff_no"]], v["since"] or today
             key = (person, units[v["unit"]], role_of(v["role"]))
             if key not in held and (*key, since) not in started:
-                new_posts.append(Post(person_id=person, unit_id=key[1], role_id=key[2], since=since))
+                new_posts.append(
+                    Post(person_id=person, unit_id=key[1], role_id=key[2], since=since)
+                )
                 held.add(key)
                 result.created += 1
             elif v["staff_no"] not in existing:
@@ -283,10 +400,15 @@ def _plan_staff(rows, present, error, result):
 
 
 PLANNERS = {"units": _plan_units, "staff": _plan_staff, "students": _plan_students}
-TABLES_WRITTEN = {"units": ["org.unit"], "staff": ["org.post", "accounts.user"], "students": ["org.student"]}
+TABLES_WRITTEN = {
+    "units": ["org.unit"],
+    "staff": ["org.post", "accounts.user"],
+    "students": ["org.student"],
+}
 
 
 # ---- templates -----------------------------------------------------------------------------
+
 
 def template_workbook(kind: str) -> bytes:
     """An .xlsx with the Chinese headers and one example row; code and number columns are

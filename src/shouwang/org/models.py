@@ -11,8 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from shouwang.sheets.cells import PHONE_RE  # one rule for a phone number, typed or imported
 
-phone_validator = RegexValidator(PHONE_RE, _("Enter a valid mobile (11 digits) or landline number."))
-code_validator = RegexValidator(r"^[A-Za-z0-9_.\-]+$", _("Codes may use letters, digits, '-', '_' and '.' only."))
+phone_validator = RegexValidator(
+    PHONE_RE, _("Enter a valid mobile (11 digits) or landline number.")
+)
+code_validator = RegexValidator(
+    r"^[A-Za-z0-9_.\-]+$", _("Codes may use letters, digits, '-', '_' and '.' only.")
+)
 
 
 class LocalizedNameMixin:
@@ -38,13 +42,18 @@ class Unit(LocalizedNameMixin, models.Model):
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name=_("parent unit"),
     )
     # Materialised path of codes, "/SCH/C01/C01-2024/": subtree = path prefix, on any database.
     path = models.CharField(max_length=500, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
-    # What an office does (student_affairs, security, psych, publicity, …): routing finds offices by it.
+    # What an office does (student_affairs, security, psych, publicity, …): routing finds offices by
+    # it.
     function = models.CharField(_("function"), max_length=40, blank=True)
     sort_order = models.IntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
@@ -88,7 +97,8 @@ class Role(LocalizedNameMixin, models.Model):
     code = models.CharField(_("code"), max_length=40, unique=True, validators=[code_validator])
     name = models.CharField(_("name"), max_length=60)
     name_en = models.CharField(_("English name"), max_length=60, blank=True)
-    # Office roles (学生处, 保卫处, 心理中心, school leaders) see the whole school for their function.
+    # Office roles (学生处, 保卫处, 心理中心, school leaders) see the whole school for their
+    # function.
     school_wide = models.BooleanField(_("sees the whole school"), default=False)
     # Higher rank = higher in the chain; "counsellor and above" is rank >= counsellor's (R-ORG-6).
     rank = models.PositiveSmallIntegerField(_("rank"), default=10)
@@ -115,10 +125,17 @@ class Post(models.Model):
     """A person holds a role at a unit for a period (责任人)."""
 
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts", verbose_name=_("person")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="posts",
+        verbose_name=_("person"),
     )
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="posts", verbose_name=_("unit"))
-    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="posts", verbose_name=_("role"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="posts", verbose_name=_("unit")
+    )
+    role = models.ForeignKey(
+        Role, on_delete=models.PROTECT, related_name="posts", verbose_name=_("role")
+    )
     since = models.DateField(_("since"), default=datetime.date.today)
     until = models.DateField(_("until"), null=True, blank=True)
 
@@ -128,9 +145,12 @@ class Post(models.Model):
         verbose_name = _("post")
         verbose_name_plural = _("posts")
         constraints = [
-            models.UniqueConstraint(fields=["person", "unit", "role", "since"], name="post_unique_start"),
+            models.UniqueConstraint(
+                fields=["person", "unit", "role", "since"], name="post_unique_start"
+            ),
             models.CheckConstraint(
-                condition=Q(until__isnull=True) | Q(until__gte=models.F("since")), name="post_until_after_since"
+                condition=Q(until__isnull=True) | Q(until__gte=models.F("since")),
+                name="post_until_after_since",
             ),
         ]
         indexes = [models.Index(fields=["unit", "role"])]
@@ -154,17 +174,29 @@ class Student(models.Model):
     name = models.CharField(_("name"), max_length=50, db_index=True)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     klass = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="students", verbose_name=_("class"),
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="students",
+        verbose_name=_("class"),
         limit_choices_to={"kind": Unit.Kind.CLASS},
     )
     dorm_room = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="residents",
-        verbose_name=_("dormitory room"), limit_choices_to={"kind": Unit.Kind.DORM_ROOM},
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="residents",
+        verbose_name=_("dormitory room"),
+        limit_choices_to={"kind": Unit.Kind.DORM_ROOM},
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
     guardian_name = models.CharField(_("guardian name"), max_length=50, blank=True)
-    guardian_phone = models.CharField(_("guardian phone"), max_length=20, blank=True, validators=[phone_validator])
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ENROLLED)
+    guardian_phone = models.CharField(
+        _("guardian phone"), max_length=20, blank=True, validators=[phone_validator]
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ENROLLED
+    )
 
     class Meta:
         verbose_name = _("student")

@@ -28,7 +28,9 @@ def is_student_cadre_only(viewer) -> bool:
         return False
     cached = getattr(viewer, "_shouwang_cadre_only", None)
     if cached is None:
-        roles = set(Post.objects.current().filter(person=viewer).values_list("role__code", flat=True))
+        roles = set(
+            Post.objects.current().filter(person=viewer).values_list("role__code", flat=True)
+        )
         cached = bool(roles) and roles <= set(STUDENT_CADRE_ROLES)
         viewer._shouwang_cadre_only = cached
     return cached
@@ -45,7 +47,9 @@ def may_see_contacts(viewer) -> bool:
     students.read were granted the register by the office, contacts included."""
     if not getattr(viewer, "is_authenticated", False):
         return False
-    if getattr(viewer, "pk", None) is None:  # a token principal: students.read is checked by the caller
+    if (
+        getattr(viewer, "pk", None) is None
+    ):  # a token principal: students.read is checked by the caller
         return True
     if viewer.is_superuser:
         return True
@@ -69,7 +73,10 @@ def from_counsellor_up(user) -> bool:
         return True
     cached = getattr(user, "_shouwang_sees_covert", None)
     if cached is None:
-        rank = Role.objects.filter(code=COVERT_KNOWN_FROM_ROLE).values_list("rank", flat=True).first() or 40
+        rank = (
+            Role.objects.filter(code=COVERT_KNOWN_FROM_ROLE).values_list("rank", flat=True).first()
+            or 40
+        )
         cached = Post.objects.current().filter(person=user, role__rank__gte=rank).exists()
         user._shouwang_sees_covert = cached
     return cached

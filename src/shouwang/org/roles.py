@@ -11,7 +11,8 @@ def default_roles():
 
 
 def sync_default_roles(sender=None, using="default", **kwargs):
-    """Create any shipped role that is missing after migrate; an office's edits and own roles stay."""
+    """Create any shipped role that is missing after migrate; an office's edits and own roles
+    stay."""
     from .models import Role
 
     for order, spec in enumerate(default_roles()):

@@ -62,7 +62,9 @@ def scope_for(user) -> Scope:
     if cached is not None:
         return cached
     paths = []
-    for path, school_wide in Post.objects.current().filter(person=user).values_list("unit__path", "role__school_wide"):
+    for path, school_wide in (
+        Post.objects.current().filter(person=user).values_list("unit__path", "role__school_wide")
+    ):
         paths.append(root_path(path) if school_wide else path)
     scope = Scope.of_paths(paths)
     user._shouwang_scope = scope

@@ -36,7 +36,9 @@ def unit_roots(viewer):
 
 
 def unit_children(viewer, unit: Unit):
-    return _with_has_children(units_visible(viewer).filter(parent=unit)).order_by("sort_order", "code")
+    return _with_has_children(units_visible(viewer).filter(parent=unit)).order_by(
+        "sort_order", "code"
+    )
 
 
 def unit_breadcrumbs(viewer, unit: Unit):
@@ -44,7 +46,9 @@ def unit_breadcrumbs(viewer, unit: Unit):
     scope = scope_for(viewer)
     codes = unit.ancestor_codes()
     ancestors = {u.code: u for u in Unit.objects.filter(code__in=codes)}
-    return [ancestors[c] for c in codes if c in ancestors and scope.contains_path(ancestors[c].path)]
+    return [
+        ancestors[c] for c in codes if c in ancestors and scope.contains_path(ancestors[c].path)
+    ]
 
 
 def students_visible(viewer):
@@ -56,7 +60,9 @@ def students_visible(viewer):
 
 def student_get(viewer, student_no: str) -> Student:
     return get_object_or_404(
-        students_visible(viewer).select_related("klass", "klass__parent", "dorm_room", "dorm_room__parent"),
+        students_visible(viewer).select_related(
+            "klass", "klass__parent", "dorm_room", "dorm_room__parent"
+        ),
         student_no=student_no,
     )
 
@@ -64,10 +70,15 @@ def student_get(viewer, student_no: str) -> Student:
 def student_units_openable(viewer, student) -> dict[str, bool]:
     """Which of the student's units the viewer may open: seeing a student (through the class or
     the room) does not mean seeing both units (a dorm head sees the room, not the class)."""
-    visible = set(units_visible(viewer).filter(pk__in=[student.klass_id, student.dorm_room_id])
-                  .values_list("pk", flat=True))
-    return {"class": student.klass_id in visible,
-            "room": student.dorm_room_id is not None and student.dorm_room_id in visible}
+    visible = set(
+        units_visible(viewer)
+        .filter(pk__in=[student.klass_id, student.dorm_room_id])
+        .values_list("pk", flat=True)
+    )
+    return {
+        "class": student.klass_id in visible,
+        "room": student.dorm_room_id is not None and student.dorm_room_id in visible,
+    }
 
 
 def students_as_seen_by(viewer, students) -> list[Student]:
@@ -87,8 +98,12 @@ def student_search(viewer, query: str, *, limit: int = 50):
         return Student.objects.none()
     match = Q(student_no__startswith=query) if query.isascii() and query.isalnum() else Q()
     match |= Q(name__contains=query)
-    return (students_visible(viewer).filter(match).select_related("klass", "dorm_room", "dorm_room__parent")
-            .order_by("student_no")[:limit])
+    return (
+        students_visible(viewer)
+        .filter(match)
+        .select_related("klass", "dorm_room", "dorm_room__parent")
+        .order_by("student_no")[:limit]
+    )
 
 
 def unit_students(viewer, unit: Unit):
@@ -104,8 +119,11 @@ def posts_known_to(viewer, posts):
 def posts_current_for_unit(viewer, unit: Unit):
     if not scope_for(viewer).contains_path(unit.path):
         raise Http404
-    return posts_known_to(viewer, Post.objects.current().filter(unit=unit)).select_related(
-        "person", "role").order_by("-role__rank")
+    return (
+        posts_known_to(viewer, Post.objects.current().filter(unit=unit))
+        .select_related("person", "role")
+        .order_by("-role__rank")
+    )
 
 
 def people_visible(viewer):
@@ -113,7 +131,9 @@ def people_visible(viewer):
     scope = scope_for(viewer)
     if scope.everything:
         return User.objects.all()
-    in_scope = posts_known_to(viewer, Post.objects.current().filter(scope.q("unit__path"))).values("person_id")
+    in_scope = posts_known_to(viewer, Post.objects.current().filter(scope.q("unit__path"))).values(
+        "person_id"
+    )
     own = Q(pk=viewer.pk) if getattr(viewer, "pk", None) else Q(pk__in=[])
     return User.objects.filter(Q(pk__in=in_scope) | own)
 
@@ -144,7 +164,9 @@ def unit_gaps(viewer, *, under: Unit | None = None):
         Post.objects.current().filter(unit__in=units).values_list("unit_id", "role_id").distinct()
     )
     gaps = []
-    for unit in units.select_related("parent").order_by("path"):  # a room's label names its building
+    for unit in units.select_related("parent").order_by(
+        "path"
+    ):  # a room's label names its building
         missing = [r for r in required[unit.kind] if (unit.id, r.id) not in filled]
         if missing:
             gaps.append((unit, missing))
@@ -153,4 +175,9 @@ def unit_gaps(viewer, *, under: Unit | None = None):
 
 def my_units(viewer):
     """The units where the viewer holds a current post, with the post's role."""
-    return Post.objects.current().filter(person=viewer).select_related("unit", "role").order_by("unit__path")
+    return (
+        Post.objects.current()
+        .filter(person=viewer)
+        .select_related("unit", "role")
+        .order_by("unit__path")
+    )

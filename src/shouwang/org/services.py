@@ -1,4 +1,5 @@
-"""Every write to the organisation: permission check, change and timeline event in one transaction."""
+"""Every write to the organisation: permission check, change and timeline event in one
+transaction."""
 
 import datetime
 
@@ -18,28 +19,57 @@ def _require_manager(actor):
 
 
 @transaction.atomic
-def unit_create(*, actor, code: str, name: str, kind: str, parent: Unit | None = None,
-                function: str = "", name_en: str = "") -> Unit:
+def unit_create(
+    *,
+    actor,
+    code: str,
+    name: str,
+    kind: str,
+    parent: Unit | None = None,
+    function: str = "",
+    name_en: str = "",
+) -> Unit:
     _require_manager(actor)
     unit = Unit(code=code, name=name, kind=kind, parent=parent, function=function, name_en=name_en)
     unit.full_clean()
     unit.save()
-    event_record(actor=actor, subject=unit, verb="unit.created",
-                 data={"code": code, "name": name, "kind": kind, "parent": parent.code if parent else None})
+    event_record(
+        actor=actor,
+        subject=unit,
+        verb="unit.created",
+        data={"code": code, "name": name, "kind": kind, "parent": parent.code if parent else None},
+    )
     return unit
 
 
 @transaction.atomic
-def post_assign(*, actor, person, unit: Unit, role: Role, since: datetime.date | None = None,
-                until: datetime.date | None = None) -> Post:
+def post_assign(
+    *,
+    actor,
+    person,
+    unit: Unit,
+    role: Role,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+) -> Post:
     _require_manager(actor)
-    post = Post(person=person, unit=unit, role=role, since=since or timezone.localdate(), until=until)
+    post = Post(
+        person=person, unit=unit, role=role, since=since or timezone.localdate(), until=until
+    )
     post.full_clean()
     post.save()
-    event_record(actor=actor, subject=post, verb="post.assigned", data={
-        "person": person.pk, "unit": unit.code, "role": role.code,
-        "since": post.since.isoformat(), "until": until.isoformat() if until else None,
-    })
+    event_record(
+        actor=actor,
+        subject=post,
+        verb="post.assigned",
+        data={
+            "person": person.pk,
+            "unit": unit.code,
+            "role": role.code,
+            "since": post.since.isoformat(),
+            "until": until.isoformat() if until else None,
+        },
+    )
     return post
 
 
@@ -49,5 +79,7 @@ def post_end(*, actor, post: Post, until: datetime.date | None = None) -> Post:
     post.until = until or timezone.localdate()
     post.full_clean()
     post.save(update_fields=["until"])
-    event_record(actor=actor, subject=post, verb="post.ended", data={"until": post.until.isoformat()})
+    event_record(
+        actor=actor, subject=post, verb="post.ended", data={"until": post.until.isoformat()}
+    )
     return post

@@ -20,7 +20,9 @@ class PlanOut(Schema):
 
 
 class PlanDetailOut(PlanOut):
-    document: dict = Field(..., alias="current.document", description="the validated plan (see schema.json)")
+    document: dict = Field(
+        ..., alias="current.document", description="the validated plan (see schema.json)"
+    )
     resources: list[dict] = Field(..., description="needed vs registered, with gap")
 
 
@@ -44,12 +46,19 @@ def list_plans(request):
     return list(selectors.plans_list(request.auth))
 
 
-@router.post("/plans/check", response=PlanCheckOut, summary="Validate a plan's YAML against the schema")
+@router.post(
+    "/plans/check", response=PlanCheckOut, summary="Validate a plan's YAML against the schema"
+)
 def check_plan(request, payload: PlanCheckIn):
     try:
         services.plan_parse(payload.yaml_text, "plan.yaml")
     except PlanError as exc:
-        return {"valid": False, "problems": [{"line": p.line, "path": p.path, "message": p.message} for p in exc.errors]}
+        return {
+            "valid": False,
+            "problems": [
+                {"line": p.line, "path": p.path, "message": p.message} for p in exc.errors
+            ],
+        }
     return {"valid": True, "problems": []}
 
 

@@ -26,11 +26,20 @@ from .locating import Lines, duplicate_keys, field_name, first_alias, path_text,
 from .meaning import at_message, semantic_problems
 
 HERE = Path(__file__).parent
-DEFAULT_FUNCTIONS = frozenset({"student_affairs", "security", "psych", "publicity", "academic", "logistics", "network"})
+DEFAULT_FUNCTIONS = frozenset(
+    {"student_affairs", "security", "psych", "publicity", "academic", "logistics", "network"}
+)
 MAX_PLAN_BYTES = 256 * 1024
 _TOO_DEEP = object()  # yaml.compose overflowed Python's recursion
-TYPE_NAMES = {"string": "文字", "integer": "整数", "number": "数字", "array": "列表",
-              "object": "映射（键: 值）", "boolean": "布尔值（true 或 false）", "null": "空值"}
+TYPE_NAMES = {
+    "string": "文字",
+    "integer": "整数",
+    "number": "数字",
+    "array": "列表",
+    "object": "映射（键: 值）",
+    "boolean": "布尔值（true 或 false）",
+    "null": "空值",
+}
 
 
 @dataclass(frozen=True)
@@ -85,7 +94,10 @@ def _shipped_roles() -> frozenset:
 
 YAML_PROBLEMS = (  # PyYAML's words → what a plan author needs to hear
     ("cannot start any token", "不能用 Tab 缩进，请改用空格"),
-    ("mapping values are not allowed here", "此处不能出现“键: 值”（冒号后是否缺空格，或缩进有误？）"),
+    (
+        "mapping values are not allowed here",
+        "此处不能出现“键: 值”（冒号后是否缺空格，或缩进有误？）",
+    ),
     ("could not find expected ':'", "缺少冒号“:”"),
     ("expected ',' or ']'", "方括号列表没有闭合（缺少“]”或“,”）"),
     ("expected ',' or '}'", "花括号映射没有闭合（缺少“}”或“,”）"),
@@ -106,10 +118,16 @@ def _syntax_problem(filename, exc) -> PlanProblem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     english = (getattr(exc, "problem", None) or str(exc)).strip()
     context = (getattr(exc, "context", None) or "").strip()
-    chinese = next((zh for en, zh in YAML_PROBLEMS if en in english or (context and en in context)), None)
+    chinese = next(
+        (zh for en, zh in YAML_PROBLEMS if en in english or (context and en in context)), None
+    )
     detail = f"{english}（{context}）" if context else english
     where = f"（第 {mark.column + 1} 列）" if mark else ""
-    message = f"YAML 语法错误{where}：{chinese}（{detail}）" if chinese else f"YAML 语法错误{where}：{detail}"
+    message = (
+        f"YAML 语法错误{where}：{chinese}（{detail}）"
+        if chinese
+        else f"YAML 语法错误{where}：{detail}"
+    )
     return PlanProblem(filename, mark.line + 1 if mark else None, "", message)
 
 
@@ -129,33 +147,50 @@ def _schema_problems(doc, lines: Lines, filename) -> list[PlanProblem]:
         problems.append(_problem(filename, line, path, message))
 
     for error in _validator().iter_errors(doc):
-        path, v, field = list(error.absolute_path), error.validator, field_name(list(error.absolute_path))
+        path, v, field = (
+            list(error.absolute_path),
+            error.validator,
+            field_name(list(error.absolute_path)),
+        )
         instance = error.instance
         if v == "additionalProperties":
             allowed = _allowed_keys(error.schema)
             for key in sorted((k for k in instance if k not in allowed), key=str):
                 guess = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-                hint = f"，是否应为 \"{guess[0]}\"？" if guess else "（拼写是否有误？）"
-                add([*path, key], lines.key_line(path, key),
-                    f'未知字段 "{key}"{hint}可用的字段：' + "、".join(allowed))
+                hint = f'，是否应为 "{guess[0]}"？' if guess else "（拼写是否有误？）"
+                add(
+                    [*path, key],
+                    lines.key_line(path, key),
+                    f'未知字段 "{key}"{hint}可用的字段：' + "、".join(allowed),
+                )
             continue
         if v == "required":
             match = re.match(r"'(.+)' is a required property", error.message)
             missing = match.group(1) if match else error.message
-            hint = "（人员类资源须写明角色 role）" if "then" in error.schema_path and missing == "role" else ""
+            hint = (
+                "（人员类资源须写明角色 role）"
+                if "then" in error.schema_path and missing == "role"
+                else ""
+            )
             add(path, lines.line(path), f'缺少必填项 "{missing}"{hint}')
             continue
         if v == "oneOf" and isinstance(instance, dict):  # responsible: position, or roles + at
             if any(k not in ("position", "roles", "at") for k in instance):
                 continue  # the unknown key is reported on its own, with a suggestion
             if "position" in instance and ("roles" in instance or "at" in instance):
-                message = "负责人只能二选一：写 position（领导小组中的职位），或写 roles 和 at（某层级的角色）"
+                message = (
+                    "负责人只能二选一：写 position（领导小组中的职位），或写 "
+                    "roles 和 at（某层级的角色）"
+                )
             elif "roles" in instance:
                 message = '缺少必填项 "at"（负责人写 roles 时须同时写明层级 at）'
             elif "at" in instance:
                 message = '缺少必填项 "roles"（负责人写 at 时须同时写明角色 roles）'
             else:
-                message = "负责人应写成 {position: head|deputy|member|office} 或 {roles: [角色…], at: 层级}"
+                message = (
+                    "负责人应写成 {position: head|deputy|member|office} "
+                    "或 {roles: [角色…], at: 层级}"
+                )
             add(path, lines.line(path), message)
             continue
         line = lines.line(path)
@@ -166,8 +201,11 @@ def _schema_problems(doc, lines: Lines, filename) -> list[PlanProblem]:
             add(path, line, f'"{field}" 应为 "{error.validator_value}"')
         elif v == "type":
             expected = error.validator_value
-            expected = "或".join(TYPE_NAMES.get(t, t) for t in expected) if isinstance(expected, list) \
+            expected = (
+                "或".join(TYPE_NAMES.get(t, t) for t in expected)
+                if isinstance(expected, list)
                 else TYPE_NAMES.get(expected, expected)
+            )
             add(path, line, f'"{field}" 应为{expected}')
         elif v == "minItems":
             add(path, line, f'"{field}" 至少需要 {error.validator_value} 项')
@@ -181,7 +219,12 @@ def _schema_problems(doc, lines: Lines, filename) -> list[PlanProblem]:
         elif v == "pattern" and field == "at":
             add(path, line, at_message(instance, None))
         elif v == "pattern":
-            add(path, line, f'"{field}" 的值 "{instance}" 格式不对：只能用小写英文字母、数字和下划线，以字母开头')
+            add(
+                path,
+                line,
+                f'"{field}" 的值 "{instance}" 格式不对：'
+                "只能用小写英文字母、数字和下划线，以字母开头",
+            )
         elif v == "minLength":
             add(path, line, f'"{field}" 不能为空')
         elif v == "maxLength":
@@ -199,18 +242,27 @@ def _schema_problems(doc, lines: Lines, filename) -> list[PlanProblem]:
 # Public API
 
 
-def parse_plan(text: str, filename: str = "<plan>", *, known_roles: set[str] | None = None,
-               known_functions: set[str] | None = None) -> dict:
+def parse_plan(
+    text: str,
+    filename: str = "<plan>",
+    *,
+    known_roles: set[str] | None = None,
+    known_functions: set[str] | None = None,
+) -> dict:
     """YAML → validated plan dict, or PlanError listing every problem with its line.
 
     known_roles defaults to the role codes shipped in org/roles.yaml, known_functions to the
     shipped office functions; plans.services passes the institution's own."""
     known_roles = set(known_roles) if known_roles is not None else set(_shipped_roles())
-    known_functions = set(known_functions) if known_functions is not None else set(DEFAULT_FUNCTIONS)
+    known_functions = (
+        set(known_functions) if known_functions is not None else set(DEFAULT_FUNCTIONS)
+    )
     # Anyone signed in may have a plan checked: bound the work. A plan is a few KB, and it has no
     # use for YAML aliases, which would let a short text expand into a huge document to validate.
     if len(text.encode("utf-8")) > MAX_PLAN_BYTES:
-        raise PlanError([PlanProblem(filename, None, "", f"预案文件过大（上限 {MAX_PLAN_BYTES // 1024} KB）")])
+        raise PlanError(
+            [PlanProblem(filename, None, "", f"预案文件过大（上限 {MAX_PLAN_BYTES // 1024} KB）")]
+        )
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -218,22 +270,44 @@ def parse_plan(text: str, filename: str = "<plan>", *, known_roles: set[str] | N
     except RecursionError:
         root = _TOO_DEEP
     if root is _TOO_DEEP or bounds.yaml_node_too_deep(root):
-        raise PlanError([PlanProblem(filename, None, "", f"预案嵌套过深（上限 {bounds.MAX_YAML_DEPTH} 层）")])
+        raise PlanError(
+            [PlanProblem(filename, None, "", f"预案嵌套过深（上限 {bounds.MAX_YAML_DEPTH} 层）")]
+        )
     repeated = first_alias(root)
     if repeated is not None:
-        raise PlanError([PlanProblem(filename, repeated.start_mark.line + 1, "",
-                                     "不支持 YAML 锚点和别名（& 和 *），请直接写出内容")])
+        raise PlanError(
+            [
+                PlanProblem(
+                    filename,
+                    repeated.start_mark.line + 1,
+                    "",
+                    "不支持 YAML 锚点和别名（& 和 *），请直接写出内容",
+                )
+            ]
+        )
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:  # e.g. a tag no safe constructor knows
         raise PlanError([_syntax_problem(filename, exc)]) from None
     if not isinstance(doc, dict):
-        raise PlanError([PlanProblem(filename, root.start_mark.line + 1 if root is not None else 1, "",
-                                     "预案应是一个映射（以 id: …、title: … 开头）")])
+        raise PlanError(
+            [
+                PlanProblem(
+                    filename,
+                    root.start_mark.line + 1 if root is not None else 1,
+                    "",
+                    "预案应是一个映射（以 id: …、title: … 开头）",
+                )
+            ]
+        )
     lines = Lines(root)
     problems = [
-        _problem(filename, key.start_mark.line + 1, [*path, key.value],
-                 f'字段 "{key.value}" 重复（第 {first} 行已写过）')
+        _problem(
+            filename,
+            key.start_mark.line + 1,
+            [*path, key.value],
+            f'字段 "{key.value}" 重复（第 {first} 行已写过）',
+        )
         for path, key, first in duplicate_keys(root)
     ]
     problems += _schema_problems(doc, lines, filename)
@@ -261,7 +335,11 @@ def builtin_plans() -> list[dict]:
             continue
         if plan["id"] != path.stem:
             line = Lines(yaml.compose(text, Loader=yaml.SafeLoader)).line(["id"])
-            problems.append(PlanProblem(path.name, line, "id", f'预案 id "{plan["id"]}" 应与文件名 "{path.stem}" 一致'))
+            problems.append(
+                PlanProblem(
+                    path.name, line, "id", f'预案 id "{plan["id"]}" 应与文件名 "{path.stem}" 一致'
+                )
+            )
         plans.append(plan)
     if problems:
         raise PlanError(problems)

@@ -5,8 +5,14 @@ the node tree shows (aliases, keys written twice).
 
 import yaml
 
-SECTION_NAMES = {"levels": "级别", "event_types": "事件类型", "command_group": "领导小组",
-                 "decisions": "决策点", "external_reports": "对外报告", "resources": "资源"}
+SECTION_NAMES = {
+    "levels": "级别",
+    "event_types": "事件类型",
+    "command_group": "领导小组",
+    "decisions": "决策点",
+    "external_reports": "对外报告",
+    "resources": "资源",
+}
 
 
 def path_text(path) -> str:
@@ -50,10 +56,14 @@ class Lines:
             child = None
             if isinstance(node, yaml.MappingNode):
                 # The last of duplicated keys wins, as in the loaded document.
-                child = next((v for k, v in reversed(node.value)
-                              if getattr(k, "value", None) == part), None)
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) \
-                    and part < len(node.value):
+                child = next(
+                    (v for k, v in reversed(node.value) if getattr(k, "value", None) == part), None
+                )
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(part, int)
+                and part < len(node.value)
+            ):
                 child = node.value[part]
             if child is None:
                 return node, False

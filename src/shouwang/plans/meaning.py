@@ -18,8 +18,11 @@ POSITIONS = ("head", "deputy", "member", "office")
 def at_message(at, known_functions) -> str:
     if isinstance(at, str) and at.startswith("office:") and known_functions is not None:
         return f'没有职能为 "{at[7:]}" 的部门，可选：' + "、".join(sorted(known_functions))
-    return (f'层级 "{at}" 无效，可选：' + "、".join(UNIT_LEVELS)
-            + "，或 office:<部门职能>（如 office:security）")
+    return (
+        f'层级 "{at}" 无效，可选：'
+        + "、".join(UNIT_LEVELS)
+        + "，或 office:<部门职能>（如 office:security）"
+    )
 
 
 def _items(value):
@@ -30,8 +33,11 @@ def _items(value):
 
 
 def _strings(value):
-    return [(i, item) for i, item in enumerate(value) if isinstance(item, str)] \
-        if isinstance(value, list) else []
+    return (
+        [(i, item) for i, item in enumerate(value) if isinstance(item, str)]
+        if isinstance(value, list)
+        else []
+    )
 
 
 class _Checks:
@@ -84,8 +90,11 @@ class _Checks:
         position = responsible.get("position")
         declared = self.positions & set(POSITIONS)
         if declared and position in POSITIONS and position not in self.positions:
-            self.add([*path, "position"], f'领导小组中没有 "{position}" 这一职位，已有：'
-                     + "、".join(p for p in POSITIONS if p in self.positions))
+            self.add(
+                [*path, "position"],
+                f'领导小组中没有 "{position}" 这一职位，已有：'
+                + "、".join(p for p in POSITIONS if p in self.positions),
+            )
         self.roles([*path, "roles"], responsible.get("roles"))
         self.at([*path, "at"], responsible.get("at"))
 
@@ -107,8 +116,12 @@ def _levels(check: _Checks, levels):
             continue
         if code in declared:
             check.add(["levels", i, "code"], f'级别 "{code}" 重复')
-        elif code in LEVEL_ORDER and declared and declared[-1] in LEVEL_ORDER \
-                and LEVEL_ORDER.index(code) < LEVEL_ORDER.index(declared[-1]):
+        elif (
+            code in LEVEL_ORDER
+            and declared
+            and declared[-1] in LEVEL_ORDER
+            and LEVEL_ORDER.index(code) < LEVEL_ORDER.index(declared[-1])
+        ):
             check.add(["levels", i, "code"], "级别应从最严重到最轻依次排列（I、II、III、IV）")
         declared.append(code)
 
@@ -147,8 +160,10 @@ def _phases(check: _Checks, phases):
             if code in seen_phases:
                 check.add(["phases", p, "code"], f'阶段 "{code}" 重复')
             elif seen_phases and PHASE_ORDER.index(code) < PHASE_ORDER.index(seen_phases[-1]):
-                check.add(["phases", p, "code"],
-                          "阶段顺序应为 initial（先期处置）→ onsite（现场处置）→ aftermath（善后）")
+                check.add(
+                    ["phases", p, "code"],
+                    "阶段顺序应为 initial（先期处置）→ onsite（现场处置）→ aftermath（善后）",
+                )
             seen_phases.append(code)
         _steps(check, p, phase.get("steps"), seen_steps)
 
@@ -184,9 +199,15 @@ def _resources(check: _Checks, resources):
 
 
 # In the order of the document; later sections refer to what earlier ones declare.
-SECTIONS = (("levels", _levels), ("event_types", _event_types), ("command_group", _command_group),
-            ("phases", _phases), ("decisions", _decisions),
-            ("external_reports", _external_reports), ("resources", _resources))
+SECTIONS = (
+    ("levels", _levels),
+    ("event_types", _event_types),
+    ("command_group", _command_group),
+    ("phases", _phases),
+    ("decisions", _decisions),
+    ("external_reports", _external_reports),
+    ("resources", _resources),
+)
 
 
 def semantic_problems(doc: dict, known_roles, known_functions) -> list[tuple[list, str]]:

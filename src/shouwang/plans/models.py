@@ -13,8 +13,14 @@ class Plan(models.Model):
     # Built-in plans ship with the product and are refreshed on migrate; an institution clones
     # one to make it its own (editable) plan.
     is_builtin = models.BooleanField(_("built in"), default=False)
-    based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="clones", verbose_name=_("based on"))
+    based_on = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="clones",
+        verbose_name=_("based on"),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"))
 
@@ -36,8 +42,9 @@ class PlanVersion(models.Model):
     number = models.PositiveIntegerField(_("version"))
     yaml_text = models.TextField(_("YAML"))
     document = models.JSONField()  # the parsed, validated plan
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"))
 
     class Meta:
@@ -66,7 +73,9 @@ class Resource(models.Model):
         verbose_name = _("registered resource")
         verbose_name_plural = _("registered resources")
         ordering = ["kind", "name"]
-        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="resource_once_per_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="resource_once_per_kind")
+        ]
 
     def __str__(self):
         return f"{self.name} × {self.quantity}"

@@ -49,8 +49,10 @@ class PostLabels:
 def command_group_lines(document: dict) -> list[dict]:
     """The plan's command group, each seat with the posts that fill it in words."""
     label = PostLabels()
-    return [{"title": seat["title"], "post": label(seat["roles"], seat["at"])}
-            for seat in document.get("command_group", [])]
+    return [
+        {"title": seat["title"], "post": label(seat["roles"], seat["at"])}
+        for seat in document.get("command_group", [])
+    ]
 
 
 KIND_LABELS = {"people": _("people"), "material": _("material"), "equipment": _("equipment")}
@@ -61,8 +63,13 @@ def resource_gaps(document: dict) -> list[dict]:
     current posts, materials and equipment from the register. gap > 0 means short."""
     needed = document.get("resources", [])
     roles = {r["role"] for r in needed if r["kind"] == "people" and r.get("role")}
-    people = dict(Post.objects.current().filter(role__code__in=roles, person__is_active=True)
-                  .values("role__code").annotate(n=Count("person", distinct=True)).values_list("role__code", "n"))
+    people = dict(
+        Post.objects.current()
+        .filter(role__code__in=roles, person__is_active=True)
+        .values("role__code")
+        .annotate(n=Count("person", distinct=True))
+        .values_list("role__code", "n")
+    )
     role_names = dict(Role.objects.filter(code__in=roles).values_list("code", "name"))
     registered = {(r.kind, r.name): r for r in Resource.objects.all()}
     rows = []
@@ -74,6 +81,13 @@ def resource_gaps(document: dict) -> list[dict]:
             found = registered.get((r["kind"], r["name"]))
             available = found.quantity if found else 0
             what = r["name"]
-        rows.append({**r, "what": what, "kind_label": KIND_LABELS[r["kind"]], "available": available,
-                     "gap": max(0, r["quantity"] - available)})
+        rows.append(
+            {
+                **r,
+                "what": what,
+                "kind_label": KIND_LABELS[r["kind"]],
+                "available": available,
+                "gap": max(0, r["quantity"] - available),
+            }
+        )
     return rows

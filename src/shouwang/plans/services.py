@@ -22,11 +22,15 @@ from .permissions import can_manage_plans
 
 def known_names():
     """Role codes and office functions a plan may name, as this institution has them."""
-    return {"known_roles": set(Role.objects.values_list("code", flat=True)), "known_functions": office_functions()}
+    return {
+        "known_roles": set(Role.objects.values_list("code", flat=True)),
+        "known_functions": office_functions(),
+    }
 
 
 def plan_parse(text: str, filename: str) -> dict:
-    """Parse and validate against this institution's roles and offices; PlanError lists every problem."""
+    """Parse and validate against this institution's roles and offices; PlanError lists every
+    problem."""
     return parse_plan(text, filename, **known_names())
 
 
@@ -39,15 +43,23 @@ def builtin_plans_sync(now=None):
         document = parse_plan(text, path.name)  # shipped files must be valid: fail loudly
         with transaction.atomic():
             plan, _created = Plan.objects.get_or_create(
-                code=document["id"], defaults={"title": document["title"], "is_builtin": True, "created_at": now})
+                code=document["id"],
+                defaults={"title": document["title"], "is_builtin": True, "created_at": now},
+            )
             current = plan.current
             if current is not None and current.document == document:
                 continue
             plan.title = document["title"]
             plan.save(update_fields=["title"])
-            # Shipped content, not an act of anyone's: the version row (with its text) is the record.
-            PlanVersion.objects.create(plan=plan, number=(current.number + 1) if current else 1,
-                                       yaml_text=text, document=document, created_at=now)
+            # Shipped content, not an act of anyone's: the version row (with its text) is the
+            # record.
+            PlanVersion.objects.create(
+                plan=plan,
+                number=(current.number + 1) if current else 1,
+                yaml_text=text,
+                document=document,
+                created_at=now,
+            )
 
 
 def _require_manager(actor):
@@ -60,7 +72,9 @@ def _set_header(text: str, key: str, value: str) -> str:
     A JSON string is a valid YAML double-quoted scalar, whatever quotes the value holds."""
     line = f"{key}: {json.dumps(value, ensure_ascii=False)}"
     pattern = re.compile(rf"^{key}:.*$", re.MULTILINE)
-    return pattern.sub(lambda _m: line, text, count=1) if pattern.search(text) else f"{line}\n{text}"
+    return (
+        pattern.sub(lambda _m: line, text, count=1) if pattern.search(text) else f"{line}\n{text}"
+    )
 
 
 def plan_clone(*, actor, plan: Plan, code: str, title: str, now=None) -> Plan:
@@ -70,7 +84,9 @@ def plan_clone(*, actor, plan: Plan, code: str, title: str, now=None) -> Plan:
     code, title = (code or "").strip(), (title or "").strip()
     errors = {}
     if not re.fullmatch(r"[a-z][a-z0-9_]{1,59}", code):
-        errors["code"] = [_("Use 2 to 60 lowercase letters, digits or underscores, starting with a letter.")]
+        errors["code"] = [
+            _("Use 2 to 60 lowercase letters, digits or underscores, starting with a letter.")
+        ]
     elif Plan.objects.filter(code=code).exists():
         errors["code"] = [_("A plan with this code already exists.")]
     if not title:
@@ -85,10 +101,21 @@ def plan_clone(*, actor, plan: Plan, code: str, title: str, now=None) -> Plan:
         raise ValidationError({"code": [str(p) for p in exc.errors]}) from exc
     with transaction.atomic():
         clone = Plan.objects.create(code=code, title=title, based_on=plan, created_at=now)
-        PlanVersion.objects.create(plan=clone, number=1, yaml_text=text, document=document, created_by=actor,
-                                   created_at=now)
-        event_record(actor=actor, subject=clone, verb="plan.cloned", at=now,
-                     data={"from": plan.code, "from_version": source.number})
+        PlanVersion.objects.create(
+            plan=clone,
+            number=1,
+            yaml_text=text,
+            document=document,
+            created_by=actor,
+            created_at=now,
+        )
+        event_record(
+            actor=actor,
+            subject=clone,
+            verb="plan.cloned",
+            at=now,
+            data={"from": plan.code, "from_version": source.number},
+        )
     return clone
 
 
@@ -97,27 +124,44 @@ def plan_version_save(*, actor, plan: Plan, yaml_text: str, now=None) -> PlanVer
     _require_manager(actor)
     now = now or timezone.now()
     if plan.is_builtin:
-        raise ValidationError({"yaml_text": [_("Built-in plans cannot be edited; clone the plan and edit the copy.")]})
+        raise ValidationError(
+            {"yaml_text": [_("Built-in plans cannot be edited; clone the plan and edit the copy.")]}
+        )
     try:
         document = plan_parse(yaml_text, f"{plan.code}.yaml")
     except PlanError as exc:
         raise ValidationError({"yaml_text": [str(p) for p in exc.errors]}) from exc
     if document["id"] != plan.code:
-        raise ValidationError({"yaml_text": [_('The plan\'s id must stay "%(code)s".') % {"code": plan.code}]})
+        raise ValidationError(
+            {"yaml_text": [_('The plan\'s id must stay "%(code)s".') % {"code": plan.code}]}
+        )
     with transaction.atomic():
         current = Plan.objects.select_for_update().get(pk=plan.pk).current
         if current.document == document and current.yaml_text == yaml_text:
             return current
-        version = PlanVersion.objects.create(plan=plan, number=current.number + 1, yaml_text=yaml_text,
-                                             document=document, created_by=actor, created_at=now)
+        version = PlanVersion.objects.create(
+            plan=plan,
+            number=current.number + 1,
+            yaml_text=yaml_text,
+            document=document,
+            created_by=actor,
+            created_at=now,
+        )
         plan.title = document["title"]
         plan.save(update_fields=["title"])
-        event_record(actor=actor, subject=plan, verb="plan.version_added", at=now, data={"version": version.number})
+        event_record(
+            actor=actor,
+            subject=plan,
+            verb="plan.version_added",
+            at=now,
+            data={"version": version.number},
+        )
     return version
 
 
-def resource_save(*, actor, kind: str, name: str, quantity, unit_label: str = "", location: str = "",
-                  now=None) -> Resource:
+def resource_save(
+    *, actor, kind: str, name: str, quantity, unit_label: str = "", location: str = "", now=None
+) -> Resource:
     """Register (or correct the quantity of) a material or piece of equipment."""
     _require_manager(actor)
     now = now or timezone.now()
@@ -132,20 +176,38 @@ def resource_save(*, actor, kind: str, name: str, quantity, unit_label: str = ""
         if quantity < 0:
             raise ValueError
         if quantity > bounds.MAX_COUNT:
-            errors["quantity"] = [_("Enter a whole number from 0 to %(max)d.") % {"max": bounds.MAX_COUNT}]
+            errors["quantity"] = [
+                _("Enter a whole number from 0 to %(max)d.") % {"max": bounds.MAX_COUNT}
+            ]
     except (TypeError, ValueError):
         errors["quantity"] = [_("Enter a whole number of 0 or more.")]
-    for field, value, limit in (("name", name, 100), ("unit_label", unit_label, 10), ("location", location, 200)):
+    for field, value, limit in (
+        ("name", name, 100),
+        ("unit_label", unit_label, 10),
+        ("location", location, 200),
+    ):
         if len(value or "") > limit:  # the model's max_length: longer failed in the database
             errors[field] = [_("At most %(limit)d characters.") % {"limit": limit}]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         resource, created = Resource.objects.update_or_create(
-            kind=kind, name=name, defaults={"quantity": quantity, "unit_label": unit_label.strip(),
-                                            "location": location.strip(), "updated_at": now})
-        event_record(actor=actor, subject=resource, verb="resource.registered" if created else "resource.updated",
-                     at=now, data={"kind": kind, "name": name, "quantity": quantity})
+            kind=kind,
+            name=name,
+            defaults={
+                "quantity": quantity,
+                "unit_label": unit_label.strip(),
+                "location": location.strip(),
+                "updated_at": now,
+            },
+        )
+        event_record(
+            actor=actor,
+            subject=resource,
+            verb="resource.registered" if created else "resource.updated",
+            at=now,
+            data={"kind": kind, "name": name, "quantity": quantity},
+        )
     return resource
 
 
@@ -153,6 +215,11 @@ def resource_delete(*, actor, resource: Resource, now=None):
     _require_manager(actor)
     now = now or timezone.now()
     with transaction.atomic():
-        event_record(actor=actor, subject=resource, verb="resource.removed", at=now,
-                     data={"kind": resource.kind, "name": resource.name, "quantity": resource.quantity})
+        event_record(
+            actor=actor,
+            subject=resource,
+            verb="resource.removed",
+            at=now,
+            data={"kind": resource.kind, "name": resource.name, "quantity": resource.quantity},
+        )
         resource.delete()

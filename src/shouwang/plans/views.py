@@ -20,20 +20,31 @@ def error_list(exc: ValidationError) -> list[str]:
 
 @login_required
 def plan_list(request):
-    return render(request, "plans/list.html", {"plans": selectors.plans_list(request.user),
-                                               "can_manage": can_manage_plans(request.user)})
+    return render(
+        request,
+        "plans/list.html",
+        {"plans": selectors.plans_list(request.user), "can_manage": can_manage_plans(request.user)},
+    )
 
 
 @login_required
 def plan_detail(request, code):
     plan = selectors.plan_get(request.user, code)
     version = plan.current
-    return render(request, "plans/detail.html", {
-        "plan": plan, "version": version, "doc": version.document, "versions": plan.versions.order_by("-number"),
-        "resources": selectors.resource_gaps(version.document), "can_manage": can_manage_plans(request.user),
-        "command_group": selectors.command_group_lines(version.document),
-        "can_activate": can_activate_any(request.user),
-    })
+    return render(
+        request,
+        "plans/detail.html",
+        {
+            "plan": plan,
+            "version": version,
+            "doc": version.document,
+            "versions": plan.versions.order_by("-number"),
+            "resources": selectors.resource_gaps(version.document),
+            "can_manage": can_manage_plans(request.user),
+            "command_group": selectors.command_group_lines(version.document),
+            "can_activate": can_activate_any(request.user),
+        },
+    )
 
 
 @login_required
@@ -41,8 +52,12 @@ def plan_detail(request, code):
 def plan_clone(request, code):
     plan = selectors.plan_get(request.user, code)
     try:
-        clone = services.plan_clone(actor=request.user, plan=plan, code=request.POST.get("code", ""),
-                                    title=request.POST.get("title", ""))
+        clone = services.plan_clone(
+            actor=request.user,
+            plan=plan,
+            code=request.POST.get("code", ""),
+            title=request.POST.get("title", ""),
+        )
     except ValidationError as exc:
         for message in error_list(exc):
             messages.error(request, message)
@@ -67,8 +82,12 @@ def plan_edit(request, code):
         else:
             messages.success(request, _("Saved as version %(n)d.") % {"n": version.number})
             return redirect("plan_detail", code)
-    return render(request, "plans/edit.html", {"plan": plan, "text": text, "errors": errors},
-                  status=400 if errors else 200)
+    return render(
+        request,
+        "plans/edit.html",
+        {"plan": plan, "text": text, "errors": errors},
+        status=400 if errors else 200,
+    )
 
 
 @login_required
@@ -94,19 +113,31 @@ def resource_list(request):
     errors = []
     if request.method == "POST":
         try:
-            services.resource_save(actor=request.user, kind=request.POST.get("kind", ""),
-                                   name=request.POST.get("name", ""), quantity=request.POST.get("quantity"),
-                                   unit_label=request.POST.get("unit_label", ""),
-                                   location=request.POST.get("location", ""))
+            services.resource_save(
+                actor=request.user,
+                kind=request.POST.get("kind", ""),
+                name=request.POST.get("name", ""),
+                quantity=request.POST.get("quantity"),
+                unit_label=request.POST.get("unit_label", ""),
+                location=request.POST.get("location", ""),
+            )
         except ValidationError as exc:
             errors = error_list(exc)
         else:
             messages.success(request, _("Resource saved."))
             return redirect("resource_list")
-    return render(request, "plans/resources.html", {
-        "resources": selectors.resources_list(request.user), "can_manage": can_manage, "errors": errors,
-        "kinds": Resource.Kind.choices, "posted": request.POST if errors else {},
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "plans/resources.html",
+        {
+            "resources": selectors.resources_list(request.user),
+            "can_manage": can_manage,
+            "errors": errors,
+            "kinds": Resource.Kind.choices,
+            "posted": request.POST if errors else {},
+        },
+        status=400 if errors else 200,
+    )
 
 
 @login_required

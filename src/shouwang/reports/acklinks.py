@@ -28,8 +28,12 @@ def ack_link_create(*, recipient: Recipient, now=None) -> str:
     """Returns the absolute URL to put in a message. Call inside the sending transaction."""
     now = now or timezone.now()
     nonce = secrets.token_urlsafe(24)
-    AckLink.objects.create(recipient=recipient, nonce_hash=_hash(nonce), created_at=now,
-                           expires_at=now + timedelta(hours=settings.ACK_LINK_HOURS))
+    AckLink.objects.create(
+        recipient=recipient,
+        nonce_hash=_hash(nonce),
+        created_at=now,
+        expires_at=now + timedelta(hours=settings.ACK_LINK_HOURS),
+    )
     token = signing.dumps({"r": recipient.pk, "n": nonce}, salt=SALT, compress=True)
     return f"{settings.SITE_URL.rstrip('/')}/ack/{token}/"
 
@@ -37,14 +41,19 @@ def ack_link_create(*, recipient: Recipient, now=None) -> str:
 def ack_links_for(deliveries, now) -> dict[int, str]:
     """notify's action-link hook for "report.ack_request" messages: delivery pk → one-tap link,
     made from the recipient's latest receipt for the report (one query for the batch)."""
-    wanted = {(d.message.subject_id, d.recipient_id) for d in deliveries
-              if d.message.subject_type == "reports.report"}
+    wanted = {
+        (d.message.subject_id, d.recipient_id)
+        for d in deliveries
+        if d.message.subject_type == "reports.report"
+    }
     if not wanted:
         return {}
     latest = {}
-    for receipt in (Recipient.objects.filter(report_id__in={int(r) for r, _p in wanted},
-                                             person_id__in={p for _r, p in wanted}, purpose=Recipient.Purpose.ACK)
-                    .order_by("step")):
+    for receipt in Recipient.objects.filter(
+        report_id__in={int(r) for r, _p in wanted},
+        person_id__in={p for _r, p in wanted},
+        purpose=Recipient.Purpose.ACK,
+    ).order_by("step"):
         latest[(str(receipt.report_id), receipt.person_id)] = receipt
     links = {}
     for delivery in deliveries:
@@ -55,21 +64,29 @@ def ack_links_for(deliveries, now) -> dict[int, str]:
 
 
 def ack_link_check(token: str, *, now=None) -> AckLink:
-    """The link's row if it is genuine, unused and unexpired; otherwise a Chinese ValidationError."""
+    """The link's row if it is genuine, unused and unexpired; otherwise a Chinese
+    ValidationError."""
     now = now or timezone.now()
     try:
         payload = signing.loads(token, salt=SALT)
     except signing.BadSignature:
-        raise ValidationError(_("This acknowledgement link is not valid."), code="invalid") from None
-    link = (AckLink.objects.select_related("recipient", "recipient__report", "recipient__person")
-            .filter(recipient_id=payload.get("r"), nonce_hash=_hash(str(payload.get("n")))).first())
+        raise ValidationError(
+            _("This acknowledgement link is not valid."), code="invalid"
+        ) from None
+    link = (
+        AckLink.objects.select_related("recipient", "recipient__report", "recipient__person")
+        .filter(recipient_id=payload.get("r"), nonce_hash=_hash(str(payload.get("n"))))
+        .first()
+    )
     if link is None:
         raise ValidationError(_("This acknowledgement link is not valid."), code="invalid")
     if link.used_at is not None:
         raise ValidationError(_("This acknowledgement link has already been used."), code="used")
     if link.expires_at <= now:
-        raise ValidationError(_("This acknowledgement link has expired; acknowledge in the inbox instead."),
-                              code="expired")
+        raise ValidationError(
+            _("This acknowledgement link has expired; acknowledge in the inbox instead."),
+            code="expired",
+        )
     return link
 
 
@@ -80,11 +97,19 @@ def ack_link_use(*, token: str, note: str = "", now=None):
     link = ack_link_check(token, now=now)
     with transaction.atomic():
         if AckLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=now) != 1:
-            raise ValidationError(_("This acknowledgement link has already been used."), code="used")
+            raise ValidationError(
+                _("This acknowledgement link has already been used."), code="used"
+            )
         recipient = link.recipient
         if recipient.purpose != Recipient.Purpose.ACK or not recipient.person.is_active:
             raise PermissionDenied
-        event_record(actor=recipient.person, subject=recipient.report, verb="ack_link.used", at=now,
-                     data={"recipient": recipient.pk})
-        return report_acknowledge(actor=recipient.person, report=recipient.report, channel="link", note=note,
-                                  now=now)
+        event_record(
+            actor=recipient.person,
+            subject=recipient.report,
+            verb="ack_link.used",
+            at=now,
+            data={"recipient": recipient.pk},
+        )
+        return report_acknowledge(
+            actor=recipient.person, report=recipient.report, channel="link", note=note, now=now
+        )

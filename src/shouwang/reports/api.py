@@ -38,7 +38,10 @@ class ReportIn(Schema):
     cause: Text = ""
     trend: Text = ""
     students: list[Annotated[str, Field(max_length=20)]] = Field(
-        default_factory=list, max_length=bounds.MAX_LIST, description="学号 of the students involved")
+        default_factory=list,
+        max_length=bounds.MAX_LIST,
+        description="学号 of the students involved",
+    )
     units_involved: list[Code] = Field(default_factory=list, max_length=bounds.MAX_LIST)
 
 
@@ -48,7 +51,9 @@ class AttachmentOut(Schema):
     content_type: str = Field(..., description="sniffed from the bytes")
     size: int
     sha256: str
-    update: int | None = Field(None, alias="update_id", description="the update it came with, if any")
+    update: int | None = Field(
+        None, alias="update_id", description="the update it came with, if any"
+    )
 
 
 class ReportOut(Schema):
@@ -110,7 +115,12 @@ class EventOut(Schema):
     verb: str
     label: str = Field(..., description="the verb in the request's language (zh-Hans by default)")
     at: datetime.datetime
-    actor: str = Field(..., description="who did it; empty for the system. A covert reporter is hidden below counsellor")
+    actor: str = Field(
+        ...,
+        description=(
+            "who did it; empty for the system. A covert reporter is hidden below counsellor"
+        ),
+    )
     data: dict
 
 
@@ -120,7 +130,12 @@ class FieldErrorsOut(Schema):
 
 def _field_errors(exc: ValidationError):
     if hasattr(exc, "error_dict"):
-        return {"detail": {field: [m for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}}
+        return {
+            "detail": {
+                field: [m for e in errors for m in e.messages]
+                for field, errors in exc.error_dict.items()
+            }
+        }
     return {"detail": {"__all__": exc.messages}}
 
 
@@ -128,14 +143,23 @@ IDEMPOTENCY_HELP = (
     "Optional. A key of your choice (1–200 printable ASCII characters, e.g. a UUID) that makes a "
     "retry safe: the same key with the same body answers exactly what the first request answered "
     "(header `Idempotent-Replayed: true`) and files nothing; the same key with a different body "
-    "gets 422. Keys are kept 48 hours (SHOUWANG_IDEMPOTENCY_KEEP_HOURS), per token or person.")
+    "gets 422. Keys are kept 48 hours (SHOUWANG_IDEMPOTENCY_KEEP_HOURS), per token or person."
+)
 
 
-@router.post("/reports", response={201: ReportOut, 422: FieldErrorsOut}, summary="File a report (预警上报)",
-             auth=perm_auth("reports.write"))
-def file_report(request, payload: ReportIn,
-                idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key",
-                                                              description=IDEMPOTENCY_HELP)] = None):
+@router.post(
+    "/reports",
+    response={201: ReportOut, 422: FieldErrorsOut},
+    summary="File a report (预警上报)",
+    auth=perm_auth("reports.write"),
+)
+def file_report(
+    request,
+    payload: ReportIn,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", description=IDEMPOTENCY_HELP)
+    ] = None,
+):
     require_token_perm(request, "reports.write")
     token = getattr(request.auth, "token", None)
 
@@ -150,17 +174,39 @@ def file_report(request, payload: ReportIn,
     return idempotency.once(request, idempotency_key, "reports.file", run) or run()
 
 
-@router.get("/reports", response=list[ReportOut], summary="Reports the caller may see",
-            auth=perm_auth("reports.read"))
-def list_reports(request, category: str | None = None, severity: str | None = None, ack_state: str | None = None,
-                 verification: str | None = None, unit: str | None = None, since: Instant | None = None,
-                 until: Instant | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                 offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
+@router.get(
+    "/reports",
+    response=list[ReportOut],
+    summary="Reports the caller may see",
+    auth=perm_auth("reports.read"),
+)
+def list_reports(
+    request,
+    category: str | None = None,
+    severity: str | None = None,
+    ack_state: str | None = None,
+    verification: str | None = None,
+    unit: str | None = None,
+    since: Instant | None = None,
+    until: Instant | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+):
     require_token_perm(request, "reports.read")
-    qs = selectors.report_list(request.auth, category=category, severity=severity, ack_state=ack_state,
-                               verification=verification, unit=unit, since=since, until=until)
+    qs = selectors.report_list(
+        request.auth,
+        category=category,
+        severity=severity,
+        ack_state=ack_state,
+        verification=verification,
+        unit=unit,
+        since=since,
+        until=until,
+    )
     limit = max(1, min(limit, 200))
-    return list(qs.prefetch_related("students", "attachments")[max(0, offset): max(0, offset) + limit])
+    return list(
+        qs.prefetch_related("students", "attachments")[max(0, offset) : max(0, offset) + limit]
+    )
 
 
 @router.get("/reports/{report_id}", response=ReportOut, auth=perm_auth("reports.read"))
@@ -169,8 +215,12 @@ def get_report(request, report_id: int):
     return selectors.report_get(request.auth, report_id)
 
 
-@router.post("/reports/{report_id}/updates", response={201: UpdateOut, 422: FieldErrorsOut},
-             summary="Append an update (续报)", auth=perm_auth("reports.write"))
+@router.post(
+    "/reports/{report_id}/updates",
+    response={201: UpdateOut, 422: FieldErrorsOut},
+    summary="Append an update (续报)",
+    auth=perm_auth("reports.write"),
+)
 def add_update(request, report_id: int, payload: UpdateIn):
     require_token_perm(request, "reports.write")
     report = selectors.report_get(request.auth, report_id)
@@ -181,49 +231,83 @@ def add_update(request, report_id: int, payload: UpdateIn):
     return Status(201, update)
 
 
-@router.post("/reports/{report_id}/ack", response=ReportOut, summary="Acknowledge (确认收到)", auth=PEOPLE_ONLY)
+@router.post(
+    "/reports/{report_id}/ack",
+    response=ReportOut,
+    summary="Acknowledge (确认收到)",
+    auth=PEOPLE_ONLY,
+)
 def acknowledge(request, report_id: int, payload: AckIn):
     if getattr(request.auth, "token", None) is not None:
-        raise HttpError(403, _("Only the people asked can acknowledge; an integration token cannot do it for them."))
+        raise HttpError(
+            403,
+            _("Only the people asked can acknowledge; an integration token cannot do it for them."),
+        )
     report = selectors.report_get(request.auth, report_id)
     try:
-        report = services.report_acknowledge(actor=request.auth, report=report, channel="api", note=payload.note)
+        report = services.report_acknowledge(
+            actor=request.auth, report=report, channel="api", note=payload.note
+        )
     except PermissionDenied as exc:
         raise HttpError(403, str(exc) or _("Permission denied.")) from None
     return report
 
 
-@router.get("/reports/{report_id}/timeline", response=list[EventOut], summary="Every event of a report",
-            auth=perm_auth("reports.read"))
+@router.get(
+    "/reports/{report_id}/timeline",
+    response=list[EventOut],
+    summary="Every event of a report",
+    auth=perm_auth("reports.read"),
+)
 def timeline(request, report_id: int):
     require_token_perm(request, "reports.read")
     report = selectors.report_get(request.auth, report_id)
-    return [{"seq": e.seq, "verb": e.verb, "label": verb_label(e.verb, e.data), "at": e.at,
-             "actor": selectors.event_actor_label(request.auth, report, e), "data": e.data}
-            for e in selectors.report_timeline(request.auth, report)]
+    return [
+        {
+            "seq": e.seq,
+            "verb": e.verb,
+            "label": verb_label(e.verb, e.data),
+            "at": e.at,
+            "actor": selectors.event_actor_label(request.auth, report, e),
+            "data": e.data,
+        }
+        for e in selectors.report_timeline(request.auth, report)
+    ]
 
 
-@router.post("/reports/{report_id}/attachments", response={201: UpdateOut, 422: FieldErrorsOut},
-             summary="Append an update with files (multipart: text, files)",
-             auth=perm_auth("reports.write"))
+@router.post(
+    "/reports/{report_id}/attachments",
+    response={201: UpdateOut, 422: FieldErrorsOut},
+    summary="Append an update with files (multipart: text, files)",
+    auth=perm_auth("reports.write"),
+)
 def add_attachments(request, report_id: int, text: Form[str], files: File[list[UploadedFile]]):
     require_token_perm(request, "reports.write")
     report = selectors.report_get(request.auth, report_id)
     try:
-        update = services.report_update_add(actor=request.auth, report=report, text=text, attachments=files)
+        update = services.report_update_add(
+            actor=request.auth, report=report, text=text, attachments=files
+        )
     except ValidationError as exc:
         return Status(422, _field_errors(exc))
     return Status(201, update)
 
 
-@router.get("/reports/{report_id}/attachments/{attachment_id}", response={200: None},
-            summary="Download an attachment (sniffed content type, never rendered inline)",
-            auth=perm_auth("reports.read"))
+@router.get(
+    "/reports/{report_id}/attachments/{attachment_id}",
+    response={200: None},
+    summary="Download an attachment (sniffed content type, never rendered inline)",
+    auth=perm_auth("reports.read"),
+)
 def get_attachment(request, report_id: int, attachment_id: int):
     require_token_perm(request, "reports.read")
     report = selectors.report_get(request.auth, report_id)
     attachment = get_object_or_404(report.attachments, pk=attachment_id)
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type, as_attachment=True,
-                            filename=safe_name(attachment.original_name))
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=True,
+        filename=safe_name(attachment.original_name),
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -19,16 +19,21 @@ class ReportsConfig(AppConfig):
         from .models import Category
 
         # Escalation policies match on report categories.
-        categories.register(active=lambda: Category.objects.filter(is_active=True),
-                            get=lambda code: Category.objects.filter(code=code).first())
+        categories.register(
+            active=lambda: Category.objects.filter(is_active=True),
+            get=lambda code: Category.objects.filter(code=code).first(),
+        )
         # A report's route on the one deadline engine (ARCHITECTURE.md: the worked example).
         # Routes first: a report accepted from an integration is routed before anything escalates.
         kinds.register_batch(route.REPORT_ROUTE, route_sweep.sweep_routes)
         kinds.register_batch(route.REPORT_ACK, route_sweep.sweep_acks)
-        kinds.register_check("reports_without_deadline", find=route_sweep.reports_without_deadline,
-                             repair=route_sweep.reports_repair,
-                             warning="{n} report(s) wait for acknowledgement without a deadline "
-                                     "(the worker's auditor restores them on its next tick)")
+        kinds.register_check(
+            "reports_without_deadline",
+            find=route_sweep.reports_without_deadline,
+            repair=route_sweep.reports_repair,
+            warning="{n} report(s) wait for acknowledgement without a deadline "
+            "(the worker's auditor restores them on its next tick)",
+        )
         # A request to acknowledge carries a one-tap link on every channel.
         hooks.register_action_links("report.ack_request", acklinks.ack_links_for)
         hooks.register_inbox_section(views_ack.inbox_pending_section)

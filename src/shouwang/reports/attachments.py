@@ -55,12 +55,20 @@ def safe_name(name: str) -> str:
 def check_upload(upload) -> dict:
     """Validate one uploaded file; returns the facts to store. Raises ValidationError in Chinese."""
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
-        raise ValidationError(_("%(name)s is larger than %(limit)s.")
-                              % {"name": upload.name, "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES)})
+        raise ValidationError(
+            _("%(name)s is larger than %(limit)s.")
+            % {"name": upload.name, "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
+        )
     data = upload.read()
     upload.seek(0)
     content_type = sniff(data[:16], data)
     if content_type is None:
-        raise ValidationError(_("%(name)s is not an image, PDF or Office file.") % {"name": upload.name})
-    return {"content_type": content_type, "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
-            "original_name": safe_name(upload.name)}
+        raise ValidationError(
+            _("%(name)s is not an image, PDF or Office file.") % {"name": upload.name}
+        )
+    return {
+        "content_type": content_type,
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "original_name": safe_name(upload.name),
+    }

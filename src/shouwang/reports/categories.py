@@ -18,8 +18,10 @@ def sync_default_categories(sender=None, using="default", **kwargs):
         Category.objects.using(using).get_or_create(
             code=spec["code"],
             defaults={
-                "name": spec["name"], "name_en": spec.get("name_en", ""),
-                "is_security": spec.get("security", False), "is_sensitive": spec.get("sensitive", False),
+                "name": spec["name"],
+                "name_en": spec.get("name_en", ""),
+                "is_security": spec.get("security", False),
+                "is_sensitive": spec.get("sensitive", False),
                 "sort_order": order,
             },
         )

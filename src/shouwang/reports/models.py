@@ -56,9 +56,15 @@ class Report(models.Model):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, verbose_name=_("category"))
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     # The unit the report is about (where routing starts); students and other units add context.
-    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="reports", verbose_name=_("unit"))
-    units_involved = models.ManyToManyField("org.Unit", blank=True, related_name="+", verbose_name=_("units involved"))
-    students = models.ManyToManyField("org.Student", blank=True, related_name="reports", verbose_name=_("students involved"))
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="reports", verbose_name=_("unit")
+    )
+    units_involved = models.ManyToManyField(
+        "org.Unit", blank=True, related_name="+", verbose_name=_("units involved")
+    )
+    students = models.ManyToManyField(
+        "org.Student", blank=True, related_name="reports", verbose_name=_("students involved")
+    )
     occurred_at = models.DateTimeField(_("occurred at"))
     place = models.CharField(_("place"), max_length=200)
     people_count = models.PositiveIntegerField(_("number of people"), null=True, blank=True)
@@ -67,10 +73,16 @@ class Report(models.Model):
     description = models.TextField(_("description"))
 
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="reports_filed",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports_filed",
     )
     # Set when filed through an integration token (access control, campus card …).
-    api_token = models.ForeignKey("api.ApiToken", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    api_token = models.ForeignKey(
+        "api.ApiToken", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # A covert observer's identity is shown only to counsellors and above (R-ORG-6).
     reporter_is_covert = models.BooleanField(default=False)
     filed_at = models.DateTimeField(_("filed at"), db_index=True)
@@ -86,8 +98,12 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    verification = models.CharField(max_length=12, choices=Verification.choices, default=Verification.UNVERIFIED)
-    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates")
+    verification = models.CharField(
+        max_length=12, choices=Verification.choices, default=Verification.UNVERIFIED
+    )
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
     decision = models.CharField(max_length=10, choices=Decision.choices, blank=True, default="")
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -102,7 +118,8 @@ class Report(models.Model):
 
 
 class Recipient(models.Model):
-    """Someone the report reached: to acknowledge (a chain step) or for information (越级/保卫处)."""
+    """Someone the report reached: to acknowledge (a chain step) or for information
+    (越级/保卫处)."""
 
     class Purpose(models.TextChoices):
         ACK = "ack", _("To acknowledge")
@@ -110,9 +127,15 @@ class Recipient(models.Model):
 
     # No single-column indexes: the unique constraint (report first) and the (person, acked_at)
     # index serve those lookups, and every escalation writes a row here.
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="recipients", db_index=False)
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="report_receipts",
-                               db_index=False)
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="recipients", db_index=False
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="report_receipts",
+        db_index=False,
+    )
     step = models.IntegerField()
     purpose = models.CharField(max_length=5, choices=Purpose.choices)
     role = models.CharField(max_length=40, blank=True)
@@ -127,7 +150,9 @@ class Recipient(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["report", "person", "step", "purpose"], name="recipient_once_per_step"),
+            models.UniqueConstraint(
+                fields=["report", "person", "step", "purpose"], name="recipient_once_per_step"
+            ),
         ]
         indexes = [models.Index(fields=["person", "acked_at"])]
 
@@ -136,7 +161,9 @@ class ReportUpdate(models.Model):
     """边处理，边反映: later facts append; the original is never edited."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="updates")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     text = models.TextField(_("update"))
     people_count = models.PositiveIntegerField(_("number of people"), null=True, blank=True)
     trend = models.TextField(_("trend"), blank=True)
@@ -148,13 +175,19 @@ class ReportUpdate(models.Model):
 
 class Attachment(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
-    update = models.ForeignKey(ReportUpdate, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    update = models.ForeignKey(
+        ReportUpdate, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
     file = models.FileField(upload_to="attachments/%Y/%m/")
     original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)  # sniffed from the bytes, not the client's claim
+    content_type = models.CharField(
+        max_length=100
+    )  # sniffed from the bytes, not the client's claim
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField()
 
 
@@ -172,7 +205,9 @@ class ExternalReport(models.Model):
     recipient = models.CharField(_("recipient"), max_length=200)
     content = models.TextField(_("content"))
     sent_at = models.DateTimeField(_("sent at"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField()
 
 

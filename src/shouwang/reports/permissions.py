@@ -7,7 +7,13 @@ from .covert import is_covert_observer  # noqa: F401
 from .selectors import reports_visible
 
 # The offices and leaders who verify reports and decide what happens next (R-REP-5).
-VERIFIER_ROLES = ("deputy_secretary", "leader", "student_affairs_officer", "security_officer", "school_leader")
+VERIFIER_ROLES = (
+    "deputy_secretary",
+    "leader",
+    "student_affairs_officer",
+    "security_officer",
+    "school_leader",
+)
 
 
 def can_verify(user, report) -> bool:

@@ -26,7 +26,9 @@ from shouwang.org.models import Unit
 from .models import Recipient, Report, Severity
 
 REPORT_ACK = "report_ack"
-REPORT_ROUTE = "report_route"  # a report accepted without routing: the worker routes it (see report_file)
+REPORT_ROUTE = (
+    "report_route"  # a report accepted without routing: the worker routes it (see report_file)
+)
 SUBJECT = "reports.report"
 SECURITY_STEP, DUTY_STEP = -1, -2  # the step numbers of those informed outside the chain
 
@@ -54,10 +56,13 @@ class ReportRouting(Routing):
             for report_id, path in units.values_list("report_id", "unit__path"):
                 paths[report_id].append(path)
             students = Report.students.through.objects.filter(report_id__any_of=ids)
-            for report_id, klass, room in students.values_list("report_id", "student__klass__path",
-                                                              "student__dorm_room__path"):
+            for report_id, klass, room in students.values_list(
+                "report_id", "student__klass__path", "student__dorm_room__path"
+            ):
                 paths[report_id] += [p for p in (klass, room) if p]
-        roles = {"security_officer"} | {role for r in reports for step in r.route or [] for role in step["roles"]}
+        roles = {"security_officer"} | {
+            role for r in reports for step in r.route or [] for role in step["roles"]
+        }
         self.load(reports, paths, roles)
 
     def save(self, report, *fields):
@@ -67,17 +72,24 @@ class ReportRouting(Routing):
     def flush(self):
         rows_insert(Recipient, self.recipients_ack)
         # Informing someone twice about the same step is harmless: keep the first.
-        Recipient.objects.bulk_create([Recipient(**row) for row in self.recipients_info], ignore_conflicts=True)
+        Recipient.objects.bulk_create(
+            [Recipient(**row) for row in self.recipients_info], ignore_conflicts=True
+        )
         super().flush()
         # Reports escalated together mostly move to the same step: one UPDATE per distinct set of
         # new values is far cheaper than bulk_update's CASE over hundreds of rows.
         by_values = defaultdict(list)
         for report, fields in self.changed.values():
-            values = tuple((f, json.dumps(getattr(report, f), sort_keys=True, default=str)) for f in sorted(fields))
+            values = tuple(
+                (f, json.dumps(getattr(report, f), sort_keys=True, default=str))
+                for f in sorted(fields)
+            )
             by_values[values].append(report)
         for values, reports in by_values.items():
             first = reports[0]
-            Report.objects.filter(pk__any_of=[r.pk for r in reports]).update(**{f: getattr(first, f) for f, _v in values})
+            Report.objects.filter(pk__any_of=[r.pk for r in reports]).update(
+                **{f: getattr(first, f) for f, _v in values}
+            )
 
 
 def _report_url(report):
@@ -91,7 +103,8 @@ def _severity_label(severity, language):
 
 def _title(report):
     # The label translated once per language, not once per report: a sweep titles hundreds.
-    return f"【{_severity_label(report.severity, get_language())}】{report.category.name} · {report.place}"
+    label = _severity_label(report.severity, get_language())
+    return f"【{label}】{report.category.name} · {report.place}"
 
 
 def route_start(*, report, now, planned=None, paths=None):
@@ -110,13 +123,27 @@ def route_start(*, report, now, planned=None, paths=None):
 def route_later(*, report, now):
     """Leave the routing of a stored report to the worker (deadline_sweep), due at once. Runs in
     the filing transaction, so an accepted report always has its route deadline."""
-    rows_insert(Deadline, [{"kind": REPORT_ROUTE, "subject_type": SUBJECT, "subject_id": str(report.pk),
-                            "fence": 0, "due_at": now, "created_at": now}])
+    rows_insert(
+        Deadline,
+        [
+            {
+                "kind": REPORT_ROUTE,
+                "subject_type": SUBJECT,
+                "subject_id": str(report.pk),
+                "fence": 0,
+                "due_at": now,
+                "created_at": now,
+            }
+        ],
+    )
 
 
 def route_freeze(plan, report, planned):
     report.policy_name, report.route, report.current_step = (
-        planned["policy_name"], planned["route"], planned["current_step"])
+        planned["policy_name"],
+        planned["route"],
+        planned["current_step"],
+    )
     plan.save(report, "policy_name", "route", "current_step")
 
 
@@ -124,10 +151,18 @@ def route_begin(plan, report, planned, now):
     """Record the frozen route, inform the levels it skips (and 保卫处 for security categories),
     and ask the first staffed level."""
     steps, start = report.route, report.current_step
-    event_record(actor=None, subject=report, verb="route.planned", at=now, data={
-        "policy": planned["policy_name"], "policy_version": planned["policy_version"], "steps": steps,
-        "start_step": start,
-    })
+    event_record(
+        actor=None,
+        subject=report,
+        verb="route.planned",
+        at=now,
+        data={
+            "policy": planned["policy_name"],
+            "policy_version": planned["policy_version"],
+            "steps": steps,
+            "start_step": start,
+        },
+    )
     _inform_skipped_levels(plan, report, steps[:start], now)
     if planned.get("inform_duty"):
         # At night a policy that names no duty officer still reaches the person on duty at
@@ -136,12 +171,27 @@ def route_begin(plan, report, planned, now):
         if on_duty:
             _inform(plan, report, step=DUTY_STEP, people=on_duty, reason="night_duty", now=now)
         else:
-            event_record(actor=None, subject=report, verb="route.vacant", at=now, data={
-                "step": DUTY_STEP, "roles": ["duty_officer"], "at": "duty", "purpose": "info"})
+            event_record(
+                actor=None,
+                subject=report,
+                verb="route.vacant",
+                at=now,
+                data={
+                    "step": DUTY_STEP,
+                    "roles": ["duty_officer"],
+                    "at": "duty",
+                    "purpose": "info",
+                },
+            )
     if report.category.is_security:
-        _inform(plan, report, step=SECURITY_STEP, people=plan.people(report, {"roles": ["security_officer"],
-                                                                   "at": "office:security"}),
-                reason="security", now=now)
+        _inform(
+            plan,
+            report,
+            step=SECURITY_STEP,
+            people=plan.people(report, {"roles": ["security_officer"], "at": "office:security"}),
+            reason="security",
+            now=now,
+        )
     # Nobody can acknowledge before this (only those asked may), so the report is still waiting.
     _activate_from(plan, report, start, now)
 
@@ -152,15 +202,36 @@ def _inform(plan, report, *, step, people, reason, now):
     if not people:
         return
     plan.recipients_info += [
-        {"report_id": report.pk, "person_id": p.pk, "step": step, "purpose": Recipient.Purpose.INFO, "role": role,
-         "added_at": now}
+        {
+            "report_id": report.pk,
+            "person_id": p.pk,
+            "step": step,
+            "purpose": Recipient.Purpose.INFO,
+            "role": role,
+            "added_at": now,
+        }
         for p, role in people
     ]
-    plan.send(subject_type=SUBJECT, subject_id=str(report.pk), kind="report.info", title=_title(report),
-              body=report.description[:500], url=_report_url(report), recipients=[p for p, _ in people])
-    event_record(actor=None, subject=report, verb="route.informed", at=now, data={
-        "step": step, "reason": reason, "recipients": [p.pk for p, _ in people],
-    })
+    plan.send(
+        subject_type=SUBJECT,
+        subject_id=str(report.pk),
+        kind="report.info",
+        title=_title(report),
+        body=report.description[:500],
+        url=_report_url(report),
+        recipients=[p for p, _ in people],
+    )
+    event_record(
+        actor=None,
+        subject=report,
+        verb="route.informed",
+        at=now,
+        data={
+            "step": step,
+            "reason": reason,
+            "recipients": [p.pk for p, _ in people],
+        },
+    )
 
 
 def _inform_skipped_levels(plan, report, skipped_steps, now):
@@ -170,8 +241,13 @@ def _inform_skipped_levels(plan, report, skipped_steps, now):
         if people:
             _inform(plan, report, step=index, people=people, reason="skipped_level", now=now)
         else:
-            event_record(actor=None, subject=report, verb="route.vacant", at=now,
-                         data={"step": index, "roles": step["roles"], "at": step["at"], "purpose": "info"})
+            event_record(
+                actor=None,
+                subject=report,
+                verb="route.vacant",
+                at=now,
+                data={"step": index, "roles": step["roles"], "at": step["at"], "purpose": "info"},
+            )
 
 
 def _activate_from(plan, report, index, now):
@@ -183,32 +259,69 @@ def _activate_from(plan, report, index, now):
         # delay the next level (a dorm head's report goes straight to the counsellor).
         people = [(p, role) for p, role in everyone if p.pk != report.reporter_id]
         if everyone and not people:
-            event_record(actor=None, subject=report, verb="route.reporter_level", at=now,
-                         data={"step": index, "roles": step["roles"], "at": step["at"]})
+            event_record(
+                actor=None,
+                subject=report,
+                verb="route.reporter_level",
+                at=now,
+                data={"step": index, "roles": step["roles"], "at": step["at"]},
+            )
             index += 1
             continue
         if people:
             due_at = now + timedelta(minutes=step["ack_minutes"])
             plan.recipients_ack += [
-                {"report_id": report.pk, "person_id": p.pk, "step": index, "purpose": Recipient.Purpose.ACK,
-                 "role": role, "added_at": now, "due_at": due_at}
+                {
+                    "report_id": report.pk,
+                    "person_id": p.pk,
+                    "step": index,
+                    "purpose": Recipient.Purpose.ACK,
+                    "role": role,
+                    "added_at": now,
+                    "due_at": due_at,
+                }
                 for p, role in people
             ]
-            plan.deadline(kind=REPORT_ACK, subject_type=SUBJECT, subject_id=str(report.pk), fence=index,
-                          due_at=due_at)
+            plan.deadline(
+                kind=REPORT_ACK,
+                subject_type=SUBJECT,
+                subject_id=str(report.pk),
+                fence=index,
+                due_at=due_at,
+            )
             if report.current_step != index:
                 report.current_step = index
                 plan.save(report, "current_step")
-            plan.send(subject_type=SUBJECT, subject_id=str(report.pk), kind="report.ack_request",
-                      title=_title(report), body=report.description[:500], url=_report_url(report),
-                      recipients=[p for p, _ in people])
-            event_record(actor=None, subject=report, verb="route.step_started", at=now, data={
-                "step": index, "roles": step["roles"], "at": step["at"], "due_at": due_at.isoformat(),
-                "recipients": [p.pk for p, _ in people],
-            })
+            plan.send(
+                subject_type=SUBJECT,
+                subject_id=str(report.pk),
+                kind="report.ack_request",
+                title=_title(report),
+                body=report.description[:500],
+                url=_report_url(report),
+                recipients=[p for p, _ in people],
+            )
+            event_record(
+                actor=None,
+                subject=report,
+                verb="route.step_started",
+                at=now,
+                data={
+                    "step": index,
+                    "roles": step["roles"],
+                    "at": step["at"],
+                    "due_at": due_at.isoformat(),
+                    "recipients": [p.pk for p, _ in people],
+                },
+            )
             return True
-        event_record(actor=None, subject=report, verb="route.vacant", at=now,
-                     data={"step": index, "roles": step["roles"], "at": step["at"], "purpose": "ack"})
+        event_record(
+            actor=None,
+            subject=report,
+            verb="route.vacant",
+            at=now,
+            data={"step": index, "roles": step["roles"], "at": step["at"], "purpose": "ack"},
+        )
         index += 1
     report.current_step = index
     report.ack_state = Report.AckState.EXHAUSTED
@@ -222,17 +335,35 @@ def escalate_report(plan, deadline, report, missed_persons, now):
     pks of those who did not acknowledge) and ask the next level."""
     if report.ack_state != Report.AckState.WAITING or report.current_step != deadline.fence:
         # The acknowledgement (or an earlier escalation) won; say so on the record.
-        event_record(actor=None, subject=report, verb="route.escalation_skipped", at=now,
-                     data={"step": deadline.fence, "reason": report.ack_state})
+        event_record(
+            actor=None,
+            subject=report,
+            verb="route.escalation_skipped",
+            at=now,
+            data={"step": deadline.fence, "reason": report.ack_state},
+        )
         return "superseded"
-    event_record(actor=None, subject=report, verb="deadline.missed", at=now, data={
-        "step": deadline.fence, "persons": missed_persons, "due_at": deadline.due_at.isoformat(),
-    })
+    event_record(
+        actor=None,
+        subject=report,
+        verb="deadline.missed",
+        at=now,
+        data={
+            "step": deadline.fence,
+            "persons": missed_persons,
+            "due_at": deadline.due_at.isoformat(),
+        },
+    )
     from_step = report.current_step
     escalated = _activate_from(plan, report, deadline.fence + 1, now)
     if escalated:
-        event_record(actor=None, subject=report, verb="report.escalated", at=now,
-                     data={"from_step": from_step, "to_step": report.current_step})
+        event_record(
+            actor=None,
+            subject=report,
+            verb="report.escalated",
+            at=now,
+            data={"from_step": from_step, "to_step": report.current_step},
+        )
     return "escalated" if escalated else "exhausted"
 
 
@@ -241,8 +372,11 @@ def acknowledge_locked(*, report, person, channel, note, now):
     services.report_acknowledge (the one entry point), which checks permission and holds the
     transaction; the report row is locked here."""
     report = Report.objects.select_for_update().get(pk=report.pk)
-    receipt = (Recipient.objects.filter(report=report, person=person, purpose=Recipient.Purpose.ACK)
-               .order_by("-step").first())
+    receipt = (
+        Recipient.objects.filter(report=report, person=person, purpose=Recipient.Purpose.ACK)
+        .order_by("-step")
+        .first()
+    )
     if receipt is not None and receipt.acked_at is None:
         receipt.acked_at, receipt.ack_channel, receipt.ack_note = now, channel, note
         receipt.save(update_fields=["acked_at", "ack_channel", "ack_note"])
@@ -253,14 +387,23 @@ def acknowledge_locked(*, report, person, channel, note, now):
         report.ack_state = Report.AckState.ACKNOWLEDGED
         report.acknowledged_at, report.acknowledged_by = now, person
         report.save(update_fields=["ack_state", "acknowledged_at", "acknowledged_by"])
-        deadlines_cancel(subject_type=SUBJECT, subject_id=report.pk, now=now, outcome="acknowledged")
+        deadlines_cancel(
+            subject_type=SUBJECT, subject_id=report.pk, now=now, outcome="acknowledged"
+        )
         deliveries_cancel(subject_type=SUBJECT, subject_id=report.pk, now=now)
-    event_record(actor=person, subject=report, verb="report.acknowledged" if first else "report.receipt_recorded",
-                 at=now, data={
-                     "channel": channel, "note": note, "step": receipt.step if receipt else None,
-                     "current_step": report.current_step,
-                     "late": bool(receipt and receipt.missed_at),
-                 })
+    event_record(
+        actor=person,
+        subject=report,
+        verb="report.acknowledged" if first else "report.receipt_recorded",
+        at=now,
+        data={
+            "channel": channel,
+            "note": note,
+            "step": receipt.step if receipt else None,
+            "current_step": report.current_step,
+            "late": bool(receipt and receipt.missed_at),
+        },
+    )
     return report
 
 

@@ -25,8 +25,18 @@ from . import route
 from .models import Category, Recipient, Report
 
 # What escalating a report reads of it (the sweep loads hundreds at a time, nothing more).
-ESCALATION_FIELDS = ("id", "category_id", "severity", "unit_id", "place", "description", "reporter_id", "route",
-                     "current_step", "ack_state")
+ESCALATION_FIELDS = (
+    "id",
+    "category_id",
+    "severity",
+    "unit_id",
+    "place",
+    "description",
+    "reporter_id",
+    "route",
+    "current_step",
+    "ack_state",
+)
 ROUTING_FIELDS = (*ESCALATION_FIELDS, "filed_at", "policy_name")
 
 
@@ -36,9 +46,14 @@ def _lock_and_claim(due, now, worker_id, limit, fields):
     # Locks are taken subject first, deadline second, the order an acknowledgement takes them.
     # LIMIT and SKIP LOCKED in one statement: `limit` reports nobody else holds. Only what the
     # sweep reads is loaded; the few categories come from one small query.
-    reports = {str(r.pk): r for r in Report.objects.select_for_update(skip_locked=True, of=("self",))
-               .only(*fields).annotate(unit_path=F("unit__path"))
-               .filter(pk__any_of={int(s) for _pk, s in due}).order_by("pk")[:limit]}
+    reports = {
+        str(r.pk): r
+        for r in Report.objects.select_for_update(skip_locked=True, of=("self",))
+        .only(*fields)
+        .annotate(unit_path=F("unit__path"))
+        .filter(pk__any_of={int(s) for _pk, s in due})
+        .order_by("pk")[:limit]
+    }
     token = f"{worker_id}:{uuid.uuid4().hex[:12]}"
     claimed = claim_done([pk for pk, s in due if s in reports], token=token, now=now)
     if claimed:
@@ -68,7 +83,12 @@ def sweep_routes(now, worker_id, limit) -> int:
                 continue
             filed = report.filed_at
             # Reports of one burst share category, severity and night: one policy lookup for all.
-            key = (report.category_id, report.severity, timezone.localdate(filed), routing.is_night(filed))
+            key = (
+                report.category_id,
+                report.severity,
+                timezone.localdate(filed),
+                routing.is_night(filed),
+            )
             if key not in plans:
                 plans[key] = route_plan(report.category, report.severity, filed)
             route.route_freeze(plan, report, plans[key])
@@ -97,18 +117,23 @@ def sweep_acks(now, worker_id, limit) -> int:
         plan = route.ReportRouting(now)
         plan.load_reports([reports[d.subject_id] for d in claimed])
         waiting = defaultdict(list)  # (report, step) → [(receipt pk, person pk)] not acknowledged
-        for pk, report_id, step, person_id in (
-                Recipient.objects.filter(report_id__any_of=[int(d.subject_id) for d in claimed],
-                                         purpose=Recipient.Purpose.ACK, acked_at__isnull=True)
-                .values_list("pk", "report_id", "step", "person_id")):
+        for pk, report_id, step, person_id in Recipient.objects.filter(
+            report_id__any_of=[int(d.subject_id) for d in claimed],
+            purpose=Recipient.Purpose.ACK,
+            acked_at__isnull=True,
+        ).values_list("pk", "report_id", "step", "person_id"):
             waiting[(report_id, step)].append((pk, person_id))
         outcomes, missed_ids = defaultdict(list), []
         for deadline in claimed:
             report = reports[deadline.subject_id]
             missed = waiting[(report.pk, deadline.fence)]
-            outcome = route.escalate_report(plan, deadline, report, [person for _pk, person in missed], now)
+            outcome = route.escalate_report(
+                plan, deadline, report, [person for _pk, person in missed], now
+            )
             if outcome != "superseded":
-                missed_ids += [pk for pk, _person in missed]  # the miss is recorded against each of them
+                missed_ids += [
+                    pk for pk, _person in missed
+                ]  # the miss is recorded against each of them
             outcomes[outcome].append(deadline.pk)
         Recipient.objects.filter(pk__any_of=missed_ids).update(missed_at=now)
         plan.flush()
@@ -118,14 +143,22 @@ def sweep_acks(now, worker_id, limit) -> int:
 
 # ---- the auditor's check ---------------------------------------------------------------------
 
+
 def reports_without_deadline() -> list[int]:
     """Pks of waiting reports with no live deadline: one anti-join in the database (one
     snapshot, no table brought into Python), so its cost follows the waiting reports only."""
     # subject_id is text; compare as text on both databases.
-    live = Deadline.objects.filter(subject_type=route.SUBJECT, subject_id=Cast(OuterRef("pk"), CharField()),
-                                   state__in=[Deadline.State.OPEN, Deadline.State.CLAIMED])
-    return list(Report.objects.filter(ack_state=Report.AckState.WAITING).filter(~Exists(live))
-                .order_by("pk").values_list("pk", flat=True))
+    live = Deadline.objects.filter(
+        subject_type=route.SUBJECT,
+        subject_id=Cast(OuterRef("pk"), CharField()),
+        state__in=[Deadline.State.OPEN, Deadline.State.CLAIMED],
+    )
+    return list(
+        Report.objects.filter(ack_state=Report.AckState.WAITING)
+        .filter(~Exists(live))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def reports_repair(*, now, **kwargs) -> int:
@@ -142,14 +175,24 @@ def reports_repair(*, now, **kwargs) -> int:
             kind = route.REPORT_ACK if report.route else route.REPORT_ROUTE
             try:
                 with transaction.atomic():
-                    Deadline.objects.create(kind=kind, subject_type=route.SUBJECT, subject_id=str(report.pk),
-                                            fence=report.current_step if report.route else 0, due_at=now,
-                                            created_at=now)
+                    Deadline.objects.create(
+                        kind=kind,
+                        subject_type=route.SUBJECT,
+                        subject_id=str(report.pk),
+                        fence=report.current_step if report.route else 0,
+                        due_at=now,
+                        created_at=now,
+                    )
             except IntegrityError:
                 # A deadline for this step exists: done (nothing safe to repair), or made since
                 # the look (the report moved on meanwhile).
                 continue
-            event_record(actor=None, subject=report, verb="auditor.deadline_restored", at=now,
-                         data={"step": report.current_step, "kind": kind})
+            event_record(
+                actor=None,
+                subject=report,
+                verb="auditor.deadline_restored",
+                at=now,
+                data={"step": report.current_step, "kind": kind},
+            )
             repaired += 1
     return repaired

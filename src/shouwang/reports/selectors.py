@@ -18,20 +18,23 @@ from .models import Category, Recipient, Report
 
 
 def reports_visible(viewer):
-    """Need to know (issue 18): a student cadre (宿舍长, 信息员, 安全员, 隐形安全员) sees the reports
-    they filed and those they were asked about, never one of a sensitive category they did not
-    file; below the counsellor, a sensitive report shows only to its reporter and to those it
-    was routed to (a token: those it filed)."""
+    """Need to know (issue 18): a student cadre (宿舍长, 信息员, 安全员, 隐形安全员) sees the
+    reports they filed and those they were asked about, never one of a sensitive category they
+    did not file; below the counsellor, a sensitive report shows only to its reporter and to
+    those it was routed to (a token: those it filed)."""
     scope = scope_for(viewer)
     if scope.everything:
         return Report.objects.all()
     person = getattr(viewer, "pk", None)
     routed = Recipient.objects.filter(person=viewer).values("report_id") if person else None
     if person and is_student_cadre_only(viewer):
-        return Report.objects.filter(Q(reporter=viewer) | Q(pk__in=routed, category__is_sensitive=False))
+        return Report.objects.filter(
+            Q(reporter=viewer) | Q(pk__in=routed, category__is_sensitive=False)
+        )
     q = scope.q("unit__path")
     about_my_students = Report.students.through.objects.filter(
-        student__in=students_visible(viewer)).values("report_id")
+        student__in=students_visible(viewer)
+    ).values("report_id")
     q |= Q(pk__in=about_my_students)
     if person:
         q |= Q(pk__in=routed) | Q(reporter=viewer)
@@ -46,8 +49,17 @@ def reports_visible(viewer):
     return qs
 
 
-def report_list(viewer, *, category=None, severity=None, ack_state=None, verification=None, unit=None,
-                since=None, until=None):
+def report_list(
+    viewer,
+    *,
+    category=None,
+    severity=None,
+    ack_state=None,
+    verification=None,
+    unit=None,
+    since=None,
+    until=None,
+):
     qs = reports_visible(viewer).select_related("category", "unit", "unit__parent", "reporter")
     if category:
         qs = qs.filter(category__code=category)
@@ -68,8 +80,9 @@ def report_list(viewer, *, category=None, severity=None, ack_state=None, verific
 
 def report_get(viewer, report_id) -> Report:
     return get_object_or_404(
-        reports_visible(viewer).select_related("category", "unit", "unit__parent", "reporter", "acknowledged_by",
-                                               "duplicate_of"),
+        reports_visible(viewer).select_related(
+            "category", "unit", "unit__parent", "reporter", "acknowledged_by", "duplicate_of"
+        ),
         pk=report_id,
     )
 
@@ -78,8 +91,11 @@ def reporter_label(viewer, report) -> str:
     """The reporter's name, unless they are a covert observer and the viewer is below counsellor."""
     if report.reporter is None:
         return report.api_token.name if report.api_token_id else ""
-    if report.reporter_is_covert and report.reporter_id != getattr(viewer, "pk", None) \
-            and not sees_covert_identity(viewer):
+    if (
+        report.reporter_is_covert
+        and report.reporter_id != getattr(viewer, "pk", None)
+        and not sees_covert_identity(viewer)
+    ):
         # Not "covert observer": the label alone told a class who among them watches it.
         return gettext("Reporter not shown")
     return report.reporter.display_name
@@ -105,7 +121,9 @@ def event_actor_label(viewer, report, event) -> str:
 
 def report_updates(viewer, report) -> list:
     """The appended updates, oldest first, each with `author_label` (covert rule applied)."""
-    updates = list(report.updates.select_related("author").prefetch_related("attachments").order_by("at", "pk"))
+    updates = list(
+        report.updates.select_related("author").prefetch_related("attachments").order_by("at", "pk")
+    )
     for update in updates:
         update.author_label = person_label(viewer, report, update.author)
     return updates
@@ -117,8 +135,11 @@ def categories_active():
 
 def report_inbox_ids(person, report):
     """The person's in-app deliveries about this report (to mark them read when it is opened)."""
-    return inbox(person).filter(message__subject_type="reports.report",
-                                message__subject_id=str(report.pk)).values("pk")
+    return (
+        inbox(person)
+        .filter(message__subject_type="reports.report", message__subject_id=str(report.pk))
+        .values("pk")
+    )
 
 
 def report_timeline(viewer, report):
@@ -127,29 +148,46 @@ def report_timeline(viewer, report):
 
 
 def my_pending_acks(person):
-    return (Recipient.objects.filter(person=person, purpose=Recipient.Purpose.ACK, acked_at__isnull=True,
-                                     report__ack_state=Report.AckState.WAITING)
-            .select_related("report", "report__category", "report__unit").order_by("due_at"))
+    return (
+        Recipient.objects.filter(
+            person=person,
+            purpose=Recipient.Purpose.ACK,
+            acked_at__isnull=True,
+            report__ack_state=Report.AckState.WAITING,
+        )
+        .select_related("report", "report__category", "report__unit")
+        .order_by("due_at")
+    )
 
 
 def report_durations(report):
     """Durations that matter (seconds): filing → first delivery, filing → acknowledgement."""
-    first = (Delivery.objects.filter(message__subject_type="reports.report", message__subject_id=str(report.pk),
-                                     sent_at__isnull=False).order_by("sent_at").values_list("sent_at", flat=True)
-             .first())
+    first = (
+        Delivery.objects.filter(
+            message__subject_type="reports.report",
+            message__subject_id=str(report.pk),
+            sent_at__isnull=False,
+        )
+        .order_by("sent_at")
+        .values_list("sent_at", flat=True)
+        .first()
+    )
     return {
         "to_first_delivery": (first - report.filed_at).total_seconds() if first else None,
         "to_acknowledgement": (report.acknowledged_at - report.filed_at).total_seconds()
-        if report.acknowledged_at else None,
+        if report.acknowledged_at
+        else None,
     }
 
 
 def report_deliveries_cancelled(report):
     """The report's deliveries that were cancelled before going out, with the reason stored
     (a channel not configured, no address, or stopped by an acknowledgement)."""
-    return (Delivery.objects.filter(message__subject_type="reports.report", message__subject_id=str(report.pk),
-                                    state=Delivery.State.CANCELLED)
-            .order_by("created_at", "pk"))
+    return Delivery.objects.filter(
+        message__subject_type="reports.report",
+        message__subject_id=str(report.pk),
+        state=Delivery.State.CANCELLED,
+    ).order_by("created_at", "pk")
 
 
 def person_with_post(person, unit=None) -> str:
@@ -157,7 +195,9 @@ def person_with_post(person, unit=None) -> str:
     when they hold one there, otherwise their first current post; the name alone if none."""
     if person is None:
         return ""
-    posts = list(Post.objects.current().filter(person=person).select_related("role", "unit").order_by("pk"))
+    posts = list(
+        Post.objects.current().filter(person=person).select_related("role", "unit").order_by("pk")
+    )
     if unit is not None:
         around = [p for p in posts if unit.path.startswith(p.unit.path)]
         posts = around or posts
@@ -168,11 +208,19 @@ def report_outcome(viewer, report) -> dict:
     """What was decided about the report, from its record: {"verified": …, "decided": …}, each
     {"at", "who", "note", "value"} of the latest such event, or None."""
     outcome: dict[str, dict | None] = {"verified": None, "decided": None}
-    for event in events_for_subject(report).filter(verb__in=["report.verified", "report.decided"]).order_by("seq"):
+    for event in (
+        events_for_subject(report)
+        .filter(verb__in=["report.verified", "report.decided"])
+        .order_by("seq")
+    ):
         key = "verified" if event.verb == "report.verified" else "decided"
         who = person_label(viewer, report, event.actor) if event.actor_id else ""
         if event.actor_id and who == event.actor.display_name:
             who = person_with_post(event.actor, report.unit)
-        outcome[key] = {"at": event.at, "who": who, "note": (event.data or {}).get("note", ""),
-                        "value": (event.data or {}).get("verdict" if key == "verified" else "decision", "")}
+        outcome[key] = {
+            "at": event.at,
+            "who": who,
+            "note": (event.data or {}).get("note", ""),
+            "value": (event.data or {}).get("verdict" if key == "verified" else "decision", ""),
+        }
     return outcome

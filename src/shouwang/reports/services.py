@@ -19,8 +19,20 @@ from .models import Attachment, Category, ExternalReport, Recipient, Report, Rep
 from .permissions import can_verify, is_covert_observer
 
 
-def _clean_facts(*, viewer, category, severity, unit_code, occurred_at, place, description, people_count,
-                 student_nos, unit_codes, now):
+def _clean_facts(
+    *,
+    viewer,
+    category,
+    severity,
+    unit_code,
+    occurred_at,
+    place,
+    description,
+    people_count,
+    student_nos,
+    unit_codes,
+    now,
+):
     """Check every field; collect all errors (field → message) before raising."""
     errors = {}
     # No ORDER BY anywhere here: these only check that the rows exist (and compiling the
@@ -30,7 +42,9 @@ def _clean_facts(*, viewer, category, severity, unit_code, occurred_at, place, d
         errors["category"] = _("Choose a report category from the list.")
     if severity not in Severity.values:
         errors["severity"] = _("Choose a severity: general, larger, major or especially major.")
-    unit = org.units_visible(viewer).filter(code=unit_code).order_by().first() if unit_code else None
+    unit = (
+        org.units_visible(viewer).filter(code=unit_code).order_by().first() if unit_code else None
+    )
     if unit is None:
         errors["unit"] = _("Choose a unit you are responsible for.")
     if occurred_at is None:
@@ -46,25 +60,44 @@ def _clean_facts(*, viewer, category, severity, unit_code, occurred_at, place, d
     count_problem = _count_problem(people_count)
     if count_problem:
         errors["people_count"] = count_problem
-    for field, value, limit in (("place", place, 200), ("description", description, bounds.MAX_TEXT)):
+    for field, value, limit in (
+        ("place", place, 200),
+        ("description", description, bounds.MAX_TEXT),
+    ):
         if len(value or "") > limit:
             errors[field] = _("At most %(limit)d characters.") % {"limit": limit}
     if len(student_nos or ()) > bounds.MAX_LIST or len(unit_codes or ()) > bounds.MAX_LIST:
         # Checked before any query: 70,000 numbers would not fit in one statement.
-        raise ValidationError({**errors, "students" if len(student_nos or ()) > bounds.MAX_LIST else "units_involved":
-                               _("At most %(limit)d entries.") % {"limit": bounds.MAX_LIST}})
+        raise ValidationError(
+            {
+                **errors,
+                "students" if len(student_nos or ()) > bounds.MAX_LIST else "units_involved": _(
+                    "At most %(limit)d entries."
+                )
+                % {"limit": bounds.MAX_LIST},
+            }
+        )
     student_nos = sorted(set(student_nos or []))
-    students = sorted(org.students_visible(viewer).filter(student_no__in=student_nos)
-                      .select_related("klass", "dorm_room").order_by(), key=lambda s: s.student_no)
+    students = sorted(
+        org.students_visible(viewer)
+        .filter(student_no__in=student_nos)
+        .select_related("klass", "dorm_room")
+        .order_by(),
+        key=lambda s: s.student_no,
+    )
     unknown = sorted(set(student_nos) - {s.student_no for s in students})
     if unknown:
         # The same message whether the student does not exist or is out of scope: no probing.
-        errors["students"] = _("Students not found among those you may report on: %(nos)s") % {"nos": ", ".join(unknown)}
+        errors["students"] = _("Students not found among those you may report on: %(nos)s") % {
+            "nos": ", ".join(unknown)
+        }
     # Units involved route the report only inside the filer's own scope: a dorm head naming
     # another college must not reach its deputy secretary as if she belonged there. Codes outside
     # (known or not: no probing) are kept as text on the timeline, never routed to.
     unit_codes = sorted(set(unit_codes or []))
-    units = list(org.units_visible(viewer).filter(code__in=unit_codes).order_by()) if unit_codes else []
+    units = (
+        list(org.units_visible(viewer).filter(code__in=unit_codes).order_by()) if unit_codes else []
+    )
     if errors:
         raise ValidationError(errors)
     return cat, unit, students, units
@@ -93,27 +126,65 @@ def _check_attachments(attachments, errors: dict) -> list:
     return checked
 
 
-def report_file_errors(*, actor, category=None, severity=None, unit=None, occurred_at=None, place="",
-                       description="", people_count=None, students=(), units_involved=(), attachments=(),
-                       now=None, **_unchecked) -> dict:
+def report_file_errors(
+    *,
+    actor,
+    category=None,
+    severity=None,
+    unit=None,
+    occurred_at=None,
+    place="",
+    description="",
+    people_count=None,
+    students=(),
+    units_involved=(),
+    attachments=(),
+    now=None,
+    **_unchecked,
+) -> dict:
     """What report_file would refuse in these fields, as {field: [messages]}; writes nothing. The
     form asks this when its own parsing failed, so a person sees every problem in one round
     (a future time, a student out of scope, a renamed .exe) instead of fixing twice."""
     now = now or timezone.now()
     errors: dict = {}
     try:
-        _clean_facts(viewer=actor, category=category, severity=severity, unit_code=unit, occurred_at=occurred_at,
-                     place=place, description=description, people_count=people_count, student_nos=students,
-                     unit_codes=units_involved, now=now)
+        _clean_facts(
+            viewer=actor,
+            category=category,
+            severity=severity,
+            unit_code=unit,
+            occurred_at=occurred_at,
+            place=place,
+            description=description,
+            people_count=people_count,
+            student_nos=students,
+            unit_codes=units_involved,
+            now=now,
+        )
     except ValidationError as exc:
         errors = exc.message_dict
     _check_attachments(attachments, errors)
     return errors
 
 
-def report_file(*, actor, category: str, severity: str, unit: str, occurred_at, place: str, description: str,
-                people_count: int | None = None, cause: str = "", trend: str = "", students=(), units_involved=(),
-                attachments=(), api_token=None, now=None) -> Report:
+def report_file(
+    *,
+    actor,
+    category: str,
+    severity: str,
+    unit: str,
+    occurred_at,
+    place: str,
+    description: str,
+    people_count: int | None = None,
+    cause: str = "",
+    trend: str = "",
+    students=(),
+    units_involved=(),
+    attachments=(),
+    api_token=None,
+    now=None,
+) -> Report:
     """File a report and start its route. `actor` is a person or a token principal."""
     now = now or timezone.now()
     if not getattr(actor, "is_authenticated", False):
@@ -121,9 +192,17 @@ def report_file(*, actor, category: str, severity: str, unit: str, occurred_at, 
     errors = {}
     try:
         cat, unit_obj, student_objs, unit_objs = _clean_facts(
-            viewer=actor, category=category, severity=severity, unit_code=unit, occurred_at=occurred_at,
-            place=place, description=description, people_count=people_count, student_nos=students,
-            unit_codes=units_involved, now=now,
+            viewer=actor,
+            category=category,
+            severity=severity,
+            unit_code=unit,
+            occurred_at=occurred_at,
+            place=place,
+            description=description,
+            people_count=people_count,
+            student_nos=students,
+            unit_codes=units_involved,
+            now=now,
         )
     except ValidationError as exc:
         errors = exc.message_dict
@@ -138,33 +217,78 @@ def report_file(*, actor, category: str, severity: str, unit: str, occurred_at, 
     planned = None if api_token is not None else route_plan(cat, severity, now)
     with transaction.atomic(), batched_events():
         report = Report.objects.create(
-            category=cat, severity=severity, unit=unit_obj, occurred_at=occurred_at, place=place.strip(),
-            people_count=people_count, cause=cause, trend=trend, description=description.strip(),
-            reporter=person, api_token=api_token, filed_at=now,
+            category=cat,
+            severity=severity,
+            unit=unit_obj,
+            occurred_at=occurred_at,
+            place=place.strip(),
+            people_count=people_count,
+            cause=cause,
+            trend=trend,
+            description=description.strip(),
+            reporter=person,
+            api_token=api_token,
+            filed_at=now,
             reporter_is_covert=bool(person and is_covert_observer(person)),
-            **({"policy_name": planned["policy_name"], "route": planned["route"],
-                "current_step": planned["current_step"]} if planned else {}),
+            **(
+                {
+                    "policy_name": planned["policy_name"],
+                    "route": planned["route"],
+                    "current_step": planned["current_step"],
+                }
+                if planned
+                else {}
+            ),
         )
-        rows_insert(Report.students.through, [{"report_id": report.pk, "student_id": s.pk} for s in student_objs])
-        rows_insert(Report.units_involved.through, [{"report_id": report.pk, "unit_id": u.pk} for u in unit_objs])
-        attachment_objs = [Attachment.objects.create(report=report, file=upload, uploaded_by=person, at=now, **facts)
-                           for upload, facts in checked]
-        event_record(actor=person, subject=report, verb="report.filed", at=now, data={
-            "category": cat.code, "severity": severity, "unit": unit_obj.code,
-            "occurred_at": occurred_at.isoformat(), "place": report.place, "people_count": people_count,
-            "students": [s.student_no for s in student_objs], "units_involved": [u.code for u in unit_objs],
-            **({"units_named": named} if (named := sorted(set(units_involved) - {u.code for u in unit_objs}))
-               else {}),
-            "attachments": [f["sha256"] for _u, f in checked],
-            "via": f"token:{api_token.name}" if api_token else "person",
-        })
+        rows_insert(
+            Report.students.through,
+            [{"report_id": report.pk, "student_id": s.pk} for s in student_objs],
+        )
+        rows_insert(
+            Report.units_involved.through,
+            [{"report_id": report.pk, "unit_id": u.pk} for u in unit_objs],
+        )
+        attachment_objs = [
+            Attachment.objects.create(
+                report=report, file=upload, uploaded_by=person, at=now, **facts
+            )
+            for upload, facts in checked
+        ]
+        event_record(
+            actor=person,
+            subject=report,
+            verb="report.filed",
+            at=now,
+            data={
+                "category": cat.code,
+                "severity": severity,
+                "unit": unit_obj.code,
+                "occurred_at": occurred_at.isoformat(),
+                "place": report.place,
+                "people_count": people_count,
+                "students": [s.student_no for s in student_objs],
+                "units_involved": [u.code for u in unit_objs],
+                **(
+                    {"units_named": named}
+                    if (named := sorted(set(units_involved) - {u.code for u in unit_objs}))
+                    else {}
+                ),
+                "attachments": [f["sha256"] for _u, f in checked],
+                "via": f"token:{api_token.name}" if api_token else "person",
+            },
+        )
         if planned is None:
             route.route_later(report=report, now=now)
         else:
-            paths = [unit_obj.path, *(u.path for u in unit_objs),
-                     *(u.path for s in student_objs for u in (s.klass, s.dorm_room) if u is not None)]
+            paths = [
+                unit_obj.path,
+                *(u.path for u in unit_objs),
+                *(u.path for s in student_objs for u in (s.klass, s.dorm_room) if u is not None),
+            ]
             route.route_start(report=report, now=now, planned=planned, paths=paths)
-    _known_relations(report, students=student_objs, units_involved=unit_objs, attachments=attachment_objs)
+    _known_relations(
+        report, students=student_objs, units_involved=unit_objs, attachments=attachment_objs
+    )
     return report
 
 
@@ -179,18 +303,29 @@ def _known_relations(report, **related):
         report._prefetched_objects_cache[name] = queryset
 
 
-def report_update_add(*, actor, report: Report, text: str, people_count=None, trend: str = "", attachments=(),
-                      now=None) -> ReportUpdate:
+def report_update_add(
+    *,
+    actor,
+    report: Report,
+    text: str,
+    people_count=None,
+    trend: str = "",
+    attachments=(),
+    now=None,
+) -> ReportUpdate:
     """边处理，边反映: append facts; the original stays as filed. Anyone who may see the report may
     add what they know (a token with reports.write too, for the reports in its scope)."""
     now = now or timezone.now()
-    if not getattr(actor, "is_authenticated", False) or not selectors.reports_visible(actor).filter(
-            pk=report.pk).exists():
+    if (
+        not getattr(actor, "is_authenticated", False)
+        or not selectors.reports_visible(actor).filter(pk=report.pk).exists()
+    ):
         raise PermissionDenied
     errors = {} if (text or "").strip() else {"text": [_("Write what has changed.")]}
     if len(text or "") > bounds.MAX_TEXT or len(trend or "") > bounds.MAX_TEXT:
         errors["text" if len(text or "") > bounds.MAX_TEXT else "trend"] = [
-            _("At most %(limit)d characters.") % {"limit": bounds.MAX_TEXT}]
+            _("At most %(limit)d characters.") % {"limit": bounds.MAX_TEXT}
+        ]
     if count_problem := _count_problem(people_count):
         errors["people_count"] = [count_problem]
     checked = _check_attachments(attachments, errors)
@@ -198,14 +333,31 @@ def report_update_add(*, actor, report: Report, text: str, people_count=None, tr
         raise ValidationError(errors)
     person = actor if getattr(actor, "pk", None) else None
     with transaction.atomic():
-        update = ReportUpdate.objects.create(report=report, author=person, text=text.strip(),
-                                             people_count=people_count, trend=trend, at=now)
+        update = ReportUpdate.objects.create(
+            report=report,
+            author=person,
+            text=text.strip(),
+            people_count=people_count,
+            trend=trend,
+            at=now,
+        )
         for upload, facts in checked:
-            Attachment.objects.create(report=report, update=update, file=upload, uploaded_by=person, at=now, **facts)
-        event_record(actor=person, subject=report, verb="report.updated", at=now, data={
-            "update": update.pk, "text": update.text, "people_count": people_count, "trend": trend,
-            "attachments": [f["sha256"] for _u, f in checked],
-        })
+            Attachment.objects.create(
+                report=report, update=update, file=upload, uploaded_by=person, at=now, **facts
+            )
+        event_record(
+            actor=person,
+            subject=report,
+            verb="report.updated",
+            at=now,
+            data={
+                "update": update.pk,
+                "text": update.text,
+                "people_count": people_count,
+                "trend": trend,
+                "attachments": [f["sha256"] for _u, f in checked],
+            },
+        )
     return update
 
 
@@ -215,33 +367,65 @@ def report_acknowledge(*, actor, report: Report, channel: str, note: str = "", n
     acknowledge may; the first acknowledgement stops the chain."""
     now = now or timezone.now()
     with transaction.atomic(), batched_events():
-        if not Recipient.objects.filter(report=report, person=actor, purpose=Recipient.Purpose.ACK).exists():
-            raise PermissionDenied(_("Only the people asked to acknowledge this report can acknowledge it."))
-        return route.acknowledge_locked(report=report, person=actor, channel=channel, note=note, now=now)
+        if not Recipient.objects.filter(
+            report=report, person=actor, purpose=Recipient.Purpose.ACK
+        ).exists():
+            raise PermissionDenied(
+                _("Only the people asked to acknowledge this report can acknowledge it.")
+            )
+        return route.acknowledge_locked(
+            report=report, person=actor, channel=channel, note=note, now=now
+        )
 
 
-def report_verify(*, actor, report: Report, verdict: str, note: str = "", duplicate_of: Report | None = None,
-                  now=None) -> Report:
+def report_verify(
+    *,
+    actor,
+    report: Report,
+    verdict: str,
+    note: str = "",
+    duplicate_of: Report | None = None,
+    now=None,
+) -> Report:
     """核实: true, false, or a duplicate merged into the original (both timelines kept)."""
     now = now or timezone.now()
     if not can_verify(actor, report):
         raise PermissionDenied
-    if verdict not in (Report.Verification.TRUE, Report.Verification.FALSE, Report.Verification.DUPLICATE):
+    if verdict not in (
+        Report.Verification.TRUE,
+        Report.Verification.FALSE,
+        Report.Verification.DUPLICATE,
+    ):
         raise ValidationError({"verdict": _("Choose true, false or duplicate.")})
     if verdict == Report.Verification.DUPLICATE:
         if duplicate_of is None or duplicate_of.pk == report.pk or duplicate_of.duplicate_of_id:
-            raise ValidationError({"duplicate_of": _("Choose the original report this one repeats.")})
+            raise ValidationError(
+                {"duplicate_of": _("Choose the original report this one repeats.")}
+            )
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)
         report.verification = verdict
         report.duplicate_of = duplicate_of if verdict == Report.Verification.DUPLICATE else None
         report.save(update_fields=["verification", "duplicate_of"])
-        event_record(actor=actor, subject=report, verb="report.verified", at=now, data={
-            "verdict": verdict, "note": note, "duplicate_of": duplicate_of.pk if duplicate_of else None,
-        })
+        event_record(
+            actor=actor,
+            subject=report,
+            verb="report.verified",
+            at=now,
+            data={
+                "verdict": verdict,
+                "note": note,
+                "duplicate_of": duplicate_of.pk if duplicate_of else None,
+            },
+        )
         if duplicate_of is not None and verdict == Report.Verification.DUPLICATE:
-            event_record(actor=actor, subject=duplicate_of, verb="report.duplicate_merged", at=now,
-                         data={"duplicate": report.pk, "note": note})
+            event_record(
+                actor=actor,
+                subject=duplicate_of,
+                verb="report.duplicate_merged",
+                at=now,
+                data={"duplicate": report.pk, "note": note},
+            )
     return report
 
 
@@ -250,24 +434,43 @@ def report_decide(*, actor, report: Report, decision: str, note: str = "", now=N
     if not can_verify(actor, report):
         raise PermissionDenied
     if report.verification != Report.Verification.TRUE:
-        raise ValidationError({"decision": _("Verify the report as true before deciding how to handle it.")})
+        raise ValidationError(
+            {"decision": _("Verify the report as true before deciding how to handle it.")}
+        )
     if decision not in (Report.Decision.LOCAL, Report.Decision.ESCALATE, Report.Decision.PLAN):
-        raise ValidationError({"decision": _("Choose: handle locally, escalate, or activate an emergency plan.")})
+        raise ValidationError(
+            {"decision": _("Choose: handle locally, escalate, or activate an emergency plan.")}
+        )
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)
         # The stored verdict decides, not the copy the caller holds (re-verified meanwhile?).
         if report.verification != Report.Verification.TRUE:
-            raise ValidationError({"decision": _("Verify the report as true before deciding how to handle it.")})
+            raise ValidationError(
+                {"decision": _("Verify the report as true before deciding how to handle it.")}
+            )
         report.decision = decision
         report.save(update_fields=["decision"])
-        event_record(actor=actor, subject=report, verb="report.decided", at=now,
-                     data={"decision": decision, "note": note})
+        event_record(
+            actor=actor,
+            subject=report,
+            verb="report.decided",
+            at=now,
+            data={"decision": decision, "note": note},
+        )
         hooks.decided(actor=actor, report=report, decision=decision, now=now)
     return report
 
 
-def report_plan_activated(*, actor, report: Report, incident_id: int, plan_code: str, level: str,
-                          plan_title: str = "", now=None) -> Report:
+def report_plan_activated(
+    *,
+    actor,
+    report: Report,
+    incident_id: int,
+    plan_code: str,
+    level: str,
+    plan_title: str = "",
+    now=None,
+) -> Report:
     """Activating a plan from a report answers the report's decision (R-REP-5: handle locally,
     escalate, or a plan). The incidents app calls this in its activation transaction, having
     checked that the actor may activate; here: the report must be one the actor may see, and
@@ -276,18 +479,31 @@ def report_plan_activated(*, actor, report: Report, incident_id: int, plan_code:
     if not selectors.reports_visible(actor).filter(pk=report.pk).exists():
         raise PermissionDenied
     if report.verification != Report.Verification.TRUE:
-        raise ValidationError({"report": [_("Verify the report as true before activating a plan for it.")]})
+        raise ValidationError(
+            {"report": [_("Verify the report as true before activating a plan for it.")]}
+        )
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)
         report.decision = Report.Decision.PLAN
         report.save(update_fields=["decision"])
-        event_record(actor=actor, subject=report, verb="report.plan_activated", at=now,
-                     data={"incident": incident_id, "plan": plan_code, "plan_title": plan_title, "level": level})
+        event_record(
+            actor=actor,
+            subject=report,
+            verb="report.plan_activated",
+            at=now,
+            data={
+                "incident": incident_id,
+                "plan": plan_code,
+                "plan_title": plan_title,
+                "level": level,
+            },
+        )
     return report
 
 
-def report_external_record(*, actor, report: Report, recipient_kind: str, recipient: str, content: str, sent_at,
-                           now=None) -> ExternalReport:
+def report_external_record(
+    *, actor, report: Report, recipient_kind: str, recipient: str, content: str, sent_at, now=None
+) -> ExternalReport:
     now = now or timezone.now()
     if not can_verify(actor, report):
         raise PermissionDenied
@@ -306,11 +522,24 @@ def report_external_record(*, actor, report: Report, recipient_kind: str, recipi
         raise ValidationError(errors)
     with transaction.atomic():
         external = ExternalReport.objects.create(
-            report=report, recipient_kind=recipient_kind, recipient=recipient.strip(), content=content.strip(),
-            sent_at=sent_at, recorded_by=actor, recorded_at=now,
+            report=report,
+            recipient_kind=recipient_kind,
+            recipient=recipient.strip(),
+            content=content.strip(),
+            sent_at=sent_at,
+            recorded_by=actor,
+            recorded_at=now,
         )
-        event_record(actor=actor, subject=report, verb="report.reported_externally", at=now, data={
-            "recipient_kind": recipient_kind, "recipient": external.recipient, "content": external.content,
-            "sent_at": sent_at.isoformat(),
-        })
+        event_record(
+            actor=actor,
+            subject=report,
+            verb="report.reported_externally",
+            at=now,
+            data={
+                "recipient_kind": recipient_kind,
+                "recipient": external.recipient,
+                "content": external.content,
+                "sent_at": sent_at.isoformat(),
+            },
+        )
     return external

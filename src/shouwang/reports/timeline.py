@@ -94,13 +94,19 @@ def durations(report):
 _ORDER = {"deadline.missed": 0, "report.escalated": 1}
 _LATER = 3  # deliveries
 
-INFORM_REASONS = {"skipped_level": _("level skipped by the reporter, for information"),
-                  "security": _("security office, for information")}
+INFORM_REASONS = {
+    "skipped_level": _("level skipped by the reporter, for information"),
+    "security": _("security office, for information"),
+}
 # Why a delivery was cancelled, as the notify providers store it.
 CANCEL_REASONS = {
-    "email not configured (SHOUWANG_EMAIL_HOST)": _("email is not configured (SHOUWANG_EMAIL_HOST)"),
+    "email not configured (SHOUWANG_EMAIL_HOST)": _(
+        "email is not configured (SHOUWANG_EMAIL_HOST)"
+    ),
     "no email address": _("no email address"),
-    "SMS not configured (SHOUWANG_SMS_PROVIDER)": _("SMS is not configured (SHOUWANG_SMS_PROVIDER)"),
+    "SMS not configured (SHOUWANG_SMS_PROVIDER)": _(
+        "SMS is not configured (SHOUWANG_SMS_PROVIDER)"
+    ),
     "no phone number": _("no phone number"),
     "cancelled: acknowledged": _("no longer needed: the report was acknowledged"),
 }
@@ -112,14 +118,20 @@ class _Names:
 
     def __init__(self, viewer, report):
         receipts = list(report.recipients.values_list("person_id", "step", "role"))
-        labels = {r.code: r.label for r in Role.objects.filter(code__in={role for _p, _s, role in receipts})}
+        labels = {
+            r.code: r.label
+            for r in Role.objects.filter(code__in={role for _p, _s, role in receipts})
+        }
         self.by_step = {(p, s): labels.get(role, role) for p, s, role in receipts if role}
         self.any_step = {p: labels.get(role, role) for p, _s, role in receipts if role}
         ids = {p for p, _s, _r in receipts}
         self.users = {u.pk: u for u in User.objects.filter(pk__in=ids)}
         self._user_model = User
-        self.hidden = {report.reporter_id: selectors.reporter_label(viewer, report)} \
-            if report.reporter_is_covert and report.reporter_id else {}
+        self.hidden = (
+            {report.reporter_id: selectors.reporter_label(viewer, report)}
+            if report.reporter_is_covert and report.reporter_id
+            else {}
+        )
 
     def __call__(self, ids, step=None):
         ids = [i for i in ids or [] if i is not None]
@@ -144,7 +156,10 @@ def _step_name(report, index):
     route = report.route or []
     if index is None or not 0 <= index < len(route):
         return ""
-    return _("level %(n)d (%(roles)s)") % {"n": index + 1, "roles": _roles(route[index].get("roles"))}
+    return _("level %(n)d (%(roles)s)") % {
+        "n": index + 1,
+        "roles": _roles(route[index].get("roles")),
+    }
 
 
 def _local(iso):
@@ -162,7 +177,11 @@ def _detail(viewer, report, event, names):
     d, verb = event.data or {}, event.verb
     step = d.get("step")
     if verb == "report.filed":
-        return " · ".join(filter(None, [_choice(Severity, d.get("severity")), d.get("place", "")])), None, None
+        return (
+            " · ".join(filter(None, [_choice(Severity, d.get("severity")), d.get("place", "")])),
+            None,
+            None,
+        )
     if verb == "route.planned":
         start = d.get("start_step") or 0
         text = _("policy %(policy)s") % {"policy": d.get("policy", "")}
@@ -177,45 +196,81 @@ def _detail(viewer, report, event, names):
         return text, None, None
     if verb == "route.informed":
         reason = INFORM_REASONS.get(d.get("reason"))
-        return " ".join(filter(None, [names(d.get("recipients"), step), f"（{reason}）" if reason else ""])), None, None
+        return (
+            " ".join(
+                filter(None, [names(d.get("recipients"), step), f"（{reason}）" if reason else ""])
+            ),
+            None,
+            None,
+        )
     if verb in ("route.vacant", "route.reporter_level"):
         return _step_name(report, step) or _roles(d.get("roles")), None, None
     if verb == "deadline.missed":
         return names(d.get("persons"), step), None, None
     if verb == "report.escalated":
-        return _("from %(a)s to %(b)s") % {"a": _step_name(report, d.get("from_step")),
-                                           "b": _step_name(report, d.get("to_step"))}, None, None
+        return (
+            _("from %(a)s to %(b)s")
+            % {
+                "a": _step_name(report, d.get("from_step")),
+                "b": _step_name(report, d.get("to_step")),
+            },
+            None,
+            None,
+        )
     if verb in ("route.exhausted", "route.escalation_skipped", "auditor.deadline_restored"):
         return _step_name(report, step), None, None
     if verb in ("report.acknowledged", "report.receipt_recorded"):
         return " ".join(filter(None, [_channel(d.get("channel")), d.get("note", "")])), None, None
     if verb in DELIVERY_VERBS:
-        return " ".join(filter(None, [names([d.get("recipient")]), d.get("error", "") or d.get("reason", "")])), \
-            None, None
+        return (
+            " ".join(
+                filter(
+                    None, [names([d.get("recipient")]), d.get("error", "") or d.get("reason", "")]
+                )
+            ),
+            None,
+            None,
+        )
     if verb == "ack_link.used":
         return "", None, None
     if verb == "report.updated":
         return d.get("text", ""), None, None
     if verb == "report.verified":
-        text = " ".join(filter(None, [_choice(Report.Verification, d.get("verdict")), d.get("note", "")]))
+        text = " ".join(
+            filter(None, [_choice(Report.Verification, d.get("verdict")), d.get("note", "")])
+        )
         if d.get("duplicate_of"):
             return text, reverse("report_detail", args=[d["duplicate_of"]]), f"#{d['duplicate_of']}"
         return text, None, None
     if verb == "report.duplicate_merged":
         dup = d.get("duplicate")
-        return d.get("note", ""), (reverse("report_detail", args=[dup]) if dup else None), (f"#{dup}" if dup else None)
+        return (
+            d.get("note", ""),
+            (reverse("report_detail", args=[dup]) if dup else None),
+            (f"#{dup}" if dup else None),
+        )
     if verb == "report.decided":
-        return " ".join(filter(None, [_choice(Report.Decision, d.get("decision")), d.get("note", "")])), None, None
+        return (
+            " ".join(
+                filter(None, [_choice(Report.Decision, d.get("decision")), d.get("note", "")])
+            ),
+            None,
+            None,
+        )
     if verb == "report.reported_externally":
         kind = _choice(ExternalReport.RecipientKind, d.get("recipient_kind"))
         text = _("to %(recipient)s, sent %(at)s: %(content)s") % {
-            "recipient": " ".join(filter(None, [kind, d.get("recipient", "")])), "at": _local(d.get("sent_at")),
-            "content": d.get("content", "")}
+            "recipient": " ".join(filter(None, [kind, d.get("recipient", "")])),
+            "at": _local(d.get("sent_at")),
+            "content": d.get("content", ""),
+        }
         return text, None, None
     if verb == "report.plan_activated":
         # The plan's title is in the event (reports sit below plans and do not look it up).
-        text = _("%(plan)s, level %(level)s") % {"plan": d.get("plan_title") or d.get("plan", ""),
-                                                 "level": d.get("level", "")}
+        text = _("%(plan)s, level %(level)s") % {
+            "plan": d.get("plan_title") or d.get("plan", ""),
+            "level": d.get("level", ""),
+        }
         try:
             url = reverse("incident_board", args=[d["incident"]])
         except (KeyError, NoReverseMatch):
@@ -237,10 +292,18 @@ def _cancelled_rows(report, names):
     rows = []
     for (at, channel, reason), ids in groups.items():
         why = str(CANCEL_REASONS.get(reason, reason))
-        rows.append({"at": at, "verb": "delivery.cancelled",
-                     "label": str(VERB_LABELS["delivery.cancelled"]) % {"channel": _channel(channel)},
-                     "actor": "", "detail": f"{why}：{names(ids)}", "link": None, "link_text": None,
-                     "order": _LATER})
+        rows.append(
+            {
+                "at": at,
+                "verb": "delivery.cancelled",
+                "label": str(VERB_LABELS["delivery.cancelled"]) % {"channel": _channel(channel)},
+                "actor": "",
+                "detail": f"{why}：{names(ids)}",
+                "link": None,
+                "link_text": None,
+                "order": _LATER,
+            }
+        )
     return rows
 
 
@@ -250,9 +313,20 @@ def timeline_rows(viewer, report):
     for event in selectors.report_timeline(viewer, report):
         detail, link, link_text = _detail(viewer, report, event, names)
         actor = selectors.event_actor_label(viewer, report, event)
-        rows.append({"at": event.at, "label": verb_label(event.verb, event.data), "verb": event.verb,
-                     "actor": actor, "detail": detail, "link": link, "link_text": link_text,
-                     "order": _LATER if event.verb.startswith("delivery.") else _ORDER.get(event.verb, 2)})
+        rows.append(
+            {
+                "at": event.at,
+                "label": verb_label(event.verb, event.data),
+                "verb": event.verb,
+                "actor": actor,
+                "detail": detail,
+                "link": link,
+                "link_text": link_text,
+                "order": _LATER
+                if event.verb.startswith("delivery.")
+                else _ORDER.get(event.verb, 2),
+            }
+        )
     rows += _cancelled_rows(report, names)
     # Stable: events of one instant keep the order they were recorded in, except as _ORDER says.
     rows.sort(key=lambda row: (row["at"], row["order"]))

@@ -14,7 +14,10 @@ urlpatterns = [
     path("reports/<int:report_id>/decide/", views.report_decide, name="report_decide"),
     path("reports/<int:report_id>/external/", views.report_external, name="report_external"),
     path("reports/<int:report_id>/timeline/", views.report_timeline, name="report_timeline"),
-    path("reports/<int:report_id>/attachments/<int:attachment_id>/", views.attachment_download,
-         name="attachment_download"),
+    path(
+        "reports/<int:report_id>/attachments/<int:attachment_id>/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
     path("ack/<str:token>/", views_ack.ack_link, name="ack_link"),
 ]

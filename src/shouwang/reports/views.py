@@ -46,20 +46,29 @@ def apply_errors(form, exc: ValidationError):
 @require_http_methods(["GET", "HEAD", "POST"])  # a form page: anything else is 405
 def report_new(request):
     posted = request.method == "POST"
-    form = ReportForm(request.POST if posted else None, request.FILES if posted else None, viewer=request.user)
+    form = ReportForm(
+        request.POST if posted else None, request.FILES if posted else None, viewer=request.user
+    )
     if posted and form.is_valid():
         try:
             report = services.report_file(actor=request.user, **form.service_kwargs())
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("Report #%(id)d filed and sent to the responsible people.") % {"id": report.pk})
+            messages.success(
+                request,
+                _("Report #%(id)d filed and sent to the responsible people.") % {"id": report.pk},
+            )
             return redirect("report_detail", report.pk)
     elif posted:
         # Every problem in one round: the service's checks on the fields that did parse.
-        unflagged = {field: problems for field, problems in
-                     services.report_file_errors(actor=request.user, **form.service_kwargs()).items()
-                     if field not in form.errors}
+        unflagged = {
+            field: problems
+            for field, problems in services.report_file_errors(
+                actor=request.user, **form.service_kwargs()
+            ).items()
+            if field not in form.errors
+        }
         if unflagged:
             apply_errors(form, ValidationError(unflagged))
     return render(request, "reports/new.html", {"form": form}, status=400 if form.errors else 200)
@@ -67,42 +76,76 @@ def report_new(request):
 
 @login_required
 def report_list(request):
-    filters = {key: request.GET.get(key) or None for key in ("category", "severity", "ack_state", "verification")}
-    page = Paginator(selectors.report_list(request.user, **filters), 30).get_page(request.GET.get("page"))
-    return render(request, "reports/list.html", {
-        "page": page, "filters": filters, "categories": selectors.categories_active(),
-        "severities": Severity.choices, "ack_states": Report.AckState.choices,
-        "verifications": Report.Verification.choices,
-    })
+    filters = {
+        key: request.GET.get(key) or None
+        for key in ("category", "severity", "ack_state", "verification")
+    }
+    page = Paginator(selectors.report_list(request.user, **filters), 30).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "reports/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "categories": selectors.categories_active(),
+            "severities": Severity.choices,
+            "ack_states": Report.AckState.choices,
+            "verifications": Report.Verification.choices,
+        },
+    )
 
 
 def _detail(request, report, status=200, **bound_forms):
     """The report page; a form that failed is passed bound, so its errors show in place."""
     students_count = report.students.count()
-    forms = {"ack_form": AckForm(), "update_form": UpdateForm(), "verify_form": VerifyForm(),
-             "decide_form": DecideForm(), "external_form": ExternalForm(), **bound_forms}
+    forms = {
+        "ack_form": AckForm(),
+        "update_form": UpdateForm(),
+        "verify_form": VerifyForm(),
+        "decide_form": DecideForm(),
+        "external_form": ExternalForm(),
+        **bound_forms,
+    }
     reporter = selectors.reporter_label(request.user, report)
-    if report.reporter is not None and reporter == report.reporter.display_name:  # not a covert observer's
+    if (
+        report.reporter is not None and reporter == report.reporter.display_name
+    ):  # not a covert observer's
         reporter = selectors.person_with_post(report.reporter, report.unit)
-    return render(request, "reports/detail.html", {
-        "report": report, "reporter": reporter,
-        "students": report.students.select_related("klass"), "updates": selectors.report_updates(request.user, report),
-        "attachments": report.attachments.filter(update__isnull=True), "externals": report.external_reports.all(),
-        "pending_ack": selectors.my_pending_acks(request.user).filter(report=report).exists(),
-        "can_verify": can_verify(request.user, report), **hooks.page_context(request.user, report),
-        "outcome": selectors.report_outcome(request.user, report),
-        # 涉及人数 when no number was given: the students listed are the people involved.
-        "people_shown": report.people_count if report.people_count is not None else (students_count or None),
-        **forms,
-    }, status=status)
+    return render(
+        request,
+        "reports/detail.html",
+        {
+            "report": report,
+            "reporter": reporter,
+            "students": report.students.select_related("klass"),
+            "updates": selectors.report_updates(request.user, report),
+            "attachments": report.attachments.filter(update__isnull=True),
+            "externals": report.external_reports.all(),
+            "pending_ack": selectors.my_pending_acks(request.user).filter(report=report).exists(),
+            "can_verify": can_verify(request.user, report),
+            **hooks.page_context(request.user, report),
+            "outcome": selectors.report_outcome(request.user, report),
+            # 涉及人数 when no number was given: the students listed are the people involved.
+            "people_shown": report.people_count
+            if report.people_count is not None
+            else (students_count or None),
+            **forms,
+        },
+        status=status,
+    )
 
 
 @login_required
 def report_detail(request, report_id):
     report = selectors.report_get(request.user, report_id)
     # Opening the report reads its messages: the header badge counts what is still unseen.
-    inbox_services.inbox_mark_read(person=request.user, delivery_ids=selectors.report_inbox_ids(request.user, report),
-                                   now=timezone.now())
+    inbox_services.inbox_mark_read(
+        person=request.user,
+        delivery_ids=selectors.report_inbox_ids(request.user, report),
+        now=timezone.now(),
+    )
     return _detail(request, report)
 
 
@@ -130,16 +173,36 @@ def _post_action(request, report_id, form_class, form_name, action, success, the
 @login_required
 @require_POST
 def report_ack(request, report_id):
-    return _post_action(request, report_id, AckForm, "ack_form", lambda r, d: services.report_acknowledge(
-        actor=request.user, report=r, channel="web", note=d["note"]), _("Acknowledged. It is on the record."))
+    return _post_action(
+        request,
+        report_id,
+        AckForm,
+        "ack_form",
+        lambda r, d: services.report_acknowledge(
+            actor=request.user, report=r, channel="web", note=d["note"]
+        ),
+        _("Acknowledged. It is on the record."),
+    )
 
 
 @login_required
 @require_POST
 def report_update(request, report_id):
-    return _post_action(request, report_id, UpdateForm, "update_form", lambda r, d: services.report_update_add(
-        actor=request.user, report=r, text=d["text"], people_count=d["people_count"], trend=d["trend"],
-        attachments=d["attachments"]), _("Update added."))
+    return _post_action(
+        request,
+        report_id,
+        UpdateForm,
+        "update_form",
+        lambda r, d: services.report_update_add(
+            actor=request.user,
+            report=r,
+            text=d["text"],
+            people_count=d["people_count"],
+            trend=d["trend"],
+            attachments=d["attachments"],
+        ),
+        _("Update added."),
+    )
 
 
 @login_required
@@ -150,10 +213,20 @@ def report_verify(request, report_id):
         if d["duplicate_of"]:
             original = selectors.reports_visible(request.user).filter(pk=d["duplicate_of"]).first()
             if original is None:
-                raise ValidationError({"duplicate_of": _("Choose the original report this one repeats.")})
-        services.report_verify(actor=request.user, report=report, verdict=d["verdict"], note=d["note"],
-                               duplicate_of=original)
-    return _post_action(request, report_id, VerifyForm, "verify_form", act, _("Verification recorded."))
+                raise ValidationError(
+                    {"duplicate_of": _("Choose the original report this one repeats.")}
+                )
+        services.report_verify(
+            actor=request.user,
+            report=report,
+            verdict=d["verdict"],
+            note=d["note"],
+            duplicate_of=original,
+        )
+
+    return _post_action(
+        request, report_id, VerifyForm, "verify_form", act, _("Verification recorded.")
+    )
 
 
 @login_required
@@ -161,36 +234,65 @@ def report_verify(request, report_id):
 def report_decide(request, report_id):
     def activation(report):
         # 启动应急预案: straight on to activating it, the plan for the report's category suggested.
-        if request.POST.get("decision") == Report.Decision.PLAN and hooks.page_context(request.user, report)["can_activate_plan"]:
+        if (
+            request.POST.get("decision") == Report.Decision.PLAN
+            and hooks.page_context(request.user, report)["can_activate_plan"]
+        ):
             return f"{reverse('incident_new')}?report={report.pk}"
         return None
 
-    return _post_action(request, report_id, DecideForm, "decide_form", lambda r, d: services.report_decide(
-        actor=request.user, report=r, decision=d["decision"], note=d["note"]), _("Decision recorded."),
-        then=activation)
+    return _post_action(
+        request,
+        report_id,
+        DecideForm,
+        "decide_form",
+        lambda r, d: services.report_decide(
+            actor=request.user, report=r, decision=d["decision"], note=d["note"]
+        ),
+        _("Decision recorded."),
+        then=activation,
+    )
 
 
 @login_required
 @require_POST
 def report_external(request, report_id):
-    return _post_action(request, report_id, ExternalForm, "external_form", lambda r, d: services.report_external_record(
-        actor=request.user, report=r, **d), _("External report recorded."))
+    return _post_action(
+        request,
+        report_id,
+        ExternalForm,
+        "external_form",
+        lambda r, d: services.report_external_record(actor=request.user, report=r, **d),
+        _("External report recorded."),
+    )
 
 
 @login_required
 def report_timeline(request, report_id):
     report = selectors.report_get(request.user, report_id)
-    return render(request, "reports/timeline.html", {
-        "report": report, "rows": timeline_rows(request.user, report), "durations": durations(report),
-    })
+    return render(
+        request,
+        "reports/timeline.html",
+        {
+            "report": report,
+            "rows": timeline_rows(request.user, report),
+            "durations": durations(report),
+        },
+    )
 
 
 @login_required
 def attachment_download(request, report_id, attachment_id):
-    report = selectors.report_get(request.user, report_id)  # out of scope: 404 before the file is looked at
+    report = selectors.report_get(
+        request.user, report_id
+    )  # out of scope: 404 before the file is looked at
     attachment = get_object_or_404(report.attachments, pk=attachment_id)
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
-                            as_attachment=True, filename=safe_name(attachment.original_name))
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=True,
+        filename=safe_name(attachment.original_name),
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -213,4 +315,8 @@ def student_pick(request):
     add = request.GET.get("add", "").strip()
     if add and add not in codes:
         codes.append(add)
-    return HttpResponse(TextInput(attrs={"id": "id_students", "autocomplete": "off"}).render("students", " ".join(codes)))
+    return HttpResponse(
+        TextInput(attrs={"id": "id_students", "autocomplete": "off"}).render(
+            "students", " ".join(codes)
+        )
+    )

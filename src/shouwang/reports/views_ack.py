@@ -14,12 +14,14 @@ from .forms import AckForm
 
 
 def inbox_pending_section(request) -> str:
-    """The inbox's first section: reports the person is asked to acknowledge, each with its button."""
+    """The inbox's first section: reports the person is asked to acknowledge, each with its
+    button."""
     pending = selectors.my_pending_acks(request.user)
     if not pending:
         return ""
-    return render_to_string("reports/_inbox_pending.html", {"pending": pending, "ack_form": AckForm()},
-                            request=request)
+    return render_to_string(
+        "reports/_inbox_pending.html", {"pending": pending, "ack_form": AckForm()}, request=request
+    )
 
 
 # invalid / forged → 400 (a bad request); used or expired → 410 (it existed, it is gone).

@@ -47,6 +47,7 @@ def text(max_length: int) -> Callable:
         if len(value) > max_length:
             raise Invalid(_("At most %(n)d characters.") % {"n": max_length})
         return value
+
     return clean
 
 
@@ -59,11 +60,17 @@ def identifier(pattern: str, message: Callable[[], str]) -> Callable:
         value = _FLOAT_ZERO.sub(r"\1", cell_text(raw))
         if _SCIENTIFIC.match(value):
             # 2.02401E+09: the digits are gone; only the office can type them again.
-            raise Invalid(_("%(value)s was turned into scientific notation by Excel: format the "
-                            "column as Text and type the numbers again.") % {"value": value})
+            raise Invalid(
+                _(
+                    "%(value)s was turned into scientific notation by Excel: format the "
+                    "column as Text and type the numbers again."
+                )
+                % {"value": value}
+            )
         if not regex.match(value):
             raise Invalid(message() % {"value": value})
         return value
+
     return clean
 
 
@@ -90,11 +97,13 @@ def email(raw) -> str:
 def choice(mapping: Mapping, message: Callable[[], str]) -> Callable:
     """One of the words in `mapping` (matched as written, or in lower case) → its value:
     男/女, 在读/休学, or a gate's 进/出 and 1/0."""
+
     def clean(raw):
         value = cell_text(raw)
         if value not in mapping and value.lower() not in mapping:
             raise Invalid(message())
         return mapping.get(value) or mapping[value.lower()]
+
     return clean
 
 
@@ -129,8 +138,10 @@ def moment(raw) -> datetime.datetime:
 
 
 # 2026-11-24 22:31:05, 2026/11/24 22:31, 2026-11-24T22:31:05.123, 2026年11月24日 22时31分05秒
-_MOMENT = re.compile(r"(?P<year>\d{4})[-/.年]?(?P<month>\d{1,2})[-/.月]?(?P<day>\d{1,2})日?[ T]+"
-                     r"(?P<hour>\d{1,2})[:时]?(?P<minute>\d\d)分?(?::?(?P<second>\d\d)(?:\.\d+)?秒?)?")
+_MOMENT = re.compile(
+    r"(?P<year>\d{4})[-/.年]?(?P<month>\d{1,2})[-/.月]?(?P<day>\d{1,2})日?[ T]+"
+    r"(?P<hour>\d{1,2})[:时]?(?P<minute>\d\d)分?(?::?(?P<second>\d\d)(?:\.\d+)?秒?)?"
+)
 
 
 def _parse_moment(value: str) -> datetime.datetime:
@@ -148,6 +159,7 @@ def _parse_moment(value: str) -> datetime.datetime:
 def number(minimum=None, maximum=None, *, whole: bool = False) -> Callable:
     """A score or a grade: a number, optionally whole, within [minimum, maximum]. → int when
     whole, else Decimal (so 89.5 stays 89.5)."""
+
     def clean(raw):
         value = cell_text(raw)
         try:
@@ -159,8 +171,14 @@ def number(minimum=None, maximum=None, *, whole: bool = False) -> Callable:
         if whole and parsed != parsed.to_integral_value():
             raise Invalid(_("%(value)s is not a whole number.") % {"value": value})
         if (minimum is not None and parsed < minimum) or (maximum is not None and parsed > maximum):
-            raise Invalid(_("%(value)s is out of range (%(min)s to %(max)s).") % {
-                "value": value, "min": "…" if minimum is None else minimum,
-                "max": "…" if maximum is None else maximum})
+            raise Invalid(
+                _("%(value)s is out of range (%(min)s to %(max)s).")
+                % {
+                    "value": value,
+                    "min": "…" if minimum is None else minimum,
+                    "max": "…" if maximum is None else maximum,
+                }
+            )
         return int(parsed) if whole else parsed
+
     return clean

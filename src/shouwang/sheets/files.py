@@ -53,9 +53,13 @@ def read_rows(data: bytes, filename: str) -> Iterator[Sequence]:
         yield from _xlsx_rows(data)
         return
     if data.startswith(OLE2):
-        raise ImportFileError(_("Unsupported file type: this is an old .xls workbook, a "
-                                "password-protected workbook or a Word document. In Excel, save "
-                                "it as .xlsx or .csv."))
+        raise ImportFileError(
+            _(
+                "Unsupported file type: this is an old .xls workbook, a "
+                "password-protected workbook or a Word document. In Excel, save "
+                "it as .xlsx or .csv."
+            )
+        )
     if not filename.lower().endswith((".csv", ".txt")) or b"\x00" in data[:4096]:
         raise _unsupported()
     yield from _csv_rows(data)
@@ -84,7 +88,7 @@ def csv_encoding(data: bytes) -> str:
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
             for start in range(0, len(data), _CHUNK):
-                decoder.decode(data[start:start + _CHUNK])
+                decoder.decode(data[start : start + _CHUNK])
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue

@@ -8,5 +8,5 @@ def values_in(queryset, field_name: str, keys, *columns):
     """Yield `queryset.values_list(*columns)` for the rows whose `field_name` is in `keys`."""
     keys = list(keys)
     for i in range(0, len(keys), IN_CHUNK):
-        chunk = keys[i:i + IN_CHUNK]
+        chunk = keys[i : i + IN_CHUNK]
         yield from queryset.filter(**{f"{field_name}__in": chunk}).values_list(*columns)

@@ -133,8 +133,9 @@ class Records:
         if self.header_row is None:
             raise ImportFileError(_("The file is empty."))
         if not count:
-            self.errors.at(self.header_row + 1, "",
-                           _("The file has a header row but no data rows."))
+            self.errors.at(
+                self.header_row + 1, "", _("The file has a header row but no data rows.")
+            )
 
     def _header(self, number, values):
         """→ {field: index}; None for a blank line above the header; False if columns are
@@ -145,8 +146,11 @@ class Records:
         index = match_headers(self.spec, values)
         missing = [c.header for c in self.spec if c.required and c.field not in index]
         if missing:
-            self.errors.at(number, "、".join(missing),
-                           _("Missing column(s): %(cols)s") % {"cols": "、".join(missing)})
+            self.errors.at(
+                number,
+                "、".join(missing),
+                _("Missing column(s): %(cols)s") % {"cols": "、".join(missing)},
+            )
             return False
         self.present = set(index)
         return index

@@ -39,8 +39,15 @@ def navigation(request):
         return {}
 
     def entries(nav):
-        return [{"url": url, "label": label, "badge_url": _url(badge) if badge else None}
-                for name, label, badge in nav if (url := _url(name))]
+        return [
+            {"url": url, "label": label, "badge_url": _url(badge) if badge else None}
+            for name, label, badge in nav
+            if (url := _url(name))
+        ]
 
-    return {"nav_daily": entries(DAILY_NAV), "nav_extra": entries(EXTRA_NAV), "nav_mine_url": _url(MINE_NAV),
-            "can_manage_org": can_manage_org(user)}
+    return {
+        "nav_daily": entries(DAILY_NAV),
+        "nav_extra": entries(EXTRA_NAV),
+        "nav_mine_url": _url(MINE_NAV),
+        "can_manage_org": can_manage_org(user),
+    }

@@ -8,12 +8,18 @@ from django.template.loader import render_to_string
 def method_not_allowed_page(request, response: HttpResponse) -> HttpResponse:
     """Fill an empty 405 answer with templates/405.html, in the person's language. Answers that
     carry a body of their own (the API's JSON) are left alone."""
-    if (response.status_code != 405 or getattr(response, "streaming", False) or response.content
-            or not request.accepts("text/html")):
+    if (
+        response.status_code != 405
+        or getattr(response, "streaming", False)
+        or response.content
+        or not request.accepts("text/html")
+    ):
         return response
     response.content = render_to_string("405.html", {"method_not_allowed": True}, request=request)
     response["Content-Type"] = "text/html; charset=utf-8"
-    if response.has_header("Content-Length"):  # CommonMiddleware, further in, measured the empty body
+    if response.has_header(
+        "Content-Length"
+    ):  # CommonMiddleware, further in, measured the empty body
         response["Content-Length"] = str(len(response.content))
     return response
 

@@ -6,11 +6,22 @@ from . import views, views_import
 from .forms import LoginForm
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(
-        http_method_names=["get", "head", "post", "options"],  # Django's LoginView takes PUT as POST
-        template_name="web/login.html", authentication_form=LoginForm, redirect_authenticated_user=True,
-        extra_context={"cas_enabled": lambda: settings.CAS_ENABLED},  # read per request
-    ), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            http_method_names=[
+                "get",
+                "head",
+                "post",
+                "options",
+            ],  # Django's LoginView takes PUT as POST
+            template_name="web/login.html",
+            authentication_form=LoginForm,
+            redirect_authenticated_user=True,
+            extra_context={"cas_enabled": lambda: settings.CAS_ENABLED},  # read per request
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("org/", views.org_tree, name="org_tree"),

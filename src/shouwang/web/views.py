@@ -22,24 +22,32 @@ def healthz(request):
 @login_required
 def home(request):
     gaps = org.unit_gaps(request.user)
-    return render(request, "web/home.html", {
-        "my_posts": org.my_units(request.user),
-        "gaps": gaps[:HOME_GAPS],
-        "more_gaps": len(gaps) > HOME_GAPS,
-        "gap_count": len(gaps),
-    })
+    return render(
+        request,
+        "web/home.html",
+        {
+            "my_posts": org.my_units(request.user),
+            "gaps": gaps[:HOME_GAPS],
+            "more_gaps": len(gaps) > HOME_GAPS,
+            "gap_count": len(gaps),
+        },
+    )
 
 
 @login_required
 def org_tree(request):
-    return render(request, "web/org_tree.html", {"roots": org.unit_roots(request.user).order_by("path")})
+    return render(
+        request, "web/org_tree.html", {"roots": org.unit_roots(request.user).order_by("path")}
+    )
 
 
 @login_required
 def unit_children(request, code):
     """htmx fragment: the children of one unit, for expanding the tree in place."""
     unit = org.unit_get(request.user, code)
-    return render(request, "web/_unit_children.html", {"children": org.unit_children(request.user, unit)})
+    return render(
+        request, "web/_unit_children.html", {"children": org.unit_children(request.user, unit)}
+    )
 
 
 @login_required
@@ -47,29 +55,41 @@ def unit_detail(request, code):
     unit = org.unit_get(request.user, code)
     students = None
     if unit.kind in ("class", "dorm_room"):
-        students = Paginator(org.unit_students(request.user, unit).select_related("klass", "dorm_room", "dorm_room__parent"), 50) \
-            .get_page(request.GET.get("page"))
+        students = Paginator(
+            org.unit_students(request.user, unit).select_related(
+                "klass", "dorm_room", "dorm_room__parent"
+            ),
+            50,
+        ).get_page(request.GET.get("page"))
     gaps = org.unit_gaps(request.user, under=unit)
-    return render(request, "web/unit_detail.html", {
-        "unit": unit,
-        "crumbs": org.unit_breadcrumbs(request.user, unit)[:-1],
-        "children": org.unit_children(request.user, unit),
-        "posts": org.posts_current_for_unit(request.user, unit),
-        "own_gaps": [roles for u, roles in gaps if u.pk == unit.pk],
-        "gap_count": len(gaps),
-        "students": students,
-        "contacts_visible": may_see_contacts(request.user),
-    })
+    return render(
+        request,
+        "web/unit_detail.html",
+        {
+            "unit": unit,
+            "crumbs": org.unit_breadcrumbs(request.user, unit)[:-1],
+            "children": org.unit_children(request.user, unit),
+            "posts": org.posts_current_for_unit(request.user, unit),
+            "own_gaps": [roles for u, roles in gaps if u.pk == unit.pk],
+            "gap_count": len(gaps),
+            "students": students,
+            "contacts_visible": may_see_contacts(request.user),
+        },
+    )
 
 
 @login_required
 def gaps(request):
     under = org.unit_get(request.user, request.GET["under"]) if request.GET.get("under") else None
-    return render(request, "web/gaps.html", {"gaps": org.unit_gaps(request.user, under=under), "under": under})
+    return render(
+        request, "web/gaps.html", {"gaps": org.unit_gaps(request.user, under=under), "under": under}
+    )
 
 
 @login_required
-@vary_on_headers("HX-Request")  # the same URL answers a fragment or a page: caches must tell them apart
+@vary_on_headers(
+    "HX-Request"
+)  # the same URL answers a fragment or a page: caches must tell them apart
 def student_search(request):
     query = request.GET.get("q", "").strip()
     results = list(org.student_search(request.user, query)) if query else []
@@ -83,16 +103,27 @@ def student_search(request):
 def student_detail(request, student_no):
     student = org.student_get(request.user, student_no)
     openable = org.student_units_openable(request.user, student)
-    return render(request, "web/student_detail.html", {
-        "student": student, "class_visible": openable["class"], "room_visible": openable["room"],
-        "contacts_visible": may_see_contacts(request.user),
-    })
+    return render(
+        request,
+        "web/student_detail.html",
+        {
+            "student": student,
+            "class_visible": openable["class"],
+            "room_visible": openable["room"],
+            "contacts_visible": may_see_contacts(request.user),
+        },
+    )
 
 
 @login_required
 def person_detail(request, person_id):
     person = org.person_get(request.user, person_id)
-    return render(request, "web/person_detail.html", {
-        "person": person, "posts": org.posts_for_person(request.user, person),
-        "contacts_visible": may_see_contacts(request.user) or person.pk == request.user.pk,
-    })
+    return render(
+        request,
+        "web/person_detail.html",
+        {
+            "person": person,
+            "posts": org.posts_for_person(request.user, person),
+            "contacts_visible": may_see_contacts(request.user) or person.pk == request.user.pk,
+        },
+    )

@@ -6,110 +6,283 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('incidents', '0001_initial'),
-        ('org', '0001_initial'),
-        ('reports', '0002_fewer_recipient_indexes'),
+        ("incidents", "0001_initial"),
+        ("org", "0001_initial"),
+        ("reports", "0002_fewer_recipient_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('late_report', 'Late report (迟报)'), ('missed_report', 'Missed report (漏报)'), ('concealed', 'Concealment (瞒报)'), ('false_report', 'False or misstated report (虚报/谎报)'), ('late_arrival', 'Not on scene or not responding in time (未及时到位)')], max_length=20, verbose_name='kind')),
-                ('subject_type', models.CharField(max_length=50)),
-                ('subject_id', models.CharField(max_length=64)),
-                ('person_key', models.IntegerField(default=0)),
-                ('detail', models.CharField(blank=True, max_length=30)),
-                ('summary', models.CharField(max_length=300, verbose_name='summary')),
-                ('facts', models.JSONField(blank=True, default=dict)),
-                ('evidence', models.JSONField(blank=True, default=list)),
-                ('occurred_at', models.DateTimeField(db_index=True, verbose_name='occurred at')),
-                ('detected_at', models.DateTimeField(verbose_name='detected at')),
-                ('state', models.CharField(choices=[('open', 'Open'), ('explained', 'Explained (说明)'), ('exempted', 'Exempted: duty done (尽职免责)'), ('confirmed', 'Confirmed: held to account (失职追责)')], default='open', max_length=10, verbose_name='state')),
-                ('explanation', models.TextField(blank=True, verbose_name='explanation')),
-                ('explained_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_reason', models.TextField(blank=True, verbose_name='reason')),
-                ('deliberate', models.BooleanField(blank=True, null=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('explained_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='incidents.incident')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='person')),
-                ('report', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reports.report')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("late_report", "Late report (迟报)"),
+                            ("missed_report", "Missed report (漏报)"),
+                            ("concealed", "Concealment (瞒报)"),
+                            ("false_report", "False or misstated report (虚报/谎报)"),
+                            ("late_arrival", "Not on scene or not responding in time (未及时到位)"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("subject_type", models.CharField(max_length=50)),
+                ("subject_id", models.CharField(max_length=64)),
+                ("person_key", models.IntegerField(default=0)),
+                ("detail", models.CharField(blank=True, max_length=30)),
+                ("summary", models.CharField(max_length=300, verbose_name="summary")),
+                ("facts", models.JSONField(blank=True, default=dict)),
+                ("evidence", models.JSONField(blank=True, default=list)),
+                ("occurred_at", models.DateTimeField(db_index=True, verbose_name="occurred at")),
+                ("detected_at", models.DateTimeField(verbose_name="detected at")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("explained", "Explained (说明)"),
+                            ("exempted", "Exempted: duty done (尽职免责)"),
+                            ("confirmed", "Confirmed: held to account (失职追责)"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                ("explanation", models.TextField(blank=True, verbose_name="explanation")),
+                ("explained_at", models.DateTimeField(blank=True, null=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_reason", models.TextField(blank=True, verbose_name="reason")),
+                ("deliberate", models.BooleanField(blank=True, null=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "explained_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="incidents.incident",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reports.report",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'finding',
-                'verbose_name_plural': 'findings',
-                'ordering': ['-occurred_at', '-pk'],
+                "verbose_name": "finding",
+                "verbose_name_plural": "findings",
+                "ordering": ["-occurred_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='FindingAttachment',
+            name="FindingAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='findings/%Y/%m/')),
-                ('original_name', models.CharField(max_length=200)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('at', models.DateTimeField()),
-                ('finding', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='accountability.finding')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="findings/%Y/%m/")),
+                ("original_name", models.CharField(max_length=200)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("at", models.DateTimeField()),
+                (
+                    "finding",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="accountability.finding",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ReportingLimit',
+            name="ReportingLimit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('severity', models.CharField(choices=[('general', 'General (一般)'), ('larger', 'Larger (较大)'), ('major', 'Major (重大)'), ('critical', 'Especially major (特别重大)')], max_length=10, verbose_name='severity')),
-                ('minutes', models.PositiveIntegerField(verbose_name='limit (minutes from occurrence to filing)')),
-                ('required_at', models.CharField(blank=True, max_length=60, verbose_name='level the report must reach')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='reports.category', verbose_name='category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("general", "General (一般)"),
+                            ("larger", "Larger (较大)"),
+                            ("major", "Major (重大)"),
+                            ("critical", "Especially major (特别重大)"),
+                        ],
+                        max_length=10,
+                        verbose_name="severity",
+                    ),
+                ),
+                (
+                    "minutes",
+                    models.PositiveIntegerField(
+                        verbose_name="limit (minutes from occurrence to filing)"
+                    ),
+                ),
+                (
+                    "required_at",
+                    models.CharField(
+                        blank=True, max_length=60, verbose_name="level the report must reach"
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="reports.category",
+                        verbose_name="category",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reporting limit',
-                'verbose_name_plural': 'reporting limits',
-                'ordering': ['category__code', 'severity'],
+                "verbose_name": "reporting limit",
+                "verbose_name_plural": "reporting limits",
+                "ordering": ["category__code", "severity"],
             },
         ),
         migrations.CreateModel(
-            name='DecisionPower',
+            name="DecisionPower",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit_function', models.CharField(blank=True, max_length=40, verbose_name='office function')),
-                ('role', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.role', verbose_name='role')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "unit_function",
+                    models.CharField(blank=True, max_length=40, verbose_name="office function"),
+                ),
+                (
+                    "role",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.role",
+                        verbose_name="role",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'power to decide findings',
-                'verbose_name_plural': 'powers to decide findings',
-                'constraints': [models.UniqueConstraint(fields=('role', 'unit_function'), name='decision_power_once')],
+                "verbose_name": "power to decide findings",
+                "verbose_name_plural": "powers to decide findings",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("role", "unit_function"), name="decision_power_once"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='finding',
-            index=models.Index(fields=['unit', 'occurred_at'], name='accountabil_unit_id_48df8f_idx'),
+            model_name="finding",
+            index=models.Index(
+                fields=["unit", "occurred_at"], name="accountabil_unit_id_48df8f_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='finding',
-            index=models.Index(fields=['person', 'occurred_at'], name='accountabil_person__ce4deb_idx'),
+            model_name="finding",
+            index=models.Index(
+                fields=["person", "occurred_at"], name="accountabil_person__ce4deb_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='finding',
-            constraint=models.UniqueConstraint(fields=('kind', 'subject_type', 'subject_id', 'person_key'), name='finding_once_per_kind_subject_person'),
+            model_name="finding",
+            constraint=models.UniqueConstraint(
+                fields=("kind", "subject_type", "subject_id", "person_key"),
+                name="finding_once_per_kind_subject_person",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reportinglimit',
-            constraint=models.UniqueConstraint(fields=('category', 'severity'), name='limit_once_per_category_severity'),
+            model_name="reportinglimit",
+            constraint=models.UniqueConstraint(
+                fields=("category", "severity"), name="limit_once_per_category_severity"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reportinglimit',
-            constraint=models.UniqueConstraint(condition=models.Q(('category__isnull', True)), fields=('severity',), name='limit_default_once_per_severity'),
+            model_name="reportinglimit",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("category__isnull", True)),
+                fields=("severity",),
+                name="limit_default_once_per_severity",
+            ),
         ),
     ]

@@ -8,220 +8,546 @@ import shouwang.org.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('incidents', '0001_initial'),
-        ('org', '0001_initial'),
-        ('reports', '0002_fewer_recipient_indexes'),
+        ("incidents", "0001_initial"),
+        ("org", "0001_initial"),
+        ("reports", "0002_fewer_recipient_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AftermathKind',
+            name="AftermathKind",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='English name')),
-                ('owner_roles', models.JSONField(default=list, verbose_name='owner roles')),
-                ('owner_at', models.CharField(max_length=60, verbose_name='owner at')),
-                ('due_days', models.PositiveSmallIntegerField(default=7, verbose_name='due in days')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=100, verbose_name="English name"),
+                ),
+                ("owner_roles", models.JSONField(default=list, verbose_name="owner roles")),
+                ("owner_at", models.CharField(max_length=60, verbose_name="owner at")),
+                (
+                    "due_days",
+                    models.PositiveSmallIntegerField(default=7, verbose_name="due in days"),
+                ),
+                ("sort_order", models.IntegerField(default=0, verbose_name="order")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'aftermath kind',
-                'verbose_name_plural': 'aftermath kinds',
-                'ordering': ['sort_order', 'code'],
+                "verbose_name": "aftermath kind",
+                "verbose_name_plural": "aftermath kinds",
+                "ordering": ["sort_order", "code"],
             },
             bases=(shouwang.org.models.LocalizedNameMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Aftermath',
+            name="Aftermath",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('opened_at', models.DateTimeField(verbose_name='opened at')),
-                ('cause', models.TextField(blank=True, verbose_name='cause')),
-                ('process', models.TextField(blank=True, verbose_name='process')),
-                ('consequences', models.TextField(blank=True, verbose_name='consequences')),
-                ('investigation_at', models.DateTimeField(blank=True, null=True)),
-                ('incident', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='aftermath', to='incidents.incident')),
-                ('investigation_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('report', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reports.report')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("opened_at", models.DateTimeField(verbose_name="opened at")),
+                ("cause", models.TextField(blank=True, verbose_name="cause")),
+                ("process", models.TextField(blank=True, verbose_name="process")),
+                ("consequences", models.TextField(blank=True, verbose_name="consequences")),
+                ("investigation_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "incident",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="aftermath",
+                        to="incidents.incident",
+                    ),
+                ),
+                (
+                    "investigation_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reports.report",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.unit"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'aftermath',
-                'verbose_name_plural': 'aftermaths',
-                'ordering': ['-opened_at', '-pk'],
+                "verbose_name": "aftermath",
+                "verbose_name_plural": "aftermaths",
+                "ordering": ["-opened_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='AftermathAttachment',
+            name="AftermathAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='aftermath/%Y/%m/')),
-                ('original_name', models.CharField(max_length=200)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('at', models.DateTimeField()),
-                ('aftermath', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='aftermath.aftermath')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="aftermath/%Y/%m/")),
+                ("original_name", models.CharField(max_length=200)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("at", models.DateTimeField()),
+                (
+                    "aftermath",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="aftermath.aftermath",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AftermathItem',
+            name="AftermathItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('stands_in_for', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField()),
-                ('due_at', models.DateTimeField(verbose_name='due at')),
-                ('state', models.CharField(choices=[('open', 'not started'), ('in_progress', 'in progress'), ('done', 'done')], default='open', max_length=12, verbose_name='status')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('overdue_at', models.DateTimeField(blank=True, null=True)),
-                ('aftermath', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='aftermath.aftermath')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='aftermath_items', to=settings.AUTH_USER_MODEL)),
-                ('owner_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit')),
-                ('kind', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='aftermath.aftermathkind')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("stands_in_for", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField()),
+                ("due_at", models.DateTimeField(verbose_name="due at")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "not started"),
+                            ("in_progress", "in progress"),
+                            ("done", "done"),
+                        ],
+                        default="open",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                ("overdue_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "aftermath",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="aftermath.aftermath",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="aftermath_items",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="aftermath.aftermathkind",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_at', 'pk'],
+                "ordering": ["due_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='CorrectiveAction',
+            name="CorrectiveAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source_type', models.CharField(max_length=40)),
-                ('source_id', models.CharField(max_length=64)),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('requirement', models.TextField(verbose_name='what must be done')),
-                ('evidence_required', models.TextField(verbose_name='evidence required')),
-                ('created_at', models.DateTimeField()),
-                ('due_at', models.DateTimeField(verbose_name='due at')),
-                ('state', models.CharField(choices=[('deployed', 'deployed'), ('implementing', 'being carried out'), ('inspecting', 'awaiting inspection'), ('accepted', 'accepted (feedback)')], default='deployed', max_length=12, verbose_name='status')),
-                ('colour', models.CharField(choices=[('green', 'on track'), ('yellow', 'yellow'), ('orange', 'orange'), ('red', 'red')], default='green', max_length=6, verbose_name='colour')),
-                ('last_progress_at', models.DateTimeField(blank=True, null=True)),
-                ('evidence_text', models.TextField(blank=True, verbose_name='evidence')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('red_at', models.DateTimeField(blank=True, null=True)),
-                ('accepted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('issuer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='actions_issued', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='actions_owned', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
-                ('owner_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='owner unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("source_type", models.CharField(max_length=40)),
+                ("source_id", models.CharField(max_length=64)),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("requirement", models.TextField(verbose_name="what must be done")),
+                ("evidence_required", models.TextField(verbose_name="evidence required")),
+                ("created_at", models.DateTimeField()),
+                ("due_at", models.DateTimeField(verbose_name="due at")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("deployed", "deployed"),
+                            ("implementing", "being carried out"),
+                            ("inspecting", "awaiting inspection"),
+                            ("accepted", "accepted (feedback)"),
+                        ],
+                        default="deployed",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "colour",
+                    models.CharField(
+                        choices=[
+                            ("green", "on track"),
+                            ("yellow", "yellow"),
+                            ("orange", "orange"),
+                            ("red", "red"),
+                        ],
+                        default="green",
+                        max_length=6,
+                        verbose_name="colour",
+                    ),
+                ),
+                ("last_progress_at", models.DateTimeField(blank=True, null=True)),
+                ("evidence_text", models.TextField(blank=True, verbose_name="evidence")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                ("red_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "accepted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "issuer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="actions_issued",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="actions_owned",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "owner_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="owner unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'corrective action',
-                'verbose_name_plural': 'corrective actions',
-                'ordering': ['due_at', 'pk'],
+                "verbose_name": "corrective action",
+                "verbose_name_plural": "corrective actions",
+                "ordering": ["due_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ActionStep',
+            name="ActionStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('progress', 'progress report'), ('submitted', 'submitted for inspection'), ('sent_back', 'sent back'), ('accepted', 'accepted (feedback)')], max_length=10)),
-                ('text', models.TextField()),
-                ('at', models.DateTimeField()),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='aftermath.correctiveaction')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("progress", "progress report"),
+                            ("submitted", "submitted for inspection"),
+                            ("sent_back", "sent back"),
+                            ("accepted", "accepted (feedback)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("at", models.DateTimeField()),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="aftermath.correctiveaction",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ActionEvidence',
+            name="ActionEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='actions/%Y/%m/')),
-                ('original_name', models.CharField(max_length=200)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('at', models.DateTimeField()),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('step', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='files', to='aftermath.actionstep')),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='aftermath.correctiveaction')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="actions/%Y/%m/")),
+                ("original_name", models.CharField(max_length=200)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("at", models.DateTimeField()),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "step",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="aftermath.actionstep",
+                    ),
+                ),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="aftermath.correctiveaction",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField()),
-                ('due_at', models.DateTimeField(verbose_name='due at')),
-                ('state', models.CharField(choices=[('draft', 'in progress'), ('signed', 'signed off')], default='draft', max_length=10)),
-                ('facts', models.JSONField(default=dict)),
-                ('signed_at', models.DateTimeField(blank=True, null=True)),
-                ('overdue_at', models.DateTimeField(blank=True, null=True)),
-                ('aftermath', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='review', to='aftermath.aftermath')),
-                ('incident', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='review', to='incidents.incident')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('signed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("due_at", models.DateTimeField(verbose_name="due at")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("draft", "in progress"), ("signed", "signed off")],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("facts", models.JSONField(default=dict)),
+                ("signed_at", models.DateTimeField(blank=True, null=True)),
+                ("overdue_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "aftermath",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="review",
+                        to="aftermath.aftermath",
+                    ),
+                ),
+                (
+                    "incident",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review",
+                        to="incidents.incident",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "signed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review',
-                'verbose_name_plural': 'reviews',
-                'ordering': ['-started_at', '-pk'],
+                "verbose_name": "review",
+                "verbose_name_plural": "reviews",
+                "ordering": ["-started_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewAmendment',
+            name="ReviewAmendment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('section', models.CharField(max_length=20)),
-                ('text', models.TextField()),
-                ('at', models.DateTimeField()),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='amendments', to='aftermath.review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("section", models.CharField(max_length=20)),
+                ("text", models.TextField()),
+                ("at", models.DateTimeField()),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="amendments",
+                        to="aftermath.review",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewSection',
+            name="ReviewSection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=20)),
-                ('position', models.PositiveSmallIntegerField()),
-                ('text', models.TextField(blank=True)),
-                ('prefilled', models.BooleanField(default=False)),
-                ('updated_at', models.DateTimeField(blank=True, null=True)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sections', to='aftermath.review')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=20)),
+                ("position", models.PositiveSmallIntegerField()),
+                ("text", models.TextField(blank=True)),
+                ("prefilled", models.BooleanField(default=False)),
+                ("updated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sections",
+                        to="aftermath.review",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position'],
+                "ordering": ["position"],
             },
         ),
         migrations.AddConstraint(
-            model_name='aftermath',
-            constraint=models.UniqueConstraint(condition=models.Q(('incident__isnull', True)), fields=('report',), name='aftermath_once_per_report'),
+            model_name="aftermath",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("incident__isnull", True)),
+                fields=("report",),
+                name="aftermath_once_per_report",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='aftermathitem',
-            constraint=models.UniqueConstraint(fields=('aftermath', 'kind'), name='aftermath_item_once_per_kind'),
+            model_name="aftermathitem",
+            constraint=models.UniqueConstraint(
+                fields=("aftermath", "kind"), name="aftermath_item_once_per_kind"
+            ),
         ),
         migrations.AddIndex(
-            model_name='correctiveaction',
-            index=models.Index(fields=['source_type', 'source_id'], name='aftermath_c_source__8717bb_idx'),
+            model_name="correctiveaction",
+            index=models.Index(
+                fields=["source_type", "source_id"], name="aftermath_c_source__8717bb_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='correctiveaction',
-            index=models.Index(fields=['state', 'due_at'], name='aftermath_c_state_166793_idx'),
+            model_name="correctiveaction",
+            index=models.Index(fields=["state", "due_at"], name="aftermath_c_state_166793_idx"),
         ),
         migrations.AddConstraint(
-            model_name='reviewsection',
-            constraint=models.UniqueConstraint(fields=('review', 'key'), name='review_section_once'),
+            model_name="reviewsection",
+            constraint=models.UniqueConstraint(
+                fields=("review", "key"), name="review_section_once"
+            ),
         ),
     ]

@@ -4,26 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('api', '0001_initial'),
+        ("api", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IdempotencyKey',
+            name="IdempotencyKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('owner', models.CharField(max_length=40)),
-                ('key', models.CharField(max_length=200)),
-                ('operation', models.CharField(max_length=60)),
-                ('body_sha256', models.CharField(max_length=64)),
-                ('status', models.PositiveSmallIntegerField(null=True)),
-                ('response', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(db_index=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("owner", models.CharField(max_length=40)),
+                ("key", models.CharField(max_length=200)),
+                ("operation", models.CharField(max_length=60)),
+                ("body_sha256", models.CharField(max_length=64)),
+                ("status", models.PositiveSmallIntegerField(null=True)),
+                ("response", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(db_index=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('owner', 'key'), name='idempotency_key_once_per_owner')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("owner", "key"), name="idempotency_key_once_per_owner"
+                    )
+                ],
             },
         ),
     ]

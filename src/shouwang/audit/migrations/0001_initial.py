@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,36 +14,66 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ChainHead',
+            name="ChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(default=0)),
-                ('hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.BigIntegerField(default=0)),
+                (
+                    "hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000",
+                        max_length=64,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'timeline chain head',
+                "verbose_name": "timeline chain head",
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(unique=True, verbose_name='sequence')),
-                ('subject_type', models.CharField(max_length=50, verbose_name='subject type')),
-                ('subject_id', models.CharField(max_length=64, verbose_name='subject id')),
-                ('actor_label', models.CharField(blank=True, max_length=150, verbose_name='actor')),
-                ('verb', models.CharField(max_length=60, verbose_name='verb')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='data')),
-                ('at', models.DateTimeField(verbose_name='time')),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.BigIntegerField(unique=True, verbose_name="sequence")),
+                ("subject_type", models.CharField(max_length=50, verbose_name="subject type")),
+                ("subject_id", models.CharField(max_length=64, verbose_name="subject id")),
+                ("actor_label", models.CharField(blank=True, max_length=150, verbose_name="actor")),
+                ("verb", models.CharField(max_length=60, verbose_name="verb")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="data")),
+                ("at", models.DateTimeField(verbose_name="time")),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'timeline event',
-                'verbose_name_plural': 'timeline events',
-                'ordering': ['seq'],
-                'indexes': [models.Index(fields=['subject_type', 'subject_id', 'seq'], name='audit_event_subject_544bf4_idx')],
+                "verbose_name": "timeline event",
+                "verbose_name_plural": "timeline events",
+                "ordering": ["seq"],
+                "indexes": [
+                    models.Index(
+                        fields=["subject_type", "subject_id", "seq"],
+                        name="audit_event_subject_544bf4_idx",
+                    )
+                ],
             },
         ),
     ]

@@ -27,7 +27,10 @@ SQLITE_SQL = [
     "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
     "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only: DELETE refused'); END;",
 ]
-SQLITE_REVERSE = ["DROP TRIGGER IF EXISTS audit_event_no_update;", "DROP TRIGGER IF EXISTS audit_event_no_delete;"]
+SQLITE_REVERSE = [
+    "DROP TRIGGER IF EXISTS audit_event_no_update;",
+    "DROP TRIGGER IF EXISTS audit_event_no_delete;",
+]
 
 
 def install_triggers(apps, schema_editor):

@@ -6,40 +6,91 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('incidents', '0001_initial'),
+        ("incidents", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('comprehensive', 'Comprehensive report'), ('review', 'Review report')], max_length=20, verbose_name='document')),
-                ('format', models.CharField(choices=[('docx', 'Word (.docx)'), ('pdf', 'PDF')], max_length=5, verbose_name='format')),
-                ('state', models.CharField(choices=[('queued', 'queued'), ('running', 'generating'), ('done', 'done'), ('failed', 'failed')], default='queued', max_length=10, verbose_name='state')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='progress')),
-                ('file', models.FileField(blank=True, upload_to='documents/%Y/%m/')),
-                ('filename', models.CharField(blank=True, max_length=200)),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('size', models.PositiveIntegerField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('task_id', models.CharField(blank=True, max_length=64)),
-                ('requested_at', models.DateTimeField(verbose_name='requested at')),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='incidents.incident', verbose_name='incident')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("comprehensive", "Comprehensive report"),
+                            ("review", "Review report"),
+                        ],
+                        max_length=20,
+                        verbose_name="document",
+                    ),
+                ),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[("docx", "Word (.docx)"), ("pdf", "PDF")],
+                        max_length=5,
+                        verbose_name="format",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "queued"),
+                            ("running", "generating"),
+                            ("done", "done"),
+                            ("failed", "failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0, verbose_name="progress")),
+                ("file", models.FileField(blank=True, upload_to="documents/%Y/%m/")),
+                ("filename", models.CharField(blank=True, max_length=200)),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("size", models.PositiveIntegerField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
+                ("task_id", models.CharField(blank=True, max_length=64)),
+                ("requested_at", models.DateTimeField(verbose_name="requested at")),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="documents",
+                        to="incidents.incident",
+                        verbose_name="incident",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'document',
-                'verbose_name_plural': 'documents',
-                'ordering': ['-requested_at', '-pk'],
-                'indexes': [models.Index(fields=['incident', '-requested_at'], name='document_by_incident')],
+                "verbose_name": "document",
+                "verbose_name_plural": "documents",
+                "ordering": ["-requested_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["incident", "-requested_at"], name="document_by_incident")
+                ],
             },
         ),
     ]

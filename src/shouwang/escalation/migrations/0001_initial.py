@@ -6,79 +6,144 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EscalationPolicy',
+            name="EscalationPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('severity', models.CharField(blank=True, max_length=10, verbose_name='severity')),
-                ('steps', models.JSONField(default=list, verbose_name='steps')),
-                ('start_step', models.PositiveSmallIntegerField(default=0, verbose_name='start at step')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                ("severity", models.CharField(blank=True, max_length=10, verbose_name="severity")),
+                ("steps", models.JSONField(default=list, verbose_name="steps")),
+                (
+                    "start_step",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="start at step"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'escalation policy',
-                'verbose_name_plural': 'escalation policies',
+                "verbose_name": "escalation policy",
+                "verbose_name_plural": "escalation policies",
             },
         ),
         migrations.CreateModel(
-            name='Holiday',
+            name="Holiday",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='date')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True, verbose_name="date")),
+                ("name", models.CharField(max_length=50, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'holiday',
-                'verbose_name_plural': 'holiday calendar',
-                'ordering': ['date'],
+                "verbose_name": "holiday",
+                "verbose_name_plural": "holiday calendar",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='Deadline',
+            name="Deadline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=30)),
-                ('subject_type', models.CharField(max_length=50)),
-                ('subject_id', models.CharField(max_length=64)),
-                ('fence', models.IntegerField(default=0)),
-                ('due_at', models.DateTimeField()),
-                ('state', models.CharField(choices=[('open', 'Open'), ('claimed', 'Claimed'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='open', max_length=10)),
-                ('claimed_by', models.CharField(blank=True, max_length=100)),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome', models.CharField(blank=True, max_length=30)),
-                ('created_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=30)),
+                ("subject_type", models.CharField(max_length=50)),
+                ("subject_id", models.CharField(max_length=64)),
+                ("fence", models.IntegerField(default=0)),
+                ("due_at", models.DateTimeField()),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("claimed", "Claimed"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("claimed_by", models.CharField(blank=True, max_length=100)),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                ("outcome", models.CharField(blank=True, max_length=30)),
+                ("created_at", models.DateTimeField()),
             ],
             options={
-                'indexes': [models.Index(condition=models.Q(('state', 'open')), fields=['due_at'], name='deadline_open_due'), models.Index(fields=['subject_type', 'subject_id', 'state'], name='escalation__subject_38d800_idx')],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'subject_type', 'subject_id', 'fence'), name='deadline_once_per_fence')],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("state", "open")),
+                        fields=["due_at"],
+                        name="deadline_open_due",
+                    ),
+                    models.Index(
+                        fields=["subject_type", "subject_id", "state"],
+                        name="escalation__subject_38d800_idx",
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "subject_type", "subject_id", "fence"),
+                        name="deadline_once_per_fence",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DutyShift',
+            name="DutyShift",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='duty phone')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='duty_shifts', to=settings.AUTH_USER_MODEL, verbose_name='person on duty')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='duty_shifts', to='org.unit', verbose_name='unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="duty phone")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="duty_shifts",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person on duty",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="duty_shifts",
+                        to="org.unit",
+                        verbose_name="unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'duty shift',
-                'verbose_name_plural': 'duty roster',
+                "verbose_name": "duty shift",
+                "verbose_name_plural": "duty roster",
             },
         ),
     ]

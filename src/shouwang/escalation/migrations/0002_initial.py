@@ -5,30 +5,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('escalation', '0001_initial'),
-        ('reports', '0001_initial'),
+        ("escalation", "0001_initial"),
+        ("reports", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='escalationpolicy',
-            name='category',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='reports.category', verbose_name='category'),
+            model_name="escalationpolicy",
+            name="category",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="reports.category",
+                verbose_name="category",
+            ),
         ),
         migrations.AddIndex(
-            model_name='dutyshift',
-            index=models.Index(fields=['date', 'unit'], name='escalation__date_acdcec_idx'),
+            model_name="dutyshift",
+            index=models.Index(fields=["date", "unit"], name="escalation__date_acdcec_idx"),
         ),
         migrations.AddConstraint(
-            model_name='dutyshift',
-            constraint=models.UniqueConstraint(fields=('unit', 'date', 'person'), name='duty_once_per_day'),
+            model_name="dutyshift",
+            constraint=models.UniqueConstraint(
+                fields=("unit", "date", "person"), name="duty_once_per_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='escalationpolicy',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('category', 'severity'), name='one_active_policy_per_category_severity'),
+            model_name="escalationpolicy",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_active", True)),
+                fields=("category", "severity"),
+                name="one_active_policy_per_category_severity",
+            ),
         ),
     ]

@@ -6,182 +6,473 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
-        ('plans', '0001_initial'),
-        ('reports', '0001_initial'),
+        ("org", "0001_initial"),
+        ("plans", "0001_initial"),
+        ("reports", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('level', models.CharField(max_length=5, verbose_name='level')),
-                ('event_type', models.CharField(blank=True, max_length=60, verbose_name='event type')),
-                ('status', models.CharField(choices=[('open', 'open'), ('closed', 'closed')], default='open', max_length=10, verbose_name='status')),
-                ('activated_at', models.DateTimeField(verbose_name='activated at')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('activated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('plan_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='plans.planversion', verbose_name='plan')),
-                ('report', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='reports.report', verbose_name='from report')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='org.unit', verbose_name='unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("level", models.CharField(max_length=5, verbose_name="level")),
+                (
+                    "event_type",
+                    models.CharField(blank=True, max_length=60, verbose_name="event type"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "open"), ("closed", "closed")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("activated_at", models.DateTimeField(verbose_name="activated at")),
+                (
+                    "closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
+                ),
+                (
+                    "activated_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents",
+                        to="plans.planversion",
+                        verbose_name="plan",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents",
+                        to="reports.report",
+                        verbose_name="from report",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents",
+                        to="org.unit",
+                        verbose_name="unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'incident',
-                'verbose_name_plural': 'incidents',
-                'ordering': ['-activated_at'],
+                "verbose_name": "incident",
+                "verbose_name_plural": "incidents",
+                "ordering": ["-activated_at"],
             },
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision_id', models.CharField(max_length=60)),
-                ('title', models.CharField(max_length=200)),
-                ('option', models.CharField(max_length=300, verbose_name='decision')),
-                ('is_free_text', models.BooleanField(default=False)),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('authority', models.CharField(blank=True, max_length=200, verbose_name='on whose authority')),
-                ('decided_at', models.DateTimeField()),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='incidents.incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("decision_id", models.CharField(max_length=60)),
+                ("title", models.CharField(max_length=200)),
+                ("option", models.CharField(max_length=300, verbose_name="decision")),
+                ("is_free_text", models.BooleanField(default=False)),
+                ("reason", models.TextField(verbose_name="reason")),
+                (
+                    "authority",
+                    models.CharField(blank=True, max_length=200, verbose_name="on whose authority"),
+                ),
+                ("decided_at", models.DateTimeField()),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decisions",
+                        to="incidents.incident",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['decided_at', 'pk'],
+                "ordering": ["decided_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='MediaRequest',
+            name="MediaRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outlet', models.CharField(max_length=200, verbose_name='outlet')),
-                ('requested_at', models.DateTimeField(verbose_name='requested at')),
-                ('topic', models.TextField(blank=True, verbose_name='topic')),
-                ('decision', models.CharField(blank=True, choices=[('', 'not decided'), ('accepted', 'accepted'), ('declined', 'declined')], default='', max_length=10, verbose_name='decision')),
-                ('decision_note', models.TextField(blank=True, verbose_name='note')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='media_requests', to='incidents.incident')),
-                ('logged_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("outlet", models.CharField(max_length=200, verbose_name="outlet")),
+                ("requested_at", models.DateTimeField(verbose_name="requested at")),
+                ("topic", models.TextField(blank=True, verbose_name="topic")),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "not decided"),
+                            ("accepted", "accepted"),
+                            ("declined", "declined"),
+                        ],
+                        default="",
+                        max_length=10,
+                        verbose_name="decision",
+                    ),
+                ),
+                ("decision_note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="media_requests",
+                        to="incidents.incident",
+                    ),
+                ),
+                (
+                    "logged_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_at', '-pk'],
+                "ordering": ["-requested_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Release',
+            name="Release",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('body', models.TextField(verbose_name='text')),
-                ('status', models.CharField(choices=[('draft', 'draft'), ('published', 'published')], default='draft', max_length=10)),
-                ('drafted_at', models.DateTimeField()),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('channel', models.CharField(blank=True, max_length=100, verbose_name='channel')),
-                ('drafted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='releases', to='incidents.incident')),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("body", models.TextField(verbose_name="text")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "draft"), ("published", "published")],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("drafted_at", models.DateTimeField()),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("channel", models.CharField(blank=True, max_length=100, verbose_name="channel")),
+                (
+                    "drafted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="releases",
+                        to="incidents.incident",
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-drafted_at', '-pk'],
+                "ordering": ["-drafted_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='SituationUpdate',
+            name="SituationUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('people_involved', models.PositiveIntegerField(blank=True, null=True)),
-                ('injured', models.PositiveIntegerField(blank=True, null=True)),
-                ('dead', models.PositiveIntegerField(blank=True, null=True)),
-                ('trend', models.CharField(blank=True, max_length=200)),
-                ('place', models.CharField(blank=True, max_length=200)),
-                ('text', models.TextField()),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='situation', to='incidents.incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("people_involved", models.PositiveIntegerField(blank=True, null=True)),
+                ("injured", models.PositiveIntegerField(blank=True, null=True)),
+                ("dead", models.PositiveIntegerField(blank=True, null=True)),
+                ("trend", models.CharField(blank=True, max_length=200)),
+                ("place", models.CharField(blank=True, max_length=200)),
+                ("text", models.TextField()),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="situation",
+                        to="incidents.incident",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-pk'],
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Task',
+            name="Task",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('step', 'step'), ('external', 'report upward')], default='step', max_length=10)),
-                ('step_id', models.CharField(max_length=60)),
-                ('phase', models.CharField(blank=True, max_length=20)),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('instructions', models.TextField(blank=True)),
-                ('recipient', models.CharField(blank=True, max_length=200)),
-                ('stands_in_for', models.CharField(blank=True, max_length=200)),
-                ('mandatory', models.BooleanField(default=True)),
-                ('added_at_level', models.CharField(max_length=5)),
-                ('created_at', models.DateTimeField()),
-                ('due_at', models.DateTimeField(verbose_name='due at')),
-                ('state', models.CharField(choices=[('open', 'open'), ('done', 'done')], default='open', max_length=10)),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('note', models.TextField(blank=True)),
-                ('overdue_at', models.DateTimeField(blank=True, null=True)),
-                ('assignee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incident_tasks', to=settings.AUTH_USER_MODEL)),
-                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='incidents.incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("step", "step"), ("external", "report upward")],
+                        default="step",
+                        max_length=10,
+                    ),
+                ),
+                ("step_id", models.CharField(max_length=60)),
+                ("phase", models.CharField(blank=True, max_length=20)),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("instructions", models.TextField(blank=True)),
+                ("recipient", models.CharField(blank=True, max_length=200)),
+                ("stands_in_for", models.CharField(blank=True, max_length=200)),
+                ("mandatory", models.BooleanField(default=True)),
+                ("added_at_level", models.CharField(max_length=5)),
+                ("created_at", models.DateTimeField()),
+                ("due_at", models.DateTimeField(verbose_name="due at")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "open"), ("done", "done")], default="open", max_length=10
+                    ),
+                ),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                ("note", models.TextField(blank=True)),
+                ("overdue_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incident_tasks",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "done_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tasks",
+                        to="incidents.incident",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_at', 'pk'],
+                "ordering": ["due_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='OutboundReport',
+            name="OutboundReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recipient', models.CharField(max_length=200, verbose_name='recipient')),
-                ('sent_at', models.DateTimeField(verbose_name='sent at')),
-                ('content', models.TextField(verbose_name='content')),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outbound_reports', to='incidents.incident')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('task', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='incidents.task')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("recipient", models.CharField(max_length=200, verbose_name="recipient")),
+                ("sent_at", models.DateTimeField(verbose_name="sent at")),
+                ("content", models.TextField(verbose_name="content")),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outbound_reports",
+                        to="incidents.incident",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="incidents.task",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sent_at', 'pk'],
+                "ordering": ["sent_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='GroupMember',
+            name="GroupMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.CharField(max_length=10)),
-                ('title', models.CharField(max_length=50)),
-                ('role', models.CharField(max_length=40)),
-                ('stands_in_for', models.CharField(blank=True, max_length=200)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='group', to='incidents.incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.CharField(max_length=10)),
+                ("title", models.CharField(max_length=50)),
+                ("role", models.CharField(max_length=40)),
+                ("stands_in_for", models.CharField(blank=True, max_length=200)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="group",
+                        to="incidents.incident",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('incident', 'position', 'title', 'person'), name='group_seat_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("incident", "position", "title", "person"), name="group_seat_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Arrival',
+            name="Arrival",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='arrivals', to='incidents.incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="arrivals",
+                        to="incidents.incident",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at'],
-                'constraints': [models.UniqueConstraint(fields=('incident', 'person'), name='arrival_once')],
+                "ordering": ["at"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("incident", "person"), name="arrival_once")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.UniqueConstraint(fields=('incident', 'step_id'), name='task_once_per_step'),
+            model_name="task",
+            constraint=models.UniqueConstraint(
+                fields=("incident", "step_id"), name="task_once_per_step"
+            ),
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,55 +14,155 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40)),
-                ('subject_type', models.CharField(max_length=50)),
-                ('subject_id', models.CharField(max_length=64)),
-                ('title', models.CharField(max_length=200)),
-                ('body', models.TextField(blank=True)),
-                ('url', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=40)),
+                ("subject_type", models.CharField(max_length=50)),
+                ("subject_id", models.CharField(max_length=64)),
+                ("title", models.CharField(max_length=200)),
+                ("body", models.TextField(blank=True)),
+                ("url", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField()),
             ],
             options={
-                'indexes': [models.Index(fields=['subject_type', 'subject_id'], name='notify_mess_subject_dfad10_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["subject_type", "subject_id"], name="notify_mess_subject_dfad10_idx"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('inapp', 'In-app inbox'), ('email', 'Email'), ('wecom', 'WeCom group bot'), ('dingtalk', 'DingTalk robot'), ('feishu', 'Feishu bot'), ('webhook', 'Signed webhook'), ('sms', 'SMS')], max_length=10)),
-                ('state', models.CharField(choices=[('pending', 'Waiting to send'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='pending', max_length=10)),
-                ('next_attempt_at', models.DateTimeField()),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('claimed_by', models.CharField(blank=True, max_length=100)),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.CharField(blank=True, max_length=500)),
-                ('idempotency_key', models.CharField(max_length=64, unique=True)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField()),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to=settings.AUTH_USER_MODEL)),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='notify.message')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("inapp", "In-app inbox"),
+                            ("email", "Email"),
+                            ("wecom", "WeCom group bot"),
+                            ("dingtalk", "DingTalk robot"),
+                            ("feishu", "Feishu bot"),
+                            ("webhook", "Signed webhook"),
+                            ("sms", "SMS"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to send"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("next_attempt_at", models.DateTimeField()),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("claimed_by", models.CharField(blank=True, max_length=100)),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.CharField(blank=True, max_length=500)),
+                ("idempotency_key", models.CharField(max_length=64, unique=True)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deliveries",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="notify.message",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(condition=models.Q(('state', 'pending')), fields=['next_attempt_at'], name='delivery_pending_due'), models.Index(fields=['recipient', 'channel', 'read_at'], name='notify_deli_recipie_697b54_idx')],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("state", "pending")),
+                        fields=["next_attempt_at"],
+                        name="delivery_pending_due",
+                    ),
+                    models.Index(
+                        fields=["recipient", "channel", "read_at"],
+                        name="notify_deli_recipie_697b54_idx",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='NotificationRule',
+            name="NotificationRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
-                ('channel', models.CharField(choices=[('inapp', 'In-app inbox'), ('email', 'Email'), ('wecom', 'WeCom group bot'), ('dingtalk', 'DingTalk robot'), ('feishu', 'Feishu bot'), ('webhook', 'Signed webhook'), ('sms', 'SMS')], max_length=10)),
-                ('wait_minutes', models.PositiveIntegerField(default=0, help_text='minutes after the previous channel')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notification_rules', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField()),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("inapp", "In-app inbox"),
+                            ("email", "Email"),
+                            ("wecom", "WeCom group bot"),
+                            ("dingtalk", "DingTalk robot"),
+                            ("feishu", "Feishu bot"),
+                            ("webhook", "Signed webhook"),
+                            ("sms", "SMS"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "wait_minutes",
+                    models.PositiveIntegerField(
+                        default=0, help_text="minutes after the previous channel"
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notification_rules",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['person', 'position'],
-                'constraints': [models.UniqueConstraint(fields=('person', 'position'), name='rule_position_unique')],
+                "ordering": ["person", "position"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("person", "position"), name="rule_position_unique"
+                    )
+                ],
             },
         ),
     ]

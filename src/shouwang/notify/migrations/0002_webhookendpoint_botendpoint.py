@@ -5,41 +5,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notify', '0001_initial'),
-        ('org', '0001_initial'),
+        ("notify", "0001_initial"),
+        ("org", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WebhookEndpoint',
+            name="WebhookEndpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('url', models.URLField(max_length=500, verbose_name='address')),
-                ('secret', models.CharField(max_length=200, verbose_name='signing secret')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("url", models.URLField(max_length=500, verbose_name="address")),
+                ("secret", models.CharField(max_length=200, verbose_name="signing secret")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'webhook endpoint',
-                'verbose_name_plural': 'webhook endpoints',
+                "verbose_name": "webhook endpoint",
+                "verbose_name_plural": "webhook endpoints",
             },
         ),
         migrations.CreateModel(
-            name='BotEndpoint',
+            name="BotEndpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('wecom', 'WeCom group bot'), ('dingtalk', 'DingTalk robot'), ('feishu', 'Feishu bot')], max_length=10, verbose_name='kind')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('url', models.URLField(max_length=500, verbose_name='webhook address')),
-                ('secret', models.CharField(blank=True, max_length=200, verbose_name='signing secret')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bots', to='org.unit', verbose_name='unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("wecom", "WeCom group bot"),
+                            ("dingtalk", "DingTalk robot"),
+                            ("feishu", "Feishu bot"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("url", models.URLField(max_length=500, verbose_name="webhook address")),
+                (
+                    "secret",
+                    models.CharField(blank=True, max_length=200, verbose_name="signing secret"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bots",
+                        to="org.unit",
+                        verbose_name="unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'group bot',
-                'verbose_name_plural': 'group bots',
+                "verbose_name": "group bot",
+                "verbose_name_plural": "group bots",
             },
         ),
     ]

@@ -12,17 +12,21 @@ def drop_key_pattern_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notify', '0002_webhookendpoint_botendpoint'),
+        ("notify", "0002_webhookendpoint_botendpoint"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='delivery',
-            name='recipient',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to=settings.AUTH_USER_MODEL),
+            model_name="delivery",
+            name="recipient",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="deliveries",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.RunPython(drop_key_pattern_index, migrations.RunPython.noop, elidable=True),
     ]

@@ -5,19 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notify', '0003_fewer_delivery_indexes'),
+        ("notify", "0003_fewer_delivery_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(condition=models.Q(('claimed_at__isnull', False)), fields=['channel', 'claimed_at'], name='delivery_claimed_per_channel'),
+            model_name="delivery",
+            index=models.Index(
+                condition=models.Q(("claimed_at__isnull", False)),
+                fields=["channel", "claimed_at"],
+                name="delivery_claimed_per_channel",
+            ),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(condition=models.Q(('state', 'sending')), fields=['claimed_at'], name='delivery_sending_since'),
+            model_name="delivery",
+            index=models.Index(
+                condition=models.Q(("state", "sending")),
+                fields=["claimed_at"],
+                name="delivery_sending_since",
+            ),
         ),
     ]

@@ -6,67 +6,195 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notify', '0004_delivery_tick_indexes'),
+        ("notify", "0004_delivery_tick_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WorkApp',
+            name="WorkApp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('wecom', 'WeCom (企业微信) application'), ('dingtalk', 'DingTalk (钉钉) application'), ('feishu', 'Feishu (飞书) application')], max_length=10, unique=True, verbose_name='kind')),
-                ('app_id', models.CharField(help_text='WeCom: the corp ID; DingTalk: the app key; Feishu: the app ID.', max_length=100, verbose_name='corp ID / app key / app ID')),
-                ('secret', models.CharField(blank=True, max_length=200, verbose_name='application secret')),
-                ('agent_id', models.CharField(blank=True, help_text="WeCom and DingTalk: the application's agent ID.", max_length=40, verbose_name='agent ID')),
-                ('api_base', models.URLField(blank=True, help_text="Leave empty for the public service; a private deployment (e.g. WeCom for education on the school's servers) gives its own.", max_length=300, verbose_name='API address')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('access_token', models.CharField(blank=True, editable=False, max_length=600)),
-                ('token_expires_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('tokens_fetched', models.PositiveIntegerField(default=0, editable=False)),
-                ('credentials_error', models.CharField(blank=True, editable=False, max_length=300)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("wecom", "WeCom (企业微信) application"),
+                            ("dingtalk", "DingTalk (钉钉) application"),
+                            ("feishu", "Feishu (飞书) application"),
+                        ],
+                        max_length=10,
+                        unique=True,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "app_id",
+                    models.CharField(
+                        help_text="WeCom: the corp ID; DingTalk: the app key; Feishu: the app ID.",
+                        max_length=100,
+                        verbose_name="corp ID / app key / app ID",
+                    ),
+                ),
+                (
+                    "secret",
+                    models.CharField(blank=True, max_length=200, verbose_name="application secret"),
+                ),
+                (
+                    "agent_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="WeCom and DingTalk: the application's agent ID.",
+                        max_length=40,
+                        verbose_name="agent ID",
+                    ),
+                ),
+                (
+                    "api_base",
+                    models.URLField(
+                        blank=True,
+                        help_text="Leave empty for the public service; a private deployment (e.g. WeCom for education on the school's servers) gives its own.",
+                        max_length=300,
+                        verbose_name="API address",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("access_token", models.CharField(blank=True, editable=False, max_length=600)),
+                ("token_expires_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("tokens_fetched", models.PositiveIntegerField(default=0, editable=False)),
+                ("credentials_error", models.CharField(blank=True, editable=False, max_length=300)),
             ],
             options={
-                'verbose_name': 'work application',
-                'verbose_name_plural': 'work applications',
+                "verbose_name": "work application",
+                "verbose_name_plural": "work applications",
             },
         ),
         migrations.AddField(
-            model_name='botendpoint',
-            name='include_names',
-            field=models.BooleanField(default=False, help_text='Everyone in the group chat will read the names, student numbers and phone numbers of the students in each alert, and the one-tap acknowledgement link. Leave off to post only the class, the kind of alert and a link that needs log-in.', verbose_name="show students' names, numbers and phones in this group"),
+            model_name="botendpoint",
+            name="include_names",
+            field=models.BooleanField(
+                default=False,
+                help_text="Everyone in the group chat will read the names, student numbers and phone numbers of the students in each alert, and the one-tap acknowledgement link. Leave off to post only the class, the kind of alert and a link that needs log-in.",
+                verbose_name="show students' names, numbers and phones in this group",
+            ),
         ),
         migrations.AlterField(
-            model_name='delivery',
-            name='channel',
-            field=models.CharField(choices=[('inapp', 'In-app inbox'), ('email', 'Email'), ('wecom', 'WeCom group bot'), ('dingtalk', 'DingTalk robot'), ('feishu', 'Feishu bot'), ('webhook', 'Signed webhook'), ('sms', 'SMS'), ('wecom_app', 'WeCom app message (to me)'), ('dingtalk_app', 'DingTalk work notification (to me)'), ('feishu_app', 'Feishu app message (to me)')], max_length=20),
+            model_name="delivery",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("inapp", "In-app inbox"),
+                    ("email", "Email"),
+                    ("wecom", "WeCom group bot"),
+                    ("dingtalk", "DingTalk robot"),
+                    ("feishu", "Feishu bot"),
+                    ("webhook", "Signed webhook"),
+                    ("sms", "SMS"),
+                    ("wecom_app", "WeCom app message (to me)"),
+                    ("dingtalk_app", "DingTalk work notification (to me)"),
+                    ("feishu_app", "Feishu app message (to me)"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='delivery',
-            name='state',
-            field=models.CharField(choices=[('pending', 'Waiting to send'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed'), ('cancelled', 'Cancelled'), ('accepted', "Accepted, waiting for the provider's answer")], default='pending', max_length=10),
+            model_name="delivery",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Waiting to send"),
+                    ("sending", "Sending"),
+                    ("sent", "Sent"),
+                    ("failed", "Failed"),
+                    ("cancelled", "Cancelled"),
+                    ("accepted", "Accepted, waiting for the provider's answer"),
+                ],
+                default="pending",
+                max_length=10,
+            ),
         ),
         migrations.AlterField(
-            model_name='notificationrule',
-            name='channel',
-            field=models.CharField(choices=[('inapp', 'In-app inbox'), ('email', 'Email'), ('wecom', 'WeCom group bot'), ('dingtalk', 'DingTalk robot'), ('feishu', 'Feishu bot'), ('webhook', 'Signed webhook'), ('sms', 'SMS'), ('wecom_app', 'WeCom app message (to me)'), ('dingtalk_app', 'DingTalk work notification (to me)'), ('feishu_app', 'Feishu app message (to me)')], max_length=20),
+            model_name="notificationrule",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("inapp", "In-app inbox"),
+                    ("email", "Email"),
+                    ("wecom", "WeCom group bot"),
+                    ("dingtalk", "DingTalk robot"),
+                    ("feishu", "Feishu bot"),
+                    ("webhook", "Signed webhook"),
+                    ("sms", "SMS"),
+                    ("wecom_app", "WeCom app message (to me)"),
+                    ("dingtalk_app", "DingTalk work notification (to me)"),
+                    ("feishu_app", "Feishu app message (to me)"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.CreateModel(
-            name='WorkIdentity',
+            name="WorkIdentity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('wecom', 'WeCom (企业微信) application'), ('dingtalk', 'DingTalk (钉钉) application'), ('feishu', 'Feishu (飞书) application')], max_length=10, verbose_name='kind')),
-                ('external_id', models.CharField(blank=True, max_length=100, verbose_name='user ID in the application')),
-                ('source', models.CharField(choices=[('admin', 'Set by an administrator'), ('directory', 'Matched by mobile number through the directory'), ('import', 'Imported with the staff list')], default='admin', max_length=10, verbose_name='source')),
-                ('checked_at', models.DateTimeField(verbose_name='checked at')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='work_identities', to=settings.AUTH_USER_MODEL, verbose_name='person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("wecom", "WeCom (企业微信) application"),
+                            ("dingtalk", "DingTalk (钉钉) application"),
+                            ("feishu", "Feishu (飞书) application"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "external_id",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="user ID in the application"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("admin", "Set by an administrator"),
+                            ("directory", "Matched by mobile number through the directory"),
+                            ("import", "Imported with the staff list"),
+                        ],
+                        default="admin",
+                        max_length=10,
+                        verbose_name="source",
+                    ),
+                ),
+                ("checked_at", models.DateTimeField(verbose_name="checked at")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="work_identities",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'work application user ID',
-                'verbose_name_plural': 'work application user IDs',
-                'constraints': [models.UniqueConstraint(fields=('person', 'kind'), name='work_identity_unique')],
+                "verbose_name": "work application user ID",
+                "verbose_name_plural": "work application user IDs",
+                "constraints": [
+                    models.UniqueConstraint(fields=("person", "kind"), name="work_identity_unique")
+                ],
             },
         ),
     ]

@@ -9,9 +9,15 @@ def provider_for(channel):
     from . import bots, dingtalk_app, email, feishu_app, sms, webhook, wecom_app
 
     return {
-        "email": email.send, "webhook": webhook.send, "wecom": bots.send_wecom, "dingtalk": bots.send_dingtalk,
-        "feishu": bots.send_feishu, "sms": sms.send, "wecom_app": wecom_app.send,
-        "dingtalk_app": dingtalk_app.send, "feishu_app": feishu_app.send,
+        "email": email.send,
+        "webhook": webhook.send,
+        "wecom": bots.send_wecom,
+        "dingtalk": bots.send_dingtalk,
+        "feishu": bots.send_feishu,
+        "sms": sms.send,
+        "wecom_app": wecom_app.send,
+        "dingtalk_app": dingtalk_app.send,
+        "feishu_app": feishu_app.send,
     }[channel]
 
 

@@ -47,12 +47,18 @@ def scrub(text: str, *secrets) -> str:
     return text[:480]
 
 
-def post_json(url: str, payload: dict, headers: dict | None = None, *, secrets=(),
-              coded_4xx=False) -> dict:
+def post_json(
+    url: str, payload: dict, headers: dict | None = None, *, secrets=(), coded_4xx=False
+) -> dict:
     """POST JSON; 2xx → parsed JSON (or {}), 5xx/timeouts → TemporaryError, 4xx → PermanentError."""
     body = json.dumps(payload, ensure_ascii=False).encode()
-    return request_json(url, data=body, headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
-                        secrets=secrets, coded_4xx=coded_4xx)
+    return request_json(
+        url,
+        data=body,
+        headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
+        secrets=secrets,
+        coded_4xx=coded_4xx,
+    )
 
 
 def request_json(url, *, data=None, headers=None, method=None, secrets=(), coded_4xx=False):
@@ -75,7 +81,9 @@ def request_json(url, *, data=None, headers=None, method=None, secrets=(), coded
             raise TemporaryError(message) from None
         raise PermanentError(message) from None
     except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-        raise TemporaryError(scrub(f"network: {getattr(exc, 'reason', exc)}", url, *secrets)) from None
+        raise TemporaryError(
+            scrub(f"network: {getattr(exc, 'reason', exc)}", url, *secrets)
+        ) from None
     try:
         return json.loads(raw) if raw else {}
     except ValueError:

@@ -25,7 +25,9 @@ def bot_for(person, kind):
     """The robot of the deepest unit (or ancestor) among the person's current posts."""
     paths = list(Post.objects.current().filter(person=person).values_list("unit__path", flat=True))
     codes = {c for p in paths for c in p.strip("/").split("/")}
-    bots = BotEndpoint.objects.filter(kind=kind, is_active=True, unit__code__in=codes).select_related("unit")
+    bots = BotEndpoint.objects.filter(
+        kind=kind, is_active=True, unit__code__in=codes
+    ).select_related("unit")
     best = max(bots, key=lambda b: b.unit.depth, default=None)
     if best is None:
         raise Skip(f"no {kind} robot for this person's units")
@@ -50,7 +52,9 @@ def group_text(bot, delivery, rendered) -> str:
 
 
 def dingtalk_sign(secret: str, timestamp_ms: str) -> str:
-    digest = hmac.new(secret.encode(), f"{timestamp_ms}\n{secret}".encode(), hashlib.sha256).digest()
+    digest = hmac.new(
+        secret.encode(), f"{timestamp_ms}\n{secret}".encode(), hashlib.sha256
+    ).digest()
     return urllib.parse.quote_plus(base64.b64encode(digest))
 
 
@@ -62,9 +66,17 @@ def feishu_sign(secret: str, timestamp: str) -> str:
 def send_wecom(delivery, rendered):
     bot = bot_for(delivery.recipient, "wecom")
     phone = delivery.recipient.phone
-    answer = post_json(bot.url, {"msgtype": "text", "text": {
-        "content": group_text(bot, delivery, rendered),
-        "mentioned_mobile_list": [phone] if phone else []}}, secrets=(bot.url,))
+    answer = post_json(
+        bot.url,
+        {
+            "msgtype": "text",
+            "text": {
+                "content": group_text(bot, delivery, rendered),
+                "mentioned_mobile_list": [phone] if phone else [],
+            },
+        },
+        secrets=(bot.url,),
+    )
     _check("wecom", answer, bot)
     return f"wecom:{bot.pk}"
 
@@ -74,11 +86,20 @@ def send_dingtalk(delivery, rendered):
     url = bot.url
     if bot.secret:
         timestamp = str(int(time.time() * 1000))
-        url += ("&" if "?" in url else "?") + f"timestamp={timestamp}&sign={dingtalk_sign(bot.secret, timestamp)}"
+        url += (
+            "&" if "?" in url else "?"
+        ) + f"timestamp={timestamp}&sign={dingtalk_sign(bot.secret, timestamp)}"
     phone = delivery.recipient.phone
     text = group_text(bot, delivery, rendered)
-    answer = post_json(url, {"msgtype": "text", "text": {"content": text},
-                             "at": {"atMobiles": [phone] if phone else []}}, secrets=(bot.secret, bot.url, url))
+    answer = post_json(
+        url,
+        {
+            "msgtype": "text",
+            "text": {"content": text},
+            "at": {"atMobiles": [phone] if phone else []},
+        },
+        secrets=(bot.secret, bot.url, url),
+    )
     _check("dingtalk", answer, bot)
     return f"dingtalk:{bot.pk}"
 

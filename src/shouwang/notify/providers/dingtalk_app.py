@@ -190,6 +190,8 @@ def results_poll(*, now, limit=100) -> int:
                 delivery_fall_back(delivery=delivery, reason=reason, now=now)
             if "invalid_user_id_list" in reason:  # a directory id DingTalk no longer knows
                 WorkIdentity.objects.filter(
-                    person_id=delivery.recipient_id, kind="dingtalk",
-                    source=WorkIdentity.Source.DIRECTORY).update(external_id="", checked_at=now)
+                    person_id=delivery.recipient_id,
+                    kind="dingtalk",
+                    source=WorkIdentity.Source.DIRECTORY,
+                ).update(external_id="", checked_at=now)
     return len(outcomes)

@@ -16,7 +16,9 @@ def send(delivery, rendered):
         raise Skip(reason)
     address = delivery.recipient.email
     message = EmailMessage(
-        subject=rendered.title, body=rendered.text, to=[address],
+        subject=rendered.title,
+        body=rendered.text,
+        to=[address],
         # The idempotency key as Message-ID lets a mail server drop a retried duplicate.
         headers={"Message-ID": f"<{delivery.idempotency_key}@shouwang>"},
         connection=get_connection(timeout=settings.NOTIFY_HTTP_TIMEOUT),

@@ -25,7 +25,9 @@ def percent_encode(value: str) -> str:
 
 
 def aliyun_signature(secret: str, params: dict, method: str = "POST") -> str:
-    canonical = "&".join(f"{percent_encode(k)}={percent_encode(v)}" for k, v in sorted(params.items()))
+    canonical = "&".join(
+        f"{percent_encode(k)}={percent_encode(v)}" for k, v in sorted(params.items())
+    )
     string_to_sign = f"{method}&{percent_encode('/')}&{percent_encode(canonical)}"
     digest = hmac.new(f"{secret}&".encode(), string_to_sign.encode(), hashlib.sha1).digest()
     return base64.b64encode(digest).decode()
@@ -34,18 +36,30 @@ def aliyun_signature(secret: str, params: dict, method: str = "POST") -> str:
 def send_aliyun(delivery, rendered, phone):
     s = settings.SMS
     params = {
-        "AccessKeyId": s["ACCESS_KEY_ID"], "Action": "SendSms", "Format": "JSON", "PhoneNumbers": phone,
-        "RegionId": "cn-hangzhou", "SignName": s["SIGN_NAME"], "SignatureMethod": "HMAC-SHA1",
-        "SignatureNonce": str(uuid.uuid4()), "SignatureVersion": "1.0", "TemplateCode": s["TEMPLATE_CODE"],
+        "AccessKeyId": s["ACCESS_KEY_ID"],
+        "Action": "SendSms",
+        "Format": "JSON",
+        "PhoneNumbers": phone,
+        "RegionId": "cn-hangzhou",
+        "SignName": s["SIGN_NAME"],
+        "SignatureMethod": "HMAC-SHA1",
+        "SignatureNonce": str(uuid.uuid4()),
+        "SignatureVersion": "1.0",
+        "TemplateCode": s["TEMPLATE_CODE"],
         "TemplateParam": json.dumps(_template_params(rendered), ensure_ascii=False),
-        "Timestamp": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "Version": "2017-05-25",
+        "Timestamp": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "Version": "2017-05-25",
         "OutId": delivery.idempotency_key,
     }
     params["Signature"] = aliyun_signature(s["ACCESS_KEY_SECRET"], params)
     body = urllib.parse.urlencode(params).encode()
-    answer = request_json(s["ENDPOINT"] or "https://dysmsapi.aliyuncs.com/", data=body, method="POST",
-                          headers={"Content-Type": "application/x-www-form-urlencoded"},
-                          secrets=(s["ACCESS_KEY_SECRET"],))
+    answer = request_json(
+        s["ENDPOINT"] or "https://dysmsapi.aliyuncs.com/",
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        secrets=(s["ACCESS_KEY_SECRET"],),
+    )
     code = answer.get("Code")
     if code == "OK":
         return answer.get("BizId", "")
@@ -56,18 +70,24 @@ def send_aliyun(delivery, rendered, phone):
 
 def tencent_authorization(secret_id, secret_key, host, payload: str, timestamp: int) -> str:
     date = datetime.datetime.fromtimestamp(timestamp, datetime.UTC).strftime("%Y-%m-%d")
-    canonical = ("POST\n/\n\ncontent-type:application/json; charset=utf-8\nhost:" + host + "\n\n"
-                 "content-type;host\n" + hashlib.sha256(payload.encode()).hexdigest())
+    canonical = (
+        "POST\n/\n\ncontent-type:application/json; charset=utf-8\nhost:" + host + "\n\n"
+        "content-type;host\n" + hashlib.sha256(payload.encode()).hexdigest()
+    )
     scope = f"{date}/sms/tc3_request"
-    string_to_sign = f"TC3-HMAC-SHA256\n{timestamp}\n{scope}\n" + hashlib.sha256(canonical.encode()).hexdigest()
+    string_to_sign = (
+        f"TC3-HMAC-SHA256\n{timestamp}\n{scope}\n" + hashlib.sha256(canonical.encode()).hexdigest()
+    )
 
     def sign(key, msg):
         return hmac.new(key, msg.encode(), hashlib.sha256).digest()
 
     signing = sign(sign(sign(("TC3" + secret_key).encode(), date), "sms"), "tc3_request")
     signature = hmac.new(signing, string_to_sign.encode(), hashlib.sha256).hexdigest()
-    return (f"TC3-HMAC-SHA256 Credential={secret_id}/{scope}, SignedHeaders=content-type;host, "
-            f"Signature={signature}")
+    return (
+        f"TC3-HMAC-SHA256 Credential={secret_id}/{scope}, SignedHeaders=content-type;host, "
+        f"Signature={signature}"
+    )
 
 
 def send_tencent(delivery, rendered, phone):
@@ -75,17 +95,35 @@ def send_tencent(delivery, rendered, phone):
     endpoint = s["ENDPOINT"] or "https://sms.tencentcloudapi.com/"
     host = urllib.parse.urlsplit(endpoint).netloc
     params = _template_params(rendered)
-    payload = json.dumps({
-        "PhoneNumberSet": [f"+86{phone}" if not phone.startswith("+") else phone], "SmsSdkAppId": s["APP_ID"],
-        "SignName": s["SIGN_NAME"], "TemplateId": s["TEMPLATE_CODE"], "TemplateParamSet": list(params.values()),
-        "SessionContext": delivery.idempotency_key,
-    }, ensure_ascii=False)
+    payload = json.dumps(
+        {
+            "PhoneNumberSet": [f"+86{phone}" if not phone.startswith("+") else phone],
+            "SmsSdkAppId": s["APP_ID"],
+            "SignName": s["SIGN_NAME"],
+            "TemplateId": s["TEMPLATE_CODE"],
+            "TemplateParamSet": list(params.values()),
+            "SessionContext": delivery.idempotency_key,
+        },
+        ensure_ascii=False,
+    )
     timestamp = int(datetime.datetime.now(datetime.UTC).timestamp())
-    answer = request_json(endpoint, data=payload.encode(), method="POST", secrets=(s["ACCESS_KEY_SECRET"],), headers={
-        "Content-Type": "application/json; charset=utf-8", "Host": host, "X-TC-Action": "SendSms",
-        "X-TC-Version": "2021-01-11", "X-TC-Timestamp": str(timestamp), "X-TC-Region": s["REGION"],
-        "Authorization": tencent_authorization(s["ACCESS_KEY_ID"], s["ACCESS_KEY_SECRET"], host, payload, timestamp),
-    })
+    answer = request_json(
+        endpoint,
+        data=payload.encode(),
+        method="POST",
+        secrets=(s["ACCESS_KEY_SECRET"],),
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "Host": host,
+            "X-TC-Action": "SendSms",
+            "X-TC-Version": "2021-01-11",
+            "X-TC-Timestamp": str(timestamp),
+            "X-TC-Region": s["REGION"],
+            "Authorization": tencent_authorization(
+                s["ACCESS_KEY_ID"], s["ACCESS_KEY_SECRET"], host, payload, timestamp
+            ),
+        },
+    )
     response = answer.get("Response", {})
     if "Error" in response:
         code = response["Error"].get("Code", "")

@@ -11,7 +11,6 @@ import shouwang.org.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -20,81 +19,276 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Role',
+            name="Role",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9_.\\-]+$', "Codes may use letters, digits, '-', '_' and '.' only.")], verbose_name='code')),
-                ('name', models.CharField(max_length=60, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=60, verbose_name='English name')),
-                ('school_wide', models.BooleanField(default=False, verbose_name='sees the whole school')),
-                ('rank', models.PositiveSmallIntegerField(default=10, verbose_name='rank')),
-                ('required_for', models.JSONField(blank=True, default=list, verbose_name='required for unit kinds')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=40,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9_.\\-]+$",
+                                "Codes may use letters, digits, '-', '_' and '.' only.",
+                            )
+                        ],
+                        verbose_name="code",
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=60, verbose_name="English name"),
+                ),
+                (
+                    "school_wide",
+                    models.BooleanField(default=False, verbose_name="sees the whole school"),
+                ),
+                ("rank", models.PositiveSmallIntegerField(default=10, verbose_name="rank")),
+                (
+                    "required_for",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="required for unit kinds"
+                    ),
+                ),
+                ("sort_order", models.IntegerField(default=0, verbose_name="order")),
             ],
             options={
-                'verbose_name': 'role',
-                'verbose_name_plural': 'roles',
-                'ordering': ['sort_order', 'code'],
+                "verbose_name": "role",
+                "verbose_name_plural": "roles",
+                "ordering": ["sort_order", "code"],
             },
             bases=(shouwang.org.models.LocalizedNameMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9_.\\-]+$', "Codes may use letters, digits, '-', '_' and '.' only.")], verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='English name')),
-                ('kind', models.CharField(choices=[('school', 'School'), ('college', 'College'), ('grade', 'Grade'), ('class', 'Class'), ('dorm_building', 'Dormitory building'), ('dorm_room', 'Dormitory room'), ('office', 'Office')], max_length=20, verbose_name='kind')),
-                ('path', models.CharField(editable=False, max_length=500, unique=True)),
-                ('depth', models.PositiveSmallIntegerField(default=0, editable=False)),
-                ('function', models.CharField(blank=True, max_length=40, verbose_name='function')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.unit', verbose_name='parent unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=40,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9_.\\-]+$",
+                                "Codes may use letters, digits, '-', '_' and '.' only.",
+                            )
+                        ],
+                        verbose_name="code",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=100, verbose_name="English name"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("school", "School"),
+                            ("college", "College"),
+                            ("grade", "Grade"),
+                            ("class", "Class"),
+                            ("dorm_building", "Dormitory building"),
+                            ("dorm_room", "Dormitory room"),
+                            ("office", "Office"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("path", models.CharField(editable=False, max_length=500, unique=True)),
+                ("depth", models.PositiveSmallIntegerField(default=0, editable=False)),
+                ("function", models.CharField(blank=True, max_length=40, verbose_name="function")),
+                ("sort_order", models.IntegerField(default=0, verbose_name="order")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="org.unit",
+                        verbose_name="parent unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unit',
-                'verbose_name_plural': 'units',
-                'ordering': ['path'],
+                "verbose_name": "unit",
+                "verbose_name_plural": "units",
+                "ordering": ["path"],
             },
             bases=(shouwang.org.models.LocalizedNameMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Student',
+            name="Student",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('student_no', models.CharField(max_length=20, unique=True, verbose_name='student number')),
-                ('name', models.CharField(db_index=True, max_length=50, verbose_name='name')),
-                ('gender', models.CharField(choices=[('M', 'Male'), ('F', 'Female')], max_length=1, verbose_name='gender')),
-                ('phone', models.CharField(blank=True, max_length=20, validators=[django.core.validators.RegexValidator('^(1[3-9]\\d{9}|0\\d{2,3}-?\\d{7,8})$', 'Enter a valid mobile (11 digits) or landline number.')], verbose_name='phone')),
-                ('guardian_name', models.CharField(blank=True, max_length=50, verbose_name='guardian name')),
-                ('guardian_phone', models.CharField(blank=True, max_length=20, validators=[django.core.validators.RegexValidator('^(1[3-9]\\d{9}|0\\d{2,3}-?\\d{7,8})$', 'Enter a valid mobile (11 digits) or landline number.')], verbose_name='guardian phone')),
-                ('status', models.CharField(choices=[('enrolled', 'Enrolled'), ('suspended', 'Suspended (休学)'), ('withdrawn', 'Withdrawn'), ('graduated', 'Graduated')], default='enrolled', max_length=20, verbose_name='status')),
-                ('dorm_room', models.ForeignKey(blank=True, limit_choices_to={'kind': 'dorm_room'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='residents', to='org.unit', verbose_name='dormitory room')),
-                ('klass', models.ForeignKey(limit_choices_to={'kind': 'class'}, on_delete=django.db.models.deletion.PROTECT, related_name='students', to='org.unit', verbose_name='class')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "student_no",
+                    models.CharField(max_length=20, unique=True, verbose_name="student number"),
+                ),
+                ("name", models.CharField(db_index=True, max_length=50, verbose_name="name")),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[("M", "Male"), ("F", "Female")],
+                        max_length=1,
+                        verbose_name="gender",
+                    ),
+                ),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=20,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^(1[3-9]\\d{9}|0\\d{2,3}-?\\d{7,8})$",
+                                "Enter a valid mobile (11 digits) or landline number.",
+                            )
+                        ],
+                        verbose_name="phone",
+                    ),
+                ),
+                (
+                    "guardian_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="guardian name"),
+                ),
+                (
+                    "guardian_phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=20,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^(1[3-9]\\d{9}|0\\d{2,3}-?\\d{7,8})$",
+                                "Enter a valid mobile (11 digits) or landline number.",
+                            )
+                        ],
+                        verbose_name="guardian phone",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("enrolled", "Enrolled"),
+                            ("suspended", "Suspended (休学)"),
+                            ("withdrawn", "Withdrawn"),
+                            ("graduated", "Graduated"),
+                        ],
+                        default="enrolled",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "dorm_room",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"kind": "dorm_room"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="residents",
+                        to="org.unit",
+                        verbose_name="dormitory room",
+                    ),
+                ),
+                (
+                    "klass",
+                    models.ForeignKey(
+                        limit_choices_to={"kind": "class"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="students",
+                        to="org.unit",
+                        verbose_name="class",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'student',
-                'verbose_name_plural': 'students',
-                'ordering': ['student_no'],
+                "verbose_name": "student",
+                "verbose_name_plural": "students",
+                "ordering": ["student_no"],
             },
         ),
         migrations.CreateModel(
-            name='Post',
+            name="Post",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('since', models.DateField(default=datetime.date.today, verbose_name='since')),
-                ('until', models.DateField(blank=True, null=True, verbose_name='until')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='posts', to=settings.AUTH_USER_MODEL, verbose_name='person')),
-                ('role', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='posts', to='org.role', verbose_name='role')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='posts', to='org.unit', verbose_name='unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("since", models.DateField(default=datetime.date.today, verbose_name="since")),
+                ("until", models.DateField(blank=True, null=True, verbose_name="until")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="posts",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "role",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="posts",
+                        to="org.role",
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="posts",
+                        to="org.unit",
+                        verbose_name="unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'post',
-                'verbose_name_plural': 'posts',
-                'indexes': [models.Index(fields=['unit', 'role'], name='org_post_unit_id_a9c911_idx')],
-                'constraints': [models.UniqueConstraint(fields=('person', 'unit', 'role', 'since'), name='post_unique_start'), models.CheckConstraint(condition=models.Q(('until__isnull', True), ('until__gte', models.F('since')), _connector='OR'), name='post_until_after_since')],
+                "verbose_name": "post",
+                "verbose_name_plural": "posts",
+                "indexes": [
+                    models.Index(fields=["unit", "role"], name="org_post_unit_id_a9c911_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("person", "unit", "role", "since"), name="post_unique_start"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("until__isnull", True),
+                            ("until__gte", models.F("since")),
+                            _connector="OR",
+                        ),
+                        name="post_until_after_since",
+                    ),
+                ],
             },
         ),
     ]

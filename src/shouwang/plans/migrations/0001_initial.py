@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,53 +14,108 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Plan',
+            name="Plan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=60, unique=True, verbose_name='code')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('is_builtin', models.BooleanField(default=False, verbose_name='built in')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(verbose_name='created at')),
-                ('based_on', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='clones', to='plans.plan', verbose_name='based on')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=60, unique=True, verbose_name="code")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("is_builtin", models.BooleanField(default=False, verbose_name="built in")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(verbose_name="created at")),
+                (
+                    "based_on",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="clones",
+                        to="plans.plan",
+                        verbose_name="based on",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'emergency plan',
-                'verbose_name_plural': 'emergency plans',
-                'ordering': ['-is_builtin', 'code'],
+                "verbose_name": "emergency plan",
+                "verbose_name_plural": "emergency plans",
+                "ordering": ["-is_builtin", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Resource',
+            name="Resource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('material', 'material'), ('equipment', 'equipment')], max_length=10, verbose_name='kind')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('quantity', models.PositiveIntegerField(verbose_name='quantity')),
-                ('unit_label', models.CharField(blank=True, max_length=10, verbose_name='unit of measure')),
-                ('location', models.CharField(blank=True, max_length=200, verbose_name='kept at')),
-                ('updated_at', models.DateTimeField(verbose_name='updated at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("material", "material"), ("equipment", "equipment")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("quantity", models.PositiveIntegerField(verbose_name="quantity")),
+                (
+                    "unit_label",
+                    models.CharField(blank=True, max_length=10, verbose_name="unit of measure"),
+                ),
+                ("location", models.CharField(blank=True, max_length=200, verbose_name="kept at")),
+                ("updated_at", models.DateTimeField(verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'registered resource',
-                'verbose_name_plural': 'registered resources',
-                'ordering': ['kind', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'name'), name='resource_once_per_kind')],
+                "verbose_name": "registered resource",
+                "verbose_name_plural": "registered resources",
+                "ordering": ["kind", "name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("kind", "name"), name="resource_once_per_kind")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PlanVersion',
+            name="PlanVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='version')),
-                ('yaml_text', models.TextField(verbose_name='YAML')),
-                ('document', models.JSONField()),
-                ('created_at', models.DateTimeField(verbose_name='created at')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='plans.plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="version")),
+                ("yaml_text", models.TextField(verbose_name="YAML")),
+                ("document", models.JSONField()),
+                ("created_at", models.DateTimeField(verbose_name="created at")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="plans.plan",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('plan', 'number'), name='plan_version_once')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("plan", "number"), name="plan_version_once")
+                ],
             },
         ),
     ]

@@ -8,156 +8,409 @@ import shouwang.org.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('api', '0001_initial'),
-        ('org', '0001_initial'),
+        ("api", "0001_initial"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=60, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=60, verbose_name='English name')),
-                ('is_security', models.BooleanField(default=False, verbose_name='security matter')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=60, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=60, verbose_name="English name"),
+                ),
+                ("is_security", models.BooleanField(default=False, verbose_name="security matter")),
+                ("sort_order", models.IntegerField(default=0, verbose_name="order")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'report category',
-                'verbose_name_plural': 'report categories',
-                'ordering': ['sort_order', 'code'],
+                "verbose_name": "report category",
+                "verbose_name_plural": "report categories",
+                "ordering": ["sort_order", "code"],
             },
             bases=(shouwang.org.models.LocalizedNameMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Recipient',
+            name="Recipient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.IntegerField()),
-                ('purpose', models.CharField(choices=[('ack', 'To acknowledge'), ('info', 'For information')], max_length=5)),
-                ('role', models.CharField(blank=True, max_length=40)),
-                ('added_at', models.DateTimeField()),
-                ('due_at', models.DateTimeField(blank=True, null=True)),
-                ('acked_at', models.DateTimeField(blank=True, null=True)),
-                ('ack_channel', models.CharField(blank=True, max_length=20)),
-                ('ack_note', models.TextField(blank=True)),
-                ('missed_at', models.DateTimeField(blank=True, null=True)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='report_receipts', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("step", models.IntegerField()),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[("ack", "To acknowledge"), ("info", "For information")],
+                        max_length=5,
+                    ),
+                ),
+                ("role", models.CharField(blank=True, max_length=40)),
+                ("added_at", models.DateTimeField()),
+                ("due_at", models.DateTimeField(blank=True, null=True)),
+                ("acked_at", models.DateTimeField(blank=True, null=True)),
+                ("ack_channel", models.CharField(blank=True, max_length=20)),
+                ("ack_note", models.TextField(blank=True)),
+                ("missed_at", models.DateTimeField(blank=True, null=True)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="report_receipts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AckLink',
+            name="AckLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nonce_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField()),
-                ('expires_at', models.DateTimeField()),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ack_links', to='reports.recipient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("nonce_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField()),
+                ("expires_at", models.DateTimeField()),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ack_links",
+                        to="reports.recipient",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('severity', models.CharField(choices=[('general', 'General (一般)'), ('larger', 'Larger (较大)'), ('major', 'Major (重大)'), ('critical', 'Especially major (特别重大)')], max_length=10, verbose_name='severity')),
-                ('occurred_at', models.DateTimeField(verbose_name='occurred at')),
-                ('place', models.CharField(max_length=200, verbose_name='place')),
-                ('people_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='number of people')),
-                ('cause', models.TextField(blank=True, verbose_name='possible cause')),
-                ('trend', models.TextField(blank=True, verbose_name='trend')),
-                ('description', models.TextField(verbose_name='description')),
-                ('reporter_is_covert', models.BooleanField(default=False)),
-                ('filed_at', models.DateTimeField(db_index=True, verbose_name='filed at')),
-                ('policy_name', models.CharField(blank=True, max_length=100)),
-                ('route', models.JSONField(default=list)),
-                ('current_step', models.IntegerField(default=0)),
-                ('ack_state', models.CharField(choices=[('waiting', 'Waiting for acknowledgement'), ('acknowledged', 'Acknowledged'), ('exhausted', 'Unacknowledged at the top of the chain')], default='waiting', max_length=15)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('verification', models.CharField(choices=[('unverified', 'Not yet verified'), ('true', 'Verified true'), ('false', 'Verified false'), ('duplicate', 'Duplicate')], default='unverified', max_length=12)),
-                ('decision', models.CharField(blank=True, choices=[('', 'Not decided'), ('local', 'Handle locally'), ('escalate', 'Escalate'), ('plan', 'Activate an emergency plan')], default='', max_length=10)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('api_token', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='api.apitoken')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='reports.category', verbose_name='category')),
-                ('duplicate_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='duplicates', to='reports.report')),
-                ('reporter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reports_filed', to=settings.AUTH_USER_MODEL)),
-                ('students', models.ManyToManyField(blank=True, related_name='reports', to='org.student', verbose_name='students involved')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='org.unit', verbose_name='unit')),
-                ('units_involved', models.ManyToManyField(blank=True, related_name='+', to='org.unit', verbose_name='units involved')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("general", "General (一般)"),
+                            ("larger", "Larger (较大)"),
+                            ("major", "Major (重大)"),
+                            ("critical", "Especially major (特别重大)"),
+                        ],
+                        max_length=10,
+                        verbose_name="severity",
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField(verbose_name="occurred at")),
+                ("place", models.CharField(max_length=200, verbose_name="place")),
+                (
+                    "people_count",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="number of people"
+                    ),
+                ),
+                ("cause", models.TextField(blank=True, verbose_name="possible cause")),
+                ("trend", models.TextField(blank=True, verbose_name="trend")),
+                ("description", models.TextField(verbose_name="description")),
+                ("reporter_is_covert", models.BooleanField(default=False)),
+                ("filed_at", models.DateTimeField(db_index=True, verbose_name="filed at")),
+                ("policy_name", models.CharField(blank=True, max_length=100)),
+                ("route", models.JSONField(default=list)),
+                ("current_step", models.IntegerField(default=0)),
+                (
+                    "ack_state",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "Waiting for acknowledgement"),
+                            ("acknowledged", "Acknowledged"),
+                            ("exhausted", "Unacknowledged at the top of the chain"),
+                        ],
+                        default="waiting",
+                        max_length=15,
+                    ),
+                ),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "verification",
+                    models.CharField(
+                        choices=[
+                            ("unverified", "Not yet verified"),
+                            ("true", "Verified true"),
+                            ("false", "Verified false"),
+                            ("duplicate", "Duplicate"),
+                        ],
+                        default="unverified",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not decided"),
+                            ("local", "Handle locally"),
+                            ("escalate", "Escalate"),
+                            ("plan", "Activate an emergency plan"),
+                        ],
+                        default="",
+                        max_length=10,
+                    ),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "api_token",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="api.apitoken",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="reports.category",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "duplicate_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="duplicates",
+                        to="reports.report",
+                    ),
+                ),
+                (
+                    "reporter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reports_filed",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "students",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="reports",
+                        to="org.student",
+                        verbose_name="students involved",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reports",
+                        to="org.unit",
+                        verbose_name="unit",
+                    ),
+                ),
+                (
+                    "units_involved",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="org.unit", verbose_name="units involved"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'report',
-                'verbose_name_plural': 'reports',
-                'ordering': ['-filed_at'],
+                "verbose_name": "report",
+                "verbose_name_plural": "reports",
+                "ordering": ["-filed_at"],
             },
         ),
         migrations.AddField(
-            model_name='recipient',
-            name='report',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recipients', to='reports.report'),
+            model_name="recipient",
+            name="report",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="recipients",
+                to="reports.report",
+            ),
         ),
         migrations.CreateModel(
-            name='ExternalReport',
+            name="ExternalReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recipient_kind', models.CharField(choices=[('education', 'Superior education authority'), ('government', 'Local government'), ('police', 'Police'), ('other', 'Other')], max_length=12)),
-                ('recipient', models.CharField(max_length=200, verbose_name='recipient')),
-                ('content', models.TextField(verbose_name='content')),
-                ('sent_at', models.DateTimeField(verbose_name='sent at')),
-                ('recorded_at', models.DateTimeField()),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='external_reports', to='reports.report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "recipient_kind",
+                    models.CharField(
+                        choices=[
+                            ("education", "Superior education authority"),
+                            ("government", "Local government"),
+                            ("police", "Police"),
+                            ("other", "Other"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("recipient", models.CharField(max_length=200, verbose_name="recipient")),
+                ("content", models.TextField(verbose_name="content")),
+                ("sent_at", models.DateTimeField(verbose_name="sent at")),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="external_reports",
+                        to="reports.report",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ReportUpdate',
+            name="ReportUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='update')),
-                ('people_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='number of people')),
-                ('trend', models.TextField(blank=True, verbose_name='trend')),
-                ('at', models.DateTimeField()),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='reports.report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="update")),
+                (
+                    "people_count",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="number of people"
+                    ),
+                ),
+                ("trend", models.TextField(blank=True, verbose_name="trend")),
+                ("at", models.DateTimeField()),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="updates",
+                        to="reports.report",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at'],
+                "ordering": ["at"],
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='attachments/%Y/%m/')),
-                ('original_name', models.CharField(max_length=200)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('at', models.DateTimeField()),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='reports.report')),
-                ('update', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='reports.reportupdate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="attachments/%Y/%m/")),
+                ("original_name", models.CharField(max_length=200)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("at", models.DateTimeField()),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="reports.report",
+                    ),
+                ),
+                (
+                    "update",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="reports.reportupdate",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='report',
-            index=models.Index(fields=['unit', 'filed_at'], name='reports_rep_unit_id_351b86_idx'),
+            model_name="report",
+            index=models.Index(fields=["unit", "filed_at"], name="reports_rep_unit_id_351b86_idx"),
         ),
         migrations.AddIndex(
-            model_name='recipient',
-            index=models.Index(fields=['person', 'acked_at'], name='reports_rec_person__b58c8b_idx'),
+            model_name="recipient",
+            index=models.Index(
+                fields=["person", "acked_at"], name="reports_rec_person__b58c8b_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recipient',
-            constraint=models.UniqueConstraint(fields=('report', 'person', 'step', 'purpose'), name='recipient_once_per_step'),
+            model_name="recipient",
+            constraint=models.UniqueConstraint(
+                fields=("report", "person", "step", "purpose"), name="recipient_once_per_step"
+            ),
         ),
     ]

@@ -7,20 +7,21 @@ SENSITIVE = ["mental_health", "physical_health", "campus_loan"]
 
 
 def mark_sensitive(apps, schema_editor):
-    apps.get_model("reports", "Category").objects.filter(code__in=SENSITIVE).update(is_sensitive=True)
+    apps.get_model("reports", "Category").objects.filter(code__in=SENSITIVE).update(
+        is_sensitive=True
+    )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0002_fewer_recipient_indexes'),
+        ("reports", "0002_fewer_recipient_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='category',
-            name='is_sensitive',
-            field=models.BooleanField(default=False, verbose_name='sensitive'),
+            model_name="category",
+            name="is_sensitive",
+            field=models.BooleanField(default=False, verbose_name="sensitive"),
         ),
         migrations.RunPython(mark_sensitive, migrations.RunPython.noop),
     ]

@@ -19,8 +19,9 @@ def language_next_url(request, *, here: bool = True) -> str:
     if here and request.method in ("GET", "HEAD"):
         return request.get_full_path()
     referrer = request.META.get("HTTP_REFERER", "")
-    if referrer and url_has_allowed_host_and_scheme(referrer, allowed_hosts={request.get_host()},
-                                                    require_https=request.is_secure()):
+    if referrer and url_has_allowed_host_and_scheme(
+        referrer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         parts = urlsplit(referrer)
         if parts.path and parts.path != request.path:
             return parts.path + (f"?{parts.query}" if parts.query else "")
@@ -42,9 +43,13 @@ def minutes_in_words(minutes) -> str:
         return str(minutes or "")
     days, rest = divmod(max(minutes, 0), 24 * 60)
     hours, mins = divmod(rest, 60)
-    parts = [ngettext("%(n)d day", "%(n)d days", days) % {"n": days} if days else "",
-             ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours} if hours else "",
-             ngettext("%(n)d minute", "%(n)d minutes", mins) % {"n": mins} if mins or not (days or hours) else ""]
+    parts = [
+        ngettext("%(n)d day", "%(n)d days", days) % {"n": days} if days else "",
+        ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours} if hours else "",
+        ngettext("%(n)d minute", "%(n)d minutes", mins) % {"n": mins}
+        if mins or not (days or hours)
+        else "",
+    ]
     return " ".join(p for p in parts if p)
 
 

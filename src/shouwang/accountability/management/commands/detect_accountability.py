@@ -6,7 +6,10 @@ from shouwang.accountability.services import detector_run
 
 
 class Command(BaseCommand):
-    help = "Find 迟报/漏报/瞒报/虚报/未及时到位 in the record and store the new findings (reruns add none)."
+    help = (
+        "Find 迟报/漏报/瞒报/虚报/未及时到位 in the record and store "
+        "the new findings (reruns add none)."
+    )
 
     def handle(self, *args, **options):
         result = detector_run(actor=None)

@@ -15,9 +15,16 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         create = sub.add_parser("create", help="create a token and print it once")
         create.add_argument("--name", required=True)
-        create.add_argument("--unit", required=True, help="unit code: the token sees this subtree only")
-        create.add_argument("--perm", action="append", required=True, choices=sorted(TOKEN_PERMISSIONS),
-                            help="repeat for several permissions")
+        create.add_argument(
+            "--unit", required=True, help="unit code: the token sees this subtree only"
+        )
+        create.add_argument(
+            "--perm",
+            action="append",
+            required=True,
+            choices=sorted(TOKEN_PERMISSIONS),
+            help="repeat for several permissions",
+        )
         sub.add_parser("list", help="list tokens (never their secrets)")
         revoke = sub.add_parser("revoke", help="revoke a token by id")
         revoke.add_argument("id", type=int)
@@ -33,7 +40,9 @@ class Command(BaseCommand):
             token, raw = token_create(actor=None, name=name, unit=unit_obj, permissions=perm)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
-        self.stdout.write(f"token #{token.pk} {token.name} for {unit_obj.code} ({', '.join(token.permissions)}):")
+        self.stdout.write(
+            f"token #{token.pk} {token.name} for {unit_obj.code} ({', '.join(token.permissions)}):"
+        )
         self.stdout.write(raw)
         self.stdout.write("Store it now: it is kept only as a hash and cannot be shown again.")
 
@@ -45,10 +54,14 @@ class Command(BaseCommand):
         self.stdout.write("id\tname\tprefix\tunit\tpermissions\tcreated\tlast used\tstate")
         for t in tokens:
             # Local time (SHOUWANG_TIME_ZONE), like every time the UI shows.
-            state = f"revoked {localtime(t.revoked_at):%Y-%m-%d %H:%M}" if t.revoked_at else "active"
+            state = (
+                f"revoked {localtime(t.revoked_at):%Y-%m-%d %H:%M}" if t.revoked_at else "active"
+            )
             used = f"{localtime(t.last_used_at):%Y-%m-%d %H:%M}" if t.last_used_at else "never"
-            self.stdout.write(f"#{t.pk}\t{t.name}\t{t.prefix}…\t{t.unit.code}\t{','.join(t.permissions)}\t"
-                              f"created {localtime(t.created_at):%Y-%m-%d %H:%M}\tlast used {used}\t{state}")
+            self.stdout.write(
+                f"#{t.pk}\t{t.name}\t{t.prefix}…\t{t.unit.code}\t{','.join(t.permissions)}\t"
+                f"created {localtime(t.created_at):%Y-%m-%d %H:%M}\tlast used {used}\t{state}"
+            )
 
     def do_revoke(self, *, id, **_):
         token = ApiToken.objects.filter(pk=id, revoked_at__isnull=True).first()

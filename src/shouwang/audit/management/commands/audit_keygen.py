@@ -16,5 +16,8 @@ class Command(BaseCommand):
         if path.exists():
             raise CommandError(f"{path} exists: refusing to overwrite a signing key")
         public = keys_generate(path)
-        self.stdout.write(f"private key: {path} (set SHOUWANG_AUDIT_SIGNING_KEY_FILE to it; keep it off the "
-                          f"database server's disks if you can)\npublic key:  {public} (give it to whoever verifies)")
+        self.stdout.write(
+            f"private key: {path} (set SHOUWANG_AUDIT_SIGNING_KEY_FILE to it; keep it off the "
+            "database server's disks if you can)\n"
+            f"public key:  {public} (give it to whoever verifies)"
+        )

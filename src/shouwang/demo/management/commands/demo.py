@@ -6,11 +6,18 @@ from shouwang.demo.school import DEMO_PASSWORD, MAX_STUDENTS, MIN_STUDENTS, Demo
 
 
 class Command(BaseCommand):
-    help = f"Build a deterministic demo school into an empty database ({MIN_STUDENTS} to {MAX_STUDENTS} students)."
+    help = (
+        "Build a deterministic demo school into an empty database "
+        f"({MIN_STUDENTS} to {MAX_STUDENTS} students)."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--students", type=int, default=1200, help="number of students (default 1200)")
-        parser.add_argument("--seed", type=int, default=1, help="the same seed builds the same school (default 1)")
+        parser.add_argument(
+            "--students", type=int, default=1200, help="number of students (default 1200)"
+        )
+        parser.add_argument(
+            "--seed", type=int, default=1, help="the same seed builds the same school (default 1)"
+        )
 
     def handle(self, *args, students, seed, **options):
         if not MIN_STUDENTS <= students <= MAX_STUDENTS:
@@ -20,12 +27,18 @@ class Command(BaseCommand):
             summary = build_demo(students=students, seed=seed)
         except DemoRefused as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"示范学校已建立（用时 {time.monotonic() - started:.1f} 秒，种子 {seed}）：")
-        self.stdout.write(f"  单位 {summary.units} 个，教职工和学生干部 {summary.staff} 人，"
-                          f"岗位 {summary.posts} 个，学生 {summary.students} 名")
+        self.stdout.write(
+            f"示范学校已建立（用时 {time.monotonic() - started:.1f} 秒，种子 {seed}）："
+        )
+        self.stdout.write(
+            f"  单位 {summary.units} 个，教职工和学生干部 {summary.staff} 人，"
+            f"岗位 {summary.posts} 个，学生 {summary.students} 名"
+        )
         width = max(len(u) for u, _ in summary.logins)
         self.stdout.write("演示账号：")
         self.stdout.write(f"  {'用户名':<{width - 3}}  身份")
         for username, label in summary.logins:
             self.stdout.write(f"  {username:<{width}}  {label}")
-        self.stdout.write(f"演示账号密码均为 {DEMO_PASSWORD}；其他教职工和学生干部以工号或学号登录，密码相同。")
+        self.stdout.write(
+            f"演示账号密码均为 {DEMO_PASSWORD}；其他教职工和学生干部以工号或学号登录，密码相同。"
+        )

@@ -7,7 +7,11 @@ from shouwang.demo.school import DEMO_LOGINS, DEMO_PASSWORD
 def print_logins(out):
     """The demo log-ins present in the database, with generic labels (the build's own output
     names the actual classes and rooms)."""
-    present = set(User.objects.filter(username__in=[u for u, _ in DEMO_LOGINS]).values_list("username", flat=True))
+    present = set(
+        User.objects.filter(username__in=[u for u, _ in DEMO_LOGINS]).values_list(
+            "username", flat=True
+        )
+    )
     if not present:
         return False
     out.write("演示账号（用户名 — 身份）：")
@@ -22,4 +26,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if print_logins(self.stdout):
-            self.stdout.write(f"演示账号密码均为：{DEMO_PASSWORD}；管理员账号见 shouwang init 的输出。")
+            self.stdout.write(
+                f"演示账号密码均为：{DEMO_PASSWORD}；管理员账号见 shouwang init 的输出。"
+            )

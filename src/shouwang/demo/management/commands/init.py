@@ -14,8 +14,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--admin", default="admin", help="username of the first administrator")
-        parser.add_argument("--demo", action="store_true",
-                            help="load the demo school when the database holds no units yet")
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="load the demo school when the database holds no units yet",
+        )
         parser.add_argument("--students", type=int, default=1200, help="demo school size")
 
     def handle(self, *args, admin, demo, students, **options):
@@ -26,5 +29,10 @@ class Command(BaseCommand):
         if not User.objects.filter(is_superuser=True).exists():
             password = os.environ.get("SHOUWANG_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
             with transaction.atomic():
-                User.objects.create_superuser(username=admin, password=password, full_name="系统管理员")
-            self.stdout.write(f"administrator created: {admin} / {password}  (shown once; change it after logging in)")
+                User.objects.create_superuser(
+                    username=admin, password=password, full_name="系统管理员"
+                )
+            self.stdout.write(
+                f"administrator created: {admin} / {password}  "
+                "(shown once; change it after logging in)"
+            )

@@ -14,27 +14,39 @@ def deploy_problems(*, production: bool) -> tuple[list[str], list[str]]:
     if settings.DEBUG:
         findings.append("SHOUWANG_DEBUG is on: tracebacks with data would be shown to users")
     if settings.SECRET_KEY == settings.DEV_SECRET_KEY or len(settings.SECRET_KEY) < 32:
-        findings.append("SHOUWANG_SECRET_KEY is the development default or shorter than 32 characters")
+        findings.append(
+            "SHOUWANG_SECRET_KEY is the development default or shorter than 32 characters"
+        )
     if not settings.ENCRYPTION_KEY:
-        findings.append("SHOUWANG_ENCRYPTION_KEY is not set: sensitive care data would use a derived trial key")
+        findings.append(
+            "SHOUWANG_ENCRYPTION_KEY is not set: sensitive care data would use a derived trial key"
+        )
     if len(settings.AUDIT_KEY) < 32:
-        findings.append("SHOUWANG_AUDIT_KEY is unset or shorter than 32 characters: someone with database access "
-                        "could rewrite the timeline and re-hash it unnoticed")
+        findings.append(
+            "SHOUWANG_AUDIT_KEY is unset or shorter than 32 "
+            "characters: someone with database access "
+            "could rewrite the timeline and re-hash it unnoticed"
+        )
     if not settings.AUDIT_SIGNING_KEY_FILE or not settings.AUDIT_CHECKPOINT_DIR:
-        warnings_early = ["no signed timeline checkpoints (SHOUWANG_AUDIT_SIGNING_KEY_FILE and "
-                          "SHOUWANG_AUDIT_CHECKPOINT_DIR): a leaked audit key would go unnoticed"]
+        warnings_early = [
+            "no signed timeline checkpoints (SHOUWANG_AUDIT_SIGNING_KEY_FILE and "
+            "SHOUWANG_AUDIT_CHECKPOINT_DIR): a leaked audit key would go unnoticed"
+        ]
     else:
         warnings_early = []
     if "*" in settings.ALLOWED_HOSTS:
         findings.append("SHOUWANG_ALLOWED_HOSTS contains '*'")
     if settings.CAS_ENABLED and not settings.CAS_SERVER_URL.startswith("https://"):
         # Tickets validated over plain HTTP can be answered by anyone on the path.
-        findings.append("SHOUWANG_CAS_SERVER_URL is not https://: "
-                        "CAS tickets would be validated in the clear")
+        findings.append(
+            "SHOUWANG_CAS_SERVER_URL is not https://: CAS tickets would be validated in the clear"
+        )
     warnings = warnings_early
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         # A small school may start on SQLite; it still works, so this only warns.
-        warnings.append("the database is SQLite: use PostgreSQL for production (several workers, replication)")
+        warnings.append(
+            "the database is SQLite: use PostgreSQL for production (several workers, replication)"
+        )
     fresh = timezone.now() - timedelta(minutes=2)
     if not WorkerHeartbeat.objects.filter(last_seen__gte=fresh).exists():
         warnings.append("no worker has reported in the last 2 minutes: escalations would not run")
@@ -49,8 +61,12 @@ class Command(BaseCommand):
     help = "Check the configuration for production use; exits non-zero on an insecure setting."
 
     def add_arguments(self, parser):
-        parser.add_argument("--production", action="store_true", default=settings.PRODUCTION,
-                            help="treat findings as errors (default: SHOUWANG_PRODUCTION)")
+        parser.add_argument(
+            "--production",
+            action="store_true",
+            default=settings.PRODUCTION,
+            help="treat findings as errors (default: SHOUWANG_PRODUCTION)",
+        )
 
     def handle(self, *args, production, **options):
         errors, warnings = deploy_problems(production=production)
@@ -60,4 +76,6 @@ class Command(BaseCommand):
             self.stderr.write(f"error: {e}")
         if errors:
             raise CommandError(f"{len(errors)} problem(s) must be fixed before production use")
-        self.stdout.write("deployment check passed" + ("" if production else " (trial mode; use --production)"))
+        self.stdout.write(
+            "deployment check passed" + ("" if production else " (trial mode; use --production)")
+        )

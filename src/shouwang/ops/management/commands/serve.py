@@ -23,7 +23,9 @@ def port_in_use(host: str, port: int) -> bool:
     """True when something already listens on host:port (binding as gunicorn will fails)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn: TIME_WAIT is fine
+        probe.setsockopt(
+            socket.SOL_SOCKET, socket.SO_REUSEADDR, 1
+        )  # as gunicorn: TIME_WAIT is fine
         try:
             probe.bind((host, port))
         except OSError as exc:
@@ -53,7 +55,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("SHOUWANG_HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("SHOUWANG_PORT", "8000")))
+        parser.add_argument(
+            "--port", type=int, default=int(os.environ.get("SHOUWANG_PORT", "8000"))
+        )
         parser.add_argument("--web-workers", type=int, default=2)
         parser.add_argument("--no-worker", action="store_true", help="web server only")
 
@@ -61,11 +65,18 @@ class Command(BaseCommand):
         try:
             taken = port_in_use(host, port)
         except OSError as exc:
-            raise CommandError(_("Cannot listen on %(host)s:%(port)s: %(reason)s")
-                               % {"host": host, "port": port, "reason": exc.strerror or exc}) from exc
+            raise CommandError(
+                _("Cannot listen on %(host)s:%(port)s: %(reason)s")
+                % {"host": host, "port": port, "reason": exc.strerror or exc}
+            ) from exc
         if taken:
-            raise CommandError(_("Port %(port)s on %(host)s is already in use: stop the other server or "
-                                 "choose another port with --port.") % {"host": host, "port": port})
+            raise CommandError(
+                _(
+                    "Port %(port)s on %(host)s is already in use: stop the other server or "
+                    "choose another port with --port."
+                )
+                % {"host": host, "port": port}
+            )
         # Static files are served from the apps' folders; an empty collected-files folder keeps
         # WhiteNoise from warning "No directory at …/static" in every web worker.
         Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
@@ -73,12 +84,27 @@ class Command(BaseCommand):
         # Links in messages (one-tap acknowledgement) must point at this server unless the
         # deployment says otherwise (behind a proxy it sets SHOUWANG_SITE_URL).
         env.setdefault("SHOUWANG_SITE_URL", site_url(host, port))
-        web = subprocess.Popen([
-            sys.executable, "-m", "gunicorn", "shouwang.wsgi:application",
-            "--bind", f"{host}:{port}", "--workers", str(web_workers), "--threads", "4",
-            "--access-logfile", "-", "--graceful-timeout", "10",
-            "--logger-class", "shouwang.ops.redact.RedactingAccessLogger",  # no ack tokens in the log
-        ], env=env)
+        web = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "shouwang.wsgi:application",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                str(web_workers),
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                "10",
+                "--logger-class",
+                "shouwang.ops.redact.RedactingAccessLogger",  # no ack tokens in the log
+            ],
+            env=env,
+        )
         children = [web]
         stopping = []
 
@@ -96,12 +122,19 @@ class Command(BaseCommand):
             web.wait()
             if stopping:
                 return
-            raise CommandError(_("The web server did not start on %(host)s:%(port)s (exit code %(code)s); "
-                                 "see the lines above.") % {"host": host, "port": port, "code": web.returncode})
+            raise CommandError(
+                _(
+                    "The web server did not start on %(host)s:%(port)s (exit code %(code)s); "
+                    "see the lines above."
+                )
+                % {"host": host, "port": port, "code": web.returncode}
+            )
         if not no_worker:
             children.append(subprocess.Popen([sys.executable, "-m", "shouwang", "worker"], env=env))
-        self.stdout.write(_("Shouwang is running on http://%(host)s:%(port)s/  (Ctrl+C to stop)")
-                          % {"host": host, "port": port})
+        self.stdout.write(
+            _("Shouwang is running on http://%(host)s:%(port)s/  (Ctrl+C to stop)")
+            % {"host": host, "port": port}
+        )
         # If either child dies, stop the other: a web server without its worker loses no data
         # (everything waits in the database) but should not pretend to be whole.
         while True:
@@ -117,5 +150,7 @@ class Command(BaseCommand):
             child.wait()
         died = next((c for c in children if c.returncode), None)
         if died is not None and not stopping:
-            raise CommandError(_("A part of the server stopped (exit code %(code)s); see the lines above.")
-                               % {"code": died.returncode})
+            raise CommandError(
+                _("A part of the server stopped (exit code %(code)s); see the lines above.")
+                % {"code": died.returncode}
+            )

@@ -27,7 +27,11 @@ def tick(chores, last_run, now):
     chore is logged and does not stop the others."""
     for chore in chores:
         every_seconds = getattr(chore, "sweep_every_seconds", 0)
-        if every_seconds and chore in last_run and (now - last_run[chore]).total_seconds() < every_seconds:
+        if (
+            every_seconds
+            and chore in last_run
+            and (now - last_run[chore]).total_seconds() < every_seconds
+        ):
             continue
         last_run[chore] = now
         try:
@@ -42,7 +46,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         # Short ticks keep the alert path under a second; an idle tick is a few indexed queries.
         parser.add_argument("--interval", type=float, default=0.2, help="seconds between ticks")
-        parser.add_argument("--once", action="store_true", help="run one tick and exit (tests, cron)")
+        parser.add_argument(
+            "--once", action="store_true", help="run one tick and exit (tests, cron)"
+        )
 
     def handle(self, *args, interval, once, **options):
         worker_id = f"{socket.gethostname()}-{os.getpid()}-{get_random_string(6)}"
@@ -50,11 +56,19 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         now = timezone.now()
-        WorkerHeartbeat.objects.update_or_create(worker_id=worker_id, defaults={"started_at": now, "last_seen": now})
+        WorkerHeartbeat.objects.update_or_create(
+            worker_id=worker_id, defaults={"started_at": now, "last_seen": now}
+        )
         self.stdout.write(f"worker {worker_id} started")
         tasks = TaskWorker(
-            queue_names=["default"], interval=0, batch=True, backend_name="default",
-            startup_delay=False, max_tasks=20, worker_id=worker_id, excluded_queue_names=[],
+            queue_names=["default"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=20,
+            worker_id=worker_id,
+            excluded_queue_names=[],
         )
 
         def queued_jobs(*, now):
@@ -63,7 +77,11 @@ class Command(BaseCommand):
         def heartbeat(*, now):
             WorkerHeartbeat.objects.filter(worker_id=worker_id).update(last_seen=now)
 
-        chores = [*SWEEPS, every(QUEUED_JOBS_SECONDS, queued_jobs), every(HEARTBEAT_SECONDS, heartbeat)]
+        chores = [
+            *SWEEPS,
+            every(QUEUED_JOBS_SECONDS, queued_jobs),
+            every(HEARTBEAT_SECONDS, heartbeat),
+        ]
         last_run = {}
         while self.running:
             close_old_connections()

@@ -16,7 +16,9 @@ def error_line(error) -> str:
 
 
 class Command(BaseCommand):
-    help = "Import units, staff or students from .xlsx/.csv: all rows or none. Usage: import KIND FILE"
+    help = (
+        "Import units, staff or students from .xlsx/.csv: all rows or none. Usage: import KIND FILE"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=KINDS)
@@ -33,7 +35,15 @@ class Command(BaseCommand):
             for error in result.errors:
                 self.stderr.write(error_line(error))
             n = len(result.errors)
-            raise CommandError(ngettext("Nothing was imported: %(counter)s error",
-                                        "Nothing was imported: %(counter)s errors", n) % {"counter": n})
-        self.stdout.write(_("Imported: %(c)d new, %(u)d updated, %(n)d unchanged.")
-                          % {"c": result.created, "u": result.updated, "n": result.unchanged})
+            raise CommandError(
+                ngettext(
+                    "Nothing was imported: %(counter)s error",
+                    "Nothing was imported: %(counter)s errors",
+                    n,
+                )
+                % {"counter": n}
+            )
+        self.stdout.write(
+            _("Imported: %(c)d new, %(u)d updated, %(n)d unchanged.")
+            % {"c": result.created, "u": result.updated, "n": result.unchanged}
+        )

@@ -9,7 +9,10 @@ from shouwang.org.importing import KINDS, template_csv, template_workbook
 
 
 class Command(BaseCommand):
-    help = "Write the import template (Chinese headers, one example row): .xlsx, or .csv if FILE ends so."
+    help = (
+        "Write the import template (Chinese headers, one "
+        "example row): .xlsx, or .csv if FILE ends so."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=KINDS)
@@ -20,6 +23,8 @@ class Command(BaseCommand):
         try:
             Path(file).write_bytes(make(kind))
         except OSError as exc:
-            raise CommandError(_("Cannot write %(file)s: %(reason)s")
-                               % {"file": file, "reason": exc.strerror or type(exc).__name__}) from exc
+            raise CommandError(
+                _("Cannot write %(file)s: %(reason)s")
+                % {"file": file, "reason": exc.strerror or type(exc).__name__}
+            ) from exc
         self.stdout.write(_("Template written to %(file)s.") % {"file": file})
