@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from shouwang.audit.models import Event
 from shouwang.audit.services import batched_events, event_record, rows_insert
-from shouwang.escalation.levels import Severity
+from shouwang.escalation.levels import SEVERITY_ORDER, Severity
 from shouwang.incidents.models import Arrival, Incident, SituationUpdate, Task
 from shouwang.org.models import Post, Unit
 from shouwang.reports.models import Category, Recipient, Report, ReportUpdate
@@ -50,7 +50,7 @@ LEVEL_NAMES = {"dorm_room": "宿舍", "class": "班级", "grade": "年级", "col
                "office:student_affairs": "学生处", "school": "学校领导"}
 DETECTOR_LOCK = 15_4_2026  # the advisory lock key of a detector run (PostgreSQL)
 FIELDS = ("pk", "category_id", "severity", "unit_id", "occurred_at", "filed_at", "reporter_id", "verification",
-          "decision", "closed_at", "people_count", "acknowledged_by_id")
+          "decision", "closed_at", "people_count", "acknowledged_by_id", "ack_state", "place")
 
 
 @dataclass
@@ -120,9 +120,43 @@ def _holds_level(posts, route, index) -> bool:
     return False
 
 
+def _severity_changes(ids) -> dict[int, list[tuple]]:
+    """{report: [(from, to, downgrade, approved, actor, at)]}, oldest first (定级调整)."""
+    changes = defaultdict(list)
+    for subject_id, data, actor_id, at in (Event.objects.filter(
+            subject_type=REPORT, subject_id__in=[str(i) for i in ids], verb="report.severity_changed")
+            .order_by("seq").values_list("subject_id", "data", "actor_id", "at")):
+        changes[int(subject_id)].append((data.get("from"), data.get("to"), bool(data.get("downgrade")),
+                                         bool(data.get("approved")), actor_id, at))
+    return changes
+
+
+def _more_severe(a, b):
+    rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
+    return a if rank.get(a, -1) >= rank.get(b, -1) else b
+
+
+def _binding_severity(r, changes) -> str:
+    """The severity whose required level binds: the one filed with, or the one an approved
+    downgrade set (the office's), or the current one when that is higher. A downgrade the
+    office did not approve does not lower it."""
+    binding = changes[0][0] if changes else r.severity
+    for _before, after, downgrade, approved, _actor, _at in changes:
+        if downgrade and approved:
+            binding = after
+        elif not downgrade:
+            binding = _more_severe(binding, after)
+    return _more_severe(binding, r.severity)
+
+
 def concealments(reports, limit_for) -> list[Proposal]:
-    closing = [r for r in reports if (r.closed_at or r.decision == Report.Decision.LOCAL)
-               and r.verification != Report.Verification.FALSE]
+    """Closed or handled locally below the required level; or downgraded below it without the
+    office's approval, once the route has stopped (acknowledged or exhausted) short of it."""
+    rows = [r for r in reports if r.verification != Report.Verification.FALSE]
+    changes = _severity_changes([r.pk for r in rows]) if rows else {}
+    unapproved = {pk for pk, cs in changes.items() if any(c[2] and not c[3] for c in cs)}
+    closing = [r for r in rows if r.closed_at or r.decision == Report.Decision.LOCAL
+               or (r.pk in unapproved and r.ack_state != Report.AckState.WAITING)]
     if not closing:
         return []
     _load_routes(closing)
@@ -142,7 +176,8 @@ def concealments(reports, limit_for) -> list[Proposal]:
         held[person_id].append((kind, function, since, until))
     out = []
     for r in closing:
-        limit = limit_for(r.category_id, r.severity)
+        severity = _binding_severity(r, changes.get(r.pk, []))
+        limit = limit_for(r.category_id, severity)
         required = _level_index(r.route, limit.required_at) if limit and limit.required_at else None
         if required is None or reached[r.pk] >= required:
             continue
@@ -152,24 +187,37 @@ def concealments(reports, limit_for) -> list[Proposal]:
                  if since <= day and (until is None or until >= day)] if decider else []
         if decider and _holds_level(posts, r.route, required):
             continue  # decided at the required level or above: an approved downgrade
-        # Everyone who knew and whose part it was to take it up: who decided, who acknowledged,
-        # who filed it. Each explains; the office decides each (the reporter may be exempted).
-        people = list(dict.fromkeys(p for p in (decider, r.acknowledged_by_id, r.reporter_id) if p))
-        how = "就地处理" if r.decision == Report.Decision.LOCAL else "关闭"
+        downgraders = [c[4] for c in changes.get(r.pk, []) if c[2] and not c[3] and c[4]]
+        if not (r.closed_at or r.decision == Report.Decision.LOCAL or downgraders):
+            continue
+        # Everyone who knew and whose part it was to take it up: who downgraded it, who decided,
+        # who acknowledged, who filed it. Each explains; the office decides each.
+        people = list(dict.fromkeys(p for p in (*downgraders, decider, r.acknowledged_by_id, r.reporter_id) if p))
+        if r.decision == Report.Decision.LOCAL:
+            how = "就地处理"
+        elif r.closed_at:
+            how = "关闭"
+        else:
+            how = f"降为{_severity_label(r.severity)}"
         top = r.route[reached[r.pk]]["at"] if reached[r.pk] >= 0 else "—"
         for person in people or [None]:
+            detail = ("downgraded" if person in downgraders else "decided" if person == decider else "knew")
             out.append(Proposal(
                 kind=Finding.Kind.CONCEALED, subject_type=REPORT, subject_id=str(r.pk), person_id=person,
-                unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk,
-                detail="decided" if person == decider else "knew",
-                summary=f"#{r.pk} {r.get_severity_display()} {r.category.name}：未报至"
+                unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk, detail=detail,
+                summary=f"#{r.pk} {_severity_label(severity)} {r.category.name}：未报至"
                         f"{LEVEL_NAMES.get(limit.required_at, limit.required_at)}即{how}"
                         f"（最高报至{LEVEL_NAMES.get(top, top)}）",
                 facts={"required_at": limit.required_at, "required_step": required, "reached_step": reached[r.pk],
-                       "decision": r.decision, "decided_by": decider},
+                       "decision": r.decision, "decided_by": decider, "severity": severity,
+                       **({"downgraded_by": downgraders, "downgraded_to": r.severity} if downgraders else {})},
                 verbs=("report.filed", "route.planned", "route.step_started", "report.decided",
-                       "report.acknowledged")))
+                       "report.acknowledged", "report.severity_changed")))
     return out
+
+
+def _severity_label(code) -> str:
+    return str(Severity(code).label) if code in Severity.values else code
 
 
 # ---- 虚报/谎报 ------------------------------------------------------------------------------------

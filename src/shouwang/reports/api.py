@@ -105,6 +105,11 @@ class AckIn(Schema):
     note: str = Field("", max_length=500)
 
 
+class SeverityIn(Schema):
+    severity: str = Field(..., description="general | larger | major | critical", max_length=10)
+    reason: Text = Field(..., description="why the severity changes (required)")
+
+
 class EventOut(Schema):
     seq: int
     verb: str
@@ -191,6 +196,21 @@ def acknowledge(request, report_id: int, payload: AckIn):
     except PermissionDenied as exc:
         raise HttpError(403, str(exc) or _("Permission denied.")) from None
     return report
+
+
+@router.post("/reports/{report_id}/severity", response={200: ReportOut, 422: FieldErrorsOut},
+             summary="Change the severity (定级调整), with a reason", auth=PEOPLE_ONLY)
+def change_severity(request, report_id: int, payload: SeverityIn):
+    if getattr(request.auth, "token", None) is not None:
+        raise HttpError(403, _("Only a person who verifies reports can change a severity, not an integration token."))
+    report = selectors.report_get(request.auth, report_id)
+    try:
+        report = services.report_severity_change(actor=request.auth, report=report, **payload.dict())
+    except PermissionDenied:
+        raise HttpError(403, _("Only those who verify this report can change its severity.")) from None
+    except ValidationError as exc:
+        return Status(422, _field_errors(exc))
+    return Status(200, selectors.report_get(request.auth, report.pk))
 
 
 @router.get("/reports/{report_id}/timeline", response=list[EventOut], summary="Every event of a report",

@@ -132,6 +132,13 @@ class DecideForm(_OnTheReportPage):
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class SeverityForm(_OnTheReportPage):
+    id_prefix = "severity"
+    severity = forms.ChoiceField(label=_("severity"), choices=Severity.choices)
+    reason = forms.CharField(label=_("Reason for the change"), max_length=bounds.MAX_TEXT,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class ExternalForm(_OnTheReportPage):
     id_prefix = "external"
     recipient_kind = forms.ChoiceField(label=_("Reported to"), choices=ExternalReport.RecipientKind.choices)

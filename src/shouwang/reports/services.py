@@ -15,8 +15,17 @@ from shouwang.org import selectors as org
 
 from . import hooks, route, selectors
 from .attachments import check_upload
-from .models import Attachment, Category, ExternalReport, Recipient, Report, ReportUpdate, Severity
-from .permissions import can_verify, is_covert_observer
+from .models import (
+    SEVERITY_ORDER,
+    Attachment,
+    Category,
+    ExternalReport,
+    Recipient,
+    Report,
+    ReportUpdate,
+    Severity,
+)
+from .permissions import approves_downgrade, can_verify, is_covert_observer
 
 
 def _clean_facts(*, viewer, category, severity, unit_code, occurred_at, place, description, people_count,
@@ -263,6 +272,37 @@ def report_decide(*, actor, report: Report, decision: str, note: str = "", now=N
         event_record(actor=actor, subject=report, verb="report.decided", at=now,
                      data={"decision": decision, "note": note})
         hooks.decided(actor=actor, report=report, decision=decision, now=now)
+    return report
+
+
+def report_severity_change(*, actor, report: Report, severity: str, reason: str, now=None) -> Report:
+    """定级调整: change a report's severity, with a reason. Those who verify may (the frozen route
+    stays as filed); a downgrade by the school level (学生处, the school's leaders) is recorded
+    as approved, anyone else's as not — the 瞒报 rule reads which it was."""
+    now = now or timezone.now()
+    if not can_verify(actor, report):
+        raise PermissionDenied
+    errors = {}
+    if severity not in Severity.values:
+        errors["severity"] = _("Choose a severity: general, larger, major or especially major.")
+    if not (reason or "").strip():
+        errors["reason"] = _("Give the reason for changing the severity.")
+    elif len(reason) > bounds.MAX_TEXT:
+        errors["reason"] = _("At most %(limit)d characters.") % {"limit": bounds.MAX_TEXT}
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if severity == report.severity:
+            raise ValidationError({"severity": _("The report already has this severity.")})
+        before = report.severity
+        downgrade = SEVERITY_ORDER.index(severity) < SEVERITY_ORDER.index(before)
+        report.severity = severity
+        report.save(update_fields=["severity"])
+        event_record(actor=actor, subject=report, verb="report.severity_changed", at=now, data={
+            "from": before, "to": severity, "reason": reason.strip(), "downgrade": downgrade,
+            "approved": bool(downgrade and approves_downgrade(actor)),
+        })
     return report
 
 

@@ -1,0 +1,170 @@
+"""定级调整 and 瞒报 (issue 15): a report's severity changed after filing, with a reason, by
+those who verify it. A downgrade by 学生处 is the office's approval; a college's own downgrade
+is recorded as not approved, and once the route has stopped short of the level the original
+severity required, the detector flags it as 瞒报. Controlled clock throughout."""
+
+import json
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from shouwang.accountability.models import Finding
+from shouwang.accountability.services import detector_run
+from shouwang.audit.models import Event
+from shouwang.escalation.sweep import deadline_sweep
+from shouwang.reports.models import Report
+from shouwang.reports.services import (
+    report_acknowledge,
+    report_decide,
+    report_severity_change,
+    report_verify,
+)
+
+from .conftest import at, login
+
+pytestmark = pytest.mark.django_db
+
+
+def run(now):
+    return detector_run(actor=None, now=now)
+
+
+def concealed():
+    return sorted((f.person.username if f.person else None, f.detail)
+                  for f in Finding.objects.filter(kind="concealed"))
+
+
+def changes(report):
+    return list(Event.objects.filter(subject_type="reports.report", subject_id=str(report.pk),
+                                     verb="report.severity_changed").values_list("data", flat=True))
+
+
+@pytest.fixture
+def acked_by_college(campus, file_at):
+    """A 重大 fight asked of the college first (step 3), acknowledged there: the route stops
+    below 学生处, the level 重大 must reach."""
+    report = file_at(actor=campus.zhang, filed=at(10))
+    report_acknowledge(actor=campus.li, report=report, channel="web", now=at(10, 3))
+    return report
+
+
+# ---- the service ----------------------------------------------------------------------------------
+def test_college_downgrade_is_recorded_as_not_approved(campus, acked_by_college):
+    report = report_severity_change(actor=campus.li, report=acked_by_college, severity="general",
+                                    reason="仅口角，未动手", now=at(10, 10))
+    assert Report.objects.get(pk=report.pk).severity == "general"
+    assert changes(report) == [{"from": "major", "to": "general", "reason": "仅口角，未动手",
+                                "downgrade": True, "approved": False}]
+
+
+def test_office_downgrade_is_recorded_as_approved(campus, acked_by_college):
+    report_severity_change(actor=campus.chen, report=acked_by_college, severity="larger",
+                           reason="学生处核实：无人受伤", now=at(10, 10))
+    assert changes(acked_by_college)[0]["approved"] is True
+
+
+def test_refused_and_bad_input_change_nothing(campus, acked_by_college):
+    report = acked_by_college
+    with pytest.raises(PermissionDenied):  # the counsellor files and sees it, but does not verify
+        report_severity_change(actor=campus.zhang, report=report, severity="general", reason="x", now=at(10, 5))
+    for severity, reason, field in (("general", "  ", "reason"), ("tiny", "理由", "severity"),
+                                    ("major", "理由", "severity")):  # the same severity: no change
+        with pytest.raises(ValidationError) as exc:
+            report_severity_change(actor=campus.li, report=report, severity=severity, reason=reason, now=at(10, 5))
+        assert field in exc.value.message_dict
+    assert Report.objects.get(pk=report.pk).severity == "major"
+    assert changes(report) == []
+
+
+# ---- 瞒报 -----------------------------------------------------------------------------------------
+def test_unapproved_downgrade_below_the_required_level_is_concealment(campus, acked_by_college):
+    report_severity_change(actor=campus.li, report=acked_by_college, severity="general",
+                           reason="仅口角", now=at(10, 10))
+    assert run(at(11))["by_kind"] == {"concealed": 2}
+    # Who downgraded it (and acknowledged it), and the counsellor who filed it and knew.
+    assert concealed() == [("li", "downgraded"), ("zhang", "knew")]
+    finding = Finding.objects.get(kind="concealed", person=campus.li)
+    assert finding.facts["required_at"] == "office:student_affairs"
+    assert finding.facts["severity"] == "major" and finding.facts["downgraded_to"] == "general"
+    assert finding.facts["reached_step"] == 3 and finding.facts["downgraded_by"] == [campus.li.pk]
+    assert "降为" in finding.summary
+    verbs = set(Event.objects.filter(pk__in=finding.evidence).values_list("verb", flat=True))
+    assert "report.severity_changed" in verbs
+    # A rerun finds the same keys and writes nothing.
+    before = Event.objects.count()
+    assert run(at(11, 5))["created"] == 0
+    assert Event.objects.count() == before and Finding.objects.filter(kind="concealed").count() == 2
+
+
+def test_unapproved_downgrade_then_handled_locally_is_concealment(campus, acked_by_college):
+    # Downgraded to 较大 (which must reach only the college), then closed there: the 重大 bound.
+    report = report_severity_change(actor=campus.li, report=acked_by_college, severity="larger",
+                                    reason="伤情较轻", now=at(10, 10))
+    report = report_verify(actor=campus.li, report=report, verdict="true", now=at(10, 15))
+    report_decide(actor=campus.li, report=report, decision="local", now=at(10, 20))
+    run(at(11))
+    assert concealed() == [("li", "downgraded"), ("zhang", "knew")]
+
+
+def test_approved_office_downgrade_is_not_concealment(campus, acked_by_college):
+    report = report_severity_change(actor=campus.chen, report=acked_by_college, severity="general",
+                                    reason="学生处核实：仅口角", now=at(10, 10))
+    report = report_verify(actor=campus.li, report=report, verdict="true", now=at(10, 15))
+    report_decide(actor=campus.li, report=report, decision="local", now=at(10, 20))
+    assert run(at(11))["by_kind"].get("concealed") is None
+    assert concealed() == []
+
+
+def test_a_later_college_downgrade_after_the_offices_keeps_the_offices_level(campus, acked_by_college):
+    # 学生处 approved 较大 (which must reach the college: it did); the college then lowered it
+    # to 一般 itself — not below what 较大 requires, so nothing to flag.
+    report_severity_change(actor=campus.chen, report=acked_by_college, severity="larger", reason="核实",
+                           now=at(10, 10))
+    report_severity_change(actor=campus.li, report=acked_by_college, severity="general", reason="轻微",
+                           now=at(10, 20))
+    run(at(11))
+    assert concealed() == []
+
+
+def test_downgrade_while_the_route_still_runs_waits_for_the_route(campus, file_at):
+    report = file_at(actor=campus.zhang, filed=at(10))
+    report_severity_change(actor=campus.li, report=report, severity="general", reason="仅口角", now=at(10, 5))
+    run(at(10, 6))  # nobody has acknowledged: the route may still reach 学生处
+    assert concealed() == []
+    assert deadline_sweep(now=at(10, 11)) == 1  # the college did not acknowledge: 学生处 is asked
+    report_acknowledge(actor=campus.chen, report=report, channel="web", now=at(10, 12))
+    run(at(11))
+    assert concealed() == []  # it reached the level 重大 required
+
+
+# ---- the page and the API ---------------------------------------------------------------------------
+def test_the_report_page_offers_the_form_and_records_the_change(campus, acked_by_college):
+    report = acked_by_college
+    page = login(campus.li).get(f"/reports/{report.pk}/").content.decode()
+    assert 'id="severity-change"' in page
+    assert 'id="severity-change"' not in login(campus.zhang).get(f"/reports/{report.pk}/").content.decode()
+    bad = login(campus.li).post(f"/reports/{report.pk}/severity/", {"severity": "general", "reason": ""})
+    assert bad.status_code == 400 and changes(report) == []
+    ok = login(campus.li).post(f"/reports/{report.pk}/severity/", {"severity": "general", "reason": "仅口角"})
+    assert ok.status_code == 302
+    assert Report.objects.get(pk=report.pk).severity == "general"
+    timeline = login(campus.li).get(f"/reports/{report.pk}/timeline/").content.decode()
+    assert "仅口角" in timeline
+
+
+def api(person, report, payload):
+    return login(person).post(f"/api/v1/reports/{report.pk}/severity", json.dumps(payload),
+                              content_type="application/json")
+
+
+def test_the_api_changes_the_severity_with_clear_4xx(campus, acked_by_college):
+    report = acked_by_college
+    assert api(campus.li, report, {"severity": "general"}).status_code == 422  # no reason
+    missing = api(campus.li, report, {"severity": "tiny", "reason": "理由"})
+    assert missing.status_code == 422 and "severity" in missing.json()["detail"]
+    assert api(campus.zhang, report, {"severity": "general", "reason": "理由"}).status_code == 403
+    assert api(campus.zhao, report, {"severity": "general", "reason": "理由"}).status_code == 404
+    assert Report.objects.get(pk=report.pk).severity == "major" and changes(report) == []
+    ok = api(campus.li, report, {"severity": "general", "reason": "仅口角"})
+    assert ok.status_code == 200 and ok.json()["severity"] == "general"
+    assert changes(report)[0]["approved"] is False
