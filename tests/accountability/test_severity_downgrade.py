@@ -1,13 +1,15 @@
-"""定级调整 and 瞒报 (issue 15): a report's severity changed after filing, with a reason, by
+"""定级调整 and 瞒报, and 虚报/谎报 on time and place (issue 15): a report's severity changed after filing, with a reason, by
 those who verify it. A downgrade by 学生处 is the office's approval; a college's own downgrade
 is recorded as not approved, and once the route has stopped short of the level the original
 severity required, the detector flags it as 瞒报. Controlled clock throughout."""
 
+import datetime as dt
 import json
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from shouwang.accountability import detector
 from shouwang.accountability.models import Finding
 from shouwang.accountability.services import detector_run
 from shouwang.audit.models import Event
@@ -17,6 +19,7 @@ from shouwang.reports.services import (
     report_acknowledge,
     report_decide,
     report_severity_change,
+    report_update_add,
     report_verify,
 )
 
@@ -168,3 +171,72 @@ def test_the_api_changes_the_severity_with_clear_4xx(campus, acked_by_college):
     ok = api(campus.li, report, {"severity": "general", "reason": "仅口角"})
     assert ok.status_code == 200 and ok.json()["severity"] == "general"
     assert changes(report)[0]["approved"] is False
+
+
+# ---- 虚报/谎报: time and place ------------------------------------------------------------------------
+def verified(campus, file_at, filed, **kw):
+    report = file_at(actor=campus.zhang, filed=filed, **kw)
+    return report_verify(actor=campus.chen, report=report, verdict="true", now=filed + dt.timedelta(minutes=10))
+
+
+def false_reports():
+    return {f.report_id: f for f in Finding.objects.filter(kind="false_report")}
+
+
+def test_occurred_time_moved_by_more_than_the_threshold_is_material(campus, file_at):
+    moved = verified(campus, file_at, at(10), occurred=at(9, 50))
+    near = verified(campus, file_at, at(10, 5), occurred=at(9, 55))
+    report_update_add(actor=campus.chen, report=moved, text="实际发生于凌晨", occurred_at=at(6, 30), now=at(11))
+    # Within MATERIAL_TIME_SHIFT (2 hours): a correction, not a misstatement.
+    report_update_add(actor=campus.chen, report=near, text="时间略有出入", occurred_at=at(8), now=at(11))
+    run(at(12))
+    found = false_reports()
+    assert list(found) == [moved.pk]
+    finding = found[moved.pk]
+    assert finding.detail == "materially_changed" and finding.facts["changed"] == ["occurred_at"]
+    assert finding.facts["occurred_at"]["shift_minutes"] == 200
+    assert "发生时间" in finding.summary
+    assert run(at(12, 5))["created"] == 0  # rerun: nothing new
+
+
+def test_the_threshold_is_a_named_constant(campus, file_at, monkeypatch):
+    near = verified(campus, file_at, at(10, 5), occurred=at(9, 55))
+    report_update_add(actor=campus.chen, report=near, text="时间略有出入", occurred_at=at(8), now=at(11))
+    monkeypatch.setattr(detector, "MATERIAL_TIME_SHIFT", dt.timedelta(hours=1))
+    run(at(12))
+    assert list(false_reports()) == [near.pk]
+
+
+def test_a_changed_place_is_material_a_whitespace_edit_is_not(campus, file_at):
+    moved = verified(campus, file_at, at(10), place="二食堂门口")
+    spaced = verified(campus, file_at, at(10, 5), place="二食堂门口")
+    report_update_add(actor=campus.chen, report=moved, text="地点有误", place="校外网吧", now=at(11))
+    report_update_add(actor=campus.chen, report=spaced, text="补充", place=" 二食堂\u3000门口 ", now=at(11))
+    run(at(12))
+    found = false_reports()
+    assert list(found) == [moved.pk]
+    assert found[moved.pk].facts["place"] == {"reported": "二食堂门口", "later": "校外网吧",
+                                              "source": "report_update"}
+
+
+def test_an_update_before_verification_is_not_a_misstatement(campus, file_at):
+    report = file_at(actor=campus.zhang, filed=at(10), occurred=at(9, 50))
+    report_update_add(actor=campus.zhang, report=report, text="更正时间", occurred_at=at(6), place="网吧",
+                      now=at(10, 5))
+    report_verify(actor=campus.chen, report=report, verdict="true", now=at(10, 20))
+    run(at(12))
+    assert false_reports() == {}
+
+
+def test_update_time_and_place_bad_input_is_refused(campus, file_at):
+    report = file_at(actor=campus.zhang, filed=at(10))
+    with pytest.raises(ValidationError) as exc:
+        report_update_add(actor=campus.zhang, report=report, text="更正", occurred_at=at(13), place="x" * 201,
+                          now=at(11))
+    assert {"occurred_at", "place"} <= set(exc.value.message_dict)
+    assert not report.updates.exists()
+    response = login(campus.zhang).post(f"/api/v1/reports/{report.pk}/updates", json.dumps(
+        {"text": "更正", "occurred_at": "2026-11-24T08:00:00+08:00", "place": "三食堂"}),
+        content_type="application/json")
+    assert response.status_code == 201 and response.json()["place"] == "三食堂"
+    assert report.updates.get().occurred_at == at(8)

@@ -91,6 +91,8 @@ class UpdateIn(Schema):
     text: Text
     people_count: Count | None = None
     trend: Text = ""
+    occurred_at: Instant | None = Field(None, description="corrected time it happened (ISO 8601)")
+    place: str = Field("", max_length=200, description="corrected place")
 
 
 class UpdateOut(Schema):
@@ -98,6 +100,8 @@ class UpdateOut(Schema):
     text: str
     people_count: int | None
     trend: str
+    occurred_at: datetime.datetime | None
+    place: str
     at: datetime.datetime
 
 

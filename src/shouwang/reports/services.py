@@ -189,9 +189,10 @@ def _known_relations(report, **related):
 
 
 def report_update_add(*, actor, report: Report, text: str, people_count=None, trend: str = "", attachments=(),
-                      now=None) -> ReportUpdate:
+                      occurred_at=None, place: str = "", now=None) -> ReportUpdate:
     """边处理，边反映: append facts; the original stays as filed. Anyone who may see the report may
-    add what they know (a token with reports.write too, for the reports in its scope)."""
+    add what they know (a token with reports.write too, for the reports in its scope). An update
+    may correct when (`occurred_at`) and where (`place`) it happened."""
     now = now or timezone.now()
     if not getattr(actor, "is_authenticated", False) or not selectors.reports_visible(actor).filter(
             pk=report.pk).exists():
@@ -202,18 +203,28 @@ def report_update_add(*, actor, report: Report, text: str, people_count=None, tr
             _("At most %(limit)d characters.") % {"limit": bounds.MAX_TEXT}]
     if count_problem := _count_problem(people_count):
         errors["people_count"] = [count_problem]
+    if occurred_at is not None:
+        if time_problem := bounds.implausible_time(occurred_at):
+            errors["occurred_at"] = [time_problem]
+        elif occurred_at > now + timedelta(minutes=settings.REPORT_CLOCK_SKEW_MINUTES):
+            errors["occurred_at"] = [_("The time it happened cannot be in the future.")]
+    if len(place or "") > 200:
+        errors["place"] = [_("At most %(limit)d characters.") % {"limit": 200}]
     checked = _check_attachments(attachments, errors)
     if errors:
         raise ValidationError(errors)
     person = actor if getattr(actor, "pk", None) else None
     with transaction.atomic():
         update = ReportUpdate.objects.create(report=report, author=person, text=text.strip(),
-                                             people_count=people_count, trend=trend, at=now)
+                                             people_count=people_count, trend=trend, at=now,
+                                             occurred_at=occurred_at, place=(place or "").strip())
         for upload, facts in checked:
             Attachment.objects.create(report=report, update=update, file=upload, uploaded_by=person, at=now, **facts)
         event_record(actor=person, subject=report, verb="report.updated", at=now, data={
             "update": update.pk, "text": update.text, "people_count": people_count, "trend": trend,
             "attachments": [f["sha256"] for _u, f in checked],
+            **({"occurred_at": occurred_at.isoformat()} if occurred_at else {}),
+            **({"place": update.place} if update.place else {}),
         })
     return update
 

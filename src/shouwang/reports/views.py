@@ -142,7 +142,7 @@ def report_ack(request, report_id):
 def report_update(request, report_id):
     return _post_action(request, report_id, UpdateForm, "update_form", lambda r, d: services.report_update_add(
         actor=request.user, report=r, text=d["text"], people_count=d["people_count"], trend=d["trend"],
-        attachments=d["attachments"]), _("Update added."))
+        occurred_at=d["occurred_at"], place=d["place"], attachments=d["attachments"]), _("Update added."))
 
 
 @login_required
