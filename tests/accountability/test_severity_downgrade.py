@@ -1,7 +1,9 @@
-"""定级调整 and 瞒报, and 虚报/谎报 on time and place (issue 15): a report's severity changed after filing, with a reason, by
-those who verify it. A downgrade by 学生处 is the office's approval; a college's own downgrade
-is recorded as not approved, and once the route has stopped short of the level the original
-severity required, the detector flags it as 瞒报. Controlled clock throughout."""
+"""定级调整 and 瞒报, and 虚报/谎报 on time and place (issue 15). A report's severity is
+changed after filing, with a reason, by those who verify it. A downgrade by 学生处 is the
+office's approval; a college's own downgrade is recorded as not approved, and once the route has
+stopped short of the level the original severity required, the detector flags it as 瞒报. An
+update may correct the time and place: moved materially after verification, 虚报/谎报.
+Controlled clock throughout."""
 
 import datetime as dt
 import json
@@ -28,6 +30,16 @@ from .conftest import at, login
 pytestmark = pytest.mark.django_db
 
 
+def change(actor, report, severity, reason, now):
+    return report_severity_change(actor=actor, report=report, severity=severity, reason=reason,
+                                  now=now)
+
+
+def update(report, now, actor=None, text="更正", **kw):
+    return report_update_add(actor=actor or report.reporter, report=report, text=text, now=now,
+                             **kw)
+
+
 def run(now):
     return detector_run(actor=None, now=now)
 
@@ -51,7 +63,7 @@ def acked_by_college(campus, file_at):
     return report
 
 
-# ---- the service ----------------------------------------------------------------------------------
+# ---- the service --------------------------------------------------------------
 def test_college_downgrade_is_recorded_as_not_approved(campus, acked_by_college):
     report = report_severity_change(actor=campus.li, report=acked_by_college, severity="general",
                                     reason="仅口角，未动手", now=at(10, 10))
@@ -69,17 +81,17 @@ def test_office_downgrade_is_recorded_as_approved(campus, acked_by_college):
 def test_refused_and_bad_input_change_nothing(campus, acked_by_college):
     report = acked_by_college
     with pytest.raises(PermissionDenied):  # the counsellor files and sees it, but does not verify
-        report_severity_change(actor=campus.zhang, report=report, severity="general", reason="x", now=at(10, 5))
+        change(campus.zhang, report, "general", "x", at(10, 5))
     for severity, reason, field in (("general", "  ", "reason"), ("tiny", "理由", "severity"),
                                     ("major", "理由", "severity")):  # the same severity: no change
         with pytest.raises(ValidationError) as exc:
-            report_severity_change(actor=campus.li, report=report, severity=severity, reason=reason, now=at(10, 5))
+            change(campus.li, report, severity, reason, at(10, 5))
         assert field in exc.value.message_dict
     assert Report.objects.get(pk=report.pk).severity == "major"
     assert changes(report) == []
 
 
-# ---- 瞒报 -----------------------------------------------------------------------------------------
+# ---- 瞒报 -----------------------------------------------------------------------
 def test_unapproved_downgrade_below_the_required_level_is_concealment(campus, acked_by_college):
     report_severity_change(actor=campus.li, report=acked_by_college, severity="general",
                            reason="仅口角", now=at(10, 10))
@@ -118,20 +130,18 @@ def test_approved_office_downgrade_is_not_concealment(campus, acked_by_college):
     assert concealed() == []
 
 
-def test_a_later_college_downgrade_after_the_offices_keeps_the_offices_level(campus, acked_by_college):
+def test_a_college_downgrade_after_the_offices_keeps_the_offices_level(campus, acked_by_college):
     # 学生处 approved 较大 (which must reach the college: it did); the college then lowered it
     # to 一般 itself — not below what 较大 requires, so nothing to flag.
-    report_severity_change(actor=campus.chen, report=acked_by_college, severity="larger", reason="核实",
-                           now=at(10, 10))
-    report_severity_change(actor=campus.li, report=acked_by_college, severity="general", reason="轻微",
-                           now=at(10, 20))
+    change(campus.chen, acked_by_college, "larger", "核实", at(10, 10))
+    change(campus.li, acked_by_college, "general", "轻微", at(10, 20))
     run(at(11))
     assert concealed() == []
 
 
 def test_downgrade_while_the_route_still_runs_waits_for_the_route(campus, file_at):
     report = file_at(actor=campus.zhang, filed=at(10))
-    report_severity_change(actor=campus.li, report=report, severity="general", reason="仅口角", now=at(10, 5))
+    change(campus.li, report, "general", "仅口角", at(10, 5))
     run(at(10, 6))  # nobody has acknowledged: the route may still reach 学生处
     assert concealed() == []
     assert deadline_sweep(now=at(10, 11)) == 1  # the college did not acknowledge: 学生处 is asked
@@ -140,15 +150,17 @@ def test_downgrade_while_the_route_still_runs_waits_for_the_route(campus, file_a
     assert concealed() == []  # it reached the level 重大 required
 
 
-# ---- the page and the API ---------------------------------------------------------------------------
+# ---- the page and the API -----------------------------------------------------
 def test_the_report_page_offers_the_form_and_records_the_change(campus, acked_by_college):
     report = acked_by_college
     page = login(campus.li).get(f"/reports/{report.pk}/").content.decode()
     assert 'id="severity-change"' in page
-    assert 'id="severity-change"' not in login(campus.zhang).get(f"/reports/{report.pk}/").content.decode()
-    bad = login(campus.li).post(f"/reports/{report.pk}/severity/", {"severity": "general", "reason": ""})
+    assert 'id="severity-change"' not in login(campus.zhang).get(
+        f"/reports/{report.pk}/").content.decode()
+    url = f"/reports/{report.pk}/severity/"
+    bad = login(campus.li).post(url, {"severity": "general", "reason": ""})
     assert bad.status_code == 400 and changes(report) == []
-    ok = login(campus.li).post(f"/reports/{report.pk}/severity/", {"severity": "general", "reason": "仅口角"})
+    ok = login(campus.li).post(url, {"severity": "general", "reason": "仅口角"})
     assert ok.status_code == 302
     assert Report.objects.get(pk=report.pk).severity == "general"
     timeline = login(campus.li).get(f"/reports/{report.pk}/timeline/").content.decode()
@@ -173,10 +185,11 @@ def test_the_api_changes_the_severity_with_clear_4xx(campus, acked_by_college):
     assert changes(report)[0]["approved"] is False
 
 
-# ---- 虚报/谎报: time and place ------------------------------------------------------------------------
+# ---- 虚报/谎报: time and place ----------------------------------------------------
 def verified(campus, file_at, filed, **kw):
     report = file_at(actor=campus.zhang, filed=filed, **kw)
-    return report_verify(actor=campus.chen, report=report, verdict="true", now=filed + dt.timedelta(minutes=10))
+    return report_verify(actor=campus.chen, report=report, verdict="true",
+                         now=filed + dt.timedelta(minutes=10))
 
 
 def false_reports():
@@ -186,9 +199,9 @@ def false_reports():
 def test_occurred_time_moved_by_more_than_the_threshold_is_material(campus, file_at):
     moved = verified(campus, file_at, at(10), occurred=at(9, 50))
     near = verified(campus, file_at, at(10, 5), occurred=at(9, 55))
-    report_update_add(actor=campus.chen, report=moved, text="实际发生于凌晨", occurred_at=at(6, 30), now=at(11))
+    update(moved, at(11), actor=campus.chen, text="实际发生于凌晨", occurred_at=at(6, 30))
     # Within MATERIAL_TIME_SHIFT (2 hours): a correction, not a misstatement.
-    report_update_add(actor=campus.chen, report=near, text="时间略有出入", occurred_at=at(8), now=at(11))
+    update(near, at(11), actor=campus.chen, text="时间略有出入", occurred_at=at(8))
     run(at(12))
     found = false_reports()
     assert list(found) == [moved.pk]
@@ -201,7 +214,7 @@ def test_occurred_time_moved_by_more_than_the_threshold_is_material(campus, file
 
 def test_the_threshold_is_a_named_constant(campus, file_at, monkeypatch):
     near = verified(campus, file_at, at(10, 5), occurred=at(9, 55))
-    report_update_add(actor=campus.chen, report=near, text="时间略有出入", occurred_at=at(8), now=at(11))
+    update(near, at(11), actor=campus.chen, text="时间略有出入", occurred_at=at(8))
     monkeypatch.setattr(detector, "MATERIAL_TIME_SHIFT", dt.timedelta(hours=1))
     run(at(12))
     assert list(false_reports()) == [near.pk]
@@ -210,8 +223,8 @@ def test_the_threshold_is_a_named_constant(campus, file_at, monkeypatch):
 def test_a_changed_place_is_material_a_whitespace_edit_is_not(campus, file_at):
     moved = verified(campus, file_at, at(10), place="二食堂门口")
     spaced = verified(campus, file_at, at(10, 5), place="二食堂门口")
-    report_update_add(actor=campus.chen, report=moved, text="地点有误", place="校外网吧", now=at(11))
-    report_update_add(actor=campus.chen, report=spaced, text="补充", place=" 二食堂\u3000门口 ", now=at(11))
+    update(moved, at(11), actor=campus.chen, text="地点有误", place="校外网吧")
+    update(spaced, at(11), actor=campus.chen, text="补充", place=" 二食堂\u3000门口 ")
     run(at(12))
     found = false_reports()
     assert list(found) == [moved.pk]
@@ -221,8 +234,7 @@ def test_a_changed_place_is_material_a_whitespace_edit_is_not(campus, file_at):
 
 def test_an_update_before_verification_is_not_a_misstatement(campus, file_at):
     report = file_at(actor=campus.zhang, filed=at(10), occurred=at(9, 50))
-    report_update_add(actor=campus.zhang, report=report, text="更正时间", occurred_at=at(6), place="网吧",
-                      now=at(10, 5))
+    update(report, at(10, 5), occurred_at=at(6), place="网吧")
     report_verify(actor=campus.chen, report=report, verdict="true", now=at(10, 20))
     run(at(12))
     assert false_reports() == {}
@@ -231,8 +243,7 @@ def test_an_update_before_verification_is_not_a_misstatement(campus, file_at):
 def test_update_time_and_place_bad_input_is_refused(campus, file_at):
     report = file_at(actor=campus.zhang, filed=at(10))
     with pytest.raises(ValidationError) as exc:
-        report_update_add(actor=campus.zhang, report=report, text="更正", occurred_at=at(13), place="x" * 201,
-                          now=at(11))
+        update(report, at(11), occurred_at=at(13), place="x" * 201)
     assert {"occurred_at", "place"} <= set(exc.value.message_dict)
     assert not report.updates.exists()
     response = login(campus.zhang).post(f"/api/v1/reports/{report.pk}/updates", json.dumps(

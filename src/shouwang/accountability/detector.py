@@ -131,9 +131,11 @@ def _severity_changes(ids) -> dict[int, list[tuple]]:
     """{report: [(from, to, downgrade, approved, actor, at)]}, oldest first (定级调整)."""
     changes = defaultdict(list)
     for subject_id, data, actor_id, at in (Event.objects.filter(
-            subject_type=REPORT, subject_id__in=[str(i) for i in ids], verb="report.severity_changed")
+            subject_type=REPORT, subject_id__in=[str(i) for i in ids],
+            verb="report.severity_changed")
             .order_by("seq").values_list("subject_id", "data", "actor_id", "at")):
-        changes[int(subject_id)].append((data.get("from"), data.get("to"), bool(data.get("downgrade")),
+        changes[int(subject_id)].append((data.get("from"), data.get("to"),
+                                         bool(data.get("downgrade")),
                                          bool(data.get("approved")), actor_id, at))
     return changes
 
@@ -199,7 +201,8 @@ def concealments(reports, limit_for) -> list[Proposal]:
             continue
         # Everyone who knew and whose part it was to take it up: who downgraded it, who decided,
         # who acknowledged, who filed it. Each explains; the office decides each.
-        people = list(dict.fromkeys(p for p in (*downgraders, decider, r.acknowledged_by_id, r.reporter_id) if p))
+        people = list(dict.fromkeys(
+            p for p in (*downgraders, decider, r.acknowledged_by_id, r.reporter_id) if p))
         if r.decision == Report.Decision.LOCAL:
             how = "就地处理"
         elif r.closed_at:
@@ -208,7 +211,8 @@ def concealments(reports, limit_for) -> list[Proposal]:
             how = f"降为{_severity_label(r.severity)}"
         top = r.route[reached[r.pk]]["at"] if reached[r.pk] >= 0 else "—"
         for person in people or [None]:
-            detail = ("downgraded" if person in downgraders else "decided" if person == decider else "knew")
+            detail = ("downgraded" if person in downgraders
+                      else "decided" if person == decider else "knew")
             out.append(Proposal(
                 kind=Finding.Kind.CONCEALED, subject_type=REPORT, subject_id=str(r.pk), person_id=person,
                 unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk, detail=detail,
@@ -217,7 +221,8 @@ def concealments(reports, limit_for) -> list[Proposal]:
                         f"（最高报至{LEVEL_NAMES.get(top, top)}）",
                 facts={"required_at": limit.required_at, "required_step": required, "reached_step": reached[r.pk],
                        "decision": r.decision, "decided_by": decider, "severity": severity,
-                       **({"downgraded_by": downgraders, "downgraded_to": r.severity} if downgraders else {})},
+                       **({"downgraded_by": downgraders, "downgraded_to": r.severity}
+                          if downgraders else {})},
                 verbs=("report.filed", "route.planned", "route.step_started", "report.decided",
                        "report.acknowledged", "report.severity_changed")))
     return out
@@ -257,7 +262,8 @@ def false_reports(reports) -> list[Proposal]:
                 kind=Finding.Kind.FALSE_REPORT, subject_type=REPORT, subject_id=str(r.pk), person_id=r.reporter_id,
                 unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk, detail="verified_false",
                 summary=f"#{r.pk} {r.category.name}：经核实为不实信息", verbs=("report.filed", "report.verified")))
-    candidates = [r for r in reports if r.verification == Report.Verification.TRUE and r.reporter_id]
+    candidates = [r for r in reports
+                  if r.verification == Report.Verification.TRUE and r.reporter_id]
     if not candidates:
         return out
     ids = [r.pk for r in candidates]
@@ -280,10 +286,10 @@ def false_reports(reports) -> list[Proposal]:
             found["occurred_at"] = (u.occurred_at, "report_update")
         if "place" not in found and _place_changed(r.place, u.place):
             found["place"] = (u.place, "report_update")
-    for report_id, count, place in (SituationUpdate.objects.filter(incident__report_id__in=ids)
-                                    .filter(Q(people_involved__isnull=False) | ~Q(place=""))
-                                    .order_by("at", "pk").values_list("incident__report_id", "people_involved",
-                                                                      "place")):
+    situations = (SituationUpdate.objects.filter(incident__report_id__in=ids)
+                  .filter(Q(people_involved__isnull=False) | ~Q(place="")).order_by("at", "pk")
+                  .values_list("incident__report_id", "people_involved", "place"))
+    for report_id, count, place in situations:
         r, found = by_pk[report_id], changed[report_id]
         if "people_count" not in found and _material(r.people_count, count):
             found["people_count"] = (count, "situation")
@@ -302,13 +308,15 @@ def false_reports(reports) -> list[Proposal]:
             later, source = found["occurred_at"]
             parts.append(f"上报发生时间 {timezone.localtime(r.occurred_at):%m-%d %H:%M}，"
                          f"核实后更正为 {timezone.localtime(later):%m-%d %H:%M}")
-            facts["occurred_at"] = {"reported": r.occurred_at.isoformat(), "later": later.isoformat(),
-                                    "shift_minutes": _minutes(abs(later - r.occurred_at)), "source": source}
+            facts["occurred_at"] = {
+                "reported": r.occurred_at.isoformat(), "later": later.isoformat(),
+                "shift_minutes": _minutes(abs(later - r.occurred_at)), "source": source}
         if "place" in found:
             later, source = found["place"]
             parts.append(f"上报地点「{r.place}」，核实后更正为「{later}」")
             facts["place"] = {"reported": r.place, "later": later, "source": source}
-        facts["changed"] = [name for name in ("people_count", "occurred_at", "place") if name in found]
+        facts["changed"] = [name for name in ("people_count", "occurred_at", "place")
+                            if name in found]
         out.append(Proposal(
             kind=Finding.Kind.FALSE_REPORT, subject_type=REPORT, subject_id=str(r.pk), person_id=r.reporter_id,
             unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk, detail="materially_changed",

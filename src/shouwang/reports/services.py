@@ -286,7 +286,8 @@ def report_decide(*, actor, report: Report, decision: str, note: str = "", now=N
     return report
 
 
-def report_severity_change(*, actor, report: Report, severity: str, reason: str, now=None) -> Report:
+def report_severity_change(*, actor, report: Report, severity: str, reason: str,
+                           now=None) -> Report:
     """定级调整: change a report's severity, with a reason. Those who verify may (the frozen route
     stays as filed); a downgrade by the school level (学生处, the school's leaders) is recorded
     as approved, anyone else's as not — the 瞒报 rule reads which it was."""

@@ -91,7 +91,8 @@ def _detail(request, report, status=200, **bound_forms):
         "students": report.students.select_related("klass"), "updates": selectors.report_updates(request.user, report),
         "attachments": report.attachments.filter(update__isnull=True), "externals": report.external_reports.all(),
         "pending_ack": selectors.my_pending_acks(request.user).filter(report=report).exists(),
-        "can_verify": can_verify(request.user, report), "approves_downgrade": approves_downgrade(request.user),
+        "can_verify": can_verify(request.user, report),
+        "approves_downgrade": approves_downgrade(request.user),
         **hooks.page_context(request.user, report),
         "outcome": selectors.report_outcome(request.user, report),
         # 涉及人数 when no number was given: the students listed are the people involved.
@@ -142,7 +143,8 @@ def report_ack(request, report_id):
 def report_update(request, report_id):
     return _post_action(request, report_id, UpdateForm, "update_form", lambda r, d: services.report_update_add(
         actor=request.user, report=r, text=d["text"], people_count=d["people_count"], trend=d["trend"],
-        occurred_at=d["occurred_at"], place=d["place"], attachments=d["attachments"]), _("Update added."))
+        occurred_at=d["occurred_at"], place=d["place"], attachments=d["attachments"]),
+        _("Update added."))
 
 
 @login_required
@@ -176,8 +178,11 @@ def report_decide(request, report_id):
 @login_required
 @require_POST
 def report_severity(request, report_id):
-    return _post_action(request, report_id, SeverityForm, "severity_form", lambda r, d: services.report_severity_change(
-        actor=request.user, report=r, severity=d["severity"], reason=d["reason"]), _("Severity changed."))
+    def act(report, d):
+        services.report_severity_change(actor=request.user, report=report, severity=d["severity"],
+                                        reason=d["reason"])
+    return _post_action(request, report_id, SeverityForm, "severity_form", act,
+                        _("Severity changed."))
 
 
 @login_required

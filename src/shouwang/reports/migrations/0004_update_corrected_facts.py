@@ -13,7 +13,8 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='reportupdate',
             name='occurred_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='corrected time it happened'),
+            field=models.DateTimeField(blank=True, null=True,
+                                       verbose_name='corrected time it happened'),
         ),
         migrations.AddField(
             model_name='reportupdate',
