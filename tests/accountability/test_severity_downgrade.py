@@ -16,6 +16,7 @@ from shouwang.accountability.models import Finding
 from shouwang.accountability.services import detector_run
 from shouwang.audit.models import Event
 from shouwang.escalation.sweep import deadline_sweep
+from shouwang.incidents.services import incident_activate, situation_add
 from shouwang.reports.models import Report
 from shouwang.reports.services import (
     report_acknowledge,
@@ -230,6 +231,22 @@ def test_a_changed_place_is_material_a_whitespace_edit_is_not(campus, file_at):
     assert list(found) == [moved.pk]
     assert found[moved.pk].facts["place"] == {"reported": "二食堂门口", "later": "校外网吧",
                                               "source": "report_update"}
+
+
+def test_the_incidents_situation_at_another_place_is_material(campus, file_at, scene_plan):
+    report = verified(campus, file_at, at(10), place="二食堂门口")
+    incident = incident_activate(actor=campus.chen, plan=scene_plan, level="II",
+                                 unit=campus.class_a, title="食堂斗殴", report=report,
+                                 now=at(10, 20))
+    situation_add(actor=campus.chen, incident=incident, text="现场在二食堂门口",
+                  place="二食堂 门口", now=at(10, 30))
+    run(at(10, 40))
+    assert false_reports() == {}  # the same place, spaced differently
+    situation_add(actor=campus.chen, incident=incident, text="实为校外", place="校外网吧",
+                  now=at(10, 50))
+    run(at(11))
+    finding = false_reports()[report.pk]
+    assert finding.facts["place"]["source"] == "situation" and finding.facts["changed"] == ["place"]
 
 
 def test_an_update_before_verification_is_not_a_misstatement(campus, file_at):
