@@ -20,4 +20,7 @@ ZH = {
         "只有负责核实该报告的人员可以调整其定级。",
     "corrected time it happened": "更正后的发生时间",
     "corrected place": "更正后的地点",
+    "A severity lowered without the approval of 学生处 does not lower the level a report must "
+    "reach: once its route stops short of that level, it is concealment too.":
+        "未经学生处批准的降级不降低报告须报达的层级：流转止于该层级之下的，同样认定为瞒报。",
 }
