@@ -23,7 +23,13 @@ from shouwang.escalation.sweep import deadline_sweep
 from shouwang.incidents.services import decision_record, incident_activate
 from shouwang.reports.acklinks import ack_link_create
 from shouwang.reports.models import Recipient
-from shouwang.reports.services import report_acknowledge, report_decide, report_file, report_verify
+from shouwang.reports.services import (
+    report_acknowledge,
+    report_decide,
+    report_file,
+    report_severity_change,
+    report_verify,
+)
 from tests._events import capture_events
 
 from .conftest import AFTERNOON
@@ -352,6 +358,28 @@ def test_a_duplicate_is_recorded_on_both_reports(campus):
     assert events.verbs == ["report.verified", "report.duplicate_merged"]
     assert subjects(events) == [subject_of(repeat), subject_of(original)]
     assert events.one("report.duplicate_merged").data == {"duplicate": repeat.pk, "note": ""}
+
+
+def test_a_severity_change_records_whether_the_office_approved_it(campus):
+    report = file(campus, category="fight", severity="major")
+    with capture_events() as events:
+        with pytest.raises(PermissionDenied):  # a dorm head sees it but does not verify
+            report_severity_change(actor=campus.liu, report=report, severity="general", reason="x",
+                                   now=T0 + 5 * M)
+        with pytest.raises(ValidationError):
+            report_severity_change(actor=campus.li, report=report, severity="general", reason="",
+                                   now=T0 + 5 * M)
+    assert events == []
+    with capture_events() as college:
+        report_severity_change(actor=campus.li, report=report, severity="larger", reason="伤情轻",
+                               now=T0 + 6 * M)
+    assert college.verbs == ["report.severity_changed"]
+    assert college.one("report.severity_changed").data == {
+        "from": "major", "to": "larger", "reason": "伤情轻", "downgrade": True, "approved": False}
+    with capture_events() as office:
+        report_severity_change(actor=campus.chen, report=report, severity="general", reason="核实",
+                               now=T0 + 7 * M)
+    assert office.one("report.severity_changed").data["approved"] is True
 
 
 def test_no_decision_before_verification_and_none_by_a_cadre(campus):

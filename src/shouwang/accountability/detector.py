@@ -13,8 +13,13 @@ The rules (the page shows them in words too):
 - 瞒报: closed or handled locally while the route never reached the level the severity
   requires (ReportingLimit.required_at; the frozen route and its recipients say what was
   reached). Not when the decision was made at that level or above (the office approved it).
+  A downgrade (report.severity_changed) the office did not approve does not lower the level
+  required: such a downgrade is 瞒报 too once the route has stopped short of it (acknowledged
+  below it, or exhausted). An approved downgrade (学生处, the school's leaders) does.
 - 虚报/谎报: verified false; or, after it was verified true, an update or the incident's
-  situation changed the number of people materially (by half and at least 2).
+  situation changed a fact materially: the number of people (by half and at least 2), the
+  time it happened (by more than MATERIAL_TIME_SHIFT) or the place (whitespace and case
+  aside).
 - 未及时到位: a person asked to acknowledge missed the deadline (the engine's
   Recipient.missed_at), or the owner of an on-scene step of a plan (step ids ending in
   `_on_scene` / `_to_scene`) arrived after its due time, or not at all once it was due.
@@ -31,7 +36,7 @@ from django.utils import timezone
 
 from shouwang.audit.models import Event
 from shouwang.audit.services import batched_events, event_record, rows_insert
-from shouwang.escalation.levels import Severity
+from shouwang.escalation.levels import SEVERITY_ORDER, Severity
 from shouwang.incidents.models import Arrival, Incident, SituationUpdate, Task
 from shouwang.org.models import Post, Unit
 from shouwang.reports.models import Category, Recipient, Report, ReportUpdate
@@ -49,29 +54,13 @@ CHAIN_KINDS = ("college", "grade", "class", "dorm_building", "dorm_room")
 ON_SCENE_STEP = re.compile(r"(_on_scene|_to_scene)$")
 SAME_EVENT_HOURS = 12
 MATERIAL_SHARE, MATERIAL_MIN = 0.5, 2
-LEVEL_NAMES = {
-    "dorm_room": "宿舍",
-    "class": "班级",
-    "grade": "年级",
-    "college": "学院",
-    "office:student_affairs": "学生处",
-    "school": "学校领导",
-}
+# 虚报/谎报: a later update moving the time it happened by more than this is a material change.
+MATERIAL_TIME_SHIFT = timedelta(hours=2)
+LEVEL_NAMES = {"dorm_room": "宿舍", "class": "班级", "grade": "年级", "college": "学院",
+               "office:student_affairs": "学生处", "school": "学校领导"}
 DETECTOR_LOCK = 15_4_2026  # the advisory lock key of a detector run (PostgreSQL)
-FIELDS = (
-    "pk",
-    "category_id",
-    "severity",
-    "unit_id",
-    "occurred_at",
-    "filed_at",
-    "reporter_id",
-    "verification",
-    "decision",
-    "closed_at",
-    "people_count",
-    "acknowledged_by_id",
-)
+FIELDS = ("pk", "category_id", "severity", "unit_id", "occurred_at", "filed_at", "reporter_id", "verification",
+          "decision", "closed_at", "people_count", "acknowledged_by_id", "ack_state", "place")
 
 
 @dataclass
@@ -162,13 +151,45 @@ def _holds_level(posts, route, index) -> bool:
     return False
 
 
+def _severity_changes(ids) -> dict[int, list[tuple]]:
+    """{report: [(from, to, downgrade, approved, actor, at)]}, oldest first (定级调整)."""
+    changes = defaultdict(list)
+    for subject_id, data, actor_id, at in (Event.objects.filter(
+            subject_type=REPORT, subject_id__in=[str(i) for i in ids],
+            verb="report.severity_changed")
+            .order_by("seq").values_list("subject_id", "data", "actor_id", "at")):
+        changes[int(subject_id)].append((data.get("from"), data.get("to"),
+                                         bool(data.get("downgrade")),
+                                         bool(data.get("approved")), actor_id, at))
+    return changes
+
+
+def _more_severe(a, b):
+    rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
+    return a if rank.get(a, -1) >= rank.get(b, -1) else b
+
+
+def _binding_severity(r, changes) -> str:
+    """The severity whose required level binds: the one filed with, or the one an approved
+    downgrade set (the office's), or the current one when that is higher. A downgrade the
+    office did not approve does not lower it."""
+    binding = changes[0][0] if changes else r.severity
+    for _before, after, downgrade, approved, _actor, _at in changes:
+        if downgrade and approved:
+            binding = after
+        elif not downgrade:
+            binding = _more_severe(binding, after)
+    return _more_severe(binding, r.severity)
+
+
 def concealments(reports, limit_for) -> list[Proposal]:
-    closing = [
-        r
-        for r in reports
-        if (r.closed_at or r.decision == Report.Decision.LOCAL)
-        and r.verification != Report.Verification.FALSE
-    ]
+    """Closed or handled locally below the required level; or downgraded below it without the
+    office's approval, once the route has stopped (acknowledged or exhausted) short of it."""
+    rows = [r for r in reports if r.verification != Report.Verification.FALSE]
+    changes = _severity_changes([r.pk for r in rows]) if rows else {}
+    unapproved = {pk for pk, cs in changes.items() if any(c[2] and not c[3] for c in cs)}
+    closing = [r for r in rows if r.closed_at or r.decision == Report.Decision.LOCAL
+               or (r.pk in unapproved and r.ack_state != Report.AckState.WAITING)]
     if not closing:
         return []
     _load_routes(closing)
@@ -197,7 +218,8 @@ def concealments(reports, limit_for) -> list[Proposal]:
         held[person_id].append((kind, function, since, until))
     out = []
     for r in closing:
-        limit = limit_for(r.category_id, r.severity)
+        severity = _binding_severity(r, changes.get(r.pk, []))
+        limit = limit_for(r.category_id, severity)
         required = _level_index(r.route, limit.required_at) if limit and limit.required_at else None
         if required is None or reached[r.pk] >= required:
             continue
@@ -214,45 +236,43 @@ def concealments(reports, limit_for) -> list[Proposal]:
         )
         if decider and _holds_level(posts, r.route, required):
             continue  # decided at the required level or above: an approved downgrade
-        # Everyone who knew and whose part it was to take it up: who decided, who acknowledged,
-        # who filed it. Each explains; the office decides each (the reporter may be exempted).
-        people = list(dict.fromkeys(p for p in (decider, r.acknowledged_by_id, r.reporter_id) if p))
-        how = "就地处理" if r.decision == Report.Decision.LOCAL else "关闭"
+        downgraders = [c[4] for c in changes.get(r.pk, []) if c[2] and not c[3] and c[4]]
+        if not (r.closed_at or r.decision == Report.Decision.LOCAL or downgraders):
+            continue
+        # Everyone who knew and whose part it was to take it up: who downgraded it, who decided,
+        # who acknowledged, who filed it. Each explains; the office decides each.
+        people = list(dict.fromkeys(
+            p for p in (*downgraders, decider, r.acknowledged_by_id, r.reporter_id) if p))
+        if r.decision == Report.Decision.LOCAL:
+            how = "就地处理"
+        elif r.closed_at:
+            how = "关闭"
+        else:
+            how = f"降为{_severity_label(r.severity)}"
         top = r.route[reached[r.pk]]["at"] if reached[r.pk] >= 0 else "—"
         for person in people or [None]:
-            out.append(
-                Proposal(
-                    kind=Finding.Kind.CONCEALED,
-                    subject_type=REPORT,
-                    subject_id=str(r.pk),
-                    person_id=person,
-                    unit_id=r.unit_id,
-                    occurred_at=r.filed_at,
-                    report_id=r.pk,
-                    detail="decided" if person == decider else "knew",
-                    summary=f"#{r.pk} {r.get_severity_display()} {r.category.name}：未报至"
-                    f"{LEVEL_NAMES.get(limit.required_at, limit.required_at)}即{how}"
-                    f"（最高报至{LEVEL_NAMES.get(top, top)}）",
-                    facts={
-                        "required_at": limit.required_at,
-                        "required_step": required,
-                        "reached_step": reached[r.pk],
-                        "decision": r.decision,
-                        "decided_by": decider,
-                    },
-                    verbs=(
-                        "report.filed",
-                        "route.planned",
-                        "route.step_started",
-                        "report.decided",
-                        "report.acknowledged",
-                    ),
-                )
-            )
+            detail = ("downgraded" if person in downgraders
+                      else "decided" if person == decider else "knew")
+            out.append(Proposal(
+                kind=Finding.Kind.CONCEALED, subject_type=REPORT, subject_id=str(r.pk), person_id=person,
+                unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk, detail=detail,
+                summary=f"#{r.pk} {_severity_label(severity)} {r.category.name}：未报至"
+                        f"{LEVEL_NAMES.get(limit.required_at, limit.required_at)}即{how}"
+                        f"（最高报至{LEVEL_NAMES.get(top, top)}）",
+                facts={"required_at": limit.required_at, "required_step": required, "reached_step": reached[r.pk],
+                       "decision": r.decision, "decided_by": decider, "severity": severity,
+                       **({"downgraded_by": downgraders, "downgraded_to": r.severity}
+                          if downgraders else {})},
+                verbs=("report.filed", "route.planned", "route.step_started", "report.decided",
+                       "report.acknowledged", "report.severity_changed")))
     return out
 
 
-# ---- 虚报/谎报 -----------------------------------------------------------------------------------
+def _severity_label(code) -> str:
+    return str(Severity(code).label) if code in Severity.values else code
+
+
+# ---- 虚报/谎报 ------------------------------------------------------------------------------------
 def _material(before, after) -> bool:
     if before is None or after is None:
         return False
@@ -260,80 +280,88 @@ def _material(before, after) -> bool:
     return diff >= MATERIAL_MIN and diff >= MATERIAL_SHARE * max(before, 1)
 
 
+def _place_key(place) -> str:
+    """A place as compared: whitespace (full-width too) and letter case do not count."""
+    return re.sub(r"\s+", "", place or "").casefold()
+
+
+def _time_moved(before, after) -> bool:
+    return before is not None and after is not None and abs(after - before) > MATERIAL_TIME_SHIFT
+
+
+def _place_changed(before, after) -> bool:
+    return bool(_place_key(after)) and _place_key(after) != _place_key(before)
+
+
 def false_reports(reports) -> list[Proposal]:
     out = []
     by_pk = {r.pk: r for r in reports}
     for r in reports:
         if r.verification == Report.Verification.FALSE and r.reporter_id:
-            out.append(
-                Proposal(
-                    kind=Finding.Kind.FALSE_REPORT,
-                    subject_type=REPORT,
-                    subject_id=str(r.pk),
-                    person_id=r.reporter_id,
-                    unit_id=r.unit_id,
-                    occurred_at=r.filed_at,
-                    report_id=r.pk,
-                    detail="verified_false",
-                    summary=f"#{r.pk} {r.category.name}：经核实为不实信息",
-                    verbs=("report.filed", "report.verified"),
-                )
-            )
-    candidates = [
-        r
-        for r in reports
-        if r.verification == Report.Verification.TRUE
-        and r.reporter_id
-        and r.people_count is not None
-    ]
+            out.append(Proposal(
+                kind=Finding.Kind.FALSE_REPORT, subject_type=REPORT, subject_id=str(r.pk), person_id=r.reporter_id,
+                unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk, detail="verified_false",
+                summary=f"#{r.pk} {r.category.name}：经核实为不实信息", verbs=("report.filed", "report.verified")))
+    candidates = [r for r in reports
+                  if r.verification == Report.Verification.TRUE and r.reporter_id]
     if not candidates:
         return out
     ids = [r.pk for r in candidates]
-    verified_at = dict(
-        Event.objects.filter(
-            subject_type=REPORT,
-            subject_id__in=[str(i) for i in ids],
-            verb="report.verified",
-            data__verdict="true",
-        )
-        .order_by("seq")
-        .values_list("subject_id", "at")
-    )
-    changed = {}
-    for u in ReportUpdate.objects.filter(report_id__in=ids, people_count__isnull=False).order_by(
-        "at"
-    ):
+    verified_at = dict(Event.objects.filter(subject_type=REPORT, subject_id__in=[str(i) for i in ids],
+                                            verb="report.verified", data__verdict="true")
+                       .order_by("seq").values_list("subject_id", "at"))
+    # {report: {field: (later value, source)}} — the first material change of each fact.
+    changed: dict[int, dict] = defaultdict(dict)
+    for u in (ReportUpdate.objects.filter(report_id__in=ids).filter(
+            Q(people_count__isnull=False) | Q(occurred_at__isnull=False) | ~Q(place=""))
+            .order_by("at", "pk")):
         r = by_pk[u.report_id]
         at = verified_at.get(str(r.pk))
-        if at and u.at >= at and _material(r.people_count, u.people_count) and r.pk not in changed:
-            changed[r.pk] = (u.people_count, "report_update")
-    for report_id, count in (
-        SituationUpdate.objects.filter(incident__report_id__in=ids, people_involved__isnull=False)
-        .order_by("at")
-        .values_list("incident__report_id", "people_involved")
-    ):
+        if not at or u.at < at:
+            continue
+        found = changed[r.pk]
+        if "people_count" not in found and _material(r.people_count, u.people_count):
+            found["people_count"] = (u.people_count, "report_update")
+        if "occurred_at" not in found and _time_moved(r.occurred_at, u.occurred_at):
+            found["occurred_at"] = (u.occurred_at, "report_update")
+        if "place" not in found and _place_changed(r.place, u.place):
+            found["place"] = (u.place, "report_update")
+    situations = (SituationUpdate.objects.filter(incident__report_id__in=ids)
+                  .filter(Q(people_involved__isnull=False) | ~Q(place="")).order_by("at", "pk")
+                  .values_list("incident__report_id", "people_involved", "place"))
+    for report_id, count, place in situations:
+        r, found = by_pk[report_id], changed[report_id]
+        if "people_count" not in found and _material(r.people_count, count):
+            found["people_count"] = (count, "situation")
+        if "place" not in found and _place_changed(r.place, place):
+            found["place"] = (place, "situation")
+    for report_id, found in changed.items():
+        if not found:
+            continue
         r = by_pk[report_id]
-        if _material(r.people_count, count) and report_id not in changed:
-            changed[report_id] = (count, "situation")
-    for report_id, (count, source) in changed.items():
-        r = by_pk[report_id]
-        out.append(
-            Proposal(
-                kind=Finding.Kind.FALSE_REPORT,
-                subject_type=REPORT,
-                subject_id=str(r.pk),
-                person_id=r.reporter_id,
-                unit_id=r.unit_id,
-                occurred_at=r.filed_at,
-                report_id=r.pk,
-                detail="materially_changed",
-                summary=(
-                    f"#{r.pk} {r.category.name}：上报人数 {r.people_count}，核实后更正为 {count}"
-                ),
-                facts={"reported": r.people_count, "later": count, "source": source},
-                verbs=("report.filed", "report.verified", "report.updated"),
-            )
-        )
+        parts, facts = [], {}
+        if "people_count" in found:
+            count, source = found["people_count"]
+            parts.append(f"上报人数 {r.people_count}，核实后更正为 {count}")
+            facts.update({"reported": r.people_count, "later": count, "source": source})
+        if "occurred_at" in found:
+            later, source = found["occurred_at"]
+            parts.append(f"上报发生时间 {timezone.localtime(r.occurred_at):%m-%d %H:%M}，"
+                         f"核实后更正为 {timezone.localtime(later):%m-%d %H:%M}")
+            facts["occurred_at"] = {
+                "reported": r.occurred_at.isoformat(), "later": later.isoformat(),
+                "shift_minutes": _minutes(abs(later - r.occurred_at)), "source": source}
+        if "place" in found:
+            later, source = found["place"]
+            parts.append(f"上报地点「{r.place}」，核实后更正为「{later}」")
+            facts["place"] = {"reported": r.place, "later": later, "source": source}
+        facts["changed"] = [name for name in ("people_count", "occurred_at", "place")
+                            if name in found]
+        out.append(Proposal(
+            kind=Finding.Kind.FALSE_REPORT, subject_type=REPORT, subject_id=str(r.pk), person_id=r.reporter_id,
+            unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk, detail="materially_changed",
+            summary=f"#{r.pk} {r.category.name}：" + "；".join(parts), facts=facts,
+            verbs=("report.filed", "report.verified", "report.updated")))
     return out
 
 

@@ -149,6 +149,11 @@ class UpdateForm(_OnTheReportPage):
         label=_("number of people"), required=False, min_value=0, max_value=bounds.MAX_COUNT
     )
     trend = forms.CharField(label=_("trend"), required=False, max_length=bounds.MAX_TEXT)
+    occurred_at = bounds.PlausibleDateTimeField(
+        label=_("corrected time it happened"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    place = forms.CharField(label=_("corrected place"), required=False, max_length=200)
     attachments = MultipleFileField(label=_("attachments"), required=False)
 
 
@@ -197,6 +202,13 @@ class DecideForm(_OnTheReportPage):
         max_length=bounds.MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class SeverityForm(_OnTheReportPage):
+    id_prefix = "severity"
+    severity = forms.ChoiceField(label=_("severity"), choices=Severity.choices)
+    reason = forms.CharField(label=_("Reason for the change"), max_length=bounds.MAX_TEXT,
+                             widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ExternalForm(_OnTheReportPage):

@@ -167,6 +167,10 @@ class ReportUpdate(models.Model):
     text = models.TextField(_("update"))
     people_count = models.PositiveIntegerField(_("number of people"), null=True, blank=True)
     trend = models.TextField(_("trend"), blank=True)
+    # Corrected facts, when the update says it happened at another time or place (虚报/谎报
+    # compares them with the report as filed).
+    occurred_at = models.DateTimeField(_("corrected time it happened"), null=True, blank=True)
+    place = models.CharField(_("corrected place"), max_length=200, blank=True)
     at = models.DateTimeField()
 
     class Meta:

@@ -26,6 +26,7 @@ VERB_LABELS = {
     "report.verified": _("Verified"),
     "report.duplicate_merged": _("Duplicate merged into this report"),
     "report.decided": _("Decision"),
+    "report.severity_changed": _("Severity changed"),
     "report.reported_externally": _("Reported outside the school"),
     "report.plan_activated": _("Emergency plan activated"),
     # Delivery verbs carry their channel in the label: "已送达（短信）".
@@ -250,13 +251,15 @@ def _detail(viewer, report, event, names):
             (f"#{dup}" if dup else None),
         )
     if verb == "report.decided":
-        return (
-            " ".join(
-                filter(None, [_choice(Report.Decision, d.get("decision")), d.get("note", "")])
-            ),
-            None,
-            None,
-        )
+        return " ".join(filter(None, [_choice(Report.Decision, d.get("decision")), d.get("note", "")])), None, None
+    if verb == "report.severity_changed":
+        text = _("%(before)s → %(after)s: %(reason)s") % {
+            "before": _choice(Severity, d.get("from")), "after": _choice(Severity, d.get("to")),
+            "reason": d.get("reason", "")}
+        if d.get("downgrade"):
+            text = f"{text} " + str(_("(downgrade approved by the office)") if d.get("approved")
+                                    else _("(downgrade not approved by the office)"))
+        return text, None, None
     if verb == "report.reported_externally":
         kind = _choice(ExternalReport.RecipientKind, d.get("recipient_kind"))
         text = _("to %(recipient)s, sent %(at)s: %(content)s") % {

@@ -12,6 +12,7 @@ urlpatterns = [
     path("reports/<int:report_id>/update/", views.report_update, name="report_update"),
     path("reports/<int:report_id>/verify/", views.report_verify, name="report_verify"),
     path("reports/<int:report_id>/decide/", views.report_decide, name="report_decide"),
+    path("reports/<int:report_id>/severity/", views.report_severity, name="report_severity"),
     path("reports/<int:report_id>/external/", views.report_external, name="report_external"),
     path("reports/<int:report_id>/timeline/", views.report_timeline, name="report_timeline"),
     path(
