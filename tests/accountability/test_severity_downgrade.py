@@ -32,13 +32,15 @@ pytestmark = pytest.mark.django_db
 
 
 def change(actor, report, severity, reason, now):
-    return report_severity_change(actor=actor, report=report, severity=severity, reason=reason,
-                                  now=now)
+    return report_severity_change(
+        actor=actor, report=report, severity=severity, reason=reason, now=now
+    )
 
 
 def update(report, now, actor=None, text="更正", **kw):
-    return report_update_add(actor=actor or report.reporter, report=report, text=text, now=now,
-                             **kw)
+    return report_update_add(
+        actor=actor or report.reporter, report=report, text=text, now=now, **kw
+    )
 
 
 def run(now):
@@ -46,13 +48,18 @@ def run(now):
 
 
 def concealed():
-    return sorted((f.person.username if f.person else None, f.detail)
-                  for f in Finding.objects.filter(kind="concealed"))
+    return sorted(
+        (f.person.username if f.person else None, f.detail)
+        for f in Finding.objects.filter(kind="concealed")
+    )
 
 
 def changes(report):
-    return list(Event.objects.filter(subject_type="reports.report", subject_id=str(report.pk),
-                                     verb="report.severity_changed").values_list("data", flat=True))
+    return list(
+        Event.objects.filter(
+            subject_type="reports.report", subject_id=str(report.pk), verb="report.severity_changed"
+        ).values_list("data", flat=True)
+    )
 
 
 @pytest.fixture
@@ -66,16 +73,33 @@ def acked_by_college(campus, file_at):
 
 # ---- the service --------------------------------------------------------------
 def test_college_downgrade_is_recorded_as_not_approved(campus, acked_by_college):
-    report = report_severity_change(actor=campus.li, report=acked_by_college, severity="general",
-                                    reason="仅口角，未动手", now=at(10, 10))
+    report = report_severity_change(
+        actor=campus.li,
+        report=acked_by_college,
+        severity="general",
+        reason="仅口角，未动手",
+        now=at(10, 10),
+    )
     assert Report.objects.get(pk=report.pk).severity == "general"
-    assert changes(report) == [{"from": "major", "to": "general", "reason": "仅口角，未动手",
-                                "downgrade": True, "approved": False}]
+    assert changes(report) == [
+        {
+            "from": "major",
+            "to": "general",
+            "reason": "仅口角，未动手",
+            "downgrade": True,
+            "approved": False,
+        }
+    ]
 
 
 def test_office_downgrade_is_recorded_as_approved(campus, acked_by_college):
-    report_severity_change(actor=campus.chen, report=acked_by_college, severity="larger",
-                           reason="学生处核实：无人受伤", now=at(10, 10))
+    report_severity_change(
+        actor=campus.chen,
+        report=acked_by_college,
+        severity="larger",
+        reason="学生处核实：无人受伤",
+        now=at(10, 10),
+    )
     assert changes(acked_by_college)[0]["approved"] is True
 
 
@@ -83,8 +107,11 @@ def test_refused_and_bad_input_change_nothing(campus, acked_by_college):
     report = acked_by_college
     with pytest.raises(PermissionDenied):  # the counsellor files and sees it, but does not verify
         change(campus.zhang, report, "general", "x", at(10, 5))
-    for severity, reason, field in (("general", "  ", "reason"), ("tiny", "理由", "severity"),
-                                    ("major", "理由", "severity")):  # the same severity: no change
+    for severity, reason, field in (
+        ("general", "  ", "reason"),
+        ("tiny", "理由", "severity"),
+        ("major", "理由", "severity"),
+    ):  # the same severity: no change
         with pytest.raises(ValidationError) as exc:
             change(campus.li, report, severity, reason, at(10, 5))
         assert field in exc.value.message_dict
@@ -94,8 +121,13 @@ def test_refused_and_bad_input_change_nothing(campus, acked_by_college):
 
 # ---- 瞒报 -----------------------------------------------------------------------
 def test_unapproved_downgrade_below_the_required_level_is_concealment(campus, acked_by_college):
-    report_severity_change(actor=campus.li, report=acked_by_college, severity="general",
-                           reason="仅口角", now=at(10, 10))
+    report_severity_change(
+        actor=campus.li,
+        report=acked_by_college,
+        severity="general",
+        reason="仅口角",
+        now=at(10, 10),
+    )
     assert run(at(11))["by_kind"] == {"concealed": 2}
     # Who downgraded it (and acknowledged it), and the counsellor who filed it and knew.
     assert concealed() == [("li", "downgraded"), ("zhang", "knew")]
@@ -114,8 +146,13 @@ def test_unapproved_downgrade_below_the_required_level_is_concealment(campus, ac
 
 def test_unapproved_downgrade_then_handled_locally_is_concealment(campus, acked_by_college):
     # Downgraded to 较大 (which must reach only the college), then closed there: the 重大 bound.
-    report = report_severity_change(actor=campus.li, report=acked_by_college, severity="larger",
-                                    reason="伤情较轻", now=at(10, 10))
+    report = report_severity_change(
+        actor=campus.li,
+        report=acked_by_college,
+        severity="larger",
+        reason="伤情较轻",
+        now=at(10, 10),
+    )
     report = report_verify(actor=campus.li, report=report, verdict="true", now=at(10, 15))
     report_decide(actor=campus.li, report=report, decision="local", now=at(10, 20))
     run(at(11))
@@ -123,8 +160,13 @@ def test_unapproved_downgrade_then_handled_locally_is_concealment(campus, acked_
 
 
 def test_approved_office_downgrade_is_not_concealment(campus, acked_by_college):
-    report = report_severity_change(actor=campus.chen, report=acked_by_college, severity="general",
-                                    reason="学生处核实：仅口角", now=at(10, 10))
+    report = report_severity_change(
+        actor=campus.chen,
+        report=acked_by_college,
+        severity="general",
+        reason="学生处核实：仅口角",
+        now=at(10, 10),
+    )
     report = report_verify(actor=campus.li, report=report, verdict="true", now=at(10, 15))
     report_decide(actor=campus.li, report=report, decision="local", now=at(10, 20))
     assert run(at(11))["by_kind"].get("concealed") is None
@@ -156,8 +198,10 @@ def test_the_report_page_offers_the_form_and_records_the_change(campus, acked_by
     report = acked_by_college
     page = login(campus.li).get(f"/reports/{report.pk}/").content.decode()
     assert 'id="severity-change"' in page
-    assert 'id="severity-change"' not in login(campus.zhang).get(
-        f"/reports/{report.pk}/").content.decode()
+    assert (
+        'id="severity-change"'
+        not in login(campus.zhang).get(f"/reports/{report.pk}/").content.decode()
+    )
     url = f"/reports/{report.pk}/severity/"
     bad = login(campus.li).post(url, {"severity": "general", "reason": ""})
     assert bad.status_code == 400 and changes(report) == []
@@ -169,8 +213,11 @@ def test_the_report_page_offers_the_form_and_records_the_change(campus, acked_by
 
 
 def api(person, report, payload):
-    return login(person).post(f"/api/v1/reports/{report.pk}/severity", json.dumps(payload),
-                              content_type="application/json")
+    return login(person).post(
+        f"/api/v1/reports/{report.pk}/severity",
+        json.dumps(payload),
+        content_type="application/json",
+    )
 
 
 def test_the_api_changes_the_severity_with_clear_4xx(campus, acked_by_college):
@@ -189,8 +236,9 @@ def test_the_api_changes_the_severity_with_clear_4xx(campus, acked_by_college):
 # ---- 虚报/谎报: time and place ----------------------------------------------------
 def verified(campus, file_at, filed, **kw):
     report = file_at(actor=campus.zhang, filed=filed, **kw)
-    return report_verify(actor=campus.chen, report=report, verdict="true",
-                         now=filed + dt.timedelta(minutes=10))
+    return report_verify(
+        actor=campus.chen, report=report, verdict="true", now=filed + dt.timedelta(minutes=10)
+    )
 
 
 def false_reports():
@@ -229,21 +277,36 @@ def test_a_changed_place_is_material_a_whitespace_edit_is_not(campus, file_at):
     run(at(12))
     found = false_reports()
     assert list(found) == [moved.pk]
-    assert found[moved.pk].facts["place"] == {"reported": "二食堂门口", "later": "校外网吧",
-                                              "source": "report_update"}
+    assert found[moved.pk].facts["place"] == {
+        "reported": "二食堂门口",
+        "later": "校外网吧",
+        "source": "report_update",
+    }
 
 
 def test_the_incidents_situation_at_another_place_is_material(campus, file_at, scene_plan):
     report = verified(campus, file_at, at(10), place="二食堂门口")
-    incident = incident_activate(actor=campus.chen, plan=scene_plan, level="II",
-                                 unit=campus.class_a, title="食堂斗殴", report=report,
-                                 now=at(10, 20))
-    situation_add(actor=campus.chen, incident=incident, text="现场在二食堂门口",
-                  place="二食堂 门口", now=at(10, 30))
+    incident = incident_activate(
+        actor=campus.chen,
+        plan=scene_plan,
+        level="II",
+        unit=campus.class_a,
+        title="食堂斗殴",
+        report=report,
+        now=at(10, 20),
+    )
+    situation_add(
+        actor=campus.chen,
+        incident=incident,
+        text="现场在二食堂门口",
+        place="二食堂 门口",
+        now=at(10, 30),
+    )
     run(at(10, 40))
     assert false_reports() == {}  # the same place, spaced differently
-    situation_add(actor=campus.chen, incident=incident, text="实为校外", place="校外网吧",
-                  now=at(10, 50))
+    situation_add(
+        actor=campus.chen, incident=incident, text="实为校外", place="校外网吧", now=at(10, 50)
+    )
     run(at(11))
     finding = false_reports()[report.pk]
     assert finding.facts["place"]["source"] == "situation" and finding.facts["changed"] == ["place"]
@@ -263,8 +326,10 @@ def test_update_time_and_place_bad_input_is_refused(campus, file_at):
         update(report, at(11), occurred_at=at(13), place="x" * 201)
     assert {"occurred_at", "place"} <= set(exc.value.message_dict)
     assert not report.updates.exists()
-    response = login(campus.zhang).post(f"/api/v1/reports/{report.pk}/updates", json.dumps(
-        {"text": "更正", "occurred_at": "2026-11-24T08:00:00+08:00", "place": "三食堂"}),
-        content_type="application/json")
+    response = login(campus.zhang).post(
+        f"/api/v1/reports/{report.pk}/updates",
+        json.dumps({"text": "更正", "occurred_at": "2026-11-24T08:00:00+08:00", "place": "三食堂"}),
+        content_type="application/json",
+    )
     assert response.status_code == 201 and response.json()["place"] == "三食堂"
     assert report.updates.get().occurred_at == at(8)

@@ -426,10 +426,14 @@ TABLE: dict[str, PostView] = {
         refused=OUTSIDERS,
     ),  # liu sees the report (her room) but does not verify
     "report_decide": PostView(
-        setup=verified_report, allowed="chen", wrong=POST_ONLY, refused=OUTSIDERS),
+        setup=verified_report, allowed="chen", wrong=POST_ONLY, refused=OUTSIDERS
+    ),
     "report_severity": PostView(
-        setup=on_report(severity="larger", reason="涉及多名学生"), allowed="chen", wrong=POST_ONLY,
-        refused=OUTSIDERS),  # liu sees the report (her room) but does not verify it
+        setup=on_report(severity="larger", reason="涉及多名学生"),
+        allowed="chen",
+        wrong=POST_ONLY,
+        refused=OUTSIDERS,
+    ),  # liu sees the report (her room) but does not verify it
     "report_external": PostView(
         setup=lambda w: on_report(
             recipient_kind="education",

@@ -364,21 +364,30 @@ def test_a_severity_change_records_whether_the_office_approved_it(campus):
     report = file(campus, category="fight", severity="major")
     with capture_events() as events:
         with pytest.raises(PermissionDenied):  # a dorm head sees it but does not verify
-            report_severity_change(actor=campus.liu, report=report, severity="general", reason="x",
-                                   now=T0 + 5 * M)
+            report_severity_change(
+                actor=campus.liu, report=report, severity="general", reason="x", now=T0 + 5 * M
+            )
         with pytest.raises(ValidationError):
-            report_severity_change(actor=campus.li, report=report, severity="general", reason="",
-                                   now=T0 + 5 * M)
+            report_severity_change(
+                actor=campus.li, report=report, severity="general", reason="", now=T0 + 5 * M
+            )
     assert events == []
     with capture_events() as college:
-        report_severity_change(actor=campus.li, report=report, severity="larger", reason="伤情轻",
-                               now=T0 + 6 * M)
+        report_severity_change(
+            actor=campus.li, report=report, severity="larger", reason="伤情轻", now=T0 + 6 * M
+        )
     assert college.verbs == ["report.severity_changed"]
     assert college.one("report.severity_changed").data == {
-        "from": "major", "to": "larger", "reason": "伤情轻", "downgrade": True, "approved": False}
+        "from": "major",
+        "to": "larger",
+        "reason": "伤情轻",
+        "downgrade": True,
+        "approved": False,
+    }
     with capture_events() as office:
-        report_severity_change(actor=campus.chen, report=report, severity="general", reason="核实",
-                               now=T0 + 7 * M)
+        report_severity_change(
+            actor=campus.chen, report=report, severity="general", reason="核实", now=T0 + 7 * M
+        )
     assert office.one("report.severity_changed").data["approved"] is True
 
 

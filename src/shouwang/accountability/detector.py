@@ -56,11 +56,31 @@ SAME_EVENT_HOURS = 12
 MATERIAL_SHARE, MATERIAL_MIN = 0.5, 2
 # 虚报/谎报: a later update moving the time it happened by more than this is a material change.
 MATERIAL_TIME_SHIFT = timedelta(hours=2)
-LEVEL_NAMES = {"dorm_room": "宿舍", "class": "班级", "grade": "年级", "college": "学院",
-               "office:student_affairs": "学生处", "school": "学校领导"}
+LEVEL_NAMES = {
+    "dorm_room": "宿舍",
+    "class": "班级",
+    "grade": "年级",
+    "college": "学院",
+    "office:student_affairs": "学生处",
+    "school": "学校领导",
+}
 DETECTOR_LOCK = 15_4_2026  # the advisory lock key of a detector run (PostgreSQL)
-FIELDS = ("pk", "category_id", "severity", "unit_id", "occurred_at", "filed_at", "reporter_id", "verification",
-          "decision", "closed_at", "people_count", "acknowledged_by_id", "ack_state", "place")
+FIELDS = (
+    "pk",
+    "category_id",
+    "severity",
+    "unit_id",
+    "occurred_at",
+    "filed_at",
+    "reporter_id",
+    "verification",
+    "decision",
+    "closed_at",
+    "people_count",
+    "acknowledged_by_id",
+    "ack_state",
+    "place",
+)
 
 
 @dataclass
@@ -154,13 +174,25 @@ def _holds_level(posts, route, index) -> bool:
 def _severity_changes(ids) -> dict[int, list[tuple]]:
     """{report: [(from, to, downgrade, approved, actor, at)]}, oldest first (定级调整)."""
     changes = defaultdict(list)
-    for subject_id, data, actor_id, at in (Event.objects.filter(
-            subject_type=REPORT, subject_id__in=[str(i) for i in ids],
-            verb="report.severity_changed")
-            .order_by("seq").values_list("subject_id", "data", "actor_id", "at")):
-        changes[int(subject_id)].append((data.get("from"), data.get("to"),
-                                         bool(data.get("downgrade")),
-                                         bool(data.get("approved")), actor_id, at))
+    for subject_id, data, actor_id, at in (
+        Event.objects.filter(
+            subject_type=REPORT,
+            subject_id__in=[str(i) for i in ids],
+            verb="report.severity_changed",
+        )
+        .order_by("seq")
+        .values_list("subject_id", "data", "actor_id", "at")
+    ):
+        changes[int(subject_id)].append(
+            (
+                data.get("from"),
+                data.get("to"),
+                bool(data.get("downgrade")),
+                bool(data.get("approved")),
+                actor_id,
+                at,
+            )
+        )
     return changes
 
 
@@ -188,8 +220,13 @@ def concealments(reports, limit_for) -> list[Proposal]:
     rows = [r for r in reports if r.verification != Report.Verification.FALSE]
     changes = _severity_changes([r.pk for r in rows]) if rows else {}
     unapproved = {pk for pk, cs in changes.items() if any(c[2] and not c[3] for c in cs)}
-    closing = [r for r in rows if r.closed_at or r.decision == Report.Decision.LOCAL
-               or (r.pk in unapproved and r.ack_state != Report.AckState.WAITING)]
+    closing = [
+        r
+        for r in rows
+        if r.closed_at
+        or r.decision == Report.Decision.LOCAL
+        or (r.pk in unapproved and r.ack_state != Report.AckState.WAITING)
+    ]
     if not closing:
         return []
     _load_routes(closing)
@@ -241,8 +278,11 @@ def concealments(reports, limit_for) -> list[Proposal]:
             continue
         # Everyone who knew and whose part it was to take it up: who downgraded it, who decided,
         # who acknowledged, who filed it. Each explains; the office decides each.
-        people = list(dict.fromkeys(
-            p for p in (*downgraders, decider, r.acknowledged_by_id, r.reporter_id) if p))
+        people = list(
+            dict.fromkeys(
+                p for p in (*downgraders, decider, r.acknowledged_by_id, r.reporter_id) if p
+            )
+        )
         if r.decision == Report.Decision.LOCAL:
             how = "就地处理"
         elif r.closed_at:
@@ -251,20 +291,49 @@ def concealments(reports, limit_for) -> list[Proposal]:
             how = f"降为{_severity_label(r.severity)}"
         top = r.route[reached[r.pk]]["at"] if reached[r.pk] >= 0 else "—"
         for person in people or [None]:
-            detail = ("downgraded" if person in downgraders
-                      else "decided" if person == decider else "knew")
-            out.append(Proposal(
-                kind=Finding.Kind.CONCEALED, subject_type=REPORT, subject_id=str(r.pk), person_id=person,
-                unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk, detail=detail,
-                summary=f"#{r.pk} {_severity_label(severity)} {r.category.name}：未报至"
-                        f"{LEVEL_NAMES.get(limit.required_at, limit.required_at)}即{how}"
-                        f"（最高报至{LEVEL_NAMES.get(top, top)}）",
-                facts={"required_at": limit.required_at, "required_step": required, "reached_step": reached[r.pk],
-                       "decision": r.decision, "decided_by": decider, "severity": severity,
-                       **({"downgraded_by": downgraders, "downgraded_to": r.severity}
-                          if downgraders else {})},
-                verbs=("report.filed", "route.planned", "route.step_started", "report.decided",
-                       "report.acknowledged", "report.severity_changed")))
+            detail = (
+                "downgraded"
+                if person in downgraders
+                else "decided"
+                if person == decider
+                else "knew"
+            )
+            out.append(
+                Proposal(
+                    kind=Finding.Kind.CONCEALED,
+                    subject_type=REPORT,
+                    subject_id=str(r.pk),
+                    person_id=person,
+                    unit_id=r.unit_id,
+                    occurred_at=r.filed_at,
+                    report_id=r.pk,
+                    detail=detail,
+                    summary=f"#{r.pk} {_severity_label(severity)} {r.category.name}：未报至"
+                    f"{LEVEL_NAMES.get(limit.required_at, limit.required_at)}即{how}"
+                    f"（最高报至{LEVEL_NAMES.get(top, top)}）",
+                    facts={
+                        "required_at": limit.required_at,
+                        "required_step": required,
+                        "reached_step": reached[r.pk],
+                        "decision": r.decision,
+                        "decided_by": decider,
+                        "severity": severity,
+                        **(
+                            {"downgraded_by": downgraders, "downgraded_to": r.severity}
+                            if downgraders
+                            else {}
+                        ),
+                    },
+                    verbs=(
+                        "report.filed",
+                        "route.planned",
+                        "route.step_started",
+                        "report.decided",
+                        "report.acknowledged",
+                        "report.severity_changed",
+                    ),
+                )
+            )
     return out
 
 
@@ -272,7 +341,7 @@ def _severity_label(code) -> str:
     return str(Severity(code).label) if code in Severity.values else code
 
 
-# ---- 虚报/谎报 ------------------------------------------------------------------------------------
+# ---- 虚报/谎报 -----------------------------------------------------------------------------------
 def _material(before, after) -> bool:
     if before is None or after is None:
         return False
@@ -298,23 +367,43 @@ def false_reports(reports) -> list[Proposal]:
     by_pk = {r.pk: r for r in reports}
     for r in reports:
         if r.verification == Report.Verification.FALSE and r.reporter_id:
-            out.append(Proposal(
-                kind=Finding.Kind.FALSE_REPORT, subject_type=REPORT, subject_id=str(r.pk), person_id=r.reporter_id,
-                unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk, detail="verified_false",
-                summary=f"#{r.pk} {r.category.name}：经核实为不实信息", verbs=("report.filed", "report.verified")))
-    candidates = [r for r in reports
-                  if r.verification == Report.Verification.TRUE and r.reporter_id]
+            out.append(
+                Proposal(
+                    kind=Finding.Kind.FALSE_REPORT,
+                    subject_type=REPORT,
+                    subject_id=str(r.pk),
+                    person_id=r.reporter_id,
+                    unit_id=r.unit_id,
+                    occurred_at=r.filed_at,
+                    report_id=r.pk,
+                    detail="verified_false",
+                    summary=f"#{r.pk} {r.category.name}：经核实为不实信息",
+                    verbs=("report.filed", "report.verified"),
+                )
+            )
+    candidates = [
+        r for r in reports if r.verification == Report.Verification.TRUE and r.reporter_id
+    ]
     if not candidates:
         return out
     ids = [r.pk for r in candidates]
-    verified_at = dict(Event.objects.filter(subject_type=REPORT, subject_id__in=[str(i) for i in ids],
-                                            verb="report.verified", data__verdict="true")
-                       .order_by("seq").values_list("subject_id", "at"))
+    verified_at = dict(
+        Event.objects.filter(
+            subject_type=REPORT,
+            subject_id__in=[str(i) for i in ids],
+            verb="report.verified",
+            data__verdict="true",
+        )
+        .order_by("seq")
+        .values_list("subject_id", "at")
+    )
     # {report: {field: (later value, source)}} — the first material change of each fact.
     changed: dict[int, dict] = defaultdict(dict)
-    for u in (ReportUpdate.objects.filter(report_id__in=ids).filter(
-            Q(people_count__isnull=False) | Q(occurred_at__isnull=False) | ~Q(place=""))
-            .order_by("at", "pk")):
+    for u in (
+        ReportUpdate.objects.filter(report_id__in=ids)
+        .filter(Q(people_count__isnull=False) | Q(occurred_at__isnull=False) | ~Q(place=""))
+        .order_by("at", "pk")
+    ):
         r = by_pk[u.report_id]
         at = verified_at.get(str(r.pk))
         if not at or u.at < at:
@@ -326,9 +415,12 @@ def false_reports(reports) -> list[Proposal]:
             found["occurred_at"] = (u.occurred_at, "report_update")
         if "place" not in found and _place_changed(r.place, u.place):
             found["place"] = (u.place, "report_update")
-    situations = (SituationUpdate.objects.filter(incident__report_id__in=ids)
-                  .filter(Q(people_involved__isnull=False) | ~Q(place="")).order_by("at", "pk")
-                  .values_list("incident__report_id", "people_involved", "place"))
+    situations = (
+        SituationUpdate.objects.filter(incident__report_id__in=ids)
+        .filter(Q(people_involved__isnull=False) | ~Q(place=""))
+        .order_by("at", "pk")
+        .values_list("incident__report_id", "people_involved", "place")
+    )
     for report_id, count, place in situations:
         r, found = by_pk[report_id], changed[report_id]
         if "people_count" not in found and _material(r.people_count, count):
@@ -346,22 +438,38 @@ def false_reports(reports) -> list[Proposal]:
             facts.update({"reported": r.people_count, "later": count, "source": source})
         if "occurred_at" in found:
             later, source = found["occurred_at"]
-            parts.append(f"上报发生时间 {timezone.localtime(r.occurred_at):%m-%d %H:%M}，"
-                         f"核实后更正为 {timezone.localtime(later):%m-%d %H:%M}")
+            parts.append(
+                f"上报发生时间 {timezone.localtime(r.occurred_at):%m-%d %H:%M}，"
+                f"核实后更正为 {timezone.localtime(later):%m-%d %H:%M}"
+            )
             facts["occurred_at"] = {
-                "reported": r.occurred_at.isoformat(), "later": later.isoformat(),
-                "shift_minutes": _minutes(abs(later - r.occurred_at)), "source": source}
+                "reported": r.occurred_at.isoformat(),
+                "later": later.isoformat(),
+                "shift_minutes": _minutes(abs(later - r.occurred_at)),
+                "source": source,
+            }
         if "place" in found:
             later, source = found["place"]
             parts.append(f"上报地点「{r.place}」，核实后更正为「{later}」")
             facts["place"] = {"reported": r.place, "later": later, "source": source}
-        facts["changed"] = [name for name in ("people_count", "occurred_at", "place")
-                            if name in found]
-        out.append(Proposal(
-            kind=Finding.Kind.FALSE_REPORT, subject_type=REPORT, subject_id=str(r.pk), person_id=r.reporter_id,
-            unit_id=r.unit_id, occurred_at=r.filed_at, report_id=r.pk, detail="materially_changed",
-            summary=f"#{r.pk} {r.category.name}：" + "；".join(parts), facts=facts,
-            verbs=("report.filed", "report.verified", "report.updated")))
+        facts["changed"] = [
+            name for name in ("people_count", "occurred_at", "place") if name in found
+        ]
+        out.append(
+            Proposal(
+                kind=Finding.Kind.FALSE_REPORT,
+                subject_type=REPORT,
+                subject_id=str(r.pk),
+                person_id=r.reporter_id,
+                unit_id=r.unit_id,
+                occurred_at=r.filed_at,
+                report_id=r.pk,
+                detail="materially_changed",
+                summary=f"#{r.pk} {r.category.name}：" + "；".join(parts),
+                facts=facts,
+                verbs=("report.filed", "report.verified", "report.updated"),
+            )
+        )
     return out
 
 

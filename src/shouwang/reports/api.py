@@ -262,26 +262,41 @@ def acknowledge(request, report_id: int, payload: AckIn):
     return report
 
 
-@router.post("/reports/{report_id}/severity", response={200: ReportOut, 422: FieldErrorsOut},
-             summary="Change the severity (定级调整), with a reason", auth=PEOPLE_ONLY)
+@router.post(
+    "/reports/{report_id}/severity",
+    response={200: ReportOut, 422: FieldErrorsOut},
+    summary="Change the severity (定级调整), with a reason",
+    auth=PEOPLE_ONLY,
+)
 def change_severity(request, report_id: int, payload: SeverityIn):
     if getattr(request.auth, "token", None) is not None:
-        raise HttpError(403, _("Only a person who verifies reports can change a severity, "
-                               "not an integration token."))
+        raise HttpError(
+            403,
+            _(
+                "Only a person who verifies reports can change a severity, "
+                "not an integration token."
+            ),
+        )
     report = selectors.report_get(request.auth, report_id)
     try:
-        report = services.report_severity_change(actor=request.auth, report=report,
-                                                 **payload.dict())
+        report = services.report_severity_change(
+            actor=request.auth, report=report, **payload.dict()
+        )
     except PermissionDenied:
-        raise HttpError(403, _("Only those who verify this report can change its severity.")) \
-            from None
+        raise HttpError(
+            403, _("Only those who verify this report can change its severity.")
+        ) from None
     except ValidationError as exc:
         return Status(422, _field_errors(exc))
     return Status(200, selectors.report_get(request.auth, report.pk))
 
 
-@router.get("/reports/{report_id}/timeline", response=list[EventOut], summary="Every event of a report",
-            auth=perm_auth("reports.read"))
+@router.get(
+    "/reports/{report_id}/timeline",
+    response=list[EventOut],
+    summary="Every event of a report",
+    auth=perm_auth("reports.read"),
+)
 def timeline(request, report_id: int):
     require_token_perm(request, "reports.read")
     report = selectors.report_get(request.auth, report_id)

@@ -150,9 +150,11 @@ class UpdateForm(_OnTheReportPage):
     )
     trend = forms.CharField(label=_("trend"), required=False, max_length=bounds.MAX_TEXT)
     occurred_at = bounds.PlausibleDateTimeField(
-        label=_("corrected time it happened"), required=False,
+        label=_("corrected time it happened"),
+        required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
     place = forms.CharField(label=_("corrected place"), required=False, max_length=200)
     attachments = MultipleFileField(label=_("attachments"), required=False)
 
@@ -207,8 +209,11 @@ class DecideForm(_OnTheReportPage):
 class SeverityForm(_OnTheReportPage):
     id_prefix = "severity"
     severity = forms.ChoiceField(label=_("severity"), choices=Severity.choices)
-    reason = forms.CharField(label=_("Reason for the change"), max_length=bounds.MAX_TEXT,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=bounds.MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ExternalForm(_OnTheReportPage):

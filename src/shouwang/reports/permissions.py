@@ -37,5 +37,9 @@ def approves_downgrade(user) -> bool:
     if getattr(user, "is_superuser", False):
         return True
     posts = Post.objects.current().filter(person=user, role__code__in=VERIFIER_ROLES)
-    return posts.filter(unit__kind=Unit.Kind.SCHOOL).exists() or posts.filter(
-        unit__kind=Unit.Kind.OFFICE, unit__function__in=APPROVING_OFFICE_FUNCTIONS).exists()
+    return (
+        posts.filter(unit__kind=Unit.Kind.SCHOOL).exists()
+        or posts.filter(
+            unit__kind=Unit.Kind.OFFICE, unit__function__in=APPROVING_OFFICE_FUNCTIONS
+        ).exists()
+    )

@@ -312,8 +312,18 @@ def _known_relations(report, **related):
         report._prefetched_objects_cache[name] = queryset
 
 
-def report_update_add(*, actor, report: Report, text: str, people_count=None, trend: str = "", attachments=(),
-                      occurred_at=None, place: str = "", now=None) -> ReportUpdate:
+def report_update_add(
+    *,
+    actor,
+    report: Report,
+    text: str,
+    people_count=None,
+    trend: str = "",
+    attachments=(),
+    occurred_at=None,
+    place: str = "",
+    now=None,
+) -> ReportUpdate:
     """边处理，边反映: append facts; the original stays as filed. Anyone who may see the report may
     add what they know (a token with reports.write too, for the reports in its scope). An update
     may correct when (`occurred_at`) and where (`place`) it happened."""
@@ -342,17 +352,35 @@ def report_update_add(*, actor, report: Report, text: str, people_count=None, tr
         raise ValidationError(errors)
     person = actor if getattr(actor, "pk", None) else None
     with transaction.atomic():
-        update = ReportUpdate.objects.create(report=report, author=person, text=text.strip(),
-                                             people_count=people_count, trend=trend, at=now,
-                                             occurred_at=occurred_at, place=(place or "").strip())
+        update = ReportUpdate.objects.create(
+            report=report,
+            author=person,
+            text=text.strip(),
+            people_count=people_count,
+            trend=trend,
+            at=now,
+            occurred_at=occurred_at,
+            place=(place or "").strip(),
+        )
         for upload, facts in checked:
-            Attachment.objects.create(report=report, update=update, file=upload, uploaded_by=person, at=now, **facts)
-        event_record(actor=person, subject=report, verb="report.updated", at=now, data={
-            "update": update.pk, "text": update.text, "people_count": people_count, "trend": trend,
-            "attachments": [f["sha256"] for _u, f in checked],
-            **({"occurred_at": occurred_at.isoformat()} if occurred_at else {}),
-            **({"place": update.place} if update.place else {}),
-        })
+            Attachment.objects.create(
+                report=report, update=update, file=upload, uploaded_by=person, at=now, **facts
+            )
+        event_record(
+            actor=person,
+            subject=report,
+            verb="report.updated",
+            at=now,
+            data={
+                "update": update.pk,
+                "text": update.text,
+                "people_count": people_count,
+                "trend": trend,
+                "attachments": [f["sha256"] for _u, f in checked],
+                **({"occurred_at": occurred_at.isoformat()} if occurred_at else {}),
+                **({"place": update.place} if update.place else {}),
+            },
+        )
     return update
 
 
@@ -456,8 +484,9 @@ def report_decide(*, actor, report: Report, decision: str, note: str = "", now=N
     return report
 
 
-def report_severity_change(*, actor, report: Report, severity: str, reason: str,
-                           now=None) -> Report:
+def report_severity_change(
+    *, actor, report: Report, severity: str, reason: str, now=None
+) -> Report:
     """定级调整: change a report's severity, with a reason. Those who verify may (the frozen route
     stays as filed); a downgrade by the school level (学生处, the school's leaders) is recorded
     as approved, anyone else's as not — the 瞒报 rule reads which it was."""
@@ -481,15 +510,32 @@ def report_severity_change(*, actor, report: Report, severity: str, reason: str,
         downgrade = SEVERITY_ORDER.index(severity) < SEVERITY_ORDER.index(before)
         report.severity = severity
         report.save(update_fields=["severity"])
-        event_record(actor=actor, subject=report, verb="report.severity_changed", at=now, data={
-            "from": before, "to": severity, "reason": reason.strip(), "downgrade": downgrade,
-            "approved": bool(downgrade and approves_downgrade(actor)),
-        })
+        event_record(
+            actor=actor,
+            subject=report,
+            verb="report.severity_changed",
+            at=now,
+            data={
+                "from": before,
+                "to": severity,
+                "reason": reason.strip(),
+                "downgrade": downgrade,
+                "approved": bool(downgrade and approves_downgrade(actor)),
+            },
+        )
     return report
 
 
-def report_plan_activated(*, actor, report: Report, incident_id: int, plan_code: str, level: str,
-                          plan_title: str = "", now=None) -> Report:
+def report_plan_activated(
+    *,
+    actor,
+    report: Report,
+    incident_id: int,
+    plan_code: str,
+    level: str,
+    plan_title: str = "",
+    now=None,
+) -> Report:
     """Activating a plan from a report answers the report's decision (R-REP-5: handle locally,
     escalate, or a plan). The incidents app calls this in its activation transaction, having
     checked that the actor may activate; here: the report must be one the actor may see, and

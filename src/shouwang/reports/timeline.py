@@ -251,14 +251,25 @@ def _detail(viewer, report, event, names):
             (f"#{dup}" if dup else None),
         )
     if verb == "report.decided":
-        return " ".join(filter(None, [_choice(Report.Decision, d.get("decision")), d.get("note", "")])), None, None
+        return (
+            " ".join(
+                filter(None, [_choice(Report.Decision, d.get("decision")), d.get("note", "")])
+            ),
+            None,
+            None,
+        )
     if verb == "report.severity_changed":
         text = _("%(before)s → %(after)s: %(reason)s") % {
-            "before": _choice(Severity, d.get("from")), "after": _choice(Severity, d.get("to")),
-            "reason": d.get("reason", "")}
+            "before": _choice(Severity, d.get("from")),
+            "after": _choice(Severity, d.get("to")),
+            "reason": d.get("reason", ""),
+        }
         if d.get("downgrade"):
-            text = f"{text} " + str(_("(downgrade approved by the office)") if d.get("approved")
-                                    else _("(downgrade not approved by the office)"))
+            text = f"{text} " + str(
+                _("(downgrade approved by the office)")
+                if d.get("approved")
+                else _("(downgrade not approved by the office)")
+            )
         return text, None, None
     if verb == "report.reported_externally":
         kind = _choice(ExternalReport.RecipientKind, d.get("recipient_kind"))

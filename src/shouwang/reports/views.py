@@ -101,27 +101,43 @@ def report_list(request):
 def _detail(request, report, status=200, **bound_forms):
     """The report page; a form that failed is passed bound, so its errors show in place."""
     students_count = report.students.count()
-    forms = {"ack_form": AckForm(), "update_form": UpdateForm(), "verify_form": VerifyForm(),
-             "decide_form": DecideForm(), "external_form": ExternalForm(),
-             "severity_form": SeverityForm(initial={"severity": report.severity}), **bound_forms}
+    forms = {
+        "ack_form": AckForm(),
+        "update_form": UpdateForm(),
+        "verify_form": VerifyForm(),
+        "decide_form": DecideForm(),
+        "external_form": ExternalForm(),
+        "severity_form": SeverityForm(initial={"severity": report.severity}),
+        **bound_forms,
+    }
     reporter = selectors.reporter_label(request.user, report)
     if (
         report.reporter is not None and reporter == report.reporter.display_name
     ):  # not a covert observer's
         reporter = selectors.person_with_post(report.reporter, report.unit)
-    return render(request, "reports/detail.html", {
-        "report": report, "reporter": reporter,
-        "students": report.students.select_related("klass"), "updates": selectors.report_updates(request.user, report),
-        "attachments": report.attachments.filter(update__isnull=True), "externals": report.external_reports.all(),
-        "pending_ack": selectors.my_pending_acks(request.user).filter(report=report).exists(),
-        "can_verify": can_verify(request.user, report),
-        "approves_downgrade": approves_downgrade(request.user),
-        **hooks.page_context(request.user, report),
-        "outcome": selectors.report_outcome(request.user, report),
-        # 涉及人数 when no number was given: the students listed are the people involved.
-        "people_shown": report.people_count if report.people_count is not None else (students_count or None),
-        **forms,
-    }, status=status)
+    return render(
+        request,
+        "reports/detail.html",
+        {
+            "report": report,
+            "reporter": reporter,
+            "students": report.students.select_related("klass"),
+            "updates": selectors.report_updates(request.user, report),
+            "attachments": report.attachments.filter(update__isnull=True),
+            "externals": report.external_reports.all(),
+            "pending_ack": selectors.my_pending_acks(request.user).filter(report=report).exists(),
+            "can_verify": can_verify(request.user, report),
+            "approves_downgrade": approves_downgrade(request.user),
+            **hooks.page_context(request.user, report),
+            "outcome": selectors.report_outcome(request.user, report),
+            # 涉及人数 when no number was given: the students listed are the people involved.
+            "people_shown": report.people_count
+            if report.people_count is not None
+            else (students_count or None),
+            **forms,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -175,10 +191,23 @@ def report_ack(request, report_id):
 @login_required
 @require_POST
 def report_update(request, report_id):
-    return _post_action(request, report_id, UpdateForm, "update_form", lambda r, d: services.report_update_add(
-        actor=request.user, report=r, text=d["text"], people_count=d["people_count"], trend=d["trend"],
-        occurred_at=d["occurred_at"], place=d["place"], attachments=d["attachments"]),
-        _("Update added."))
+    return _post_action(
+        request,
+        report_id,
+        UpdateForm,
+        "update_form",
+        lambda r, d: services.report_update_add(
+            actor=request.user,
+            report=r,
+            text=d["text"],
+            people_count=d["people_count"],
+            trend=d["trend"],
+            occurred_at=d["occurred_at"],
+            place=d["place"],
+            attachments=d["attachments"],
+        ),
+        _("Update added."),
+    )
 
 
 @login_required
@@ -234,10 +263,13 @@ def report_decide(request, report_id):
 @require_POST
 def report_severity(request, report_id):
     def act(report, d):
-        services.report_severity_change(actor=request.user, report=report, severity=d["severity"],
-                                        reason=d["reason"])
-    return _post_action(request, report_id, SeverityForm, "severity_form", act,
-                        _("Severity changed."))
+        services.report_severity_change(
+            actor=request.user, report=report, severity=d["severity"], reason=d["reason"]
+        )
+
+    return _post_action(
+        request, report_id, SeverityForm, "severity_form", act, _("Severity changed.")
+    )
 
 
 @login_required

@@ -4,21 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0003_category_is_sensitive'),
+        ("reports", "0003_category_is_sensitive"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reportupdate',
-            name='occurred_at',
-            field=models.DateTimeField(blank=True, null=True,
-                                       verbose_name='corrected time it happened'),
+            model_name="reportupdate",
+            name="occurred_at",
+            field=models.DateTimeField(
+                blank=True, null=True, verbose_name="corrected time it happened"
+            ),
         ),
         migrations.AddField(
-            model_name='reportupdate',
-            name='place',
-            field=models.CharField(blank=True, max_length=200, verbose_name='corrected place'),
+            model_name="reportupdate",
+            name="place",
+            field=models.CharField(blank=True, max_length=200, verbose_name="corrected place"),
         ),
     ]
