@@ -9,12 +9,14 @@ class DocumentsConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: the apps below are optional (built beside documents,
         # merged later) and their selectors import models.
+        from shouwang.incidents import hooks as incident_hooks
         from shouwang.ops.sweeps import register_health_check
 
-        from . import sections
+        from . import sections, selectors
         from .health import pdf_warnings
 
         register_health_check(pdf_warnings)  # check-deploy: PDFs need pango and the Noto CJK fonts
+        incident_hooks.register_page_links(selectors.incident_page_links)  # the incident page's link
 
         # The review, its aftermath items and the accountability findings come from the apps
         # below documents, through the names agreed for issue 15. Documents is above them, so

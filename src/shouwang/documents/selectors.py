@@ -11,7 +11,9 @@ from typing import Any
 
 from django.db.models import Min
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shouwang.audit.selectors import events_for_subject
 from shouwang.incidents.models import Incident, Task
@@ -65,6 +67,14 @@ def documents_for(viewer, incident) -> list[Document]:
 def incidents_for_documents(viewer):
     """Incidents the viewer may see, closed first (their reports are the ones to write)."""
     return incidents_visible(viewer).select_related("unit").order_by("status", "-activated_at")[:100]
+
+
+def incident_page_links(viewer, incident) -> list[dict]:
+    """The incident page's link to its documents (综合报告/复盘报告): for whoever may see the
+    incident, as the documents page itself (registered with `incidents.hooks`)."""
+    if not incidents_visible(viewer).filter(pk=incident.pk).exists():
+        return []
+    return [{"key": "documents", "label": _("Documents"), "url": reverse("incident_documents", args=[incident.pk])}]
 
 
 def pending_duplicate(incident, kind, fmt, now) -> Document | None:

@@ -90,6 +90,7 @@ def _board_context(request, incident, **failed):
     user = request.user
     return {"incident": incident, "doc": incident.plan, "now": timezone.now(),
             **selectors.incident_board(user, incident),
+            "page_links": selectors.page_links(user, incident),
             "can_command": permissions.can_command(user, incident),
             "is_involved": permissions.is_involved(user, incident),
             "can_publish": permissions.can_publish(user),
