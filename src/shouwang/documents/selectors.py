@@ -9,7 +9,7 @@ language (the page around them is translated as usual)."""
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +29,9 @@ from .models import Document
 
 # Pending jobs older than this count as lost (a worker died mid-way): a new request may run.
 STALE_MINUTES = 15
+# A job generating without moving on for this long is given up on (services.documents_unstick,
+# the worker's sweep): a document's parts take seconds, so minutes without progress is a crash.
+STUCK_MINUTES = 3
 
 DOCUMENT_VERBS = {"document.requested": "文书生成申请", "document.generated": "文书已生成",
                   "document.failed": "文书生成失败"}
@@ -75,6 +78,13 @@ def incident_page_links(viewer, incident) -> list[dict]:
     if not incidents_visible(viewer).filter(pk=incident.pk).exists():
         return []
     return [{"key": "documents", "label": _("Documents"), "url": reverse("incident_documents", args=[incident.pk])}]
+
+
+def documents_stuck(now):
+    """Documents generating whose job has not moved on for STUCK_MINUTES."""
+    cutoff = now - timedelta(minutes=STUCK_MINUTES)
+    return Document.objects.filter(Q(progressed_at__lt=cutoff) | Q(progressed_at__isnull=True, started_at__lt=cutoff),
+                                   state=Document.State.RUNNING)
 
 
 def pending_duplicate(incident, kind, fmt, now) -> Document | None:
