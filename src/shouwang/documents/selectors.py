@@ -24,7 +24,7 @@ from shouwang.org.models import Unit
 from shouwang.reports.models import Recipient
 from shouwang.reports.selectors import reporter_label
 
-from . import sections
+from . import permissions, sections
 from .models import Document
 
 # Pending jobs older than this count as lost (a worker died mid-way): a new request may run.
@@ -54,7 +54,9 @@ NOT_YET = "（尚无记录）"
 
 
 def documents_visible(viewer):
-    return Document.objects.filter(incident__in=incidents_visible(viewer))
+    """The documents of the incidents the viewer sees; a 复盘报告 only for its command group and
+    the offices that oversee reviews (`permissions.documents_q`)."""
+    return Document.objects.filter(permissions.documents_q(viewer), incident__in=incidents_visible(viewer))
 
 
 def document_get(viewer, pk) -> Document:
@@ -63,8 +65,15 @@ def document_get(viewer, pk) -> Document:
 
 
 def documents_for(viewer, incident) -> list[Document]:
-    """The incident's documents, newest first. The caller got `incident` through incident_get."""
-    return list(incident.documents.select_related("requested_by")[:50])
+    """The incident's documents the viewer may have, newest first. The caller got `incident`
+    through incident_get."""
+    return list(incident.documents.filter(permissions.documents_q(viewer)).select_related("requested_by")[:50])
+
+
+def kinds_for(viewer, incident) -> list[tuple[str, Any]]:
+    """The documents the viewer may ask for (the page offers only these)."""
+    return [(kind, label) for kind, label in Document.Kind.choices
+            if kind != Document.Kind.REVIEW or permissions.can_have_review_report(viewer, incident)]
 
 
 def incidents_for_documents(viewer):

@@ -19,7 +19,7 @@ from shouwang.audit.services import event_record
 from shouwang.incidents.models import Incident
 from shouwang.incidents.selectors import incidents_visible
 
-from . import render, selectors
+from . import permissions, render, selectors
 from .models import Document
 
 log = logging.getLogger("shouwang.documents")
@@ -45,6 +45,9 @@ def document_request(*, actor, incident: Incident, kind: str, fmt: str, now=None
         raise ValidationError(errors)
     if not incidents_visible(actor).filter(pk=incident.pk).exists():
         raise PermissionDenied(_("You may not see this incident."))
+    if kind == Document.Kind.REVIEW and not permissions.can_have_review_report(actor, incident):
+        raise PermissionDenied(_("The review report is for the incident's command group and the offices "
+                                 "that oversee reviews."))
     with transaction.atomic():
         Incident.objects.select_for_update().filter(pk=incident.pk).first()  # one request at a time
         existing = selectors.pending_duplicate(incident, kind, fmt, now)

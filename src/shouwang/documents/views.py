@@ -38,7 +38,7 @@ def incident_documents(request, pk):
             return redirect("document_detail", document.pk)
     return render(request, "documents/incident.html", {
         "incident": incident, "documents": selectors.documents_for(request.user, incident),
-        "kinds": Document.Kind.choices, "formats": Document.Format.choices, "errors": errors,
+        "kinds": selectors.kinds_for(request.user, incident), "formats": Document.Format.choices, "errors": errors,
     }, status=status)
 
 
