@@ -8,7 +8,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 
 from shouwang.api.types import Instant
@@ -55,6 +55,15 @@ class ItemOut(Schema):
     overdue_at: datetime.datetime | None
 
 
+class FileOut(Schema):
+    id: int
+    name: str = Field(..., alias="original_name")
+    content_type: str = Field(..., description="sniffed from the bytes, as for report attachments")
+    size: int
+    sha256: str
+    at: datetime.datetime
+
+
 class AftermathOut(Schema):
     id: int
     incident: int | None = Field(None, alias="incident_id")
@@ -66,6 +75,11 @@ class AftermathOut(Schema):
     consequences: str
     items: list[ItemOut]
     review: int | None = None
+    attachments: list[FileOut] = Field(..., description="the investigation's evidence")
+
+    @staticmethod
+    def resolve_attachments(obj):
+        return list(obj.attachments.order_by("at", "pk"))
 
     @staticmethod
     def resolve_items(obj):
@@ -153,6 +167,11 @@ class ActionOut(Schema):
     submitted_at: datetime.datetime | None
     accepted_at: datetime.datetime | None
     red_at: datetime.datetime | None
+    evidence: list[FileOut] = Field(..., description="files sent with progress reports and the submission")
+
+    @staticmethod
+    def resolve_evidence(obj):
+        return list(obj.evidence.order_by("at", "pk"))
 
 
 class ActionIn(Schema):
@@ -224,6 +243,16 @@ def save_investigation(request, aftermath_id: int, payload: InvestigationIn):
         aftermath=selectors.aftermath_get(person, aftermath_id),
         **payload.dict(),
     )
+
+
+@router.post("/aftermath/{aftermath_id}/attachments", response={201: AftermathOut, 422: FieldErrorsOut},
+             summary="调查 evidence: add files to the investigation (multipart: files; checked as report attachments)")
+def add_attachments(request, aftermath_id: int, files: File[list[UploadedFile]]):
+    person = _person(request)
+    aftermath = selectors.aftermath_get(person, aftermath_id)
+    # The narrative stays as it is: only the files are added (one investigation_saved event).
+    return _call(services.investigation_save, actor=person, aftermath=aftermath, cause=aftermath.cause,
+                 process=aftermath.process, consequences=aftermath.consequences, attachments=files, status=201)
 
 
 @router.get("/aftermath-items", response=list[ItemOut], summary="The caller's open aftermath items")
@@ -402,11 +431,8 @@ def progress(request, action_id: int, payload: ProgressIn):
     return result
 
 
-@router.post(
-    "/corrective-actions/{action_id}/submit",
-    response={200: ActionOut, 422: FieldErrorsOut},
-    summary="Submit the evidence for inspection (files: the web page)",
-)
+@router.post("/corrective-actions/{action_id}/submit", response={200: ActionOut, 422: FieldErrorsOut},
+             summary="Submit the evidence for inspection (with files: …/submit/files)")
 def submit(request, action_id: int, payload: SubmitIn):
     person = _person(request)
     return _call(
@@ -417,11 +443,27 @@ def submit(request, action_id: int, payload: SubmitIn):
     )
 
 
-@router.post(
-    "/corrective-actions/{action_id}/inspect",
-    response={200: ActionOut, 422: FieldErrorsOut},
-    summary="检查: the issuer accepts or sends back with a reason",
-)
+@router.post("/corrective-actions/{action_id}/progress/files", response={201: ActionOut, 422: FieldErrorsOut},
+             summary="落实 with evidence files (multipart: text, files; checked as report attachments)")
+def progress_with_files(request, action_id: int, text: Form[str], files: File[list[UploadedFile]]):
+    person = _person(request)
+    action = selectors.action_get(person, action_id)
+    result = _call(services.action_progress, actor=person, action=action, text=text, attachments=files, status=201)
+    if result.status_code == 201:
+        return Status(201, selectors.action_get(person, action_id))
+    return result
+
+
+@router.post("/corrective-actions/{action_id}/submit/files", response={200: ActionOut, 422: FieldErrorsOut},
+             summary="落实 → 检查 with evidence files (multipart: evidence_text, files)")
+def submit_with_files(request, action_id: int, evidence_text: Form[str], files: File[list[UploadedFile]]):
+    person = _person(request)
+    return _call(services.action_submit, actor=person, action=selectors.action_get(person, action_id),
+                 evidence_text=evidence_text, attachments=files)
+
+
+@router.post("/corrective-actions/{action_id}/inspect", response={200: ActionOut, 422: FieldErrorsOut},
+             summary="检查: the issuer accepts or sends back with a reason")
 def inspect(request, action_id: int, payload: InspectIn):
     person = _person(request)
     return _call(

@@ -14,7 +14,7 @@ class AftermathConfig(AppConfig):
         from shouwang.incidents import hooks as incident_hooks
         from shouwang.reports import hooks as report_hooks
 
-        from . import auditor, hooks, services, sources
+        from . import auditor, hooks, selectors, services, sources
         from . import deadlines as d
 
         # Items, reviews and the three colours of corrective actions run on the one engine.
@@ -35,6 +35,8 @@ class AftermathConfig(AppConfig):
         # opens its aftermath.
         incident_hooks.register_on_close(services.on_incident_closed)
         report_hooks.register_on_decide(services.on_report_decided)
+        # The incident's page leads on to its aftermath and review.
+        incident_hooks.register_page_links(selectors.incident_page_links)
         # The review's 责任界定 opens with the findings the accountability app read from the record.
         if django_apps.is_installed("shouwang.accountability"):
             from shouwang.accountability.selectors import review_facts

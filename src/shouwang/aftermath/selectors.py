@@ -7,7 +7,9 @@ Agreed with the documents and accountability apps: `review_for_incident(viewer, 
 
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shouwang.incidents.selectors import incidents_visible
 from shouwang.org.scope import scope_for
@@ -78,6 +80,20 @@ def aftermath_page(viewer, aftermath, *, now=None) -> dict:
         "review": review,
         "may_manage": permissions.can_manage(viewer, aftermath),
     }
+
+
+def incident_page_links(viewer, incident) -> list[dict]:
+    """The incident page's links on to its 善后 and 复盘, each only when it exists and the
+    viewer may see it (registered with `incidents.hooks.register_page_links`)."""
+    links = []
+    aftermath = aftermath_for_incident(viewer, incident)
+    if aftermath is not None:
+        links.append({"key": "aftermath", "label": _("Aftermath"),
+                      "url": reverse("aftermath_detail", args=[aftermath.pk])})
+    review = reviews_visible(viewer).filter(incident=incident).first()
+    if review is not None:
+        links.append({"key": "review", "label": _("Review"), "url": reverse("review_detail", args=[review.pk])})
+    return links
 
 
 # ---- reviews -------------------------------------------------------------------------------

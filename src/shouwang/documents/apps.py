@@ -9,12 +9,17 @@ class DocumentsConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: the apps below are optional (built beside documents,
         # merged later) and their selectors import models.
-        from shouwang.ops.sweeps import register_health_check
+        from shouwang.incidents import hooks as incident_hooks
+        from shouwang.ops.sweeps import register_health_check, register_sweep
 
-        from . import sections
-        from .health import pdf_warnings
+        from . import sections, selectors, services
+        from .health import pdf_warnings, stuck_warnings
 
         register_health_check(pdf_warnings)  # check-deploy: PDFs need pango and the Noto CJK fonts
+        # A job whose worker died mid-way is given up on, so that it may be asked for again.
+        register_sweep(services.documents_unstick, every_seconds=60)
+        register_health_check(stuck_warnings)
+        incident_hooks.register_page_links(selectors.incident_page_links)  # the incident page's link
 
         # The review, its aftermath items and the accountability findings come from the apps
         # below documents, through the names agreed for issue 15. Documents is above them, so

@@ -44,6 +44,9 @@ class Document(models.Model):
     requested_at = models.DateTimeField(_("requested at"))
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the running job last moved on (claimed, or its progress rose): a job that has not
+    # moved for `sweeps.STUCK_MINUTES` is marked failed, so that it may be asked for again.
+    progressed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("document")

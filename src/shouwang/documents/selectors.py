@@ -9,9 +9,11 @@ language (the page around them is translated as usual)."""
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shouwang.audit.selectors import events_for_subject
 from shouwang.incidents.models import Incident, Task
@@ -22,11 +24,14 @@ from shouwang.org.models import Unit
 from shouwang.reports.models import Recipient
 from shouwang.reports.selectors import reporter_label
 
-from . import sections
+from . import permissions, sections
 from .models import Document
 
 # Pending jobs older than this count as lost (a worker died mid-way): a new request may run.
 STALE_MINUTES = 15
+# A job generating without moving on for this long is given up on (services.documents_unstick,
+# the worker's sweep): a document's parts take seconds, so minutes without progress is a crash.
+STUCK_MINUTES = 3
 
 DOCUMENT_VERBS = {
     "document.requested": "文书生成申请",
@@ -52,7 +57,9 @@ NOT_YET = "（尚无记录）"
 
 
 def documents_visible(viewer):
-    return Document.objects.filter(incident__in=incidents_visible(viewer))
+    """The documents of the incidents the viewer sees; a 复盘报告 only for its command group and
+    the offices that oversee reviews (`permissions.documents_q`)."""
+    return Document.objects.filter(permissions.documents_q(viewer), incident__in=incidents_visible(viewer))
 
 
 def document_get(viewer, pk) -> Document:
@@ -63,8 +70,15 @@ def document_get(viewer, pk) -> Document:
 
 
 def documents_for(viewer, incident) -> list[Document]:
-    """The incident's documents, newest first. The caller got `incident` through incident_get."""
-    return list(incident.documents.select_related("requested_by")[:50])
+    """The incident's documents the viewer may have, newest first. The caller got `incident`
+    through incident_get."""
+    return list(incident.documents.filter(permissions.documents_q(viewer)).select_related("requested_by")[:50])
+
+
+def kinds_for(viewer, incident) -> list[tuple[str, Any]]:
+    """The documents the viewer may ask for (the page offers only these)."""
+    return [(kind, label) for kind, label in Document.Kind.choices
+            if kind != Document.Kind.REVIEW or permissions.can_have_review_report(viewer, incident)]
 
 
 def incidents_for_documents(viewer):
@@ -72,6 +86,21 @@ def incidents_for_documents(viewer):
     return (
         incidents_visible(viewer).select_related("unit").order_by("status", "-activated_at")[:100]
     )
+
+
+def incident_page_links(viewer, incident) -> list[dict]:
+    """The incident page's link to its documents (综合报告/复盘报告): for whoever may see the
+    incident, as the documents page itself (registered with `incidents.hooks`)."""
+    if not incidents_visible(viewer).filter(pk=incident.pk).exists():
+        return []
+    return [{"key": "documents", "label": _("Documents"), "url": reverse("incident_documents", args=[incident.pk])}]
+
+
+def documents_stuck(now):
+    """Documents generating whose job has not moved on for STUCK_MINUTES."""
+    cutoff = now - timedelta(minutes=STUCK_MINUTES)
+    return Document.objects.filter(Q(progressed_at__lt=cutoff) | Q(progressed_at__isnull=True, started_at__lt=cutoff),
+                                   state=Document.State.RUNNING)
 
 
 def pending_duplicate(incident, kind, fmt, now) -> Document | None:

@@ -11,6 +11,7 @@ from shouwang.org.scope import scope_for
 from shouwang.plans.permissions import can_activate
 from shouwang.plans.selectors import PostLabels
 
+from . import hooks
 from .models import GroupMember, Incident, Task
 from .permissions import can_command
 
@@ -80,6 +81,12 @@ def incident_board(viewer, incident, *, now=None) -> dict:
         "media": list(incident.media_requests.select_related("decided_by")),
         "outbound": list(incident.outbound_reports.select_related("recorded_by")),
     }
+
+
+def page_links(viewer, incident) -> list[dict]:
+    """Links the apps above incidents put on its page (善后, 复盘, 文书), each already limited by
+    its app to what this viewer may see."""
+    return hooks.page_links(viewer, incident)
 
 
 def incident_timeline(viewer, incident):
