@@ -4,11 +4,11 @@ ZH = {
     "Generate it again": "重新生成",
     "The review report is for the incident's command group and the offices that oversee reviews.":
         "复盘报告仅限事件指挥部成员及负责复盘的学校部门（学生处、校领导）查看。",
-    "调查 evidence: add files to the investigation (multipart: files; checked as report attachments)":
+    "Investigation evidence: add files to the investigation (multipart: files; checked as report attachments)":
         "上传调查证据材料（multipart：files；与预警附件同样检查）",
-    "落实 with evidence files (multipart: text, files; checked as report attachments)":
+    "Progress report with evidence files (multipart: text, files; checked as report attachments)":
         "报告落实进展并附证据材料（multipart：text、files；与预警附件同样检查）",
-    "落实 → 检查 with evidence files (multipart: evidence_text, files)":
+    "Submit for inspection with evidence files (multipart: evidence_text, files)":
         "提交检查并附证据材料（multipart：evidence_text、files）",
     "Submit the evidence for inspection (with files: …/submit/files)": "提交证据材料以供检查（附文件：…/submit/files）",
     "the investigation's evidence": "调查证据材料",

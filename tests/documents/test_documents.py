@@ -281,9 +281,15 @@ def test_an_integration_token_may_not_generate(campus, closed_incident):
 
 @pytest.mark.django_db
 def test_asking_again_while_it_is_queued_answers_with_the_same_job(campus, closed_incident):
-    first = services.document_request(actor=campus.chen, incident=closed_incident, kind="review", fmt="pdf")
-    again = services.document_request(actor=campus.boss, incident=closed_incident, kind="review", fmt="pdf")
-    other = services.document_request(actor=campus.chen, incident=closed_incident, kind="review", fmt="docx")
+    first = services.document_request(
+        actor=campus.chen, incident=closed_incident, kind="review", fmt="pdf"
+    )
+    again = services.document_request(
+        actor=campus.boss, incident=closed_incident, kind="review", fmt="pdf"
+    )
+    other = services.document_request(
+        actor=campus.chen, incident=closed_incident, kind="review", fmt="docx"
+    )
     assert again.pk == first.pk and other.pk != first.pk
     assert DBTaskResult.objects.count() == 2 and len(events(closed_incident)) == 2
 

@@ -17,11 +17,18 @@ def _generated(campus, incident, kind):
 
 
 def _urls(doc):
-    return (f"/documents/{doc.pk}/", f"/documents/{doc.pk}/progress/", f"/documents/{doc.pk}/download/",
-            f"/api/v1/documents/{doc.pk}", f"/api/v1/documents/{doc.pk}/file")
+    return (
+        f"/documents/{doc.pk}/",
+        f"/documents/{doc.pk}/progress/",
+        f"/documents/{doc.pk}/download/",
+        f"/api/v1/documents/{doc.pk}",
+        f"/api/v1/documents/{doc.pk}/file",
+    )
 
 
-def test_the_command_group_and_the_review_offices_download_the_review_report(campus, closed_incident):
+def test_the_command_group_and_the_review_offices_download_the_review_report(
+    campus, closed_incident
+):
     review = _generated(campus, closed_incident, "review")
     # chen: 学生处 (office, deputy); boss: 组长 and school leader; bao: a member of the group only.
     for person in (campus.chen, campus.boss, campus.bao):
@@ -30,11 +37,15 @@ def test_the_command_group_and_the_review_offices_download_the_review_report(cam
             assert page.get(url).status_code == 200, (person.username, url)
         listed = page.get(f"/api/v1/incidents/{closed_incident.pk}/documents").json()
         assert [d["id"] for d in listed] == [review.pk], person.username
-        assert 'id="generate-review-docx"' in page.get(f"/documents/incidents/{closed_incident.pk}/").content.decode()
+        assert (
+            'id="generate-review-docx"'
+            in page.get(f"/documents/incidents/{closed_incident.pk}/").content.decode()
+        )
 
 
 def test_others_who_see_the_incident_get_404_for_the_review_report_but_keep_the_comprehensive(
-        campus, closed_incident):
+    campus, closed_incident
+):
     review = _generated(campus, closed_incident, "review")
     comprehensive = _generated(campus, closed_incident, "comprehensive")
     # zhang: class A's counsellor; li and wang: the college's deputy secretary and head (in scope).
@@ -42,16 +53,32 @@ def test_others_who_see_the_incident_get_404_for_the_review_report_but_keep_the_
         page = client_for(person)
         for url in _urls(review):
             assert page.get(url).status_code == 404, (person.username, url)
-        assert page.get(f"/documents/{comprehensive.pk}/download/").status_code == 200, person.username
-        assert page.get(f"/api/v1/documents/{comprehensive.pk}/file").status_code == 200, person.username
+        assert page.get(f"/documents/{comprehensive.pk}/download/").status_code == 200, (
+            person.username
+        )
+        assert page.get(f"/api/v1/documents/{comprehensive.pk}/file").status_code == 200, (
+            person.username
+        )
         listed = page.get(f"/api/v1/incidents/{closed_incident.pk}/documents").json()
         assert [d["id"] for d in listed] == [comprehensive.pk], person.username
         html = page.get(f"/documents/incidents/{closed_incident.pk}/").content.decode()
-        assert 'id="generate-review-docx"' not in html and 'id="generate-comprehensive-docx"' in html
+        assert (
+            'id="generate-review-docx"' not in html and 'id="generate-comprehensive-docx"' in html
+        )
         # Asking for it anyway is refused and queues nothing.
         before = (Document.objects.count(), DBTaskResult.objects.count())
-        assert page.post(f"/documents/incidents/{closed_incident.pk}/",
-                         {"kind": "review", "format": "docx"}).status_code == 403
-        assert page.post(f"/api/v1/incidents/{closed_incident.pk}/documents", {"kind": "review", "format": "pdf"},
-                         content_type="application/json").status_code == 403
+        assert (
+            page.post(
+                f"/documents/incidents/{closed_incident.pk}/", {"kind": "review", "format": "docx"}
+            ).status_code
+            == 403
+        )
+        assert (
+            page.post(
+                f"/api/v1/incidents/{closed_incident.pk}/documents",
+                {"kind": "review", "format": "pdf"},
+                content_type="application/json",
+            ).status_code
+            == 403
+        )
         assert (Document.objects.count(), DBTaskResult.objects.count()) == before

@@ -167,7 +167,9 @@ class ActionOut(Schema):
     submitted_at: datetime.datetime | None
     accepted_at: datetime.datetime | None
     red_at: datetime.datetime | None
-    evidence: list[FileOut] = Field(..., description="files sent with progress reports and the submission")
+    evidence: list[FileOut] = Field(
+        ..., description="files sent with progress reports and the submission"
+    )
 
     @staticmethod
     def resolve_evidence(obj):
@@ -245,14 +247,28 @@ def save_investigation(request, aftermath_id: int, payload: InvestigationIn):
     )
 
 
-@router.post("/aftermath/{aftermath_id}/attachments", response={201: AftermathOut, 422: FieldErrorsOut},
-             summary="调查 evidence: add files to the investigation (multipart: files; checked as report attachments)")
+@router.post(
+    "/aftermath/{aftermath_id}/attachments",
+    response={201: AftermathOut, 422: FieldErrorsOut},
+    summary=(
+        "Investigation evidence: add files to the investigation "
+        "(multipart: files; checked as report attachments)"
+    ),
+)
 def add_attachments(request, aftermath_id: int, files: File[list[UploadedFile]]):
     person = _person(request)
     aftermath = selectors.aftermath_get(person, aftermath_id)
     # The narrative stays as it is: only the files are added (one investigation_saved event).
-    return _call(services.investigation_save, actor=person, aftermath=aftermath, cause=aftermath.cause,
-                 process=aftermath.process, consequences=aftermath.consequences, attachments=files, status=201)
+    return _call(
+        services.investigation_save,
+        actor=person,
+        aftermath=aftermath,
+        cause=aftermath.cause,
+        process=aftermath.process,
+        consequences=aftermath.consequences,
+        attachments=files,
+        status=201,
+    )
 
 
 @router.get("/aftermath-items", response=list[ItemOut], summary="The caller's open aftermath items")
@@ -431,8 +447,11 @@ def progress(request, action_id: int, payload: ProgressIn):
     return result
 
 
-@router.post("/corrective-actions/{action_id}/submit", response={200: ActionOut, 422: FieldErrorsOut},
-             summary="Submit the evidence for inspection (with files: …/submit/files)")
+@router.post(
+    "/corrective-actions/{action_id}/submit",
+    response={200: ActionOut, 422: FieldErrorsOut},
+    summary="Submit the evidence for inspection (with files: …/submit/files)",
+)
 def submit(request, action_id: int, payload: SubmitIn):
     person = _person(request)
     return _call(
@@ -443,27 +462,53 @@ def submit(request, action_id: int, payload: SubmitIn):
     )
 
 
-@router.post("/corrective-actions/{action_id}/progress/files", response={201: ActionOut, 422: FieldErrorsOut},
-             summary="落实 with evidence files (multipart: text, files; checked as report attachments)")
+@router.post(
+    "/corrective-actions/{action_id}/progress/files",
+    response={201: ActionOut, 422: FieldErrorsOut},
+    summary=(
+        "Progress report with evidence files (multipart: "
+        "text, files; checked as report attachments)"
+    ),
+)
 def progress_with_files(request, action_id: int, text: Form[str], files: File[list[UploadedFile]]):
     person = _person(request)
     action = selectors.action_get(person, action_id)
-    result = _call(services.action_progress, actor=person, action=action, text=text, attachments=files, status=201)
+    result = _call(
+        services.action_progress,
+        actor=person,
+        action=action,
+        text=text,
+        attachments=files,
+        status=201,
+    )
     if result.status_code == 201:
         return Status(201, selectors.action_get(person, action_id))
     return result
 
 
-@router.post("/corrective-actions/{action_id}/submit/files", response={200: ActionOut, 422: FieldErrorsOut},
-             summary="落实 → 检查 with evidence files (multipart: evidence_text, files)")
-def submit_with_files(request, action_id: int, evidence_text: Form[str], files: File[list[UploadedFile]]):
+@router.post(
+    "/corrective-actions/{action_id}/submit/files",
+    response={200: ActionOut, 422: FieldErrorsOut},
+    summary="Submit for inspection with evidence files (multipart: evidence_text, files)",
+)
+def submit_with_files(
+    request, action_id: int, evidence_text: Form[str], files: File[list[UploadedFile]]
+):
     person = _person(request)
-    return _call(services.action_submit, actor=person, action=selectors.action_get(person, action_id),
-                 evidence_text=evidence_text, attachments=files)
+    return _call(
+        services.action_submit,
+        actor=person,
+        action=selectors.action_get(person, action_id),
+        evidence_text=evidence_text,
+        attachments=files,
+    )
 
 
-@router.post("/corrective-actions/{action_id}/inspect", response={200: ActionOut, 422: FieldErrorsOut},
-             summary="检查: the issuer accepts or sends back with a reason")
+@router.post(
+    "/corrective-actions/{action_id}/inspect",
+    response={200: ActionOut, 422: FieldErrorsOut},
+    summary="检查: the issuer accepts or sends back with a reason",
+)
 def inspect(request, action_id: int, payload: InspectIn):
     person = _person(request)
     return _call(

@@ -88,11 +88,22 @@ def incident_page_links(viewer, incident) -> list[dict]:
     links = []
     aftermath = aftermath_for_incident(viewer, incident)
     if aftermath is not None:
-        links.append({"key": "aftermath", "label": _("Aftermath"),
-                      "url": reverse("aftermath_detail", args=[aftermath.pk])})
+        links.append(
+            {
+                "key": "aftermath",
+                "label": _("Aftermath"),
+                "url": reverse("aftermath_detail", args=[aftermath.pk]),
+            }
+        )
     review = reviews_visible(viewer).filter(incident=incident).first()
     if review is not None:
-        links.append({"key": "review", "label": _("Review"), "url": reverse("review_detail", args=[review.pk])})
+        links.append(
+            {
+                "key": "review",
+                "label": _("Review"),
+                "url": reverse("review_detail", args=[review.pk]),
+            }
+        )
     return links
 
 

@@ -19,7 +19,9 @@ class DocumentsConfig(AppConfig):
         # A job whose worker died mid-way is given up on, so that it may be asked for again.
         register_sweep(services.documents_unstick, every_seconds=60)
         register_health_check(stuck_warnings)
-        incident_hooks.register_page_links(selectors.incident_page_links)  # the incident page's link
+        incident_hooks.register_page_links(
+            selectors.incident_page_links
+        )  # the incident page's link
 
         # The review, its aftermath items and the accountability findings come from the apps
         # below documents, through the names agreed for issue 15. Documents is above them, so

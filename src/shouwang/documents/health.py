@@ -40,4 +40,6 @@ def stuck_warnings(*, now=None) -> list[str]:
     n = documents_stuck(now or timezone.now()).count()
     if not n:
         return []
-    return [f"{n} 份文书生成超过 {STUCK_MINUTES} 分钟无进展：工作进程（shouwang worker）是否在运行？"]
+    return [
+        f"{n} 份文书生成超过 {STUCK_MINUTES} 分钟无进展：工作进程（shouwang worker）是否在运行？"
+    ]

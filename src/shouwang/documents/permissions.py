@@ -15,21 +15,27 @@ REVIEW_OFFICE_ROLES = ("student_affairs_officer", "school_leader")
 
 
 def _person(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and getattr(user, "pk", None))
+    return bool(
+        getattr(user, "is_authenticated", False) and user.is_active and getattr(user, "pk", None)
+    )
 
 
 def sees_every_review_report(user) -> bool:
     if not _person(user):
         return False
-    return user.is_superuser or Post.objects.current().filter(person=user, role__code__in=REVIEW_OFFICE_ROLES).exists()
+    return (
+        user.is_superuser
+        or Post.objects.current().filter(person=user, role__code__in=REVIEW_OFFICE_ROLES).exists()
+    )
 
 
 def review_reports_q(user) -> Q:
     """The documents of the incidents the user commands (a filter on Document)."""
     if not _person(user):
         return Q(pk__in=[])
-    return Q(incident__activated_by=user) | Q(Exists(GroupMember.objects.filter(incident=OuterRef("incident"),
-                                                                                person=user)))
+    return Q(incident__activated_by=user) | Q(
+        Exists(GroupMember.objects.filter(incident=OuterRef("incident"), person=user))
+    )
 
 
 def documents_q(user) -> Q:
@@ -42,4 +48,6 @@ def documents_q(user) -> Q:
 def can_have_review_report(user, incident) -> bool:
     if sees_every_review_report(user):
         return True
-    return _person(user) and (incident.activated_by_id == user.pk or incident.group.filter(person=user).exists())
+    return _person(user) and (
+        incident.activated_by_id == user.pk or incident.group.filter(person=user).exists()
+    )

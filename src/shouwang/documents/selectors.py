@@ -59,7 +59,9 @@ NOT_YET = "（尚无记录）"
 def documents_visible(viewer):
     """The documents of the incidents the viewer sees; a 复盘报告 only for its command group and
     the offices that oversee reviews (`permissions.documents_q`)."""
-    return Document.objects.filter(permissions.documents_q(viewer), incident__in=incidents_visible(viewer))
+    return Document.objects.filter(
+        permissions.documents_q(viewer), incident__in=incidents_visible(viewer)
+    )
 
 
 def document_get(viewer, pk) -> Document:
@@ -72,13 +74,20 @@ def document_get(viewer, pk) -> Document:
 def documents_for(viewer, incident) -> list[Document]:
     """The incident's documents the viewer may have, newest first. The caller got `incident`
     through incident_get."""
-    return list(incident.documents.filter(permissions.documents_q(viewer)).select_related("requested_by")[:50])
+    return list(
+        incident.documents.filter(permissions.documents_q(viewer)).select_related("requested_by")[
+            :50
+        ]
+    )
 
 
 def kinds_for(viewer, incident) -> list[tuple[str, Any]]:
     """The documents the viewer may ask for (the page offers only these)."""
-    return [(kind, label) for kind, label in Document.Kind.choices
-            if kind != Document.Kind.REVIEW or permissions.can_have_review_report(viewer, incident)]
+    return [
+        (kind, label)
+        for kind, label in Document.Kind.choices
+        if kind != Document.Kind.REVIEW or permissions.can_have_review_report(viewer, incident)
+    ]
 
 
 def incidents_for_documents(viewer):
@@ -93,14 +102,22 @@ def incident_page_links(viewer, incident) -> list[dict]:
     incident, as the documents page itself (registered with `incidents.hooks`)."""
     if not incidents_visible(viewer).filter(pk=incident.pk).exists():
         return []
-    return [{"key": "documents", "label": _("Documents"), "url": reverse("incident_documents", args=[incident.pk])}]
+    return [
+        {
+            "key": "documents",
+            "label": _("Documents"),
+            "url": reverse("incident_documents", args=[incident.pk]),
+        }
+    ]
 
 
 def documents_stuck(now):
     """Documents generating whose job has not moved on for STUCK_MINUTES."""
     cutoff = now - timedelta(minutes=STUCK_MINUTES)
-    return Document.objects.filter(Q(progressed_at__lt=cutoff) | Q(progressed_at__isnull=True, started_at__lt=cutoff),
-                                   state=Document.State.RUNNING)
+    return Document.objects.filter(
+        Q(progressed_at__lt=cutoff) | Q(progressed_at__isnull=True, started_at__lt=cutoff),
+        state=Document.State.RUNNING,
+    )
 
 
 def pending_duplicate(incident, kind, fmt, now) -> Document | None:

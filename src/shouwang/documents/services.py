@@ -25,11 +25,16 @@ from .models import Document
 log = logging.getLogger("shouwang.documents")
 
 KIND_TITLES = {Document.Kind.COMPREHENSIVE: "综合报告", Document.Kind.REVIEW: "复盘报告"}
-RENDERERS: dict[str, Callable] = {Document.Format.DOCX: render.render_docx, Document.Format.PDF: render.render_pdf}
+RENDERERS: dict[str, Callable] = {
+    Document.Format.DOCX: render.render_docx,
+    Document.Format.PDF: render.render_pdf,
+}
 # Stored on the document (the 公文's language: its page shows it as it is), not translated.
 STUCK_REASON = "生成任务长时间无进展（工作进程可能已中断），已停止；请重新生成。"
-RECORDS: dict[str, Callable] = {Document.Kind.COMPREHENSIVE: selectors.comprehensive_record,
-                                Document.Kind.REVIEW: selectors.review_record}
+RECORDS: dict[str, Callable] = {
+    Document.Kind.COMPREHENSIVE: selectors.comprehensive_record,
+    Document.Kind.REVIEW: selectors.review_record,
+}
 
 
 def document_request(*, actor, incident: Incident, kind: str, fmt: str, now=None) -> Document:
@@ -46,8 +51,12 @@ def document_request(*, actor, incident: Incident, kind: str, fmt: str, now=None
     if not incidents_visible(actor).filter(pk=incident.pk).exists():
         raise PermissionDenied(_("You may not see this incident."))
     if kind == Document.Kind.REVIEW and not permissions.can_have_review_report(actor, incident):
-        raise PermissionDenied(_("The review report is for the incident's command group and the offices "
-                                 "that oversee reviews."))
+        raise PermissionDenied(
+            _(
+                "The review report is for the incident's command group and the offices "
+                "that oversee reviews."
+            )
+        )
     with transaction.atomic():
         Incident.objects.select_for_update().filter(pk=incident.pk).first()  # one request at a time
         existing = selectors.pending_duplicate(incident, kind, fmt, now)
@@ -82,8 +91,9 @@ def download_name(document) -> str:
 
 
 def _progress(document_id: int, percent: int) -> None:
-    Document.objects.filter(pk=document_id, state=Document.State.RUNNING, progress__lt=percent).update(
-        progress=min(99, percent), progressed_at=timezone.now())
+    Document.objects.filter(
+        pk=document_id, state=Document.State.RUNNING, progress__lt=percent
+    ).update(progress=min(99, percent), progressed_at=timezone.now())
 
 
 def document_generate(*, document_id: int, now=None) -> str:
@@ -92,7 +102,8 @@ def document_generate(*, document_id: int, now=None) -> str:
     `document.generated` with the SHA-256 — or `document.failed` with the reason."""
     started = now or timezone.now()
     claimed = Document.objects.filter(pk=document_id, state=Document.State.QUEUED).update(
-        state=Document.State.RUNNING, started_at=started, progressed_at=started, progress=5)
+        state=Document.State.RUNNING, started_at=started, progressed_at=started, progress=5
+    )
     if claimed != 1:
         return "not queued"
     document = Document.objects.select_related("incident", "requested_by").get(pk=document_id)
@@ -114,12 +125,19 @@ def document_generate(*, document_id: int, now=None) -> str:
     digest = hashlib.sha256(content).hexdigest()
     finished = now or timezone.now()
     with transaction.atomic():
-        if not Document.objects.select_for_update().filter(pk=document_id, state=Document.State.RUNNING).exists():
+        if (
+            not Document.objects.select_for_update()
+            .filter(pk=document_id, state=Document.State.RUNNING)
+            .exists()
+        ):
             # Given up on as stuck while it was still (slowly) running: the failure stands,
             # and a new request makes a new document.
             return "given up"
-        document.file.save(f"incident-{document.incident_id}-{document.kind}-{document.pk}.{document.format}",
-                           ContentFile(content), save=False)
+        document.file.save(
+            f"incident-{document.incident_id}-{document.kind}-{document.pk}.{document.format}",
+            ContentFile(content),
+            save=False,
+        )
         document.state, document.progress, document.finished_at = Document.State.DONE, 100, finished
         document.sha256, document.size, document.filename = (
             digest,
@@ -151,12 +169,23 @@ def _fail(document, exc, now) -> None:
     reason = (str(exc) or exc.__class__.__name__)[:500]
     with transaction.atomic():
         failed = Document.objects.filter(pk=document.pk, state=Document.State.RUNNING).update(
-            state=Document.State.FAILED, error=reason, finished_at=now)
+            state=Document.State.FAILED, error=reason, finished_at=now
+        )
         if failed != 1:
             return  # already given up on as stuck: that failure and its event stand
-        event_record(actor=None, subject=document.incident, verb="document.failed", at=now, data={
-            "document": document.pk, "kind": document.kind, "format": document.format, "title": _title(document),
-            "reason": reason})
+        event_record(
+            actor=None,
+            subject=document.incident,
+            verb="document.failed",
+            at=now,
+            data={
+                "document": document.pk,
+                "kind": document.kind,
+                "format": document.format,
+                "title": _title(document),
+                "reason": reason,
+            },
+        )
 
 
 def documents_unstick(*, now=None) -> int:
@@ -168,15 +197,27 @@ def documents_unstick(*, now=None) -> int:
     count = 0
     for document in selectors.documents_stuck(now).select_related("incident"):
         with transaction.atomic():
-            given_up = Document.objects.filter(pk=document.pk, state=Document.State.RUNNING,
-                                               progressed_at=document.progressed_at).update(
-                state=Document.State.FAILED, error=STUCK_REASON, finished_at=now)
+            given_up = Document.objects.filter(
+                pk=document.pk, state=Document.State.RUNNING, progressed_at=document.progressed_at
+            ).update(state=Document.State.FAILED, error=STUCK_REASON, finished_at=now)
             if given_up != 1:
                 continue  # it moved on, finished or was given up on meanwhile
-            event_record(actor=None, subject=document.incident, verb="document.failed", at=now, data={
-                "document": document.pk, "kind": document.kind, "format": document.format,
-                "title": _title(document), "reason": STUCK_REASON, "stuck": True,
-                "progress": document.progress, "last_progress_at": document.progressed_at.isoformat()})
+            event_record(
+                actor=None,
+                subject=document.incident,
+                verb="document.failed",
+                at=now,
+                data={
+                    "document": document.pk,
+                    "kind": document.kind,
+                    "format": document.format,
+                    "title": _title(document),
+                    "reason": STUCK_REASON,
+                    "stuck": True,
+                    "progress": document.progress,
+                    "last_progress_at": document.progressed_at.isoformat(),
+                },
+            )
         count += 1
     return count
 

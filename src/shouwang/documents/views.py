@@ -43,10 +43,18 @@ def incident_documents(request, pk):
             errors, status = [str(exc)], 403
         else:
             return redirect("document_detail", document.pk)
-    return render(request, "documents/incident.html", {
-        "incident": incident, "documents": selectors.documents_for(request.user, incident),
-        "kinds": selectors.kinds_for(request.user, incident), "formats": Document.Format.choices, "errors": errors,
-    }, status=status)
+    return render(
+        request,
+        "documents/incident.html",
+        {
+            "incident": incident,
+            "documents": selectors.documents_for(request.user, incident),
+            "kinds": selectors.kinds_for(request.user, incident),
+            "formats": Document.Format.choices,
+            "errors": errors,
+        },
+        status=status,
+    )
 
 
 @login_required

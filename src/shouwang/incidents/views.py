@@ -119,15 +119,25 @@ def _board_context(request, incident, **failed):
     """What the board shows; `failed` re-shows a refused form: form_errors={name: [...]},
     kept={name: what was posted}, failed_id for a row's form (a task, statement, request)."""
     user = request.user
-    return {"incident": incident, "doc": incident.plan, "now": timezone.now(),
-            **selectors.incident_board(user, incident),
-            "page_links": selectors.page_links(user, incident),
-            "can_command": permissions.can_command(user, incident),
-            "is_involved": permissions.is_involved(user, incident),
-            "can_publish": permissions.can_publish(user),
-            "decidable": permissions.decisions_allowed(user, incident, incident.plan.get("decisions", [])),
-            "levels": incident.plan["levels"], "form_errors": {}, "kept": {}, "failed_id": None, "paused": False,
-            **failed}
+    return {
+        "incident": incident,
+        "doc": incident.plan,
+        "now": timezone.now(),
+        **selectors.incident_board(user, incident),
+        "page_links": selectors.page_links(user, incident),
+        "can_command": permissions.can_command(user, incident),
+        "is_involved": permissions.is_involved(user, incident),
+        "can_publish": permissions.can_publish(user),
+        "decidable": permissions.decisions_allowed(
+            user, incident, incident.plan.get("decisions", [])
+        ),
+        "levels": incident.plan["levels"],
+        "form_errors": {},
+        "kept": {},
+        "failed_id": None,
+        "paused": False,
+        **failed,
+    }
 
 
 @login_required

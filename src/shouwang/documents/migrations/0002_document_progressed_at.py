@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('documents', '0001_documents'),
+        ("documents", "0001_documents"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='document',
-            name='progressed_at',
+            model_name="document",
+            name="progressed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]
