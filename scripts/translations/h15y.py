@@ -14,4 +14,7 @@ ZH = {
     "the investigation's evidence": "调查证据材料",
     "files sent with progress reports and the submission": "落实进展及提交检查时所附材料",
     "sniffed from the bytes, as for report attachments": "按文件内容识别（与预警附件相同）",
+    "Add evidence files to the investigation": "为调查上传证据材料",
+    "Report a corrective action's progress with evidence files": "报告整改落实进展并附证据材料",
+    "Submit a corrective action for inspection with evidence files": "提交整改检查并附证据材料",
 }

@@ -78,6 +78,15 @@ SUMMARIES = {
     ("post", "/corrective-actions/{action_id}/submit"): _(
         "Submit a corrective action's evidence for inspection"
     ),
+    ("post", "/aftermath/{aftermath_id}/attachments"): _(
+        "Add evidence files to the investigation"
+    ),
+    ("post", "/corrective-actions/{action_id}/progress/files"): _(
+        "Report a corrective action's progress with evidence files"
+    ),
+    ("post", "/corrective-actions/{action_id}/submit/files"): _(
+        "Submit a corrective action for inspection with evidence files"
+    ),
     ("get", "/incidents/{incident_id}/documents"): _("An incident's documents"),
     ("get", "/documents/{document_id}"): _("A document's state and progress"),
     ("get", "/documents/{document_id}/file"): _("Download a generated document"),
