@@ -78,9 +78,7 @@ SUMMARIES = {
     ("post", "/corrective-actions/{action_id}/submit"): _(
         "Submit a corrective action's evidence for inspection"
     ),
-    ("post", "/aftermath/{aftermath_id}/attachments"): _(
-        "Add evidence files to the investigation"
-    ),
+    ("post", "/aftermath/{aftermath_id}/attachments"): _("Add evidence files to the investigation"),
     ("post", "/corrective-actions/{action_id}/progress/files"): _(
         "Report a corrective action's progress with evidence files"
     ),
