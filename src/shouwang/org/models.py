@@ -197,6 +197,23 @@ class Student(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.ENROLLED
     )
+    # The student's own account (self-service: leave, roll calls, notices); none until created.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="student",
+        verbose_name=_("account"),
+    )
+    # The guardian number the guardian confirmed through the one-time SMS link, and when. The
+    # number is verified only while it equals guardian_phone: changing the number unverifies it.
+    guardian_verified_phone = models.CharField(
+        _("verified guardian phone"), max_length=20, blank=True
+    )
+    guardian_verified_at = models.DateTimeField(
+        _("guardian phone verified at"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("student")
@@ -205,3 +222,7 @@ class Student(models.Model):
 
     def __str__(self):
         return f"{self.student_no} {self.name}"
+
+    @property
+    def guardian_phone_verified(self) -> bool:
+        return bool(self.guardian_phone) and self.guardian_verified_phone == self.guardian_phone

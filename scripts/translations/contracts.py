@@ -1,0 +1,13 @@
+# zh-Hans for the contracts laid down before issues 16 and 17 (new apps, student accounts,
+# verified guardian phones).
+ZH = {
+    "Daily monitoring": "日常监测",
+    "Leave and off-campus lodging": "请销假与校外住宿",
+    "Hazard campaigns": "风险隐患排查",
+    "Care ledger": "一生一档",
+    "Talks and parent contacts": "谈心谈话与家校联系",
+    "Handovers": "工作交接",
+    "account": "账号",
+    "verified guardian phone": "已核验的监护人电话",
+    "guardian phone verified at": "监护人电话核验时间",
+}
