@@ -11,3 +11,10 @@ ZH = {
     "verified guardian phone": "已核验的监护人电话",
     "guardian phone verified at": "监护人电话核验时间",
 }
+ZH.update(
+    {
+        "Tonight": "今晚在寝",
+        "Leave": "请销假",
+        "Talks": "谈心谈话",
+    }
+)

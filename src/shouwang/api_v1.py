@@ -99,6 +99,12 @@ TAGS = {
     "aftermath": _("Aftermath and review"),
     "documents": _("Documents"),
     "accountability": _("Accountability"),
+    "monitoring": _("Daily monitoring"),
+    "leave": _("Leave and off-campus lodging"),
+    "campaigns": _("Hazard campaigns"),
+    "care": _("Care ledger"),
+    "talks": _("Talks and parent contacts"),
+    "handovers": _("Handovers"),
 }
 
 
@@ -243,3 +249,15 @@ api.add_router("/", incidents_router)
 api.add_router("/", aftermath_router)
 api.add_router("/", documents_router)
 api.add_router("/", accountability_router)
+
+# The modules of issues 16 and 17 keep their summaries beside their routes.
+from shouwang.campaigns import api as campaigns_api  # noqa: E402
+from shouwang.care import api as care_api  # noqa: E402
+from shouwang.handovers import api as handovers_api  # noqa: E402
+from shouwang.leave import api as leave_api  # noqa: E402
+from shouwang.monitoring import api as monitoring_api  # noqa: E402
+from shouwang.talks import api as talks_api  # noqa: E402
+
+for _module in (monitoring_api, leave_api, campaigns_api, care_api, talks_api, handovers_api):
+    api.add_router("/", _module.router)
+    SUMMARIES.update(_module.SUMMARIES)

@@ -15,6 +15,12 @@ urlpatterns = [
     path("aftermath/", include("shouwang.aftermath.urls")),
     path("documents/", include("shouwang.documents.urls")),
     path("accountability/", include("shouwang.accountability.urls")),
+    path("monitoring/", include("shouwang.monitoring.urls")),
+    path("leave/", include("shouwang.leave.urls")),
+    path("campaigns/", include("shouwang.campaigns.urls")),
+    path("care/", include("shouwang.care.urls")),
+    path("talks/", include("shouwang.talks.urls")),
+    path("handovers/", include("shouwang.handovers.urls")),
     path("", include("shouwang.reports.urls")),
     path("", include("shouwang.web.urls")),
 ]

@@ -372,7 +372,13 @@ def write(data: DemoData, *, seed: int = 1, today: datetime.date | None = None) 
     from shouwang.audit.services import event_record
     from shouwang.demo.accountability import accountability_demo
     from shouwang.demo.aftermath import add_aftermath
+    from shouwang.demo.campaigns import campaigns_demo
+    from shouwang.demo.care import care_demo
     from shouwang.demo.documents import demo_documents
+    from shouwang.demo.handovers import handovers_demo
+    from shouwang.demo.leave import leave_demo
+    from shouwang.demo.monitoring import monitoring_demo
+    from shouwang.demo.talks import talks_demo
     from shouwang.escalation.models import DutyShift
     from shouwang.ops.schema import refresh_planner_statistics
     from shouwang.org.models import Post, Role, Student, Unit
@@ -489,6 +495,13 @@ def write(data: DemoData, *, seed: int = 1, today: datetime.date | None = None) 
     # Each module's demo, through its services; documents last (they print what the others made).
     add_aftermath(today=today)
     accountability_demo(today=today)
+    # Issues 16 and 17: leave before monitoring (last night's scan excuses students on leave).
+    leave_demo(today=today)
+    monitoring_demo(today=today)
+    campaigns_demo(today=today)
+    talks_demo(today=today)
+    handovers_demo(today=today)
+    care_demo(today=today)
     demo_documents(today=today)
     return summary
 

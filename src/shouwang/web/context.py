@@ -18,6 +18,12 @@ EXTRA_NAV = [
     # After an incident: 善后/复盘/整改; its page leads on to the documents and to 问责 (one
     # entry for the three keeps a desktop header on one row).
     ("aftermath_home", _("Aftermath"), None),
+    # Daily monitoring, leave, campaigns, the care ledger and talks (issues 16 and 17).
+    ("tonight", _("Tonight"), None),
+    ("leave_queue", _("Leave"), None),
+    ("campaign_list", _("Hazard campaigns"), None),
+    ("care_home", _("Care ledger"), None),
+    ("talks_checklist", _("Talks"), None),
     ("plan_list", _("Plans"), None),
     ("escalation_policies", _("Escalation"), None),
     ("duty_roster", _("Duty roster"), None),
