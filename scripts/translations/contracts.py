@@ -18,3 +18,4 @@ ZH.update(
         "Talks": "谈心谈话",
     }
 )
+ZH.update({"Attendance and grades": "考勤与学业", "Screening": "心理普测"})

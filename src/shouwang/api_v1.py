@@ -105,6 +105,8 @@ TAGS = {
     "care": _("Care ledger"),
     "talks": _("Talks and parent contacts"),
     "handovers": _("Handovers"),
+    "studies": _("Attendance and grades"),
+    "screening": _("Screening"),
 }
 
 
@@ -256,8 +258,19 @@ from shouwang.care import api as care_api  # noqa: E402
 from shouwang.handovers import api as handovers_api  # noqa: E402
 from shouwang.leave import api as leave_api  # noqa: E402
 from shouwang.monitoring import api as monitoring_api  # noqa: E402
+from shouwang.screening import api as screening_api  # noqa: E402
+from shouwang.studies import api as studies_api  # noqa: E402
 from shouwang.talks import api as talks_api  # noqa: E402
 
-for _module in (monitoring_api, leave_api, campaigns_api, care_api, talks_api, handovers_api):
+for _module in (
+    monitoring_api,
+    leave_api,
+    campaigns_api,
+    care_api,
+    talks_api,
+    handovers_api,
+    studies_api,
+    screening_api,
+):
     api.add_router("/", _module.router)
     SUMMARIES.update(_module.SUMMARIES)

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "shouwang.talks",
     "shouwang.handovers",
     "shouwang.care",
+    "shouwang.studies",
+    "shouwang.screening",
     "shouwang.ops",
     "shouwang.demo",
     "shouwang.web",

@@ -21,6 +21,8 @@ urlpatterns = [
     path("care/", include("shouwang.care.urls")),
     path("talks/", include("shouwang.talks.urls")),
     path("handovers/", include("shouwang.handovers.urls")),
+    path("studies/", include("shouwang.studies.urls")),
+    path("screening/", include("shouwang.screening.urls")),
     path("", include("shouwang.reports.urls")),
     path("", include("shouwang.web.urls")),
 ]

@@ -378,6 +378,8 @@ def write(data: DemoData, *, seed: int = 1, today: datetime.date | None = None) 
     from shouwang.demo.handovers import handovers_demo
     from shouwang.demo.leave import leave_demo
     from shouwang.demo.monitoring import monitoring_demo
+    from shouwang.demo.screening import screening_demo
+    from shouwang.demo.studies import studies_demo
     from shouwang.demo.talks import talks_demo
     from shouwang.escalation.models import DutyShift
     from shouwang.ops.schema import refresh_planner_statistics
@@ -498,10 +500,12 @@ def write(data: DemoData, *, seed: int = 1, today: datetime.date | None = None) 
     # Issues 16 and 17: leave before monitoring (last night's scan excuses students on leave).
     leave_demo(today=today)
     monitoring_demo(today=today)
+    studies_demo(today=today)
     campaigns_demo(today=today)
     talks_demo(today=today)
     handovers_demo(today=today)
     care_demo(today=today)
+    screening_demo(today=today)
     demo_documents(today=today)
     return summary
 
