@@ -22,6 +22,10 @@ COMMANDS = {
     "worker": "Run the background worker alone (deadlines, deliveries, queued jobs)",
     "demo": "Build a deterministic demo school (--students N --seed S)",
     "demo-logins": "Print the demo school's log-ins",
+    "student-accounts": (
+        "Create accounts for enrolled students without one (学号; first log-in by SMS code, "
+        "or --password P for all)"
+    ),
     "import": (
         "Import units, staff or students from .xlsx/.csv "
         "(all-or-nothing): import units|staff|students FILE"
@@ -45,7 +49,16 @@ COMMANDS = {
 # The Django command behind a name, where it is not the name with underscores.
 MODULES = {"import": "import_org"}
 # Commands that work on the school's data: they need a migrated database.
-NEED_SCHEMA = {"serve", "worker", "demo", "demo-logins", "import", "token", "verify-audit"}
+NEED_SCHEMA = {
+    "serve",
+    "worker",
+    "demo",
+    "demo-logins",
+    "student-accounts",
+    "import",
+    "token",
+    "verify-audit",
+}
 
 HELP = """守望 Shouwang — campus early-warning and emergency response
 

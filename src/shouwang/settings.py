@@ -116,6 +116,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "shouwang.web.session.ActivityRenewsSessionMiddleware",
+    # A student's own account reaches only /me/ (and sign-in/out, i18n, static): 404 elsewhere.
+    "shouwang.web.student.StudentOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

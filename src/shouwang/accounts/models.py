@@ -23,3 +23,18 @@ class User(AbstractUser):
     @property
     def display_name(self):
         return self.full_name or self.username
+
+
+class LoginCode(models.Model):
+    """A one-time sign-in code sent to a student's phone (first log-in, forgotten password).
+    Only its hash is kept; it expires, allows a few tries, and works once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    tries = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"])]

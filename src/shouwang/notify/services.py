@@ -150,6 +150,38 @@ def message_send(
     return messages_send([item], now=now)[0]
 
 
+def sms_send_now(*, person, subject_type: str, subject_id, kind: str, title: str, now) -> int:
+    """One SMS to one person, due now, whatever their rules say (a one-time sign-in code: the
+    inbox is no use to someone not signed in). Goes out through the delivery sweep like every
+    other. Must run inside the caller's transaction; returns the message's id."""
+    item = Outgoing(subject_type, str(subject_id), kind, title, "", "", [person])
+    message_id = rows_insert(
+        Message,
+        [
+            {
+                "kind": kind,
+                "subject_type": subject_type,
+                "subject_id": str(subject_id),
+                "title": item.title,
+                "body": "",
+                "url": "",
+                "created_at": now,
+            }
+        ],
+        ids=True,
+    )[0]
+    Delivery.objects.create(
+        message_id=message_id,
+        recipient=person,
+        channel=Channel.SMS,
+        state=Delivery.State.PENDING,
+        next_attempt_at=now,
+        idempotency_key=_key(message_id, person.pk, Channel.SMS),
+        created_at=now,
+    )
+    return message_id
+
+
 def deliveries_cancel(*, subject_type: str, subject_id, person=None, now) -> int:
     """An acknowledgement on any channel stops what is still waiting (for one person, or all)."""
     qs = Delivery.objects.filter(

@@ -1,6 +1,6 @@
 """Who may change the organisation. Reads are governed by scope.py; writes by these rules."""
 
-from .models import Post, Role
+from .models import Post, Role, Student
 
 # Roles whose holders maintain the register and the posts for the whole school.
 ORG_MANAGER_ROLES = ("student_affairs_officer", "school_leader")
@@ -83,3 +83,27 @@ def from_counsellor_up(user) -> bool:
 
 
 sees_covert_identity = from_counsellor_up
+
+
+# Student accounts (issue 16, item 1): a User linked to a Student (Student.user). One with no
+# current post sees only their own pages (/me/, web.student.StudentOnlyMiddleware); a student
+# cadre keeps their post's scope besides.
+def student_of(user):
+    """The Student whose account this is, or None (cached on the user for the request)."""
+    if not getattr(user, "is_authenticated", False) or getattr(user, "pk", None) is None:
+        return None
+    if not hasattr(user, "_shouwang_student"):
+        from_db = Student.objects.filter(user_id=user.pk).select_related("klass").first()
+        user._shouwang_student = from_db
+    return user._shouwang_student
+
+
+def is_student_only(user) -> bool:
+    """A student's own account without any current post: only /me/ pages."""
+    if student_of(user) is None or user.is_superuser:
+        return False
+    cached = getattr(user, "_shouwang_student_only", None)
+    if cached is None:
+        cached = not Post.objects.current().filter(person=user).exists()
+        user._shouwang_student_only = cached
+    return cached

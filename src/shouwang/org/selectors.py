@@ -181,3 +181,19 @@ def my_units(viewer):
         .select_related("unit", "role")
         .order_by("unit__path")
     )
+
+
+def student_for_code_login(number: str):
+    """The enrolled student with this 学号 who has an active account with a phone (the SMS
+    channel sends to the account's phone, copied from the register), or None."""
+    return (
+        Student.objects.filter(
+            student_no=number[:20],
+            status=Student.Status.ENROLLED,
+            user__isnull=False,
+            user__is_active=True,
+        )
+        .exclude(user__phone="")
+        .select_related("user")
+        .first()
+    )

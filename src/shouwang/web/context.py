@@ -3,7 +3,7 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from shouwang.org.permissions import can_manage_org
+from shouwang.org.permissions import can_manage_org, is_student_only
 
 # (url name, label, badge url name): entries of apps that are installed show up by themselves.
 # The first two are used daily and stay in the phone's compact header (with 首页 and 我的);
@@ -43,6 +43,8 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if is_student_only(user):
+        return {"student_only": True}  # their page and signing out: no menu of staff pages
 
     def entries(nav):
         return [

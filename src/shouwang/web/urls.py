@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
-from . import views, views_import
+from . import views, views_import, views_me
 from .forms import LoginForm
 
 urlpatterns = [
@@ -23,6 +23,9 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/code/", views_me.code_login, name="code_login"),
+    path("me/", include("shouwang.web.urls_me")),
+    path("students/accounts/", views.student_accounts, name="student_accounts"),
     path("", views.home, name="home"),
     path("org/", views.org_tree, name="org_tree"),
     path("org/gaps/", views.gaps, name="gaps"),

@@ -1,14 +1,19 @@
 """Foundation pages. Thin: every read goes through org.selectors, which scope it (404 outside)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from shouwang.org import selectors as org
-from shouwang.org.permissions import may_see_contacts
+from shouwang.org.permissions import can_manage_org, may_see_contacts
+from shouwang.org.services import student_accounts_create
 
 HOME_GAPS = 20
 
@@ -96,7 +101,23 @@ def student_search(request):
     # A history restore after "back" (the URL was pushed) needs the whole page, not the rows.
     partial = request.htmx and not request.htmx.history_restore_request
     template = "web/_student_rows.html" if partial else "web/student_search.html"
-    return render(request, template, {"query": query, "results": results})
+    return render(
+        request,
+        template,
+        {"query": query, "results": results, "can_manage_org": can_manage_org(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def student_accounts(request):
+    """学生处's button: accounts for every enrolled student without one (first log-in by an SMS
+    code)."""
+    if not can_manage_org(request.user):
+        raise PermissionDenied
+    n = student_accounts_create(actor=request.user)
+    messages.success(request, _("%(n)d student account(s) created or linked.") % {"n": n})
+    return redirect("student_search")
 
 
 @login_required
