@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.responses import NinjaJSONEncoder
 
@@ -94,7 +94,7 @@ def apply(request, payload: LeaveIn):
         raise HttpError(403, _("Only a student applies for their own leave.")) from None
     except ValidationError as exc:
         return _field_errors(exc)
-    return 201, leave
+    return Status(201, leave)
 
 
 @router.get("/leave", response=list[LeaveOut], auth=PEOPLE_ONLY)
@@ -109,7 +109,9 @@ def _decide(request, leave_id, verdict, note):
     except Http404:
         raise HttpError(404, _("Not found.")) from None
     try:
-        return 200, services.leave_decide(actor=person, leave=leave, verdict=verdict, note=note)
+        return Status(
+            200, services.leave_decide(actor=person, leave=leave, verdict=verdict, note=note)
+        )
     except PermissionDenied:
         raise HttpError(403, _("This step is not yours to decide.")) from None
     except ValidationError as exc:

@@ -18,7 +18,7 @@ class Leave(models.Model):
         PENDING = "pending", _("Waiting for approval")
         APPROVED = "approved", _("Approved")
         REFUSED = "refused", _("Refused")
-        CANCELLED = "cancelled", _("Withdrawn")
+        CANCELLED = "cancelled", _("Withdrawn by the student")
         RETURNED = "returned", _("Returned (销假)")
 
     student = models.ForeignKey(

@@ -85,7 +85,7 @@ VERBS = {
     "leave.step_approved": _("Step approved"),
     "leave.approved": _("Approved"),
     "leave.refused": _("Refused"),
-    "leave.cancelled": _("Withdrawn"),
+    "leave.cancelled": _("Withdrawn by the student"),
     "leave.returned": _("Returned (销假)"),
     "leave.step_reminded": _("Approver reminded"),
     "leave.step_escalated": _("Escalated: not decided in time"),
