@@ -206,6 +206,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # 学号 / 工号 as the user name (students sign in with their number).
+    "shouwang.accounts.backends.NumberBackend",
 ]
 # Answers only a CAS ticket, and only while CAS_ENABLED is on.
 AUTHENTICATION_BACKENDS.append("shouwang.accounts.cas.CASBackend")

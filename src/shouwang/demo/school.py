@@ -97,7 +97,13 @@ DEMO_LOGINS = [
     ("counsellor2", "辅导员（另外几个班）"),
     ("teacher1", "班主任（第一个班）"),
     ("dormhead1", "宿舍长（住着第一个班学生的宿舍）"),
+    # Student accounts (every student has one, 学号 as the user name, the same demo password);
+    # these three are the first class's, named so they are easy to type.
+    ("student1", "学生（第一个班，请假已批准、正在假期中）"),
+    ("student2", "学生（第一个班，请假待辅导员审批）"),
+    ("student3", "学生（第一个班，校外住宿已批准）"),
 ]
+DEMO_STUDENTS = ("student1", "student2", "student3")
 
 
 class DemoRefused(ValueError):
@@ -348,6 +354,14 @@ def generate(*, students: int, seed: int = 1) -> DemoData:
         if i % 10 == 3:  # 隐形安全员 in every tenth class; nobody else knows who
             cadre(picked[2], "covert_observer", code)
 
+    # Three ordinary students of the first class get easy user names (their 学号 works too).
+    plain = [m for m in enrolled(class_rows[0][-1]) if m[0] not in cadre_accounts]
+    student_labels = {}
+    for login, member in zip(DEMO_STUDENTS, plain, strict=False):
+        cadre_accounts[member[0]] = login
+        d.staff.append((login, member[0], member[1], member[5]))
+        student_labels[login] = member
+
     def classes_label(classes_):
         return classes_[0][1] + (f" 等 {len(classes_)} 个班" if len(classes_) > 1 else "")
 
@@ -359,6 +373,9 @@ def generate(*, students: int, seed: int = 1) -> DemoData:
         "teacher1": f"班主任（{class_rows[0][1]}）",
         "dormhead1": f"宿舍长（{room_names[first_room]}，住着{class_rows[0][1]}的学生）",
     }
+    for login, (no, name, *_rest) in student_labels.items():
+        what = dict(DEMO_LOGINS)[login].removeprefix("学生（第一个班，").removesuffix("）")
+        labels[login] = f"学生 {name}（学号 {no}，{class_rows[0][1]}，{what}）"
     d.logins = [(u, labels.get(u, label)) for u, label in DEMO_LOGINS]
     d.students = [tuple(m) for *_, members in class_rows for m in members]
     return d
@@ -433,6 +450,18 @@ def write(data: DemoData, *, seed: int = 1, today: datetime.date | None = None) 
     # Ids by reading back (not every backend returns them from a bulk insert); filtered here
     # rather than with username__in, which would pass ~16,000 parameters at 50,000 students.
     user_ids = {u: pk for u, pk in User.objects.values_list("username", "pk") if u in people}
+    # Every student's own account (学号, the demo password): the cadres' and the three named
+    # students' accounts exist already (staff_no = 学号), the others are inserted here in bulk.
+    have_account = {staff_no for _u, staff_no, _n, _p in data.staff}
+    User.objects.bulk_create(
+        [
+            User(username=no, staff_no=no, full_name=name, phone=phone, password=password)
+            for no, name, _g, _k, _r, phone, _gn, _gp, status in data.students
+            if no not in have_account and status == "enrolled"
+        ],
+        batch_size=5000,
+    )
+    account_of = dict(User.objects.filter(staff_no__isnull=False).values_list("staff_no", "pk"))
     roles = dict(Role.objects.values_list("code", "pk"))
     since = datetime.date(today.year - 1, 9, 1)  # in post since the start of last school year
     posts = list(dict.fromkeys(data.posts))
@@ -455,6 +484,7 @@ def write(data: DemoData, *, seed: int = 1, today: datetime.date | None = None) 
                 guardian_name=gn,
                 guardian_phone=gp,
                 status=status,
+                user_id=account_of.get(no) if status == "enrolled" else None,
             )
             for no, name, g, klass, room, phone, gn, gp, status in data.students
         ],

@@ -1,0 +1,57 @@
+"""The leave journey on phones: 张三 signs in with their 学号, applies for a day's leave, the
+counsellor approves it from the leave queue, and 张三 sees it approved; the student's account
+reaches nothing else."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from shouwang.leave.models import Leave
+from shouwang.org.services import student_accounts_create
+
+from . import conftest as e2e
+
+pytestmark = pytest.mark.e2e
+
+
+def test_student_applies_counsellor_approves(browser, live_server, school):
+    student_accounts_create(actor=school.admin, password=school.password)
+    student_context, student = e2e.open_as(
+        browser, live_server, "2024010101", school.password, "phone"
+    )
+    expect(student).to_have_url(re.compile(r"/me/$"))
+    student.locator("#apply-leave").click()
+    start = timezone.localtime() + datetime.timedelta(days=1)
+    start = start.replace(hour=8, minute=0)
+    student.locator("#id_start_at").fill(start.strftime("%Y-%m-%dT%H:%M"))
+    student.locator("#id_end_at").fill(
+        (start + datetime.timedelta(hours=10)).strftime("%Y-%m-%dT%H:%M")
+    )
+    student.locator("#id_reason").fill("医院复查")
+    student.locator("#id_destination").fill("市第一人民医院")
+    student.locator("#id_emergency_name").fill("张父")
+    student.locator("#id_emergency_phone").fill("13900000001")
+    student.locator("#submit-leave").click()
+    expect(student.locator("#leave-state")).to_have_text(re.compile("待审批|Waiting"))
+    leave = Leave.objects.get()
+    assert leave.student == school.zhangsan and leave.step_role == "counsellor"
+    # Nothing else is there for a student: the staff pages answer 404.
+    assert student.goto("/reports/").status == 404
+
+    counsellor_context, counsellor = e2e.open_as(
+        browser, live_server, "zhang", school.password, "phone"
+    )
+    counsellor.goto("/leave/")
+    counsellor.locator("#leave-queue").get_by_role("link", name=re.compile("张三")).click()
+    counsellor.locator("#approve").click()
+    expect(counsellor.locator("#leave-queue-empty")).to_be_visible()
+    leave.refresh_from_db()
+    assert leave.state == "approved"
+
+    student.goto(f"/me/leave/{leave.pk}/")
+    expect(student.locator("#leave-state")).to_have_text(re.compile("已批准|Approved"))
+    counsellor_context.close()
+    student_context.close()
