@@ -110,7 +110,7 @@ def student_accounts_create(*, actor, password: str | None = None, students=None
     if not rows:
         return 0
     numbers = {no for _pk, no, _n, _p in rows}
-    existing = {
+    existing: dict[str, int] = {
         no: pk
         for no, pk in User.objects.filter(staff_no__isnull=False).values_list("staff_no", "pk")
         if no in numbers
@@ -129,15 +129,11 @@ def student_accounts_create(*, actor, password: str | None = None, students=None
         if no not in existing
     ]
     User.objects.bulk_create(new, batch_size=STUDENT_ACCOUNT_BATCH)
-    ids = dict(existing)
+    ids: dict[str, int] = dict(existing)
     made = {u.staff_no for u in new}
-    ids.update(
-        {
-            no: pk
-            for no, pk in User.objects.filter(staff_no__isnull=False).values_list("staff_no", "pk")
-            if no in made
-        }
-    )
+    for no, pk in User.objects.filter(staff_no__isnull=False).values_list("staff_no", "pk"):
+        if no is not None and no in made:
+            ids[no] = pk
     linked = [Student(pk=pk, user_id=ids[no]) for pk, no, _n, _p in rows]
     Student.objects.bulk_update(linked, ["user"], batch_size=STUDENT_ACCOUNT_BATCH)
     event_record(
