@@ -234,3 +234,14 @@ def test_a_shared_initial_password_is_hashed_once(school, monkeypatch):
     student_accounts_create(actor=school.admin, password="Chu-shi-2026")
     assert calls == ["Chu-shi-2026"]
     assert User.objects.get(username="2024010201").check_password("Chu-shi-2026")
+
+
+def test_the_command_makes_the_accounts(school):
+    from io import StringIO  # noqa: PLC0415
+
+    from django.core.management import call_command  # noqa: PLC0415
+
+    out = StringIO()
+    call_command("student_accounts", stdout=out)
+    assert "3" in out.getvalue()
+    assert Student.objects.filter(user__isnull=False).count() == 3

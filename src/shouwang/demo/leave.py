@@ -90,7 +90,8 @@ def leave_demo(*, today: datetime.date) -> None:
             guardian_consent_note="监护人电话确认并签字",
         )
         _through_the_chain(leave, applied)
-    # A few more students of the first classes, away tonight (short leave: the counsellor).
+    # A few more students of the first classes, away since yesterday afternoon until tomorrow
+    # noon (two days: the counsellor and the deputy secretary): last night's scan excuses them.
     others = (
         Student.objects.filter(status="enrolled", user__isnull=False)
         .exclude(user__username__in=list(named))
@@ -100,11 +101,11 @@ def leave_demo(*, today: datetime.date) -> None:
     )
     for i, student in enumerate(others):
         reason, destination = REASONS[i % len(REASONS)]
-        applied = morning - datetime.timedelta(hours=2)
+        applied = morning - datetime.timedelta(hours=22)
         leave = _apply(
             student,
-            start=morning + datetime.timedelta(hours=4),
-            end=morning + datetime.timedelta(hours=4 + 20),
+            start=morning - datetime.timedelta(hours=18),
+            end=morning + datetime.timedelta(hours=28),
             now=applied,
             reason=reason,
             destination=destination,
