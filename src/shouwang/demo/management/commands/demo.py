@@ -40,5 +40,6 @@ class Command(BaseCommand):
         for username, label in summary.logins:
             self.stdout.write(f"  {username:<{width}}  {label}")
         self.stdout.write(
-            f"演示账号密码均为 {DEMO_PASSWORD}；其他教职工、学生干部和学生以工号或学号登录，密码相同。"
+            f"演示账号密码均为 {DEMO_PASSWORD}；"
+            "其他教职工、学生干部和学生以工号或学号登录，密码相同。"
         )
