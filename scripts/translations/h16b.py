@@ -27,6 +27,8 @@ ZH = {
     "how the guardian consented": "监护人同意方式",
     "leave request": "请假申请",
     "leave requests": "请假申请",
+    "Leave (请假)": "请假",
+    "waiting for the %(role)s": "等待%(role)s审批",
     # timeline
     "Applied": "提交申请",
     "Step approved": "本级审批通过",

@@ -3,6 +3,7 @@ counsellor approves it from the leave queue, and 张三 sees it approved; the st
 reaches nothing else."""
 
 import datetime
+import os
 import re
 
 import pytest
@@ -13,6 +14,15 @@ from shouwang.leave.models import Leave
 from shouwang.org.services import student_accounts_create
 
 from . import conftest as e2e
+
+
+def shot(page, name):
+    """Into test-artifacts/pages/ when SHOUWANG_E2E_SHOTS is set (to look at)."""
+    if os.environ.get("SHOUWANG_E2E_SHOTS"):
+        folder = e2e.ARTIFACTS / "pages"
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / f"phone-leave-{name}.png"), full_page=True)
+
 
 pytestmark = pytest.mark.e2e
 
@@ -34,6 +44,7 @@ def test_student_applies_counsellor_approves(browser, live_server, school):
     student.locator("#id_destination").fill("市第一人民医院")
     student.locator("#id_emergency_name").fill("张父")
     student.locator("#id_emergency_phone").fill("13900000001")
+    shot(student, "form")
     student.locator("#submit-leave").click()
     expect(student.locator("#leave-state")).to_have_text(re.compile("待审批|Waiting"))
     leave = Leave.objects.get()
@@ -46,6 +57,7 @@ def test_student_applies_counsellor_approves(browser, live_server, school):
     )
     counsellor.goto("/leave/")
     counsellor.locator("#leave-queue").get_by_role("link", name=re.compile("张三")).click()
+    shot(counsellor, "decide")
     counsellor.locator("#approve").click()
     expect(counsellor.locator("#leave-queue-empty")).to_be_visible()
     leave.refresh_from_db()
@@ -53,5 +65,7 @@ def test_student_applies_counsellor_approves(browser, live_server, school):
 
     student.goto(f"/me/leave/{leave.pk}/")
     expect(student.locator("#leave-state")).to_have_text(re.compile("已批准|Approved"))
+    student.goto("/me/")
+    shot(student, "me")
     counsellor_context.close()
     student_context.close()

@@ -11,7 +11,7 @@ from shouwang.org.models import Student
 
 class Leave(models.Model):
     class Kind(models.TextChoices):
-        LEAVE = "leave", _("Leave")
+        LEAVE = "leave", _("Leave (请假)")
         OFF_CAMPUS = "off_campus", _("Off-campus lodging")
 
     class State(models.TextChoices):

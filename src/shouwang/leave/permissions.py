@@ -1,6 +1,6 @@
 """Who approves, who may see a leave, who closes it (销假)."""
 
-from shouwang.org.models import Post
+from shouwang.org.models import Post, Role
 from shouwang.org.permissions import is_student_cadre_only, student_of
 from shouwang.org.scope import root_path, scope_for
 
@@ -52,3 +52,9 @@ def may_see(viewer, leave) -> bool:
         # A student, cadre or not, sees their own leave and nobody else's.
         return student is not None and student.pk == leave.student_id
     return scope_for(viewer).contains_path(leave.student.klass.path)
+
+
+def role_label(code: str) -> str:
+    """A role's name in the viewer's language (辅导员), or its code if it is gone."""
+    role = Role.objects.filter(code=code).first()
+    return role.label if role else code

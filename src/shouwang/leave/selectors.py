@@ -36,6 +36,14 @@ def own_leave(viewer, pk) -> Leave:
     leave = own_leaves(viewer).filter(pk=pk).first()
     if leave is None:
         raise Http404
+    return _labelled(leave)
+
+
+def _labelled(leave) -> Leave:
+    """The page says whose decision a request waits for (辅导员), not the role's code."""
+    leave.waiting_for = (
+        permissions.role_label(leave.step_role) if leave.state == Leave.State.PENDING else ""
+    )
     return leave
 
 
@@ -77,7 +85,7 @@ def leave_for(viewer, pk) -> Leave:
     leave = _base().filter(pk=pk).first()
     if leave is None or not permissions.may_see(viewer, leave):
         raise Http404
-    return leave
+    return _labelled(leave)
 
 
 VERBS = {

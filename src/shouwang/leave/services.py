@@ -410,7 +410,7 @@ def step_act(deadline, leave, now) -> str:
         leave,
         kind="leave.escalated",
         title=_("Leave not decided in time: %(student)s (waiting for %(role)s)")
-        % {"student": leave.student.name, "role": leave.step_role},
+        % {"student": leave.student.name, "role": permissions.role_label(leave.step_role)},
         recipients=told + holders,
         now=now,
     )
