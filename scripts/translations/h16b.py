@@ -35,6 +35,7 @@ ZH = {
     "Approver reminded": "已提醒审批人",
     "Escalated: not decided in time": "超时未审批，已上报上级",
     "Not back in time: reported": "逾期未归，已预警上报",
+    "Deadline restored by the auditor": "巡检已补回时限",
     # services
     "Leave to approve: %(student)s, %(start)s–%(end)s": "请假待审批：%(student)s，%(start)s–%(end)s",
     "Choose leave or off-campus lodging.": "请选择请假或校外住宿。",

@@ -168,3 +168,26 @@ def test_approvers_and_student_get_messages(w, kind):
     assert Delivery.objects.filter(
         recipient=w.zhangsan.user, message__kind="leave.approved"
     ).exists()
+
+
+def test_the_auditor_restores_a_lost_deadline(w):
+    waiting = apply(w.zhangsan)
+    away = approved(w, student=w.lisi)
+    assert services.leaves_without_deadline() == []
+    Deadline.objects.filter(subject_type="leave.leave").delete()  # lost, somehow
+    assert services.leaves_without_deadline() == sorted([waiting.pk, away.pk])
+    with capture_events() as events:
+        assert services.leaves_repair(now=T0 + H) == 2
+    assert [e.verb for e in events] == ["leave.deadline_restored"] * 2
+    assert services.leaves_without_deadline() == []
+    # The restored step deadline is due now: the counsellor is reminded at once.
+    with capture_events() as events:
+        deadline_sweep(now=T0 + H)
+    assert [e.verb for e in events] == ["leave.step_reminded"]
+
+
+def test_an_escalated_step_is_not_lost(w):
+    apply(w.zhangsan)
+    deadline_sweep(now=T0 + 24 * H)
+    deadline_sweep(now=T0 + 48 * H)  # reminded, then escalated: nothing more is due
+    assert services.leaves_without_deadline() == []

@@ -18,6 +18,13 @@ class LeaveConfig(AppConfig):
         kinds.register_kind(
             services.OVERDUE_KIND, lock=services.lock_leave, act=services.overdue_act
         )
+        kinds.register_check(
+            "leaves_without_deadline",
+            find=services.leaves_without_deadline,
+            repair=services.leaves_repair,
+            warning="{n} leave request(s) wait without a deadline "
+            "(the worker's auditor restores them on its next tick)",
+        )
         # Approved leave and lodging excuse a student from the night scan and 失联; a check-in
         # on campus closes a leave (销假).
         hooks.register_excuse(selectors.excused)

@@ -98,6 +98,7 @@ VERBS = {
     "leave.step_reminded": _("Approver reminded"),
     "leave.step_escalated": _("Escalated: not decided in time"),
     "leave.overdue": _("Not back in time: reported"),
+    "leave.deadline_restored": _("Deadline restored by the auditor"),
 }
 
 

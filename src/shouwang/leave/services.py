@@ -5,11 +5,14 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import CharField, Exists, OuterRef
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouwang.audit.services import event_record
+from shouwang.escalation.models import Deadline
 from shouwang.escalation.services import deadlines_cancel, deadlines_schedule
 from shouwang.notify.services import message_send
 from shouwang.org.models import Student
@@ -475,3 +478,59 @@ def overdue_act(deadline, leave, now) -> str:
         at=now,
     )
     return "reported" if filed is not None else "notified"
+
+
+# ---- the auditor (registered in apps.py): every live obligation has its deadline -----------
+
+
+def _deadlines(kind):
+    return Deadline.objects.filter(
+        kind=kind, subject_type=SUBJECT, subject_id=Cast(OuterRef("pk"), CharField())
+    )
+
+
+def leaves_without_deadline() -> list[int]:
+    """Requests waiting at a step that has no deadline at all (neither reminder nor escalation),
+    and approved leave never closed that has no overdue deadline: one anti-join each."""
+    step = _deadlines(STEP_KIND).filter(
+        fence__gte=OuterRef("step") * 10, fence__lte=OuterRef("step") * 10 + 1
+    )
+    waiting = Leave.objects.filter(state=Leave.State.PENDING).filter(~Exists(step))
+    away = Leave.objects.filter(
+        state=Leave.State.APPROVED, kind=Leave.Kind.LEAVE, overdue_at__isnull=True
+    ).filter(~Exists(_deadlines(OVERDUE_KIND)))
+    return sorted({*waiting.values_list("pk", flat=True), *away.values_list("pk", flat=True)})
+
+
+def leaves_repair(*, now, **kwargs) -> int:
+    """Put back the missing deadlines, on each leave's record."""
+    repaired = 0
+    for pk in leaves_without_deadline():
+        with transaction.atomic():
+            leave = lock_leave(pk)
+            if leave is None:
+                continue
+            if leave.state == Leave.State.PENDING:
+                kind, due = STEP_KIND, now
+                deadline = {"fence": leave.step * 10}
+            else:
+                kind = OVERDUE_KIND
+                due = max(now, leave.end_at + datetime.timedelta(hours=chain().return_grace_hours))
+                deadline = {}
+            deadlines_schedule(
+                deadlines=[
+                    {
+                        "kind": kind,
+                        "subject_type": SUBJECT,
+                        "subject_id": leave.pk,
+                        "due_at": due,
+                        **deadline,
+                    }
+                ],
+                now=now,
+            )
+            event_record(
+                actor=None, subject=leave, verb="leave.deadline_restored", data={"kind": kind}
+            )
+            repaired += 1
+    return repaired
