@@ -12,6 +12,7 @@ from shouwang.leave import services
 from shouwang.leave.services import leave_decide, leave_return
 from shouwang.monitoring import hooks
 from shouwang.notify.models import Delivery
+from shouwang.reports.services import report_file
 from tests._events import capture_events
 
 from .conftest import T0, D, H, apply
@@ -191,3 +192,45 @@ def test_an_escalated_step_is_not_lost(w):
     deadline_sweep(now=T0 + 24 * H)
     deadline_sweep(now=T0 + 48 * H)  # reminded, then escalated: nothing more is due
     assert services.leaves_without_deadline() == []
+
+
+def test_coming_back_resolves_the_overdue_report(w, monkeypatch):
+    resolved = []
+
+    def reports_file_automatic(*, source, items, now):
+        item = items[0]
+        return [
+            report_file(
+                actor=w.admin,
+                category=item["category"],
+                severity=item["severity"],
+                unit=item["unit"],
+                occurred_at=item["occurred_at"],
+                place=item["place"] or "—",
+                description=item["description"],
+                students=item["students"],
+                now=now,
+            )
+        ]
+
+    def report_resolve_automatic(*, report, note, source, now):
+        resolved.append((report.pk, note, source))
+
+    monkeypatch.setattr(
+        services.reports_services, "reports_file_automatic", reports_file_automatic, raising=False
+    )
+    monkeypatch.setattr(
+        services.reports_services,
+        "report_resolve_automatic",
+        report_resolve_automatic,
+        raising=False,
+    )
+    leave = approved(w)
+    due = leave.end_at + 2 * H
+    deadline_sweep(now=due)
+    leave.refresh_from_db()
+    assert leave.overdue_report_id
+    with transaction.atomic():
+        hooks.checked_in(checkins=[(w.zhangsan.pk, due + H, "gate")], now=due + H)
+    ((pk, note, source),) = resolved
+    assert pk == leave.overdue_report_id and source == "leave" and "gate" in note

@@ -53,6 +53,9 @@ class Leave(models.Model):
     returned_at = models.DateTimeField(null=True, blank=True)
     returned_how = models.CharField(max_length=40, blank=True)  # check-in source, or "counsellor"
     overdue_at = models.DateTimeField(null=True, blank=True)
+    # The automatic report filed when the student was not back: resolved on the record when
+    # they return (the report is never deleted).
+    overdue_report_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("leave request")

@@ -18,6 +18,7 @@ from shouwang.notify.services import message_send
 from shouwang.org.models import Student
 from shouwang.org.permissions import student_of
 from shouwang.reports import services as reports_services
+from shouwang.reports.models import Report
 
 from . import permissions
 from .chain import chain, leave_days
@@ -310,6 +311,15 @@ def _returned(leave, *, actor, how, at, now):
     leave.state, leave.returned_at, leave.returned_how = Leave.State.RETURNED, at, how
     leave.save(update_fields=["state", "returned_at", "returned_how"])
     deadlines_cancel(subject_type=SUBJECT, subject_id=leave.pk, now=now, outcome="returned")
+    resolve = getattr(reports_services, "report_resolve_automatic", None)
+    if leave.overdue_report_id and resolve is not None:
+        report = Report.objects.filter(pk=leave.overdue_report_id).first()
+        if report is not None:
+            note = _("Back and closed (销假) %(at)s (%(how)s)") % {
+                "at": timezone.localtime(at).strftime("%m-%d %H:%M"),
+                "how": how,
+            }
+            resolve(report=report, note=note, source="leave", now=now)
     event_record(
         actor=actor,
         subject=leave,
@@ -470,6 +480,9 @@ def overdue_act(deadline, leave, now) -> str:
             recipients=permissions.role_holders(leave.student, (leave.chain or ["counsellor"])[0]),
             now=now,
         )
+    if reported:
+        leave.overdue_report_id = reported[0].pk
+        leave.save(update_fields=["overdue_report_id"])
     event_record(
         actor=None,
         subject=leave,
