@@ -135,6 +135,11 @@ PASSWORD = "Cas-pass-2026!"
 USERS = {
     "zhang": {"password": PASSWORD, "attributes": {"employeeNumber": "T0003", "cn": "张老师"}},
     "liu": {"password": PASSWORD, "attributes": {"employeeNumber": "2024010103", "cn": "刘同学"}},
+    # A student (no post) signing in with the school's identity: their 学号.
+    "zhangsan": {
+        "password": PASSWORD,
+        "attributes": {"employeeNumber": "2024010101", "cn": "张三"},
+    },
     "stranger": {"password": PASSWORD, "attributes": {"employeeNumber": "T7777", "cn": "外来者"}},
     "nonumber": {"password": PASSWORD, "attributes": {"cn": "无工号"}},
 }

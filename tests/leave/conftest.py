@@ -8,6 +8,7 @@ import pytest
 
 from shouwang.leave.services import leave_apply
 from shouwang.org.services import student_accounts_create
+from tests.casserver import cas_server_session
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 T0 = datetime.datetime(2026, 11, 24, 10, 0, tzinfo=SHANGHAI)
@@ -35,3 +36,17 @@ def apply(student, *, start=None, days=1, now=T0, **extra):
     return leave_apply(
         actor=student.user, start_at=start, end_at=start + days * D, now=now, **facts
     )
+
+
+@pytest.fixture(scope="session")
+def cas_server(tmp_path_factory):
+    yield from cas_server_session(tmp_path_factory)
+
+
+@pytest.fixture
+def cas(cas_server, settings):
+    """CAS on, pointed at the local CAS server; numbers in employeeNumber (tests/accounts)."""
+    settings.CAS_ENABLED = True
+    settings.CAS_SERVER_URL = cas_server.url
+    settings.CAS_USERNAME_ATTRIBUTE = "employeeNumber"
+    return cas_server

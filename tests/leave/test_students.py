@@ -245,3 +245,17 @@ def test_the_command_makes_the_accounts(school):
     call_command("student_accounts", stdout=out)
     assert "3" in out.getvalue()
     assert Student.objects.filter(user__isnull=False).count() == 3
+
+
+def test_a_student_signs_in_by_cas_with_their_number(w, cas):
+    from tests.casserver import PASSWORD as CAS_PASSWORD  # noqa: PLC0415
+
+    client = Client()
+    service = "http://testserver/cas/login/?next=%2F"
+    ticket = cas.ticket(service, "zhangsan", CAS_PASSWORD)
+    response = client.get("/cas/login/", {"next": "/", "ticket": ticket})
+    assert response.status_code == 302
+    home = client.get("/")
+    assert home.status_code == 302 and home.url == reverse("me_home")
+    assert client.get(reverse("me_home")).wsgi_request.user == w.zhangsan.user
+    assert client.get("/reports/").status_code == 404
