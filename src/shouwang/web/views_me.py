@@ -159,8 +159,7 @@ def _student_by_number(number: str):
 def code_login(request):
     """First sign-in: 学号 → a code by SMS to the phone in the register → signed in, then set a
     password. The same answer whether or not the number exists (no probing the register)."""
-    sent = False
-    error = ""
+    sent, error = False, ""
     number = request.POST.get("student_no", "").strip()[:20]
     if request.method == "POST" and "code" not in request.POST:
         student = _student_by_number(number)
@@ -178,8 +177,8 @@ def code_login(request):
                         now=now,
                     )
             except TooSoon:
-                error = _("A code was sent a moment ago: wait a minute before asking again.")
-        sent = not error
+                pass  # the code sent a moment ago still works; saying so would tell who exists
+        sent = True
     elif request.method == "POST":
         student = _student_by_number(number)
         code = request.POST.get("code", "")[:12]
