@@ -55,6 +55,7 @@ ZH = {
     "This request was already decided.": "该申请已经审批完毕。",
     "Say why you refuse.": "不批准时请填写理由。",
     "Back and closed (销假) %(at)s (%(how)s)": "已返校销假 %(at)s（%(how)s）",
+    "closed by the counsellor": "辅导员办理",
     "Your leave was refused": "您的请假未获批准",
     "Your leave was approved": "您的请假已获批准",
     "Only a request not yet begun can be withdrawn.": "只有尚未开始的申请可以撤回。",

@@ -44,6 +44,9 @@ COMMANDS = {
     "detect-accountability": (
         "Find 迟报/漏报/瞒报/虚报/未及时到位 in the record now (idempotent: a rerun adds none)"
     ),
+    "rotate-encryption-key": (
+        "Re-encrypt the stored care data with the newest key (--generate prints a new key entry)"
+    ),
     "check-deploy": "Check the configuration for production; non-zero exit on an insecure setting",
 }
 # The Django command behind a name, where it is not the name with underscores.
@@ -58,6 +61,7 @@ NEED_SCHEMA = {
     "import",
     "token",
     "verify-audit",
+    "rotate-encryption-key",
 }
 
 HELP = """守望 Shouwang — campus early-warning and emergency response

@@ -9,10 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from shouwang.escalation.models import Deadline
 from shouwang.escalation.sweep import deadline_sweep
 from shouwang.leave import services
+from shouwang.leave.models import Leave
 from shouwang.leave.services import leave_decide, leave_return
 from shouwang.monitoring import hooks
 from shouwang.notify.models import Delivery
-from shouwang.reports.services import report_file
+from shouwang.reports.models import Report
 from tests._events import capture_events
 
 from .conftest import T0, D, H, apply
@@ -78,56 +79,39 @@ def test_a_checkin_after_the_leave_began_closes_it(w):
     assert not Deadline.objects.filter(subject_id=str(leave.pk), state="open").exists()
 
 
-def test_not_back_after_the_grace_files_a_report(w, monkeypatch):
-    filed = []
-
-    def reports_file_automatic(*, source, items, now):
-        filed.append((source, items, now))
-        return []
-
-    monkeypatch.setattr(
-        services.reports_services, "reports_file_automatic", reports_file_automatic, raising=False
-    )
+def test_not_back_after_the_grace_files_a_report(w):
     leave = approved(w)
     due = leave.end_at + 2 * H
     assert deadline_sweep(now=due - M) == 0
     deadline_sweep(now=due)
     leave.refresh_from_db()
     assert leave.overdue_at == due
-    ((source, items, now),) = filed
-    assert source == "leave" and now == due
-    assert items[0]["students"] == ["2024010101"]
-    assert items[0]["unit"] == "C01-2024-1"
-    assert items[0]["key"] == f"leave_overdue:{leave.pk}"
-    # Coming back late is still 销假, on the record as late.
+    report = Report.objects.get(source="leave")
+    assert report.pk == leave.overdue_report_id
+    assert report.source_key == f"leave_overdue:{leave.pk}"
+    assert (report.category.code, report.unit, report.occurred_at) == (
+        "missing_student",
+        w.class_a,
+        leave.end_at,
+    )
+    assert list(report.students.all()) == [w.zhangsan]
+    # Coming back late is still 销假, on the record as late; the report is resolved, not
+    # deleted, and nothing more is filed.
     with capture_events() as events:
         leave_return(actor=w.zhang, leave=leave, now=due + H)
-    assert events[0].data["late"] is True
-    assert deadline_sweep(now=due + D) == 0
+    assert events[0].verb == "leave.returned" and events[0].data["late"] is True
+    report.refresh_from_db()
+    assert report.resolved_at == due + H and "closed by the counsellor" in report.resolution
+    deadline_sweep(now=due + D)
+    assert Report.objects.filter(source="leave").count() == 1
 
 
-def test_without_automatic_reports_the_counsellor_is_told(w, monkeypatch):
-    monkeypatch.delattr(services.reports_services, "reports_file_automatic", raising=False)
-    leave = approved(w)
-    deadline_sweep(now=leave.end_at + 2 * H)
-    assert Delivery.objects.filter(
-        recipient=w.zhang, message__kind="leave.overdue", channel="inapp"
-    ).exists()
-
-
-def test_back_in_time_no_report(w, monkeypatch):
-    filed = []
-    monkeypatch.setattr(
-        services.reports_services,
-        "reports_file_automatic",
-        lambda **kw: filed.append(kw) or [],
-        raising=False,
-    )
+def test_back_in_time_no_report(w):
     leave = approved(w)
     with transaction.atomic():
         hooks.checked_in(checkins=[(w.zhangsan.pk, leave.end_at, "dorm")], now=leave.end_at)
     deadline_sweep(now=leave.end_at + D)
-    assert filed == []
+    assert not Report.objects.filter(source="leave").exists()
 
 
 def test_a_late_approver_is_reminded_then_escalated(w):
@@ -194,43 +178,11 @@ def test_an_escalated_step_is_not_lost(w):
     assert services.leaves_without_deadline() == []
 
 
-def test_coming_back_resolves_the_overdue_report(w, monkeypatch):
-    resolved = []
-
-    def reports_file_automatic(*, source, items, now):
-        item = items[0]
-        return [
-            report_file(
-                actor=w.admin,
-                category=item["category"],
-                severity=item["severity"],
-                unit=item["unit"],
-                occurred_at=item["occurred_at"],
-                place=item["place"] or "—",
-                description=item["description"],
-                students=item["students"],
-                now=now,
-            )
-        ]
-
-    def report_resolve_automatic(*, report, note, source, now):
-        resolved.append((report.pk, note, source))
-
-    monkeypatch.setattr(
-        services.reports_services, "reports_file_automatic", reports_file_automatic, raising=False
-    )
-    monkeypatch.setattr(
-        services.reports_services,
-        "report_resolve_automatic",
-        report_resolve_automatic,
-        raising=False,
-    )
+def test_a_checkin_resolves_the_overdue_report(w):
     leave = approved(w)
     due = leave.end_at + 2 * H
     deadline_sweep(now=due)
-    leave.refresh_from_db()
-    assert leave.overdue_report_id
     with transaction.atomic():
         hooks.checked_in(checkins=[(w.zhangsan.pk, due + H, "gate")], now=due + H)
-    ((pk, note, source),) = resolved
-    assert pk == leave.overdue_report_id and source == "leave" and "gate" in note
+    report = Report.objects.get(pk=Leave.objects.get(pk=leave.pk).overdue_report_id)
+    assert report.resolved_at == due + H and "gate" in report.resolution

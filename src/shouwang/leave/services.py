@@ -17,8 +17,8 @@ from shouwang.escalation.services import deadlines_cancel, deadlines_schedule
 from shouwang.notify.services import message_send
 from shouwang.org.models import Student
 from shouwang.org.permissions import student_of
-from shouwang.reports import services as reports_services
 from shouwang.reports.models import Report
+from shouwang.reports.services import report_resolve_automatic, reports_file_automatic
 
 from . import permissions
 from .chain import chain, leave_days
@@ -27,6 +27,7 @@ from .models import Decision, Leave
 SUBJECT = "leave.leave"
 STEP_KIND = "leave_step"  # an approver's step waiting: remind, then escalate
 OVERDUE_KIND = "leave_overdue"  # the leave's end + grace: not back → a report
+REPORT_SOURCE = "leave"  # the automatic reports' source: only leave resolves its own
 LIVE = (Leave.State.PENDING, Leave.State.APPROVED)
 # Bounds on what a request may say (a form or the API): never an unbounded input.
 TEXT_MAX = {"reason": 500, "destination": 200, "emergency_name": 50, "address": 200}
@@ -311,15 +312,6 @@ def _returned(leave, *, actor, how, at, now):
     leave.state, leave.returned_at, leave.returned_how = Leave.State.RETURNED, at, how
     leave.save(update_fields=["state", "returned_at", "returned_how"])
     deadlines_cancel(subject_type=SUBJECT, subject_id=leave.pk, now=now, outcome="returned")
-    resolve = getattr(reports_services, "report_resolve_automatic", None)
-    if leave.overdue_report_id and resolve is not None:
-        report = Report.objects.filter(pk=leave.overdue_report_id).first()
-        if report is not None:
-            note = _("Back and closed (销假) %(at)s (%(how)s)") % {
-                "at": timezone.localtime(at).strftime("%m-%d %H:%M"),
-                "how": how,
-            }
-            resolve(report=report, note=note, source="leave", now=now)
     event_record(
         actor=actor,
         subject=leave,
@@ -327,6 +319,15 @@ def _returned(leave, *, actor, how, at, now):
         data={"how": how, "at": at.isoformat(), "late": leave.overdue_at is not None},
         at=now,
     )
+    # The report filed when they were late is resolved on its record (never deleted).
+    if leave.overdue_report_id:
+        report = Report.objects.filter(pk=leave.overdue_report_id).first()
+        if report is not None:
+            note = _("Back and closed (销假) %(at)s (%(how)s)") % {
+                "at": timezone.localtime(at).strftime("%m-%d %H:%M"),
+                "how": _("closed by the counsellor") if how == "counsellor" else how,
+            }
+            report_resolve_automatic(report=report, note=note, source=REPORT_SOURCE, now=now)
 
 
 @transaction.atomic
@@ -453,33 +454,22 @@ def overdue_act(deadline, leave, now) -> str:
         "end": end,
         "hours": chain().return_grace_hours,
     }
-    filed = getattr(reports_services, "reports_file_automatic", None)
-    reported = []
-    if filed is not None:
-        reported = filed(
-            source="leave",
-            items=[
-                {
-                    "key": f"leave_overdue:{leave.pk}",
-                    "category": "missing_student",
-                    "severity": "general",
-                    "unit": leave.student.klass.code,
-                    "students": [leave.student.student_no],
-                    "occurred_at": leave.end_at,
-                    "place": leave.destination or "",
-                    "description": description,
-                }
-            ],
-            now=now,
-        )
-    else:  # until main has automatic reports: the counsellors are told, on the record
-        _tell(
-            leave,
-            kind="leave.overdue",
-            title=description,
-            recipients=permissions.role_holders(leave.student, (leave.chain or ["counsellor"])[0]),
-            now=now,
-        )
+    reported = reports_file_automatic(
+        source=REPORT_SOURCE,
+        items=[
+            {
+                "key": f"leave_overdue:{leave.pk}",
+                "category": "missing_student",
+                "severity": "general",
+                "unit": leave.student.klass,
+                "students": [leave.student],
+                "occurred_at": min(leave.end_at, now),
+                "place": leave.destination or "",
+                "description": description,
+            }
+        ],
+        now=now,
+    )
     if reported:
         leave.overdue_report_id = reported[0].pk
         leave.save(update_fields=["overdue_report_id"])
@@ -487,10 +477,10 @@ def overdue_act(deadline, leave, now) -> str:
         actor=None,
         subject=leave,
         verb="leave.overdue",
-        data={"end_at": leave.end_at.isoformat(), "reports": [r.pk for r in reported or []]},
+        data={"end_at": leave.end_at.isoformat(), "reports": [r.pk for r in reported]},
         at=now,
     )
-    return "reported" if filed is not None else "notified"
+    return "reported"
 
 
 # ---- the auditor (registered in apps.py): every live obligation has its deadline -----------
