@@ -138,7 +138,7 @@ def test_a_student_applies_on_the_page_and_sees_the_state(w):
     response = client.post(reverse("me_leave_new"), data)
     assert response.status_code == 302
     page = client.get(response.url)
-    assert "等待审批".encode() in page.content or b"Waiting for approval" in page.content
+    assert "待审批".encode() in page.content or b"Waiting for approval" in page.content
     # The same time again overlaps; the end before the start is refused; both say why.
     again = client.post(reverse("me_leave_new"), data)
     assert again.status_code == 400
