@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 DEMO_PASSWORD = "shouwang-demo"
@@ -453,13 +453,14 @@ def write(data: DemoData, *, seed: int = 1, today: datetime.date | None = None) 
     # Every student's own account (学号, the demo password): the cadres' and the three named
     # students' accounts exist already (staff_no = 学号), the others are inserted here in bulk.
     have_account = {staff_no for _u, staff_no, _n, _p in data.staff}
-    User.objects.bulk_create(
+    _insert_accounts(
+        User,
         [
-            User(username=no, staff_no=no, full_name=name, phone=phone, password=password)
+            (no, name, phone)
             for no, name, _g, _k, _r, phone, _gn, _gp, status in data.students
             if no not in have_account and status == "enrolled"
         ],
-        batch_size=5000,
+        password=password,
     )
     account_of = dict(User.objects.filter(staff_no__isnull=False).values_list("staff_no", "pk"))
     roles = dict(Role.objects.values_list("code", "pk"))
@@ -538,6 +539,38 @@ def write(data: DemoData, *, seed: int = 1, today: datetime.date | None = None) 
     screening_demo(today=today)
     demo_documents(today=today)
     return summary
+
+
+def _insert_accounts(User, people, *, password):
+    """Students' accounts as plain rows (executemany): 50,000 model instances through
+    bulk_create cost seconds the demo does not need to spend."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    table = connection.ops.quote_name(User._meta.db_table)
+    columns = [
+        "password",
+        "is_superuser",
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "is_staff",
+        "is_active",
+        "date_joined",
+        "full_name",
+        "staff_no",
+        "phone",
+    ]
+    sql = (
+        f"INSERT INTO {table} ({', '.join(connection.ops.quote_name(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    rows = [
+        (password, False, no, "", "", "", False, True, now, name, no, phone)
+        for no, name, phone in people
+    ]
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[i : i + 5000])
 
 
 def build_demo(*, students: int, seed: int = 1) -> DemoSummary:
