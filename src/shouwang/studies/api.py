@@ -7,7 +7,7 @@ from typing import Annotated
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from shouwang import bounds
@@ -115,11 +115,14 @@ def post_attendance(request, payload: AttendanceIn):
     except ValidationError as exc:
         raise HttpError(400, _detail(exc)) from None
     if not result.ok:
-        return 400, {
-            "detail": _("Nothing was imported: %(n)d errors.") % {"n": len(result.errors)},
-            "errors": [{"row": r, "column": c, "message": m} for r, c, m in result.errors],
-        }
-    return 200, result
+        return Status(
+            400,
+            {
+                "detail": _("Nothing was imported: %(n)d errors.") % {"n": len(result.errors)},
+                "errors": [{"row": r, "column": c, "message": m} for r, c, m in result.errors],
+            },
+        )
+    return Status(200, result)
 
 
 @router.post("/studies/warnings/{warning_id}/contact", response={201: ContactOut}, auth=PEOPLE_ONLY)
@@ -138,4 +141,4 @@ def record_contact(
         raise HttpError(403, str(exc)) from None
     except ValidationError as exc:
         raise HttpError(400, _detail(exc)) from None
-    return 201, contact
+    return Status(201, contact)
