@@ -2,10 +2,12 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 
 from shouwang.escalation.models import Deadline
 from shouwang.escalation.sweep import deadline_sweep
 from shouwang.monitoring.hooks import ON_LEAVE
+from shouwang.reports.models import Report
 from shouwang.studies import rules, services
 from shouwang.studies.models import Attendance, TruancyCase, TruancyRule
 from tests._events import capture_events
@@ -41,8 +43,8 @@ def test_three_unexcused_absences_in_fourteen_days_file_one_truancy_report(schoo
     (item,) = filed.items
     assert filed[0][0] == "studies.truancy"
     assert item["category"] == "truancy"
-    assert item["unit"] == "C01-2024-1"
-    assert item["students"] == ["2024010101"]
+    assert item["unit"] == school.class_a
+    assert item["students"] == [school.zhangsan]
     assert item["key"] == f"studies.truancy:{rule.pk}:{school.zhangsan.pk}:2026-11-23"
     assert "3" in item["description"] and "2026-11-22" in item["description"]
     assert set(item) == {
@@ -108,7 +110,7 @@ def test_the_daily_scan_runs_on_the_engine_and_schedules_the_next(school, rule, 
     assert deadline_sweep(now=scan.due_at - datetime.timedelta(minutes=1)) == 0
     assert filed == []
     deadline_sweep(now=scan.due_at)
-    assert [i["students"] for i in filed.items] == [["2024010101"]]
+    assert [i["students"] for i in filed.items] == [[school.zhangsan]]
     scan.refresh_from_db()
     assert (scan.state, scan.outcome) == ("done", "1 found")
     following = Deadline.objects.get(kind=rules.TRUANCY_SCAN, state="open")
@@ -157,3 +159,22 @@ def test_a_bad_rule_is_refused_and_nothing_written(school, field, values):
 def test_only_student_affairs_edit_the_rules(school):
     with pytest.raises(PermissionDenied):
         services.truancy_rule_save(actor=school.zhang, name="x", absences=3, days=14, now=NOW)
+
+
+def test_the_streak_is_filed_as_one_automatic_report_by_the_reports_app(school, rule):
+    """No fake: the reports app files it (经常无故旷课, the student's class) and a rerun files
+    nothing twice."""
+    absent(school.zhangsan, 1, 5, 13)
+    with transaction.atomic():
+        rules.truancy_scan(rule=rule, now=NOW)
+    report = Report.objects.get()
+    assert (report.category.code, report.unit, report.source) == (
+        "truancy",
+        school.class_a,
+        "studies.truancy",
+    )
+    assert list(report.students.all()) == [school.zhangsan]
+    TruancyCase.objects.all().delete()  # even if the dedup record were lost
+    with transaction.atomic():
+        rules.truancy_scan(rule=rule, now=NOW)
+    assert Report.objects.count() == 1

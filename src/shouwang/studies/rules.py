@@ -46,7 +46,8 @@ LEVEL_ORDER = {None: 0, "yellow": 1, "orange": 2, "red": 3}
 
 
 def file_automatic(*, source, items, now):
-    """Automatic reports go through the reports app (one call, deduplicated on each item's key)."""
+    """Automatic reports go through the reports app (one call, deduplicated on each item's key;
+    tests replace this with a fake)."""
     return report_services.reports_file_automatic(source=source, items=items, now=now)
 
 
@@ -179,8 +180,8 @@ def truancy_scan(*, rule: TruancyRule, now) -> list[TruancyCase]:
                 "key": key,
                 "category": "truancy",
                 "severity": rule.severity,
-                "unit": student.klass.code,
-                "students": [student.student_no],
+                "unit": student.klass,
+                "students": [student],
                 "occurred_at": now,
                 "place": absences[-1][1][:200],
                 "description": _(
