@@ -1,3 +1,4 @@
+import datetime
 import io
 import json
 
@@ -8,6 +9,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
+from shouwang.accounts.models import User
+from shouwang.org.models import Post, Role
 from shouwang.studies import rules, services
 from shouwang.studies.models import AcademicWarning, Attendance, Grade, ImportJob, TruancyRule
 
@@ -237,3 +240,13 @@ def test_the_warnings_page_is_scoped(school):
         rules.warnings_evaluate(student_ids=[school.zhangsan.pk], now=NOW)
     assert "张三" in api(school.zhang).get(reverse("studies_warnings")).content.decode()
     assert "张三" not in api(school.zhao).get(reverse("studies_warnings")).content.decode()
+    # A student cadre of the same class sees no classmate's warning.
+    cadre = User.objects.create_user(username="xinxi", password="x", full_name="信息员")
+    Post.objects.create(
+        person=cadre,
+        unit=school.class_a,
+        role=Role.objects.get(code="info_officer"),
+        since=datetime.date(2024, 9, 1),
+    )
+    assert "张三" not in api(cadre).get(reverse("studies_warnings")).content.decode()
+    assert api(cadre).get("/api/v1/studies/warnings").json() == []

@@ -1,7 +1,7 @@
 """Who may do what with attendance, grades and their rules."""
 
 from shouwang.org.models import Post
-from shouwang.org.permissions import from_counsellor_up
+from shouwang.org.permissions import from_counsellor_up, may_see_contacts
 from shouwang.org.scope import scope_for
 
 # 学生处 sets the rules; 学生处 and 教务处 bring in the academic office's files.
@@ -30,3 +30,9 @@ def can_import(user) -> bool:
 def can_record_contact(user, student) -> bool:
     """The counsellor and those above them who have the student in scope."""
     return from_counsellor_up(user) and scope_for(user).contains_path(student.klass.path)
+
+
+def can_see_studies(viewer) -> bool:
+    """Warnings and truancy are about a student's record: staff from the class teacher up, in
+    their scope; never a student cadre (信息员, 安全员) of the same class."""
+    return may_see_contacts(viewer)

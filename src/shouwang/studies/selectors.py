@@ -10,6 +10,8 @@ from .models import AcademicWarning, ImportJob, TruancyCase, TruancyRule
 
 
 def warnings_visible(viewer):
+    if not permissions.can_see_studies(viewer):
+        return AcademicWarning.objects.none()
     return AcademicWarning.objects.filter(scope_for(viewer).q("student__klass__path"))
 
 
