@@ -5,9 +5,11 @@ import json
 import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from shouwang.accounts.models import User
 from shouwang.org.models import Post, Role
@@ -250,3 +252,15 @@ def test_the_warnings_page_is_scoped(school):
     )
     assert "张三" not in api(cadre).get(reverse("studies_warnings")).content.decode()
     assert api(cadre).get("/api/v1/studies/warnings").json() == []
+
+
+def test_the_worker_runs_the_queued_import(transactional_db, school):
+    """The real task backend: the upload's job row, then `shouwang worker --once`."""
+    job = services.import_request(
+        actor=school.chen, kind="attendance", data=ATTENDANCE.encode(), filename="a.csv"
+    )
+    assert str(DBTaskResult.objects.get().id) == job.task_id
+    call_command("worker", once=True)
+    job.refresh_from_db()
+    assert (job.state, job.created) == ("done", 5)
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"

@@ -212,12 +212,18 @@ def plan_grades(rows, error, result: ImportResult) -> Callable[[], None]:
 PLANNERS = {"attendance": plan_attendance, "grades": plan_grades}
 
 
-def check_file(kind: str, data, filename: str) -> tuple[ImportResult, Callable | None, list]:
-    """→ (result, write or None when there are errors, student ids the file names)."""
+def check_file(
+    kind: str, data, filename: str, progress: Callable[[int], None] = lambda p: None
+) -> tuple[ImportResult, Callable | None, list]:
+    """→ (result, write or None when there are errors, student ids the file names).
+    `progress(percent)` is told when the file is read (30) and checked (50)."""
     result = ImportResult(kind=kind, filename=filename)
     errors = Errors(SPECS[kind], result.errors)
     table = read_table(SPECS[kind], data, filename, errors)
-    return _finish(kind, table.rows if table else None, errors, result)
+    progress(30)
+    checked = _finish(kind, table.rows if table else None, errors, result)
+    progress(50)
+    return checked
 
 
 def check_records(kind: str, records: list[dict]) -> tuple[ImportResult, Callable | None, list]:

@@ -82,9 +82,8 @@ def import_run(*, job_id: int, now=None) -> str:
     job = ImportJob.objects.select_related("requested_by").get(pk=job_id)
     try:
         result, write, student_ids = importing.check_file(
-            job.kind, bytes(job.content), job.filename
+            job.kind, bytes(job.content), job.filename, lambda p: _progress(job_id, p)
         )
-        _progress(job_id, 50)
         if write is not None:
             with transaction.atomic():
                 write()
