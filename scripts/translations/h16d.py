@@ -103,6 +103,7 @@ ZH = {
     "Severity": "严重程度",
     "Active": "启用",
     "New rule": "新增规则",
+    "Rule name": "规则名称",
     "Academic warnings": "学业预警",
     "Academic warnings (学业预警)": "学业预警",
     "%(total)s warnings: %(red)s red, %(orange)s orange, %(yellow)s yellow. Parents still to contact: %(waiting)s; overdue: %(overdue)s.": "共 %(total)s 条预警：红色 %(red)s、橙色 %(orange)s、黄色 %(yellow)s。待联系家长 %(waiting)s，已逾期 %(overdue)s。",
