@@ -122,4 +122,5 @@ ZH = {
     "No truancy streaks found.": "未发现连续旷课。",
     "Choose a file.": "请选择文件。",
     "Unknown form.": "未知的表单。",
+    "The import stopped (the worker was interrupted); upload the file again.": "导入中断（后台任务被打断），请重新上传文件。",
 }

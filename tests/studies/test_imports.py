@@ -264,3 +264,16 @@ def test_the_worker_runs_the_queued_import(transactional_db, school):
     job.refresh_from_db()
     assert (job.state, job.created) == ("done", 5)
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+def test_a_job_whose_worker_died_is_given_up_on(school):
+    job = services.import_request(
+        actor=school.chen, kind="attendance", data=ATTENDANCE.encode(), filename="a.csv", now=NOW
+    )
+    ImportJob.objects.filter(pk=job.pk).update(state="running", progressed_at=NOW)
+    assert services.imports_unstick(now=NOW + datetime.timedelta(minutes=14)) == 0
+    assert services.imports_unstick(now=NOW + datetime.timedelta(minutes=16)) == 1
+    job.refresh_from_db()
+    assert (job.state, job.error_count) == ("failed", 1)
+    assert services.import_run(job_id=job.pk) == "not queued"
+    assert not Attendance.objects.exists()

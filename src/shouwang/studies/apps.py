@@ -9,8 +9,9 @@ class StudiesConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: these modules import models.
         from shouwang.escalation import kinds
+        from shouwang.ops.sweeps import register_sweep
 
-        from . import rules
+        from . import rules, services
 
         # The daily truancy scan and the parent contact of a 学业预警 run on the one engine.
         kinds.register_kind(rules.TRUANCY_SCAN, lock=rules.lock_rule, act=rules.scan_act)
@@ -25,3 +26,5 @@ class StudiesConfig(AppConfig):
             warning="{n} active truancy rule(s) have no daily scan on the engine "
             "(the worker's auditor restores them on its next tick)",
         )
+        # An import whose worker died mid-way is given up on, so that it may be uploaded again.
+        register_sweep(services.imports_unstick, every_seconds=60)

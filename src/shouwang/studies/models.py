@@ -40,6 +40,8 @@ class ImportJob(models.Model):
     )
     requested_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the running job last moved on: a job silent for STUCK_MINUTES lost its worker.
+    progressed_at = models.DateTimeField(null=True, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
 
     class Meta:

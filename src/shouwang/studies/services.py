@@ -65,7 +65,9 @@ def import_request(*, actor, kind: str, data, filename: str, now=None) -> Import
 
 
 def _progress(job_id: int, percent: int) -> None:
-    ImportJob.objects.filter(pk=job_id, state=ImportJob.State.RUNNING).update(progress=percent)
+    ImportJob.objects.filter(pk=job_id, state=ImportJob.State.RUNNING).update(
+        progress=percent, progressed_at=timezone.now()
+    )
 
 
 def import_run(*, job_id: int, now=None) -> str:
@@ -74,7 +76,7 @@ def import_run(*, job_id: int, now=None) -> str:
     now = now or timezone.now()
     if (
         ImportJob.objects.filter(pk=job_id, state=ImportJob.State.QUEUED).update(
-            state=ImportJob.State.RUNNING, progress=5
+            state=ImportJob.State.RUNNING, progress=5, progressed_at=timezone.now()
         )
         != 1
     ):
@@ -129,6 +131,44 @@ def _finish(job: ImportJob, result: ImportResult, now) -> None:
             "errors": len(result.errors),
         },
     )
+
+
+STUCK_MINUTES = 15  # 80,000 attendance rows are checked and written in about 20 s
+
+
+def imports_unstick(*, now=None) -> int:
+    """The worker's sweep: a job still running that has not moved on for STUCK_MINUTES (its
+    worker died; its transaction rolled back, so nothing of it was written) is marked failed,
+    so the person who uploaded sees it and may upload again. Compare-and-set per job."""
+    now = now or timezone.now()
+    count = 0
+    stuck = ImportJob.objects.filter(
+        state=ImportJob.State.RUNNING,
+        progressed_at__lt=now - datetime.timedelta(minutes=STUCK_MINUTES),
+    ).select_related("requested_by")
+    for job in stuck.defer("content"):
+        with transaction.atomic():
+            reason = _("The import stopped (the worker was interrupted); upload the file again.")
+            given_up = ImportJob.objects.filter(
+                pk=job.pk, state=ImportJob.State.RUNNING, progressed_at=job.progressed_at
+            ).update(
+                state=ImportJob.State.FAILED,
+                finished_at=now,
+                content=b"",
+                errors=[[None, "", reason]],
+                error_count=1,
+            )
+            if given_up != 1:
+                continue
+            event_record(
+                actor=job.requested_by,
+                subject=job,
+                verb="studies.import_refused",
+                at=now,
+                data={"kind": job.kind, "filename": job.filename, "stuck": True},
+            )
+        count += 1
+    return count
 
 
 @task()
