@@ -122,5 +122,7 @@ ZH = {
     "No truancy streaks found.": "未发现连续旷课。",
     "Choose a file.": "请选择文件。",
     "Unknown form.": "未知的表单。",
+    "%(value)s is before 2000.": "%(value)s 早于 2000 年。",
+    "%(value)s is in the future.": "%(value)s 晚于今天。",
     "The import stopped (the worker was interrupted); upload the file again.": "导入中断（后台任务被打断），请重新上传文件。",
 }

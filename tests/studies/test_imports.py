@@ -59,6 +59,8 @@ def test_every_bad_row_is_named_and_nothing_is_imported(school):
         "2024010102,2026-13-45,高等数学,缺勤\n"
         "2024010102,2026-11-17,高等数学,睡觉\n"
         "2024010101,2026-11-16,高等数学,出勤\n"
+        "2024010201,2099-01-01,高等数学,缺勤\n"
+        "2024010201,1999-12-31,高等数学,缺勤\n"
     )
     job = run(school, "attendance", bad.encode(), "bad.csv")
     assert job.state == "failed"
@@ -67,6 +69,8 @@ def test_every_bad_row_is_named_and_nothing_is_imported(school):
         (4, "日期"),
         (5, "考勤状态"),
         (6, "课程"),
+        (7, "日期"),
+        (8, "日期"),
     ]
     assert "2099999999" in job.errors[0][2]
     assert not Attendance.objects.exists()

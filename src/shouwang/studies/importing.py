@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouwang.org.models import Student
@@ -122,6 +123,15 @@ def _repeats(rows, error, key, field):
 
 def plan_attendance(rows, error, result: ImportResult) -> Callable[[], None]:
     known = _students(rows, error)
+    today = timezone.localdate()
+    for row in rows:
+        day = row.v["date"]
+        if "date" in row.bad:
+            continue
+        if day.year < 2000:
+            error(row, "date", _("%(value)s is before 2000.") % {"value": day.isoformat()})
+        elif day > today:
+            error(row, "date", _("%(value)s is in the future.") % {"value": day.isoformat()})
     _repeats(rows, error, lambda v: (v["student_no"], v["date"], v["course"]), "course")
 
     def write():
