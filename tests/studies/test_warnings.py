@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from shouwang.escalation.models import Deadline
 from shouwang.escalation.sweep import deadline_sweep
 from shouwang.notify.models import Delivery
+from shouwang.org.models import Post
 from shouwang.studies import rules, services
 from shouwang.studies.models import AcademicWarning, Grade, WarningRule
 from tests._events import capture_events
@@ -218,3 +219,15 @@ def test_edited_thresholds_apply_to_the_next_evaluation(school):
             contact_days=3,
             remind_days=1,
         )
+
+
+def test_a_class_without_a_counsellor_has_its_warning_sent_to_the_deputy_secretary(school):
+    Post.objects.filter(person=school.zhang).update(until=datetime.date(2025, 1, 1))
+    raise_for(school, {school.zhangsan: 12})
+    assert Delivery.objects.filter(recipient=school.li, message__kind="studies.warning").exists()
+    # And with no deputy secretary either, the college's head is told when it is overdue.
+    Post.objects.filter(person=school.li).update(until=datetime.date(2025, 1, 1))
+    deadline_sweep(now=NOW + datetime.timedelta(days=7))
+    assert Delivery.objects.filter(
+        recipient=school.wang, message__kind="studies.contact_overdue"
+    ).exists()

@@ -269,14 +269,25 @@ def counsellors_of(units: set[int], on: datetime.date) -> dict[int, list]:
 
 
 def deputies_of(klass: Unit, on: datetime.date) -> list:
+    """The college's deputy secretary for student work; its head when that post is vacant."""
     codes = klass.path.strip("/").split("/")
     colleges = Unit.objects.filter(code__in=codes, kind=Unit.Kind.COLLEGE)
-    return [
-        p.person
-        for p in Post.objects.current(on)
-        .filter(unit__in=colleges, role__code="deputy_secretary")
-        .select_related("person")
-    ]
+    for role in ("deputy_secretary", "leader"):
+        people = [
+            p.person
+            for p in Post.objects.current(on)
+            .filter(unit__in=colleges, role__code=role)
+            .select_related("person")
+        ]
+        if people:
+            return people
+    return []
+
+
+def _followers(klass: Unit, counsellors: dict, on) -> list:
+    """Who follows a warning up: the class's counsellors; the college's deputy secretary when
+    the class has none (a vacant post must not leave a warning unread)."""
+    return counsellors.get(klass.pk) or deputies_of(klass, on)
 
 
 def warnings_evaluate(*, student_ids, now) -> list[AcademicWarning]:
@@ -371,7 +382,7 @@ def _tell_counsellors(warnings, now) -> None:
                 _("Contact the parents and record it by %(due)s.")
                 % {"due": timezone.localtime(w.contact_due_at).strftime("%Y-%m-%d %H:%M")},
                 url,
-                counsellors.get(w.student.klass_id, []),
+                _followers(w.student.klass, counsellors, on),
             )
             for w in warnings
         ],
@@ -391,7 +402,8 @@ def lock_warning(subject_id):
 
 def contact_remind(deadline, warning, now) -> str:
     on = timezone.localtime(now).date()
-    people = counsellors_of({warning.student.klass_id}, on).get(warning.student.klass_id, [])
+    klass = warning.student.klass
+    people = _followers(klass, counsellors_of({klass.pk}, on), on)
     messages_send(
         [
             Outgoing(
