@@ -10,7 +10,11 @@ days after the first window ended (the period).
 学业预警: after a grades import, each student's failed credits (courses whose latest result is
 a fail) are compared with the thresholds; a new or higher level raises the warning, tells the
 counsellor and asks for a parent contact by a due time on the engine (a reminder, then the
-college's deputy secretary when the contact is overdue).
+college's deputy secretary when the contact is overdue). One warning per student and term; a
+later file never lowers it (it is a record of what was found and followed up).
+
+The scan looks at the M days ending on the day it runs: an attendance file of old dates adds
+to the record but raises no report for a streak that ended before that window.
 """
 
 import datetime
