@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from shouwang.studies import rules
+from shouwang.studies import academic
 from shouwang.studies.models import Grade
 
 
@@ -16,7 +16,7 @@ def _warning(w):
         student=w.zhangsan, term="2025-2026-1", course="高等数学", credits=Decimal(13), passed=False
     )
     with transaction.atomic():
-        (warning,) = rules.warnings_evaluate(student_ids=[w.zhangsan.pk], now=timezone.now())
+        (warning,) = academic.warnings_evaluate(student_ids=[w.zhangsan.pk], now=timezone.now())
     return warning
 
 

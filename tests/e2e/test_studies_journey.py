@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from shouwang.studies import rules
+from shouwang.studies import academic
 from shouwang.studies.models import AcademicWarning, Grade
 
 pytestmark = pytest.mark.e2e
@@ -25,7 +25,9 @@ def test_the_counsellor_records_the_parent_contact(page, school, login):
         passed=False,
     )
     with transaction.atomic():
-        (warning,) = rules.warnings_evaluate(student_ids=[school.zhangsan.pk], now=timezone.now())
+        (warning,) = academic.warnings_evaluate(
+            student_ids=[school.zhangsan.pk], now=timezone.now()
+        )
     login("zhang")
     page.goto("/studies/warnings/")
     card = page.locator(f"#warning-{warning.pk}")

@@ -13,7 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from shouwang.accounts.models import User
 from shouwang.org.models import Post, Role
-from shouwang.studies import rules, services
+from shouwang.studies import academic, services
 from shouwang.studies.models import AcademicWarning, Attendance, Grade, ImportJob, TruancyRule
 
 from .conftest import NOW
@@ -176,7 +176,7 @@ def test_the_api_lists_warnings_in_scope_and_records_a_contact(school):
         student=school.zhangsan, term="2025-2026-1", course="高数", credits=13, passed=False
     )
     with transaction.atomic():
-        (warning,) = rules.warnings_evaluate(student_ids=[school.zhangsan.pk], now=NOW)
+        (warning,) = academic.warnings_evaluate(student_ids=[school.zhangsan.pk], now=NOW)
     listed = api(school.zhang).get("/api/v1/studies/warnings").json()
     assert [(w["student"], w["level"], w["contact"]) for w in listed] == [
         ("2024010101", "orange", "waiting")
@@ -243,7 +243,7 @@ def test_the_warnings_page_is_scoped(school):
         student=school.zhangsan, term="2025-2026-1", course="高数", credits=21, passed=False
     )
     with transaction.atomic():
-        rules.warnings_evaluate(student_ids=[school.zhangsan.pk], now=NOW)
+        academic.warnings_evaluate(student_ids=[school.zhangsan.pk], now=NOW)
     assert "张三" in api(school.zhang).get(reverse("studies_warnings")).content.decode()
     assert "张三" not in api(school.zhao).get(reverse("studies_warnings")).content.decode()
     # A student cadre of the same class sees no classmate's warning.

@@ -8,7 +8,7 @@ from shouwang.escalation.models import Deadline
 from shouwang.escalation.sweep import deadline_sweep
 from shouwang.notify.models import Delivery
 from shouwang.org.models import Post
-from shouwang.studies import rules, services
+from shouwang.studies import academic, services
 from shouwang.studies.models import AcademicWarning, Grade, WarningRule
 from tests._events import capture_events
 
@@ -38,14 +38,14 @@ def fail(student, credits, term="2025-2026-1", course=None, passed=False):
     ],
 )
 def test_levels_at_the_published_boundaries(failed, level):
-    assert rules.level_for(Decimal(failed), WarningRule(**WarningRule.DEFAULTS)) == level
+    assert academic.level_for(Decimal(failed), WarningRule(**WarningRule.DEFAULTS)) == level
 
 
 def test_a_course_passed_later_no_longer_counts(school):
     fail(school.zhangsan, 6, course="高等数学")
     fail(school.zhangsan, 6, course="大学物理")
     fail(school.zhangsan, 6, term="2025-2026-2", course="高等数学", passed=True)
-    assert rules.failed_credits([school.zhangsan.pk]) == {
+    assert academic.failed_credits([school.zhangsan.pk]) == {
         school.zhangsan.pk: (Decimal(6), "2025-2026-2")
     }
 
@@ -53,7 +53,7 @@ def test_a_course_passed_later_no_longer_counts(school):
 def raise_for(school, credits_by_student):
     for student, credits in credits_by_student.items():
         fail(student, credits)
-    return rules.warnings_evaluate(student_ids=[s.pk for s in credits_by_student], now=NOW)
+    return academic.warnings_evaluate(student_ids=[s.pk for s in credits_by_student], now=NOW)
 
 
 def test_a_warning_tells_the_counsellor_and_asks_for_a_parent_contact(school):
@@ -73,22 +73,22 @@ def test_a_warning_tells_the_counsellor_and_asks_for_a_parent_contact(school):
         )
     )
     assert due == {
-        rules.CONTACT_REMIND: NOW + datetime.timedelta(days=5),
-        rules.CONTACT_OVERDUE: NOW + datetime.timedelta(days=7),
+        academic.CONTACT_REMIND: NOW + datetime.timedelta(days=5),
+        academic.CONTACT_OVERDUE: NOW + datetime.timedelta(days=7),
     }
 
 
 def test_a_second_evaluation_raises_nothing_new_and_a_higher_level_upgrades(school):
     raise_for(school, {school.zhangsan: 11})
-    assert rules.warnings_evaluate(student_ids=[school.zhangsan.pk], now=NOW) == []
+    assert academic.warnings_evaluate(student_ids=[school.zhangsan.pk], now=NOW) == []
     fail(school.zhangsan, 10)
     with capture_events() as events:
-        (warning,) = rules.warnings_evaluate(student_ids=[school.zhangsan.pk], now=NOW)
+        (warning,) = academic.warnings_evaluate(student_ids=[school.zhangsan.pk], now=NOW)
     assert (warning.level, warning.failed_credits) == ("red", Decimal(21))
     assert events.one("studies.warning_raised_level").data["from"] == "yellow"
     assert AcademicWarning.objects.count() == 1
     # One contact task, not two.
-    assert Deadline.objects.filter(kind=rules.CONTACT_OVERDUE).count() == 1
+    assert Deadline.objects.filter(kind=academic.CONTACT_OVERDUE).count() == 1
 
 
 def test_the_contact_task_reminds_then_escalates_to_the_deputy_secretary(school):

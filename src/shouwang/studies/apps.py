@@ -11,13 +11,15 @@ class StudiesConfig(AppConfig):
         from shouwang.escalation import kinds
         from shouwang.ops.sweeps import register_sweep
 
-        from . import rules, services
+        from . import academic, rules, services
 
         # The daily truancy scan and the parent contact of a 学业预警 run on the one engine.
         kinds.register_kind(rules.TRUANCY_SCAN, lock=rules.lock_rule, act=rules.scan_act)
-        kinds.register_kind(rules.CONTACT_REMIND, lock=rules.lock_warning, act=rules.contact_remind)
         kinds.register_kind(
-            rules.CONTACT_OVERDUE, lock=rules.lock_warning, act=rules.contact_overdue
+            academic.CONTACT_REMIND, lock=academic.lock_warning, act=academic.contact_remind
+        )
+        kinds.register_kind(
+            academic.CONTACT_OVERDUE, lock=academic.lock_warning, act=academic.contact_overdue
         )
         kinds.register_check(
             "truancy_rules_without_scan",

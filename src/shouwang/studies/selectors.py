@@ -5,7 +5,7 @@ from django.db.models import Count, Q
 
 from shouwang.org.scope import scope_for
 
-from . import permissions, rules
+from . import academic, permissions
 from .models import AcademicWarning, ImportJob, TruancyCase, TruancyRule
 
 
@@ -78,4 +78,4 @@ def truancy_rules():
 
 
 def warning_rule():
-    return rules.warning_rule()
+    return academic.warning_rule()

@@ -19,7 +19,7 @@ from shouwang.escalation.levels import SEVERITY_ORDER
 from shouwang.escalation.services import deadlines_cancel
 from shouwang.sheets import ImportFileError, ImportResult, read_bytes
 
-from . import importing, permissions, rules
+from . import academic, importing, permissions, rules
 from .models import AcademicWarning, ImportJob, ParentContact, TruancyRule, WarningRule
 
 log = logging.getLogger(__name__)
@@ -107,7 +107,7 @@ def _apply(kind, student_ids, now):
     if kind == ImportJob.Kind.ATTENDANCE:
         rules.truancy_scan_all(now=now)
     else:
-        rules.warnings_evaluate(student_ids=student_ids, now=now)
+        academic.warnings_evaluate(student_ids=student_ids, now=now)
 
 
 def _finish(job: ImportJob, result: ImportResult, now) -> None:
@@ -367,7 +367,10 @@ def parent_contact_record(
         warning.contact = AcademicWarning.Contact.DONE
         warning.save(update_fields=["contact"])
         deadlines_cancel(
-            subject_type=rules.WARNING_SUBJECT, subject_id=warning.pk, now=now, outcome="contacted"
+            subject_type=academic.WARNING_SUBJECT,
+            subject_id=warning.pk,
+            now=now,
+            outcome="contacted",
         )
         event_record(
             actor=actor,
