@@ -230,3 +230,11 @@ def test_an_integration_token_may_not_act_in_campaigns(campus):
     )
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert client.get("/api/v1/campaigns").status_code == 403
+
+
+def test_the_inbox_opens_with_the_checklists_still_to_answer(campus):
+    campaign = issue(campus)
+    inbox = login(campus.li).get("/inbox/").content.decode()
+    assert 'id="campaigns-to-answer"' in inbox
+    assert f"/campaigns/{campaign.pk}/units/C01/" in inbox
+    assert 'id="campaigns-to-answer"' not in login(campus.zhang).get("/inbox/").content.decode()

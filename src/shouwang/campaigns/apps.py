@@ -11,8 +11,9 @@ class CampaignsConfig(AppConfig):
         # modules, and these modules import models.
         from shouwang.aftermath import hooks as aftermath_hooks
         from shouwang.escalation import kinds
+        from shouwang.notify import hooks as notify_hooks
 
-        from . import auditor, services, sources
+        from . import auditor, services, sources, views
         from . import deadlines as d
 
         # Units asked are reminded before the due date and escalated at it, on the one engine.
@@ -25,6 +26,8 @@ class CampaignsConfig(AppConfig):
             warning="{n} unit(s) of open hazard campaigns have lost their overdue deadline "
             "(the worker's auditor restores them on its next tick)",
         )
+        # The inbox opens with the checklists the person must still answer.
+        notify_hooks.register_inbox_section(views.inbox_section)
         # A problem a unit finds becomes a corrective action (三色督办) issued from its answer.
         aftermath_hooks.register_action_source(
             services.ACTION_SOURCE,

@@ -153,7 +153,7 @@ def board(campaign, *, now=None) -> dict:
             n_problems=Count("answers", filter=Q(answers__has_problem=True))
         )
     )
-    statuses = Counter()
+    statuses: Counter[str] = Counter()
     for a in assignments:
         a.campaign = campaign
         a.status = _status(a, now)
@@ -188,3 +188,16 @@ def board(campaign, *, now=None) -> dict:
         "problem_rows": problem_rows,
         "is_open": campaign.state == Campaign.State.OPEN,
     }
+
+
+def checklists_to_answer(viewer, *, now=None):
+    """Open campaigns' units the viewer still has to answer for, soonest due first."""
+    now = now or timezone.now()
+    rows = list(
+        assignments_answering(viewer)
+        .filter(campaign__state=Campaign.State.OPEN, answered_at__isnull=True)
+        .order_by("campaign__due_at", "pk")[:50]
+    )
+    for a in rows:
+        a.status = _status(a, now)
+    return rows

@@ -96,7 +96,8 @@ def _clean_units(actor, codes, errors, now) -> list[tuple[Unit, str]]:
     for code in codes:
         unit = units[code]
         role = next(
-            (r for r in permissions.RESPONSIBLE_ROLES[unit.kind] if (code, r) in held), None
+            (r for r in permissions.RESPONSIBLE_ROLES[Unit.Kind(unit.kind)] if (code, r) in held),
+            None,
         )
         if role is None:
             nobody.append(unit.name)
@@ -152,7 +153,7 @@ def campaign_create(
         fix_days = 0
     if not 1 <= fix_days <= 180:
         errors["fix_days"] = [_("Between 1 and 180 days.")]
-    if errors:
+    if errors or office is None:
         raise ValidationError(errors)
     with transaction.atomic():
         campaign = Campaign.objects.create(

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,6 +29,14 @@ def _forbidden(request, exc):
         {"reason": str(exc) or _("Permission denied.")},
         status=403,
     )
+
+
+def inbox_section(request) -> str:
+    """A section at the top of the inbox: the checklists the person must still answer."""
+    rows = selectors.checklists_to_answer(request.user)
+    if not rows:
+        return ""
+    return render_to_string("campaigns/_inbox.html", {"rows": rows}, request=request)
 
 
 @login_required
