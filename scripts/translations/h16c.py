@@ -75,4 +75,6 @@ ZH = {
     "Campaign issued.": "排查已下发。",
     "Campaign closed.": "排查已结束。",
     "Answer sent.": "填报已提交。",
+    "issuing office": "发起部门",
+    "under way": "进行中",
 }

@@ -13,7 +13,7 @@ from shouwang.org.models import Unit
 
 class Campaign(models.Model):
     class State(models.TextChoices):
-        OPEN = "open", _("open")
+        OPEN = "open", _("under way")
         CLOSED = "closed", _("closed")
 
     title = models.CharField(_("title"), max_length=200)
