@@ -77,4 +77,5 @@ ZH = {
     "Answer sent.": "填报已提交。",
     "issuing office": "发起部门",
     "under way": "进行中",
+    "not answered (campaign closed)": "未填报（排查已结束）",
 }

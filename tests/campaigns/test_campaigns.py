@@ -246,6 +246,9 @@ def test_no_answer_after_the_campaign_closed_or_twice(campaign, campus):
         )
     )
     assert "关闭" in " ".join(err.messages) or "closed" in " ".join(err.messages)
+    campaign.refresh_from_db()
+    counts = selectors.board(campaign, now=NOW + timedelta(days=1))["counts"]
+    assert (counts["answered"], counts["unanswered"], counts["pending"]) == (1, 1, 0)
     # Closing stopped the chase.
     deadline_sweep(now=DUE)
     assert told("campaigns.overdue") == []
@@ -268,6 +271,7 @@ def test_the_board_counts_answered_late_waiting_and_problems_by_item(campus):
         "late_answered": 0,
         "late": 0,
         "pending": 2,
+        "unanswered": 0,
         "problems": 2,
     }
     deadline_sweep(now=DUE)
@@ -284,6 +288,7 @@ def test_the_board_counts_answered_late_waiting_and_problems_by_item(campus):
         "late_answered": 1,
         "late": 1,
         "pending": 0,
+        "unanswered": 0,
         "problems": 3,
     }
     by_item = dict((i.title, n) for i, n in board["by_item"])

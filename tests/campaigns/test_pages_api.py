@@ -238,3 +238,24 @@ def test_the_inbox_opens_with_the_checklists_still_to_answer(campus):
     assert 'id="campaigns-to-answer"' in inbox
     assert f"/campaigns/{campaign.pk}/units/C01/" in inbox
     assert 'id="campaigns-to-answer"' not in login(campus.zhang).get("/inbox/").content.decode()
+
+
+def test_ids_and_codes_out_of_range_name_nothing(campus):
+    issue(campus)
+    huge = "9" * 30
+    client = login(campus.chen)
+    assert client.get(f"/campaigns/{huge}/").status_code == 404
+    assert client.get(f"/campaigns/1/units/{'X' * 500}/").status_code == 404
+    assert client.post(f"/campaigns/{huge}/close/").status_code == 404
+    assert client.get(f"/api/v1/campaigns/{huge}").status_code in (404, 422)
+    assert client.get(f"/api/v1/campaigns/{huge}/units/C01").status_code in (404, 422)
+    # An over-long text is refused with the field named, not cut or stored.
+    campaign = issue(campus)
+    url = f"/api/v1/campaigns/{campaign.pk}/units/C01/answer"
+    body = {
+        "answers": [
+            {"item": i.pk, "has_problem": True, "description": "长" * 2001, "measure": "x"}
+            for i in campaign.items.all()
+        ]
+    }
+    assert _post(login(campus.li), url, body).status_code == 422

@@ -5,6 +5,7 @@ an integration token gets 403. Bad input answers 422 with Chinese field errors a
 nothing."""
 
 import datetime
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -60,7 +61,7 @@ class UnitOut(Schema):
     unit: str = Field(..., alias="unit.code")
     name: str = Field(..., alias="unit.name")
     role: str = Field(..., description="the post that answers (frozen when issued)")
-    status: str = Field(..., description="pending | late | answered | late_answered")
+    status: str = Field(..., description="pending | late | answered | late_answered | unanswered")
     answered_at: datetime.datetime | None
     reminded_at: datetime.datetime | None
     overdue_at: datetime.datetime | None
@@ -87,6 +88,7 @@ class CountsOut(Schema):
     late_answered: int
     late: int
     pending: int
+    unanswered: int = Field(..., description="not answered when closed before the due date")
     problems: int
 
 
@@ -104,8 +106,10 @@ class CampaignDetailOut(CampaignOut):
 class CampaignIn(Schema):
     title: str = Field(..., max_length=200)
     issuer_unit: str = Field(..., max_length=40, description="the office issuing (its code)")
-    units: list[str] = Field(..., max_length=MAX_LIST, description="college or office codes")
-    items: list[str] | None = Field(
+    units: list[Annotated[str, Field(max_length=40)]] = Field(
+        ..., max_length=MAX_LIST, description="college or office codes"
+    )
+    items: list[Annotated[str, Field(max_length=100)]] | None = Field(
         None, max_length=50, description="checklist items; omitted: the shipped seed 003 list"
     )
     due_at: Instant

@@ -97,6 +97,8 @@ def _status(a, now) -> str:
         return "late_answered" if a.answered_at > a.campaign.due_at else "answered"
     if a.overdue_at is not None or now >= a.campaign.due_at:
         return "late"
+    if a.campaign.state == Campaign.State.CLOSED:
+        return "unanswered"  # closed before its due date
     return "pending"
 
 
@@ -178,6 +180,7 @@ def board(campaign, *, now=None) -> dict:
             "late_answered": statuses["late_answered"],
             "late": statuses["late"],
             "pending": statuses["pending"],
+            "unanswered": statuses["unanswered"],
             "problems": sum(problems.values()),
         },
         "by_item": [(item, problems.get(item.pk, 0)) for item in items],

@@ -35,9 +35,9 @@ MIN_LEAD = timedelta(hours=1)
 def _text(value, field, errors, *, required=False, limit, message=None):
     value = (value or "").strip() if isinstance(value, str) else ""
     if required and not value:
-        errors[field] = [message or _("Fill in this field.")]
+        errors.setdefault(field, []).append(message or _("Fill in this field."))
     elif len(value) > limit:
-        errors[field] = [_("At most %(n)d characters.") % {"n": limit}]
+        errors.setdefault(field, []).append(_("At most %(n)d characters.") % {"n": limit})
     return value
 
 
