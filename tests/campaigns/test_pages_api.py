@@ -6,15 +6,18 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from shouwang.aftermath.models import CorrectiveAction
 from shouwang.api.services import token_create
+from shouwang.campaigns import services
 from shouwang.campaigns.models import Campaign, CampaignUnit
 from tests.design.test_post_views import changed, snapshot
 
-from .conftest import DUE, ITEMS, NOW, issue
+from .conftest import DUE, ITEMS, NOW, answers_for, issue
 
 pytestmark = pytest.mark.django_db
 
@@ -259,3 +262,43 @@ def test_ids_and_codes_out_of_range_name_nothing(campus):
         ]
     }
     assert _post(login(campus.li), url, body).status_code == 422
+
+
+@pytest.mark.parametrize("due", ["0001-01-01T00:00", "9999-12-31T23:59", "2026-13-40T99:99"])
+def test_implausible_due_dates_are_refused_on_the_form(campus, due):
+    before = snapshot()
+    response = login(campus.chen).post(
+        "/campaigns/new/",
+        {
+            "title": "x",
+            "issuer_unit": "XSC",
+            "due_at": due,
+            "fix_days": "x",
+            "items": "心理",
+            "units": ["C01"],
+        },
+    )
+    assert response.status_code == 400
+    assert not changed(before)
+
+
+def _board_queries(client, campaign):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/campaigns/{campaign.pk}/").status_code == 200
+    return len(queries)
+
+
+def test_the_boards_queries_do_not_grow_with_its_units(campus):
+    client = login(campus.chen)
+    small = issue(campus, units=["C01"])
+    large = issue(campus, units=["C01", "JWC", "XSC"])
+    for campaign in (small, large):
+        for a in campaign.units.select_related("unit"):
+            person = {"C01": campus.li, "JWC": campus.jiao, "XSC": campus.chen}[a.unit.code]
+            services.campaign_answer(
+                actor=person,
+                assignment=a,
+                answers=answers_for(campaign, {"心理": ("a", "b")}),
+                now=NOW,
+            )
+    assert _board_queries(client, small) == _board_queries(client, large)

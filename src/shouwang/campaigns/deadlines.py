@@ -47,13 +47,28 @@ def unit_deadlines(assignment, *, due_at, now) -> list[dict]:
 
 def holders(assignment, *, now=None) -> list:
     """The people answering for the unit now (current holders of its responsible post)."""
+    return holders_of([assignment], now=now).get(assignment.pk, [])
+
+
+def holders_of(assignments, *, now=None) -> dict[int, list]:
+    """{assignment id: its holders} for many units in one query."""
+    wanted = {(a.unit_id, a.role): a.pk for a in assignments}
     posts = (
         Post.objects.current(timezone.localdate(now or timezone.now()))
-        .filter(unit_id=assignment.unit_id, role__code=assignment.role, person__is_active=True)
-        .select_related("person")
+        .filter(
+            unit_id__in={a.unit_id for a in assignments},
+            role__code__in={a.role for a in assignments},
+            person__is_active=True,
+        )
+        .select_related("person", "role")
         .order_by("pk")
     )
-    return list({p.person_id: p.person for p in posts}.values())
+    found: dict[int, dict[int, object]] = {}
+    for p in posts:
+        pk = wanted.get((p.unit_id, p.role.code))
+        if pk is not None:
+            found.setdefault(pk, {}).setdefault(p.person_id, p.person)
+    return {pk: list(people.values()) for pk, people in found.items()}
 
 
 def superiors(assignment, people, *, now) -> list:

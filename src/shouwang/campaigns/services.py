@@ -14,7 +14,7 @@ from shouwang.aftermath.services import action_issue
 from shouwang.audit.services import event_record
 from shouwang.bounds import MAX_LIST, implausible_time
 from shouwang.escalation.services import deadlines_cancel, deadlines_schedule
-from shouwang.notify.services import message_send
+from shouwang.notify.services import Outgoing, messages_send
 from shouwang.org.models import Post, Unit
 from shouwang.org.scope import scope_for
 
@@ -170,7 +170,7 @@ def campaign_create(
             CampaignItem(campaign=campaign, position=n, title=t)
             for n, t in enumerate(cleaned_items, 1)
         )
-        assignments = CampaignUnit.objects.bulk_create(
+        CampaignUnit.objects.bulk_create(
             CampaignUnit(campaign=campaign, unit=unit, role=role) for unit, role in chosen
         )
         assignments = list(campaign.units.select_related("unit"))
@@ -180,19 +180,25 @@ def campaign_create(
             ],
             now=now,
         )
-        for a in assignments:
-            message_send(
-                subject_type=d.SUBJECT,
-                subject_id=a.pk,
-                kind="campaigns.issued",
-                title=_("Hazard campaign: %(title)s (due %(due)s)")
-                % {"title": title, "due": timezone.localtime(due_at).strftime("%m-%d %H:%M")},
-                body=_("%(office)s asks %(unit)s to answer %(n)d items.")
-                % {"office": office.name, "unit": a.unit.name, "n": len(cleaned_items)},
-                url=d.answer_url(a),
-                recipients=d.holders(a, now=now),
-                now=now,
-            )
+        people = d.holders_of(assignments, now=now)
+        due_text = timezone.localtime(due_at).strftime("%m-%d %H:%M")
+        messages_send(
+            [
+                Outgoing(
+                    d.SUBJECT,
+                    str(a.pk),
+                    "campaigns.issued",
+                    _("Hazard campaign: %(title)s (due %(due)s)")
+                    % {"title": title, "due": due_text},
+                    _("%(office)s asks %(unit)s to answer %(n)d items.")
+                    % {"office": office.name, "unit": a.unit.name, "n": len(cleaned_items)},
+                    d.answer_url(a),
+                    people.get(a.pk, []),
+                )
+                for a in assignments
+            ],
+            now=now,
+        )
         event_record(
             actor=actor,
             subject=campaign,
