@@ -78,4 +78,6 @@ ZH = {
     "issuing office": "发起部门",
     "under way": "进行中",
     "not answered (campaign closed)": "未填报（排查已结束）",
+    "escalated at": "上报督办于",
+    "reminded at": "催报于",
 }

@@ -16,7 +16,8 @@ from shouwang.campaigns.auditor import units_repair, units_without_deadline
 from shouwang.campaigns.models import Campaign, CampaignAnswer, CampaignUnit
 from shouwang.escalation.models import Deadline
 from shouwang.escalation.sweep import deadline_sweep
-from shouwang.notify.models import Delivery
+from shouwang.notify.hooks import group_summary
+from shouwang.notify.models import Delivery, Message
 from tests._events import capture_events
 from tests.design.test_post_views import changed, snapshot
 
@@ -306,3 +307,19 @@ def test_the_auditor_restores_a_lost_overdue_deadline(campaign):
     c01.refresh_from_db()
     assert c01.overdue_at == DUE
     assert Campaign.objects.get(pk=campaign.pk).state == "open"
+
+
+def test_a_group_robot_names_the_campaign_and_unit_never_what_was_found(campaign, campus):
+    c01 = unit(campaign, "C01")
+    line = group_summary(Message.objects.filter(subject_type="campaigns.unit").first())
+    assert "2026年秋季风险隐患大排查" in line
+    services.campaign_answer(
+        actor=campus.li,
+        assignment=c01,
+        answers=answers_for(campaign, {"心理": ("张三情绪低落", "谈心")}),
+        now=NOW,
+    )
+    assert all(
+        "张三" not in group_summary(m)
+        for m in Message.objects.filter(subject_type="campaigns.unit")
+    )

@@ -28,6 +28,8 @@ class CampaignsConfig(AppConfig):
         )
         # The inbox opens with the checklists the person must still answer.
         notify_hooks.register_inbox_section(views.inbox_section)
+        # A group robot says which campaign and unit, never what was found.
+        notify_hooks.register_group_summary(d.SUBJECT, sources.unit_group_summary)
         # A problem a unit finds becomes a corrective action (三色督办) issued from its answer.
         aftermath_hooks.register_action_source(
             services.ACTION_SOURCE,

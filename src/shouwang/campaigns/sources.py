@@ -33,3 +33,12 @@ def unit_label(source_id) -> str:
 def unit_url(source_id) -> str:
     a = _assignment(source_id)
     return answer_url(a) if a else ""
+
+
+def unit_group_summary(source_id: str) -> str:
+    """The line a group robot posts about a campaign's message: the campaign and the unit, never
+    what was found (notify.hooks.register_group_summary)."""
+    a = _assignment(source_id)
+    if a is None:
+        return ""
+    return f"风险隐患排查「{a.campaign.title}」：{a.unit.name}，请在守望中查看"
