@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
+from django.utils.translation import gettext
 
 from shouwang.aftermath.models import CorrectiveAction
 from shouwang.audit.models import Event
@@ -246,7 +247,7 @@ def test_no_answer_after_the_campaign_closed_or_twice(campaign, campus):
             actor=campus.jiao, assignment=unit(campaign, "JWC"), answers=answers_for(campaign)
         )
     )
-    assert "关闭" in " ".join(err.messages) or "closed" in " ".join(err.messages)
+    assert err.messages == [gettext("The campaign is closed.")]
     campaign.refresh_from_db()
     counts = selectors.board(campaign, now=NOW + timedelta(days=1))["counts"]
     assert (counts["answered"], counts["unanswered"], counts["pending"]) == (1, 1, 0)
