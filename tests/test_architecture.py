@@ -19,6 +19,7 @@ LOCAL_IMPORTS_ALLOWED = {
     "reports/apps.py": "AppConfig.ready",
     "incidents/apps.py": "AppConfig.ready",
     "aftermath/apps.py": "AppConfig.ready",
+    "campaigns/apps.py": "AppConfig.ready",
     "documents/apps.py": (
         "AppConfig.ready (and the optional apps it wires into its sections registry)"
     ),
