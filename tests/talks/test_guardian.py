@@ -35,8 +35,8 @@ def aliyun(settings, sink):  # noqa: F811
     return sink
 
 
-def sent_link(sink) -> str:
-    params = dict(urllib.parse.parse_qsl(sink.requests[-1]["body"].decode()))
+def sent_link(server) -> str:
+    params = dict(urllib.parse.parse_qsl(server.requests[-1]["body"].decode()))
     assert params["PhoneNumbers"] == "13900000001"
     url = json.loads(params["TemplateParam"])["url"]
     return urllib.parse.urlsplit(url).path
