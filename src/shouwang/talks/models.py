@@ -88,7 +88,7 @@ class Obligation(models.Model):
     Deadline on the engine at the period's end (kinds in apps.py)."""
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", _("Not yet done")
         OVERDUE = "overdue", _("Overdue")
         MET = "met", _("Met")
         CANCELLED = "cancelled", _("Cancelled")

@@ -94,7 +94,7 @@ def statistics(request):
         "met": [r["met"] for r in stats["by_holder"][:30]],
         "open": [r["open"] for r in stats["by_holder"][:30]],
         "overdue": [r["overdue"] for r in stats["by_holder"][:30]],
-        "labels": {"met": _("Met"), "open": _("Open"), "overdue": _("Overdue")},
+        "labels": {"met": _("Met"), "open": _("Not yet done"), "overdue": _("Overdue")},
     }
     return render(
         request,
