@@ -29,7 +29,8 @@ ZH = {
     "Keep the explanation under %(n)d characters.": "情况说明请控制在 %(n)d 字以内。",
     "Attach at most %(n)d files.": "最多附 %(n)d 个文件。",
     "This finding is already decided.": "该问责事项已作出认定。",
-    "Deciding findings is for the roles given that power (the head of 学生处, 纪委, 组织人事).": "只有被授予认定权的岗位（学生处、纪委、组织人事部门负责人）可以作出认定。",
+    "Deciding findings is for the roles given that power (the head of 学生处, 纪委, 组织人事).":
+        "只有被授予认定权的岗位（学生处、纪委、组织人事部门负责人）可以作出认定。",
     "Choose: exempted (duty done) or confirmed (held to account).": "请选择：尽职免责或失职追责。",
     "Give the reason for the decision.": "请填写认定理由。",
     "Keep the reason under %(n)d characters.": "认定理由请控制在 %(n)d 字以内。",
@@ -55,12 +56,14 @@ ZH = {
     "Record the decision": "记录认定",
     "Reporting limits": "报告时限",
     "A report filed later than its limit after the event is a late report (迟报). A report closed or handled locally "
-    "before reaching its level is concealment (瞒报), unless that level decided it.": "事件发生后超过时限才上报的，认定为迟报；未报达规定层级即关闭或就地处理的，认定为瞒报（由该层级本身决定的除外）。",
+    "before reaching its level is concealment (瞒报), unless that level decided it.":
+        "事件发生后超过时限才上报的，认定为迟报；未报达规定层级即关闭或就地处理的，认定为瞒报（由该层级本身决定的除外）。",
     "limit (minutes)": "时限（分钟）",
     "Statistics and metrics": "统计与指标",
     "Run the detector now": "立即检测",
     "Findings are read from the record by the detector (every five minutes, or now); nobody types them in. "
-    "The person named explains; the head of 学生处, 纪委 or 组织人事 decides.": "问责事项由系统从工作记录中自动检测（每五分钟一次，或立即检测），不由人工录入。当事人作出说明，由学生处、纪委或组织人事部门负责人认定。",
+    "The person named explains; the head of 学生处, 纪委 or 组织人事 decides.":
+        "问责事项由系统从工作记录中自动检测（每五分钟一次，或立即检测），不由人工录入。当事人作出说明，由学生处、纪委或组织人事部门负责人认定。",
     "all kinds": "全部类型",
     "all states": "全部状态",
     "No findings.": "暂无问责事项。",
@@ -79,7 +82,8 @@ ZH = {
     "To close": "处置完毕",
     "From the incident's activation to its closing (mean, minutes).": "从启动预案到事件关闭（平均，分钟）。",
     "Night interruptions": "夜间打扰",
-    "Reports that reached the person between 22:00 and 07:00 (to acknowledge or for information).": "22:00 至次日 07:00 之间送达本人的预警信息（需确认或知悉）。",
+    "Reports that reached the person between 22:00 and 07:00 (to acknowledge or for information).":
+        "22:00 至次日 07:00 之间送达本人的预警信息（需确认或知悉）。",
     "Findings by unit and kind": "各单位问责事项（按类型）",
     "Metrics by month": "各月指标",
     "Load per person": "个人工作负荷",

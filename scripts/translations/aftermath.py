@@ -16,10 +16,12 @@ ZH = {
     "[Red, overdue] %(title)s": "【红色督办·已逾期】%(title)s",
     "Event: %(title)s (%(level)s), %(unit)s.": "事件：%(title)s（%(level)s），%(unit)s。",
     "Occurred: %(at)s; place: %(place)s.": "发生时间：%(at)s；地点：%(place)s。",
-    "Reported: %(at)s; first delivered: %(delivered)s; first acknowledged: %(ack)s %(by)s.": "上报时间：%(at)s；首次送达：%(delivered)s；首次确认：%(ack)s %(by)s。",
+    "Reported: %(at)s; first delivered: %(delivered)s; first acknowledged: %(ack)s %(by)s.":
+        "上报时间：%(at)s；首次送达：%(delivered)s；首次确认：%(ack)s %(by)s。",
     "Closed: %(at)s.": "关闭时间：%(at)s。",
     "Plan activated: %(at)s; first on scene: %(scene)s %(by)s.": "启动预案：%(at)s；首位到场：%(scene)s %(by)s。",
-    "Decision %(at)s: %(title)s — %(option)s (%(by)s; reason: %(reason)s)": "决策 %(at)s：%(title)s — %(option)s（%(by)s；理由：%(reason)s）",
+    "Decision %(at)s: %(title)s — %(option)s (%(by)s; reason: %(reason)s)":
+        "决策 %(at)s：%(title)s — %(option)s（%(by)s；理由：%(reason)s）",
     "Escalated %(at)s from level %(from)s to %(to)s.": "%(at)s 由第 %(from)s 级升级至第 %(to)s 级。",
     "Not acknowledged in time %(at)s: %(names)s.": "%(at)s 未及时确认：%(names)s。",
     "Task overdue %(at)s: %(title)s.": "%(at)s 任务逾期：%(title)s。",
@@ -129,7 +131,8 @@ ZH = {
     "By unit": "按单位",
     "By due date": "按期限",
     "Yellow: 30%% of the time left without a progress report. Orange: 15%% left (the owner's leader is told). "
-    "Red: overdue (the issuer's leader is told).": "黄色：剩余时间不足30%%且未报告进展；橙色：剩余不足15%%（通知责任人的领导）；红色：已逾期（通知下达人的领导）。",
+    "Red: overdue (the issuer's leader is told).":
+        "黄色：剩余时间不足30%%且未报告进展；橙色：剩余不足15%%（通知责任人的领导）；红色：已逾期（通知下达人的领导）。",
     "went red": "红色督办次数",
     "No open corrective actions.": "没有未完成的整改事项。",
     "Red count by unit": "各单位红色督办次数",
@@ -188,7 +191,8 @@ ZH = {
     "Action accepted.": "整改已验收通过。",
     "Action sent back.": "整改已退回。",
     "Facts read again from the record.": "已重新从记录读取事实。",
-    "Sections not yet edited are drafted again from the record; edited sections stay as written.": "尚未编辑的部分将按记录重新预填，已编辑的部分保持不变。",
+    "Sections not yet edited are drafted again from the record; edited sections stay as written.":
+        "尚未编辑的部分将按记录重新预填，已编辑的部分保持不变。",
     "Read the record again": "重新从记录预填",
     "Recent aftermaths": "近期善后",
 }

@@ -2,9 +2,7 @@
 # happened (python scripts/translate.py scripts/translations/*.py).
 ZH = {
     # Phone header
-    "Mine": "我的",
-    "Menu": "菜单",
-    "More pages": "更多页面",
+    "Mine": "我的", "Menu": "菜单", "More pages": "更多页面",
     # Report timeline
     "Not sent (%(channel)s)": "未发送（%(channel)s）",
     "Emergency plan activated": "已启动应急预案",
@@ -30,18 +28,24 @@ ZH = {
     "The database is not set up yet: run `shouwang init` first.": "数据库尚未初始化：请先运行 `shouwang init`。",
     "Cannot open the database %(name)s: %(error)s": "无法打开数据库 %(name)s：%(error)s",
     "The database %(name)s does not exist on %(where)s: create it (createdb %(name)s) or correct "
-    "SHOUWANG_DATABASE_URL.": "数据库服务器 %(where)s 上没有数据库 %(name)s：请先创建（createdb %(name)s），或修改 SHOUWANG_DATABASE_URL。",
-    "The database server %(where)s refused the log-in: check the user and password in SHOUWANG_DATABASE_URL.": "数据库服务器 %(where)s 拒绝登录：请检查 SHOUWANG_DATABASE_URL 中的用户名和密码。",
+    "SHOUWANG_DATABASE_URL.":
+        "数据库服务器 %(where)s 上没有数据库 %(name)s：请先创建（createdb %(name)s），或修改 SHOUWANG_DATABASE_URL。",
+    "The database server %(where)s refused the log-in: check the user and password in SHOUWANG_DATABASE_URL.":
+        "数据库服务器 %(where)s 拒绝登录：请检查 SHOUWANG_DATABASE_URL 中的用户名和密码。",
     "Cannot connect to the database server %(where)s: is PostgreSQL running, and is SHOUWANG_DATABASE_URL "
     "right?": "无法连接数据库服务器 %(where)s：请确认 PostgreSQL 正在运行，且 SHOUWANG_DATABASE_URL 正确。",
     "Database error: %(error)s": "数据库错误：%(error)s",
     "Unknown unit code: %(code)s": "没有这个单位代码：%(code)s",
     "Cannot write %(file)s: %(reason)s": "无法写入 %(file)s：%(reason)s",
     "Cannot listen on %(host)s:%(port)s: %(reason)s": "无法在 %(host)s:%(port)s 上监听：%(reason)s",
-    "Port %(port)s on %(host)s is already in use: stop the other server or choose another port with --port.": "%(host)s 的端口 %(port)s 已被占用：请先停止占用它的程序，或用 --port 换一个端口。",
-    "The web server did not start on %(host)s:%(port)s (exit code %(code)s); see the lines above.": "网页服务未能在 %(host)s:%(port)s 启动（退出码 %(code)s），原因见上方输出。",
-    "Shouwang is running on http://%(host)s:%(port)s/  (Ctrl+C to stop)": "守望已在 http://%(host)s:%(port)s/ 运行（按 Ctrl+C 停止）",
-    "A part of the server stopped (exit code %(code)s); see the lines above.": "服务的一部分已停止（退出码 %(code)s），原因见上方输出。",
+    "Port %(port)s on %(host)s is already in use: stop the other server or choose another port with --port.":
+        "%(host)s 的端口 %(port)s 已被占用：请先停止占用它的程序，或用 --port 换一个端口。",
+    "The web server did not start on %(host)s:%(port)s (exit code %(code)s); see the lines above.":
+        "网页服务未能在 %(host)s:%(port)s 启动（退出码 %(code)s），原因见上方输出。",
+    "Shouwang is running on http://%(host)s:%(port)s/  (Ctrl+C to stop)":
+        "守望已在 http://%(host)s:%(port)s/ 运行（按 Ctrl+C 停止）",
+    "A part of the server stopped (exit code %(code)s); see the lines above.":
+        "服务的一部分已停止（退出码 %(code)s），原因见上方输出。",
     # API docs (/api/v1/docs)
     "Units the caller may see": "调用者可见的单位",
     "One unit": "查看单位",
@@ -91,8 +95,6 @@ ZH = {
     "within %(span)s": "%(span)s内",
 }
 PLURAL = {
-    "%(n)d day": "%(n)d 天",
-    "%(n)d hour": "%(n)d 小时",
-    "%(n)d minute": "%(n)d 分钟",
+    "%(n)d day": "%(n)d 天", "%(n)d hour": "%(n)d 小时", "%(n)d minute": "%(n)d 分钟",
     "%(counter)s (the student listed)": "%(counter)s（所列学生）",
 }

@@ -14,11 +14,13 @@ ZH = {
     "The document is nested too deeply.": "文档嵌套层数过多。",
     "Bad request": "请求有误",
     "The request could not be understood.": "无法理解该请求。",
-    "%(no)s is not a staff member of this unit or a duty officer above it.": "%(no)s 不是本单位的工作人员，也不是上级单位的值班人员。",
+    "%(no)s is not a staff member of this unit or a duty officer above it.":
+        "%(no)s 不是本单位的工作人员，也不是上级单位的值班人员。",
     "Reporter not shown": "报告人不公开",
     "Now %(url)s. Leave empty to keep it.": "当前为 %(url)s。留空则保持不变。",
     "This Idempotency-Key was used with a different request body.": "此 Idempotency-Key 已用于另一个请求内容。",
-    "An Idempotency-Key is 1 to 200 printable ASCII characters without spaces.": "Idempotency-Key 应为 1 至 200 个可打印 ASCII 字符，不含空格。",
+    "An Idempotency-Key is 1 to 200 printable ASCII characters without spaces.":
+        "Idempotency-Key 应为 1 至 200 个可打印 ASCII 字符，不含空格。",
     "Not found.": "未找到。",
     "Only people can do this; an integration token cannot.": "只有人员本人可以执行此操作，集成令牌不能。",
     "sensitive": "敏感",
