@@ -93,15 +93,17 @@ def _plans(today):
     return plans
 
 
-def obligations_open(*, now=None) -> int:
+def obligations_open(*, now=None, classes=None) -> int:
     """Open the current period's obligations for every enrolled student who has none yet (the
     worker runs it every few minutes: the first run of a month opens them all, later runs pick
-    up students enrolled since). Returns how many were opened."""
+    up students enrolled since). `classes` (unit ids) limits it to some classes (the demo's
+    earlier month). Returns how many were opened."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    students = dict(
-        Student.objects.filter(status=Student.Status.ENROLLED).values_list("id", "klass_id")
-    )
+    enrolled = Student.objects.filter(status=Student.Status.ENROLLED)
+    if classes is not None:
+        enrolled = enrolled.filter(klass_id__in=list(classes))
+    students = dict(enrolled.values_list("id", "klass_id"))
     if not students:
         return 0
     opened = 0
