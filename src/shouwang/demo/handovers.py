@@ -1,6 +1,7 @@
 """The demo school's handovers: counsellor2's last class passes to another counsellor of the
-same college (or, in a small school, a newly hired one) (the posts services: the handover opens through org's post-change hook), with
-counsellor2's note; the new counsellor has not acknowledged yet."""
+same college, or in a small school to a newly hired one (through the posts services: the
+handover opens through org's post-change hook), with counsellor2's note; the new counsellor
+has not acknowledged yet."""
 
 import datetime
 
