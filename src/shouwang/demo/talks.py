@@ -1,8 +1,8 @@
-"""The demo school's talks: the semester, last month's talks of counsellor1's and counsellor2's
-classes with the students they missed gone overdue (one message to each, and to the deputy
-secretary once the grace period passed), this month's obligations for every student with some
-talks and parent contacts recorded, and some guardian phones verified. All through the talks
-and org services, on a clock fixed relative to `today`."""
+"""The demo school's talks: the semester; last month's talks of counsellor1's and
+counsellor2's classes, the students they missed gone overdue (one message to each; the deputy
+secretary's follows from the worker once the grace period passed); this month's obligations for
+every student, with some talks and parent contacts recorded; some guardian phones verified. All
+through the talks and org services, on a clock fixed relative to `today`."""
 
 import datetime
 
@@ -83,10 +83,8 @@ def talks_demo(*, today: datetime.date) -> None:
     ends = _at(month_start, 0) + datetime.timedelta(minutes=5)
     while obligations.sweep_overdue(ends, "demo", 500):
         pass
-    grace = ends + obligations.escalate_after()
-    if timezone.now() >= grace:
-        while obligations.sweep_escalate(grace, "demo", 500):
-            pass
+    # The escalation to the deputy secretary is due three days later: the worker's first tick
+    # sends it if that time has passed.
     # This month, for every student; counsellor1 has talked with some already.
     now = timezone.now()
     obligations.obligations_open(now=now)

@@ -14,10 +14,12 @@ class TalksConfig(AppConfig):
 
         from . import obligations, services
 
-        # Overdue obligations are swept by whole holders (one message each), their escalation
-        # by whole colleges (one message per deputy secretary).
+        # Overdue obligations are swept by whole holders (one message each); their escalation
+        # is one deadline per college, kind and period (one message per deputy secretary).
         kinds.register_batch(obligations.OVERDUE, obligations.sweep_overdue)
-        kinds.register_batch(obligations.ESCALATE, obligations.sweep_escalate)
+        kinds.register_kind(
+            obligations.ESCALATE, lock=obligations.lock_escalation, act=obligations.escalate
+        )
         kinds.register_kind(
             services.GUARDIAN_SMS, lock=services.guardian_link_lock, act=services.guardian_link_send
         )

@@ -11,12 +11,12 @@ import uuid
 from collections import defaultdict
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouwang.accounts.models import User
-from shouwang.audit.services import batched_events, event_record, rows_insert
+from shouwang.audit.services import COPY_MIN_ROWS, batched_events, event_record, rows_insert
 from shouwang.escalation import sweep as engine
 from shouwang.escalation.models import Deadline
 from shouwang.escalation.services import deadlines_schedule
@@ -27,6 +27,7 @@ from . import hooks
 from .models import Kind, Obligation, Semester
 
 SUBJECT = "talks.obligation"
+ESCALATION_SUBJECT = "talks.escalation"
 OVERDUE = "talk_overdue"
 ESCALATE = "talk_escalate"
 NAMES_IN_MESSAGE = 40
@@ -93,6 +94,37 @@ def _plans(today):
     return plans
 
 
+def _insert(rows: list[dict], *, kind, start) -> list[int]:
+    """The period's new obligations, returning their ids in order. PostgreSQL: rows_insert
+    (COPY). Elsewhere one executemany of plain tuples: tens of thousands at the month's start,
+    where bulk_create would build a model instance for each; the ids are then read back by
+    student (one obligation per student, kind and period)."""
+    if connection.vendor == "postgresql":
+        return rows_insert(Obligation, rows, ids=True)
+    fields = [f for f in Obligation._meta.concrete_fields if not f.primary_key]
+    q = connection.ops.quote_name
+    first = rows[0]
+    prepared = {
+        f.attname: f.get_db_prep_save(first[f.attname], connection)
+        for f in fields
+        if f.attname not in ("student_id", "holder_id", "klass_id", "college_id")
+    }
+    values = [
+        tuple(prepared[f.attname] if f.attname in prepared else row[f.attname] for f in fields)
+        for row in rows
+    ]
+    sql = (
+        f"INSERT INTO {q(Obligation._meta.db_table)} ({', '.join(q(f.column) for f in fields)})"
+        f" VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, values)
+    ids = dict(
+        Obligation.objects.filter(kind=kind, period_start=start).values_list("student_id", "pk")
+    )
+    return [ids[row["student_id"]] for row in rows]
+
+
 def obligations_open(*, now=None, classes=None) -> int:
     """Open the current period's obligations for every enrolled student who has none yet (the
     worker runs it every few minutes: the first run of a month opens them all, later runs pick
@@ -124,8 +156,7 @@ def obligations_open(*, now=None, classes=None) -> int:
             holders, colleges = holders_by_class(today), colleges_by_class()
         due = end_of(end)
         with transaction.atomic():
-            ids = rows_insert(
-                Obligation,
+            ids = _insert(
                 [
                     {
                         "student_id": s,
@@ -144,15 +175,21 @@ def obligations_open(*, now=None, classes=None) -> int:
                     }
                     for s in missing
                 ],
-                ids=True,
+                kind=kind,
+                start=start,
             )
-            deadlines_schedule(
-                deadlines=[
-                    {"kind": OVERDUE, "subject_type": SUBJECT, "subject_id": i, "due_at": due}
-                    for i in ids
-                ],
-                now=now,
-            )
+            # rows_insert (under deadlines_schedule) COPYs a large set on PostgreSQL; elsewhere it
+            # builds model instances for one, but writes a set of fewer than COPY_MIN_ROWS as one
+            # plain INSERT, three times cheaper: so on SQLite the rows go in such slices.
+            step = len(ids) if connection.vendor == "postgresql" else COPY_MIN_ROWS - 1
+            for i in range(0, len(ids), step):
+                deadlines_schedule(
+                    deadlines=[
+                        {"kind": OVERDUE, "subject_type": SUBJECT, "subject_id": pk, "due_at": due}
+                        for pk in ids[i : i + step]
+                    ],
+                    now=now,
+                )
             event_record(
                 actor=None,
                 subject=("talks.period", f"{kind}:{start.isoformat()}"),
@@ -164,37 +201,45 @@ def obligations_open(*, now=None, classes=None) -> int:
     return opened
 
 
-def _group_claim(kind, now, limit, group_field, states):
-    """Claim the due `kind` deadlines of whole groups (all of a holder's, or a college's), so
-    that each group gets one message: the groups of the first `limit` due rows, all their due
-    rows with them. Returns (claimed deadlines, obligations by id)."""
-    window = engine.due_window(kind, now, limit)[:limit]
+def _claim_by_holder(now, limit):
+    """Claim the due overdue-deadlines of whole holders, so that each holder gets ONE message:
+    the holders of the due window's rows (several batches deep), all their due rows with them.
+    Returns (claimed deadlines, their obligations as rows)."""
+    window = engine.due_window(OVERDUE, now, limit)
     if not window:
-        return [], {}
-    first = {int(sid) for _pk, sid in window}
-    groups = set(
-        Obligation.objects.filter(pk__any_of=list(first)).values_list(group_field, flat=True)
+        return [], []
+    first = [int(sid) for _pk, sid in window]
+    holders = set(Obligation.objects.filter(pk__any_of=first).values_list("holder_id", flat=True))
+    due = Obligation.objects.filter(state=Obligation.State.OPEN, due_at__lte=now)
+    keyed = [h for h in holders if h is not None]
+    members = (
+        set(due.filter(holder_id__any_of=keyed).values_list("pk", flat=True)) if keyed else set()
     )
-    same = Obligation.objects.filter(state__in=states, due_at__lte=now)
-    keyed = {g for g in groups if g is not None}
-    members = set(
-        same.filter(**{f"{group_field}__any_of": list(keyed)}).values_list("pk", flat=True)
-    )
-    if None in groups:
-        members |= set(same.filter(**{f"{group_field}__isnull": True}).values_list("pk", flat=True))
-    members |= first
+    if None in holders:
+        members |= set(due.filter(holder_id__isnull=True).values_list("pk", flat=True))
+    members |= set(first)
     candidates = list(
         Deadline.objects.filter(
-            kind=kind,
+            kind=OVERDUE,
             state=Deadline.State.OPEN,
-            due_at__lte=now,
             subject_type=SUBJECT,
             subject_id__any_of=[str(m) for m in members],
         ).values_list("pk", flat=True)
     )
     claimed = engine.claim_done(candidates, token=uuid.uuid4().hex, now=now)
-    obligations = Obligation.objects.in_bulk([int(d.subject_id) for d in claimed])
-    return claimed, obligations
+    rows = list(
+        Obligation.objects.filter(pk__any_of=[int(d.subject_id) for d in claimed]).values(
+            "pk",
+            "student_id",
+            "student__name",
+            "holder_id",
+            "college_id",
+            "kind",
+            "period_start",
+            "state",
+        )
+    )
+    return claimed, rows
 
 
 def _names(students: list[str]) -> str:
@@ -211,38 +256,36 @@ KIND_LABEL = {
 }
 
 
+def escalation_key(college_id, kind, period_start) -> str:
+    return f"{college_id or 0}:{kind}:{period_start.isoformat()}"
+
+
 def sweep_overdue(now, worker_id, limit) -> int:
     """Due talk / contact / visit deadlines: the obligations go overdue, each holder gets one
-    message listing their overdue students, and the escalation to the deputy secretary is
-    scheduled."""
+    message listing their overdue students, and each college's escalation (one deadline per
+    college, kind and period) is scheduled if it is not already."""
     with transaction.atomic(), batched_events():
-        claimed, obligations = _group_claim(
-            OVERDUE, now, limit, "holder_id", [Obligation.State.OPEN]
-        )
+        claimed, rows = _claim_by_holder(now, limit)
         if not claimed:
             return 0
-        live = [o for o in obligations.values() if o.state == Obligation.State.OPEN]
-        Obligation.objects.filter(
-            pk__any_of=[o.pk for o in live], state=Obligation.State.OPEN
-        ).update(state=Obligation.State.OVERDUE)
-        names = dict(
-            Student.objects.filter(pk__any_of=[o.student_id for o in live]).values_list(
-                "pk", "name"
-            )
+        live = [r for r in rows if r["state"] == Obligation.State.OPEN]
+        live_ids = {r["pk"] for r in live}
+        Obligation.objects.filter(pk__any_of=list(live_ids), state=Obligation.State.OPEN).update(
+            state=Obligation.State.OVERDUE
         )
         by_holder: dict = defaultdict(list)
-        for o in live:
-            by_holder[o.holder_id].append(o)
+        for r in live:
+            by_holder[r["holder_id"]].append(r)
         people = _people({h for h in by_holder if h is not None})
         items = []
-        for holder, rows in by_holder.items():
-            kinds = sorted({o.kind for o in rows})
+        for holder, group in by_holder.items():
+            kinds = sorted({r["kind"] for r in group})
             label = "、".join(KIND_LABEL[k] for k in kinds)
             event_record(
                 actor=None,
                 subject=("talks.holder", holder or 0),
                 verb="talks.overdue",
-                data={"kinds": kinds, "count": len(rows), "obligations": [o.pk for o in rows]},
+                data={"kinds": kinds, "count": len(group), "obligations": [r["pk"] for r in group]},
                 at=now,
             )
             if holder is None:
@@ -252,30 +295,39 @@ def sweep_overdue(now, worker_id, limit) -> int:
                     "talks.holder",
                     str(holder),
                     "talks.overdue",
-                    _("%(n)d students overdue: %(kinds)s") % {"n": len(rows), "kinds": label},
-                    _names([names.get(o.student_id, "?") for o in rows]),
+                    _("%(n)d students overdue: %(kinds)s") % {"n": len(group), "kinds": label},
+                    _names([r["student__name"] for r in group]),
                     "/talks/",
                     [people[holder]],
                 )
             )
         messages_send(items, now=now)
+        keys = {escalation_key(r["college_id"], r["kind"], r["period_start"]) for r in live}
+        scheduled = (
+            set(
+                Deadline.objects.filter(
+                    kind=ESCALATE, subject_type=ESCALATION_SUBJECT, subject_id__any_of=list(keys)
+                ).values_list("subject_id", flat=True)
+            )
+            if keys
+            else set()
+        )
         deadlines_schedule(
             deadlines=[
                 {
                     "kind": ESCALATE,
-                    "subject_type": SUBJECT,
-                    "subject_id": o.pk,
-                    "fence": 1,
+                    "subject_type": ESCALATION_SUBJECT,
+                    "subject_id": key,
                     "due_at": now + escalate_after(),
                 }
-                for o in live
+                for key in sorted(keys - scheduled)
             ],
             now=now,
         )
         engine.deadlines_outcome(
             {
-                "overdue": [d.pk for d in claimed if int(d.subject_id) in {o.pk for o in live}],
-                "stale": [d.pk for d in claimed if int(d.subject_id) not in {o.pk for o in live}],
+                "overdue": [d.pk for d in claimed if int(d.subject_id) in live_ids],
+                "stale": [d.pk for d in claimed if int(d.subject_id) not in live_ids],
             }
         )
     return len(claimed)
@@ -296,53 +348,62 @@ def deputies_by_college(college_ids) -> dict[int, list]:
     return out
 
 
-def sweep_escalate(now, worker_id, limit) -> int:
-    """Still overdue after the grace period: each college's deputy secretary gets one message
+def lock_escalation(subject_id):
+    """The escalation's subject is (college, kind, period): the obligations still overdue and
+    not yet escalated, locked (nothing to lock: None, the deadline is left for nobody)."""
+    college, kind, start = subject_id.split(":")
+    rows = Obligation.objects.select_for_update().filter(
+        kind=kind,
+        period_start=datetime.date.fromisoformat(start),
+        state=Obligation.State.OVERDUE,
+        escalated=False,
+    )
+    rows = rows.filter(college_id=int(college)) if college != "0" else rows.filter(college=None)
+    return {"college": int(college) or None, "kind": kind, "rows": rows}
+
+
+def escalate(deadline, subject, now) -> str:
+    """Still overdue after the grace period: the college's deputy secretary gets one message
     with the counsellors and how many students each still owes."""
-    with transaction.atomic(), batched_events():
-        claimed, obligations = _group_claim(
-            ESCALATE, now, limit, "college_id", [Obligation.State.OVERDUE]
-        )
-        if not claimed:
-            return 0
-        live = [o for o in obligations.values() if o.state == Obligation.State.OVERDUE]
-        Obligation.objects.filter(pk__any_of=[o.pk for o in live]).update(escalated=True)
-        by_college: dict = defaultdict(lambda: defaultdict(int))
-        for o in live:
-            by_college[o.college_id][o.holder_id] += 1
-        holders = _people({h for c in by_college.values() for h in c if h is not None})
-        deputies = deputies_by_college({c for c in by_college if c is not None})
-        items = []
-        for college, counts in by_college.items():
-            lines = [
-                f"{holders[h].display_name if h in holders else _('(no holder)')}：{n}"
-                for h, n in sorted(counts.items(), key=lambda kv: -kv[1])
-            ]
-            total = sum(counts.values())
-            event_record(
-                actor=None,
-                subject=("org.unit", college or 0),
-                verb="talks.escalated",
-                data={"count": total, "by_holder": {str(h): n for h, n in counts.items()}},
-                at=now,
+    counts: dict = defaultdict(int)
+    for holder in subject["rows"].values_list("holder_id", flat=True):
+        counts[holder] += 1
+    if not counts:
+        return "nothing_left"
+    subject["rows"].update(escalated=True)
+    college = subject["college"]
+    holders = _people({h for h in counts if h is not None})
+    deputies = deputies_by_college([college]).get(college, []) if college else []
+    lines = [
+        f"{holders[h].display_name if h in holders else _('(no holder)')}：{n}"
+        for h, n in sorted(counts.items(), key=lambda kv: -kv[1])
+    ]
+    total = sum(counts.values())
+    event_record(
+        actor=None,
+        subject=("org.unit", college or 0),
+        verb="talks.escalated",
+        data={
+            "kind": subject["kind"],
+            "count": total,
+            "by_holder": {str(h): n for h, n in counts.items()},
+            "to": [p.pk for p in deputies],
+        },
+        at=now,
+    )
+    messages_send(
+        [
+            Outgoing(
+                "org.unit",
+                str(college or 0),
+                "talks.escalated",
+                _("%(n)d students still overdue: %(kinds)s")
+                % {"n": total, "kinds": KIND_LABEL[subject["kind"]]},
+                "\n".join(lines[:NAMES_IN_MESSAGE]),
+                "/talks/statistics/",
+                deputies,
             )
-            items.append(
-                Outgoing(
-                    "org.unit",
-                    str(college or 0),
-                    "talks.escalated",
-                    _("%(n)d students still overdue for talks or parent contacts") % {"n": total},
-                    "\n".join(lines[:NAMES_IN_MESSAGE]),
-                    "/talks/statistics/",
-                    deputies.get(college, []),
-                )
-            )
-        messages_send(items, now=now)
-        live_ids = {o.pk for o in live}
-        engine.deadlines_outcome(
-            {
-                "escalated": [d.pk for d in claimed if int(d.subject_id) in live_ids],
-                "stale": [d.pk for d in claimed if int(d.subject_id) not in live_ids],
-            }
-        )
-    return len(claimed)
+        ],
+        now=now,
+    )
+    return "escalated"
