@@ -63,7 +63,7 @@ ZH = {
     "Escalated": "已上报",
     "%(n)d students overdue: %(kinds)s": "%(n)d 名学生逾期未完成：%(kinds)s",
     " and %(n)d more": " 等，另有 %(n)d 人",
-    "%(n)d students still overdue for talks or parent contacts": "仍有 %(n)d 名学生逾期未谈心谈话或联系家长",
+    "%(n)d students still overdue: %(kinds)s": "仍有 %(n)d 名学生逾期未完成：%(kinds)s",
     "(no holder)": "（无责任人）",
     "This field is required.": "此项为必填项。",
     "Choose what kind of record this is.": "请选择记录类型。",
