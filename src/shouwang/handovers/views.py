@@ -15,7 +15,11 @@ from . import permissions, selectors, services
 @require_GET
 def handover_list(request):
     rows = list(selectors.handovers_visible(request.user)[:200])
-    return render(request, "handovers/list.html", {"handovers": rows})
+    return render(
+        request,
+        "handovers/list.html",
+        {"handovers": rows, "may_set": permissions.can_set_shared_period(request.user)},
+    )
 
 
 @login_required
