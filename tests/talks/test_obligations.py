@@ -237,3 +237,18 @@ def test_the_api_records_and_lists_obligations(school, time_machine):
     assert client.post("/api/v1/talks", future, content_type="application/json").status_code == 422
     assert Talk.objects.count() == 1
     assert client.get("/api/v1/talks/statistics").status_code == 200
+
+
+def test_a_student_who_leaves_owes_nothing(school):
+    obligations_open(now=NOW)
+    Student = type(school.lisi)
+    Student.objects.filter(pk=school.lisi.pk).update(status="suspended")
+    obligations_open(now=NOW + datetime.timedelta(hours=1))
+    obligation = Obligation.objects.get(student=school.lisi)
+    assert obligation.state == "cancelled"
+    assert (
+        Deadline.objects.get(subject_type="talks.obligation", subject_id=str(obligation.pk)).state
+        == "cancelled"
+    )
+    assert deadline_sweep(now=MONTH_END) == 2
+    assert not messages_to(school.zhao, "talks.overdue")

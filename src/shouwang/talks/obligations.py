@@ -19,7 +19,7 @@ from shouwang.accounts.models import User
 from shouwang.audit.services import COPY_MIN_ROWS, batched_events, event_record, rows_insert
 from shouwang.escalation import sweep as engine
 from shouwang.escalation.models import Deadline
-from shouwang.escalation.services import deadlines_schedule
+from shouwang.escalation.services import deadlines_cancel, deadlines_schedule
 from shouwang.notify.services import Outgoing, messages_send
 from shouwang.org.models import Post, Student, Unit
 
@@ -125,6 +125,30 @@ def _insert(rows: list[dict], *, kind, start) -> list[int]:
     return [ids[row["student_id"]] for row in rows]
 
 
+def obligations_close_departed(*, now, limit=2000) -> int:
+    """Students no longer enrolled (休学, withdrawn, graduated) owe nothing: their open and
+    overdue obligations are cancelled with their deadlines (run before opening new ones)."""
+    gone = list(
+        Obligation.objects.filter(state__in=[Obligation.State.OPEN, Obligation.State.OVERDUE])
+        .exclude(student__status=Student.Status.ENROLLED)
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not gone:
+        return 0
+    with transaction.atomic():
+        Obligation.objects.filter(pk__any_of=gone).update(state=Obligation.State.CANCELLED)
+        for pk in gone:
+            deadlines_cancel(subject_type=SUBJECT, subject_id=pk, now=now, outcome="not_enrolled")
+        event_record(
+            actor=None,
+            subject=("talks.period", "departed"),
+            verb="talks.obligations_cancelled",
+            data={"obligations": gone, "reason": "not_enrolled"},
+            at=now,
+        )
+    return len(gone)
+
+
 def obligations_open(*, now=None, classes=None) -> int:
     """Open the current period's obligations for every enrolled student who has none yet (the
     worker runs it every few minutes: the first run of a month opens them all, later runs pick
@@ -132,6 +156,7 @@ def obligations_open(*, now=None, classes=None) -> int:
     earlier month). Returns how many were opened."""
     now = now or timezone.now()
     today = timezone.localdate(now)
+    obligations_close_departed(now=now)
     enrolled = Student.objects.filter(status=Student.Status.ENROLLED)
     if classes is not None:
         enrolled = enrolled.filter(klass_id__in=list(classes))

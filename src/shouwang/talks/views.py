@@ -141,7 +141,7 @@ def guardian_confirm(request, token):
             services.guardian_link_confirm(token=token)
             return render(request, "talks/guardian_confirm.html", {"done": True})
     except ValidationError as exc:
-        status = _LINK_STATUS.get(exc.error_list[0].code, 410)
+        status = _LINK_STATUS.get(exc.error_list[0].code or "", 410)
         return render(
             request, "talks/guardian_confirm.html", {"error": exc.messages[0]}, status=status
         )
