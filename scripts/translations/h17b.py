@@ -35,6 +35,7 @@ ZH = {
     "Handover acknowledged.": "已确认接收交接。",
     "Note saved.": "说明已保存。",
     "Saved.": "已保存。",
+    "Handovers waiting for you to acknowledge": "待您确认接收的工作交接",
     # talks
     "Record a talk, parent contact or home visit": "记录谈心谈话、家长联系或家访",
     "Talk and parent-contact obligations": "谈心谈话与家长联系任务",

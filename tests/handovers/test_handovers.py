@@ -78,6 +78,8 @@ def test_only_the_new_holder_acknowledges(school, qian):
     assert api.status_code == 403
     assert Handover.objects.get().state == "pending"
     client.force_login(qian)
+    inbox = client.get(reverse("inbox")).content.decode()
+    assert 'id="handovers-pending"' in inbox
     page = client.get(reverse("handover_detail", kwargs={"pk": handover.pk}))
     assert "张三需多关注作息" in page.content.decode()
     assert client.post(f"/api/v1/handovers/{handover.pk}/acknowledge").status_code == 200

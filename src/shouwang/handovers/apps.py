@@ -10,9 +10,11 @@ class HandoversConfig(AppConfig):
         # Imported here, not at the top: Django loads models after importing the AppConfig
         # modules, and these modules import models.
         from shouwang.escalation import kinds
+        from shouwang.notify.hooks import register_inbox_section
         from shouwang.org import hooks
 
-        from . import services
+        from . import services, views
 
         hooks.register_on_post_change(services.on_post_change)
         kinds.register_kind(services.ACK_KIND, lock=services.lock_pending, act=services.escalate)
+        register_inbox_section(views.inbox_pending_section)

@@ -5,10 +5,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import permissions, selectors, services
+
+
+def inbox_pending_section(request) -> str:
+    """notify's inbox: the handovers the person must still acknowledge."""
+    pending = list(selectors.pending_for(request.user)[:20])
+    if not pending:
+        return ""
+    return render_to_string("handovers/_inbox_pending.html", {"pending": pending}, request=request)
 
 
 @login_required
