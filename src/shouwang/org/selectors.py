@@ -181,3 +181,9 @@ def my_units(viewer):
         .select_related("unit", "role")
         .order_by("unit__path")
     )
+
+
+def guardian_contact(student: Student) -> tuple[str, bool]:
+    """(the guardian's phone, whether the guardian confirmed it): escalations that must reach
+    parents use verified numbers first and say when a number is unverified."""
+    return student.guardian_phone, student.guardian_phone_verified
