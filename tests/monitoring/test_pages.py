@@ -128,7 +128,11 @@ def _upload(campus, text, encoding="utf-8"):
 
 
 def test_a_gbk_gate_export_is_imported_whole(campus):
-    text = "人员编号,通行时间,门禁点,方向\n2024010101,2026-11-24 22:05:00,1号楼,进\n2024010201,2026-11-24 21:00:00,1号楼,出\n"
+    text = (
+        "人员编号,通行时间,门禁点,方向\n"
+        "2024010101,2026-11-24 22:05:00,1号楼,进\n"
+        "2024010201,2026-11-24 21:00:00,1号楼,出\n"
+    )
     client, job = _upload(campus, text, "gbk")
     assert job.state == "done" and job.imported == 2, job.errors
     assert Trace.objects.count() == 2
@@ -138,7 +142,12 @@ def test_a_gbk_gate_export_is_imported_whole(campus):
 
 
 def test_an_export_with_unknown_numbers_or_bad_times_imports_nothing(campus):
-    text = "人员编号,通行时间,门禁点,方向\n2024010101,2026-11-24 25:05,1号楼,进\n9999,2026-11-24 21:00,1号楼,出\n2024010201,2026-11-24 21:00,1号楼,侧\n"
+    text = (
+        "人员编号,通行时间,门禁点,方向\n"
+        "2024010101,2026-11-24 25:05,1号楼,进\n"
+        "9999,2026-11-24 21:00,1号楼,出\n"
+        "2024010201,2026-11-24 21:00,1号楼,侧\n"
+    )
     _client, job = _upload(campus, text)
     assert job.state == "failed"
     rows = {row for row, _c, _m in job.errors}
@@ -148,5 +157,5 @@ def test_an_export_with_unknown_numbers_or_bad_times_imports_nothing(campus):
     GateImport.objects.all().delete()
     VendorFormat.objects.all().delete()
     _client, job = _upload(campus, text)
-    assert job.state == "failed" and "9999" in job.errors[0][2] and "3" not in job.errors[0][2][:0]
+    assert job.state == "failed" and "9999" in job.errors[0][2]
     assert Trace.objects.count() == 0
