@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from shouwang.api.permissions import perm_auth, require_token_perm
@@ -123,7 +123,7 @@ def post_traces(request, payload: TraceBatchIn):
         return _errors(exc)
     except PermissionDenied:
         raise HttpError(403, str(_("Permission denied."))) from None
-    return 201, {"batch": batch.pk, "count": batch.count}
+    return Status(201, {"batch": batch.pk, "count": batch.count})
 
 
 @router.post(
@@ -139,7 +139,7 @@ def post_checkins(request, payload: CheckInBatchIn):
         )
     except ValidationError as exc:
         return _errors(exc)
-    return 201, {"count": count}
+    return Status(201, {"count": count})
 
 
 def _line(line):
