@@ -36,11 +36,11 @@ def main():
     from shouwang.audit.services import rows_insert
     from shouwang.escalation.sweep import deadline_sweep
     from shouwang.monitoring import filing, hooks, nights, rules
-    from shouwang.reports import services as report_services
     from shouwang.monitoring.models import AutoReport, CheckIn, Trace, TraceBatch
     from shouwang.monitoring.services import rule_save
     from shouwang.notify.models import Delivery
     from shouwang.org.models import Post, Role, Student, Unit
+    from shouwang.reports import services as report_services
     from shouwang.reports.models import Report
 
     today = timezone.localdate()
