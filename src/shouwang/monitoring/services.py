@@ -232,6 +232,26 @@ def traces_resolve(
     return [] if errors else resolved
 
 
+TRACE_COLUMNS = ("student_id", "at", "source_type", "place", "direction", "batch_id")
+
+
+def _traces_insert(rows: list[tuple]) -> None:
+    """Traces in bulk: COPY on PostgreSQL (audit.rows_insert); elsewhere one prepared INSERT run
+    for all rows (bulk_create built a model instance per trace: most of a 100,000-row import)."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql" or len(rows) < 50:
+        rows_insert(Trace, [dict(zip(TRACE_COLUMNS, row, strict=True)) for row in rows])
+        return
+    q = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {q(Trace._meta.db_table)} ({', '.join(q(c) for c in TRACE_COLUMNS)})"
+        f" VALUES ({', '.join(['%s'] * len(TRACE_COLUMNS))})"
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(r[0], adapt(r[1]), *r[2:]) for r in rows])
+
+
 def traces_store(*, actor, resolved: list, source: str, source_type: str, now) -> TraceBatch:
     """Store checked traces in bulk (COPY on PostgreSQL) with ONE event on their batch; gate
     passages inward are that night's check-ins. In the caller's transaction."""
@@ -243,19 +263,18 @@ def traces_store(*, actor, resolved: list, source: str, source_type: str, now) -
         created_at=now,
         created_by=person,
     )
-    rows_insert(
-        Trace,
+    _traces_insert(
         [
-            {
-                "student_id": pk,
-                "at": e["at"],
-                "source_type": e.get("source_type") or source_type,
-                "place": (e.get("place") or "")[:100],
-                "direction": e.get("direction") or "",
-                "batch_id": batch.pk,
-            }
+            (
+                pk,
+                e["at"],
+                e.get("source_type") or source_type,
+                (e.get("place") or "")[:100],
+                e.get("direction") or "",
+                batch.pk,
+            )
             for pk, e in resolved
-        ],
+        ]
     )
     inward = [
         (pk, e["at"], (e.get("place") or "")[:100], None)
