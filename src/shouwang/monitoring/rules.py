@@ -6,6 +6,7 @@ the next run, all in the transaction that claimed the deadline. A later present 
 resolves a rule's open report on the record; it never deletes it."""
 
 import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef
@@ -27,7 +28,7 @@ DEFAULT_CUTOFF = datetime.time(22, 30)
 DEFAULT_HOURS = 24
 
 # The rules a new school starts with (the shipped night_absence policy routes the first).
-DEFAULT_RULES = [
+DEFAULT_RULES: list[dict[str, Any]] = [
     {
         "kind": Rule.Kind.NIGHT_ABSENCE,
         "name": "夜不归宿（22:30 查寝）",

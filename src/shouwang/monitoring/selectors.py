@@ -89,7 +89,8 @@ def tonight(viewer, *, now=None) -> dict:
     )
     found = statuses([(pk, b) for pk, b, _k in residents], night, now)
     units = Unit.objects.in_bulk({b for _p, b, _k in residents} | {k for _p, _b, k in residents})
-    buildings, classes = {}, {}
+    buildings: dict[int, Line] = {}
+    classes: dict[int, Line] = {}
     totals: Counter = Counter()
     for pk, building_id, klass_id in residents:
         status = found[pk]
@@ -169,7 +170,8 @@ def round_student(viewer, student_no: str) -> Student:
 
 def round_row(student: Student, *, now=None) -> dict:
     now = now or timezone.now()
-    found = statuses([(student.pk, student.dorm_room.parent_id)], nights.night_of(now), now)
+    building = student.dorm_room.parent_id if student.dorm_room else None
+    found = statuses([(student.pk, building)], nights.night_of(now), now)
     return {"student": student, "status": found[student.pk]}
 
 

@@ -101,6 +101,8 @@ def may_mark(actor, student: Student) -> bool:
     if permissions.can_edit_rules(actor):
         return org.students_visible(actor).filter(pk=student.pk).exists()
     room_path = Unit.objects.filter(pk=student.dorm_room_id).values_list("path", flat=True).first()
+    if room_path is None:
+        return False
     return any(room_path.startswith(p) for p in permissions.round_paths(actor))
 
 
@@ -122,7 +124,7 @@ def round_mark(*, actor, student: Student, status: str, now=None) -> CheckIn:
                 created_at=now,
                 created_by=actor,
             )
-            room = student.dorm_room.label if student.dorm_room_id else ""
+            room = student.dorm_room.label if student.dorm_room else ""
             Trace.objects.create(
                 student=student, at=now, source_type=Trace.Source.ROUND, place=room, batch=batch
             )

@@ -13,6 +13,7 @@ import functools
 import json
 from collections import defaultdict
 from datetime import timedelta
+from typing import Any
 
 from django.utils.translation import get_language
 
@@ -53,7 +54,7 @@ class ReportRouting(Routing):
         self.recipients_ack: list[dict] = []
         self.recipients_info: list[dict] = []
         self.changed: dict[int, tuple] = {}  # report pk → (report, fields to save)
-        self.grouped: dict[str, object] = {}  # report pk (str) → its category, when grouped
+        self.grouped: dict[str, Any] = {}  # report pk (str) → its category, when grouped
 
     def load_reports(self, reports, paths=None):
         """The units around each report: its unit, units involved, and the students' class and
