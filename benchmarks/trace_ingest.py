@@ -15,6 +15,7 @@ Targets: ≥ 5,000 events/s; ≥ 25 % of the raw INSERT's rate.
 import argparse
 import datetime
 import json
+import os
 import time
 
 from _setup import django_ready, line
@@ -83,10 +84,21 @@ def main():
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
     # ---- the API -----------------------------------------------------------------------------
+    def send_all():
+        for body in bodies:
+            answer = client.post("/api/v1/traces", body, content_type="application/json")
+            assert answer.status_code == 201, answer.content[:500]
+
     started = time.perf_counter()
-    for body in bodies:
-        answer = client.post("/api/v1/traces", body, content_type="application/json")
-        assert answer.status_code == 201, answer.content[:500]
+    if os.environ.get("TRACE_INGEST_PROFILE"):
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.runcall(send_all)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+    else:
+        send_all()
     api = time.perf_counter() - started
     assert Trace.objects.count() == n_events
 

@@ -124,3 +124,40 @@ def test_the_auditor_restores_a_lost_run(campus, night_rule):
     assert rules.rules_without_deadline() == [night_rule.pk]
     assert rules.rules_repair(now=AFTERNOON) == 1
     assert rules.rules_without_deadline() == []
+
+
+def test_a_building_with_its_own_cut_off_is_scanned_at_its_own_time(campus, night_rule):
+    own = rule_save(
+        actor=campus.chen,
+        kind="night_absence",
+        name="1号楼 23:00",
+        category="night_absence",
+        severity="general",
+        cutoff="23:00",
+        building=campus.d01,
+        now=AFTERNOON,
+    )
+    deadline_sweep(now=CUTOFF)
+    assert reported() == set()  # D01 is the only building, and it has its own rule
+    deadline_sweep(now=CUTOFF + 30 * M)
+    assert len(reported()) == 4
+    assert set(AutoReport.objects.values_list("rule_id", flat=True)) == {own.pk}
+
+
+def test_an_edited_rule_is_replanned_and_its_old_run_does_nothing(campus, night_rule):
+    edited = rule_save(
+        actor=campus.chen,
+        rule=night_rule,
+        kind="night_absence",
+        name="夜不归宿",
+        category="night_absence",
+        severity="general",
+        cutoff="23:15",
+        now=AFTERNOON + M,
+    )
+    runs = Deadline.objects.filter(kind=rules.RULE_RUN)
+    assert runs.filter(state="cancelled").count() == 1
+    assert runs.get(state="open").due_at == CUTOFF + 45 * M
+    assert runs.get(state="open").fence == edited.version == 2
+    deadline_sweep(now=CUTOFF)
+    assert not Report.objects.exists()
