@@ -12,6 +12,7 @@ from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import BaseModel
 
 from shouwang.api.permissions import perm_auth, require_token_perm
 from shouwang.api.types import Instant
@@ -24,11 +25,14 @@ router = Router(tags=["monitoring"])
 Key = Annotated[str, Field(max_length=40)]
 
 
-class TraceIn(Schema):
+# Events are plain pydantic models, not ninja Schemas: a Schema wraps every field access for
+# Django objects, and a batch validates thousands of events (a third of the request's time).
+class TraceIn(BaseModel):
     student_no: Annotated[str, Field(max_length=20)] | None = None
     card_no: Key | None = None
     at: Instant
-    source_type: Literal["gate", "card", "library", "network", "other"] = "gate"
+    # Empty: the batch's source_type.
+    source_type: Literal["gate", "card", "library", "network", "other"] | None = None
     place: Annotated[str, Field(max_length=100)] = ""
     direction: Literal["in", "out", ""] = ""
 
@@ -44,7 +48,7 @@ class BatchOut(Schema):
     count: int
 
 
-class CheckInIn(Schema):
+class CheckInIn(BaseModel):
     student_no: Annotated[str, Field(max_length=20)] | None = None
     card_no: Key | None = None
     at: Instant
@@ -109,9 +113,7 @@ def _errors(exc: ValidationError):
 def post_traces(request, payload: TraceBatchIn):
     require_token_perm(request, "monitoring.write")
     default = getattr(request.auth, "get_username", lambda: "api")()
-    events = [e.dict() for e in payload.events]
-    for e in events:
-        e["source_type"] = e["source_type"] or payload.source_type
+    events = payload.model_dump()["events"]
     try:
         batch = services.traces_ingest(
             actor=request.auth,
@@ -135,7 +137,7 @@ def post_checkins(request, payload: CheckInBatchIn):
     require_token_perm(request, "monitoring.write")
     try:
         count = services.checkins_record(
-            actor=request.auth, checkins=[c.dict() for c in payload.checkins]
+            actor=request.auth, checkins=payload.model_dump()["checkins"]
         )
     except ValidationError as exc:
         return _errors(exc)

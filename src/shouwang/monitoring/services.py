@@ -189,14 +189,14 @@ def _check_event(i, e, now, errors, window=True):
     ):
         errors.append(f"#{i}: " + _("'at' is in the future or more than 60 days ago."))
         return False
-    if e.get("source_type", "gate") not in TRACE_SOURCES:
+    if (e.get("source_type") or "gate") not in TRACE_SOURCES:
         errors.append(
             f"#{i}: "
             + _("unknown source_type %(value)s (%(known)s).")
             % {"value": e.get("source_type"), "known": ", ".join(sorted(TRACE_SOURCES))}
         )
         return False
-    if e.get("direction", "") not in DIRECTIONS:
+    if (e.get("direction") or "") not in DIRECTIONS:
         errors.append(f"#{i}: " + _("direction must be in, out or empty."))
         return False
     return True
