@@ -159,3 +159,23 @@ def test_an_export_with_unknown_numbers_or_bad_times_imports_nothing(campus):
     _client, job = _upload(campus, text)
     assert job.state == "failed" and "9999" in job.errors[0][2]
     assert Trace.objects.count() == 0
+
+
+def test_every_page_opens_for_student_affairs(campus, night_rule):
+    client = login(campus.chen)
+    vendor = _vendor(campus)
+    job = gate_import.gate_import_request(
+        actor=campus.chen,
+        vendor=vendor,
+        upload=SimpleUploadedFile("e.csv", "人员编号,通行时间\n".encode()),
+    )
+    for url in (
+        reverse("tonight"),
+        reverse("monitoring_rules"),
+        reverse("monitoring_rule_edit", args=[night_rule.pk]),
+        reverse("monitoring_imports"),
+        reverse("monitoring_import", args=[job.pk]),
+        reverse("monitoring_student", args=["2024010101"]),
+    ):
+        assert client.get(url).status_code == 200, url
+    assert login(campus.zhang).get(reverse("monitoring_imports")).status_code == 403
