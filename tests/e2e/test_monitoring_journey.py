@@ -65,5 +65,6 @@ def test_a_dorm_manager_checks_a_floor_on_a_phone(browser, live_server, school, 
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
         page.goto("/monitoring/tonight/")
         expect(page.locator("#tonight-totals [data-count=present]")).to_have_text(str(len(floor)))
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
     finally:
         context.close()
