@@ -11,7 +11,7 @@ from shouwang.monitoring import rules
 from shouwang.monitoring.models import AutoReport, Rule
 from shouwang.monitoring.services import round_mark, rule_save, traces_ingest
 from shouwang.notify.models import Delivery
-from shouwang.reports.models import Report, ReportUpdate
+from shouwang.reports.models import Category, Report, ReportUpdate
 
 from .conftest import AFTERNOON, CUTOFF, M
 
@@ -161,3 +161,11 @@ def test_an_edited_rule_is_replanned_and_its_old_run_does_nothing(campus, night_
     assert runs.get(state="open").fence == edited.version == 2
     deadline_sweep(now=CUTOFF)
     assert not Report.objects.exists()
+
+
+def test_a_rule_whose_category_was_retired_is_refused_on_the_record_not_stuck(campus, night_rule):
+    Category.objects.filter(code="night_absence").update(is_active=False)
+    deadline_sweep(now=CUTOFF)
+    assert not Report.objects.exists()
+    assert Deadline.objects.filter(kind=rules.RULE_RUN, outcome="refused").count() == 1
+    assert Deadline.objects.filter(kind=rules.RULE_RUN, state="open").count() == 1

@@ -8,6 +8,7 @@ resolves a rule's open report on the record; it never deletes it."""
 import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone, translation
@@ -110,16 +111,29 @@ def act(deadline, rule: Rule, now) -> str:
             data={"fence": deadline.fence, "version": rule.version, "active": rule.is_active},
         )
         return "superseded"
-    with translation.override("zh-hans"):  # the reports' text is the record's language
-        if rule.kind == Rule.Kind.NIGHT_ABSENCE:
-            filed = scan_night(rule, night=nights.night_of(deadline.due_at), now=now)
-        else:
-            filed = scan_missing(rule, at=deadline.due_at, now=now)
+    try:
+        # A savepoint: a rule whose category was since deactivated (filing refuses it) must not
+        # stop the sweep every tick; the refusal is recorded and the next run still planned.
+        with transaction.atomic(), translation.override("zh-hans"):
+            if rule.kind == Rule.Kind.NIGHT_ABSENCE:
+                filed = scan_night(rule, night=nights.night_of(deadline.due_at), now=now)
+            else:
+                filed = scan_missing(rule, at=deadline.due_at, now=now)
+        outcome = f"filed:{filed}"
+    except ValidationError as exc:
+        event_record(
+            actor=None,
+            subject=rule,
+            verb="monitoring.rule_run_refused",
+            at=now,
+            data={"errors": exc.messages[:10]},
+        )
+        outcome = "refused"
     # The next run after this one's due time: a worker that was down catches up night by night
     # (a 失联 rule, which looks back over hours, runs once more now rather than hour by hour).
     due = next_run(rule, deadline.due_at)
     _plan(rule, max(due, now) if rule.kind == Rule.Kind.MISSING else due, now)
-    return f"filed:{filed}"
+    return outcome
 
 
 def _buildings(rule: Rule):
