@@ -32,6 +32,19 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# A fixed key for the suite (tests/vault checks the trial key and rotation on their own); a
+# trial key a test asks for goes to a temporary SHOUWANG_VAR_DIR, not the checkout's var/.
+TEST_ENCRYPTION_KEY = "test:" + "dGVzdC1rZXktb2YtdGhpcnR5LXR3by1ieXRlcyEhISE="
+
+
+@pytest.fixture(autouse=True)
+def _test_keys_and_folders(settings, tmp_path_factory):
+    settings.ENCRYPTION_KEY = TEST_ENCRYPTION_KEY
+    settings.VAR_DIR = tmp_path_factory.getbasetemp() / "var"
+    # Uploads too: the SQLite and PostgreSQL passes run side by side in CI.
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
+
+
 @pytest.fixture(autouse=True)
 def _sqlite_flush_past_the_audit_trigger(request):
     """Tests that commit (transactional_db, live_server) end with a flush, which on SQLite is

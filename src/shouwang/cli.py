@@ -40,12 +40,24 @@ COMMANDS = {
     "detect-accountability": (
         "Find 迟报/漏报/瞒报/虚报/未及时到位 in the record now (idempotent: a rerun adds none)"
     ),
+    "rotate-encryption-key": (
+        "Re-encrypt the stored care data with the newest key (--generate prints a new key entry)"
+    ),
     "check-deploy": "Check the configuration for production; non-zero exit on an insecure setting",
 }
 # The Django command behind a name, where it is not the name with underscores.
 MODULES = {"import": "import_org"}
 # Commands that work on the school's data: they need a migrated database.
-NEED_SCHEMA = {"serve", "worker", "demo", "demo-logins", "import", "token", "verify-audit"}
+NEED_SCHEMA = {
+    "serve",
+    "worker",
+    "demo",
+    "demo-logins",
+    "import",
+    "token",
+    "verify-audit",
+    "rotate-encryption-key",
+}
 
 HELP = """守望 Shouwang — campus early-warning and emergency response
 

@@ -123,7 +123,7 @@ def test_check_deploy_names_each_problem(db, settings, capsys):
 def test_check_deploy_passes_with_production_settings(db, settings, capsys):
     settings.DEBUG = False
     settings.SECRET_KEY = "x" * 50
-    settings.ENCRYPTION_KEY = "a-real-key"
+    settings.ENCRYPTION_KEY = "prod:" + "cHJvZHVjdGlvbi1rZXktdGhpcnR5LXR3by1ieXRlcyE="
     settings.AUDIT_KEY = "k" * 48
     call_command("check_deploy", production=True)
     assert "passed" in capsys.readouterr().out

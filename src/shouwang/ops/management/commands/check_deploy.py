@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from shouwang.ops.models import WorkerHeartbeat
 from shouwang.ops.sweeps import HEALTH_CHECKS
+from shouwang.ops.vaultcheck import vault_problems
 
 
 def deploy_problems(*, production: bool) -> tuple[list[str], list[str]]:
@@ -19,7 +20,8 @@ def deploy_problems(*, production: bool) -> tuple[list[str], list[str]]:
         )
     if not settings.ENCRYPTION_KEY:
         findings.append(
-            "SHOUWANG_ENCRYPTION_KEY is not set: sensitive care data would use a derived trial key"
+            "SHOUWANG_ENCRYPTION_KEY is not set: sensitive care data is encrypted with the trial "
+            "key in SHOUWANG_VAR_DIR/encryption.key, kept on the same disk as the data"
         )
     if len(settings.AUDIT_KEY) < 32:
         findings.append(
@@ -52,9 +54,11 @@ def deploy_problems(*, production: bool) -> tuple[list[str], list[str]]:
         warnings.append("no worker has reported in the last 2 minutes: escalations would not run")
     for check in HEALTH_CHECKS:
         warnings += check()
+    # Keys that do not read the stored data are an error in any mode.
+    broken = vault_problems()
     if production:
-        return findings, warnings
-    return [], findings + warnings
+        return broken + findings, warnings
+    return broken, findings + warnings
 
 
 class Command(BaseCommand):

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from shouwang.ops.vaultcheck import vault_problems
+
 
 def site_url(host: str, port: int) -> str:
     """Where people reach a server bound to host:port (all interfaces: this machine's name)."""
@@ -77,6 +79,8 @@ class Command(BaseCommand):
                 )
                 % {"host": host, "port": port}
             )
+        if problems := vault_problems():
+            raise CommandError(problems[0])
         # Static files are served from the apps' folders; an empty collected-files folder keeps
         # WhiteNoise from warning "No directory at …/static" in every web worker.
         Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)

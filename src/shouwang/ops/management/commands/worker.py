@@ -4,7 +4,7 @@ import signal
 import socket
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -12,6 +12,7 @@ from django_tasks_db.management.commands.db_worker import Worker as TaskWorker
 
 from shouwang.ops.models import WorkerHeartbeat
 from shouwang.ops.sweeps import SWEEPS, every
+from shouwang.ops.vaultcheck import vault_problems
 
 log = logging.getLogger("shouwang.worker")
 
@@ -51,6 +52,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, interval, once, **options):
+        if problems := vault_problems():
+            raise CommandError(problems[0])
         worker_id = f"{socket.gethostname()}-{os.getpid()}-{get_random_string(6)}"
         self.running = True
         signal.signal(signal.SIGTERM, self._stop)
