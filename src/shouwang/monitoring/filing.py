@@ -1,17 +1,16 @@
-"""Filing and resolving the rules' reports through reports' services.
-
-`reports.services.reports_file_automatic` / `report_resolve_automatic` (the lead's, bulk, routed
-by the worker in batches) are used when present. Until they land, the same contract is met with
-the services reports already has: each report filed by monitoring's own integration token
-(`report_file` with `api_token`, so the worker routes them in batches, as it routes a gate
-system's), and a resolution appended as an update (`report_update_add`)."""
+"""Filing and resolving the rules' reports through reports' services:
+`reports.services.reports_file_automatic` (bulk, one transaction, routed by the worker in
+batches; one report per key, ever) and `report_resolve_automatic` (the note appended; resolved
+on the record if nobody had acted, never deleted). The fallback below (each report filed with
+`report_file` by monitoring's own integration token, a resolution appended as an update) is
+what ran before those services landed on main; it stays only for a reports app without them."""
 
 from django.utils.translation import gettext_lazy as _
 
 from shouwang.api.models import ApiToken
 from shouwang.api.principal import TokenPrincipal
 from shouwang.api.services import token_create
-from shouwang.org.models import Unit
+from shouwang.org.models import Student, Unit
 from shouwang.org.scope import Scope
 from shouwang.reports import services as report_services
 from shouwang.reports.models import Report
@@ -33,12 +32,35 @@ def _principal():
 
 def file_reports(*, items: list[dict], now) -> list[Report]:
     """items: {key, category, severity, unit (code), students (学号), occurred_at, place,
-    description} → the reports, in the items' order. Runs in the caller's transaction."""
+    description} → the reports, in the items' order (a key filed before answers with its
+    report). Runs in the caller's transaction."""
     if not items:
         return []
     bulk = getattr(report_services, "reports_file_automatic", None)
     if bulk is not None:
-        return list(bulk(source=SOURCE, items=items, now=now))
+        units = {u.code: u for u in Unit.objects.filter(code__in={i["unit"] for i in items})}
+        students = Student.objects.in_bulk(
+            {no for i in items for no in i["students"]}, field_name="student_no"
+        )
+        bulk(
+            source=SOURCE,
+            items=[
+                {
+                    **item,
+                    "unit": units[item["unit"]],
+                    "students": [students[no] for no in item["students"]],
+                }
+                for item in items
+            ],
+            now=now,
+        )
+        by_key = {
+            r.source_key: r
+            for r in Report.objects.filter(source_key__in=[i["key"] for i in items]).only(
+                "pk", "source_key"
+            )
+        }
+        return [by_key[item["key"]] for item in items]
     principal = _principal()
     return [
         report_services.report_file(

@@ -120,13 +120,13 @@ def act(deadline, rule: Rule, now) -> str:
             else:
                 filed = scan_missing(rule, at=deadline.due_at, now=now)
         outcome = f"filed:{filed}"
-    except ValidationError as exc:
+    except (ValidationError, ValueError) as exc:
         event_record(
             actor=None,
             subject=rule,
             verb="monitoring.rule_run_refused",
             at=now,
-            data={"errors": exc.messages[:10]},
+            data={"errors": getattr(exc, "messages", [str(exc)])[:10]},
         )
         outcome = "refused"
     # The next run after this one's due time: a worker that was down catches up night by night
