@@ -97,7 +97,9 @@ def rule_schedule(rule: Rule, *, now) -> None:
 
 
 def lock_rule(subject_id):
-    return Rule.objects.select_for_update().filter(pk=int(subject_id.split("@")[0])).first()
+    # No default ordering here: it joins the building, and FOR UPDATE refuses an outer join.
+    pk = int(subject_id.split("@")[0])
+    return Rule.objects.select_for_update().filter(pk=pk).order_by("pk").first()
 
 
 def act(deadline, rule: Rule, now) -> str:
@@ -353,7 +355,7 @@ def rules_without_deadline() -> list[int]:
 def rules_repair(*, now, **kwargs) -> int:
     ids = rules_without_deadline()
     with transaction.atomic():
-        for rule in Rule.objects.select_for_update().filter(pk__in=ids):
+        for rule in Rule.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
             rule_schedule(rule, now=now)
             event_record(
                 actor=None, subject=rule, verb="monitoring.rule_deadline_restored", at=now, data={}

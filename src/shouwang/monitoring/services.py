@@ -548,7 +548,7 @@ def rule_save(
         if rule is None:
             rule = Rule(kind=kind)
         else:
-            rule = Rule.objects.select_for_update().get(pk=rule.pk)
+            rule = Rule.objects.select_for_update().order_by("pk").get(pk=rule.pk)
             rule.version += 1
         rule.name, rule.category, rule.severity, rule.is_active = (
             name.strip(),
