@@ -33,6 +33,7 @@ LOCAL_IMPORTS_ALLOWED = {
     "studies/apps.py": "AppConfig.ready",
     "talks/apps.py": "AppConfig.ready",
     "handovers/apps.py": "AppConfig.ready",
+    "monitoring/apps.py": "AppConfig.ready",
     "accountability/defaults.py": "post_migrate handler: models of a migration in progress",
     "reports/categories.py": "post_migrate handler: models of a migration in progress",
     "org/roles.py": "post_migrate handler: models of a migration in progress",
