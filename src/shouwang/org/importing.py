@@ -34,6 +34,7 @@ from shouwang.audit.services import event_record
 from shouwang.ops.schema import refresh_planner_statistics
 from shouwang.sheets import Errors, ImportFileError, ImportResult, RowError, read_table, values_in
 
+from . import hooks
 from .import_files import KINDS, PARENT_KINDS, SHEET_TITLES, SPECS
 from .models import Post, Role, Student, Unit
 from .permissions import can_manage_org
@@ -395,6 +396,8 @@ def _plan_staff(rows, present, error, result):
             else:
                 result.unchanged += 1
         Post.objects.bulk_create(new_posts, batch_size=BATCH)
+        # Handovers (a class's new counsellor) follow in this transaction; bulk_create set pks.
+        hooks.posts_changed(started=[p for p in new_posts if p.pk], actor=None)
 
     return write
 

@@ -197,3 +197,9 @@ def student_for_code_login(number: str):
         .select_related("user")
         .first()
     )
+
+
+def guardian_contact(student: Student) -> tuple[str, bool]:
+    """(the guardian's phone, whether the guardian confirmed it): escalations that must reach
+    parents use verified numbers first and say when a number is unverified."""
+    return student.guardian_phone, student.guardian_phone_verified

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from shouwang.audit.services import event_record
 
+from . import hooks
 from .models import Post, Role, Student, Unit
 from .permissions import can_manage_org
 
@@ -73,6 +74,7 @@ def post_assign(
             "until": until.isoformat() if until else None,
         },
     )
+    hooks.posts_changed(started=[post], actor=actor)
     return post
 
 
@@ -85,6 +87,7 @@ def post_end(*, actor, post: Post, until: datetime.date | None = None) -> Post:
     event_record(
         actor=actor, subject=post, verb="post.ended", data={"until": post.until.isoformat()}
     )
+    hooks.posts_changed(ended=[post], actor=actor)
     return post
 
 
@@ -143,3 +146,24 @@ def student_accounts_create(*, actor, password: str | None = None, students=None
         at=now,
     )
     return len(rows)
+
+
+@transaction.atomic
+def student_guardian_verify(*, student: Student, phone: str, actor=None, now=None) -> bool:
+    """The guardian confirmed `phone` (through the one-time SMS link): it becomes the verified
+    number, if it is still the student's guardian number. Returns whether it was stored."""
+    now = now or timezone.now()
+    student = Student.objects.select_for_update().get(pk=student.pk)
+    if not phone or student.guardian_phone != phone:
+        return False
+    student.guardian_verified_phone = phone
+    student.guardian_verified_at = now
+    student.save(update_fields=["guardian_verified_phone", "guardian_verified_at"])
+    event_record(
+        actor=actor,
+        subject=student,
+        verb="student.guardian_verified",
+        data={"phone_tail": phone[-4:]},
+        at=now,
+    )
+    return True

@@ -8,10 +8,12 @@ routed by the worker). The report row lock serialises an acknowledgement racing 
 whichever commits first wins, and the other records what it found.
 """
 
+import dataclasses
 import functools
 import json
 from collections import defaultdict
 from datetime import timedelta
+from typing import Any
 
 from django.utils.translation import get_language
 
@@ -20,7 +22,7 @@ from shouwang.escalation.engine import route_plan
 from shouwang.escalation.models import Deadline
 from shouwang.escalation.planner import Routing
 from shouwang.escalation.services import deadlines_cancel
-from shouwang.notify.services import deliveries_cancel, inbox_mark_read_about
+from shouwang.notify.services import Outgoing, deliveries_cancel, inbox_mark_read_about
 from shouwang.org.models import Unit
 
 from .models import Recipient, Report, Severity
@@ -31,6 +33,16 @@ REPORT_ROUTE = (
 )
 SUBJECT = "reports.report"
 SECURITY_STEP, DUTY_STEP = -1, -2  # the step numbers of those informed outside the chain
+DIGEST = "reports.digest"  # the subject of a grouped message (see register_grouped)
+
+# Categories whose messages to one person in one routing batch are ONE message listing every
+# report (a night scan files 夜不归宿 for many students at once: a counsellor gets one list, not
+# one message per student). Filled from the AppConfig.ready() of the app that files them.
+GROUPED: set[str] = set()
+
+
+def register_grouped(category_code: str) -> None:
+    GROUPED.add(category_code)
 
 
 class ReportRouting(Routing):
@@ -42,6 +54,7 @@ class ReportRouting(Routing):
         self.recipients_ack: list[dict] = []
         self.recipients_info: list[dict] = []
         self.changed: dict[int, tuple] = {}  # report pk → (report, fields to save)
+        self.grouped: dict[str, Any] = {}  # report pk (str) → its category, when grouped
 
     def load_reports(self, reports, paths=None):
         """The units around each report: its unit, units involved, and the students' class and
@@ -60,6 +73,9 @@ class ReportRouting(Routing):
                 "report_id", "student__klass__path", "student__dorm_room__path"
             ):
                 paths[report_id] += [p for p in (klass, room) if p]
+        for r in reports:
+            if GROUPED and r.category.code in GROUPED:
+                self.grouped[str(r.pk)] = r.category
         roles = {"security_officer"} | {
             role for r in reports for step in r.route or [] for role in step["roles"]
         }
@@ -70,6 +86,8 @@ class ReportRouting(Routing):
         self.changed[report.pk] = (report, tuple(set(known) | set(fields)))
 
     def flush(self):
+        if self.grouped:
+            self._coalesce()
         rows_insert(Recipient, self.recipients_ack)
         # Informing someone twice about the same step is harmless: keep the first.
         Recipient.objects.bulk_create(
@@ -90,6 +108,46 @@ class ReportRouting(Routing):
             Report.objects.filter(pk__any_of=[r.pk for r in reports]).update(
                 **{f: getattr(first, f) for f, _v in values}
             )
+
+    def _coalesce(self):
+        """Messages about reports of grouped categories: each person gets one per kind and
+        category in this batch, listing every report (a single report keeps its message)."""
+        kept, per_person = [], defaultdict(list)
+        for item in self.outgoing:
+            category = self.grouped.get(item.subject_id) if item.subject_type == SUBJECT else None
+            if category is None:
+                kept.append(item)
+                continue
+            for person in item.recipients:
+                per_person[(item.kind, category.code, person.pk)].append((item, person))
+        # People who get the same list share one message (as one report's recipients do).
+        by_list = defaultdict(list)
+        for (kind, code, _pk), entries in per_person.items():
+            items = tuple(sorted({id(i): i for i, _p in entries}.values(), key=_by_subject))
+            by_list[(kind, code, tuple(i.subject_id for i in items))].append((entries[0][1], items))
+        for (kind, code, ids), people in by_list.items():
+            items, recipients = people[0][1], [p for p, _items in people]
+            if len(items) == 1:
+                kept.append(dataclasses.replace(items[0], recipients=recipients))
+                continue
+            kept.append(
+                Outgoing(
+                    subject_type=DIGEST,
+                    subject_id=f"{code}:{ids[0]}:{len(ids)}",
+                    kind=kind,
+                    title=f"{items[0].title.split(' · ')[0]} × {len(ids)}",
+                    body="\n".join(f"{i.title.split(' · ', 1)[-1]}：{i.body}" for i in items)[
+                        :4000
+                    ],
+                    url=f"/reports/?category={code}",
+                    recipients=recipients,
+                )
+            )
+        self.outgoing = kept
+
+
+def _by_subject(item):
+    return int(item.subject_id)
 
 
 def _report_url(report):

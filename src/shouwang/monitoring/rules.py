@@ -1,0 +1,363 @@
+"""The rules on the one deadline engine: each active rule has one open `monitoring_rule`
+deadline, due at its next run (a night-absence rule at its cut-off, a 失联 rule every hour),
+fenced with the rule's version so a deadline planned before an edit does nothing. The act scans,
+files the reports (one per student × rule × period, deduplicated by AutoReport), and schedules
+the next run, all in the transaction that claimed the deadline. A later present check-in
+resolves a rule's open report on the record; it never deletes it."""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, Max, OuterRef
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from shouwang.audit.services import event_record, rows_insert
+from shouwang.escalation.models import Deadline
+from shouwang.escalation.services import deadlines_cancel, deadlines_schedule
+from shouwang.org.models import Student, Unit
+
+from . import filing, hooks, nights
+from .models import AutoReport, CheckIn, Rule, Trace
+
+RULE_RUN = "monitoring_rule"
+SUBJECT = "monitoring.rule"
+MISSING_EVERY = datetime.timedelta(hours=1)
+DEFAULT_CUTOFF = datetime.time(22, 30)
+DEFAULT_HOURS = 24
+
+# The rules a new school starts with (the shipped night_absence policy routes the first).
+DEFAULT_RULES: list[dict[str, Any]] = [
+    {
+        "kind": Rule.Kind.NIGHT_ABSENCE,
+        "name": "夜不归宿（22:30 查寝）",
+        "category": "night_absence",
+        "severity": "general",
+        "cutoff": DEFAULT_CUTOFF,
+    },
+    {
+        "kind": Rule.Kind.MISSING,
+        "name": "学生失联（24 小时无任何痕迹）",
+        "category": "missing_student",
+        "severity": "larger",
+        "hours": DEFAULT_HOURS,
+    },
+]
+
+
+def next_run(rule: Rule, after: datetime.datetime) -> datetime.datetime:
+    if rule.kind == Rule.Kind.NIGHT_ABSENCE:
+        return nights.next_cutoff(rule.cutoff, after)[1]
+    return after + MISSING_EVERY
+
+
+def run_subject(rule: Rule, due_at: datetime.datetime) -> str:
+    """One deadline per run: "rule pk@local due time" (the engine keeps one row per subject, kind
+    and fence, done rows included)."""
+    return f"{rule.pk}@{timezone.localtime(due_at):%Y-%m-%dT%H:%M}"
+
+
+def _plan(rule: Rule, due_at, now) -> None:
+    deadlines_schedule(
+        deadlines=[
+            {
+                "kind": RULE_RUN,
+                "subject_type": SUBJECT,
+                "subject_id": run_subject(rule, due_at),
+                "fence": rule.version,
+                "due_at": due_at,
+            }
+        ],
+        now=now,
+    )
+
+
+def open_runs(rule_id=None):
+    rows = Deadline.objects.filter(kind=RULE_RUN, subject_type=SUBJECT, state=Deadline.State.OPEN)
+    if rule_id is not None:
+        rows = rows.filter(subject_id__startswith=f"{rule_id}@")
+    return rows
+
+
+def rule_schedule(rule: Rule, *, now) -> None:
+    """Cancel the rule's open run and plan the next (none for an inactive rule). In the caller's
+    transaction."""
+    for subject_id in open_runs(rule.pk).values_list("subject_id", flat=True):
+        deadlines_cancel(
+            subject_type=SUBJECT,
+            subject_id=subject_id,
+            now=now,
+            outcome="replanned",
+            kinds_in=[RULE_RUN],
+        )
+    if rule.is_active:
+        _plan(rule, next_run(rule, now), now)
+
+
+def lock_rule(subject_id):
+    # No default ordering here: it joins the building, and FOR UPDATE refuses an outer join.
+    pk = int(subject_id.split("@")[0])
+    return Rule.objects.select_for_update().filter(pk=pk).order_by("pk").first()
+
+
+def act(deadline, rule: Rule, now) -> str:
+    """The worker's run of one rule, in the claiming transaction."""
+    if deadline.fence != rule.version or not rule.is_active:
+        event_record(
+            actor=None,
+            subject=rule,
+            verb="monitoring.rule_run_skipped",
+            at=now,
+            data={"fence": deadline.fence, "version": rule.version, "active": rule.is_active},
+        )
+        return "superseded"
+    try:
+        # A savepoint: a rule whose category was since deactivated (filing refuses it) must not
+        # stop the sweep every tick; the refusal is recorded and the next run still planned.
+        with transaction.atomic(), translation.override("zh-hans"):
+            if rule.kind == Rule.Kind.NIGHT_ABSENCE:
+                filed = scan_night(rule, night=nights.night_of(deadline.due_at), now=now)
+            else:
+                filed = scan_missing(rule, at=deadline.due_at, now=now)
+        outcome = f"filed:{filed}"
+    except (ValidationError, ValueError) as exc:
+        event_record(
+            actor=None,
+            subject=rule,
+            verb="monitoring.rule_run_refused",
+            at=now,
+            data={"errors": getattr(exc, "messages", [str(exc)])[:10]},
+        )
+        outcome = "refused"
+    # The next run after this one's due time: a worker that was down catches up night by night
+    # (a 失联 rule, which looks back over hours, runs once more now rather than hour by hour).
+    due = next_run(rule, deadline.due_at)
+    _plan(rule, max(due, now) if rule.kind == Rule.Kind.MISSING else due, now)
+    return outcome
+
+
+def _buildings(rule: Rule):
+    if rule.building_id:
+        return [rule.building_id]
+    own = Rule.objects.filter(kind=rule.kind, is_active=True, building__isnull=False).values_list(
+        "building_id", flat=True
+    )
+    return list(
+        Unit.objects.filter(kind=Unit.Kind.DORM_BUILDING, is_active=True)
+        .exclude(pk__in=list(own))
+        .values_list("pk", flat=True)
+    )
+
+
+def _file(rule: Rule, period, students: list[tuple], now, describe) -> int:
+    """students: [(pk, student_no, name, unit code, place)]; files one report each and the
+    AutoReport rows, with ONE event on the rule."""
+    items = [
+        {
+            "key": f"monitoring:{rule.pk}:{pk}:{period.isoformat()}",
+            "category": rule.category,
+            "severity": rule.severity,
+            "unit": unit,
+            "students": [student_no],
+            "occurred_at": occurred,
+            "place": place,
+            "description": describe(name, student_no, place),
+        }
+        for pk, student_no, name, unit, place, occurred in students
+    ]
+    reports = filing.file_reports(items=items, now=now)
+    rows_insert(
+        AutoReport,
+        [
+            {
+                "rule_id": rule.pk,
+                "student_id": s[0],
+                "period": period,
+                "report_id": report.pk,
+                "filed_at": now,
+            }
+            for s, report in zip(students, reports, strict=True)
+        ],
+    )
+    return len(reports)
+
+
+def scan_night(rule: Rule, *, night: datetime.date, now) -> int:
+    """At a building's cut-off: every resident without a present check-in that night, not
+    excused (leave, approved off-campus lodging) and not reported yet → one report each."""
+    cutoff = nights.cutoff_at(night, rule.cutoff)
+    residents = (
+        Student.objects.filter(
+            status=Student.Status.ENROLLED, dorm_room__parent_id__in=_buildings(rule)
+        )
+        .annotate(
+            present=Exists(
+                CheckIn.objects.filter(
+                    student=OuterRef("pk"), night=night, status=CheckIn.Status.PRESENT
+                )
+            ),
+            reported=Exists(
+                AutoReport.objects.filter(student=OuterRef("pk"), rule=rule, period=night)
+            ),
+        )
+        .filter(present=False, reported=False)
+        .order_by("klass_id", "student_no")
+        .values_list(
+            "pk",
+            "student_no",
+            "name",
+            "dorm_room__code",
+            "dorm_room__name",
+            "dorm_room__parent__name",
+        )
+    )
+    candidates = list(residents)
+    excused = hooks.excused([c[0] for c in candidates], cutoff, nights.morning_after(night))
+    absent = [
+        (pk, no, name, room, f"{building}{room_name}", cutoff)
+        for pk, no, name, room, room_name, building in candidates
+        if pk not in excused
+    ]
+    time = timezone.localtime(cutoff).strftime("%H:%M")
+    filed = _file(
+        rule,
+        night,
+        absent,
+        now,
+        lambda name, no, place: (
+            _("%(name)s (%(no)s) had not checked in at %(place)s by %(time)s.")
+            % {"name": name, "no": no, "place": place, "time": time}
+        ),
+    )
+    event_record(
+        actor=None,
+        subject=rule,
+        verb="monitoring.night_scanned",
+        at=now,
+        data={
+            "night": night.isoformat(),
+            "cutoff": cutoff.isoformat(),
+            "unchecked": len(candidates),
+            "excused": len(excused),
+            "filed": filed,
+        },
+    )
+    return filed
+
+
+def scan_missing(rule: Rule, *, at: datetime.datetime, now) -> int:
+    """失联: students whose last trace of any source is older than the rule's hours, not excused
+    in that time and not reported for that last trace's day yet. Students never seen by any
+    source are not flagged: without a first trace there is nothing to miss."""
+    since = at - datetime.timedelta(hours=rule.hours)
+    last = (
+        Trace.objects.values("student_id")
+        .annotate(last=Max("at"))
+        .filter(last__lt=since)
+        .values_list("student_id", "last")
+    )
+    last_seen = dict(last)
+    open_reports = set(
+        AutoReport.objects.filter(rule=rule, resolved_at__isnull=True).values_list(
+            "student_id", flat=True
+        )
+    )
+    ids = [pk for pk in last_seen if pk not in open_reports]
+    excused = hooks.excused(ids, since, at)
+    students = {
+        s[0]: s
+        for s in Student.objects.filter(pk__in=[i for i in ids if i not in excused])
+        .filter(status=Student.Status.ENROLLED)
+        .values_list("pk", "student_no", "name", "klass__code", "klass__name")
+    }
+    missing = []
+    for pk in sorted(students):
+        _pk, no, name, klass, klass_name = students[pk]
+        seen = timezone.localtime(last_seen[pk])
+        period = seen.date()
+        if AutoReport.objects.filter(rule=rule, student_id=pk, period=period).exists():
+            continue
+        missing.append(((pk, no, name, klass, klass_name, seen), period))
+    filed = 0
+    for period in sorted({p for _s, p in missing}):
+        group = [s for s, p in missing if p == period]
+        filed += _file(
+            rule,
+            period,
+            group,
+            now,
+            lambda name, no, place, hours=rule.hours: (
+                _("%(name)s (%(no)s, %(place)s): no trace of any source for %(hours)d hours.")
+                % {"name": name, "no": no, "place": place, "hours": hours}
+            ),
+        )
+    event_record(
+        actor=None,
+        subject=rule,
+        verb="monitoring.missing_scanned",
+        at=now,
+        data={"since": since.isoformat(), "excused": len(excused), "filed": filed},
+    )
+    return filed
+
+
+def resolve_for(checkins: list[tuple], now) -> int:
+    """checkins: [(student pk, at, source label)] of students seen present: their rules' open
+    reports (that night's absence; any 失联) are resolved on the record."""
+    if not checkins:
+        return 0
+    latest: dict[int, tuple] = {}
+    for student_id, at, source in checkins:
+        if student_id not in latest or at > latest[student_id][0]:
+            latest[student_id] = (at, source)
+    open_rows = AutoReport.objects.filter(
+        student_id__in=list(latest), resolved_at__isnull=True
+    ).select_related("rule")
+    done = 0
+    for row in open_rows:
+        at, source = latest[row.student_id]
+        if row.rule.kind == Rule.Kind.NIGHT_ABSENCE and nights.night_of(at) != row.period:
+            continue
+        if at < row.filed_at - datetime.timedelta(hours=12):
+            continue
+        with translation.override("zh-hans"):
+            note = str(filing.RESOLVED_NOTE) % {
+                "time": timezone.localtime(at).strftime("%H:%M"),
+                "source": str(source),
+            }
+        filing.resolve_report(report_id=row.report_id, note=note, now=now)
+        AutoReport.objects.filter(pk=row.pk).update(resolved_at=now, resolution=note[:200])
+        event_record(
+            actor=None,
+            subject=row.rule,
+            verb="monitoring.report_resolved",
+            at=now,
+            data={"report": row.report_id, "student": row.student_id, "note": note},
+        )
+        done += 1
+    return done
+
+
+# ---- the auditor ----------------------------------------------------------------------------
+
+
+def rules_without_deadline() -> list[int]:
+    live_ids = {int(s.split("@")[0]) for s in open_runs().values_list("subject_id", flat=True)}
+    return [
+        pk
+        for pk in Rule.objects.filter(is_active=True).values_list("pk", flat=True)
+        if pk not in live_ids
+    ]
+
+
+def rules_repair(*, now, **kwargs) -> int:
+    ids = rules_without_deadline()
+    with transaction.atomic():
+        for rule in Rule.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
+            rule_schedule(rule, now=now)
+            event_record(
+                actor=None, subject=rule, verb="monitoring.rule_deadline_restored", at=now, data={}
+            )
+    return len(ids)
