@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from shouwang.accounts.models import User
 from shouwang.escalation.sweep import deadline_sweep
-from shouwang.monitoring import nights
+from shouwang.monitoring import hooks, nights
 from shouwang.monitoring import services as monitoring
 from shouwang.org.models import Post, Student
 
@@ -60,6 +60,10 @@ def monitoring_demo(*, today: datetime.date) -> None:
         return
     last = today - datetime.timedelta(days=1)
     afternoon = nights.local_at(last, datetime.time(14, 0))
+    # Students on approved leave or living off campus (the leave demo ran first) are away:
+    # nobody sees them at a gate or in their room, so their leave stays open.
+    away = hooks.excused([s.pk for s in residents], afternoon, timezone.now())
+    residents = [s for s in residents if s.pk not in away]
     monitoring.vendor_format_save(
         actor=xsc,
         name="海康威视门禁导出",
