@@ -12,6 +12,7 @@ from shouwang.leave import services
 from shouwang.leave.models import Leave
 from shouwang.leave.services import leave_decide, leave_return
 from shouwang.monitoring import hooks
+from shouwang.monitoring.services import round_mark
 from shouwang.notify.models import Delivery
 from shouwang.reports.models import Report
 from tests._events import capture_events
@@ -187,3 +188,11 @@ def test_a_checkin_resolves_the_overdue_report(w):
         hooks.checked_in(checkins=[(w.zhangsan.pk, due + H, "gate")], now=due + H)
     report = Report.objects.get(pk=Leave.objects.get(pk=leave.pk).overdue_report_id)
     assert report.resolved_at == due + H and "gate" in report.resolution
+
+
+def test_the_dorm_heads_round_closes_the_leave(w):
+    """Through monitoring's own service: 刘同学 marks 张三 present after the leave began."""
+    leave = approved(w)
+    round_mark(actor=w.liu, student=w.zhangsan, status="present", now=T0 + 12 * H)
+    leave.refresh_from_db()
+    assert (leave.state, leave.returned_how) == ("returned", "round")
