@@ -222,7 +222,7 @@ def care_owner_set(*, actor, file, owner, now=None) -> CareFile:
             kind=Entry.Kind.OWNER,
             actor=actor,
             at=now,
-            text=owner.get_full_name() if owner else "",
+            text=owner.display_name if owner else "",
         )
         _file_event(actor, file, "care.owner_changed", now, before=before, after=file.owner_id)
     return file
@@ -564,7 +564,7 @@ def care_break_glass(*, actor, file, reason: str, now=None) -> BreakGlass:
             kind="care.break_glass",
             title=_("Care file opened by break-glass"),
             body=_("%(person)s opened a care file by break-glass; review it.")
-            % {"person": actor.get_full_name() or actor.get_username()},
+            % {"person": actor.display_name or actor.get_username()},
             url="/care/break-glass/",
             recipients=heads,
             now=now,
@@ -647,7 +647,7 @@ def key_list_produce(*, actor, term: str, starts_on, ends_on, receiver, now=None
             "name": f.student.name,
             "class": f.student.klass.name,
             "tier": f.tier,
-            "owner": f.owner.get_full_name() if f.owner else "",
+            "owner": f.owner.display_name if f.owner else "",
         }
         for f in files
     ]
