@@ -289,8 +289,9 @@ def care_tier_change(
     allowed = permissions.may_raise if raising else permissions.may_lower
     if not allowed(actor, file, now):
         raise PermissionDenied
+    given = file
     with transaction.atomic():
-        file = CareFile.objects.select_for_update().get(pk=file.pk)
+        file = CareFile.objects.select_for_update().select_related("student__klass").get(pk=file.pk)
         if file.tier != before:
             raise ValidationError({"tier": [_("The tier changed meanwhile; reload the page.")]})
         file.tier = tier
@@ -298,6 +299,8 @@ def care_tier_change(
         file.fence += 1
         file.updated_at = now
         file.save(update_fields=["tier", "tier_since", "fence", "updated_at"])
+        # The caller's copy follows (a page or an import acting again on the same object).
+        given.tier, given.tier_since, given.fence, given.updated_at = tier, now, file.fence, now
         Entry.objects.create(
             file=file,
             kind=Entry.Kind.TIER,
