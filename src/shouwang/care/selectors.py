@@ -3,6 +3,7 @@ page, the API, an export, an attachment — goes through `file_open`, which reco
 (who, which file, why) or the refused attempt, then returns the file or raises Http404."""
 
 import datetime
+import logging
 
 from django.db.models import Count, Q
 from django.http import Http404
@@ -13,6 +14,8 @@ from shouwang.org.scope import scope_for
 
 from . import permissions, services, tiers
 from .models import TIER_ORDER, BreakGlass, CareFile, Grant, KeyList, Task, Tier
+
+log = logging.getLogger("shouwang.care")
 
 MAX_PK = 2**63 - 1
 GAP_HORIZON = datetime.timedelta(hours=48)
@@ -57,9 +60,15 @@ def _reason(viewer, file, now):
     return permissions.access_reason(viewer, file, now)
 
 
-def file_open(viewer, pk, *, via: str, now=None, detail=None) -> tuple[CareFile, str]:
+def file_open(
+    viewer, pk, *, via: str, now=None, detail=None, for_write=False
+) -> tuple[CareFile, str]:
     """The file and why the viewer may read it, the read on the timeline; else the refused
-    attempt on the timeline and Http404 (the same for a file that does not exist)."""
+    attempt on the timeline and Http404 (the same for a file that does not exist).
+
+    `for_write` (a form posted to change the file): the service records the change, so no read
+    is recorded here, and a refused attempt goes to the `shouwang.care` log, not the timeline:
+    a refused write changes nothing, not even the record."""
     now = now or timezone.now()
     if not isinstance(pk, int) or not 0 < pk <= MAX_PK:
         raise Http404
@@ -68,11 +77,25 @@ def file_open(viewer, pk, *, via: str, now=None, detail=None) -> tuple[CareFile,
     token_detail = {"token_id": viewer.token.pk} if _is_token(viewer) else {}
     why = _reason(viewer, file, now) if file is not None else None
     if why is None:
-        services.care_read_refused(actor=actor, subject=("care.carefile", pk), via=via, now=now)
+        if for_write:
+            log.warning(
+                "care file %s: %s refused (%s): no need-to-know",
+                pk,
+                getattr(viewer, "pk", None),
+                via,
+            )
+        else:
+            services.care_read_refused(actor=actor, subject=("care.carefile", pk), via=via, now=now)
         raise Http404
-    services.care_read_record(
-        actor=actor, file=file, via=via, why=why, now=now, detail={**token_detail, **(detail or {})}
-    )
+    if not for_write:
+        services.care_read_record(
+            actor=actor,
+            file=file,
+            via=via,
+            why=why,
+            now=now,
+            detail={**token_detail, **(detail or {})},
+        )
     return file, why
 
 

@@ -47,13 +47,15 @@ def _open(request, pk, via="page"):
 
 
 def _act(request, pk, form, call, success, failed_task=None):
-    """Open the file (logged), run the service, then redirect or re-show with errors."""
-    file, why = _open(request, pk)
+    """Open the file for a change, run the service, then redirect or re-show with errors (a
+    re-shown page is a read: recorded)."""
+    file, why = selectors.file_open(request.user, pk, via="form", for_write=True)
     try:
         call(file)
     except PermissionDenied as exc:
         return _forbidden(request, exc)
     except ValidationError as exc:
+        services.care_read_record(actor=request.user, file=file, via="page", why=why)
         return _file_render(
             request,
             file,
@@ -94,8 +96,11 @@ def care_file_new(request):
     context = {"risk_factors": tiers.risk_factors(), "errors": [], "kept": request.POST}
     if request.method == "POST":
         errors: list = []
+        status = 400
         student = _student(request, errors)
-        if student is not None:
+        if student is None:
+            status = 404  # not in the viewer's register: as if there were no such student
+        else:
             via = Via.PSYCH if permissions.is_psych_centre(request.user) else Via.COUNSELLOR
             try:
                 file = services.care_file_open_or_update(
@@ -107,13 +112,14 @@ def care_file_new(request):
                 )
             except PermissionDenied:
                 errors.append(_("You may open care files only for the students you look after."))
+                status = 403
             except ValidationError as exc:
                 errors.extend(exc.messages)
             else:
                 messages.success(request, _("Care file saved."))
                 return redirect("care_file", file.pk)
         context["errors"] = errors
-        return render(request, "care/new.html", context, status=400)
+        return render(request, "care/new.html", context, status=status)
     return render(request, "care/new.html", context)
 
 
