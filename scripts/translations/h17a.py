@@ -165,4 +165,5 @@ ZH = {
     "Marked as reviewed.": "已标记为复核。",
     "Key-student list produced and sent.": "重点学生名单已生成并发送。",
     "Receipt acknowledged.": "已确认接收。",
+    "Show the whole history": "显示全部记录",
 }

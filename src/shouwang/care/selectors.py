@@ -13,7 +13,7 @@ from shouwang.org.models import Post, Student
 from shouwang.org.scope import scope_for
 
 from . import permissions, services, tiers
-from .models import TIER_ORDER, BreakGlass, CareFile, Grant, KeyList, Task, Tier
+from .models import TIER_ORDER, BreakGlass, CareFile, Entry, Grant, KeyList, Task, Tier
 
 log = logging.getLogger("shouwang.care")
 
@@ -162,13 +162,19 @@ def supervision(file, now) -> dict:
     return {"shifts": shifts, "gaps": gaps, "until": end}
 
 
-def file_page(viewer, file, why: str, now=None) -> dict:
+HISTORY_PAGE = 50  # the page shows the latest entries; the export holds all of them
+HISTORY_MAX = 1000
+
+
+def file_page(viewer, file, why: str, now=None, *, full_history=False) -> dict:
     now = now or timezone.now()
     may_work = permissions.may_work_on(viewer, file, now)
     is_psych = permissions.is_psych_centre(viewer, now)
     tasks = [_task_row(t, now) for t in file.tasks.select_related("done_by").order_by("due_at")]
     higher = [t for t in Tier if TIER_ORDER[t.value] > TIER_ORDER[file.tier]]
     lower = [t for t in Tier if TIER_ORDER[t.value] < TIER_ORDER[file.tier]]
+    limit = HISTORY_MAX if full_history else HISTORY_PAGE
+    entries = list(file.entries.select_related("actor")[: limit + 1])
     owners = []
     if may_work:
         owners = sorted(
@@ -187,7 +193,8 @@ def file_page(viewer, file, why: str, now=None) -> dict:
         "why": why,
         "risk_factors": [tiers.risk_factor_label(c) for c in file.risk_factors],
         "all_risk_factors": tiers.risk_factors(),
-        "entries": list(file.entries.select_related("actor")[:200]),
+        "entries": _entry_rows(entries[:limit]),
+        "more_history": len(entries) > limit,
         "attachments": list(file.attachments.defer("content").select_related("uploaded_by")),
         "tasks": tasks,
         "open_tasks": [t for t in tasks if t["is_open"]],
@@ -202,6 +209,21 @@ def file_page(viewer, file, why: str, now=None) -> dict:
         "owners": owners,
         "now": now,
     }
+
+
+def _entry_rows(entries) -> list[dict]:
+    """History as plain strings: the page shows up to HISTORY_MAX lines, and resolving each
+    one's label, person and local time in the template cost more than reading them."""
+    kinds = {value: str(label) for value, label in Entry.Kind.choices}
+    return [
+        {
+            "at": timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"),
+            "kind": kinds.get(e.kind, e.kind),
+            "actor": e.actor.display_name if e.actor else "",
+            "text": e.text,
+        }
+        for e in entries
+    ]
 
 
 def _ancestors(path):

@@ -34,7 +34,9 @@ def _forbidden(request, exc):
 
 def _file_render(request, file, why, status=200, **extra):
     context = {
-        **selectors.file_page(request.user, file, why),
+        **selectors.file_page(
+            request.user, file, why, full_history=request.GET.get("history") == "all"
+        ),
         "form_errors": {},
         "kept": {},
         **extra,
