@@ -6,6 +6,8 @@ in the database, and so in any dump, it is `sw1:` ciphertext. The tier is plain 
 ordered and filtered by it); timeline events name the file and the reader, never its content.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -55,8 +57,9 @@ class CareFile(models.Model):
         related_name="care_files_owned",
         verbose_name=_("dedicated owner"),
     )
-    risk_factors = EncryptedJSONField(_("risk factors"), default=list)  # codes of RISK_FACTORS
-    screening = EncryptedJSONField(_("latest screening"), default=dict)
+    # The codes of risk_factors.yaml.
+    risk_factors: Any = EncryptedJSONField(_("risk factors"), default=list)
+    screening: Any = EncryptedJSONField(_("latest screening"), default=dict)
     notes = EncryptedTextField(_("notes"), blank=True, default="")
     diagnosis = EncryptedTextField(_("diagnosis"), blank=True, default="")
     opened_via = models.CharField(_("opened via"), max_length=12, choices=Via.choices)
@@ -224,7 +227,7 @@ class KeyList(models.Model):
     receiver = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="care_key_lists"
     )
-    rows = EncryptedJSONField(default=list)  # the students as they stood when produced
+    rows: Any = EncryptedJSONField(default=list)  # the students as they stood when produced
     count = models.PositiveIntegerField(default=0)
     ack_due_at = models.DateTimeField()
     acknowledged_at = models.DateTimeField(null=True, blank=True)

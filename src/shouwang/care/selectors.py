@@ -76,7 +76,7 @@ def file_open(
     actor = None if _is_token(viewer) else viewer
     token_detail = {"token_id": viewer.token.pk} if _is_token(viewer) else {}
     why = _reason(viewer, file, now) if file is not None else None
-    if why is None:
+    if file is None or why is None:
         if for_write:
             log.warning(
                 "care file %s: %s refused (%s): no need-to-know",

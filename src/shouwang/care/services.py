@@ -4,6 +4,7 @@ details): events name the file, the student's record id and the actor, and what 
 """
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -77,6 +78,11 @@ def _clean_screening(screening, errors):
     return screening
 
 
+def _json(value) -> Any:
+    """A JSON value for an encrypted JSON column (the type stubs see the TextField below it)."""
+    return value
+
+
 def _file_event(actor, file, verb, now, **data):
     event_record(
         actor=actor, subject=file, verb=verb, data={"student_id": file.student_id, **data}, at=now
@@ -109,9 +115,9 @@ def care_file_open_or_update(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        file = CareFile.objects.select_for_update().filter(student=student).first()
-        opened = file is None
-        if opened:
+        found = CareFile.objects.select_for_update().filter(student=student).first()
+        opened = found is None
+        if found is None:
             file = CareFile.objects.create(
                 student=student,
                 opened_via=via,
@@ -120,10 +126,11 @@ def care_file_open_or_update(
                 tier_since=now,
                 updated_at=now,
                 risk_factors=codes,
-                screening=screening or {},
+                screening=_json(screening or {}),
             )
             entries = [Entry(file=file, kind=Entry.Kind.OPENED, at=now, text="")]
         else:
+            file = found
             added = [c for c in codes if c not in file.risk_factors]
             file.risk_factors = file.risk_factors + added
             if screening is not None:
@@ -662,7 +669,7 @@ def key_list_produce(*, actor, term: str, starts_on, ends_on, receiver, now=None
             produced_by=actor,
             produced_at=now,
             receiver=receiver,
-            rows=rows,
+            rows=_json(rows),
             count=len(rows),
             ack_due_at=now + datetime.timedelta(days=KEY_LIST_ACK_DAYS),
         )

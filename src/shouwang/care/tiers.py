@@ -101,7 +101,7 @@ TASKS: dict[str, tuple[TaskKind, ...]] = {
 
 # The shipped psychological-crisis plan's level for a tier (plans/library/psych_crisis.yaml).
 PLAN_CODE = "psych_crisis"
-PLAN_LEVELS = {Tier.GENERAL: "III", Tier.SEVERE: "II", Tier.DISORDER: "I"}
+PLAN_LEVELS: dict[str, str] = {Tier.GENERAL: "III", Tier.SEVERE: "II", Tier.DISORDER: "I"}
 
 # A reminder goes out when this share of the time is gone; overdue at the due time.
 REMIND_AT = 0.5
