@@ -131,3 +131,16 @@ def test_raising_can_activate_the_crisis_plan(campus, file):
     incident = Incident.objects.get()
     assert incident.level == "II" and incident.unit == campus.class_a
     assert "张三" not in incident.title
+
+
+def test_the_auditor_restores_a_lost_task_deadline(campus, file):
+    services.care_tier_change(actor=campus.wu, file=file, tier="severe", now=T0)
+    assert services.tasks_without_deadline() == []
+    parents = Task.objects.get(code="parents_called")
+    Deadline.objects.filter(subject_id=str(parents.pk), kind="care_task_overdue").delete()
+    assert services.tasks_without_deadline() == [parents.pk]
+    assert services.tasks_repair(now=T0 + H) == 1
+    assert services.tasks_without_deadline() == []
+    deadline_sweep(now=T0 + 25 * H)
+    parents.refresh_from_db()
+    assert parents.overdue_at is not None

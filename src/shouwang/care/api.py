@@ -6,14 +6,12 @@ it never changes a tier."""
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from shouwang.audit.services import event_record
 from shouwang.reports.api import FieldErrorsOut, _field_errors
 
 from . import selectors, services, tiers
@@ -81,14 +79,13 @@ def list_files(request, tier: str = ""):
         files = files.filter(tier=tier[:10])
     rows = list(files.order_by("-tier_since")[:500])
     token = getattr(request.auth, "token", None)
-    with transaction.atomic():
-        event_record(
-            actor=None if token else request.auth,
-            subject=("care.list", token.pk if token else request.auth.pk),
-            verb="care.list_read",
-            data={"via": "api", "count": len(rows), "file_ids": [f.pk for f in rows]},
-            at=now,
-        )
+    services.care_list_read_record(
+        actor=None if token else request.auth,
+        token=token,
+        file_ids=[f.pk for f in rows],
+        via="api",
+        now=now,
+    )
     return rows
 
 

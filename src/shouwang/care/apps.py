@@ -20,4 +20,11 @@ class CareConfig(AppConfig):
         kinds.register_kind(
             services.KEY_LIST_ACK, lock=services.lock_key_list, act=services.act_key_list_overdue
         )
+        kinds.register_check(
+            "care_tasks_without_deadline",
+            find=services.tasks_without_deadline,
+            repair=services.tasks_repair,
+            warning="{n} care task(s) have no overdue deadline "
+            "(the worker's auditor restores them on its next tick)",
+        )
         hooks.connect()

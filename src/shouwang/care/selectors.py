@@ -123,6 +123,9 @@ def home(viewer, now=None) -> dict:
         .select_related("file__student")
         .order_by("due_at")[:100]
     )
+    services.care_list_read_record(
+        actor=viewer, file_ids=[f.pk for f in files], via="page", now=now
+    )
     return {
         "by_tier": by_tier,
         "count": len(files),

@@ -8,11 +8,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import CharField, Exists, OuterRef
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouwang import bounds
 from shouwang.audit.services import event_record
+from shouwang.escalation.models import Deadline
 from shouwang.escalation.services import deadlines_cancel, deadlines_schedule
 from shouwang.incidents.services import incident_activate
 from shouwang.notify.services import message_send
@@ -612,6 +615,19 @@ def care_read_record(*, actor, file, via: str, why: str, now=None, detail=None) 
         _file_event(actor, file, "care.read", now, via=via, why=why, **(detail or {}))
 
 
+def care_list_read_record(*, actor, token=None, file_ids, via: str, now=None) -> None:
+    """A list of files read (the care home, the API's list): which files, by whom."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        event_record(
+            actor=actor,
+            subject=("care.list", token.pk if token is not None else actor.pk),
+            verb="care.list_read",
+            data={"via": via, "count": len(file_ids), "file_ids": list(file_ids)[:500]},
+            at=now,
+        )
+
+
 def care_read_refused(*, actor, subject, via: str, now=None) -> None:
     """An attempt without need-to-know: logged, then 404."""
     now = now or timezone.now()
@@ -818,3 +834,53 @@ def act_key_list_overdue(deadline, key_list, now):
     )
     event_record(actor=None, subject=key_list, verb="care.key_list_overdue", at=now)
     return "overdue"
+
+
+# ---- the auditor (a task must have its overdue deadline until it is done or overdue) --------
+
+
+def tasks_without_deadline() -> list[int]:
+    live = Deadline.objects.filter(
+        kind=TASK_OVERDUE,
+        subject_type=TASK_SUBJECT,
+        subject_id=Cast(OuterRef("pk"), CharField()),
+        state__in=[Deadline.State.OPEN, Deadline.State.CLAIMED],
+    )
+    return list(
+        Task.objects.filter(
+            done_at__isnull=True, cancelled_at__isnull=True, overdue_at__isnull=True
+        )
+        .filter(~Exists(live))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def tasks_repair(*, now, **kwargs) -> int:
+    """Put back the overdue deadline of an open task that lost it (and say so on its file)."""
+    repaired = 0
+    for pk in tasks_without_deadline():
+        with transaction.atomic():
+            task = lock_task(pk)
+            if task is None or task.overdue_at is not None:
+                continue
+            deadlines_schedule(
+                deadlines=[
+                    {
+                        "kind": TASK_OVERDUE,
+                        "subject_type": TASK_SUBJECT,
+                        "subject_id": task.pk,
+                        "due_at": max(task.due_at, now),
+                    }
+                ],
+                now=now,
+            )
+            event_record(
+                actor=None,
+                subject=task.file,
+                verb="care.task_deadline_restored",
+                data={"task": task.code, "task_id": task.pk},
+                at=now,
+            )
+            repaired += 1
+    return repaired
