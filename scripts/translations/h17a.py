@@ -166,4 +166,8 @@ ZH = {
     "Key-student list produced and sent.": "重点学生名单已生成并发送。",
     "Receipt acknowledged.": "已确认接收。",
     "Show the whole history": "显示全部记录",
+    "Leaders read a care file only by a time-limited grant from the psychological centre. Grant or revoke on the file's page.": "领导只能凭心理中心的限时授权查看一生一档。请在档案页面授权或撤销。",
+    "granted by": "授权人",
+    "in force": "有效",
+    "expired": "已过期",
 }

@@ -204,3 +204,11 @@ def test_events_never_carry_content(campus, file):
     text = str(list(Event.objects.filter(verb__startswith="care.").values_list("data", flat=True)))
     for secret in ("家庭矛盾", "抑郁症", "自伤倾向", "suicide_attempt", "曾有自杀"):
         assert secret not in text
+
+
+def test_the_grants_overview_is_the_psych_centres(campus, file):
+    services.care_grant_create(
+        actor=campus.zhou, file=file, grantee=campus.li, days=3, reason="复核"
+    )
+    assert "李书记" in login(campus.wu).get(reverse("care_grants")).content.decode()
+    assert login(campus.zhang).get(reverse("care_grants")).status_code == 404

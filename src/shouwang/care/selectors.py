@@ -252,6 +252,21 @@ def break_glass_list(viewer):
     )
 
 
+def grants_list(viewer, now=None):
+    """Every grant (the psych centre's overview): live ones first, then expired or revoked."""
+    now = now or timezone.now()
+    if not permissions.may_grant(viewer):
+        raise Http404
+    grants = list(
+        Grant.objects.select_related("file__student__klass", "grantee", "granted_by").order_by(
+            "-expires_at"
+        )[:300]
+    )
+    for g in grants:
+        g.is_live = g.revoked_at is None and g.starts_at <= now < g.expires_at
+    return sorted(grants, key=lambda g: not g.is_live)
+
+
 def key_lists_for(viewer):
     lists = KeyList.objects.select_related("produced_by", "receiver")
     if _is_token(viewer) or not getattr(viewer, "is_authenticated", False):

@@ -30,6 +30,7 @@ urlpatterns = [
         views.care_export,
         name="care_export",
     ),
+    path("grants/", views.care_grants, name="care_grants"),
     path("break-glass/", views.care_break_glass_list, name="care_break_glass_list"),
     path("break-glass/open/", views.care_break_glass_open, name="care_break_glass_open"),
     path(

@@ -315,6 +315,12 @@ def care_export(request, pk, fmt):
     return response
 
 
+@login_required
+@require_GET
+def care_grants(request):
+    return render(request, "care/grants.html", {"grants": selectors.grants_list(request.user)})
+
+
 # ---- break-glass ---------------------------------------------------------------------------
 
 
