@@ -262,9 +262,11 @@ def grants_list(viewer, now=None):
             "-expires_at"
         )[:300]
     )
-    for g in grants:
-        g.is_live = g.revoked_at is None and g.starts_at <= now < g.expires_at
-    return sorted(grants, key=lambda g: not g.is_live)
+    rows = [
+        {"grant": g, "is_live": g.revoked_at is None and g.starts_at <= now < g.expires_at}
+        for g in grants
+    ]
+    return sorted(rows, key=lambda r: not r["is_live"])
 
 
 def key_lists_for(viewer):
