@@ -14,6 +14,7 @@ from django.urls import reverse
 from shouwang.audit.models import Event
 from shouwang.care import services
 from shouwang.care.models import Attachment, CareFile, Entry, KeyList, Via
+from shouwang.care.selectors import key_student_ids
 from shouwang.escalation.sweep import deadline_sweep
 from shouwang.notify.models import Delivery
 from shouwang.vault.keys import new_entry
@@ -132,3 +133,10 @@ def test_bad_key_list_input_changes_nothing(campus):
         {"term": "", "starts_on": "1900-01-01", "ends_on": "x", "receiver": "abc"},
     )
     assert response.status_code == 400 and not KeyList.objects.exists()
+
+
+def test_key_student_ids_for_the_talks_home_visits(campus):
+    _key_files(campus)
+    ids = [campus.zhangsan.pk, campus.wangwu.pk, campus.lisi.pk, campus.zhaoliu.pk]
+    assert key_student_ids(ids) == {campus.zhangsan.pk, campus.lisi.pk, campus.zhaoliu.pk}
+    assert key_student_ids([]) == set()

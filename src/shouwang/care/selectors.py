@@ -299,3 +299,19 @@ def key_list_receivers():
 def tier_counts(viewer, now=None) -> dict:
     rows = files_visible(viewer, now).values("tier").annotate(n=Count("pk"))
     return {r["tier"]: r["n"] for r in rows}
+
+
+def key_student_ids(student_ids) -> set[int]:
+    """The key students (重点学生: tier ≥ severe, or flagged by the psych centre) among the
+    ids; no content, no scope (the caller is a sweep). Meant for h17b's
+    `talks.hooks.register_key_students` (a home visit each semester): the lead registers it in
+    CareConfig.ready() at merge, as talks is not on this branch's base."""
+    ids = [int(i) for i in student_ids]
+    found: set[int] = set()
+    for start in range(0, len(ids), 5000):
+        found |= set(
+            CareFile.objects.filter_key()
+            .filter(student_id__in=ids[start : start + 5000])
+            .values_list("student_id", flat=True)
+        )
+    return found
