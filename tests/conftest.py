@@ -38,9 +38,11 @@ TEST_ENCRYPTION_KEY = "test:" + "dGVzdC1rZXktb2YtdGhpcnR5LXR3by1ieXRlcyEhISE="
 
 
 @pytest.fixture(autouse=True)
-def _test_encryption_key(settings, tmp_path_factory):
+def _test_keys_and_folders(settings, tmp_path_factory):
     settings.ENCRYPTION_KEY = TEST_ENCRYPTION_KEY
     settings.VAR_DIR = tmp_path_factory.getbasetemp() / "var"
+    # Uploads too: the SQLite and PostgreSQL passes run side by side in CI.
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
 
 
 @pytest.fixture(autouse=True)

@@ -19,6 +19,7 @@ LOCAL_IMPORTS_ALLOWED = {
     "reports/apps.py": "AppConfig.ready",
     "incidents/apps.py": "AppConfig.ready",
     "aftermath/apps.py": "AppConfig.ready",
+    "campaigns/apps.py": "AppConfig.ready",
     "documents/apps.py": (
         "AppConfig.ready (and the optional apps it wires into its sections registry)"
     ),
@@ -30,6 +31,7 @@ LOCAL_IMPORTS_ALLOWED = {
     "api/apps.py": "AppConfig.ready",
     "accountability/apps.py": "AppConfig.ready",
     "care/apps.py": "AppConfig.ready",
+    "studies/apps.py": "AppConfig.ready",
     "accountability/defaults.py": "post_migrate handler: models of a migration in progress",
     "reports/categories.py": "post_migrate handler: models of a migration in progress",
     "org/roles.py": "post_migrate handler: models of a migration in progress",

@@ -19,3 +19,12 @@ ZH.update(
     }
 )
 ZH.update({"Attendance and grades": "考勤与学业", "Screening": "心理普测"})
+ZH.update(
+    {
+        "raised by": "触发规则",
+        "resolved at": "自动解除时间",
+        "resolution": "解除说明",
+        "Raised automatically by a rule": "系统规则自动上报",
+        "Resolved automatically": "已自动解除",
+    }
+)

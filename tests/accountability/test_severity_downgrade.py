@@ -264,7 +264,7 @@ def test_occurred_time_moved_by_more_than_the_threshold_is_material(campus, file
 def test_the_threshold_is_a_named_constant(campus, file_at, monkeypatch):
     near = verified(campus, file_at, at(10, 5), occurred=at(9, 55))
     update(near, at(11), actor=campus.chen, text="时间略有出入", occurred_at=at(8))
-    monkeypatch.setattr(detector, "MATERIAL_TIME_SHIFT", dt.timedelta(hours=1))
+    monkeypatch.setattr(detector.false_reports, "MATERIAL_TIME_SHIFT", dt.timedelta(hours=1))
     run(at(12))
     assert list(false_reports()) == [near.pk]
 

@@ -107,6 +107,16 @@ class Report(models.Model):
     decision = models.CharField(max_length=10, choices=Decision.choices, blank=True, default="")
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    # Filed by a rule, not a person or a token (monitoring's night scan, studies' truancy
+    # streak, leave's overdue return): which rule, and its dedup key (one report per student ×
+    # rule × night or period; NULL for everyone else's reports).
+    source = models.CharField(_("raised by"), max_length=40, blank=True)
+    source_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
+    # Later evidence from the rule (已返校 23:12，门禁) before anyone acted: the route stopped,
+    # the report kept on the record.
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolution = models.CharField(_("resolution"), max_length=200, blank=True)
+
     class Meta:
         verbose_name = _("report")
         verbose_name_plural = _("reports")

@@ -407,6 +407,13 @@ def acknowledge_locked(*, report, person, channel, note, now):
     return report
 
 
+def route_stop(*, report, now, outcome):
+    """Stop a report's route without an acknowledgement (a rule resolved it): its open
+    deadlines cancelled with `outcome`, its pending deliveries withdrawn."""
+    deadlines_cancel(subject_type=SUBJECT, subject_id=report.pk, now=now, outcome=outcome)
+    deliveries_cancel(subject_type=SUBJECT, subject_id=report.pk, now=now)
+
+
 def context_units(report):
     """The report's unit, its ancestors, and the class and dorm room (with ancestors) of every
     student involved: a dorm-room report still reaches the students' class teacher. (Incidents

@@ -90,6 +90,8 @@ def report_get(viewer, report_id) -> Report:
 def reporter_label(viewer, report) -> str:
     """The reporter's name, unless they are a covert observer and the viewer is below counsellor."""
     if report.reporter is None:
+        if report.source:
+            return gettext("Raised automatically by a rule")
         return report.api_token.name if report.api_token_id else ""
     if (
         report.reporter_is_covert

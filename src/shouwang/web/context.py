@@ -24,6 +24,7 @@ EXTRA_NAV = [
     ("campaign_list", _("Hazard campaigns"), None),
     ("care_home", _("Care ledger"), None),
     ("talks_checklist", _("Talks"), None),
+    ("studies_warnings", _("Academic warnings"), None),
     ("plan_list", _("Plans"), None),
     ("escalation_policies", _("Escalation"), None),
     ("duty_roster", _("Duty roster"), None),

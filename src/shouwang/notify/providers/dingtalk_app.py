@@ -17,7 +17,7 @@ from shouwang.notify.models import Delivery, WorkIdentity
 from shouwang.notify.services import delivery_fall_back
 
 from .base import Accepted, PermanentError, TemporaryError, post_json, request_json
-from .workapp import CredentialsRefused, TokenRejected, WorkAppProvider, trim_bytes
+from .workapp import TokenRejected, WorkAppProvider, trim_bytes
 
 TOKEN_CODES = {40014, 42001, 40001}
 BUSY_CODES = {-1, 88, 90018, 90002, 143103}
@@ -30,35 +30,18 @@ class DingTalkApp(WorkAppProvider):
     kind = "dingtalk"
     label = "DingTalk"
     default_base = "https://oapi.dingtalk.com"
+    token_codes, busy_codes = frozenset(TOKEN_CODES), frozenset(BUSY_CODES)
 
     def fetch_token(self, app, base):
         query = urllib.parse.urlencode({"appkey": app.app_id, "appsecret": app.secret})
         answer = request_json(f"{base}/gettoken?{query}", secrets=(app.secret,))
-        code = answer.get("errcode", 0)
-        if code in BUSY_CODES:
-            self.fail(app, f"dingtalk gettoken answered {code}", temporary=True)
-        if code != 0 or not answer.get("access_token"):
-            raise CredentialsRefused(
-                f"dingtalk gettoken answered {code}: {answer.get('errmsg', '')}"[:300]
-            )
-        return answer["access_token"], int(answer.get("expires_in") or 7200)
+        return self.token_from(app, answer, "gettoken")
 
     def call(self, app, base, token, path, payload, what):
         answer = post_json(
             f"{base}{path}?access_token={token}", payload, secrets=self.secrets(app, token)
         )
-        if "errcode" not in answer:
-            self.fail(app, f"dingtalk {what} answered without an errcode", temporary=True)
-        code = answer["errcode"]
-        if code in TOKEN_CODES:
-            raise TokenRejected
-        if code in BUSY_CODES:
-            self.fail(
-                app,
-                f"dingtalk {what} answered {code}: {answer.get('errmsg', '')}"[:300],
-                temporary=True,
-            )
-        return answer
+        return self.checked(app, answer, what)
 
     def lookup_by_mobile(self, app, base, token, mobile):
         answer = self.call(

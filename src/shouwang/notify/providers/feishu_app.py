@@ -11,7 +11,7 @@ batch_get_id finds a person's user_id by mobile number."""
 import json
 
 from .base import post_json
-from .workapp import CredentialsRefused, TokenRejected, WorkAppProvider
+from .workapp import WorkAppProvider
 
 TOKEN_CODES = {99991661, 99991663, 99991664, 99991668, 99991671}
 BUSY_CODES = {99991400, 99991401, 1000004, 1000005, 11232}
@@ -23,6 +23,9 @@ class FeishuApp(WorkAppProvider):
     kind = "feishu"
     label = "Feishu"
     default_base = "https://open.feishu.cn"
+    code_field, message_field = "code", "msg"
+    token_field, expiry_field = "tenant_access_token", "expire"
+    token_codes, busy_codes = frozenset(TOKEN_CODES), frozenset(BUSY_CODES)
 
     def fetch_token(self, app, base):
         answer = post_json(
@@ -31,14 +34,7 @@ class FeishuApp(WorkAppProvider):
             secrets=(app.secret,),
             coded_4xx=True,
         )
-        code = answer.get("code", 0)
-        if code in BUSY_CODES:
-            self.fail(app, f"feishu tenant_access_token answered {code}", temporary=True)
-        if code != 0 or not answer.get("tenant_access_token"):
-            raise CredentialsRefused(
-                f"feishu tenant_access_token answered {code}: {answer.get('msg', '')}"[:300]
-            )
-        return answer["tenant_access_token"], int(answer.get("expire") or 7200)
+        return self.token_from(app, answer, "tenant_access_token")
 
     def call(self, app, base, token, path, payload, what):
         answer = post_json(
@@ -48,16 +44,7 @@ class FeishuApp(WorkAppProvider):
             secrets=self.secrets(app, token),
             coded_4xx=True,
         )
-        if "code" not in answer:
-            self.fail(app, f"feishu {what} answered without a code", temporary=True)
-        code = answer["code"]
-        if code in TOKEN_CODES:
-            raise TokenRejected
-        if code in BUSY_CODES:
-            self.fail(
-                app, f"feishu {what} answered {code}: {answer.get('msg', '')}"[:300], temporary=True
-            )
-        return answer
+        return self.checked(app, answer, what)
 
     def lookup_by_mobile(self, app, base, token, mobile):
         answer = self.call(

@@ -11,7 +11,7 @@ import html
 import urllib.parse
 
 from .base import post_json, request_json
-from .workapp import CredentialsRefused, TokenRejected, WorkAppProvider, trim_bytes
+from .workapp import TokenRejected, WorkAppProvider, trim_bytes
 
 TOKEN_CODES = {40014, 42001, 40082}
 BUSY_CODES = {-1, 45009, 45033}
@@ -23,18 +23,12 @@ class WeComApp(WorkAppProvider):
     kind = "wecom"
     label = "WeCom"
     default_base = "https://qyapi.weixin.qq.com"
+    token_codes, busy_codes = frozenset(TOKEN_CODES), frozenset(BUSY_CODES)
 
     def fetch_token(self, app, base):
         query = urllib.parse.urlencode({"corpid": app.app_id, "corpsecret": app.secret})
         answer = request_json(f"{base}/cgi-bin/gettoken?{query}", secrets=(app.secret,))
-        code = answer.get("errcode", 0)
-        if code in BUSY_CODES:
-            self.fail(app, f"wecom gettoken answered {code}", temporary=True)
-        if code != 0 or not answer.get("access_token"):
-            raise CredentialsRefused(
-                f"wecom gettoken answered {code}: {answer.get('errmsg', '')}"[:300]
-            )
-        return answer["access_token"], int(answer.get("expires_in") or 7200)
+        return self.token_from(app, answer, "gettoken")
 
     def lookup_by_mobile(self, app, base, token, mobile):
         answer = post_json(

@@ -42,6 +42,13 @@ class WorkAppProvider:
     kind = ""  # WorkApp.Kind
     label = ""  # for errors: "WeCom"
     default_base = ""
+    # How the provider's answers say how it went: the result code and message of every answer,
+    # the codes meaning "token expired or invalid" and "busy, try later", and the token answer's
+    # own fields.
+    code_field, message_field = "errcode", "errmsg"
+    token_field, expiry_field = "access_token", "expires_in"
+    token_codes: frozenset = frozenset()
+    busy_codes: frozenset = frozenset()
 
     # ---- what each provider implements ------------------------------------------------------
     def fetch_token(self, app: WorkApp, base: str) -> tuple[str, int]:
@@ -57,6 +64,30 @@ class WorkAppProvider:
         raise NotImplementedError
 
     # ---- shared --------------------------------------------------------------------------------
+    def token_from(self, app: WorkApp, answer: dict, what: str) -> tuple[str, int]:
+        """(token, seconds) from a token answer; busy → TemporaryError, else CredentialsRefused."""
+        code = answer.get(self.code_field, 0)
+        if code in self.busy_codes:
+            self.fail(app, f"{self.kind} {what} answered {code}", temporary=True)
+        if code != 0 or not answer.get(self.token_field):
+            message = answer.get(self.message_field, "")
+            raise CredentialsRefused(f"{self.kind} {what} answered {code}: {message}"[:300])
+        return answer[self.token_field], int(answer.get(self.expiry_field) or 7200)
+
+    def checked(self, app: WorkApp, answer: dict, what: str) -> dict:
+        """An API answer, once its code says neither "token rejected" nor "busy"."""
+        if self.code_field not in answer:
+            self.fail(
+                app, f"{self.kind} {what} answered without its {self.code_field}", temporary=True
+            )
+        code = answer[self.code_field]
+        if code in self.token_codes:
+            raise TokenRejected
+        if code in self.busy_codes:
+            message = answer.get(self.message_field, "")
+            self.fail(app, f"{self.kind} {what} answered {code}: {message}"[:300], temporary=True)
+        return answer
+
     def app(self) -> WorkApp | None:
         return WorkApp.objects.filter(kind=self.kind, is_active=True).first()
 
