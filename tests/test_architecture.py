@@ -29,6 +29,7 @@ LOCAL_IMPORTS_ALLOWED = {
     "audit/apps.py": "AppConfig.ready",
     "api/apps.py": "AppConfig.ready",
     "accountability/apps.py": "AppConfig.ready",
+    "screening/apps.py": "AppConfig.ready",
     "care/apps.py": "AppConfig.ready",
     "accountability/defaults.py": "post_migrate handler: models of a migration in progress",
     "reports/categories.py": "post_migrate handler: models of a migration in progress",

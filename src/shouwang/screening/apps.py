@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class ScreeningConfig(AppConfig):
     name = "shouwang.screening"
     verbose_name = _("Screening")
+
+    def ready(self):
+        # Imported here, not at the top: Django loads models after importing the AppConfig
+        # modules, and these modules import models.
+        from shouwang.escalation import kinds
+
+        from .deadlines import interview_overdue, interview_remind, lock_interview
+        from .services import INTERVIEW_OVERDUE, INTERVIEW_REMIND
+
+        # Interviews run on the one deadline engine: a reminder, then overdue → the head.
+        kinds.register_kind(INTERVIEW_REMIND, lock=lock_interview, act=interview_remind)
+        kinds.register_kind(INTERVIEW_OVERDUE, lock=lock_interview, act=interview_overdue)
