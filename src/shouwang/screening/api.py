@@ -119,7 +119,7 @@ def round_list(request):
 def round_detail(request, round_id: int):
     person = _person(request)
     rnd = selectors.round_get(person, round_id)
-    out = RoundDetailOut.from_orm(rnd).model_dump()
+    out = RoundOut.from_orm(rnd).model_dump(by_alias=True)
     out["errors"] = [
         {"row": r, "column": c, "message": m} for r, c, m in selectors.round_errors(rnd)
     ]

@@ -86,8 +86,8 @@ class Interview(models.Model):
     """The psych centre's 约谈 of a flagged student, on the deadline engine until recorded."""
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
-        DONE = "done", _("Done")
+        OPEN = "open", _("Not yet seen")
+        DONE = "done", _("Seen")
 
     class Outcome(models.TextChoices):
         NO_CONCERN = "no_concern", _("No further concern")
