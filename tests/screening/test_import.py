@@ -234,3 +234,9 @@ def test_scores_are_ciphertext_in_the_database(campus):
     run(bad)
     errors = [v for v in _raw("screening_round", "errors") if v]
     assert errors and all(v.startswith("sw1:") and "70" not in v for v in errors)
+
+
+def test_the_progress_bar_knows_about_how_many_rows_a_file_has():
+    assert services._estimate_rows(xlsx_bytes(GOOD_UPI)) == 4
+    assert services._estimate_rows(csv_bytes(GOOD_UPI)) == 4
+    assert services._estimate_rows(b"PK\x03\x04 not really a zip") == 1
