@@ -37,7 +37,7 @@ def peak_mb():
 IMPORT = (
     PEAK
     + """
-import sys, time, django
+import datetime, sys, time, django
 django.setup()
 from shouwang.accounts.models import User
 from shouwang.screening import services
@@ -45,8 +45,8 @@ actor = User.objects.get(username="xlzx")
 started = time.perf_counter()
 with open(sys.argv[1], "rb") as f:
     rnd = services.round_request(
-        actor=actor, term="2026秋季学期", instrument="upi", held_on=__import__("datetime").date.today(),
-        data=f, filename="upi.xlsx",
+        actor=actor, term="2026秋季学期", instrument="upi",
+        held_on=datetime.date.today(), data=f, filename="upi.xlsx",
     )
 outcome = services.round_import(round_id=rnd.pk)
 print("RESULT", outcome, time.perf_counter() - started, peak_mb())

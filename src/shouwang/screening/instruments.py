@@ -107,7 +107,7 @@ def _flag_column(mapping, words):
     )
 
 
-SPECS = {
+SPECS: dict[str, Spec] = {
     Instrument.UPI: Spec(
         Instrument.UPI,
         [

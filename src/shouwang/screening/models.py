@@ -111,6 +111,8 @@ class Interview(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     recorded_at = models.DateTimeField(null=True, blank=True)
+    # Set by the selectors for the pages: still open and past its due time.
+    is_overdue: bool = False
 
     class Meta:
         ordering = ["due_at", "pk"]

@@ -26,11 +26,10 @@ def round_get(viewer, pk) -> Round:
 
 def round_errors(rnd: Round) -> list:
     """The rejected file's errors as [row, column, message] (decrypted)."""
-    return (
-        Round.objects.filter(pk=rnd.pk).values_list("errors", flat=True).first() or []
-        if rnd.state == Round.State.REJECTED
-        else []
-    )
+    if rnd.state != Round.State.REJECTED:
+        return []
+    stored = Round.objects.filter(pk=rnd.pk).values_list("errors", flat=True).first()
+    return stored if isinstance(stored, list) else []
 
 
 def round_summary(viewer, rnd: Round, now=None) -> dict:
@@ -100,4 +99,4 @@ def result_of(interview: Interview) -> dict:
         .values_list("details", flat=True)
         .first()
     )
-    return details or {}
+    return details if isinstance(details, dict) else {}
