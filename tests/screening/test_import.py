@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
@@ -240,3 +241,22 @@ def test_the_progress_bar_knows_about_how_many_rows_a_file_has():
     assert services._estimate_rows(xlsx_bytes(GOOD_UPI)) == 4
     assert services._estimate_rows(csv_bytes(GOOD_UPI)) == 4
     assert services._estimate_rows(b"PK\x03\x04 not really a zip") == 1
+
+
+def test_the_worker_runs_the_queued_import(transactional_db, campus):
+    rnd = request(campus, csv_bytes(GOOD_UPI))
+    call_command("worker", once=True)
+    rnd.refresh_from_db()
+    assert rnd.state == "imported" and DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+def test_an_import_whose_worker_died_is_given_up_on(campus):
+    rnd = request(campus, csv_bytes(GOOD_UPI))
+    Round.objects.filter(pk=rnd.pk).update(state="running", progressed_at=T0)
+    assert services.rounds_unstick(now=T0 + datetime.timedelta(minutes=4)) == 0
+    with capture_events() as events:
+        assert services.rounds_unstick(now=T0 + datetime.timedelta(minutes=6)) == 1
+    rnd.refresh_from_db()
+    assert (rnd.state, rnd.upload) == ("failed", None) and "重新上传" in rnd.failure
+    assert events.verbs == ["screening.import_failed"]
+    assert services.round_import(round_id=rnd.pk, now=T0) == "not queued"

@@ -10,10 +10,13 @@ class ScreeningConfig(AppConfig):
         # Imported here, not at the top: Django loads models after importing the AppConfig
         # modules, and these modules import models.
         from shouwang.escalation import kinds
+        from shouwang.ops.sweeps import register_sweep
 
         from .deadlines import interview_overdue, interview_remind, lock_interview
-        from .services import INTERVIEW_OVERDUE, INTERVIEW_REMIND
+        from .services import INTERVIEW_OVERDUE, INTERVIEW_REMIND, rounds_unstick
 
         # Interviews run on the one deadline engine: a reminder, then overdue → the head.
         kinds.register_kind(INTERVIEW_REMIND, lock=lock_interview, act=interview_remind)
         kinds.register_kind(INTERVIEW_OVERDUE, lock=lock_interview, act=interview_overdue)
+        # An import whose worker died mid-way is given up on, so the file may be uploaded again.
+        register_sweep(rounds_unstick, every_seconds=60)

@@ -399,6 +399,42 @@ def round_import(*, round_id: int, now=None) -> str:
     return "imported"
 
 
+STUCK_MINUTES = 5
+STUCK_REASON = "导入任务长时间无进展（工作进程可能已中断），已停止；请重新上传文件。"
+
+
+def rounds_unstick(*, now=None) -> int:
+    """The worker's sweep: a round still importing whose job has not moved on for
+    STUCK_MINUTES (its worker died) is marked failed — the file dropped, nothing of it written
+    (the write is one transaction) — so the psych centre sees it and uploads again.
+    Compare-and-set per round: any number of workers may sweep. Returns how many."""
+    now = now or timezone.now()
+    count = 0
+    stuck = Round.objects.filter(
+        state=Round.State.RUNNING, progressed_at__lt=now - datetime.timedelta(minutes=STUCK_MINUTES)
+    ).values_list("pk", "progressed_at")
+    for pk, progressed_at in stuck:
+        with transaction.atomic():
+            given_up = Round.objects.filter(
+                pk=pk, state=Round.State.RUNNING, progressed_at=progressed_at
+            ).update(state=Round.State.FAILED, failure=STUCK_REASON, finished_at=now, upload=None)
+            if given_up != 1:
+                continue
+            event_record(
+                actor=None,
+                subject=("screening.round", pk),
+                verb="screening.import_failed",
+                at=now,
+                data={
+                    "round": pk,
+                    "reason": "stuck",
+                    "last_progress_at": progressed_at.isoformat(),
+                },
+            )
+        count += 1
+    return count
+
+
 @task()
 def import_round(round_id: int) -> str:
     """The queued job (django-tasks): what the worker runs for a requested import."""
