@@ -222,7 +222,7 @@ def care_owner_set(*, actor, file, owner, now=None) -> CareFile:
             kind=Entry.Kind.OWNER,
             actor=actor,
             at=now,
-            text=owner.get_full_name() if owner else "",
+            text=owner.display_name if owner else "",
         )
         _file_event(actor, file, "care.owner_changed", now, before=before, after=file.owner_id)
     return file
@@ -289,8 +289,9 @@ def care_tier_change(
     allowed = permissions.may_raise if raising else permissions.may_lower
     if not allowed(actor, file, now):
         raise PermissionDenied
+    given = file
     with transaction.atomic():
-        file = CareFile.objects.select_for_update().get(pk=file.pk)
+        file = CareFile.objects.select_for_update().select_related("student__klass").get(pk=file.pk)
         if file.tier != before:
             raise ValidationError({"tier": [_("The tier changed meanwhile; reload the page.")]})
         file.tier = tier
@@ -298,6 +299,8 @@ def care_tier_change(
         file.fence += 1
         file.updated_at = now
         file.save(update_fields=["tier", "tier_since", "fence", "updated_at"])
+        # The caller's copy follows (a page or an import acting again on the same object).
+        given.tier, given.tier_since, given.fence, given.updated_at = tier, now, file.fence, now
         Entry.objects.create(
             file=file,
             kind=Entry.Kind.TIER,
@@ -564,7 +567,7 @@ def care_break_glass(*, actor, file, reason: str, now=None) -> BreakGlass:
             kind="care.break_glass",
             title=_("Care file opened by break-glass"),
             body=_("%(person)s opened a care file by break-glass; review it.")
-            % {"person": actor.get_full_name() or actor.get_username()},
+            % {"person": actor.display_name or actor.get_username()},
             url="/care/break-glass/",
             recipients=heads,
             now=now,
@@ -647,7 +650,7 @@ def key_list_produce(*, actor, term: str, starts_on, ends_on, receiver, now=None
             "name": f.student.name,
             "class": f.student.klass.name,
             "tier": f.tier,
-            "owner": f.owner.get_full_name() if f.owner else "",
+            "owner": f.owner.display_name if f.owner else "",
         }
         for f in files
     ]
