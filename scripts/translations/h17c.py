@@ -79,7 +79,6 @@ ZH = {
     "%(n)s overdue": "%(n)s 人已超期",
     "Screening interview": "普测约谈",
     "Scores": "得分",
-    "Care file": "一生一档",
     "Interview recorded": "约谈已登记",
     "Date": "日期",
     "Recorded by": "登记人",
