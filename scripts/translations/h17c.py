@@ -33,9 +33,6 @@ ZH = {
     "Give the interview's date: from the screening's date to today.": "请填写约谈日期：从测评日期到今天之间。",
     "Choose the outcome.": "请选择约谈结果。",
     "This interview is already recorded.": "该约谈已登记。",
-    "Screening %(term)s: record the interview once held.": "普测（%(term)s）：约谈后请登记。",
-    "[Interview due %(due)s] %(student)s (%(no)s)": "【普测约谈 %(due)s 到期】%(student)s（%(no)s）",
-    "[Overdue] screening interview of %(student)s (%(no)s)": "【已超期】%(student)s（%(no)s）的普测约谈",
     "Import a screening round (multipart upload)": "导入一批普测结果（文件上传）",
     "Screening rounds": "普测批次",
     "A screening round's state, progress and totals": "普测批次的状态、进度和统计",
@@ -85,6 +82,9 @@ ZH = {
     "Record the interview": "登记约谈",
     "Date of the interview": "约谈日期",
     "Note (kept encrypted)": "备注（加密保存）",
+    "Open the list of screening interviews and record each one once held.": "请打开普测约谈清单，每次约谈后登记。",
+    "[Due %(due)s] %(n)d screening interviews still to hold": "【%(due)s 到期】还有 %(n)d 名学生的普测约谈未完成",
+    "[Overdue] %(n)d screening interviews not held in time": "【已超期】%(n)d 名学生的普测约谈未按时完成",
 }
 PLURAL = {
     "Nothing was imported: %(counter)s error": "未导入：共 %(counter)s 处错误",

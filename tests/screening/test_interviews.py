@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from shouwang.escalation.models import Deadline
 from shouwang.escalation.sweep import deadline_sweep
-from shouwang.notify.models import Delivery
+from shouwang.notify.models import Delivery, Message
 from shouwang.screening import services
 from shouwang.screening.models import Interview
 from tests._events import capture_events
@@ -49,13 +49,16 @@ def test_reminder_then_overdue_to_the_psych_centre_head(campus, imported):
     with capture_events() as events:
         deadline_sweep(now=due - 3 * DAY + datetime.timedelta(minutes=1))
     assert events.verbs == ["screening.interview_reminded"] * 2
-    assert _told(campus.wu, "screening.interview_reminder") == 2
+    # One message for the batch, not one per student: a round's interviews fall due together.
+    assert _told(campus.wu, "screening.interview_reminder") == 1
+    reminder = Message.objects.get(kind="screening.interview_reminder")
+    assert " 2 " in reminder.title and "张三" not in reminder.title + reminder.body
     with capture_events() as events:
         deadline_sweep(now=due + datetime.timedelta(minutes=1))
     assert events.verbs == ["screening.interview_overdue"] * 2
     overdue = [e for e in events if e.subject_id == str(imported.pk)][0]
     assert overdue.data["escalated_to"] == [campus.zhou.pk]
-    assert _told(campus.zhou, "screening.interview_overdue") == 2
+    assert _told(campus.zhou, "screening.interview_overdue") == 1
     imported.refresh_from_db()
     assert imported.overdue_at == due + datetime.timedelta(minutes=1)
     with capture_events() as events:

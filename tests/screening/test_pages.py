@@ -130,7 +130,7 @@ def test_the_interview_page_shows_the_result_logs_the_read_and_records(campus):
     client = login(campus.wu)
     url = reverse("screening_interview", args=[interview.pk])
     page = client.get(url).content.decode()
-    assert "一类" in page and "total 30" in page
+    assert "一类" in page and "总分 30" in page
     assert Event.objects.filter(verb="screening.result_read", actor=campus.wu).count() == 1
     response = client.post(url, {"held_on": "2026-11-24", "outcome": "bogus"})
     assert response.status_code == 400

@@ -12,11 +12,12 @@ class ScreeningConfig(AppConfig):
         from shouwang.escalation import kinds
         from shouwang.ops.sweeps import register_sweep
 
-        from .deadlines import interview_overdue, interview_remind, lock_interview
+        from .deadlines import sweep_overdue, sweep_reminders
         from .services import INTERVIEW_OVERDUE, INTERVIEW_REMIND, rounds_unstick
 
-        # Interviews run on the one deadline engine: a reminder, then overdue → the head.
-        kinds.register_kind(INTERVIEW_REMIND, lock=lock_interview, act=interview_remind)
-        kinds.register_kind(INTERVIEW_OVERDUE, lock=lock_interview, act=interview_overdue)
+        # Interviews run on the one deadline engine: a reminder, then overdue → the head; in
+        # batches, since a round's interviews all fall due together.
+        kinds.register_batch(INTERVIEW_REMIND, sweep_reminders)
+        kinds.register_batch(INTERVIEW_OVERDUE, sweep_overdue)
         # An import whose worker died mid-way is given up on, so the file may be uploaded again.
         register_sweep(rounds_unstick, every_seconds=60)

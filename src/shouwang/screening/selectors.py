@@ -93,10 +93,19 @@ def interview_get(viewer, pk, now=None) -> Interview:
 
 
 def result_of(interview: Interview) -> dict:
-    """The screening details of an interviewed student (the psych centre's view)."""
+    """The screening details of an interviewed student (the psych centre's view): the flag,
+    and each score under its column's Chinese header."""
     details = (
         interview.round.results.filter(student_id=interview.student_id)
         .values_list("details", flat=True)
         .first()
     )
-    return details if isinstance(details, dict) else {}
+    if not isinstance(details, dict):
+        return {}
+    headers = {c.field: c.header for c in SPECS[interview.round.instrument].columns}
+    scores = [
+        (headers.get(field, field), value)
+        for field, value in (details.get("scores") or {}).items()
+        if value is not None
+    ]
+    return {**details, "scores": scores}
