@@ -428,7 +428,7 @@ def rounds_unstick(*, now=None) -> int:
                 data={
                     "round": pk,
                     "reason": "stuck",
-                    "last_progress_at": progressed_at.isoformat(),
+                    "last_progress_at": progressed_at.isoformat() if progressed_at else None,
                 },
             )
         count += 1
