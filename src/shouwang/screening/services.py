@@ -274,7 +274,11 @@ def _write(rnd: Round, planned, now) -> None:
     students = Student.objects.select_related("klass").in_bulk([pk for pk, _d in flagged])
     due = _due(now)
     with transaction.atomic(), batched_events():
-        if not Round.objects.select_for_update().filter(pk=rnd.pk, state=Round.State.RUNNING):
+        if (
+            not Round.objects.select_for_update()
+            .filter(pk=rnd.pk, state=Round.State.RUNNING)
+            .exists()
+        ):
             return
         _results_insert(rnd, planned)
         interviews = []
