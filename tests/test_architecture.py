@@ -30,6 +30,7 @@ LOCAL_IMPORTS_ALLOWED = {
     "audit/apps.py": "AppConfig.ready",
     "api/apps.py": "AppConfig.ready",
     "accountability/apps.py": "AppConfig.ready",
+    "screening/apps.py": "AppConfig.ready",
     "care/apps.py": "AppConfig.ready",
     "studies/apps.py": "AppConfig.ready",
     "talks/apps.py": "AppConfig.ready",
