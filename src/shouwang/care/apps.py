@@ -8,8 +8,9 @@ class CareConfig(AppConfig):
 
     def ready(self):
         from shouwang.escalation import kinds
+        from shouwang.talks import hooks as talks_hooks
 
-        from . import hooks, services
+        from . import hooks, selectors, services
 
         kinds.register_kind(
             services.TASK_REMIND, lock=services.lock_task, act=services.act_task_remind
@@ -28,3 +29,5 @@ class CareConfig(AppConfig):
             "(the worker's auditor restores them on its next tick)",
         )
         hooks.connect()
+        # Key students (tier ≥ severe, or flagged) get a home visit every semester.
+        talks_hooks.register_key_students(selectors.key_student_ids)

@@ -18,6 +18,7 @@ import datetime
 from django.db.models import Q
 from django.utils import timezone
 
+from shouwang.handovers import selectors as handovers_selectors
 from shouwang.org.models import Post, Unit
 
 PSYCH_ROLE = "psych_staff"
@@ -92,9 +93,8 @@ def class_ids_held(user, now=None) -> set[int]:
 
 def former_holder_class_ids(*, user, now) -> set[int]:
     """Classes whose files a former counsellor / class teacher still reads during the shared
-    period after a handover. The lead points this at
-    `handovers.selectors.former_holder_class_ids` at merge; until then nobody."""
-    return set()
+    period after a handover (handovers owns the period and the posts' history)."""
+    return handovers_selectors.former_holder_class_ids(user=user, now=now)
 
 
 def _active_grant(user, file, now):

@@ -303,9 +303,7 @@ def tier_counts(viewer, now=None) -> dict:
 
 def key_student_ids(student_ids) -> set[int]:
     """The key students (重点学生: tier ≥ severe, or flagged by the psych centre) among the
-    ids; no content, no scope (the caller is a sweep). Meant for h17b's
-    `talks.hooks.register_key_students` (a home visit each semester): the lead registers it in
-    CareConfig.ready() at merge, as talks is not on this branch's base."""
+    ids; no content, no scope (the caller is talks' sweep: a home visit each semester)."""
     ids = [int(i) for i in student_ids]
     found: set[int] = set()
     for start in range(0, len(ids), 5000):
