@@ -31,6 +31,8 @@ LOCAL_IMPORTS_ALLOWED = {
     "api/apps.py": "AppConfig.ready",
     "accountability/apps.py": "AppConfig.ready",
     "leave/apps.py": "AppConfig.ready",
+    "screening/apps.py": "AppConfig.ready",
+    "care/apps.py": "AppConfig.ready",
     "studies/apps.py": "AppConfig.ready",
     "talks/apps.py": "AppConfig.ready",
     "handovers/apps.py": "AppConfig.ready",

@@ -28,3 +28,4 @@ ZH.update(
         "Resolved automatically": "已自动解除",
     }
 )
+ZH.update({"About the academic warning: ": "关于学业预警："})

@@ -10,6 +10,8 @@ from shouwang.notify.models import Delivery
 from shouwang.org.models import Post
 from shouwang.studies import academic, services
 from shouwang.studies.models import AcademicWarning, Grade, WarningRule
+from shouwang.talks.models import Kind, Obligation, Semester, Talk
+from shouwang.talks.obligations import obligations_open
 from tests._events import capture_events
 
 from .conftest import NOW
@@ -231,3 +233,30 @@ def test_a_class_without_a_counsellor_has_its_warning_sent_to_the_deputy_secreta
     assert Delivery.objects.filter(
         recipient=school.wang, message__kind="studies.contact_overdue"
     ).exists()
+
+
+def test_the_contact_about_a_warning_is_also_the_semesters_parent_contact(school):
+    """The counsellor writes the contact once: talks counts it for the semester's obligation."""
+    Semester.objects.create(
+        name="2026秋", start=datetime.date(2026, 9, 1), end=datetime.date(2027, 1, 20)
+    )
+    obligations_open(now=NOW)
+    (warning,) = raise_for(school, {school.zhangsan: 12})
+    services.parent_contact_record(
+        actor=school.zhang,
+        warning=warning,
+        date=NOW.date(),
+        mode="phone",
+        summary="与张父通话，告知学业情况",
+        now=NOW,
+    )
+    talk = Talk.objects.get(student=school.zhangsan, kind=Kind.PARENT_CONTACT)
+    assert talk.mode == "phone" and talk.by == school.zhang
+    obligation = Obligation.objects.get(student=school.zhangsan, kind=Kind.PARENT_CONTACT)
+    assert obligation.state == Obligation.State.MET and obligation.record == talk
+    # A letter is no talks mode: the warning's record stands alone.
+    (other,) = raise_for(school, {school.wangwu: 12})
+    services.parent_contact_record(
+        actor=school.zhang, warning=other, date=NOW.date(), mode="letter", summary="寄信", now=NOW
+    )
+    assert not Talk.objects.filter(student=school.wangwu).exists()

@@ -16,6 +16,9 @@ TOKEN_PERMISSIONS = {
     "students.read": _("Read students"),
     "reports.read": _("Read reports"),
     "reports.write": _("File reports and updates"),
+    # Care files (一生一档) of the token's subtree, each read logged: only for a system the
+    # psychological centre trusts with them (care.selectors.TOKEN_PERM).
+    "care.read": _("Read care files"),
 }
 
 

@@ -30,6 +30,8 @@ def cutoffs() -> tuple[datetime.time, dict[int, datetime.time]]:
     for building_id, cutoff in Rule.objects.filter(
         kind=Rule.Kind.NIGHT_ABSENCE, is_active=True
     ).values_list("building_id", "cutoff"):
+        if cutoff is None:  # a night rule always has one (rule_save); skip a row without
+            continue
         if building_id is None:
             school = cutoff
         else:

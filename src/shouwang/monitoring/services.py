@@ -431,7 +431,9 @@ def vendor_format_save(
         errors["in_words"] = [_("Say what the direction column writes for 'in' (进, 1, IN …).")]
     if set(in_words) & set(out_words):
         errors["out_words"] = [_("A word cannot mean both in and out.")]
-    clash = VendorFormat.objects.filter(name=name).exclude(pk=getattr(vendor, "pk", None))
+    clash = VendorFormat.objects.filter(name=name)
+    if vendor is not None and vendor.pk:
+        clash = clash.exclude(pk=vendor.pk)
     if name and clash.exists():
         errors["name"] = [_("A format with this name exists.")]
     if errors:
@@ -537,7 +539,9 @@ def rule_save(
             kind=kind,
             is_active=True,
             building=building if kind == Rule.Kind.NIGHT_ABSENCE else None,
-        ).exclude(pk=getattr(rule, "pk", None))
+        )
+        if rule is not None and rule.pk:
+            twin = twin.exclude(pk=rule.pk)
         if twin.exists():
             errors["building"] = [
                 _("An active rule of this kind already covers this building (or the school).")

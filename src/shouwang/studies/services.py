@@ -18,6 +18,11 @@ from shouwang.audit.services import event_record
 from shouwang.escalation.levels import SEVERITY_ORDER
 from shouwang.escalation.services import deadlines_cancel
 from shouwang.sheets import ImportFileError, ImportResult, read_bytes
+from shouwang.talks import permissions as talks_permissions
+from shouwang.talks import selectors as talks_selectors
+from shouwang.talks import services as talks_services
+from shouwang.talks.models import Kind as TalkKind
+from shouwang.talks.models import Mode as TalkMode
 
 from . import academic, importing, permissions, rules
 from .models import AcademicWarning, ImportJob, ParentContact, TruancyRule, WarningRule
@@ -330,6 +335,34 @@ def warning_rule_update(
 # ---- parent contact ------------------------------------------------------------------------
 
 
+# How a contact about a warning counts in talks (a letter is no talks mode: it counts nowhere).
+TALK_MODES = {
+    ParentContact.Mode.PHONE: TalkMode.PHONE,
+    ParentContact.Mode.VISIT: TalkMode.FACE,
+    ParentContact.Mode.MESSAGE: TalkMode.WECHAT,
+}
+
+
+def _count_for_the_semester(actor, student, date, mode, summary, now) -> None:
+    """A contact with the parents about a warning is also the semester's parent contact
+    (R-CARE-2): recorded in talks when the one recording it keeps the student's talks, so the
+    counsellor does not write it twice."""
+    oldest = timezone.localdate(now) - datetime.timedelta(days=talks_services.OLDEST_DAYS)
+    if mode not in TALK_MODES or date < oldest or not talks_permissions.can_record_talks(actor):
+        return
+    if not talks_selectors.students_for_talks(actor).filter(pk=student.pk).exists():
+        return
+    talks_services.talk_record(
+        actor=actor,
+        student=student,
+        kind=TalkKind.PARENT_CONTACT,
+        held_on=date,
+        mode=TALK_MODES[mode],
+        summary=(_("About the academic warning: ") + summary)[: talks_services.SUMMARY_MAX],
+        now=now,
+    )
+
+
 def parent_contact_record(
     *, actor, warning: AcademicWarning, date, mode: str, summary: str, now=None
 ) -> ParentContact:
@@ -366,6 +399,7 @@ def parent_contact_record(
         )
         warning.contact = AcademicWarning.Contact.DONE
         warning.save(update_fields=["contact"])
+        _count_for_the_semester(actor, student, date, mode, summary, now)
         deadlines_cancel(
             subject_type=academic.WARNING_SUBJECT,
             subject_id=warning.pk,

@@ -51,3 +51,17 @@ def decrypt(stored: str, *, aad: str) -> str:
         return AESGCM(key).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], aad.encode()).decode()
     except (InvalidTag, ValueError) as exc:
         raise VaultError(f"{aad}: the value does not decrypt with key {key_id!r}") from exc
+
+
+def encrypt_bytes(data: bytes, *, aad: str) -> str:
+    """Bytes (an attachment) sealed like text: the plaintext is their base64, so a stored value
+    is ordinary `sw1:` ciphertext that rotation (vault.rotate) re-encrypts like any other."""
+    return encrypt(base64.b64encode(data).decode("ascii"), aad=aad)
+
+
+def decrypt_bytes(stored: str, *, aad: str) -> bytes:
+    text = decrypt(stored, aad=aad)
+    try:
+        return base64.b64decode(text, validate=True)
+    except ValueError as exc:
+        raise VaultError(f"{aad}: the decrypted value is not sealed bytes") from exc

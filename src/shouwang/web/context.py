@@ -23,6 +23,7 @@ EXTRA_NAV = [
     ("leave_queue", _("Leave"), None),
     ("campaign_list", _("Hazard campaigns"), None),
     ("care_home", _("Care ledger"), None),
+    ("screening_rounds", _("Screening"), None),
     ("talks_checklist", _("Talks"), None),
     ("studies_warnings", _("Academic warnings"), None),
     ("plan_list", _("Plans"), None),

@@ -166,7 +166,7 @@ class Migration(migrations.Migration):
                     "state",
                     models.CharField(
                         choices=[
-                            ("open", "Open"),
+                            ("open", "Not yet done"),
                             ("overdue", "Overdue"),
                             ("met", "Met"),
                             ("cancelled", "Cancelled"),
