@@ -43,7 +43,7 @@ def _person(request):
     return request.auth
 
 
-class ItemOut(Schema):
+class CampaignItemOut(Schema):
     id: int
     position: int
     title: str
@@ -57,7 +57,7 @@ class AnswerOut(Schema):
     corrective_action: int | None = Field(None, alias="action_id")
 
 
-class UnitOut(Schema):
+class CampaignUnitOut(Schema):
     unit: str = Field(..., alias="unit.code")
     name: str = Field(..., alias="unit.name")
     role: str = Field(..., description="the post that answers (frozen when issued)")
@@ -67,7 +67,7 @@ class UnitOut(Schema):
     overdue_at: datetime.datetime | None
 
 
-class UnitAnswerOut(UnitOut):
+class UnitAnswerOut(CampaignUnitOut):
     campaign: int = Field(..., alias="campaign_id")
     answers: list[AnswerOut] = Field(..., alias="answers_list")
 
@@ -94,8 +94,8 @@ class CountsOut(Schema):
 
 class CampaignDetailOut(CampaignOut):
     instructions: str
-    items: list[ItemOut] = Field(..., alias="items_list")
-    units: list[UnitOut] = Field(
+    items: list[CampaignItemOut] = Field(..., alias="items_list")
+    units: list[CampaignUnitOut] = Field(
         ..., alias="units_out", description="all units for the issuing office, else yours"
     )
     counts: CountsOut | None = Field(

@@ -36,7 +36,7 @@ class FileRow(Schema):
     tier_since: datetime.datetime
 
 
-class TaskOut(Schema):
+class CareTaskOut(Schema):
     id: int
     code: str
     tier: str
@@ -47,7 +47,7 @@ class TaskOut(Schema):
     cancelled_at: datetime.datetime | None
 
 
-class FileOut(FileRow):
+class CareFileOut(FileRow):
     risk_factors: list[str] = Field(..., description="codes of risk_factors.yaml")
     risk_factor_labels: list[str]
     screening: dict
@@ -55,7 +55,7 @@ class FileOut(FileRow):
     diagnosis: str
     opened_via: str
     opened_at: datetime.datetime
-    tasks: list[TaskOut]
+    tasks: list[CareTaskOut]
     why: str = Field(..., description="need | former_holder | grant | break_glass | token")
 
 
@@ -96,7 +96,7 @@ def _out(file, why):
     return file
 
 
-@router.get("/care/files/{file_id}", response=FileOut, summary="One care file")
+@router.get("/care/files/{file_id}", response=CareFileOut, summary="One care file")
 def get_file(request, file_id: int):
     file, why = selectors.file_open(request.auth, file_id, via="api")
     return _out(file, why)
@@ -104,7 +104,7 @@ def get_file(request, file_id: int):
 
 @router.post(
     "/care/files/{file_id}/tier",
-    response={200: FileOut, 422: FieldErrorsOut},
+    response={200: CareFileOut, 422: FieldErrorsOut},
     summary="Raise or lower a care file's tier",
 )
 def change_tier(request, file_id: int, payload: TierIn):

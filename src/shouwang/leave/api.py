@@ -62,7 +62,7 @@ class NoteIn(Schema):
     note: Annotated[str, Field(max_length=500)] = ""
 
 
-class FieldErrorsOut(Schema):
+class LeaveFieldErrorsOut(Schema):
     detail: dict[str, list[str]]
 
 
@@ -86,7 +86,7 @@ def my_leave(request, limit: Annotated[int, Query(ge=1, le=200)] = 50):
     return list(selectors.own_leaves(_person(request))[:limit])
 
 
-@router.post("/me/leave", response={201: LeaveOut, 422: FieldErrorsOut}, auth=PEOPLE_ONLY)
+@router.post("/me/leave", response={201: LeaveOut, 422: LeaveFieldErrorsOut}, auth=PEOPLE_ONLY)
 def apply(request, payload: LeaveIn):
     try:
         leave = services.leave_apply(actor=_person(request), **payload.dict())
@@ -120,7 +120,7 @@ def _decide(request, leave_id, verdict, note):
 
 @router.post(
     "/leave/{leave_id}/approve",
-    response={200: LeaveOut, 409: FieldErrorsOut, 422: FieldErrorsOut},
+    response={200: LeaveOut, 409: LeaveFieldErrorsOut, 422: LeaveFieldErrorsOut},
     auth=PEOPLE_ONLY,
 )
 def approve(request, leave_id: int, payload: NoteIn):
@@ -129,7 +129,7 @@ def approve(request, leave_id: int, payload: NoteIn):
 
 @router.post(
     "/leave/{leave_id}/refuse",
-    response={200: LeaveOut, 409: FieldErrorsOut, 422: FieldErrorsOut},
+    response={200: LeaveOut, 409: LeaveFieldErrorsOut, 422: LeaveFieldErrorsOut},
     auth=PEOPLE_ONLY,
 )
 def refuse(request, leave_id: int, payload: NoteIn):

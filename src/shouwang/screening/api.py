@@ -50,14 +50,16 @@ class RoundOut(Schema):
     finished_at: datetime.datetime | None
 
 
-class RowErrorOut(Schema):
+class ScreeningRowErrorOut(Schema):
     row: int | None
     column: str
     message: str
 
 
 class RoundDetailOut(RoundOut):
-    errors: list[RowErrorOut] = Field(default_factory=list, description="first 1,000 errors")
+    errors: list[ScreeningRowErrorOut] = Field(
+        default_factory=list, description="first 1,000 errors"
+    )
     interviews_open: int = 0
     interviews_overdue: int = 0
     interviews_done: int = 0

@@ -47,7 +47,7 @@ class ImportOut(Schema):
     unchanged: int
 
 
-class RowErrorOut(Schema):
+class StudiesRowErrorOut(Schema):
     row: int | None
     column: str
     message: str
@@ -55,7 +55,7 @@ class RowErrorOut(Schema):
 
 class RowErrorsOut(Schema):
     detail: str
-    errors: list[RowErrorOut]
+    errors: list[StudiesRowErrorOut]
 
 
 class WarningOut(Schema):
