@@ -29,3 +29,4 @@ ZH.update(
     }
 )
 ZH.update({"About the academic warning: ": "关于学业预警："})
+ZH.update({"My roll calls (last 14 nights)": "我的查寝记录（近14晚）", "no record": "无记录"})

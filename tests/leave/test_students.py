@@ -10,11 +10,13 @@ from django.test import Client
 from django.urls import reverse
 
 from shouwang.accounts.models import User
+from shouwang.monitoring.models import CheckIn
+from shouwang.monitoring.services import round_mark
 from shouwang.notify.models import Delivery
 from shouwang.org.models import Student
 from shouwang.org.services import student_accounts_create
 
-from .conftest import T0, apply
+from .conftest import T0, H, apply
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -262,3 +264,18 @@ def test_a_student_signs_in_by_cas_with_their_number(w, cas):
     assert home.status_code == 302 and home.url == reverse("me_home")
     assert client.get(reverse("me_home")).wsgi_request.user == w.zhangsan.user
     assert client.get("/reports/").status_code == 404
+
+
+def test_a_student_sees_their_own_roll_calls_and_nobody_elses(w):
+    """R-STU-1 from the student's side: the last nights' 查寝 as recorded, their own only."""
+    round_mark(actor=w.liu, student=w.zhangsan, status="present", now=T0 - 12 * H)
+    # 李四's night, recorded absent (set directly: nobody in this school rounds room 102).
+    CheckIn.objects.create(
+        student=w.lisi, night=(T0 - 12 * H).date(), status="absent", source="round", at=T0
+    )
+    page = signed_in(w.zhangsan.user).get(reverse("me_home")).content.decode()
+    nights = page[page.index('id="my-nights"') :]
+    nights = nights[: nights.index("</ul>")]
+    assert nights.count("<li>") == 14
+    assert nights.count('class="tag ok"') == 1  # 张三's present night
+    assert 'class="tag warn"' not in nights  # 李四's absence is not shown

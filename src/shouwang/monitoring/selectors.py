@@ -227,3 +227,30 @@ def gate_import_get(viewer, pk: int) -> GateImport:
 
 def buildings():
     return list(Unit.objects.filter(kind=Unit.Kind.DORM_BUILDING, is_active=True).order_by("code"))
+
+
+def own_nights(student: Student, *, now=None, days=14) -> list[dict]:
+    """The student's own roll calls (点名, 查寝) of the last `days` nights, newest first: how each
+    night was recorded (present, absent, on leave…) and by which source — for the student's own
+    page, so only the student passed in (the caller is their own account)."""
+    now = now or timezone.now()
+    today = nights.night_of(now)
+    since = today - datetime.timedelta(days=days - 1)
+    rows = {
+        c.night: c
+        for c in CheckIn.objects.filter(student=student, night__gte=since, night__lte=today)
+    }
+    out = []
+    for offset in range(days):
+        night = today - datetime.timedelta(days=offset)
+        mark = rows.get(night)
+        out.append(
+            {
+                "night": night,
+                "status": mark.get_status_display() if mark else "",
+                "present": bool(mark and mark.status == CheckIn.Status.PRESENT),
+                "source": mark.get_source_display() if mark else "",
+                "at": mark.at if mark else None,
+            }
+        )
+    return out

@@ -23,6 +23,7 @@ from shouwang.accounts.services import (
 from shouwang.leave import selectors as leave_selectors
 from shouwang.leave import services as leave_services
 from shouwang.leave.models import Leave
+from shouwang.monitoring import selectors as monitoring_selectors
 from shouwang.notify import selectors as inbox_selectors
 from shouwang.notify.services import sms_send_now
 from shouwang.org.permissions import student_of
@@ -71,6 +72,7 @@ def me_home(request):
             "student": student,
             "leaves": list(leave_selectors.own_leaves(request.user)[:50]),
             "notices": list(inbox_selectors.inbox(request.user)[:20]),
+            "nights": monitoring_selectors.own_nights(student),
         },
     )
 
