@@ -12,11 +12,26 @@ PO = Path(__file__).resolve().parents[1] / "src/shouwang/locale/zh_Hans/LC_MESSA
 
 
 def main(tables):
-    zh, plural = {}, {}
+    zh, plural, where, clashes = {}, {}, {}, []
     for table in tables:
         ns = runpy.run_path(table)
-        zh.update(ns.get("ZH", {}))
-        plural.update(ns.get("PLURAL", {}))
+        for msgid, text in ns.get("ZH", {}).items():
+            # Two tables giving one msgid two translations: the last would win silently and
+            # reword the other module's pages (a shared English word, or Django's own message).
+            if msgid in zh and zh[msgid] != text:
+                clashes.append(f"{msgid!r}: {where[msgid]} {zh[msgid]!r} vs {table} {text!r}")
+            zh.setdefault(msgid, text)
+            where.setdefault(msgid, table)
+        for msgid, text in ns.get("PLURAL", {}).items():
+            if msgid in plural and plural[msgid] != text:
+                clashes.append(f"{msgid!r}: {where[msgid]} {plural[msgid]!r} vs {table} {text!r}")
+            plural.setdefault(msgid, text)
+            where.setdefault(msgid, table)
+    if clashes:
+        for clash in clashes:
+            print("two translations:", clash)
+        print("give the msgids distinct English words, or agree on one translation")
+        return 2
     po = polib.pofile(str(PO))
     po.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
     po.metadata["Language"] = "zh_Hans"

@@ -119,7 +119,6 @@ ZH = {
     "Evidence required": "佐证要求",
     "Deployed": "部署",
     "Report progress": "报告进展",
-    "progress": "进展",
     "files": "附件",
     "Submit for inspection": "提交检查",
     "Submit": "提交",

@@ -18,7 +18,7 @@ ZH.update(
         "Talks": "谈心谈话",
     }
 )
-ZH.update({"Attendance and grades": "考勤与学业", "Screening": "心理普测"})
+ZH.update({"Screening": "心理普测"})
 ZH.update(
     {
         "raised by": "触发规则",
@@ -30,3 +30,14 @@ ZH.update(
 )
 ZH.update({"About the academic warning: ": "关于学业预警："})
 ZH.update({"My roll calls (last 14 nights)": "我的查寝记录（近14晚）", "no record": "无记录"})
+# Django's own wording for its messages (a table must not re-translate them differently), and
+# the msgids renamed where two modules meant different things by one English word.
+ZH.update(
+    {
+        "This field is required.": "这个字段是必填项。",
+        "Enter a number.": "输入一个数字。",
+        "Handed over by": "移交人",
+        "Refused: nothing imported": "已拒绝，未导入",
+        "leave from": "开始时间",
+    }
+)

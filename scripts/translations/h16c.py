@@ -14,7 +14,6 @@ ZH = {
     "instructions": "工作要求",
     "checklist": "排查清单",
     "days to put a problem right": "问题整改期限（天）",
-    "item": "排查项目",
     "problem found": "发现问题",
     "measure taken": "已采取措施",
     "List the checklist's items.": "请列出排查项目。",

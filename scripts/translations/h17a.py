@@ -40,7 +40,6 @@ ZH = {
     "Owner changed": "更换包保人",
     "Attachment": "附件",
     "Key-student flag": "重点学生标记",
-    "This field is required.": "此项为必填项。",
     "Keep it to %(n)d characters.": "请控制在 %(n)d 个字以内。",
     "Unknown risk factor: %(codes)s.": "未知的风险因素：%(codes)s。",
     "The screening result is not a small mapping.": "普测结果格式不正确。",

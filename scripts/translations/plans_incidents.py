@@ -97,6 +97,5 @@ ZH = {
     "Saved as version %(n)d.": "已保存为第 %(n)d 版。", "Resource saved.": "资源已保存。", "Resource removed.": "资源已删除。",
     "Incident": "应急事件", "Not allowed": "无权访问", "Activate an emergency plan": "启动应急预案",
     "system": "系统", "people": "人员",
-    "The request contains a NUL character (\\0).": "请求中含有空字符（\\0），已拒绝。",
 }
 PLURAL = {"%(n)s overdue": "%(n)s 项超时"}

@@ -1,6 +1,7 @@
 """Issue 14 item 3 on the duty page: a counsellor whose classes are covered by the college's
 roster sees the officer once, for all the classes, and is not told there is no roster."""
 
+import datetime
 import re
 
 from django.test import Client
@@ -11,7 +12,13 @@ from shouwang.escalation.services import duty_shift_add
 from ..conftest import _post
 
 
-def test_the_counsellor_sees_the_college_officer_once_and_no_no_roster(school):
+def test_the_counsellor_sees_the_college_officer_once_and_no_no_roster(school, time_machine):
+    # 20:00 in the school's zone: the day's shift is the one on duty (between midnight and the
+    # morning, yesterday's shift is; the test used the machine's clock and failed then).
+    evening = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(), datetime.time(20, 0))
+    )
+    time_machine.move_to(evening, tick=False)
     _post(school.zhang, school.class_b, "counsellor")  # two classes, both under 计算机学院
     duty_shift_add(
         actor=school.admin,

@@ -38,7 +38,7 @@ def test_the_access_log_line_has_no_token(tmp_path):
     assert "GET /ack/[token]/?x=1" in line and TOKEN not in line
 
 
-def test_serve_uses_the_redacting_logger(monkeypatch):
+def test_serve_uses_the_redacting_logger(monkeypatch, db):  # serve reads the keys vs the data
     started = []
 
     class Fake:

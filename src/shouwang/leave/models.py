@@ -25,7 +25,7 @@ class Leave(models.Model):
         Student, on_delete=models.PROTECT, related_name="leaves", verbose_name=_("student")
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.LEAVE)
-    start_at = models.DateTimeField(_("from"))
+    start_at = models.DateTimeField(_("leave from"))
     end_at = models.DateTimeField(_("until"))
     reason = models.CharField(_("reason"), max_length=500)
     destination = models.CharField(_("destination"), max_length=200, blank=True)

@@ -72,8 +72,8 @@ class CheckIn(models.Model):
     as traces or events)."""
 
     class Status(models.TextChoices):
-        PRESENT = "present", _("Present")
-        ABSENT = "absent", _("Absent")
+        PRESENT = "present", _("In the dorm")
+        ABSENT = "absent", _("Not back")
         ON_LEAVE = "on_leave", _("On leave")
         OFF_CAMPUS = "off_campus", _("Approved off-campus lodging")
         UNKNOWN = "unknown", _("Unknown")
@@ -125,7 +125,7 @@ class GateImport(models.Model):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Importing")
         DONE = "done", _("Imported")
-        FAILED = "failed", _("Refused")
+        FAILED = "failed", _("Refused: nothing imported")
 
     vendor = models.ForeignKey(VendorFormat, on_delete=models.PROTECT, related_name="+")
     file = models.FileField(upload_to="gate_imports/%Y/%m/")

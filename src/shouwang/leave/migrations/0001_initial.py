@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                         verbose_name="kind",
                     ),
                 ),
-                ("start_at", models.DateTimeField(verbose_name="from")),
+                ("start_at", models.DateTimeField(verbose_name="leave from")),
                 ("end_at", models.DateTimeField(verbose_name="until")),
                 ("reason", models.CharField(max_length=500, verbose_name="reason")),
                 (

@@ -152,7 +152,7 @@ class Migration(migrations.Migration):
                             ("queued", "Queued"),
                             ("running", "Importing"),
                             ("done", "Imported"),
-                            ("failed", "Refused"),
+                            ("failed", "Refused: nothing imported"),
                         ],
                         default="queued",
                         max_length=10,
@@ -197,8 +197,8 @@ class Migration(migrations.Migration):
                     "status",
                     models.CharField(
                         choices=[
-                            ("present", "Present"),
-                            ("absent", "Absent"),
+                            ("present", "In the dorm"),
+                            ("absent", "Not back"),
                             ("on_leave", "On leave"),
                             ("off_campus", "Approved off-campus lodging"),
                             ("unknown", "Unknown"),
