@@ -41,3 +41,10 @@ ZH.update(
         "leave from": "开始时间",
     }
 )
+ZH.update(
+    {
+        "A card number appears twice in the batch.": "同一批中卡号重复出现。",
+        "Between 1 and %(n)d cards per batch.": "每批 1 至 %(n)d 张卡。",
+        "Send which card number is whose (campus-card list); all or none": "上传卡号与学号的对应（校园卡名单），全部成功或全部不导入",
+    }
+)

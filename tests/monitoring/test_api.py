@@ -84,3 +84,43 @@ def test_checkins_and_tonights_summary(campus):
     summary = Client().get("/api/v1/checkins/tonight", **headers).json()
     assert summary["present"] == 1 and summary["residents"] == 4
     assert Client().get("/api/v1/monitoring/rules", **headers).status_code == 200
+
+
+def test_the_campus_card_system_sends_which_card_is_whose(campus):
+    headers = bearer(campus)
+    cards = [
+        {"card_no": "C-1001", "student_no": "2024010101"},
+        {"card_no": "C-1002", "student_no": "2024010201"},
+    ]
+    answer = post(headers, "/api/v1/monitoring/cards", {"cards": cards})
+    assert answer.status_code == 201, answer.content
+    assert dict(CardNumber.objects.values_list("card_no", "student__student_no")) == {
+        "C-1001": "2024010101",
+        "C-1002": "2024010201",
+    }
+    assert Event.objects.filter(verb="monitoring.cards_mapped").count() == 1
+    # A trace with only the card number now finds the student.
+    now = timezone.now().isoformat()
+    batch = {"events": [{"card_no": "C-1002", "at": now, "source_type": "card"}]}
+    assert post(headers, "/api/v1/traces", batch).status_code == 201
+    assert Trace.objects.get().student == campus.lisi
+
+
+@pytest.mark.parametrize(
+    "cards",
+    [
+        [{"card_no": "C-1", "student_no": "0000000000"}],  # unknown 学号
+        [
+            {"card_no": "C-1", "student_no": "2024010101"},
+            {"card_no": "C-1", "student_no": "2024010201"},
+        ],  # one card twice
+        [],
+    ],
+)
+def test_a_bad_card_list_changes_nothing(campus, cards):
+    answer = post(bearer(campus), "/api/v1/monitoring/cards", {"cards": cards})
+    assert answer.status_code == 422
+    assert not CardNumber.objects.exists()
+    one = {"cards": [{"card_no": "C-9", "student_no": "2024010101"}]}
+    refused = post(bearer(campus, ("monitoring.read",)), "/api/v1/monitoring/cards", one)
+    assert refused.status_code in (401, 403) and not CardNumber.objects.exists()

@@ -64,6 +64,15 @@ class CountOut(Schema):
     count: int
 
 
+class CardIn(BaseModel):
+    card_no: Annotated[str, Field(min_length=1, max_length=40)]
+    student_no: Annotated[str, Field(min_length=1, max_length=20)]
+
+
+class CardBatchIn(Schema):
+    cards: list[CardIn] = Field(..., min_length=1, max_length=services.MAX_BATCH)
+
+
 class LineOut(Schema):
     unit: str
     name: str
@@ -129,6 +138,28 @@ def post_traces(request, payload: TraceBatchIn):
 
 
 @router.post(
+    "/monitoring/cards",
+    response={201: CountOut, 422: ErrorsOut},
+    auth=perm_auth("monitoring.write"),
+)
+def post_cards(request, payload: CardBatchIn):
+    """Which card is whose: the campus-card system's list, so gate exports and traces that
+    carry only a card number find the student. All or nothing; a card given to another
+    student follows them."""
+    require_token_perm(request, "monitoring.write")
+    pairs = [(c.card_no.strip(), c.student_no.strip()) for c in payload.cards]
+    if len({card for card, _no in pairs}) != len(pairs):
+        return _errors(ValidationError(str(_("A card number appears twice in the batch."))))
+    try:
+        count = services.card_numbers_set(actor=request.auth, pairs=pairs)
+    except ValidationError as exc:
+        return _errors(exc)
+    except PermissionDenied:
+        raise HttpError(403, str(_("Permission denied."))) from None
+    return Status(201, {"count": count})
+
+
+@router.post(
     "/checkins",
     response={201: CountOut, 422: ErrorsOut},
     auth=perm_auth("monitoring.write"),
@@ -186,4 +217,7 @@ SUMMARIES: dict = {
     ("post", "/checkins"): _("Send a batch of check-ins (present or absent); all or none"),
     ("get", "/checkins/tonight"): _("Tonight's check-ins per building and class"),
     ("get", "/monitoring/rules"): _("The monitoring rules"),
+    ("post", "/monitoring/cards"): _(
+        "Send which card number is whose (campus-card list); all or none"
+    ),
 }
