@@ -9,7 +9,6 @@ from shouwang.audit.models import Event
 from shouwang.escalation.models import Deadline, DutyShift, Holiday
 from shouwang.escalation.sweep import deadline_sweep
 from shouwang.notify.models import Delivery
-from shouwang.reports import route
 from shouwang.reports.models import Recipient, Report
 from shouwang.reports.services import report_acknowledge
 
@@ -358,14 +357,10 @@ def _written_for(report, since):
     return events, recipients, deadlines, deliveries
 
 
-def test_a_large_batch_writes_exactly_what_one_report_batches_write(
-    school, file_night_absence, monkeypatch
-):
+def test_a_large_batch_writes_exactly_what_one_report_batches_write(school, file_night_absence):
     """On PostgreSQL a large batch stores its rows with COPY instead of INSERT: the same reports
     swept one per batch and 55 per batch leave the same rows and an intact chain. (Without
-    monitoring's grouping of 夜不归宿 messages, which by design writes one message per person
-    for a batch: tests/monitoring checks that.)"""
-    monkeypatch.setattr(route, "GROUPED", set())
+    monitoring's grouping, which applies only to the reports a rule raised.)"""
     from shouwang.audit.selectors import chain_verify
 
     singles = [file_night_absence(at(14)) for _ in range(3)]

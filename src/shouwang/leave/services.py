@@ -223,7 +223,11 @@ def leave_apply(
 
 
 def _locked(leave) -> Leave:
-    return Leave.objects.select_for_update().select_related("student__klass").get(pk=leave.pk)
+    return (
+        Leave.objects.select_for_update(of=("self",))
+        .select_related("student__klass")
+        .get(pk=leave.pk)
+    )
 
 
 @transaction.atomic
@@ -375,7 +379,8 @@ def leaves_return_on_checkin(*, checkins, now) -> int:
 
 def lock_leave(subject_id):
     return (
-        Leave.objects.select_for_update()
+        # Only the leave row: student.user is nullable (an outer join PostgreSQL cannot lock).
+        Leave.objects.select_for_update(of=("self",))
         .select_related("student__klass", "student__user")
         .filter(pk=subject_id)
         .first()

@@ -36,8 +36,9 @@ SECURITY_STEP, DUTY_STEP = -1, -2  # the step numbers of those informed outside 
 DIGEST = "reports.digest"  # the subject of a grouped message (see register_grouped)
 
 # Categories whose messages to one person in one routing batch are ONE message listing every
-# report (a night scan files 夜不归宿 for many students at once: a counsellor gets one list, not
-# one message per student). Filled from the AppConfig.ready() of the app that files them.
+# report a rule raised (a night scan files 夜不归宿 for many students at once: a counsellor gets
+# one list, not one message per student). Reports people file keep a message each. Filled
+# from the AppConfig.ready() of the app that files them.
 GROUPED: set[str] = set()
 
 
@@ -74,7 +75,7 @@ class ReportRouting(Routing):
             ):
                 paths[report_id] += [p for p in (klass, room) if p]
         for r in reports:
-            if GROUPED and r.category.code in GROUPED:
+            if GROUPED and r.source and r.category.code in GROUPED:
                 self.grouped[str(r.pk)] = r.category
         roles = {"security_officer"} | {
             role for r in reports for step in r.route or [] for role in step["roles"]

@@ -36,6 +36,7 @@ ESCALATION_FIELDS = (
     "route",
     "current_step",
     "ack_state",
+    "source",
 )
 ROUTING_FIELDS = (*ESCALATION_FIELDS, "filed_at", "policy_name")
 
