@@ -1,17 +1,21 @@
-"""The leave journey on phones: 张三 signs in with their 学号, applies for a day's leave, the
+"""The leave journey on phones: 张三 signs in with their 学号, applies for leave over a night, the
 counsellor approves it from the leave queue, and 张三 sees it approved; the student's account
-reaches nothing else."""
+reaches nothing else; and that night's scan does not report 张三 (李四, with no leave, is)."""
 
 import datetime
 import os
 import re
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from shouwang.leave.models import Leave
+from shouwang.monitoring.rules import scan_night
+from shouwang.monitoring.services import rule_save
 from shouwang.org.services import student_accounts_create
+from shouwang.reports.models import Report
 
 from . import conftest as e2e
 
@@ -34,11 +38,15 @@ def test_student_applies_counsellor_approves(browser, live_server, school):
     )
     expect(student).to_have_url(re.compile(r"/me/$"))
     student.locator("#apply-leave").click()
-    start = timezone.localtime() + datetime.timedelta(days=1)
-    start = start.replace(hour=8, minute=0)
+    # Over the first 22:30 cut-off at least three hours away: from two hours before it to the
+    # next morning (under a day: the counsellor alone approves).
+    cutoff = timezone.localtime().replace(hour=22, minute=30, second=0, microsecond=0)
+    if cutoff < timezone.localtime() + datetime.timedelta(hours=3):
+        cutoff += datetime.timedelta(days=1)
+    start = cutoff - datetime.timedelta(hours=2)
     student.locator("#id_start_at").fill(start.strftime("%Y-%m-%dT%H:%M"))
     student.locator("#id_end_at").fill(
-        (start + datetime.timedelta(hours=10)).strftime("%Y-%m-%dT%H:%M")
+        (cutoff + datetime.timedelta(hours=10)).strftime("%Y-%m-%dT%H:%M")
     )
     student.locator("#id_reason").fill("医院复查")
     student.locator("#id_destination").fill("市第一人民医院")
@@ -69,3 +77,21 @@ def test_student_applies_counsellor_approves(browser, live_server, school):
     shot(student, "me")
     counsellor_context.close()
     student_context.close()
+
+    # That night, at the cut-off: 张三 is excused by the approved leave, 李四 is reported.
+    rule = rule_save(
+        actor=school.chen,
+        kind="night_absence",
+        name="夜不归宿",
+        category="night_absence",
+        severity="general",
+        cutoff="22:30",
+    )
+    with transaction.atomic():  # as the engine runs it, in the deadline's transaction
+        scan_night(rule, night=cutoff.date(), now=cutoff)
+    reported = {
+        s.student_no
+        for r in Report.objects.filter(category__code="night_absence")
+        for s in r.students.all()
+    }
+    assert "2024010201" in reported and "2024010101" not in reported
