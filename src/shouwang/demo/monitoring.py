@@ -17,6 +17,7 @@ from shouwang.org.models import Post, Student
 
 ABSENT_EVERY = 97  # about one resident in a hundred is not back by the cut-off
 LATE = (datetime.time(23, 12), datetime.time(23, 40))
+GATE_WINDOW_SECONDS = 4 * 3600 + 19 * 60  # 18:00 to 22:19
 
 
 def _gate_batches(actor, residents, at_of, now):
@@ -90,7 +91,12 @@ def monitoring_demo(*, today: datetime.date) -> None:
     _gate_batches(
         xsc,
         back,
-        lambda i: nights.local_at(last, datetime.time(18, 0)) + datetime.timedelta(seconds=7 * i),
+        # Spread over 18:00–22:19 whatever the school's size (7 s apart ran past the batch's
+        # 22:20 clock from the 2,315th resident on: a future time, refused).
+        lambda i: (
+            nights.local_at(last, datetime.time(18, 0))
+            + datetime.timedelta(seconds=(7 * i) % GATE_WINDOW_SECONDS)
+        ),
         nights.local_at(last, datetime.time(22, 20)),
     )
     cutoff = nights.cutoff_at(last, datetime.time(22, 30))
