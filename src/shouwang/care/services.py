@@ -760,15 +760,14 @@ def lock_task(subject_id):
     )
 
 
-def act_task_remind(deadline, task, now):
-    people = recipients.task_people(task.file, task.role, now)
+def _task_told(task, *, kind, title, body, people, verb, now):
+    """A task's message to `people` and its event on the file (the remind and overdue acts)."""
     message_send(
         subject_type=TASK_SUBJECT,
         subject_id=task.pk,
-        kind="care.task_remind",
-        title=_("Care task due soon"),
-        body=_("A care-file task is due at %(due)s.")
-        % {"due": timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M")},
+        kind=kind,
+        title=title,
+        body=body % {"due": timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M")},
         url=file_url(task.file),
         recipients=people,
         now=now,
@@ -776,9 +775,21 @@ def act_task_remind(deadline, task, now):
     event_record(
         actor=None,
         subject=task.file,
-        verb="care.task_reminded",
+        verb=verb,
         data={"task": task.code, "task_id": task.pk},
         at=now,
+    )
+
+
+def act_task_remind(deadline, task, now):
+    _task_told(
+        task,
+        kind="care.task_remind",
+        title=_("Care task due soon"),
+        body=_("A care-file task is due at %(due)s."),
+        people=recipients.task_people(task.file, task.role, now),
+        verb="care.task_reminded",
+        now=now,
     )
     return "reminded"
 
@@ -788,23 +799,14 @@ def act_task_overdue(deadline, task, now):
     task.save(update_fields=["overdue_at"])
     people = set(recipients.task_people(task.file, task.role, now))
     people |= set(recipients.escalation_people(task.file, now))
-    message_send(
-        subject_type=TASK_SUBJECT,
-        subject_id=task.pk,
+    _task_told(
+        task,
         kind="care.task_overdue",
         title=_("Care task overdue"),
-        body=_("A care-file task was due at %(due)s and is not done.")
-        % {"due": timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M")},
-        url=file_url(task.file),
-        recipients=sorted(people, key=lambda p: p.pk),
-        now=now,
-    )
-    event_record(
-        actor=None,
-        subject=task.file,
+        body=_("A care-file task was due at %(due)s and is not done."),
+        people=sorted(people, key=lambda p: p.pk),
         verb="care.task_overdue",
-        data={"task": task.code, "task_id": task.pk},
-        at=now,
+        now=now,
     )
     return "overdue"
 
