@@ -23,6 +23,15 @@ class TalksConfig(AppConfig):
         kinds.register_kind(
             services.GUARDIAN_SMS, lock=services.guardian_link_lock, act=services.guardian_link_send
         )
+        # The auditor: a student without this month's talk, or an open obligation without its
+        # deadline, would be silent; the worker's auditor puts them back.
+        kinds.register_check(
+            "talks_obligations_missing",
+            find=obligations.obligations_missing,
+            repair=obligations.obligations_repair,
+            warning="{n} student(s) or talk obligation(s) without this month's obligation or "
+            "its deadline (the worker's auditor restores them on its next tick)",
+        )
         # Opening a month's (a semester's) obligations for every enrolled student: idempotent
         # (one per student, kind and period), so any worker may run it.
         register_sweep(obligations.obligations_open, every_seconds=600)

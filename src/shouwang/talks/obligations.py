@@ -12,6 +12,8 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import CharField, Exists, OuterRef
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -437,3 +439,58 @@ def escalate(deadline, subject, now) -> str:
         now=now,
     )
     return "escalated"
+
+
+# ---- the auditor (registered in apps.py): every student owes this month's talk, every -------
+# ---- open obligation has its deadline --------------------------------------------------------
+
+
+def _open_without_deadline():
+    live = Deadline.objects.filter(
+        kind=OVERDUE,
+        subject_type=SUBJECT,
+        subject_id=Cast(OuterRef("pk"), CharField()),
+        state=Deadline.State.OPEN,
+    )
+    return Obligation.objects.filter(state=Obligation.State.OPEN).filter(~Exists(live))
+
+
+def obligations_missing(*, now=None) -> list[str]:
+    """What the auditor finds: enrolled students without this month's talk obligation
+    ("student:<id>") and open obligations without a live overdue deadline ("obligation:<id>")."""
+    now = now or timezone.now()
+    start, _end = month_of(timezone.localdate(now))
+    owed = Obligation.objects.filter(kind=Kind.TALK, period_start=start, student_id=OuterRef("pk"))
+    students = Student.objects.filter(status=Student.Status.ENROLLED).filter(~Exists(owed))
+    return [f"student:{pk}" for pk in students.values_list("pk", flat=True)] + [
+        f"obligation:{pk}" for pk in _open_without_deadline().values_list("pk", flat=True)
+    ]
+
+
+def obligations_repair(*, now, **kwargs) -> int:
+    """Put back what is missing: the period's rows through obligations_open (idempotent, the same
+    path the worker's sweep takes) and each open obligation's overdue deadline, on the record."""
+    opened = obligations_open(now=now)
+    with transaction.atomic():
+        rows = list(_open_without_deadline().select_for_update().values_list("pk", "due_at"))
+        if rows:
+            deadlines_schedule(
+                deadlines=[
+                    {
+                        "kind": OVERDUE,
+                        "subject_type": SUBJECT,
+                        "subject_id": pk,
+                        "due_at": max(due, now),
+                    }
+                    for pk, due in rows
+                ],
+                now=now,
+            )
+            event_record(
+                actor=None,
+                subject=("talks.period", "auditor"),
+                verb="talks.deadlines_restored",
+                data={"obligations": [pk for pk, _due in rows]},
+                at=now,
+            )
+    return opened + len(rows)
