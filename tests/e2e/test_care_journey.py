@@ -1,6 +1,7 @@
 """The care ledger at phone width (issue 17): the psych centre raises 张三's file to 严重心理危机;
-his counsellor sees the parents-called task with its deadline and records it done; a
-counsellor of another college cannot open the file (404, the attempt on the timeline)."""
+his counsellor sees the parents-called task with its deadline, records it done, then records
+this month's 谈心谈话 on the talks page and sees the month's obligation met; a counsellor of
+another college cannot open the file (404, the attempt on the timeline)."""
 
 import os
 
@@ -11,6 +12,8 @@ from playwright.sync_api import expect
 from shouwang.audit.models import Event
 from shouwang.care import services
 from shouwang.care.models import CareFile, Task
+from shouwang.talks.models import Obligation, Talk
+from shouwang.talks.obligations import obligations_open
 
 from ..care.conftest import campus  # noqa: F401  (the fixture)
 from . import conftest as e2e
@@ -45,6 +48,7 @@ def test_psych_raises_counsellor_does_the_task_other_college_gets_404(
         actor=campus.wu, student=campus.zhangsan, via="psych", risk_factors=["self_harm"]
     )
     url = f"/care/files/{file.pk}/"
+    obligations_open(now=timezone.now())  # this month's talks, as the worker's sweep opens them
 
     # 心理中心 (吴老师) raises the file to 严重心理危机 on the phone.
     ctx, psych, errors = phone(browser, live_server, campus, "wu")
@@ -77,6 +81,28 @@ def test_psych_raises_counsellor_does_the_task_other_college_gets_404(
     shot(counsellor, "done")
     task.refresh_from_db()
     assert task.done_by == campus.zhang and task.note == "父母已到校面谈"
+    assert fits(counsellor) and not errors
+
+    # Then this month's 谈心谈话: the checklist lists 张三; the counsellor records the talk.
+    counsellor.goto("/talks/")
+    talks = counsellor.locator("#section-talk")
+    before = int(talks.get_attribute("data-count"))
+    talks.locator('li[data-student="2024010101"] a').click()
+    form = counsellor.locator("#talk-form")
+    expect(form.locator("#id_kind")).to_have_value("talk")
+    form.locator("#id_held_on").fill(timezone.localdate().isoformat())
+    form.locator("#id_mode").select_option("phone")
+    form.locator("#id_summary").fill("电话谈心：了解近况，约定下周面谈")
+    shot(counsellor, "talk-form")
+    assert fits(counsellor)
+    with counsellor.expect_navigation():
+        form.get_by_role("button").click()
+    talk = Talk.objects.get(student=campus.zhangsan)
+    assert talk.by == campus.zhang and talk.mode == "phone"
+    assert Obligation.objects.get(student=campus.zhangsan, kind="talk").state == "met"
+    counsellor.goto("/talks/")
+    expect(talks).to_have_attribute("data-count", str(before - 1))
+    expect(talks.locator('li[data-student="2024010101"]')).to_have_count(0)
     assert fits(counsellor) and not errors
     ctx.close()
 

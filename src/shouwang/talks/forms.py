@@ -9,7 +9,12 @@ from .services import DETAIL_MAX, SUMMARY_MAX
 
 class TalkForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=Kind.choices, initial=Kind.TALK)
-    held_on = forms.DateField(label=_("date"), initial=datetime.date.today)
+    # type=date: a phone offers its own date picker instead of a keyboard.
+    held_on = forms.DateField(
+        label=_("date"),
+        initial=datetime.date.today,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     mode = forms.ChoiceField(label=_("mode"), choices=Mode.choices, initial=Mode.FACE)
     summary = forms.CharField(
         label=_("short summary"), max_length=SUMMARY_MAX, widget=forms.Textarea(attrs={"rows": 3})
