@@ -318,6 +318,10 @@ SMS = {
     "REGION": env.str("SHOUWANG_SMS_REGION", default="ap-guangzhou"),
     "ENDPOINT": env.str("SHOUWANG_SMS_ENDPOINT", default=""),
 }
+# The SMS provider's inbound (上行) callback: replies to a guardian-verification SMS verify the
+# number. Unset: the callback answers 404 and the SMS offers only the link. The provider calls
+# /api/v1/talks/sms-inbound?key=<this secret> (the access log records the key as [key]).
+SMS_INBOUND_SECRET = env.str("SHOUWANG_SMS_INBOUND_SECRET", default="")
 NOTIFY_HTTP_TIMEOUT = env.float("SHOUWANG_NOTIFY_TIMEOUT_SECONDS", default=5)
 NOTIFY_MAX_ATTEMPTS = env.int("SHOUWANG_NOTIFY_MAX_ATTEMPTS", default=8)
 NOTIFY_RETRY_BASE_SECONDS = 30

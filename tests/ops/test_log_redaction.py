@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from gunicorn.config import Config
 
 from shouwang.ops.management.commands import serve
-from shouwang.ops.redact import RedactingAccessLogger, RedactingFilter
+from shouwang.ops.redact import RedactingAccessLogger, RedactingFilter, redact
 
 TOKEN = "AbC123-secret_token.sig"
 
@@ -70,3 +70,23 @@ def test_djangos_not_found_warning_has_no_token():
     )
     assert RedactingFilter().filter(record)
     assert record.getMessage() == "Not Found: /ack/[token]/"
+
+
+def test_guardian_links_and_the_inbound_key_are_redacted_too():
+    assert (
+        redact(f"GET /talks/guardian/{TOKEN}/ HTTP/1.1") == "GET /talks/guardian/[token]/ HTTP/1.1"
+    )
+    line = redact(f"POST /api/v1/talks/sms-inbound?key={TOKEN}&x=1 HTTP/1.1")
+    assert TOKEN not in line and "key=[key]&x=1" in line
+    assert redact(f"key={TOKEN}") == "key=[key]"
+    record = logging.LogRecord(
+        "django.request",
+        logging.WARNING,
+        "",
+        0,
+        "Forbidden: %s",
+        (f"/api/v1/talks/sms-inbound?key={TOKEN}",),
+        None,
+    )
+    RedactingFilter().filter(record)
+    assert TOKEN not in record.getMessage()

@@ -147,3 +147,9 @@ class GuardianLink(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     send_error = models.CharField(max_length=300, blank=True)
     used_at = models.DateTimeField(null=True, blank=True)
+    # Where the provider's inbound callback is configured, the SMS also offers a 6-digit code to
+    # reply with: kept as an HMAC keyed with SECRET_KEY (6 digits are guessed from a dump in
+    # seconds otherwise), the code itself encrypted until sent; wrong replies are counted.
+    reply_hash = models.CharField(max_length=64, blank=True, default="")
+    pending_code = EncryptedTextField(blank=True, default="")
+    reply_misses = models.PositiveSmallIntegerField(default=0)

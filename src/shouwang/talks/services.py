@@ -4,12 +4,15 @@ to a new holder (handovers calls it), and the guardian's one-time verification l
 
 import datetime
 import hashlib
+import hmac
+import re
 import secrets
 from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -169,6 +172,26 @@ def link_hours() -> int:
     return getattr(settings, "GUARDIAN_LINK_HOURS", 72)
 
 
+REPLY_MISSES_MAX = 3  # wrong codes replied from the number before its code stops working
+_CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+
+
+def replies_enabled() -> bool:
+    """The provider's inbound callback is configured: the SMS offers a code to reply with."""
+    return bool(getattr(settings, "SMS_INBOUND_SECRET", ""))
+
+
+def _reply_hash(nonce_hash: str, code: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"guardian-reply:{nonce_hash}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _national(phone: str) -> str:
+    """A mainland number as 11 digits: "+86 138-0000-0000", "8613800000000" → "13800000000"."""
+    digits = re.sub(r"\D", "", phone or "")
+    return digits[2:] if len(digits) == 13 and digits.startswith("86") else digits
+
+
 @transaction.atomic
 def guardian_verification_send(*, actor, student, now=None) -> GuardianLink:
     """Send the guardian a one-time link by SMS (the worker sends it: a deadline due now)."""
@@ -184,10 +207,13 @@ def guardian_verification_send(*, actor, student, now=None) -> GuardianLink:
     # A random 128-bit secret, kept only as its hash: short, because an SMS template's variable
     # holds about 100 characters and the link is the whole message.
     token = nonce = secrets.token_urlsafe(16)
+    code = f"{secrets.randbelow(10**6):06d}" if replies_enabled() else ""
     link = GuardianLink.objects.create(
         student=student,
         phone=student.guardian_phone,
         nonce_hash=_hash(nonce),
+        reply_hash=_reply_hash(_hash(nonce), code) if code else "",
+        pending_code=code,
         pending_url=f"{settings.SITE_URL.rstrip('/')}/talks/guardian/{token}/",
         sent_by=actor,
         created_at=now,
@@ -224,7 +250,9 @@ def guardian_link_send(deadline, link, now) -> str:
     if link.used_at or link.expires_at <= now or not link.pending_url:
         return "stale"
     delivery = SimpleNamespace(idempotency_key=f"guardian-{link.pk}")
-    rendered = SimpleNamespace(title="家长手机号核验", url=link.pending_url, ack_url="")
+    # The template's title variable holds about 30 characters: room for the code to reply with.
+    title = "家长手机号核验" + (f"，或回复验证码{link.pending_code}" if link.pending_code else "")
+    rendered = SimpleNamespace(title=title, url=link.pending_url, ack_url="")
     provider = sms.ADAPTERS.get(settings.SMS["PROVIDER"])
     if provider is None:
         GuardianLink.objects.filter(pk=link.pk).update(send_error="SMS not configured")
@@ -234,7 +262,9 @@ def guardian_link_send(deadline, link, now) -> str:
     except Exception as exc:  # the provider's error is stored; the office may send again
         GuardianLink.objects.filter(pk=link.pk).update(send_error=str(exc)[:300])
         return "failed"
-    GuardianLink.objects.filter(pk=link.pk).update(sent_at=now, pending_url="", send_error="")
+    GuardianLink.objects.filter(pk=link.pk).update(
+        sent_at=now, pending_url="", pending_code="", send_error=""
+    )
     return "sent"
 
 
@@ -271,3 +301,57 @@ def guardian_link_confirm(*, token: str, now=None) -> GuardianLink:
         raise ValidationError(_("This verification link has already been used."), code="used")
     student_guardian_verify(student=link.student, phone=link.phone, now=now)
     return link
+
+
+@transaction.atomic
+def guardian_reply_receive(*, phone: str, text: str, now=None) -> str:
+    """An SMS reply the provider's inbound callback passed on (the caller checked the shared
+    secret). The right code, from the very number a live link was sent to, verifies it as the
+    link would: "verified". Anything else changes nothing but counting a wrong code against the
+    number's live links (REPLY_MISSES_MAX of them and the code stops working; the link still
+    works): "ignored". The code and the number are never recorded, only the number's last four."""
+    now = now or timezone.now()
+    number = _national(str(phone)[:32])
+    found = _CODE.search(str(text)[:500])
+    if len(number) < 7 or found is None:
+        return "ignored"  # "收到", "谢谢": a reply without a code is not an attempt
+    links = list(
+        GuardianLink.objects.select_for_update()
+        .select_related("student")
+        .filter(
+            phone__in=[number, f"+86{number}", f"86{number}"],
+            used_at__isnull=True,
+            expires_at__gt=now,
+            reply_misses__lt=REPLY_MISSES_MAX,
+        )
+        .exclude(reply_hash="")
+        .order_by("pk")
+    )
+    for link in links:
+        if not hmac.compare_digest(link.reply_hash, _reply_hash(link.nonce_hash, found.group(1))):
+            continue
+        if link.student.guardian_phone != link.phone:
+            continue  # the register's number changed since: the reply proves nothing now
+        GuardianLink.objects.filter(pk=link.pk).update(used_at=now)
+        student_guardian_verify(student=link.student, phone=link.phone, now=now)
+        event_record(
+            actor=None,
+            subject=link.student,
+            verb="student.guardian_replied",
+            data={"link": link.pk, "phone_tail": link.phone[-4:], "verified": True},
+            at=now,
+        )
+        return "verified"
+    if links:
+        GuardianLink.objects.filter(pk__in=[link.pk for link in links]).update(
+            reply_misses=F("reply_misses") + 1
+        )
+        for link in links:
+            event_record(
+                actor=None,
+                subject=link.student,
+                verb="student.guardian_replied",
+                data={"link": link.pk, "phone_tail": link.phone[-4:], "verified": False},
+                at=now,
+            )
+    return "ignored"
