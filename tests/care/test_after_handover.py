@@ -54,3 +54,29 @@ def test_the_old_counsellor_reads_for_the_shared_period_then_not(campus, time_ma
     assert Event.objects.filter(
         verb="care.read_refused", actor_id=school.zhang.pk, subject_id=str(file.pk)
     ).exists()
+
+
+def test_the_owner_moves_and_the_counts_are_recorded(campus):
+    school = campus
+    file = care_file_open_or_update(
+        actor=school.wu, student=school.zhangsan, via="psych", risk_factors=["financial"], now=on(1)
+    )
+    file.owner = school.zhang
+    file.save(update_fields=["owner"])
+    new = User.objects.create_user(username="sunny", full_name="孙新老师", staff_no="T0201")
+    counsellor = Role.objects.get(code="counsellor")
+    old_post = Post.objects.get(person=school.zhang, role=counsellor, unit=school.class_a)
+    post_end(actor=school.chen, post=old_post, until=datetime.date(2026, 11, 10))
+    post_assign(
+        actor=school.chen,
+        person=new,
+        unit=school.class_a,
+        role=counsellor,
+        since=datetime.date(2026, 11, 11),
+    )
+    file.refresh_from_db()
+    assert file.owner == new
+    opened = Event.objects.get(verb="handover.opened").data
+    assert (opened["care_files"], opened["care_owners_moved"]) == (1, 1)
+    moved = Event.objects.get(verb="care.owners_moved")
+    assert moved.data["file_ids"] == [file.pk] and "financial" not in str(moved.data)

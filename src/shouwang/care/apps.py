@@ -8,6 +8,7 @@ class CareConfig(AppConfig):
 
     def ready(self):
         from shouwang.escalation import kinds
+        from shouwang.handovers import hooks as handovers_hooks
         from shouwang.talks import hooks as talks_hooks
 
         from . import hooks, selectors, services
@@ -29,5 +30,6 @@ class CareConfig(AppConfig):
             "(the worker's auditor restores them on its next tick)",
         )
         hooks.connect()
+        handovers_hooks.register_on_handover(services.care_files_follow_handover)
         # Key students (tier ≥ severe, or flagged) get a home visit every semester.
         talks_hooks.register_key_students(selectors.key_student_ids)

@@ -748,6 +748,36 @@ def key_list_read_record(*, actor, key_list, via: str, now=None) -> None:
         )
 
 
+# ---- a class handover (handovers.hooks.register_on_handover) --------------------------------
+
+
+def care_files_follow_handover(*, handover, class_ids, from_person, to_person, actor, now):
+    """The classes' files owned by the old holder get the new one as dedicated owner (one
+    batched event with the file ids, no content); counts the files and open tasks that move
+    with the classes (tasks resolve their people at notify time)."""
+    files = CareFile.objects.filter(student__klass_id__in=list(class_ids))
+    owned = list(files.filter(owner=from_person).values_list("pk", flat=True))
+    if owned:
+        CareFile.objects.filter(pk__in=owned).update(owner=to_person, updated_at=now)
+        Entry.objects.bulk_create(
+            Entry(
+                file_id=pk, kind=Entry.Kind.OWNER, actor=None, at=now, text=to_person.display_name
+            )
+            for pk in owned
+        )
+        event_record(
+            actor=actor,
+            subject=("handovers.handover", handover.pk),
+            verb="care.owners_moved",
+            data={"from": from_person.pk, "to": to_person.pk, "file_ids": owned[:500]},
+            at=now,
+        )
+    tasks = Task.objects.filter(
+        file__in=files, done_at__isnull=True, cancelled_at__isnull=True, role="counsellor"
+    ).count()
+    return {"care_files": files.count(), "care_owners_moved": len(owned), "care_tasks_open": tasks}
+
+
 # ---- the engine's acts (registered in CareConfig.ready) ------------------------------------
 
 

@@ -19,7 +19,7 @@ from shouwang.org.models import Post, Role, Student, Unit
 from shouwang.talks.obligations import deputies_by_college
 from shouwang.talks.services import obligations_reassign
 
-from . import permissions
+from . import hooks, permissions
 from .models import SHARED_DAYS_MAX, Handover, HandoverSettings
 
 ROLES = ("counsellor", "class_teacher")
@@ -108,6 +108,14 @@ def handover_open(*, from_post, to_post, actor=None, now=None) -> Handover:
     )
     Handover.objects.filter(pk=handover.pk).update(obligations_moved=moved)
     handover.obligations_moved = moved
+    also_moved = hooks.handed_over(
+        handover=handover,
+        class_ids=classes,
+        from_person=from_post.person,
+        to_person=to_post.person,
+        actor=actor,
+        now=now,
+    )
     deadlines_schedule(
         deadlines=[
             {
@@ -152,6 +160,7 @@ def handover_open(*, from_post, to_post, actor=None, now=None) -> Handover:
             "classes": classes,
             "students": handover.students,
             "obligations_moved": moved,
+            **also_moved,
         },
         at=now,
     )

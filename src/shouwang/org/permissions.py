@@ -6,6 +6,18 @@ from .models import Post, Role, Student
 ORG_MANAGER_ROLES = ("student_affairs_officer", "school_leader")
 
 
+# Who changes a student's 学籍 status (休学, 复学 …): 学生处 and 教务处, never a counsellor.
+STUDENT_STATUS_ROLES = ("student_affairs_officer", "academic_officer")
+
+
+def can_set_student_status(user) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return Post.objects.current().filter(person=user, role__code__in=STUDENT_STATUS_ROLES).exists()
+
+
 def can_manage_org(user) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False

@@ -5,16 +5,17 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shouwang.audit.services import event_record
 
 from . import hooks
 from .models import Post, Role, Student, Unit
-from .permissions import can_manage_org
+from .permissions import can_manage_org, can_set_student_status
 
 
 def _require_manager(actor):
@@ -167,3 +168,39 @@ def student_guardian_verify(*, student: Student, phone: str, actor=None, now=Non
         at=now,
     )
     return True
+
+
+STATUS_REASON_MAX = 200
+
+
+@transaction.atomic
+def student_status_set(*, actor, student: Student, status: str, reason: str, now=None) -> Student:
+    """学生处 / 教务处 change a student's 学籍 status (休学, 复学 …). The event carries the
+    change and the reason's length only: a reason may be a care matter (kept encrypted by care)."""
+    now = now or timezone.now()
+    if not can_set_student_status(actor):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    errors: dict = {}
+    if status not in Student.Status.values:
+        errors["status"] = [_("Choose one of the statuses.")]
+    if not reason:
+        errors["reason"] = [_("State the reason.")]
+    elif len(reason) > STATUS_REASON_MAX:
+        errors["reason"] = [_("At most %(n)d characters.") % {"n": STATUS_REASON_MAX}]
+    if errors:
+        raise ValidationError(errors)
+    student = Student.objects.select_for_update().get(pk=student.pk)
+    before = student.status
+    if before == status:
+        raise ValidationError({"status": [_("The student already has this status.")]})
+    student.status = status
+    student.save(update_fields=["status"])
+    event_record(
+        actor=actor,
+        subject=student,
+        verb="student.status_changed",
+        data={"from": before, "to": status, "reason_length": len(reason)},
+        at=now,
+    )
+    return student
