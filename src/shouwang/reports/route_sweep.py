@@ -93,6 +93,8 @@ def _lock_and_claim_burst(source, filed_at, now, worker_id):
     with an open route deadline is locked and claimed. → ({report id: report}, [claimed])"""
     burst = Report.objects.filter(source=source, filed_at=filed_at)
     head = burst.order_by("pk").values_list("pk", flat=True).first()
+    if head is None:
+        return {}, []
     held = list(
         Report.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(pk=head)
@@ -133,13 +135,15 @@ def sweep_routes(now, worker_id, limit) -> int:
     """Route up to `limit` reports accepted without routing (filed by an integration: an
     access-control or campus-card system files in bursts) in ONE transaction, exactly as
     filing routes one (a rule's burst of grouped reports whole, see _grouped_bursts): the
-    policy frozen onto each report as of its filing time (night duty included), skipped levels and 保卫处 informed, the first staffed level asked."""
+    policy frozen onto each report as of its filing time (night duty included), skipped levels
+    and 保卫处 informed, the first staffed level asked."""
     due = due_window(route.REPORT_ROUTE, now, limit)
     if not due:
         return 0
     bursts, grouped_ids = _grouped_bursts(due)
     with transaction.atomic(), batched_events():
-        reports, claimed = {}, []
+        reports: dict[str, Report] = {}
+        claimed: list[Deadline] = []
         for source, filed_at in bursts:
             if len(claimed) >= limit:
                 break
