@@ -11,6 +11,8 @@ from shouwang.monitoring import rules
 from shouwang.monitoring.models import AutoReport, Rule
 from shouwang.monitoring.services import round_mark, rule_save, traces_ingest
 from shouwang.notify.models import Delivery
+from shouwang.reports import route_sweep
+from shouwang.reports import services as report_services
 from shouwang.reports.models import Category, Report, ReportUpdate
 
 from .conftest import AFTERNOON, CUTOFF, M
@@ -169,3 +171,32 @@ def test_a_rule_whose_category_was_retired_is_refused_on_the_record_not_stuck(ca
     assert not Report.objects.exists()
     assert Deadline.objects.filter(kind=rules.RULE_RUN, outcome="refused").count() == 1
     assert Deadline.objects.filter(kind=rules.RULE_RUN, state="open").count() == 1
+
+
+def test_one_message_per_counsellor_whatever_the_batch_size_and_workers(campus, night_rule):
+    """The scan's reports are routed a burst at a time: with batches of 1 and two workers
+    taking turns, 张老师 still gets ONE message listing 赵六 and 钱七."""
+    # A report a person filed before the scan keeps its own message.
+    report_services.report_file(
+        actor=campus.liu,
+        category="night_absence",
+        severity="general",
+        unit=campus.r101.code,
+        occurred_at=CUTOFF - 30 * M,
+        place="男生1号楼",
+        description="张三 晚归",
+        students=[campus.zhangsan.student_no],
+        now=CUTOFF - 30 * M,
+    )
+    before = Delivery.objects.filter(recipient=campus.zhang, channel="inapp").count()
+    deadline_sweep(now=CUTOFF, max_batches=0)  # the rule's run: the scan files, nothing routed
+    assert Deadline.objects.filter(kind="report_route", state="open").count() == 4
+    for n in range(6):
+        route_sweep.sweep_routes(CUTOFF + M, f"worker-{n % 2}", 1)
+    assert not Deadline.objects.filter(kind="report_route", state="open").exists()
+    to_zhang = Delivery.objects.filter(recipient=campus.zhang, channel="inapp").order_by("pk")
+    assert to_zhang.count() == before + 1
+    message = to_zhang.last().message
+    assert message.subject_type == "reports.digest"
+    assert "赵六" in message.body and "钱七" in message.body
+    assert Delivery.objects.filter(recipient=campus.zhao, channel="inapp").count() == 1

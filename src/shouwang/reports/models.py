@@ -121,7 +121,12 @@ class Report(models.Model):
         verbose_name = _("report")
         verbose_name_plural = _("reports")
         ordering = ["-filed_at"]
-        indexes = [models.Index(fields=["unit", "filed_at"])]
+        indexes = [
+            models.Index(fields=["unit", "filed_at"]),
+            # One rule's filing (its burst: same source, same filing time) is routed as a whole
+            # (route_sweep.sweep_routes): its first report is found, and locked, through this.
+            models.Index(fields=["source", "filed_at"], name="report_burst"),
+        ]
 
     def __str__(self):
         return f"#{self.pk} {self.category} {self.get_severity_display()}"

@@ -64,16 +64,99 @@ def _lock_and_claim(due, now, worker_id, limit, fields):
     return reports, claimed
 
 
+def _grouped_bursts(due):
+    """The bursts among the due reports whose messages are grouped (route.GROUPED: a rule's
+    filing, e.g. one night scan): [(source, filed_at)] in order of their first report, and the
+    pks of those reports. Each burst is routed whole in one transaction, whatever `limit` and
+    however many workers, so its messages coalesce into ONE per person."""
+    if not route.GROUPED:
+        return [], set()
+    rows = (
+        Report.objects.filter(
+            pk__any_of={int(s) for _pk, s in due}, category__code__in=sorted(route.GROUPED)
+        )
+        .exclude(source="")
+        .order_by("pk")
+        .values_list("pk", "source", "filed_at")
+    )
+    bursts: dict[tuple, None] = {}
+    ids = set()
+    for pk, source, filed_at in rows:
+        bursts[(source, filed_at)] = None
+        ids.add(pk)
+    return list(bursts), ids
+
+
+def _lock_and_claim_burst(source, filed_at, now, worker_id):
+    """In the caller's transaction: the whole burst or nothing. The burst's first report is its
+    lock (SKIP LOCKED: another worker routing it → skip); holding it, every report of the burst
+    with an open route deadline is locked and claimed. → ({report id: report}, [claimed])"""
+    burst = Report.objects.filter(source=source, filed_at=filed_at)
+    head = burst.order_by("pk").values_list("pk", flat=True).first()
+    if head is None:
+        return {}, []
+    held = list(
+        Report.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(pk=head)
+        .values_list("pk", flat=True)
+    )
+    if not held:
+        return {}, []
+    due = list(
+        Deadline.objects.filter(
+            kind=route.REPORT_ROUTE,
+            state=Deadline.State.OPEN,
+            due_at__lte=now,
+            subject_type=route.SUBJECT,
+            subject_id__in=burst.annotate(s=Cast("pk", CharField())).values("s"),
+        ).values_list("pk", "subject_id")
+    )
+    if not due:
+        return {}, []
+    # Nobody else routes these (they would need the head first): wait, never skip, for a short
+    # lock someone else holds (a rule resolving one of them).
+    reports = {
+        str(r.pk): r
+        for r in Report.objects.select_for_update(of=("self",))
+        .only(*ROUTING_FIELDS)
+        .annotate(unit_path=F("unit__path"))
+        .filter(pk__any_of={int(s) for _pk, s in due})
+        .order_by("pk")
+    }
+    token = f"{worker_id}:{uuid.uuid4().hex[:12]}"
+    claimed = claim_done([pk for pk, s in due if s in reports], token=token, now=now)
+    categories = Category.objects.in_bulk({r.category_id for r in reports.values()})
+    for report in reports.values():
+        report.category = categories[report.category_id]
+    return reports, claimed
+
+
 def sweep_routes(now, worker_id, limit) -> int:
     """Route up to `limit` reports accepted without routing (filed by an integration: an
     access-control or campus-card system files in bursts) in ONE transaction, exactly as
-    filing routes one: the policy frozen onto each report as of its filing time (night duty
-    included), skipped levels and 保卫处 informed, the first staffed level asked."""
+    filing routes one (a rule's burst of grouped reports whole, see _grouped_bursts): the
+    policy frozen onto each report as of its filing time (night duty included), skipped levels
+    and 保卫处 informed, the first staffed level asked."""
     due = due_window(route.REPORT_ROUTE, now, limit)
     if not due:
         return 0
+    bursts, grouped_ids = _grouped_bursts(due)
     with transaction.atomic(), batched_events():
-        reports, claimed = _lock_and_claim(due, now, worker_id, limit, ROUTING_FIELDS)
+        reports: dict[str, Report] = {}
+        claimed: list[Deadline] = []
+        for source, filed_at in bursts:
+            if len(claimed) >= limit:
+                break
+            got, got_claimed = _lock_and_claim_burst(source, filed_at, now, worker_id)
+            reports.update(got)
+            claimed += got_claimed
+        rest = [(pk, s) for pk, s in due if int(s) not in grouped_ids]
+        if rest and len(claimed) < limit:
+            got, got_claimed = _lock_and_claim(
+                rest, now, worker_id, limit - len(claimed), ROUTING_FIELDS
+            )
+            reports.update(got)
+            claimed += got_claimed
         if not claimed:
             return 0
         plan, plans, routed, outcomes = route.ReportRouting(now), {}, [], defaultdict(list)
