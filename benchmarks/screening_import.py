@@ -41,16 +41,16 @@ import datetime, sys, time, django
 django.setup()
 from shouwang.accounts.models import User
 from shouwang.screening import services
-# Time spent in care's service (opening or updating each flagged student's file), apart.
+# Time spent in care's service (opening or updating the flagged students' files), apart.
 in_care = [0.0]
-opened = services.care_file_for_screening
+opened = services.care_files_for_screening
 def timed_care(**kw):
     t = time.perf_counter()
     try:
         return opened(**kw)
     finally:
         in_care[0] += time.perf_counter() - t
-services.care_file_for_screening = timed_care
+services.care_files_for_screening = timed_care
 actor = User.objects.get(username="xlzx")
 started = time.perf_counter()
 with open(sys.argv[1], "rb") as f:

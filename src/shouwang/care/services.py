@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouwang import bounds
-from shouwang.audit.services import event_record
+from shouwang.audit.services import batched_events, event_record
 from shouwang.escalation.models import Deadline
 from shouwang.escalation.services import deadlines_cancel, deadlines_schedule
 from shouwang.incidents.services import incident_activate
@@ -105,69 +105,121 @@ def care_file_open_or_update(
     own permission: the actor is who ran it), report (a crisis report's decision; the actor is
     who decided). Risk factors are merged (codes of risk_factors.yaml); the screening result
     replaces the last one and is kept in the history; the note is added to the history.
+    One student of `care_files_open_or_update`: one code path for one file and for many.
     """
-    now = now or timezone.now()
+    item = {
+        "student": student,
+        "via": via,
+        "risk_factors": risk_factors,
+        "screening": screening,
+        "note": note,
+    }
+    return care_files_open_or_update(actor=actor, items=[item], now=now)[0]
+
+
+BATCH = 1000  # rows per bulk statement (and students per lookup of their files)
+
+
+def _clean_item(actor, item, now):
+    via, student = item["via"], item["student"]
     if via not in Via.values:
         raise ValueError(f"unknown care file origin {via!r}")
     if via in (Via.COUNSELLOR, Via.PSYCH) and not permissions.may_open_for(actor, student, now):
         raise PermissionDenied
     errors: dict = {}
-    codes = _clean_factors(risk_factors, errors)
-    screening = _clean_screening(screening, errors)
-    note = _clean_text(note, limit=MAX_NOTE, field="note", errors=errors)
+    codes = _clean_factors(item.get("risk_factors") or (), errors)
+    screening = _clean_screening(item.get("screening"), errors)
+    note = _clean_text(item.get("note"), limit=MAX_NOTE, field="note", errors=errors)
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        found = CareFile.objects.select_for_update().filter(student=student).first()
-        opened = found is None
-        if found is None:
-            file = CareFile.objects.create(
-                student=student,
-                opened_via=via,
-                opened_by=actor if getattr(actor, "pk", None) else None,
-                opened_at=now,
-                tier_since=now,
-                updated_at=now,
-                risk_factors=codes,
-                screening=_json(screening or {}),
-            )
-            entries = [Entry(file=file, kind=Entry.Kind.OPENED, at=now, text="")]
-        else:
-            file = found
-            added = [c for c in codes if c not in file.risk_factors]
-            file.risk_factors = file.risk_factors + added
-            if screening is not None:
-                file.screening = screening
-            file.updated_at = now
-            file.save(update_fields=["risk_factors", "screening", "updated_at"])
-            entries = []
-        person = actor if getattr(actor, "pk", None) else None
-        for e in entries:
-            e.actor = person
-        if screening is not None:
-            entries.append(
-                Entry(
-                    file=file,
-                    kind=Entry.Kind.SCREENING,
-                    actor=person,
-                    at=now,
-                    text=_screening_text(screening),
+    return student, via, codes, screening, note
+
+
+def care_files_open_or_update(*, actor, items, now=None) -> list[CareFile]:
+    """`care_file_open_or_update` for many students at once (a screening round's flagged
+    students): each item is {student, via, risk_factors=(), screening=None, note=""} with the
+    single call's meaning, permission and validation. All or nothing: the first item refused
+    raises (PermissionDenied / ValidationError) before anything is written. The files are read
+    in one locked query per BATCH students; new files, changed files and entries are written in
+    bulk; one event per item, in the items' order, appended together. An item repeating a
+    student adds to the file an earlier item opened. Returns the files in the items' order."""
+    now = now or timezone.now()
+    cleaned = [_clean_item(actor, item, now) for item in items]
+    if not cleaned:
+        return []
+    person = actor if getattr(actor, "pk", None) else None
+    with transaction.atomic(), batched_events():
+        files: dict[int, CareFile] = {}
+        ids = list(dict.fromkeys(c[0].pk for c in cleaned))
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            for found in CareFile.objects.select_for_update().filter(student_id__in=chunk):
+                files[found.student_id] = found
+        new: list[CareFile] = []
+        changed: dict[int, CareFile] = {}
+        entries: list[Entry] = []
+        done: list[tuple[CareFile, bool, str, int]] = []
+        for student, via, codes, screening, note in cleaned:
+            file = files.get(student.pk)
+            opened = file is None
+            if file is None:
+                file = CareFile(
+                    student=student,
+                    opened_via=via,
+                    opened_by=person,
+                    opened_at=now,
+                    tier_since=now,
+                    updated_at=now,
+                    risk_factors=codes,
+                    screening=_json(screening or {}),
                 )
+                files[student.pk] = file
+                new.append(file)
+                mine = [Entry(file=file, kind=Entry.Kind.OPENED, actor=person, at=now, text="")]
+            else:
+                added = [c for c in codes if c not in file.risk_factors]
+                file.risk_factors = file.risk_factors + added
+                if screening is not None:
+                    file.screening = screening
+                file.updated_at = now
+                if file.pk is not None:  # not one this batch opens (that is inserted as it ends)
+                    changed[file.pk] = file
+                mine = []
+            if screening is not None:
+                mine.append(
+                    Entry(
+                        file=file,
+                        kind=Entry.Kind.SCREENING,
+                        actor=person,
+                        at=now,
+                        text=_screening_text(screening),
+                    )
+                )
+            if note:
+                mine.append(Entry(file=file, kind=Entry.Kind.NOTE, actor=person, at=now, text=note))
+            if not opened and not mine:
+                mine.append(Entry(file=file, kind=Entry.Kind.UPDATED, actor=person, at=now))
+            entries.extend(mine)
+            done.append((file, opened, via, len(file.risk_factors)))
+        CareFile.objects.bulk_create(new, batch_size=BATCH)
+        if changed:
+            CareFile.objects.bulk_update(
+                list(changed.values()),
+                ["risk_factors", "screening", "updated_at"],
+                batch_size=BATCH,
             )
-        if note:
-            entries.append(Entry(file=file, kind=Entry.Kind.NOTE, actor=person, at=now, text=note))
-        if not opened and not entries:
-            entries.append(Entry(file=file, kind=Entry.Kind.UPDATED, actor=person, at=now))
-        Entry.objects.bulk_create(entries)
-        _file_event(
-            actor,
-            file,
-            "care.opened" if opened else "care.updated",
-            now,
-            via=via,
-            risk_factor_count=len(file.risk_factors),
-        )
-    return file
+        # The entries name their file's new id (set by bulk_create above) as they are saved.
+        Entry.objects.bulk_create(entries, batch_size=BATCH)
+        for file, opened, via, count in done:
+            _file_event(
+                actor,
+                file,
+                "care.opened" if opened else "care.updated",
+                now,
+                via=via,
+                risk_factor_count=count,
+            )
+    return [files[c[0].pk] for c in cleaned]
 
 
 def _screening_text(screening: dict) -> str:

@@ -5,7 +5,7 @@ and recording a flagged student's interview.
 The job runs in the worker (`shouwang worker` runs queued jobs every second) through
 django-tasks and takes the round's id, so a queued import survives a restart. Its progress is
 written as it reads (outside any transaction, so the page's poll sees it); the write itself is
-one transaction: results, the care files (through care's service), the interviews and their
+one transaction: results, the care files (through care's batched service), the interviews and their
 deadlines, and the events.
 
 No score, flag or risk factor ever goes into a timeline event: events carry ids and counts.
@@ -38,7 +38,7 @@ from shouwang.sheets import (
 )
 
 from . import permissions
-from .care_link import care_file_for_screening, risk_factor_codes_by_name
+from .care_link import care_files_for_screening, risk_factor_codes_by_name
 from .instruments import SPECS
 from .models import Instrument, Interview, Result, Round
 
@@ -281,24 +281,22 @@ def _write(rnd: Round, planned, now) -> None:
         ):
             return
         _results_insert(rnd, planned)
-        interviews = []
-        for pk, d in flagged:
-            care_file = care_file_for_screening(
-                actor=rnd.imported_by,
-                student=students[pk],
+        files = care_files_for_screening(
+            actor=rnd.imported_by,
+            round=rnd,
+            flagged=[(students[pk], d) for pk, d in flagged],
+            now=now,
+        )
+        interviews = [
+            Interview(
                 round=rnd,
-                details=d,
-                now=now,
+                student_id=pk,
+                care_file_id=getattr(care_file, "pk", None),
+                created_at=now,
+                due_at=due,
             )
-            interviews.append(
-                Interview(
-                    round=rnd,
-                    student_id=pk,
-                    care_file_id=getattr(care_file, "pk", None),
-                    created_at=now,
-                    due_at=due,
-                )
-            )
+            for (pk, _d), care_file in zip(flagged, files, strict=True)
+        ]
         Interview.objects.bulk_create(interviews, batch_size=BATCH)
         ids = list(Interview.objects.filter(round=rnd).values_list("pk", flat=True))
         deadlines_schedule(
