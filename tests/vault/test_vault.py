@@ -2,15 +2,19 @@
 checks. The care app's tests check its own tables (dumps, read logging) on top of this."""
 
 import base64
+import datetime
 
 import pytest
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection, models
 from django.test.utils import isolate_apps
+from django.utils import timezone
 
 from shouwang.audit.models import Event
+from shouwang.audit.services import COPY_MIN_ROWS, rows_insert
 from shouwang.ops.vaultcheck import vault_problems
+from shouwang.talks.models import GuardianLink
 from shouwang.vault import crypto, keys, rotate
 from shouwang.vault.fields import EncryptedJSONField, EncryptedTextField
 
@@ -171,3 +175,29 @@ def test_the_worker_and_check_deploy_refuse_a_malformed_key(db, settings, comman
     settings.ENCRYPTION_KEY = "not-a-key"
     with pytest.raises(Exception, match="SHOUWANG_ENCRYPTION_KEY|1 problem"):
         call_command(command, **({"once": True} if command == "worker" else {}))
+
+
+@pytest.mark.django_db
+def test_rows_insert_encrypts_on_every_path(school):
+    """audit.services.rows_insert takes a fast path per size (one INSERT, bulk_create, COPY on
+    PostgreSQL): an encrypted column holds ciphertext whichever it takes."""
+    now = timezone.now()
+    for n in (1, COPY_MIN_ROWS + 5):
+        rows = [
+            {
+                "student_id": school.zhangsan.pk,
+                "phone": "13900000001",
+                "nonce_hash": f"{n}-{i}",
+                "pending_url": f"https://sw.example/talks/guardian/secret{i}/",
+                "created_at": now,
+                "expires_at": now + datetime.timedelta(hours=1),
+            }
+            for i in range(n)
+        ]
+        rows_insert(GuardianLink, rows)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pending_url FROM talks_guardianlink")
+        stored = [row[0] for row in cursor.fetchall()]
+    assert len(stored) == COPY_MIN_ROWS + 6
+    assert all(value.startswith("sw1:") and "secret" not in value for value in stored)
+    assert GuardianLink.objects.order_by("pk").first().pending_url.startswith("https://")

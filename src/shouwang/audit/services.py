@@ -38,7 +38,9 @@ _NO_DEFAULT = object()
 def _copy_value(field, connection):
     """value → what bulk_create would send for this field."""
     kind = field.get_internal_type()
-    if kind in _SENT_AS_IS:
+    # Only Django's own fields: a field class of ours reporting the same internal type may
+    # prepare its value (vault's encrypted fields report TextField and encrypt here).
+    if kind in _SENT_AS_IS and type(field).__module__.startswith("django.db.models"):
         return None  # as it is
     if kind == "DateTimeField":
         # An aware datetime (or None) is what Django would send as it is; anything else it converts.
