@@ -37,7 +37,8 @@ DIGEST = "reports.digest"  # the subject of a grouped message (see register_grou
 
 # Categories whose messages to one person in one routing batch are ONE message listing every
 # report a rule raised (a night scan files 夜不归宿 for many students at once: a counsellor gets
-# one list, not one message per student). Reports people file keep a message each. Filled
+# one list, not one message per student); route_sweep routes a rule's burst of them whole, so
+# one batch holds the whole filing. Reports people file keep a message each. Filled
 # from the AppConfig.ready() of the app that files them.
 GROUPED: set[str] = set()
 
