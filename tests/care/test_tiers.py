@@ -11,12 +11,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from shouwang.accounts.models import User
+from shouwang.audit.models import Event
 from shouwang.care import services
 from shouwang.care.models import Task, Via
 from shouwang.escalation.models import Deadline
 from shouwang.escalation.sweep import deadline_sweep
 from shouwang.incidents.models import Incident
 from shouwang.notify.models import Delivery
+from tests.care.conftest import _post
 
 H = datetime.timedelta(hours=1)
 T0 = datetime.datetime(2026, 11, 24, 6, 0, tzinfo=datetime.UTC)
@@ -144,3 +147,33 @@ def test_the_auditor_restores_a_lost_task_deadline(campus, file):
     deadline_sweep(now=T0 + 25 * H)
     parents.refresh_from_db()
     assert parents.overdue_at is not None
+
+
+def test_the_deputy_secretarys_overdue_link_opens_a_list_without_the_file(campus, file):
+    """The deputy secretary reads files only by a grant: the overdue message links to their
+    college's list (class, task, who must act), which opens; the name and the file do not, and
+    another college's deputy sees nothing of it."""
+    other = User.objects.create_user(username="feng", password="x", full_name="冯书记")
+    _post(other, campus.c02, "deputy_secretary")
+    services.care_tier_change(actor=campus.wu, file=file, tier="severe", now=T0)
+    deadline_sweep(now=T0 + 25 * H)
+    to_deputy = Delivery.objects.get(
+        recipient=campus.li, message__kind="care.task_overdue", channel="inapp"
+    ).message
+    assert to_deputy.url == "/care/overdue/" and "张三" not in to_deputy.body
+    to_counsellor = Delivery.objects.get(
+        recipient=campus.zhang, message__kind="care.task_overdue", channel="inapp"
+    ).message
+    assert to_counsellor.url == f"/care/files/{file.pk}/"
+    deputy = Client()
+    deputy.force_login(campus.li)
+    page = deputy.get(reverse("care_overdue"))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert campus.zhangsan.klass.name in body and "张老师" in body
+    assert "张三" not in body and f"/care/files/{file.pk}/" not in body
+    assert deputy.get(f"/care/files/{file.pk}/").status_code == 404
+    assert Event.objects.filter(verb="care.list_read", data__via="overdue").exists()
+    elsewhere = Client()
+    elsewhere.force_login(other)
+    assert campus.zhangsan.klass.name not in elsewhere.get(reverse("care_overdue")).content.decode()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from shouwang.org.models import Post, Student
 from shouwang.org.scope import scope_for
 
-from . import permissions, services, tiers
+from . import permissions, recipients, services, tiers
 from .models import TIER_ORDER, BreakGlass, CareFile, Entry, Grant, KeyList, Task, Tier
 
 log = logging.getLogger("shouwang.care")
@@ -137,6 +137,48 @@ def home(viewer, now=None) -> dict:
         "students_openable": permissions.is_psych_centre(viewer, now)
         or bool(permissions.class_ids_held(viewer, now)),
     }
+
+
+def overdue_in_colleges(viewer, now=None) -> list[dict]:
+    """For a college's deputy secretary: the overdue tier tasks of their college's classes —
+    class, task, due, who must act — with no name, tier or risk; the file opens only by a grant
+    (`may_open` says whether this viewer has one). Recorded as a list read."""
+    now = now or timezone.now()
+    colleges = list(
+        Post.objects.current(timezone.localdate(now))
+        .filter(person=viewer, role__code="deputy_secretary", unit__kind="college")
+        .values_list("unit__path", flat=True)
+    )
+    if not colleges:
+        return []
+    under = Q()
+    for path in colleges:
+        under |= Q(file__student__klass__path__startswith=path)
+    tasks = list(
+        Task.objects.filter(
+            under, overdue_at__isnull=False, done_at__isnull=True, cancelled_at__isnull=True
+        )
+        .select_related("file__student__klass")
+        .order_by("due_at", "pk")[:200]
+    )
+    services.care_list_read_record(
+        actor=viewer, file_ids=sorted({t.file_id for t in tasks}), via="overdue", now=now
+    )
+    rows = []
+    for task in tasks:
+        kind = tiers.task_kind(task.code)
+        rows.append(
+            {
+                "task": task,
+                "klass": task.file.student.klass.name,
+                "title": kind.title if kind else task.code,
+                "people": [
+                    p.display_name for p in recipients.task_people(task.file, task.role, now)
+                ],
+                "may_open": permissions.access_reason(viewer, task.file, now) is not None,
+            }
+        )
+    return rows
 
 
 def _task_row(task, now) -> dict:

@@ -879,17 +879,40 @@ def act_task_remind(deadline, task, now):
 def act_task_overdue(deadline, task, now):
     task.overdue_at = now
     task.save(update_fields=["overdue_at"])
-    people = set(recipients.task_people(task.file, task.role, now))
-    people |= set(recipients.escalation_people(task.file, now))
+    doers = set(recipients.task_people(task.file, task.role, now))
+    leaders = set(recipients.escalation_people(task.file, now)) - doers
+    readers = doers | {p for p in leaders if permissions.access_reason(p, task.file, now)}
     _task_told(
         task,
         kind="care.task_overdue",
         title=_("Care task overdue"),
         body=_("A care-file task was due at %(due)s and is not done."),
-        people=sorted(people, key=lambda p: p.pk),
+        people=sorted(readers, key=lambda p: p.pk),
         verb="care.task_overdue",
         now=now,
     )
+    # The college's deputy secretary reads a file only by a grant: their link is the college's
+    # list of overdue tasks (class, task, who must act), which they may open.
+    others = sorted(leaders - readers, key=lambda p: p.pk)
+    if others:
+        message_send(
+            subject_type=TASK_SUBJECT,
+            subject_id=task.pk,
+            kind="care.task_overdue",
+            title=_("Care task overdue in your college"),
+            body=_(
+                "A care-file task of class %(klass)s was due at %(due)s and is not done. The "
+                "list shows who must act; the file itself opens only with a grant from the "
+                "psychological centre."
+            )
+            % {
+                "klass": task.file.student.klass.name,
+                "due": timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M"),
+            },
+            url="/care/overdue/",
+            recipients=others,
+            now=now,
+        )
     return "overdue"
 
 

@@ -31,6 +31,7 @@ urlpatterns = [
         name="care_export",
     ),
     path("grants/", views.care_grants, name="care_grants"),
+    path("overdue/", views.care_overdue, name="care_overdue"),
     path("break-glass/", views.care_break_glass_list, name="care_break_glass_list"),
     path("break-glass/open/", views.care_break_glass_open, name="care_break_glass_open"),
     path(

@@ -317,6 +317,14 @@ def care_export(request, pk, fmt):
 
 @login_required
 @require_GET
+def care_overdue(request):
+    return render(
+        request, "care/overdue.html", {"rows": selectors.overdue_in_colleges(request.user)}
+    )
+
+
+@login_required
+@require_GET
 def care_grants(request):
     return render(request, "care/grants.html", {"grants": selectors.grants_list(request.user)})
 

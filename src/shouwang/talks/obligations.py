@@ -461,8 +461,12 @@ def obligations_missing(*, now=None) -> list[str]:
     now = now or timezone.now()
     start, _end = month_of(timezone.localdate(now))
     owed = Obligation.objects.filter(kind=Kind.TALK, period_start=start, student_id=OuterRef("pk"))
+    # Until the sweep has opened the month (its first minutes, a fresh install) nobody is owed
+    # yet: only a month already opened can have lost a student's row.
+    opened = Obligation.objects.filter(kind=Kind.TALK, period_start=start).exists()
     students = Student.objects.filter(status=Student.Status.ENROLLED).filter(~Exists(owed))
-    return [f"student:{pk}" for pk in students.values_list("pk", flat=True)] + [
+    missing = list(students.values_list("pk", flat=True)) if opened else []
+    return [f"student:{pk}" for pk in missing] + [
         f"obligation:{pk}" for pk in _open_without_deadline().values_list("pk", flat=True)
     ]
 
@@ -470,7 +474,10 @@ def obligations_missing(*, now=None) -> list[str]:
 def obligations_repair(*, now, **kwargs) -> int:
     """Put back what is missing: the period's rows through obligations_open (idempotent, the same
     path the worker's sweep takes) and each open obligation's overdue deadline, on the record."""
-    opened = obligations_open(now=now)
+    start, _end = month_of(timezone.localdate(now))
+    month_opened = Obligation.objects.filter(kind=Kind.TALK, period_start=start).exists()
+    # A month the sweep has not opened yet is the sweep's to open, not a loss to repair.
+    opened = obligations_open(now=now) if month_opened else 0
     with transaction.atomic():
         rows = list(_open_without_deadline().select_for_update().values_list("pk", "due_at"))
         if rows:
