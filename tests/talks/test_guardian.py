@@ -18,21 +18,11 @@ from shouwang.org.models import Student
 from shouwang.org.selectors import guardian_contact
 from shouwang.talks.models import GuardianLink
 from shouwang.talks.services import guardian_verification_send
-from tests.notify.conftest import sink  # noqa: F401  (the local HTTP server fixture)
 
 
 @pytest.fixture
-def aliyun(settings, sink):  # noqa: F811
-    settings.SMS = {
-        **settings.SMS,
-        "PROVIDER": "aliyun",
-        "ACCESS_KEY_ID": "AKID",
-        "ACCESS_KEY_SECRET": "secret",
-        "SIGN_NAME": "守望",
-        "TEMPLATE_CODE": "SMS_1",
-        "ENDPOINT": sink.url + "/",
-    }
-    return sink
+def aliyun(aliyun_sms):
+    return aliyun_sms
 
 
 def sent_link(server) -> str:

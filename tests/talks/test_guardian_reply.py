@@ -18,25 +18,15 @@ from shouwang.escalation.sweep import deadline_sweep
 from shouwang.org.models import Student
 from shouwang.talks.models import GuardianLink
 from shouwang.talks.services import REPLY_MISSES_MAX, guardian_verification_send
-from tests.notify.conftest import sink  # noqa: F401  (the local HTTP server fixture)
 
 SECRET = "inbound-shared-secret-1234"
 URL = "/api/v1/talks/sms-inbound"
 
 
 @pytest.fixture
-def aliyun(settings, sink):  # noqa: F811
-    settings.SMS = {
-        **settings.SMS,
-        "PROVIDER": "aliyun",
-        "ACCESS_KEY_ID": "AKID",
-        "ACCESS_KEY_SECRET": "secret",
-        "SIGN_NAME": "守望",
-        "TEMPLATE_CODE": "SMS_1",
-        "ENDPOINT": sink.url + "/",
-    }
+def aliyun(settings, aliyun_sms):
     settings.SMS_INBOUND_SECRET = SECRET
-    return sink
+    return aliyun_sms
 
 
 def sent_code(server) -> str:

@@ -334,24 +334,22 @@ def guardian_reply_receive(*, phone: str, text: str, now=None) -> str:
             continue  # the register's number changed since: the reply proves nothing now
         GuardianLink.objects.filter(pk=link.pk).update(used_at=now)
         student_guardian_verify(student=link.student, phone=link.phone, now=now)
-        event_record(
-            actor=None,
-            subject=link.student,
-            verb="student.guardian_replied",
-            data={"link": link.pk, "phone_tail": link.phone[-4:], "verified": True},
-            at=now,
-        )
+        _replied(link, verified=True, now=now)
         return "verified"
     if links:
         GuardianLink.objects.filter(pk__in=[link.pk for link in links]).update(
             reply_misses=F("reply_misses") + 1
         )
         for link in links:
-            event_record(
-                actor=None,
-                subject=link.student,
-                verb="student.guardian_replied",
-                data={"link": link.pk, "phone_tail": link.phone[-4:], "verified": False},
-                at=now,
-            )
+            _replied(link, verified=False, now=now)
     return "ignored"
+
+
+def _replied(link, *, verified: bool, now) -> None:
+    event_record(
+        actor=None,
+        subject=link.student,
+        verb="student.guardian_replied",
+        data={"link": link.pk, "phone_tail": link.phone[-4:], "verified": verified},
+        at=now,
+    )
