@@ -223,6 +223,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_VERBOSE = False
+# How many reverse proxies of ours stand in front (each appends to X-Forwarded-For); 0 trusts no
+# header. Lock-out and the code sign-in limits count the client's address, not the proxy's.
+PROXY_COUNT = env.int("SHOUWANG_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "shouwang.accounts.addresses.client_address"
+# Code sign-in (a student's first log-in by SMS), per network address and hour, on top of the
+# per-account limits (a code a minute, ten a day, five tries each): codes asked for, wrong codes.
+CODE_LOGIN_SENDS_PER_HOUR = env.int("SHOUWANG_CODE_LOGIN_SENDS_PER_HOUR", default=60)
+CODE_LOGIN_MISSES_PER_HOUR = env.int("SHOUWANG_CODE_LOGIN_MISSES_PER_HOUR", default=30)
 
 # Idle timeout: the cookie's age is renewed by every request a person makes (web/session.py), so
 # it expires after N idle minutes; polling (the inbox badge, the live incident board) is not

@@ -38,3 +38,23 @@ class LoginCode(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "created_at"])]
+
+
+class CodeLoginAttempt(models.Model):
+    """One counted step of code sign-in from one network address: a code asked for (for any
+    学号, known or not) or a wrong code typed. Per-address limits on top of the per-account ones
+    stop a spray across many accounts; the address is kept only as a keyed hash, a day."""
+
+    class Kind(models.TextChoices):
+        SEND = "send", "send"
+        MISS = "miss", "miss"
+
+    address_hash = models.CharField(max_length=64)
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["address_hash", "kind", "at"], name="code_attempt_window"),
+            models.Index(fields=["at"], name="code_attempt_at"),
+        ]

@@ -1,5 +1,6 @@
-"""One-time sign-in codes (a student's first log-in): issue one, check one. Sending it is the
-caller's (web, through notify's SMS channel): accounts sits below notify."""
+"""One-time sign-in codes (a student's first log-in): issue one, check one, and the per-address
+limits on asking and guessing. Sending a code is the caller's (web, through notify's SMS
+channel): accounts sits below notify."""
 
 import datetime
 import hashlib
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from shouwang.audit.services import event_record
 
-from .models import LoginCode, User
+from .models import CodeLoginAttempt, LoginCode, User
 
 CODE_VALID = datetime.timedelta(minutes=10)
 CODE_EVERY = datetime.timedelta(seconds=60)  # at most one code a minute per account
@@ -22,6 +23,58 @@ CODES_PER_DAY = 10
 
 class TooSoon(Exception):
     """A code was sent less than a minute ago, or too many today."""
+
+
+class TooMany(Exception):
+    """This network address asked for too many codes, or typed too many wrong ones, this hour."""
+
+
+ATTEMPT_WINDOW = datetime.timedelta(hours=1)
+ATTEMPTS_KEPT = datetime.timedelta(days=1)
+
+
+def _address_hash(address: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, b"address:" + (address or "?").encode()[:64], hashlib.sha256).hexdigest()
+
+
+def _limit(kind: str) -> int:
+    if kind == CodeLoginAttempt.Kind.SEND:
+        return settings.CODE_LOGIN_SENDS_PER_HOUR
+    return settings.CODE_LOGIN_MISSES_PER_HOUR
+
+
+def code_login_address_check(*, address: str, kind: str, now=None) -> None:
+    """TooMany if `address` has used up this hour's `kind` (send / miss) steps. A read: the
+    step is counted by code_login_address_count once it happened."""
+    now = now or timezone.now()
+    used = CodeLoginAttempt.objects.filter(
+        address_hash=_address_hash(address), kind=kind, at__gt=now - ATTEMPT_WINDOW
+    ).count()
+    if used >= _limit(kind):
+        raise TooMany
+
+
+@transaction.atomic
+def code_login_address_count(*, address: str, kind: str, now=None) -> None:
+    """Count one step from `address`; the step that uses up the hour is an event (no address,
+    no 学号: the security office sees that a spray was stopped, not who typed what). Rows older
+    than a day go."""
+    now = now or timezone.now()
+    CodeLoginAttempt.objects.filter(at__lt=now - ATTEMPTS_KEPT).delete()
+    digest = _address_hash(address)
+    attempt = CodeLoginAttempt.objects.create(address_hash=digest, kind=kind, at=now)
+    used = CodeLoginAttempt.objects.filter(
+        address_hash=digest, kind=kind, at__gt=now - ATTEMPT_WINDOW
+    ).count()
+    if used == _limit(kind):
+        event_record(
+            actor=None,
+            subject=attempt,
+            verb="account.code_login_throttled",
+            data={"kind": kind, "per_hour": used},
+            at=now,
+        )
 
 
 def _hash(user_id: int, code: str) -> str:

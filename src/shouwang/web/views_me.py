@@ -14,8 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from shouwang.accounts.addresses import client_address
+from shouwang.accounts.models import CodeLoginAttempt
 from shouwang.accounts.services import (
+    TooMany,
     TooSoon,
+    code_login_address_check,
+    code_login_address_count,
     login_code_issue,
     login_code_redeem,
     password_set_own,
@@ -160,37 +165,60 @@ def _student_by_number(number: str):
 @require_http_methods(["GET", "HEAD", "POST"])
 def code_login(request):
     """First sign-in: 学号 → a code by SMS to the phone in the register → signed in, then set a
-    password. The same answer whether or not the number exists (no probing the register)."""
-    sent, error = False, ""
+    password. The same answer whether or not the number exists (no probing the register). One
+    network address may ask for and mistype only so many codes an hour, whatever the 学号: a
+    spray across accounts gets 429 and sends nothing, checks nothing."""
+    sent, error, status = False, "", 200
     number = request.POST.get("student_no", "").strip()[:20]
+    address = client_address(request)
+    now = timezone.now()
     if request.method == "POST" and "code" not in request.POST:
-        student = _student_by_number(number)
-        if student is not None:
-            now = timezone.now()
-            try:
-                with transaction.atomic():
-                    code = login_code_issue(user=student.user, now=now)
-                    sms_send_now(
-                        person=student.user,
-                        subject_type="accounts.user",
-                        subject_id=student.user_id,
-                        kind="account.login_code",
-                        title=_("Shouwang sign-in code: %(code)s (10 minutes)") % {"code": code},
-                        now=now,
-                    )
-            except TooSoon:
-                pass  # the code sent a moment ago still works; saying so would tell who exists
-        sent = True
+        kind = CodeLoginAttempt.Kind.SEND
+        try:
+            code_login_address_check(address=address, kind=kind, now=now)
+        except TooMany:
+            error, status = _("Too many attempts from this network. Try again in an hour."), 429
+        else:
+            code_login_address_count(address=address, kind=kind, now=now)
+            _code_send(_student_by_number(number), now)
+            sent = True
     elif request.method == "POST":
-        student = _student_by_number(number)
-        code = request.POST.get("code", "")[:12]
-        if student is not None and login_code_redeem(user=student.user, code=code):
-            login(request, student.user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect("me_password")
-        error, sent = _("Wrong or expired code."), True
+        kind, sent = CodeLoginAttempt.Kind.MISS, True
+        try:
+            code_login_address_check(address=address, kind=kind, now=now)
+        except TooMany:
+            error, status = _("Too many attempts from this network. Try again in an hour."), 429
+        else:
+            student = _student_by_number(number)
+            code = request.POST.get("code", "")[:12]
+            if student is not None and login_code_redeem(user=student.user, code=code, now=now):
+                login(request, student.user, backend="django.contrib.auth.backends.ModelBackend")
+                return redirect("me_password")
+            code_login_address_count(address=address, kind=kind, now=now)
+            error, status = _("Wrong or expired code."), 400
     return render(
         request,
         "web/code_login.html",
         {"sent": sent, "error": error, "student_no": number},
-        status=400 if error else 200,
+        status=status,
     )
+
+
+def _code_send(student, now) -> None:
+    """A code to the student's phone, unless one went a moment ago (saying so would tell who
+    exists: the page reads the same)."""
+    if student is None:
+        return
+    try:
+        with transaction.atomic():
+            code = login_code_issue(user=student.user, now=now)
+            sms_send_now(
+                person=student.user,
+                subject_type="accounts.user",
+                subject_id=student.user_id,
+                kind="account.login_code",
+                title=_("Shouwang sign-in code: %(code)s (10 minutes)") % {"code": code},
+                now=now,
+            )
+    except TooSoon:
+        pass
