@@ -25,3 +25,8 @@ def test_the_demo_has_care_files_in_every_tier_and_a_key_list(db):
     disorder = CareFile.objects.get(tier="disorder")
     page = c.get(reverse("care_file", args=[disorder.pk]))
     assert page.status_code == 200 and 'id="gaps"' in page.content.decode()
+    # 学生处 has the 休学 request waiting on its page.
+    xsc = Client()
+    xsc.force_login(User.objects.get(username="xsc"))
+    requests = xsc.get(reverse("care_status_requests")).content.decode()
+    assert disorder.student.name in requests and 'id="request-' in requests

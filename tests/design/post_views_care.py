@@ -27,6 +27,12 @@ def task_to_do(w):
     return {"pk": f.pk, "task_id": task.pk}, {"note": "家长已到校"}
 
 
+def status_to_decide(w):
+    f = _file(w, "severe")
+    task = services.care_status_request(actor=w.zhang, file=f, change="suspend", reason="住院治疗")
+    return {"task_id": task.pk}, {"decision": "approve"}
+
+
 def grant_to_revoke(w):
     f = _file(w)
     grant = services.care_grant_create(actor=w.admin, file=f, grantee=w.li, days=3, reason="复核")
@@ -116,6 +122,18 @@ def rows(PostView, POST_ONLY, FORM_PAGE):
             allowed="zhang",
             wrong=POST_ONLY,
             refused=("zhao", "li"),
+        ),
+        "care_status_request": PostView(
+            on_file({"change": "suspend", "reason": "住院治疗"}, tier="severe"),
+            allowed="zhang",
+            wrong=POST_ONLY,
+            refused=("zhao", "chen"),
+        ),
+        "care_status_decide": PostView(
+            status_to_decide,
+            allowed="chen",
+            wrong=POST_ONLY,
+            refused=("zhang", "zhao"),
         ),
         "care_attachment_add": PostView(
             on_file(_png),

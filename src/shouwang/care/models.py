@@ -96,6 +96,7 @@ class Entry(models.Model):
         TASK = "task", _("Task done")
         ATTACHMENT = "attachment", _("Attachment")
         FLAG = "flag", _("Key-student flag")
+        STATUS = "status", _("Student status (休学/复学)")
 
     file = models.ForeignKey(CareFile, on_delete=models.CASCADE, related_name="entries")
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -130,8 +131,12 @@ class Task(models.Model):
     file = models.ForeignKey(CareFile, on_delete=models.CASCADE, related_name="tasks")
     tier = models.CharField(max_length=10, choices=Tier.choices)
     code = models.CharField(max_length=30)
-    # Who does it: "counsellor" (the class's counsellors and class teachers) or "psych".
+    # Who does it: "counsellor" (the class's counsellors and class teachers), "psych", or
+    # "status" (学生处 / 教务处: a 休学 or 复学 request, asked for by `requested_by`).
     role = models.CharField(max_length=12)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     due_at = models.DateTimeField()
     created_at = models.DateTimeField()
     overdue_at = models.DateTimeField(null=True, blank=True)

@@ -7,8 +7,10 @@ from django.utils import timezone
 
 from shouwang.accounts.models import User
 from shouwang.org.models import Post
+from shouwang.org.permissions import STUDENT_STATUS_ROLES
 
 from .permissions import CLASS_ROLES, PSYCH_FUNCTION, PSYCH_ROLE
+from .tiers import STATUS_ROLE
 
 
 def _ancestor_paths(path: str) -> list[str]:
@@ -51,9 +53,17 @@ def psych_heads(now) -> list:
     return heads or psych_people(now)
 
 
+def status_people(now) -> list:
+    """学生处 / 教务处: who changes a student's status (休学, 复学)."""
+    day = timezone.localdate(now)
+    return _people(Post.objects.current(day).filter(role__code__in=STUDENT_STATUS_ROLES))
+
+
 def task_people(file, role: str, now) -> list:
     if role == "psych":
         return psych_people(now)
+    if role == STATUS_ROLE:
+        return status_people(now)
     return class_people(file, now)
 
 

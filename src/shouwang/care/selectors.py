@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from shouwang.org.models import Post, Student
+from shouwang.org.permissions import can_set_student_status
 from shouwang.org.scope import scope_for
 
 from . import permissions, recipients, services, tiers
@@ -136,7 +137,59 @@ def home(viewer, now=None) -> dict:
         "key_lists": key_lists_for(viewer)[:5],
         "students_openable": permissions.is_psych_centre(viewer, now)
         or bool(permissions.class_ids_held(viewer, now)),
+        "is_deputy": bool(_deputy_colleges(viewer, now)),
+        "may_set_status": can_set_student_status(viewer),
     }
+
+
+def _deputy_colleges(viewer, now) -> list[str]:
+    return list(
+        Post.objects.current(timezone.localdate(now))
+        .filter(person=viewer, role__code="deputy_secretary", unit__kind="college")
+        .values_list("unit__path", flat=True)
+    )
+
+
+STATUS_RECENT = 20
+
+
+def status_requests(viewer, now=None) -> dict:
+    """For 学生处 / 教务处 (others: Http404): the open 休学/复学 requests — student, class, the
+    change, who asked, due — and the latest answered ones. No tier, no risk, no reason: the file
+    stays closed to them. Recorded as a list read."""
+    now = now or timezone.now()
+    if not can_set_student_status(viewer):
+        raise Http404
+    tasks = Task.objects.filter(role=tiers.STATUS_ROLE).select_related(
+        "file__student__klass", "requested_by", "done_by"
+    )
+    open_tasks = list(
+        tasks.filter(done_at__isnull=True, cancelled_at__isnull=True).order_by("due_at", "pk")[:200]
+    )
+    answered = list(
+        tasks.filter(Q(done_at__isnull=False) | Q(cancelled_at__isnull=False)).order_by(
+            "-created_at", "-pk"
+        )[:STATUS_RECENT]
+    )
+    services.care_list_read_record(
+        actor=viewer,
+        file_ids=sorted({t.file_id for t in open_tasks + answered}),
+        via="status_requests",
+        now=now,
+    )
+
+    def row(task):
+        kind = tiers.task_kind(task.code)
+        return {
+            "task": task,
+            "student": task.file.student,
+            "klass": task.file.student.klass.name,
+            "title": kind.title if kind else task.code,
+            "is_overdue": task.done_at is None and task.due_at <= now,
+            "outcome": "done" if task.done_at else ("declined" if task.cancelled_at else ""),
+        }
+
+    return {"open": [row(t) for t in open_tasks], "answered": [row(t) for t in answered]}
 
 
 def overdue_in_colleges(viewer, now=None) -> list[dict]:
@@ -144,11 +197,7 @@ def overdue_in_colleges(viewer, now=None) -> list[dict]:
     class, task, due, who must act — with no name, tier or risk; the file opens only by a grant
     (`may_open` says whether this viewer has one). Recorded as a list read."""
     now = now or timezone.now()
-    colleges = list(
-        Post.objects.current(timezone.localdate(now))
-        .filter(person=viewer, role__code="deputy_secretary", unit__kind="college")
-        .values_list("unit__path", flat=True)
-    )
+    colleges = _deputy_colleges(viewer, now)
     if not colleges:
         return []
     under = Q()
@@ -183,12 +232,17 @@ def overdue_in_colleges(viewer, now=None) -> list[dict]:
 
 def _task_row(task, now) -> dict:
     kind = tiers.task_kind(task.code)
+    is_open = task.done_at is None and task.cancelled_at is None
+    is_status = task.role == tiers.STATUS_ROLE
     return {
         "task": task,
         "title": kind.title if kind else task.code,
         "needs_scan": bool(kind and kind.needs_scan),
         "is_overdue": task.done_at is None and task.due_at <= now,
-        "is_open": task.done_at is None and task.cancelled_at is None,
+        "is_open": is_open,
+        # A 休学/复学 request is 学生处's to carry out (their page), not recorded here.
+        "is_status": is_status,
+        "may_record": is_open and not is_status,
     }
 
 
@@ -215,7 +269,10 @@ def file_page(viewer, file, why: str, now=None, *, full_history=False) -> dict:
     now = now or timezone.now()
     may_work = permissions.may_work_on(viewer, file, now)
     is_psych = permissions.is_psych_centre(viewer, now)
-    tasks = [_task_row(t, now) for t in file.tasks.select_related("done_by").order_by("due_at")]
+    tasks = [
+        _task_row(t, now)
+        for t in file.tasks.select_related("done_by", "requested_by").order_by("due_at")
+    ]
     higher = [t for t in Tier if TIER_ORDER[t.value] > TIER_ORDER[file.tier]]
     lower = [t for t in Tier if TIER_ORDER[t.value] < TIER_ORDER[file.tier]]
     limit = HISTORY_MAX if full_history else HISTORY_PAGE
@@ -247,6 +304,7 @@ def file_page(viewer, file, why: str, now=None, *, full_history=False) -> dict:
         "may_work": may_work,
         "may_raise": may_work and bool(higher),
         "may_lower": permissions.may_lower(viewer, file, now) and bool(lower),
+        "status_change": _status_change(file, tasks) if may_work else None,
         "higher": higher,
         "lower": lower,
         "is_psych": is_psych,
@@ -254,6 +312,28 @@ def file_page(viewer, file, why: str, now=None, *, full_history=False) -> dict:
         "owners": owners,
         "now": now,
     }
+
+
+def status_task_get(viewer, task_id: int) -> Task:
+    """An open or answered 休学/复学 request, for 学生处 / 教务处 only (others: Http404)."""
+    if not can_set_student_status(viewer) or not 0 < task_id <= MAX_PK:
+        raise Http404
+    task = Task.objects.filter(pk=task_id, role=tiers.STATUS_ROLE).first()
+    if task is None:
+        raise Http404
+    return task
+
+
+def _status_change(file, tasks) -> str | None:
+    """The 休学/复学 request this file may ask for now ("suspend", "reinstate"), or None."""
+    if any(t["is_open"] and t["is_status"] for t in tasks):
+        return None
+    status = file.student.status
+    if status == Student.Status.SUSPENDED:
+        return "reinstate"
+    if status == Student.Status.ENROLLED and file.tier in tiers.SUSPEND_TIERS:
+        return "suspend"
+    return None
 
 
 def _entry_rows(entries) -> list[dict]:

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import CharField, Exists, OuterRef
 from django.db.models.functions import Cast
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,9 @@ from shouwang.escalation.models import Deadline
 from shouwang.escalation.services import deadlines_cancel, deadlines_schedule
 from shouwang.incidents.services import incident_activate
 from shouwang.notify.services import message_send
+from shouwang.org.models import Student
+from shouwang.org.permissions import can_set_student_status
+from shouwang.org.services import student_status_set
 from shouwang.plans.models import Plan
 from shouwang.reports.attachments import check_upload, safe_name
 
@@ -49,8 +53,16 @@ TASK_SUBJECT = "care.task"
 KEY_LIST_SUBJECT = "care.keylist"
 
 
+STATUS_REQUESTS_URL = "/care/status-requests/"
+
+
 def file_url(file) -> str:
     return f"/care/files/{file.pk}/"
+
+
+def task_url(task) -> str:
+    """Where a task is done: a 休学/复学 request on 学生处's page (they cannot open the file)."""
+    return STATUS_REQUESTS_URL if task.role == tiers.STATUS_ROLE else file_url(task.file)
 
 
 def _clean_text(value, *, limit, field, required=False, errors=None):
@@ -399,6 +411,10 @@ def care_tier_change(
                 if TIER_ORDER[t] <= TIER_ORDER[tier]
                 for k in ks
             }
+            # A 休学 request needs the tier it was asked in; a 复学 request outlives the crisis.
+            keep.add(tiers.STATUS_CHANGES["reinstate"].code)
+            if tier in tiers.SUSPEND_TIERS:
+                keep.add(tiers.STATUS_CHANGES["suspend"].code)
             for task in file.tasks.filter(done_at__isnull=True, cancelled_at__isnull=True):
                 if task.code not in keep:
                     task.cancelled_at = now
@@ -460,6 +476,10 @@ def care_task_complete(*, actor, task, note: str = "", upload=None, now=None) ->
     file = task.file
     if not permissions.may_work_on(actor, file, now):
         raise PermissionDenied
+    if task.role == tiers.STATUS_ROLE:
+        raise ValidationError(
+            {"task": [_("学生处 carries out a 休学 or 复学 request on its status-request page.")]}
+        )
     errors: dict = {}
     note = _clean_text(note, limit=MAX_NOTE, field="note", errors=errors)
     kind = tiers.task_kind(task.code)
@@ -492,6 +512,145 @@ def care_task_complete(*, actor, task, note: str = "", upload=None, now=None) ->
             text=str(kind.title) if kind else task.code,
         )
         _file_event(actor, file, "care.task_done", now, task=task.code, task_id=task.pk)
+    return task
+
+
+# ---- 休学 / 复学 requests -----------------------------------------------------------------
+
+
+def care_status_request(*, actor, file, change: str, reason: str, now=None) -> Task:
+    """Ask 学生处 / 教务处 for 休学 (the file in the severe or disorder tier, the student
+    enrolled) or 复学 (the student suspended). Who works on the file asks; the reason stays in
+    the file's encrypted history. 学生处 are told, and see on their page the class, the student
+    and the change, not the file. One request open per file."""
+    now = now or timezone.now()
+    if not permissions.may_work_on(actor, file, now):
+        raise PermissionDenied
+    errors: dict = {}
+    kind = tiers.STATUS_CHANGES.get(change)
+    if kind is None:
+        errors["change"] = [_("Choose 休学 or 复学.")]
+    reason = _clean_text(reason, limit=MAX_NOTE, field="reason", required=True, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    assert kind is not None
+    with transaction.atomic():
+        file = CareFile.objects.select_for_update().select_related("student__klass").get(pk=file.pk)
+        status = Student.objects.filter(pk=file.student_id).values_list("status", flat=True)[0]
+        if status != tiers.STATUS_FROM[kind.code]:
+            raise ValidationError(
+                {
+                    "change": [
+                        _("The student's status is %(s)s.") % {"s": Student.Status(status).label}
+                    ]
+                }
+            )
+        if change == "suspend" and file.tier not in tiers.SUSPEND_TIERS:
+            raise ValidationError(
+                {"change": [_("休学 is asked for in the severe or the disorder tier.")]}
+            )
+        codes = [k.code for k in tiers.STATUS_CHANGES.values()]
+        if file.tasks.filter(code__in=codes, done_at__isnull=True, cancelled_at__isnull=True):
+            raise ValidationError({"change": [_("A 休学 or 复学 request is already waiting.")]})
+        task = Task.objects.create(
+            file=file,
+            tier=file.tier,
+            code=kind.code,
+            role=kind.role,
+            requested_by=actor,
+            due_at=now + kind.within,
+            created_at=now,
+        )
+        deadlines_schedule(deadlines=_task_deadlines([task], now), now=now)
+        Entry.objects.create(
+            file=file, kind=Entry.Kind.STATUS, actor=actor, at=now, text=f"{kind.title}\n{reason}"
+        )
+        _file_event(actor, file, "care.status_requested", now, task=kind.code, task_id=task.pk)
+        people = recipients.status_people(now)
+        if people:
+            message_send(
+                subject_type=TASK_SUBJECT,
+                subject_id=task.pk,
+                kind="care.status_request",
+                title=_("休学/复学 request to carry out"),
+                # Over SMS and work chats: the class, not the student, and no reason.
+                body=_("A student of class %(klass)s: %(change)s, requested by %(who)s.")
+                % {
+                    "klass": file.student.klass.name,
+                    "change": kind.title,
+                    "who": actor.display_name,
+                },
+                url=STATUS_REQUESTS_URL,
+                recipients=people,
+                now=now,
+            )
+    return task
+
+
+def care_status_request_decide(*, actor, task, approve: bool, note: str = "", now=None) -> Task:
+    """学生处 / 教务处 carry a request out (the student's status changes through
+    org.services.student_status_set, in this transaction) or decline it, saying why. The note
+    goes into the file's encrypted history; those who work on the file are told."""
+    now = now or timezone.now()
+    if not can_set_student_status(actor):
+        raise PermissionDenied
+    errors: dict = {}
+    note = _clean_text(note, limit=MAX_REASON, field="note", required=not approve, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        task = (
+            Task.objects.select_for_update()
+            .select_related("file__student__klass")
+            .filter(pk=task.pk, role=tiers.STATUS_ROLE)
+            .first()
+        )
+        if task is None:
+            raise Http404
+        if task.done_at or task.cancelled_at:
+            raise ValidationError({"task": [_("This request is already closed.")]})
+        file, kind = task.file, tiers.task_kind(task.code)
+        title = str(kind.title) if kind else task.code
+        if approve:
+            student_status_set(
+                actor=actor,
+                student=file.student,
+                status=tiers.STATUS_TARGET[task.code],
+                # The reason stays in care: org's event keeps only its length.
+                reason=note or title,
+                now=now,
+            )
+            task.done_at, task.done_by = now, actor
+            outcome, verb = "done", "care.status_done"
+            text = _("%(change)s: carried out") % {"change": title}
+        else:
+            task.cancelled_at, task.done_by = now, actor
+            outcome, verb = "declined", "care.status_declined"
+            text = _("%(change)s: declined") % {"change": title}
+        task.note = note
+        task.save(update_fields=["done_at", "cancelled_at", "done_by", "note"])
+        deadlines_cancel(subject_type=TASK_SUBJECT, subject_id=task.pk, now=now, outcome=outcome)
+        Entry.objects.create(
+            file=file,
+            kind=Entry.Kind.STATUS,
+            actor=actor,
+            at=now,
+            text=text + (f"\n{note}" if note else ""),
+        )
+        _file_event(actor, file, verb, now, task=task.code, task_id=task.pk)
+        people = recipients.class_people(file, now)
+        if task.requested_by_id and task.requested_by not in people:
+            people.append(task.requested_by)
+        message_send(
+            subject_type="care.carefile",
+            subject_id=file.pk,
+            kind="care.status_decided",
+            title=_("休学/复学 request answered"),
+            body=_("A request on a care file you look after was answered."),
+            url=file_url(file),
+            recipients=people,
+            now=now,
+        )
     return task
 
 
@@ -850,7 +1009,7 @@ def _task_told(task, *, kind, title, body, people, verb, now):
         kind=kind,
         title=title,
         body=body % {"due": timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M")},
-        url=file_url(task.file),
+        url=task_url(task),
         recipients=people,
         now=now,
     )

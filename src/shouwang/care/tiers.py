@@ -107,8 +107,26 @@ PLAN_LEVELS: dict[str, str] = {Tier.GENERAL: "III", Tier.SEVERE: "II", Tier.DISO
 REMIND_AT = 0.5
 
 
+# 休学 / 复学 (seed 003 §4(三): a 严重心理危机 may lead to 休学): asked for on the file by those who
+# work on it, carried out by 学生处 / 教务处 on their status-request page, who see the class and the
+# change, never the file. A task like the tiers' (reminder, overdue), done by the "status" role.
+STATUS_ROLE = "status"
+STATUS_CHANGES: dict[str, TaskKind] = {
+    "suspend": TaskKind(
+        "status_suspend", _("休学: suspend the student's studies"), STATUS_ROLE, timedelta(days=7)
+    ),
+    "reinstate": TaskKind(
+        "status_reinstate", _("复学: reinstate the student"), STATUS_ROLE, timedelta(days=7)
+    ),
+}
+# The student status each request sets, and the status it starts from.
+STATUS_TARGET = {"status_suspend": "suspended", "status_reinstate": "enrolled"}
+STATUS_FROM = {"status_suspend": "enrolled", "status_reinstate": "suspended"}
+SUSPEND_TIERS = (Tier.SEVERE, Tier.DISORDER)
+
+
 def task_kind(code: str) -> TaskKind | None:
-    for kinds in TASKS.values():
+    for kinds in (*TASKS.values(), tuple(STATUS_CHANGES.values())):
         for k in kinds:
             if k.code == code:
                 return k

@@ -32,6 +32,13 @@ urlpatterns = [
     ),
     path("grants/", views.care_grants, name="care_grants"),
     path("overdue/", views.care_overdue, name="care_overdue"),
+    path("files/<int:pk>/status/", views.care_status_request, name="care_status_request"),
+    path("status-requests/", views.care_status_requests, name="care_status_requests"),
+    path(
+        "status-requests/<int:task_id>/",
+        views.care_status_decide,
+        name="care_status_decide",
+    ),
     path("break-glass/", views.care_break_glass_list, name="care_break_glass_list"),
     path("break-glass/open/", views.care_break_glass_open, name="care_break_glass_open"),
     path(

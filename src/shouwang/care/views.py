@@ -316,6 +316,49 @@ def care_export(request, pk, fmt):
 
 
 @login_required
+@require_POST
+def care_status_request(request, pk):
+    def call(f):
+        services.care_status_request(
+            actor=request.user, file=f, change=P(request, "change"), reason=P(request, "reason")
+        )
+
+    return _act(request, pk, "status", call, _("Sent to 学生处."))
+
+
+def _status_page(request, status=200, **extra):
+    context = {**selectors.status_requests(request.user), "errors": [], "failed": None, **extra}
+    return render(request, "care/status_requests.html", context, status=status)
+
+
+@login_required
+@require_GET
+def care_status_requests(request):
+    return _status_page(request)
+
+
+@login_required
+@require_POST
+def care_status_decide(request, task_id):
+    task = selectors.status_task_get(request.user, task_id)
+    decision = P(request, "decision")
+    try:
+        if decision not in ("approve", "decline"):
+            raise ValidationError({"decision": [_("Carry it out or decline it.")]})
+        services.care_status_request_decide(
+            actor=request.user, task=task, approve=decision == "approve", note=P(request, "note")
+        )
+    except PermissionDenied as exc:
+        return _forbidden(request, exc)
+    except ValidationError as exc:
+        return _status_page(request, 400, errors=exc.messages, failed=task.pk)
+    messages.success(
+        request, _("Carried out.") if decision == "approve" else _("Declined; the file says why.")
+    )
+    return redirect("care_status_requests")
+
+
+@login_required
 @require_GET
 def care_overdue(request):
     return render(

@@ -2,8 +2,9 @@
 first college's first class (so `counsellor1` sees them and `xlzx`, the psych centre, sees all),
 with fictitious risk factors, screening scores, notes and a diagnosis — encrypted like real
 ones; tier tasks on the engine (one done, one overdue), a supervision roster with a gap, a
-leader's grant, and this semester's key-student list sent to 保卫处 (`bwc`), waiting for its
-acknowledgement. Everything goes through the care services with a clock relative to `today`."""
+leader's grant, a 休学 request waiting for 学生处 (`xsc`), and this semester's key-student list
+sent to 保卫处 (`bwc`), waiting for its acknowledgement. Everything goes through the care
+services with a clock relative to `today`."""
 
 import datetime
 
@@ -137,6 +138,14 @@ def care_demo(*, today: datetime.date) -> None:
                     ends_at=start + datetime.timedelta(hours=hours_to),
                     now=_at(today, -1, 12),
                 )  # 18:00–20:00 and the night after 06:00 show as gaps
+            # 休学 asked of 学生处 (`xsc`), waiting on their status-request page.
+            services.care_status_request(
+                actor=psych,
+                file=file,
+                change="suspend",
+                reason="（虚构）遵医嘱住院治疗，家长申请休学",
+                now=_at(today, -1, 16),
+            )
         if tier == "general":
             services.care_key_flag_set(actor=psych, file=file, flagged=True, now=_at(today, -1, 9))
     leader = _holder(Unit.objects.filter(code="C01").first(), "deputy_secretary")
