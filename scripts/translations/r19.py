@@ -44,3 +44,11 @@ ZH.update(
         "Overdue in your college": "本学院逾期任务",
     }
 )
+ZH.update(
+    {
+        "%(label)s: %(n)d.": "%(label)s：%(n)d。",
+        "Care files in these classes": "本班级的关爱档案",
+        "Care files you are now the dedicated owner of": "由您担任包保人的关爱档案",
+        "Open care-file tasks": "关爱档案未办结任务",
+    }
+)

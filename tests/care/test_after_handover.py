@@ -11,6 +11,8 @@ from shouwang.accounts.models import User
 from shouwang.audit.models import Event
 from shouwang.care.permissions import FORMER, NEED, access_reason
 from shouwang.care.services import care_file_open_or_update
+from shouwang.handovers.models import Handover
+from shouwang.notify.models import Delivery
 from shouwang.org.models import Post, Role
 from shouwang.org.services import post_assign, post_end
 
@@ -80,3 +82,15 @@ def test_the_owner_moves_and_the_counts_are_recorded(campus):
     assert (opened["care_files"], opened["care_owners_moved"]) == (1, 1)
     moved = Event.objects.get(verb="care.owners_moved")
     assert moved.data["file_ids"] == [file.pk] and "financial" not in str(moved.data)
+    # The handover page and the new holder's message say what moved, in numbers.
+    handover = Handover.objects.get()
+    assert handover.moved == {"care_files": 1, "care_owners_moved": 1, "care_tasks_open": 0}
+    client = Client()
+    client.force_login(new)
+    page = client.get(f"/handovers/{handover.pk}/").content.decode()
+    assert "本班级的关爱档案" in page and "由您担任包保人的关爱档案" in page
+    message = Delivery.objects.get(
+        recipient=new, message__kind="handover.to_acknowledge", channel="inapp"
+    ).message
+    assert "由您担任包保人的关爱档案：1。" in message.body
+    assert "张三" not in message.body and "financial" not in message.body

@@ -30,6 +30,8 @@ class CareConfig(AppConfig):
             "(the worker's auditor restores them on its next tick)",
         )
         hooks.connect()
-        handovers_hooks.register_on_handover(services.care_files_follow_handover)
+        handovers_hooks.register_on_handover(
+            services.care_files_follow_handover, labels=services.HANDOVER_LABELS
+        )
         # Key students (tier ≥ severe, or flagged) get a home visit every semester.
         talks_hooks.register_key_students(selectors.key_student_ids)

@@ -13,6 +13,7 @@ from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shouwang import bounds
 from shouwang.audit.services import batched_events, event_record
@@ -960,6 +961,14 @@ def key_list_read_record(*, actor, key_list, via: str, now=None) -> None:
 
 
 # ---- a class handover (handovers.hooks.register_on_handover) --------------------------------
+
+
+# How the handover page and the new holder's message name the counts (numbers, no names).
+HANDOVER_LABELS = {
+    "care_files": gettext_lazy("Care files in these classes"),
+    "care_owners_moved": gettext_lazy("Care files you are now the dedicated owner of"),
+    "care_tasks_open": gettext_lazy("Open care-file tasks"),
+}
 
 
 def care_files_follow_handover(*, handover, class_ids, from_person, to_person, actor, now):

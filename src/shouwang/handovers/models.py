@@ -48,6 +48,8 @@ class Handover(models.Model):
     state = models.CharField(max_length=15, choices=State.choices, default=State.PENDING)
     students = models.PositiveIntegerField(default=0)
     obligations_moved = models.PositiveIntegerField(default=0)
+    # What else moved with the classes, counted by the apps above (hooks): {"care_files": 3, …}.
+    moved = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField()
     acknowledged_at = models.DateTimeField(null=True, blank=True)
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from shouwang.org.permissions import can_manage_org
 
+from . import hooks
 from .models import Handover
 from .services import shared_days
 
@@ -27,6 +28,11 @@ def handover_get(viewer, pk) -> Handover:
     if handover is None:
         raise Http404
     return handover
+
+
+def moved_lines(handover) -> list[tuple[str, int]]:
+    """What else moved with the classes (care files, their tasks …), labelled by the apps."""
+    return hooks.moved_lines(handover.moved or {})
 
 
 def pending_for(viewer):

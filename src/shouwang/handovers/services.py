@@ -116,6 +116,8 @@ def handover_open(*, from_post, to_post, actor=None, now=None) -> Handover:
         actor=actor,
         now=now,
     )
+    Handover.objects.filter(pk=handover.pk).update(moved=also_moved)
+    handover.moved = also_moved
     deadlines_schedule(
         deadlines=[
             {
@@ -133,8 +135,16 @@ def handover_open(*, from_post, to_post, actor=None, now=None) -> Handover:
         subject_id=handover.pk,
         kind="handover.to_acknowledge",
         title=_("Handover of %(unit)s: please acknowledge receiving it") % {"unit": unit.name},
-        body=_("%(n)d students, %(m)d open obligations moved to you.")
-        % {"n": handover.students, "m": moved},
+        body=" ".join(
+            [
+                _("%(n)d students, %(m)d open obligations moved to you.")
+                % {"n": handover.students, "m": moved},
+                *(
+                    _("%(label)s: %(n)d.") % {"label": label, "n": n}
+                    for label, n in hooks.moved_lines(also_moved)
+                ),
+            ]
+        ),
         url=url,
         recipients=[to_post.person],
         now=now,

@@ -41,6 +41,7 @@ def handover_detail(request, pk):
         {
             "handover": handover,
             "classes": list(handover.classes.all()),
+            "moved": selectors.moved_lines(handover),
             "may_ack": permissions.can_acknowledge(request.user, handover)
             and handover.state == handover.State.PENDING,
             "may_note": permissions.can_write_note(request.user, handover),
