@@ -52,3 +52,9 @@ ZH.update(
         "Open care-file tasks": "关爱档案未办结任务",
     }
 )
+ZH.update(
+    {
+        "%(building)s: %(absent)d of %(residents)d residents had no check-in by %(time)s, which looks like missing data (the gate export or the 查寝), not absent students. Check the building. At %(rescan)s the rule looks again and reports each student still without a check-in.": "%(building)s：%(residents)d 名住宿学生中有 %(absent)d 人截至 %(time)s 无签到记录，更像是数据缺失（门禁数据未到或未查寝），而非学生未归。请核实该楼情况。%(rescan)s 将再查一次，届时仍无签到的学生将逐一上报。",
+        "The check-ins came in; the students still absent are reported one by one.": "签到数据已到，仍未归寝的学生已逐一上报。",
+    }
+)

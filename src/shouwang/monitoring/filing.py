@@ -43,6 +43,15 @@ def file_reports(*, items: list[dict], now) -> list[Report]:
     return [by_key[item["key"]] for item in items]
 
 
+def unresolved(keys) -> dict[str, int]:
+    """{key: report id} of the given keys' reports not resolved yet."""
+    return dict(
+        Report.objects.filter(source_key__in=list(keys), resolved_at__isnull=True).values_list(
+            "source_key", "pk"
+        )
+    )
+
+
 def resolve_report(*, report_id: int, note: str, now) -> None:
     report = Report.objects.get(pk=report_id)
     report_services.report_resolve_automatic(report=report, note=note, source=SOURCE, now=now)

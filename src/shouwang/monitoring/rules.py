@@ -6,11 +6,12 @@ the next run, all in the transaction that claimed the deadline. A later present 
 resolves a rule's open report on the record; it never deletes it."""
 
 import datetime
+from collections import Counter
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Count, Exists, Max, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -23,10 +24,18 @@ from . import filing, hooks, nights
 from .models import AutoReport, CheckIn, Rule, Trace
 
 RULE_RUN = "monitoring_rule"
+ZERO = datetime.timedelta(0)
 SUBJECT = "monitoring.rule"
 MISSING_EVERY = datetime.timedelta(hours=1)
 DEFAULT_CUTOFF = datetime.time(22, 30)
 DEFAULT_HOURS = 24
+# A building where most residents have no check-in at the cut-off has lost its data (the gate
+# export did not arrive, nobody did the 查寝), not half its students: ONE report about the
+# building instead of hundreds about students (the false alarm counsellors learn to ignore),
+# and one rescan an hour later that reports the students still absent once the data is in.
+IMPLAUSIBLE_SHARE = 0.5
+IMPLAUSIBLE_MIN = 20
+RESCAN_AFTER = datetime.timedelta(hours=1)
 
 # The rules a new school starts with (the shipped night_absence policy routes the first).
 DEFAULT_RULES: list[dict[str, Any]] = [
@@ -104,6 +113,11 @@ def lock_rule(subject_id):
 
 def act(deadline, rule: Rule, now) -> str:
     """The worker's run of one rule, in the claiming transaction."""
+    # A night rule's run due at other than its cut-off is the rescan of a held building.
+    rescan = (
+        rule.kind == Rule.Kind.NIGHT_ABSENCE
+        and timezone.localtime(deadline.due_at).time() != rule.cutoff
+    )
     if deadline.fence != rule.version or not rule.is_active:
         event_record(
             actor=None,
@@ -118,7 +132,12 @@ def act(deadline, rule: Rule, now) -> str:
         # stop the sweep every tick; the refusal is recorded and the next run still planned.
         with transaction.atomic(), translation.override("zh-hans"):
             if rule.kind == Rule.Kind.NIGHT_ABSENCE:
-                filed = scan_night(rule, night=nights.night_of(deadline.due_at), now=now)
+                filed = scan_night(
+                    rule,
+                    night=nights.night_of(deadline.due_at - (RESCAN_AFTER if rescan else ZERO)),
+                    now=now,
+                    rescan=rescan,
+                )
             else:
                 filed = scan_missing(rule, at=deadline.due_at, now=now)
         outcome = f"filed:{filed}"
@@ -133,8 +152,9 @@ def act(deadline, rule: Rule, now) -> str:
         outcome = "refused"
     # The next run after this one's due time: a worker that was down catches up night by night
     # (a 失联 rule, which looks back over hours, runs once more now rather than hour by hour).
-    due = next_run(rule, deadline.due_at)
-    _plan(rule, max(due, now) if rule.kind == Rule.Kind.MISSING else due, now)
+    if not rescan:  # the run at the cut-off planned the next night's already
+        due = next_run(rule, deadline.due_at)
+        _plan(rule, max(due, now) if rule.kind == Rule.Kind.MISSING else due, now)
     return outcome
 
 
@@ -184,9 +204,12 @@ def _file(rule: Rule, period, students: list[tuple], now, describe) -> int:
     return len(reports)
 
 
-def scan_night(rule: Rule, *, night: datetime.date, now) -> int:
+def scan_night(rule: Rule, *, night: datetime.date, now, rescan: bool = False) -> int:
     """At a building's cut-off: every resident without a present check-in that night, not
-    excused (leave, approved off-campus lodging) and not reported yet → one report each."""
+    excused (leave, approved off-campus lodging) and not reported yet → one report each. A
+    building with an implausible share absent is held (see IMPLAUSIBLE_SHARE): one report on
+    the building and a rescan; the rescan files its students if the data came in meanwhile
+    (and resolves the building's report), or leaves the building's report standing."""
     cutoff = nights.cutoff_at(night, rule.cutoff)
     residents = (
         Student.objects.filter(
@@ -211,16 +234,22 @@ def scan_night(rule: Rule, *, night: datetime.date, now) -> int:
             "dorm_room__code",
             "dorm_room__name",
             "dorm_room__parent__name",
+            "dorm_room__parent_id",
         )
     )
     candidates = list(residents)
     excused = hooks.excused([c[0] for c in candidates], cutoff, nights.morning_after(night))
+    held = _implausible(Counter(c[-1] for c in candidates if c[0] not in excused))
+    time = timezone.localtime(cutoff).strftime("%H:%M")
+    if held and not rescan:
+        _hold(rule, night, held, cutoff, now)
+    elif rescan:
+        _release(rule, night, held, now)
     absent = [
         (pk, no, name, room, f"{building}{room_name}", cutoff)
-        for pk, no, name, room, room_name, building in candidates
-        if pk not in excused
+        for pk, no, name, room, room_name, building, building_id in candidates
+        if pk not in excused and building_id not in held
     ]
-    time = timezone.localtime(cutoff).strftime("%H:%M")
     filed = _file(
         rule,
         night,
@@ -242,9 +271,89 @@ def scan_night(rule: Rule, *, night: datetime.date, now) -> int:
             "unchecked": len(candidates),
             "excused": len(excused),
             "filed": filed,
+            "held": {str(b): n for b, (n, _total) in held.items()},
+            "rescan": rescan,
         },
     )
     return filed
+
+
+def _implausible(absent: Counter) -> dict[int, tuple[int, int]]:
+    """{building pk: (absent, residents)} for the buildings whose absent share is implausible;
+    `absent`: {building pk: students absent and not excused}."""
+    many = [b for b, n in absent.items() if n >= IMPLAUSIBLE_MIN]
+    if not many:
+        return {}
+    residents = dict(
+        Student.objects.filter(status=Student.Status.ENROLLED, dorm_room__parent_id__in=many)
+        .values("dorm_room__parent_id")
+        .annotate(n=Count("pk"))
+        .values_list("dorm_room__parent_id", "n")
+    )
+    return {
+        b: (absent[b], residents.get(b, 0))
+        for b in many
+        if absent[b] > IMPLAUSIBLE_SHARE * residents.get(b, 0)
+    }
+
+
+def _building_key(rule: Rule, building_id: int, night) -> str:
+    return f"monitoring:{rule.pk}:building:{building_id}:{night.isoformat()}"
+
+
+def _hold(rule: Rule, night, held: dict[int, tuple[int, int]], cutoff, now) -> None:
+    """One report per held building (routed like the rule's others, to the building's people
+    and up) and the rule's rescan an hour later."""
+    buildings = {u.pk: u for u in Unit.objects.filter(pk__in=list(held))}
+    time = timezone.localtime(cutoff).strftime("%H:%M")
+    rescan_at = timezone.localtime(cutoff + RESCAN_AFTER).strftime("%H:%M")
+    filing.file_reports(
+        items=[
+            {
+                "key": _building_key(rule, b, night),
+                "category": rule.category,
+                "severity": rule.severity,
+                "unit": buildings[b].code,
+                "students": [],
+                "occurred_at": cutoff,
+                "place": buildings[b].name,
+                "description": _(
+                    "%(building)s: %(absent)d of %(residents)d residents had no check-in by "
+                    "%(time)s, which looks like missing data (the gate export or the 查寝), not "
+                    "absent students. Check the building. At %(rescan)s the rule looks again "
+                    "and reports each student still without a check-in."
+                )
+                % {
+                    "building": buildings[b].name,
+                    "absent": absent,
+                    "residents": residents,
+                    "time": time,
+                    "rescan": rescan_at,
+                },
+            }
+            for b, (absent, residents) in sorted(held.items())
+        ],
+        now=now,
+    )
+    rescan_due = cutoff + RESCAN_AFTER
+    planned = Deadline.objects.filter(
+        kind=RULE_RUN,
+        subject_type=SUBJECT,
+        subject_id=run_subject(rule, rescan_due),
+        fence=rule.version,
+    )
+    if not planned.exists():  # a second scan of the night (by hand) plans it once
+        _plan(rule, rescan_due, now)
+
+
+def _release(rule: Rule, night, held: dict, now) -> None:
+    """At the rescan: the building reports of buildings no longer held (their data came in)
+    are resolved on the record; this scan reports their students one by one."""
+    keys = {_building_key(rule, b, night): b for b in _buildings(rule)}
+    for key, report_id in filing.unresolved(keys).items():
+        if keys[key] not in held:
+            note = _("The check-ins came in; the students still absent are reported one by one.")
+            filing.resolve_report(report_id=report_id, note=note, now=now)
 
 
 def scan_missing(rule: Rule, *, at: datetime.datetime, now) -> int:
