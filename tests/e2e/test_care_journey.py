@@ -115,3 +115,43 @@ def test_psych_raises_counsellor_does_the_task_other_college_gets_404(
         verb="care.read_refused", actor_id=campus.qian.pk, subject_id=str(file.pk)
     ).exists()
     ctx.close()
+
+
+def test_the_counsellor_asks_for_suspension_and_student_affairs_carries_it_out(
+    browser,
+    live_server,
+    campus,  # noqa: F811
+):
+    file = services.care_file_open_or_update(
+        actor=campus.wu, student=campus.zhangsan, via="psych", risk_factors=["self_harm"]
+    )
+    services.care_tier_change(actor=campus.wu, file=file, tier="severe")
+
+    # The counsellor asks 学生处 for 休学 from the file, on the phone.
+    ctx, counsellor, errors = phone(browser, live_server, campus, "zhang")
+    counsellor.goto(f"/care/files/{file.pk}/")
+    counsellor.locator("#status-reason").fill("医院建议住院治疗，家长同意休学")
+    with counsellor.expect_navigation():
+        counsellor.locator("#ask-status").click()
+    expect(counsellor.locator("#task-status_suspend")).to_contain_text("待学生处办理")
+    shot(counsellor, "status-asked")
+    assert fits(counsellor) and not errors
+    ctx.close()
+
+    # 学生处 (陈处长) finds it on the care home's link and carries it out.
+    ctx, office, errors = phone(browser, live_server, campus, "chen")
+    office.goto("/care/")
+    with office.expect_navigation():
+        office.locator("#go-status").click()
+    card = office.locator(".card[id^=request-]")
+    expect(card).to_contain_text("张三")
+    expect(card).not_to_contain_text("住院治疗")  # the reason stays in the file
+    shot(office, "status-requests")
+    assert fits(office) and not errors
+    with office.expect_navigation():
+        card.get_by_role("button", name="办理", exact=True).click()
+    expect(office.locator("#answered-requests")).to_contain_text("已办理")
+    campus.zhangsan.refresh_from_db()
+    assert campus.zhangsan.status == "suspended"
+    assert fits(office) and not errors
+    ctx.close()
