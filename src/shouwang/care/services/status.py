@@ -60,7 +60,8 @@ def care_status_request(*, actor, file, change: str, reason: str, now=None) -> T
                 {"change": [_("休学 is asked for in the severe or the disorder tier.")]}
             )
         codes = [k.code for k in tiers.STATUS_CHANGES.values()]
-        if file.tasks.filter(code__in=codes, done_at__isnull=True, cancelled_at__isnull=True):
+        waiting = file.tasks.filter(code__in=codes, done_at__isnull=True, cancelled_at__isnull=True)
+        if waiting.exists():
             raise ValidationError({"change": [_("A 休学 or 复学 request is already waiting.")]})
         task = Task.objects.create(
             file=file,
