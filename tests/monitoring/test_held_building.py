@@ -37,6 +37,19 @@ def residents():
     return list(Student.objects.filter(dorm_room__parent__code="D01").order_by("student_no"))
 
 
+def came_in(campus, students, *, now):
+    """The gate export: these students came in half an hour before the cut-off."""
+    traces_ingest(
+        actor=campus.admin,
+        events=[
+            {"student_no": s.student_no, "at": CUTOFF - 30 * M, "place": "1号楼", "direction": "in"}
+            for s in students
+        ],
+        source="门禁",
+        now=now,
+    )
+
+
 def open_runs():
     return sorted(
         Deadline.objects.filter(kind=rules.RULE_RUN, state="open").values_list("due_at", flat=True)
@@ -54,16 +67,7 @@ def test_a_night_without_its_gate_data_is_one_report_on_the_building(crowded):
     route_sweep.sweep_routes(CUTOFF + M, "worker-0", 1)  # routed like the rule's others
 
     # The gate export arrives late: all but two came home before the cut-off.
-    back = residents()[2:]
-    traces_ingest(
-        actor=crowded.admin,
-        events=[
-            {"student_no": s.student_no, "at": CUTOFF - 30 * M, "place": "1号楼", "direction": "in"}
-            for s in back
-        ],
-        source="门禁",
-        now=CUTOFF + 20 * M,
-    )
+    came_in(crowded, residents()[2:], now=CUTOFF + 20 * M)
     deadline_sweep(now=CUTOFF + H)
     reported = {
         s.student_no for r in Report.objects.exclude(pk=report.pk) for s in r.students.all()
@@ -83,26 +87,14 @@ def test_if_the_data_never_comes_the_building_report_stands_alone(crowded):
     assert report.resolved_at is None
     assert open_runs() == [CUTOFF + 24 * H]
     # A second scan of the night adds nothing either.
-    assert rules.scan_night(crowded_rule(), night=CUTOFF.date(), now=CUTOFF + 2 * H) == 0
+    rule = rules.Rule.objects.get(kind="night_absence")
+    assert rules.scan_night(rule, night=CUTOFF.date(), now=CUTOFF + 2 * H) == 0
     assert Report.objects.count() == 1
-
-
-def crowded_rule():
-    return rules.Rule.objects.get(kind="night_absence")
 
 
 def test_a_few_absent_in_a_full_building_are_reported_one_by_one(crowded):
     # 20 absent of 28 would be held; 5 absent is plausible: five reports, no building report.
-    back = residents()[5:]
-    traces_ingest(
-        actor=crowded.admin,
-        events=[
-            {"student_no": s.student_no, "at": CUTOFF - 30 * M, "place": "1号楼", "direction": "in"}
-            for s in back
-        ],
-        source="门禁",
-        now=CUTOFF - 10 * M,
-    )
+    came_in(crowded, residents()[5:], now=CUTOFF - 10 * M)
     deadline_sweep(now=CUTOFF)
     assert Report.objects.count() == 5 == AutoReport.objects.count()
     assert not Report.objects.filter(unit__code="D01").exists()
