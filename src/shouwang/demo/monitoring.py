@@ -1,9 +1,10 @@
 """The demo school's monitoring: an access-control vendor's export format, the shipped rules
 (22:30 night absence, 24 h 失联), last night's check-ins from both sources (the gates' batch and
 a few 宿舍长's rounds), last night's automatic 夜不归宿 reports filed by the engine at the
-cut-off (two resolved by a late gate passage: "已返校 23:12，门禁"), and tonight's check-ins so
-far. Everything goes through monitoring's services with a clock relative to `today`; the
-reports are filed and routed by the engine's own sweep at that clock."""
+cut-off (two resolved by a late gate passage: "已返校 23:12，门禁"; one building held because its
+gate export came late, its students looked at again at 23:30), and tonight's check-ins so far.
+Everything goes through monitoring's services with a clock relative to `today`; the reports are
+filed and routed by the engine's own sweep at that clock."""
 
 import datetime
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from shouwang.accounts.models import User
 from shouwang.escalation.sweep import deadline_sweep
-from shouwang.monitoring import hooks, nights
+from shouwang.monitoring import hooks, nights, rules
 from shouwang.monitoring import services as monitoring
 from shouwang.org.models import Post, Student
 
@@ -48,6 +49,17 @@ def _rounds(students_by_room, at, rooms=4):
             monitoring.round_mark(actor=post.person, student=student, status="present", now=at)
             marked.add(student.pk)
     return marked
+
+
+def _slow_building(residents, marked) -> int | None:
+    """The building whose export comes late: the last (by pk) with enough residents to be held
+    and nobody on a 宿舍长's round (a round would have seen them)."""
+    counts: dict[int, int] = {}
+    for s in residents:
+        counts[s.dorm_room.parent_id] = counts.get(s.dorm_room.parent_id, 0) + 1
+    rounds = {s.dorm_room.parent_id for s in residents if s.pk in marked}
+    big = [b for b, n in counts.items() if n >= 2 * rules.IMPLAUSIBLE_MIN and b not in rounds]
+    return max(big) if big else None
 
 
 def monitoring_demo(*, today: datetime.date) -> None:
@@ -88,24 +100,35 @@ def monitoring_demo(*, today: datetime.date) -> None:
     marked = _rounds(by_room, nights.local_at(last, datetime.time(21, 30)))
     absent = {s.pk for i, s in enumerate(residents) if i % ABSENT_EVERY == 5} - marked
     back = [s for s in residents if s.pk not in marked and s.pk not in absent]
-    _gate_batches(
-        xsc,
-        back,
+    # One building's gate controller sent its export only at 22:50: held at the cut-off (one
+    # report on the building, not one per student), its students looked at again at 23:30.
+    slow = _slow_building(residents, marked)
+    on_time = [s for s in back if s.dorm_room.parent_id != slow]
+    delayed = [s for s in back if s.dorm_room.parent_id == slow]
+
+    def gate_time(i):
         # Spread over 18:00–22:19 whatever the school's size (7 s apart ran past the batch's
         # 22:20 clock from the 2,315th resident on: a future time, refused).
-        lambda i: (
-            nights.local_at(last, datetime.time(18, 0))
-            + datetime.timedelta(seconds=(7 * i) % GATE_WINDOW_SECONDS)
-        ),
-        nights.local_at(last, datetime.time(22, 20)),
-    )
+        return nights.local_at(last, datetime.time(18, 0)) + datetime.timedelta(
+            seconds=(7 * i) % GATE_WINDOW_SECONDS
+        )
+
+    _gate_batches(xsc, on_time, gate_time, nights.local_at(last, datetime.time(22, 20)))
     cutoff = nights.cutoff_at(last, datetime.time(22, 30))
     deadline_sweep(now=cutoff)  # the rule's run: one 夜不归宿 report per student not back
     deadline_sweep(now=cutoff + datetime.timedelta(minutes=1))  # the worker routes them
-    # Two come back late through the gate: their reports are resolved on the record.
-    late = [s for s in residents if s.pk in absent][: len(LATE)]
-    for student, t in zip(late, LATE, strict=False):
-        at = nights.local_at(last, t)
+    if delayed:
+        _gate_batches(xsc, delayed, gate_time, nights.local_at(last, datetime.time(22, 50)))
+    # Two come back late through the gate: their reports are resolved on the record. The
+    # rescan runs at its time in between.
+    late = [s for s in residents if s.pk in absent and s.dorm_room.parent_id != slow]
+    steps = [(nights.local_at(last, t), student) for student, t in zip(late, LATE, strict=False)]
+    steps.append((cutoff + rules.RESCAN_AFTER, None))
+    for at, student in sorted(steps, key=lambda step: step[0]):
+        if student is None:
+            deadline_sweep(now=at)
+            deadline_sweep(now=at + datetime.timedelta(minutes=1))
+            continue
         monitoring.traces_ingest(
             actor=xsc,
             events=[
