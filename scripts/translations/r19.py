@@ -58,3 +58,10 @@ ZH.update(
         "The check-ins came in; the students still absent are reported one by one.": "签到数据已到，仍未归寝的学生已逐一上报。",
     }
 )
+ZH.update(
+    {
+        "hold a building above this share unchecked (%)": "无签到占比超过此值时暂缓逐人上报（%）",
+        "The share that holds a building: a whole number from 0 (never) to 100.": "暂缓逐人上报的占比：0（从不暂缓）到 100 的整数。",
+        "hold a building when more than this percentage of its residents is unchecked (likely missing data: one report on the building, a rescan an hour later; 0: never)": "某楼无签到的住宿学生超过此百分比时暂缓逐人上报（多为数据缺失：先就该楼上报一次，一小时后再查；0 表示从不暂缓）",
+    }
+)

@@ -8,7 +8,7 @@ from shouwang.escalation.models import Deadline
 from shouwang.escalation.sweep import deadline_sweep
 from shouwang.monitoring import rules
 from shouwang.monitoring.models import AutoReport
-from shouwang.monitoring.services import traces_ingest
+from shouwang.monitoring.services import rule_save, traces_ingest
 from shouwang.org.models import Student
 from shouwang.reports import route_sweep
 from shouwang.reports.models import Report
@@ -99,3 +99,21 @@ def test_a_few_absent_in_a_full_building_are_reported_one_by_one(crowded):
     assert Report.objects.count() == 5 == AutoReport.objects.count()
     assert not Report.objects.filter(unit__code="D01").exists()
     assert open_runs() == [CUTOFF + 24 * H]
+
+
+def test_the_share_that_holds_a_building_is_the_rules_data(crowded, night_rule):
+    # 学生处 sets 0: this school's buildings are never held, every student is reported.
+    rule_save(
+        actor=crowded.chen,
+        rule=night_rule,
+        kind="night_absence",
+        name=night_rule.name,
+        category="night_absence",
+        severity="general",
+        cutoff="22:30",
+        hold_share=0,
+        now=CUTOFF - H,
+    )
+    deadline_sweep(now=CUTOFF)
+    assert Report.objects.count() == 28 == AutoReport.objects.count()
+    assert not Report.objects.filter(unit__code="D01").exists()

@@ -68,12 +68,14 @@ def test_the_rules_editor_names_the_bad_fields(campus):
             "category": "nope",
             "severity": "general",
             "cutoff": "24:61",
+            "hold_share": "150",
             "is_active": "on",
         },
     )
     assert bad.status_code == 400
     body = bad.content.decode()
     assert 'id="error-category"' in body and 'id="error-cutoff"' in body
+    assert 'id="error-hold_share"' in body
     assert not Rule.objects.exists()
     ok = client.post(
         reverse("monitoring_rules"),
@@ -87,6 +89,7 @@ def test_the_rules_editor_names_the_bad_fields(campus):
         },
     )
     assert ok.status_code == 302 and Rule.objects.get().cutoff.minute == 45
+    assert Rule.objects.get().hold_share == 50  # the default when the field is left alone
     assert (
         login(campus.zhang).post(reverse("monitoring_rules"), {"defaults": "1"}).status_code == 403
     )

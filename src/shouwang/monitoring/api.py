@@ -101,6 +101,7 @@ class RuleOut(Schema):
     severity: str
     cutoff: datetime.time | None
     hours: int | None
+    hold_share: int
     building: str | None = Field(None, alias="building.code")
     is_active: bool
 

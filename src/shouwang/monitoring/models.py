@@ -170,6 +170,11 @@ class Rule(models.Model):
         related_name="+",
         verbose_name=_("dormitory building"),
     )
+    # Night absence: a building with more than this share (%) of its residents unchecked at the
+    # cut-off is held — one report on the building, a rescan an hour later (rules.py); 0: never.
+    hold_share = models.PositiveSmallIntegerField(
+        _("hold a building above this share unchecked (%)"), default=50
+    )
     is_active = models.BooleanField(_("active"), default=True)
     # Bumped on every edit: the rule's deadline carries it as its fence, so a deadline planned
     # before an edit does nothing (and says so).

@@ -33,7 +33,9 @@ DEFAULT_HOURS = 24
 # export did not arrive, nobody did the 查寝), not half its students: ONE report about the
 # building instead of hundreds about students (the false alarm counsellors learn to ignore),
 # and one rescan an hour later that reports the students still absent once the data is in.
-IMPLAUSIBLE_SHARE = 0.5
+# The share is the rule's `hold_share` (data, 学生处 edits it; 0 never holds); a building with
+# fewer than IMPLAUSIBLE_MIN unchecked is never held.
+HOLD_SHARE = 50
 IMPLAUSIBLE_MIN = 20
 RESCAN_AFTER = datetime.timedelta(hours=1)
 
@@ -45,6 +47,7 @@ DEFAULT_RULES: list[dict[str, Any]] = [
         "category": "night_absence",
         "severity": "general",
         "cutoff": DEFAULT_CUTOFF,
+        "hold_share": HOLD_SHARE,
     },
     {
         "kind": Rule.Kind.MISSING,
@@ -207,7 +210,7 @@ def _file(rule: Rule, period, students: list[tuple], now, describe) -> int:
 def scan_night(rule: Rule, *, night: datetime.date, now, rescan: bool = False) -> int:
     """At a building's cut-off: every resident without a present check-in that night, not
     excused (leave, approved off-campus lodging) and not reported yet → one report each. A
-    building with an implausible share absent is held (see IMPLAUSIBLE_SHARE): one report on
+    building with more than the rule's `hold_share` unchecked is held: one report on
     the building and a rescan; the rescan files its students if the data came in meanwhile
     (and resolves the building's report), or leaves the building's report standing."""
     cutoff = nights.cutoff_at(night, rule.cutoff)
@@ -239,7 +242,7 @@ def scan_night(rule: Rule, *, night: datetime.date, now, rescan: bool = False) -
     )
     candidates = list(residents)
     excused = hooks.excused([c[0] for c in candidates], cutoff, nights.morning_after(night))
-    held = _implausible(Counter(c[-1] for c in candidates if c[0] not in excused))
+    held = _implausible(rule, Counter(c[-1] for c in candidates if c[0] not in excused))
     time = timezone.localtime(cutoff).strftime("%H:%M")
     if held and not rescan:
         _hold(rule, night, held, cutoff, now)
@@ -278,11 +281,11 @@ def scan_night(rule: Rule, *, night: datetime.date, now, rescan: bool = False) -
     return filed
 
 
-def _implausible(absent: Counter) -> dict[int, tuple[int, int]]:
-    """{building pk: (absent, residents)} for the buildings whose absent share is implausible;
-    `absent`: {building pk: students absent and not excused}."""
+def _implausible(rule: Rule, absent: Counter) -> dict[int, tuple[int, int]]:
+    """{building pk: (absent, residents)} for the buildings whose absent share is over the
+    rule's; `absent`: {building pk: students absent and not excused}."""
     many = [b for b, n in absent.items() if n >= IMPLAUSIBLE_MIN]
-    if not many:
+    if not many or not rule.hold_share:
         return {}
     residents = dict(
         Student.objects.filter(status=Student.Status.ENROLLED, dorm_room__parent_id__in=many)
@@ -293,7 +296,7 @@ def _implausible(absent: Counter) -> dict[int, tuple[int, int]]:
     return {
         b: (absent[b], residents.get(b, 0))
         for b in many
-        if absent[b] > IMPLAUSIBLE_SHARE * residents.get(b, 0)
+        if absent[b] * 100 > rule.hold_share * residents.get(b, 0)
     }
 
 

@@ -11,7 +11,7 @@ from shouwang.escalation.levels import Severity
 from shouwang.org.models import Unit
 from shouwang.reports.models import Category
 
-from . import gate_import, permissions, selectors, services
+from . import gate_import, permissions, rules, selectors, services
 from .models import Rule
 
 
@@ -86,6 +86,7 @@ def _rule_fields(post):
         "severity": post.get("severity", "")[:10],
         "cutoff": post.get("cutoff", "")[:10],
         "hours": post.get("hours") or None,
+        "hold_share": (post.get("hold_share") or "")[:4] or rules.HOLD_SHARE,
         "building": building,
         "is_active": post.get("is_active") == "on",
     }
@@ -112,7 +113,7 @@ def rule_list(request):
             context |= _rule_form_context(data=request.POST, errors=exc.message_dict)
             status = 400
     else:
-        context |= _rule_form_context(data={"is_active": "on"})
+        context |= _rule_form_context(data={"is_active": "on", "hold_share": rules.HOLD_SHARE})
     return render(request, "monitoring/rules.html", context, status=status)
 
 
@@ -141,6 +142,7 @@ def rule_edit(request, pk):
         "severity": rule.severity,
         "cutoff": rule.cutoff.strftime("%H:%M") if rule.cutoff else "",
         "hours": rule.hours or "",
+        "hold_share": rule.hold_share,
         "building": rule.building.code if rule.building else "",
         "is_active": "on" if rule.is_active else "",
     }

@@ -33,7 +33,17 @@ def parse_cutoff(value) -> datetime.time | None:
     return datetime.time(hour, minute)
 
 
-def rule_errors(*, kind, name, category, severity, cutoff, hours, building) -> dict:
+def _share(value) -> int | None:
+    try:
+        share = int(value)
+    except (TypeError, ValueError):
+        return None
+    return share if 0 <= share <= 100 else None
+
+
+def rule_errors(
+    *, kind, name, category, severity, cutoff, hours, building, hold_share=rules.HOLD_SHARE
+) -> dict:
     errors = {}
     if kind not in Rule.Kind.values:
         errors["kind"] = [_("Choose night absence or missing.")]
@@ -53,6 +63,10 @@ def rule_errors(*, kind, name, category, severity, cutoff, hours, building) -> d
             ]
         if building is not None and building.kind != Unit.Kind.DORM_BUILDING:
             errors["building"] = [_("Choose a dormitory building.")]
+        if _share(hold_share) is None:
+            errors["hold_share"] = [
+                _("The share that holds a building: a whole number from 0 (never) to 100.")
+            ]
     if kind == Rule.Kind.MISSING:
         try:
             ok = hours is not None and 1 <= int(hours) <= 168
@@ -73,6 +87,7 @@ def rule_save(
     cutoff=None,
     hours=None,
     building: Unit | None = None,
+    hold_share=rules.HOLD_SHARE,
     is_active: bool = True,
     rule: Rule | None = None,
     now=None,
@@ -91,6 +106,7 @@ def rule_save(
         cutoff=cutoff,
         hours=hours,
         building=building,
+        hold_share=hold_share,
     )
     if not errors and is_active:
         twin = Rule.objects.filter(
@@ -121,6 +137,8 @@ def rule_save(
         rule.cutoff = parse_cutoff(cutoff) if kind == Rule.Kind.NIGHT_ABSENCE else None
         rule.hours = int(hours) if kind == Rule.Kind.MISSING else None
         rule.building = building if kind == Rule.Kind.NIGHT_ABSENCE else None
+        if kind == Rule.Kind.NIGHT_ABSENCE:
+            rule.hold_share = _share(hold_share) or 0  # checked above: 0–100
         created = rule.pk is None
         rule.save()
         rules.rule_schedule(rule, now=now)
@@ -137,6 +155,7 @@ def rule_save(
                 "cutoff": rule.cutoff.strftime("%H:%M") if rule.cutoff else None,
                 "hours": rule.hours,
                 "building": rule.building.code if rule.building else None,
+                "hold_share": rule.hold_share if kind == Rule.Kind.NIGHT_ABSENCE else None,
                 "active": is_active,
                 "version": rule.version,
             },
