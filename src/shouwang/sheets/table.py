@@ -157,12 +157,13 @@ class Records:
 
     def _row(self, number, values, index) -> Row | None:
         raw = {f: values[i] if i < len(values) else None for f, i in index.items()}
-        if not any(cell_text(v) for v in raw.values()):
+        texts = {f: cell_text(v) for f, v in raw.items()}  # once per cell, not per check
+        if not any(texts.values()):
             return None
         row = Row(number, {})
         for c in self.spec:
             cell = raw.get(c.field)
-            if not cell_text(cell):
+            if not texts.get(c.field):
                 if c.required:
                     self.errors.cell(row, c.field, _("This cell must not be empty."))
                 row.v[c.field] = c.default
