@@ -3,7 +3,7 @@ deadline, due at its next run (a night-absence rule at its cut-off, a 失联 rul
 fenced with the rule's version so a deadline planned before an edit does nothing. The act scans,
 files the reports (one per student × rule × period, deduplicated by AutoReport), and schedules
 the next run, all in the transaction that claimed the deadline. A later present check-in
-resolves a rule's open report on the record; it never deletes it."""
+resolves a rule's open report on the record (`resolving.py`); it never deletes it."""
 
 import datetime
 from collections import Counter
@@ -413,43 +413,6 @@ def scan_missing(rule: Rule, *, at: datetime.datetime, now) -> int:
         data={"since": since.isoformat(), "excused": len(excused), "filed": filed},
     )
     return filed
-
-
-def resolve_for(checkins: list[tuple], now) -> int:
-    """checkins: [(student pk, at, source label)] of students seen present: their rules' open
-    reports (that night's absence; any 失联) are resolved on the record."""
-    if not checkins:
-        return 0
-    latest: dict[int, tuple] = {}
-    for student_id, at, source in checkins:
-        if student_id not in latest or at > latest[student_id][0]:
-            latest[student_id] = (at, source)
-    open_rows = AutoReport.objects.filter(
-        student_id__in=list(latest), resolved_at__isnull=True
-    ).select_related("rule")
-    done = 0
-    for row in open_rows:
-        at, source = latest[row.student_id]
-        if row.rule.kind == Rule.Kind.NIGHT_ABSENCE and nights.night_of(at) != row.period:
-            continue
-        if at < row.filed_at - datetime.timedelta(hours=12):
-            continue
-        with translation.override("zh-hans"):
-            note = str(filing.RESOLVED_NOTE) % {
-                "time": timezone.localtime(at).strftime("%H:%M"),
-                "source": str(source),
-            }
-        filing.resolve_report(report_id=row.report_id, note=note, now=now)
-        AutoReport.objects.filter(pk=row.pk).update(resolved_at=now, resolution=note[:200])
-        event_record(
-            actor=None,
-            subject=row.rule,
-            verb="monitoring.report_resolved",
-            at=now,
-            data={"report": row.report_id, "student": row.student_id, "note": note},
-        )
-        done += 1
-    return done
 
 
 # ---- the auditor ----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.utils import timezone
 from shouwang.audit.services import rows_insert
 from shouwang.sheets.lookup import values_in
 
-from .. import hooks, nights, rules
+from .. import hooks, nights, resolving
 from ..models import CheckIn
 
 MAX_BATCH = 10_000  # trace events per API request
@@ -76,5 +76,5 @@ def _record_present(rows: list[tuple], *, source: str, now) -> int:
     seen = [(student_id, at, source) for (_n, student_id), (at, _p, _b) in first.items()]
     hooks.checked_in(checkins=seen, now=now)
     label = SOURCE_LABELS.get(source, source)
-    rules.resolve_for([(s, at, label) for s, at, _src in seen], now)
+    resolving.resolve_for([(s, at, label) for s, at, _src in seen], now)
     return len(new) + sum(len(p) for p in upgrade.values())
